@@ -1,0 +1,79 @@
+"""The `annotator` command: argument parsing and error handling around the core.
+
+Each command lives in a module of this package with a `register(subparsers, common)`
+function; commands call `Session` methods and print, nothing more.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from annotator import __version__
+from annotator.errors import AnnotatorError
+
+COMMAND_MODULES = [
+    "annotator.cli.corpus_cmds",
+    "annotator.cli.search_cmds",
+    "annotator.cli.tag_cmds",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    import importlib
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--workspace", metavar="DIR", default=argparse.SUPPRESS,
+        help="workspace folder (default: $ANNOTATOR_WORKSPACE, the nearest folder with corpus/, or your own)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="annotator",
+        description="Find textual evidence and tag it with themes. With no command, opens the terminal UI.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"annotator {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers, common)
+    return parser
+
+
+def open_session(args):
+    from annotator.session import Session
+
+    return Session.open(getattr(args, "workspace", None))
+
+
+def sync_index(session, quiet: bool = False):
+    """Bring the index up to date before reading it, telling the user about a rebuild."""
+    from annotator.cli.output import ProgressPrinter, warn
+
+    progress = ProgressPrinter("indexing")
+    report = session.sync(progress=progress)
+    progress.finish()
+    if report.rebuilt and report.reason not in ("no index yet", "rebuild requested") and not quiet:
+        warn(f"rebuilt the index ({report.reason})")
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if not args.command:
+            from annotator.tui import run_tui
+
+            return run_tui(getattr(args, "workspace", None))
+        return args.handler(args) or 0
+    except AnnotatorError as exc:
+        from annotator.cli.output import warn
+
+        warn(str(exc))
+        return exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("\n")
+        return 130
+    except BrokenPipeError:
+        return 0

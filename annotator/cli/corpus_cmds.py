@@ -1,0 +1,117 @@
+"""init, import, themes, reindex."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from annotator.cli import open_session, sync_index
+from annotator.cli.output import ProgressPrinter, print_json, warn
+
+
+def register(subparsers, common) -> None:
+    p = subparsers.add_parser("init", parents=[common], help="create a workspace (demo codebook unless --empty)")
+    p.add_argument("dir", nargs="?", help="folder to create (default: the current folder)")
+    p.add_argument("--empty", action="store_true", help="start with an empty codebook")
+    p.set_defaults(handler=cmd_init)
+
+    p = subparsers.add_parser("import", parents=[common], help="import passages (.txt, .md, .yaml) or, with --themes, theme notes")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--source", metavar="ID", help="source id for the passages (default: from the file name)")
+    p.add_argument("--themes", action="store_true", help="the files are theme notes: import them as themes")
+    p.add_argument("--as", dest="annotator", metavar="ANNOTATOR", help="who the tags in a YAML file are by")
+    p.add_argument("--json", action="store_true", help="print a JSON report")
+    p.set_defaults(handler=cmd_import)
+
+    p = subparsers.add_parser("themes", parents=[common], help="list themes: id, name, description, count")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_themes)
+
+    p = subparsers.add_parser("reindex", parents=[common], help="rebuild the search index from the corpus")
+    p.set_defaults(handler=cmd_reindex)
+
+
+def cmd_init(args) -> int:
+    from annotator.workspace import init_workspace
+
+    target = getattr(args, "workspace", None) if not args.dir else args.dir
+    ws = init_workspace(Path(target or "."), empty=args.empty)
+    print(f"created workspace {ws.root}")
+    print(f"  themes:   {ws.themes_file}{' (empty)' if args.empty else ' (demo codebook)'}")
+    print(f"  passages: {ws.passages_dir}/  — add some with: annotator --workspace {ws.root} import FILE")
+    return 0
+
+
+def cmd_import(args) -> int:
+    from annotator.importers import import_source, import_theme_notes
+
+    session = open_session(args)
+    if args.source and len(args.files) > 1:
+        warn("--source names one source; import one file at a time with it")
+        return 2
+    reports = []
+    for name in args.files:
+        path = Path(name)
+        if args.themes:
+            report = import_theme_notes(session.store, path)
+        else:
+            report = import_source(
+                session.store, path, source_id=args.source,
+                annotator=args.annotator or session.default_annotator(), resolve_theme=session.resolve_theme,
+            )
+        reports.append(report)
+        for message in report.warnings:
+            warn(message)
+    progress = ProgressPrinter("indexing")
+    session.sync(progress=progress)
+    progress.finish()
+    if args.json:
+        print_json({"imports": [r.to_json() for r in reports]})
+        return 0
+    for report in reports:
+        print(describe_import(report))
+        for tag in report.unplaced_tags:
+            print(f"  tag not placed: {tag.passage} {tag.theme} ({tag.annotator}) — the passage is gone from the new text; the tag is kept in the annotations file")
+    return 0
+
+
+def describe_import(report) -> str:
+    if report.kind == "theme-notes":
+        parts = []
+        if report.themes_added:
+            parts.append(f"added {len(report.themes_added)} theme(s): {', '.join(report.themes_added)}")
+        if report.themes_updated:
+            parts.append(f"updated {len(report.themes_updated)}: {', '.join(report.themes_updated)}")
+        return f"{report.path}: " + ("; ".join(parts) or "themes already up to date")
+    detail = f"{report.added} new, {report.changed} changed, {report.unchanged} unchanged, {report.removed} removed"
+    tags = f", {report.tags_added} tag(s) imported" if report.tags_added else ""
+    return f"{report.path}: source '{report.source_id}', {report.passages} passages ({detail}){tags}"
+
+
+def cmd_themes(args) -> int:
+    session = open_session(args)
+    themes = session.themes()
+    counts = session.theme_counts()
+    rows = [{"id": t.id, "name": t.name, "description": t.description, "count": counts.get(t.id, 0)} for t in themes]
+    if args.json:
+        print_json(rows)
+        return 0
+    if not rows:
+        print("no themes yet — import theme notes with: annotator import --themes NOTES.txt")
+    for number, row in enumerate(rows, start=1):
+        key = str(number) if number <= 9 else " "
+        print(f"{key}  {row['id']:<28} {row['name']:<32} {row['count']:>4} tagged")
+    return 0
+
+
+def cmd_reindex(args) -> int:
+    import time
+
+    session = open_session(args)
+    start = time.perf_counter()
+    progress = ProgressPrinter("indexing")
+    session.sync(progress=progress, force=True)
+    progress.finish()
+    with session.index.open().searcher() as searcher:
+        count = searcher.doc_count()
+    print(f"indexed {count} documents in {time.perf_counter() - start:.1f}s")
+    return 0

@@ -1,0 +1,77 @@
+"""search, show."""
+
+from __future__ import annotations
+
+from annotator.cli import open_session, sync_index
+from annotator.cli.output import dim, emphasise, print_json, use_color
+from annotator.textsafe import show_controls
+
+
+def register(subparsers, common) -> None:
+    p = subparsers.add_parser("search", parents=[common], help="search passages and theme notes")
+    p.add_argument("query", nargs="+", metavar="QUERY", help='words, "phrases", AND/OR/NOT, -word, word*, word~, theme:ID, source:ID, untagged')
+    p.add_argument("--theme", action="append", default=[], metavar="ID", help="only passages tagged with this theme (repeatable)")
+    p.add_argument("--source", metavar="ID", help="only passages from this source")
+    p.add_argument("--untagged", action="store_true", help="only passages with no tags")
+    p.add_argument("--limit", type=int, default=20, metavar="N", help="how many results (default 20)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_search)
+
+    p = subparsers.add_parser("show", parents=[common], help="show one passage with its tags and comments")
+    p.add_argument("passage_id", metavar="PASSAGE_ID")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_show)
+
+
+def cmd_search(args) -> int:
+    session = open_session(args)
+    sync_index(session)
+    text = " ".join(args.query)
+    result = session.search(text, themes=args.theme, source=args.source, untagged=args.untagged, limit=max(args.limit, 0))
+    if args.json:
+        print_json(result.to_json())
+        return 0
+    color = use_color()
+    shown = len(result.hits)
+    print(dim(f"{result.total} result{'s' if result.total != 1 else ''}" + (f", showing {shown}" if shown < result.total else ""), color))
+    if result.suggestion:
+        print(f"did you mean: {show_controls(result.suggestion)}")
+    for hit in result.hits:
+        print()
+        print(format_heading(hit, color))
+        print("  " + emphasise(hit.text, hit.matches, color).replace("\n", "\n  "))
+    return 0
+
+
+def format_heading(hit, color: bool) -> str:
+    if hit.kind == "note":
+        where = f"theme note: {hit.title}"
+    else:
+        where = ", ".join(x for x in (hit.source, hit.location) if x)
+    themes = f"  [{', '.join(hit.themes)}]" if hit.themes and hit.kind == "passage" else ""
+    return f"{hit.id}  " + dim(show_controls(where) + themes, color)
+
+
+def cmd_show(args) -> int:
+    session = open_session(args)
+    sync_index(session)
+    hit = session.get(args.passage_id)
+    tags = session.tags_on(hit.id)
+    if args.json:
+        data = hit.to_json()
+        data.pop("score", None)
+        data["annotations"] = [
+            {"annotator": t.annotator, "theme": t.theme, "comment": t.comment, "time": t.at} for t in tags
+        ]
+        print_json(data)
+        return 0
+    color = use_color()
+    print(format_heading(hit, color))
+    print()
+    print(show_controls(hit.text))
+    if tags:
+        print()
+        for tag in tags:
+            comment = f" — {show_controls(tag.comment)}" if tag.comment else ""
+            print(f"  {tag.theme} by {tag.annotator} {dim(tag.at, color)}{comment}")
+    return 0

@@ -1,0 +1,46 @@
+"""tag, untag."""
+
+from __future__ import annotations
+
+from annotator.cli import open_session, sync_index
+
+
+def register(subparsers, common) -> None:
+    p = subparsers.add_parser("tag", parents=[common], help="tag a passage with themes")
+    p.add_argument("passage_id", metavar="PASSAGE_ID")
+    p.add_argument("themes", nargs="+", metavar="THEME", help="theme ids or names")
+    p.add_argument("--comment", metavar="TEXT", help="why: a comment on the tag(s)")
+    p.add_argument("--as", dest="annotator", metavar="ANNOTATOR", help="who is tagging (default: $ANNOTATOR_NAME or your login)")
+    p.set_defaults(handler=cmd_tag)
+
+    p = subparsers.add_parser("untag", parents=[common], help="remove themes from a passage")
+    p.add_argument("passage_id", metavar="PASSAGE_ID")
+    p.add_argument("themes", nargs="+", metavar="THEME")
+    p.add_argument("--as", dest="annotator", metavar="ANNOTATOR")
+    p.set_defaults(handler=cmd_untag)
+
+
+def cmd_tag(args) -> int:
+    session = open_session(args)
+    sync_index(session)
+    changes = session.tag(args.passage_id, args.themes, annotator=args.annotator, comment=args.comment)
+    added = [c.tag.theme for c in changes]
+    if added:
+        print(f"tagged {args.passage_id}: {', '.join(added)}")
+    elif args.comment is not None:
+        print(f"{args.passage_id}: comment updated")
+    else:
+        print(f"{args.passage_id}: already tagged with {', '.join(args.themes)}")
+    return 0
+
+
+def cmd_untag(args) -> int:
+    session = open_session(args)
+    sync_index(session)
+    changes = session.untag(args.passage_id, args.themes, annotator=args.annotator)
+    removed = [c.tag.theme for c in changes]
+    if removed:
+        print(f"untagged {args.passage_id}: {', '.join(removed)}")
+    else:
+        print(f"{args.passage_id}: had none of those tags")
+    return 0

@@ -1,0 +1,64 @@
+"""Reading an input file as text: UTF-8 (with or without BOM), else a detected encoding."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from annotator.errors import ImportFailure
+
+# Larger inputs are refused rather than read into memory whole.
+MAX_INPUT_BYTES = 200 * 1024 * 1024
+_BINARY_SIGNATURES = (b"%PDF", b"PK\x03\x04", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x7fELF", b"\xd0\xcf\x11\xe0")
+
+
+@dataclass
+class DecodedText:
+    text: str
+    encoding: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def read_text_file(path: Path) -> DecodedText:
+    try:
+        size = path.stat().st_size
+        if size > MAX_INPUT_BYTES:
+            raise ImportFailure(f"{path}: {size // (1024 * 1024)} MB is larger than the {MAX_INPUT_BYTES // (1024 * 1024)} MB an import takes")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ImportFailure(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ImportFailure(f"{path}: is a folder, not a file") from None
+    except OSError as exc:
+        raise ImportFailure(f"{path}: cannot read ({exc.strerror or exc})") from None
+    return decode_bytes(raw, path)
+
+
+def decode_bytes(raw: bytes, path: Path | str) -> DecodedText:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return DecodedText(raw[3:].decode("utf-8", errors="replace"), "utf-8-sig")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return DecodedText(raw.decode("utf-16"), "utf-16")
+    if looks_binary(raw):
+        raise ImportFailure(f"{path}: looks like a binary file, not text; annotator imports .txt, .md, .yaml and Kindle clippings")
+    try:
+        return DecodedText(raw.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw).best()
+    if best is None:
+        raise ImportFailure(f"{path}: cannot tell what text encoding this file uses; save it as UTF-8 and import again")
+    encoding = best.encoding
+    return DecodedText(str(best), encoding, [f"{path}: not UTF-8; read it as {encoding}"])
+
+
+def looks_binary(raw: bytes) -> bool:
+    if raw.startswith(_BINARY_SIGNATURES):
+        return True
+    sample = raw[:8192]
+    if b"\x00" in sample:
+        return True
+    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
+    return bool(sample) and control / len(sample) > 0.05

@@ -1,0 +1,76 @@
+"""A YAML list of passages -> passages (ids kept) and the tags they name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from annotator.errors import CorpusError, ImportFailure
+from annotator.model import Passage
+from annotator.yamlio import parse_yaml
+
+KNOWN_PASSAGE_KEYS = {"id", "text", "location", "themes"}
+KNOWN_TOP_KEYS = {"source", "passages"}
+KNOWN_SOURCE_KEYS = {"id", "title", "author", "file", "imported_at"}
+
+
+@dataclass
+class YamlImport:
+    passages: list[Passage]
+    tags: list[tuple[str, str]]  # (passage id, theme as written)
+    title: str | None = None
+    author: str = ""
+    source_id: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def parse_yaml_passages(text: str, path: Path, default_source: str) -> YamlImport:
+    try:
+        data = parse_yaml(text, path)
+    except CorpusError as exc:
+        raise ImportFailure(str(exc)) from None
+    if isinstance(data, list):
+        data = {"passages": data}
+    if not isinstance(data, dict) or not isinstance(data.get("passages"), list):
+        raise ImportFailure(f"{path}: expected 'passages:' with a list of {{id, text, location, themes}}")
+    warnings = [f"{path}:{getattr(data, 'line', 1)}: unknown key '{k}' ignored" for k in data if k not in KNOWN_TOP_KEYS]
+    source = data.get("source") or {}
+    if not isinstance(source, dict):
+        raise ImportFailure(f"{path}: 'source' must be a mapping (id, title, author)")
+    warnings += [f"{path}: unknown source key '{k}' ignored" for k in source if k not in KNOWN_SOURCE_KEYS]
+    source_id = str(source["id"]) if source.get("id") else None
+    sid = source_id or default_source
+    passages: list[Passage] = []
+    tags: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for number, item in enumerate(data["passages"], start=1):
+        line = getattr(item, "line", None)
+        where = f"{path}:{line}" if line else str(path)
+        if not isinstance(item, dict):
+            raise ImportFailure(f"{where}: each passage must be a mapping with 'text'")
+        text_value = item.get("text")
+        if not isinstance(text_value, str) or not text_value.strip():
+            raise ImportFailure(f"{where}: passage {number} has no 'text'")
+        pid = str(item.get("id") or f"{sid}-p{number}").strip()
+        if not pid or any(ch.isspace() for ch in pid):
+            raise ImportFailure(f"{where}: passage id '{pid}' must be non-empty and have no spaces")
+        if pid in seen:
+            raise ImportFailure(f"{where}: duplicate passage id '{pid}'")
+        seen.add(pid)
+        warnings += [f"{where}: unknown key '{k}' ignored" for k in item if k not in KNOWN_PASSAGE_KEYS]
+        location = item.get("location")
+        passages.append(Passage(pid, text_value.strip(), "" if location is None else str(location), sid))
+        themes = item.get("themes") or []
+        if isinstance(themes, str):
+            themes = [themes]
+        if not isinstance(themes, list):
+            raise ImportFailure(f"{where}: 'themes' must be a list of theme ids or names")
+        tags += [(pid, str(theme)) for theme in themes]
+    return YamlImport(
+        passages=passages,
+        tags=tags,
+        title=str(source["title"]) if source.get("title") else None,
+        author=str(source.get("author") or ""),
+        source_id=source_id,
+        warnings=warnings,
+    )

@@ -1,0 +1,301 @@
+"""The Whoosh index over passages and theme notes: derived data, rebuilt when needed.
+
+The index lives in `index/` beside the corpus. A manifest records the signature
+(mtime, size) of every corpus file it was built from and the themes each passage
+carried, so opening the index can tell what changed and update only that: a
+changed source file re-indexes that source, a changed codebook re-indexes the
+notes, a changed annotation file re-indexes the passages whose themes moved.
+A missing, corrupt or older-format index is rebuilt from the corpus.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from whoosh import fields, index as whoosh_index
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.query import Term
+
+from annotator.model import Passage, SourceFile, Theme
+from annotator.store import Store
+from annotator.yamlio import atomic_write_text
+
+SCHEMA_VERSION = 1
+INDEX_NAME = "annotator"
+MANIFEST = "manifest.json"
+NOTE_PREFIX = "note:"
+# Corpus order: the n-th passage of the k-th source file sorts as k * SOURCE_STRIDE + n.
+SOURCE_STRIDE = 10_000_000
+NOTE_ORDER_BASE = 1 << 50
+
+Progress = Callable[[int, int], None]
+
+
+def text_analyzer():
+    # Stemming, lowercasing, stop words dropped: "sketching" finds "sketch".
+    return StemmingAnalyzer()
+
+
+def make_schema() -> fields.Schema:
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        kind=fields.ID(stored=True),
+        source=fields.ID(stored=True),
+        location=fields.STORED,
+        title=fields.STORED,
+        themes=fields.KEYWORD(stored=True, lowercase=True, scorable=False),
+        tagged=fields.ID,
+        order=fields.NUMERIC(stored=True, sortable=True, bits=64),
+        text=fields.TEXT(analyzer=text_analyzer(), stored=True, chars=True),
+    )
+
+
+@dataclass
+class Manifest:
+    schema: int = SCHEMA_VERSION
+    files: dict[str, list[int]] = field(default_factory=dict)
+    tags: dict[str, list[str]] = field(default_factory=dict)
+    source_order: list[str] = field(default_factory=list)
+
+    @classmethod
+    def read(cls, folder: Path) -> "Manifest | None":
+        try:
+            data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+            return cls(int(data["schema"]), dict(data["files"]), dict(data["tags"]), list(data["source_order"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def write(self, folder: Path) -> None:
+        payload = {"schema": self.schema, "files": self.files, "tags": self.tags, "source_order": self.source_order}
+        atomic_write_text(folder / MANIFEST, json.dumps(payload, separators=(",", ":")))
+
+
+def passage_doc(passage: Passage, order: int, themes: Iterable[str]) -> dict:
+    theme_list = sorted(set(themes))
+    return {
+        "id": passage.id,
+        "kind": "passage",
+        "source": passage.source,
+        "location": passage.location,
+        "title": "",
+        "themes": " ".join(theme_list),
+        "tagged": "yes" if theme_list else "no",
+        "order": order,
+        "text": passage.text,
+    }
+
+
+def note_doc(theme: Theme, position: int) -> dict:
+    return {
+        "id": NOTE_PREFIX + theme.id,
+        "kind": "note",
+        "source": "",
+        "location": theme.name,
+        "title": theme.name,
+        "themes": theme.id,
+        "tagged": "yes",
+        "order": NOTE_ORDER_BASE + position,
+        "text": theme.description,
+    }
+
+
+def tag_map(store: Store) -> dict[str, list[str]]:
+    """passage id -> sorted theme ids, over every annotator's tags."""
+    result: dict[str, set[str]] = {}
+    for tag in store.all_tags():
+        result.setdefault(tag.passage, set()).add(tag.theme)
+    return {pid: sorted(themes) for pid, themes in result.items()}
+
+
+@dataclass
+class SyncReport:
+    rebuilt: bool = False
+    reason: str = ""
+    sources_updated: list[str] = field(default_factory=list)
+    passages_retagged: int = 0
+    notes_updated: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return self.rebuilt or bool(self.sources_updated) or bool(self.passages_retagged) or self.notes_updated
+
+
+class SearchIndex:
+    """Opens, builds and incrementally updates the Whoosh index of one workspace."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.folder = store.ws.index_dir
+        self._ix = None
+        self._manifest: Manifest | None = None
+
+    # -- opening -------------------------------------------------------------------
+
+    def open(self):
+        if self._ix is None:
+            self._ix = whoosh_index.open_dir(str(self.folder), indexname=INDEX_NAME)
+        return self._ix
+
+    def close(self) -> None:
+        if self._ix is not None:
+            self._ix.close()
+        self._ix = None
+
+    @property
+    def manifest(self) -> Manifest:
+        if self._manifest is None:
+            self._manifest = Manifest.read(self.folder) or Manifest()
+        return self._manifest
+
+    def _problem(self) -> str:
+        """Why the index cannot be used as it is, or '' when it can."""
+        if not whoosh_index.exists_in(str(self.folder), indexname=INDEX_NAME):
+            return "no index yet" if not self.folder.exists() else "index missing"
+        manifest = Manifest.read(self.folder)
+        if manifest is None:
+            return "index manifest missing or unreadable"
+        if manifest.schema != SCHEMA_VERSION:
+            return "index from an older version"
+        try:
+            ix = whoosh_index.open_dir(str(self.folder), indexname=INDEX_NAME)
+            with ix.searcher() as searcher:
+                searcher.doc_count()
+            if set(ix.schema.names()) != set(make_schema().names()):
+                ix.close()
+                return "index from an older version"
+        except Exception as exc:  # a damaged index can fail in many ways; all mean "rebuild"
+            return f"index unreadable ({type(exc).__name__})"
+        self._ix = ix
+        self._manifest = manifest
+        return ""
+
+    # -- syncing with the corpus -----------------------------------------------------
+
+    def sync(self, progress: Progress | None = None, force: bool = False) -> SyncReport:
+        """Bring the index up to date with the corpus; rebuild it if it is unusable."""
+        with self.store.locked():
+            problem = "rebuild requested" if force else self._problem()
+            if problem:
+                self.rebuild(progress)
+                return SyncReport(rebuilt=True, reason=problem)
+            return self._update()
+
+    def is_current(self) -> bool:
+        manifest = Manifest.read(self.folder)
+        if manifest is None:
+            return False
+        current = {k: list(v) for k, v in self.store.signatures().items()}
+        return manifest.files == current
+
+    def rebuild(self, progress: Progress | None = None) -> None:
+        self.close()
+        tmp = self.folder.with_name(self.folder.name + ".building")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        ix = whoosh_index.create_in(str(tmp), make_schema(), indexname=INDEX_NAME)
+        signatures = self.store.signatures()
+        sources = sorted(self.store.sources(), key=lambda sf: (sf.source.imported_at, sf.source.id))
+        themes = self.store.themes()
+        tags = tag_map(self.store)
+        total = sum(len(sf.passages) for sf in sources)
+        writer = ix.writer(limitmb=256)
+        done = 0
+        for k, sf in enumerate(sources):
+            for n, passage in enumerate(sf.passages):
+                writer.add_document(**passage_doc(passage, k * SOURCE_STRIDE + n, tags.get(passage.id, ())))
+                done += 1
+                if progress and done % 1000 == 0:
+                    progress(done, total)
+        for position, theme in enumerate(themes):
+            writer.add_document(**note_doc(theme, position))
+        writer.commit()
+        ix.close()
+        manifest = Manifest(
+            files={k: list(v) for k, v in signatures.items()},
+            tags={pid: t for pid, t in tags.items()},
+            source_order=[sf.source.id for sf in sources],
+        )
+        manifest.write(tmp)
+        # Swap the finished index in: readers see the old one or the new one.
+        old = self.folder.with_name(self.folder.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        if self.folder.exists():
+            os.replace(self.folder, old)
+        os.replace(tmp, self.folder)
+        shutil.rmtree(old, ignore_errors=True)
+        self._manifest = manifest
+        if progress:
+            progress(total, total)
+
+    def _update(self) -> SyncReport:
+        report = SyncReport()
+        manifest = self.manifest
+        current = {k: list(v) for k, v in self.store.signatures().items()}
+        if manifest.files == current:
+            return report
+        changed = {k for k in set(current) | set(manifest.files) if current.get(k) != manifest.files.get(k)}
+        passages_rel = os.path.relpath(self.store.ws.passages_dir, self.store.ws.root)
+        annotations_rel = os.path.relpath(self.store.ws.annotations_dir, self.store.ws.root)
+        themes_rel = os.path.relpath(self.store.ws.themes_file, self.store.ws.root)
+        changed_sources = sorted(Path(k).stem for k in changed if Path(k).parent.as_posix() == Path(passages_rel).as_posix())
+        tags_changed = any(Path(k).parent.as_posix() == Path(annotations_rel).as_posix() for k in changed)
+
+        # Sources keep their place in corpus order; new ones go last (they were imported last).
+        source_order = list(manifest.source_order)
+        source_order += [s for s in changed_sources if s not in source_order]
+        tags = tag_map(self.store) if tags_changed or changed_sources else manifest.tags
+        ix = self.open()
+        writer = ix.writer()
+        try:
+            for source_id in changed_sources:
+                writer.delete_by_term("source", source_id)
+                sf = self.store.load_source(source_id)
+                if sf is None:
+                    continue
+                k = source_order.index(source_id)
+                for n, passage in enumerate(sf.passages):
+                    writer.add_document(**passage_doc(passage, k * SOURCE_STRIDE + n, tags.get(passage.id, ())))
+            report.sources_updated = changed_sources
+            if themes_rel in changed:
+                writer.delete_by_term("kind", "note")
+                for position, theme in enumerate(self.store.themes()):
+                    writer.add_document(**note_doc(theme, position))
+                report.notes_updated = True
+            if tags_changed:
+                report.passages_retagged = self._retag(writer, manifest.tags, tags, set(changed_sources))
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        manifest.files = current
+        manifest.tags = tags
+        manifest.source_order = source_order
+        manifest.write(self.folder)
+        self._reopen()
+        return report
+
+    def _retag(self, writer, old: dict, new: dict, skip_sources: set[str]) -> int:
+        """Re-index passages whose theme set changed, from their stored fields."""
+        moved = [pid for pid in set(old) | set(new) if old.get(pid) != new.get(pid)]
+        count = 0
+        with self.open().searcher() as searcher:
+            for pid in moved:
+                docnum = searcher.document_number(id=pid)
+                if docnum is None:
+                    continue
+                stored = searcher.stored_fields(docnum)
+                if stored.get("source") in skip_sources:
+                    continue
+                passage = Passage(pid, stored["text"], stored.get("location", ""), stored.get("source", ""))
+                writer.update_document(**passage_doc(passage, stored["order"], new.get(pid, ())))
+                count += 1
+        return count
+
+    def _reopen(self) -> None:
+        if self._ix is not None:
+            self._ix = self._ix.refresh() if hasattr(self._ix, "refresh") else self._ix

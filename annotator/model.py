@@ -1,0 +1,279 @@
+"""The typed records of a workspace and their validation from YAML.
+
+Each `from_yaml` checks one record where it enters, so a bad field is reported
+as `file:line: what is wrong` and never travels further into the program.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from annotator.errors import CorpusError
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def slugify(text: str, fallback: str = "item") -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug[:60].strip("-") or fallback
+
+
+def _line(record: Any) -> int | None:
+    return getattr(record, "line", None) or None
+
+
+def _text(record: dict, key: str, path: Path, *, required: bool = False, default: str = "") -> str:
+    value = record.get(key)
+    if value is None:
+        if required:
+            raise CorpusError(path, f"missing '{key}'", _line(record))
+        return default
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise CorpusError(path, f"'{key}' must be text, not {type(value).__name__}", _line(record))
+    return str(value)
+
+
+def _mapping(record: Any, path: Path, what: str, line: int | None = None) -> dict:
+    if not isinstance(record, dict):
+        raise CorpusError(path, f"each {what} must be a mapping (key: value), not {type(record).__name__}", line)
+    return record
+
+
+@dataclass
+class Theme:
+    id: str
+    name: str
+    description: str = ""
+    color: str | None = None
+    parent: str | None = None
+
+    @classmethod
+    def from_yaml(cls, record: Any, path: Path) -> "Theme":
+        record = _mapping(record, path, "theme")
+        theme_id = _text(record, "id", path, required=True).strip()
+        if not SLUG_RE.match(theme_id):
+            raise CorpusError(path, f"theme id '{theme_id}' must be a slug (lowercase letters, digits, '-')", _line(record))
+        color = _text(record, "color", path) or None
+        if color and not COLOR_RE.match(color):
+            raise CorpusError(path, f"theme '{theme_id}': color '{color}' must look like #rrggbb", _line(record))
+        return cls(
+            id=theme_id,
+            name=_text(record, "name", path) or theme_id,
+            description=_text(record, "description", path).strip(),
+            color=color,
+            parent=_text(record, "parent", path) or None,
+        )
+
+    def to_yaml(self) -> dict:
+        data: dict[str, Any] = {"id": self.id, "name": self.name}
+        if self.color:
+            data["color"] = self.color
+        if self.parent:
+            data["parent"] = self.parent
+        data["description"] = self.description
+        return data
+
+
+@dataclass
+class Source:
+    id: str
+    title: str = ""
+    author: str = ""
+    file: str = ""
+    imported_at: str = ""
+
+    @classmethod
+    def from_yaml(cls, record: Any, path: Path) -> "Source":
+        record = _mapping(record, path, "source")
+        source_id = _text(record, "id", path, required=True).strip()
+        if not SLUG_RE.match(source_id):
+            raise CorpusError(path, f"source id '{source_id}' must be a slug", _line(record))
+        return cls(
+            id=source_id,
+            title=_text(record, "title", path) or source_id,
+            author=_text(record, "author", path),
+            file=_text(record, "file", path),
+            imported_at=_text(record, "imported_at", path),
+        )
+
+    def to_yaml(self) -> dict:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "author": self.author,
+            "file": self.file,
+            "imported_at": self.imported_at,
+        }
+
+
+@dataclass
+class Passage:
+    id: str
+    text: str
+    location: str = ""
+    source: str = ""
+
+    @classmethod
+    def from_yaml(cls, record: Any, path: Path, source: str) -> "Passage":
+        record = _mapping(record, path, "passage")
+        passage_id = _text(record, "id", path, required=True).strip()
+        if not passage_id or any(ch.isspace() for ch in passage_id):
+            raise CorpusError(path, f"passage id '{passage_id}' must be non-empty and have no spaces", _line(record))
+        return cls(
+            id=passage_id,
+            text=_text(record, "text", path, required=True),
+            location=_text(record, "location", path),
+            source=source,
+        )
+
+    def to_yaml(self) -> dict:
+        data = {"id": self.id}
+        if self.location:
+            data["location"] = self.location
+        data["text"] = self.text
+        return data
+
+
+@dataclass
+class SourceFile:
+    """One `passages/<source-id>.yaml`: a source and its passages, in order."""
+
+    source: Source
+    passages: list[Passage] = field(default_factory=list)
+
+    @classmethod
+    def from_yaml(cls, data: Any, path: Path) -> "SourceFile":
+        if data is None:
+            raise CorpusError(path, "the file is empty; expected 'source:' and 'passages:'")
+        data = _mapping(data, path, "passages file")
+        if "source" not in data:
+            raise CorpusError(path, "missing 'source:' (id, title, author)", _line(data))
+        source = Source.from_yaml(data["source"], path)
+        raw = data.get("passages") or []
+        if not isinstance(raw, list):
+            raise CorpusError(path, "'passages' must be a list", _line(data))
+        passages = [Passage.from_yaml(item, path, source.id) for item in raw]
+        seen: set[str] = set()
+        for passage, item in zip(passages, raw):
+            if passage.id in seen:
+                raise CorpusError(path, f"duplicate passage id '{passage.id}'", _line(item))
+            seen.add(passage.id)
+        return cls(source, passages)
+
+    def to_yaml(self) -> dict:
+        return {"source": self.source.to_yaml(), "passages": [p.to_yaml() for p in self.passages]}
+
+
+@dataclass
+class Tag:
+    passage: str
+    theme: str
+    annotator: str
+    at: str = ""
+    comment: str | None = None
+
+    @classmethod
+    def from_yaml(cls, record: Any, path: Path, annotator: str) -> "Tag":
+        record = _mapping(record, path, "tag")
+        return cls(
+            passage=_text(record, "passage", path, required=True),
+            theme=_text(record, "theme", path, required=True),
+            annotator=annotator,
+            at=_text(record, "at", path),
+            comment=_text(record, "comment", path) or None,
+        )
+
+    def to_yaml(self) -> dict:
+        data = {"passage": self.passage, "theme": self.theme, "at": self.at}
+        if self.comment:
+            data["comment"] = self.comment
+        return data
+
+
+@dataclass
+class Memo:
+    """A comment on a passage as a whole, not on one of its tags."""
+
+    passage: str
+    text: str
+    annotator: str
+    at: str = ""
+
+    @classmethod
+    def from_yaml(cls, record: Any, path: Path, annotator: str) -> "Memo":
+        record = _mapping(record, path, "memo")
+        return cls(
+            passage=_text(record, "passage", path, required=True),
+            text=_text(record, "text", path, required=True),
+            annotator=annotator,
+            at=_text(record, "at", path),
+        )
+
+    def to_yaml(self) -> dict:
+        return {"passage": self.passage, "at": self.at, "text": self.text}
+
+
+@dataclass
+class AnnotationFile:
+    """One `annotations/<annotator>.yaml`: everything one person tagged and wrote."""
+
+    annotator: str
+    tags: list[Tag] = field(default_factory=list)
+    memos: list[Memo] = field(default_factory=list)
+
+    @classmethod
+    def from_yaml(cls, data: Any, path: Path) -> "AnnotationFile":
+        default_name = path.stem
+        if data is None:
+            return cls(default_name)
+        data = _mapping(data, path, "annotations file")
+        name = _text(data, "annotator", path) or default_name
+        raw_tags = data.get("tags") or []
+        raw_memos = data.get("memos") or []
+        if not isinstance(raw_tags, list):
+            raise CorpusError(path, "'tags' must be a list", _line(data))
+        if not isinstance(raw_memos, list):
+            raise CorpusError(path, "'memos' must be a list", _line(data))
+        return cls(
+            annotator=name,
+            tags=[Tag.from_yaml(item, path, name) for item in raw_tags],
+            memos=[Memo.from_yaml(item, path, name) for item in raw_memos],
+        )
+
+    def to_yaml(self) -> dict:
+        data: dict[str, Any] = {"annotator": self.annotator, "tags": [t.to_yaml() for t in self.tags]}
+        if self.memos:
+            data["memos"] = [m.to_yaml() for m in self.memos]
+        return data
+
+    def find(self, passage: str, theme: str) -> Tag | None:
+        for tag in self.tags:
+            if tag.passage == passage and tag.theme == theme:
+                return tag
+        return None
+
+
+def themes_from_yaml(data: Any, path: Path) -> list[Theme]:
+    """Read `themes.yaml`: a list of themes (a `themes:` key around it is accepted too)."""
+    if data is None:
+        return []
+    if isinstance(data, dict) and "themes" in data:
+        data = data["themes"]
+    if not isinstance(data, list):
+        raise CorpusError(path, "expected a list of themes (- id: ..., name: ..., description: ...)", _line(data))
+    themes = [Theme.from_yaml(item, path) for item in data]
+    seen: set[str] = set()
+    for theme, item in zip(themes, data):
+        if theme.id in seen:
+            raise CorpusError(path, f"duplicate theme id '{theme.id}'", _line(item))
+        seen.add(theme.id)
+    return themes

@@ -1,0 +1,156 @@
+"""One open workspace: the store, its index, and the operations both shells offer.
+
+The CLI and the TUI call these methods and nothing below them, so a tag made in
+either place goes through the same validation, the same lock and the same index
+update.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from annotator import search as search_mod
+from annotator.errors import NotFound
+from annotator.index import Progress, SearchIndex, SyncReport
+from annotator.model import Tag, Theme
+from annotator.search import Hit, SearchResult
+from annotator.store import Store, validate_annotator
+from annotator.workspace import Workspace, resolve
+
+ANNOTATOR_ENV = "ANNOTATOR_NAME"
+
+
+@dataclass
+class TagChange:
+    """One tag added or removed, as undo and redo need it."""
+
+    added: bool
+    tag: Tag
+
+
+class Session:
+    def __init__(self, workspace: Workspace):
+        self.ws = workspace
+        self.store = Store(workspace)
+        self.index = SearchIndex(self.store)
+
+    @classmethod
+    def open(cls, workspace: str | os.PathLike | None = None) -> "Session":
+        return cls(resolve(workspace))
+
+    def close(self) -> None:
+        self.index.close()
+
+    # -- index -----------------------------------------------------------------------
+
+    def sync(self, progress: Progress | None = None, force: bool = False) -> SyncReport:
+        return self.index.sync(progress=progress, force=force)
+
+    # -- themes ------------------------------------------------------------------------
+
+    def themes(self) -> list[Theme]:
+        return self.store.themes()
+
+    def theme_counts(self) -> Counter:
+        """How many passages carry each theme (any annotator)."""
+        pairs = {(t.passage, t.theme) for t in self.store.all_tags()}
+        return Counter(theme for _, theme in pairs)
+
+    def resolve_theme(self, name: str) -> Theme:
+        """A theme by id or name, case-insensitively; a clear error otherwise."""
+        wanted = name.strip().casefold()
+        themes = self.themes()
+        for theme in themes:
+            if theme.id.casefold() == wanted or theme.name.casefold() == wanted:
+                return theme
+        slug = re.sub(r"[^a-z0-9]+", "-", wanted).strip("-")
+        for theme in themes:
+            if theme.id == slug:
+                return theme
+        from rapidfuzz import process
+
+        close = process.extractOne(name, {t.id: t.name for t in themes}, score_cutoff=70)
+        hint = f"; did you mean '{close[2]}' ({close[0]})?" if close else "; 'annotator themes' lists them"
+        raise NotFound(f"no theme '{name}'{hint}")
+
+    # -- reading passages ----------------------------------------------------------------
+
+    def search(self, text: str, **options) -> SearchResult:
+        themes = [self.resolve_theme(t).id for t in options.pop("themes", ()) or ()]
+        return search_mod.search(self.index, text, themes=themes, **options)
+
+    def get(self, doc_id: str) -> Hit:
+        hit = search_mod.get_document(self.index, doc_id)
+        if hit is None:
+            raise NotFound(f"no passage '{doc_id}'; search for it with 'annotator search WORDS'")
+        return hit
+
+    def tags_on(self, passage_id: str) -> list[Tag]:
+        return [t for t in self.store.all_tags() if t.passage == passage_id]
+
+    # -- tagging -------------------------------------------------------------------------
+
+    def default_annotator(self) -> str:
+        name = os.environ.get(ANNOTATOR_ENV) or _login_name()
+        return validate_annotator(re.sub(r"[^\w.-]", "-", name).strip(".") or "me")
+
+    def tag(self, passage_id: str, theme_names: list[str], *, annotator: str | None = None,
+            comment: str | None = None) -> list[TagChange]:
+        annotator = validate_annotator(annotator or self.default_annotator())
+        self.get(passage_id)
+        theme_ids = [self.resolve_theme(n).id for n in theme_names]
+        added = self.store.add_tags(annotator, passage_id, theme_ids, comment)
+        self.sync()
+        own = self.store.annotations(annotator)
+        return [TagChange(True, own.find(passage_id, t)) for t in added]
+
+    def untag(self, passage_id: str, theme_names: list[str], *, annotator: str | None = None) -> list[TagChange]:
+        annotator = validate_annotator(annotator or self.default_annotator())
+        theme_ids = [self.resolve_theme(n).id for n in theme_names]
+        before = {t.theme: t for t in self.store.annotations(annotator).tags if t.passage == passage_id}
+        removed = self.store.remove_tags(annotator, passage_id, theme_ids)
+        self.sync()
+        return [TagChange(False, before.get(t) or Tag(passage_id, t, annotator)) for t in removed]
+
+    def toggle(self, passage_id: str, theme_id: str, *, annotator: str | None = None) -> TagChange | None:
+        annotator = validate_annotator(annotator or self.default_annotator())
+        if self.store.annotations(annotator).find(passage_id, theme_id):
+            changes = self.untag(passage_id, [theme_id], annotator=annotator)
+        else:
+            changes = self.tag(passage_id, [theme_id], annotator=annotator)
+        return changes[0] if changes else None
+
+    def revert(self, change: TagChange) -> None:
+        """Undo one change: remove what was added, restore what was removed."""
+        if change.added:
+            self.store.remove_tags(change.tag.annotator, change.tag.passage, [change.tag.theme])
+        else:
+            self.store.restore_tag(change.tag)
+        self.sync()
+
+    def replay(self, change: TagChange) -> None:
+        """Redo one change."""
+        if change.added:
+            self.store.restore_tag(change.tag)
+        else:
+            self.store.remove_tags(change.tag.annotator, change.tag.passage, [change.tag.theme])
+        self.sync()
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "me"
+
+
+def workspace_relative(session: Session, path: Path) -> str:
+    try:
+        return str(path.relative_to(session.ws.root))
+    except ValueError:
+        return str(path)

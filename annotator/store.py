@@ -1,0 +1,235 @@
+"""The YAML corpus on disk: themes, sources with their passages, annotations.
+
+Every read goes through the safe loader and the model's validation; every write is
+atomic and happens under the workspace lock, re-reading the file first, so two
+processes tagging at once never lose each other's work.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from filelock import FileLock, Timeout
+
+from annotator.errors import AnnotatorError, CorpusError
+from annotator.model import (
+    AnnotationFile,
+    Memo,
+    SourceFile,
+    Tag,
+    Theme,
+    now_iso,
+    themes_from_yaml,
+)
+from annotator.workspace import Workspace
+from annotator.yamlio import read_yaml, write_yaml
+
+LOCK_TIMEOUT_S = 30
+
+THEMES_HEADER = "# The codebook: one entry per theme. Edit freely; ids are stable, names may change.\n"
+
+
+def file_signature(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size)
+
+
+class Store:
+    """Read and write one workspace's corpus files, caching each by its signature."""
+
+    def __init__(self, workspace: Workspace):
+        self.ws = workspace
+        self._cache: dict[Path, tuple[tuple[int, int] | None, object]] = {}
+        self._lock = FileLock(str(workspace.lock_file), timeout=LOCK_TIMEOUT_S)
+
+    # -- locking -----------------------------------------------------------------
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the workspace write lock (re-entrant within one process)."""
+        try:
+            with self._lock:
+                yield
+        except Timeout:
+            raise AnnotatorError(
+                f"another annotator process has held {self.ws.lock_file} for {LOCK_TIMEOUT_S}s; try again"
+            ) from None
+
+    # -- cached reading ------------------------------------------------------------
+
+    def _cached(self, path: Path, parse):
+        signature = file_signature(path)
+        hit = self._cache.get(path)
+        if hit is not None and hit[0] == signature and signature is not None:
+            return hit[1]
+        value = parse(read_yaml(path), path)
+        self._cache[path] = (signature, value)
+        return value
+
+    def _remember(self, path: Path, value) -> None:
+        self._cache[path] = (file_signature(path), value)
+
+    # -- themes ------------------------------------------------------------------
+
+    def themes(self) -> list[Theme]:
+        return list(self._cached(self.ws.themes_file, themes_from_yaml))
+
+    def save_themes(self, themes: list[Theme]) -> None:
+        with self.locked():
+            write_yaml(self.ws.themes_file, [t.to_yaml() for t in themes], header=THEMES_HEADER)
+            self._remember(self.ws.themes_file, list(themes))
+
+    # -- sources and passages --------------------------------------------------------
+
+    def source_paths(self) -> list[Path]:
+        folder = self.ws.passages_dir
+        if not folder.is_dir():
+            return []
+        return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
+
+    def load_source_path(self, path: Path) -> SourceFile:
+        source_file = self._cached(path, SourceFile.from_yaml)
+        expected = path.stem
+        if source_file.source.id != expected:
+            raise CorpusError(path, f"source id '{source_file.source.id}' does not match the file name '{expected}.yaml'")
+        return source_file
+
+    def load_source(self, source_id: str) -> SourceFile | None:
+        path = self.ws.source_file(source_id)
+        return self.load_source_path(path) if path.exists() else None
+
+    def sources(self) -> list[SourceFile]:
+        files = [self.load_source_path(p) for p in self.source_paths()]
+        owner: dict[str, Path] = {}
+        for sf in files:
+            for passage in sf.passages:
+                other = owner.setdefault(passage.id, self.ws.source_file(sf.source.id))
+                if other != self.ws.source_file(sf.source.id):
+                    raise CorpusError(
+                        self.ws.source_file(sf.source.id), f"passage id '{passage.id}' is also used in {other.name}"
+                    )
+        return files
+
+    def save_source(self, source_file: SourceFile) -> None:
+        path = self.ws.source_file(source_file.source.id)
+        with self.locked():
+            write_yaml(path, source_file.to_yaml())
+            self._remember(path, source_file)
+
+    # -- annotations -------------------------------------------------------------
+
+    def annotation_paths(self) -> list[Path]:
+        folder = self.ws.annotations_dir
+        if not folder.is_dir():
+            return []
+        return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
+
+    def annotations(self, annotator: str) -> AnnotationFile:
+        path = self.ws.annotation_file(annotator)
+        if not path.exists():
+            return AnnotationFile(annotator)
+        return self._cached(path, AnnotationFile.from_yaml)
+
+    def all_annotations(self) -> list[AnnotationFile]:
+        return [self._cached(p, AnnotationFile.from_yaml) for p in self.annotation_paths()]
+
+    def annotators(self) -> list[str]:
+        return [a.annotator for a in self.all_annotations()]
+
+    def all_tags(self) -> list[Tag]:
+        return [tag for af in self.all_annotations() for tag in af.tags]
+
+    def _save_annotations(self, annotations: AnnotationFile) -> None:
+        path = self.ws.annotation_file(annotations.annotator)
+        write_yaml(path, annotations.to_yaml())
+        self._remember(path, annotations)
+
+    def _edit_annotations(self, annotator: str, edit) -> object:
+        """Read-modify-write one annotator's file under the lock; `edit` returns what changed."""
+        validate_annotator(annotator)
+        with self.locked():
+            path = self.ws.annotation_file(annotator)
+            self._cache.pop(path, None)  # re-read under the lock: another process may have written
+            current = self.annotations(annotator)
+            annotations = AnnotationFile(current.annotator, list(current.tags), list(current.memos))
+            changed = edit(annotations)
+            if changed:
+                self._save_annotations(annotations)
+            return changed
+
+    def add_tags(
+        self, annotator: str, passage_id: str, theme_ids: list[str], comment: str | None = None, at: str | None = None
+    ) -> list[str]:
+        """Tag a passage; returns the theme ids newly added. A comment is set on each named tag."""
+        stamp = at or now_iso()
+
+        def edit(annotations: AnnotationFile) -> list[str]:
+            added = []
+            changed = False
+            for theme_id in theme_ids:
+                existing = annotations.find(passage_id, theme_id)
+                if existing is None:
+                    annotations.tags.append(Tag(passage_id, theme_id, annotator, stamp, comment or None))
+                    added.append(theme_id)
+                    changed = True
+                elif comment is not None and existing.comment != (comment or None):
+                    existing.comment = comment or None
+                    changed = True
+            return added or changed
+
+        result = self._edit_annotations(annotator, edit)
+        return result if isinstance(result, list) else []
+
+    def remove_tags(self, annotator: str, passage_id: str, theme_ids: list[str]) -> list[str]:
+        """Untag a passage; returns the theme ids actually removed."""
+
+        def edit(annotations: AnnotationFile) -> list[str]:
+            wanted = set(theme_ids)
+            removed = [t.theme for t in annotations.tags if t.passage == passage_id and t.theme in wanted]
+            annotations.tags = [t for t in annotations.tags if not (t.passage == passage_id and t.theme in wanted)]
+            return removed
+
+        return self._edit_annotations(annotator, edit) or []
+
+    def restore_tag(self, tag: Tag) -> bool:
+        """Put back a tag exactly as it was (for undo): same time and comment."""
+
+        def edit(annotations: AnnotationFile) -> bool:
+            if annotations.find(tag.passage, tag.theme):
+                return False
+            annotations.tags.append(Tag(tag.passage, tag.theme, annotations.annotator, tag.at, tag.comment))
+            return True
+
+        return bool(self._edit_annotations(tag.annotator, edit))
+
+    def add_memo(self, annotator: str, passage_id: str, text: str) -> Memo:
+        memo = Memo(passage_id, text, annotator, now_iso())
+
+        def edit(annotations: AnnotationFile) -> bool:
+            annotations.memos.append(memo)
+            return True
+
+        self._edit_annotations(annotator, edit)
+        return memo
+
+    def signatures(self) -> dict[str, tuple[int, int]]:
+        """mtime and size of every corpus file, keyed by path relative to the workspace."""
+        paths = [self.ws.themes_file, *self.source_paths(), *self.annotation_paths()]
+        result = {}
+        for path in paths:
+            sig = file_signature(path)
+            if sig is not None:
+                result[os.path.relpath(path, self.ws.root)] = sig
+        return result
+
+
+def validate_annotator(name: str) -> str:
+    if not name or not all(ch.isalnum() or ch in "-_." for ch in name) or name.startswith("."):
+        raise AnnotatorError(f"annotator name '{name}' may use only letters, digits, '-', '_' and '.'")
+    return name

@@ -1,0 +1,10 @@
+"""The Textual terminal UI. Imported only when the TUI is opened."""
+
+
+def run_tui(workspace=None) -> int:
+    from annotator.tui.app import AnnotatorApp
+    from annotator.session import Session
+
+    app = AnnotatorApp(Session.open(workspace))
+    app.run()
+    return app.return_code or 0

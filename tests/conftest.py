@@ -1,0 +1,69 @@
+"""Shared fixtures: real YAML workspaces in temporary folders, real indexes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPO_ROOT = Path(__file__).parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch, tmp_path_factory):
+    """No test reads the developer's own workspace, name or data directory."""
+    monkeypatch.delenv("ANNOTATOR_WORKSPACE", raising=False)
+    monkeypatch.setenv("ANNOTATOR_NAME", "tester")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
+    monkeypatch.setenv("NO_COLOR", "1")
+
+
+@pytest.fixture
+def workspace_dir(tmp_path) -> Path:
+    """A copy of the small lighthouse workspace (4 themes, 12 passages, 4 tags by alice)."""
+    target = tmp_path / "ws"
+    shutil.copytree(FIXTURES / "workspace", target)
+    return target
+
+
+@pytest.fixture
+def demo_workspace_dir(tmp_path) -> Path:
+    """A copy of the repository's demo corpus (Never Let Me Go)."""
+    target = tmp_path / "demo"
+    shutil.copytree(REPO_ROOT / "corpus", target / "corpus")
+    return target
+
+
+@pytest.fixture
+def session(workspace_dir):
+    from annotator.session import Session
+
+    s = Session.open(workspace_dir)
+    s.sync()
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def demo_session(demo_workspace_dir):
+    from annotator.session import Session
+
+    s = Session.open(demo_workspace_dir)
+    s.sync()
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def cli(capsys):
+    """Run the CLI in-process: returns (exit code, stdout, stderr)."""
+    from annotator.cli import main
+
+    def run(*args: str):
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run
