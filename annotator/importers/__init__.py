@@ -153,7 +153,7 @@ def _count_changes(report: ImportReport, old: list[Passage], new: list[Passage])
         before = old_by_id.get(passage.id)
         if before is None:
             report.added += 1
-        elif before.text == passage.text and before.location == passage.location:
+        elif before.text == passage.text:  # a moved paragraph changes its "para N", not its words
             report.unchanged += 1
         else:
             report.changed += 1
@@ -183,7 +183,8 @@ def carry_over_ids(old: list[Passage], new: list[Passage]) -> list[Passage]:
         if match:
             assigned[i] = match[2]
             del available[match[2]]
-    taken = {pid for pid in assigned if pid}
+    # An unmatched passage never takes an id the old text had: its tags belong to other words.
+    taken = {p.id for p in old}
     result = []
     for passage, pid in zip(new, assigned):
         if pid is None:

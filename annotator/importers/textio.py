@@ -51,7 +51,25 @@ def decode_bytes(raw: bytes, path: Path | str) -> DecodedText:
     if best is None:
         raise ImportFailure(f"{path}: cannot tell what text encoding this file uses; save it as UTF-8 and import again")
     encoding = best.encoding
+    if best.language not in NON_LATIN_LANGUAGES and _decodes(raw, "cp1252"):
+        # Short Western texts confuse the detector between cp1250/cp1252/mac_* pages;
+        # Windows-1252 is by far the likeliest of them in the wild.
+        return DecodedText(raw.decode("cp1252"), "cp1252", [f"{path}: not UTF-8; read it as cp1252 (Windows Western)"])
     return DecodedText(str(best), encoding, [f"{path}: not UTF-8; read it as {encoding}"])
+
+
+NON_LATIN_LANGUAGES = {
+    "Russian", "Ukrainian", "Bulgarian", "Serbian", "Macedonian", "Belarusian", "Kazakh", "Greek", "Hebrew",
+    "Arabic", "Farsi", "Japanese", "Chinese", "Korean", "Thai", "Hindi", "Vietnamese",
+}
+
+
+def _decodes(raw: bytes, encoding: str) -> bool:
+    try:
+        raw.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def looks_binary(raw: bytes) -> bool:

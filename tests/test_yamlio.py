@@ -1,0 +1,64 @@
+import os
+
+import pytest
+
+from annotator.errors import CorpusError
+from annotator.yamlio import atomic_write_text, parse_yaml, read_yaml, write_yaml
+
+
+def test_mappings_remember_their_line(tmp_path):
+    data = parse_yaml("- id: a\n  name: A\n- id: b\n  name: B\n", tmp_path / "t.yaml")
+    assert [item.line for item in data] == [1, 3]
+
+
+def test_malformed_yaml_names_file_and_line(tmp_path):
+    path = tmp_path / "themes.yaml"
+    path.write_text("- id: a\n  name: [unclosed\n- id: b\n")
+    with pytest.raises(CorpusError) as info:
+        read_yaml(path)
+    assert str(path) in str(info.value)
+    assert info.value.line is not None and info.value.line >= 2
+
+
+def test_python_object_tags_are_refused(tmp_path):
+    with pytest.raises(CorpusError):
+        parse_yaml("!!python/object/apply:os.system ['echo hacked']", tmp_path / "evil.yaml")
+
+
+def test_alias_bomb_is_refused(tmp_path):
+    lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
+    for n in range(1, 9):
+        prev, cur = chr(ord("a") + n - 1), chr(ord("a") + n)
+        lines.append(f"{cur}: &{cur} [" + ",".join([f"*{prev}"] * 9) + "]")
+    lines += [f"z{k}: *i" for k in range(120)]
+    with pytest.raises(CorpusError, match="aliases"):
+        parse_yaml("\n".join(lines), tmp_path / "bomb.yaml")
+
+
+def test_timestamps_stay_text(tmp_path):
+    data = parse_yaml("at: 2026-11-20T10:05:00+00:00\n", tmp_path / "t.yaml")
+    assert data["at"] == "2026-11-20T10:05:00+00:00"
+
+
+def test_round_trip_keeps_unicode_and_multiline_text(tmp_path):
+    path = tmp_path / "out.yaml"
+    data = {"text": "Kathy said: “Never let me go”\nsecond line", "id": "x"}
+    write_yaml(path, data)
+    assert read_yaml(path) == data
+    assert "“Never let me go”" in path.read_text(encoding="utf-8")
+
+
+def test_atomic_write_leaves_no_temporary_files(tmp_path):
+    path = tmp_path / "f.yaml"
+    atomic_write_text(path, "one\n")
+    atomic_write_text(path, "two\n")
+    assert path.read_text() == "two\n"
+    assert os.listdir(tmp_path) == ["f.yaml"]
+
+
+def test_invalid_utf8_is_reported_with_line(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_bytes(b"- id: a\n- id: \xff\xfe\n")
+    with pytest.raises(CorpusError, match="UTF-8") as info:
+        read_yaml(path)
+    assert info.value.line == 2
