@@ -141,6 +141,38 @@ class Session:
             self.store.remove_tags(change.tag.annotator, change.tag.passage, [change.tag.theme])
         self.sync()
 
+    # -- suggestions, evidence, quotations (annotator.suggestions, annotator.evidence) ---------
+
+    def suggest(self, passage_id: str, limit: int = 5) -> list:
+        """Ranked theme suggestions (annotator.suggestions.Suggestion) for a passage, best first."""
+        from annotator import suggestions
+
+        hit = self.get(passage_id)
+        tagged = {t.passage for t in self.store.all_tags()}
+        applied = {t.theme for t in self.tags_on(passage_id)}
+        return suggestions.suggest(
+            self.index, self.themes(), hit.id, hit.text,
+            tagged_passages=len(tagged - {hit.id}), applied=applied, limit=limit,
+            workspace=self.ws,
+        )
+
+    def evidence(self, theme_name: str) -> list:
+        """Every passage tagged with the theme (annotator.evidence.EvidencePassage), in corpus order."""
+        from annotator import evidence
+
+        return evidence.evidence(self.index, self.store, self.resolve_theme(theme_name).id)
+
+    def source_title(self, source_id: str) -> str:
+        source_file = self.store.load_source(source_id) if source_id else None
+        return (source_file.source.title if source_file else "") or source_id
+
+    def quote(self, passage_id: str) -> str:
+        """The passage as a quotation with its citation: “text” (Source, location)."""
+        from annotator.evidence import quote
+
+        hit = self.get(passage_id)
+        return quote(hit, self.source_title(hit.source))
+
 
 def _login_name() -> str:
     try:

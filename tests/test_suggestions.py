@@ -1,0 +1,53 @@
+"""Theme suggestions on real workspaces: notes alone first, then tagged neighbours."""
+
+from __future__ import annotations
+
+from annotator.suggestions import Suggestion, note_sentences
+from annotator.model import Theme
+
+
+def test_suggests_from_notes_before_anything_is_tagged(session):
+    for tag in list(session.store.all_tags()):
+        session.untag(tag.passage, [tag.theme], annotator=tag.annotator)
+    # lh-002: the supply boat and the hoped-for letter -> the hope note ("the next boat will bring news")
+    suggestions = session.suggest("lh-002")
+    assert suggestions and all(isinstance(s, Suggestion) for s in suggestions)
+    assert suggestions[0].theme == "hope"
+    assert any(line.startswith("note:") for line in suggestions[0].why)
+
+
+def test_scores_are_ranked_and_limited(session):
+    suggestions = session.suggest("lh-010", limit=2)
+    assert len(suggestions) <= 2
+    assert [s.score for s in suggestions] == sorted((s.score for s in suggestions), reverse=True)
+    assert all(0 < s.score <= 1 for s in suggestions)
+
+
+def test_themes_already_on_the_passage_are_not_suggested(session):
+    # alice tagged lh-006 with memory
+    assert "memory" not in [s.theme for s in session.suggest("lh-006", limit=10)]
+
+
+def test_tagged_neighbours_explain_their_vote(session):
+    session.tag("lh-003", ["friendship"])
+    session.tag("lh-009", ["friendship"])
+    why = [line for s in session.suggest("lh-004", limit=10) for line in s.why]
+    assert any(line.startswith("like lh-") for line in why)
+
+
+def test_suggestion_json_shape(session):
+    data = session.suggest("lh-001")[0].to_json()
+    assert set(data) == {"theme", "score", "why"}
+
+
+def test_note_sentences_include_the_name_and_each_sentence():
+    theme = Theme("hope", "Hope", "First sentence here. Second one follows!")
+    assert note_sentences(theme) == ["Hope", "First sentence here.", "Second one follows!"]
+
+
+def test_unknown_passage_is_a_clear_error(session):
+    import pytest
+    from annotator.errors import NotFound
+
+    with pytest.raises(NotFound):
+        session.suggest("no-such-passage")
