@@ -218,6 +218,30 @@ class Store:
         self._edit_annotations(annotator, edit)
         return memo
 
+    def edit_annotations(self, annotator: str, edit) -> object:
+        """Read-modify-write one annotator's file under the lock (for batch writers such as importers)."""
+        return self._edit_annotations(annotator, edit)
+
+    def rewrite_all_annotations(self, edit) -> int:
+        """Apply `edit` to a fresh copy of every annotator's file under the lock; each changed file is
+        rewritten atomically. `edit` returns how many records it changed; returns the total."""
+        total = 0
+        with self.locked():
+            for path in self.annotation_paths():
+                self._cache.pop(path, None)  # re-read under the lock
+                current = self._cached(path, AnnotationFile.from_yaml)
+                copy = AnnotationFile(
+                    current.annotator,
+                    [Tag(t.passage, t.theme, t.annotator, t.at, t.comment) for t in current.tags],
+                    [Memo(m.passage, m.text, m.annotator, m.at) for m in current.memos],
+                )
+                changed = int(edit(copy) or 0)
+                if changed:
+                    write_yaml(path, copy.to_yaml())
+                    self._remember(path, copy)
+                    total += changed
+        return total
+
     def signatures(self) -> dict[str, tuple[int, int]]:
         """mtime and size of every corpus file, keyed by path relative to the workspace."""
         paths = [self.ws.themes_file, *self.source_paths(), *self.annotation_paths()]
