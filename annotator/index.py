@@ -154,7 +154,11 @@ class SearchIndex:
 
     def _problem(self) -> str:
         """Why the index cannot be used as it is, or '' when it can."""
-        if not whoosh_index.exists_in(str(self.folder), indexname=INDEX_NAME):
+        try:
+            present = whoosh_index.exists_in(str(self.folder), indexname=INDEX_NAME)
+        except Exception as exc:  # a damaged table of contents
+            return f"index unreadable ({type(exc).__name__})"
+        if not present:
             return "no index yet" if not self.folder.exists() else "index missing"
         manifest = Manifest.read(self.folder)
         if manifest is None:

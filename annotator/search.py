@@ -168,6 +168,8 @@ def search(
 ) -> SearchResult:
     ix = index.open()
     q = parse(text, ix.schema, as_you_type=as_you_type) if text.strip() else wq.Every()
+    if q is wq.NullQuery:  # nothing but stop words: list, as for an empty query
+        q = wq.Every()
     restrict = filter_query(themes=themes, source=source, untagged=untagged, kind=kind)
     with ix.searcher() as searcher:
         reader = searcher.reader()

@@ -72,9 +72,11 @@ class Session:
         for theme in themes:
             if theme.id == slug:
                 return theme
-        from rapidfuzz import process
+        from rapidfuzz import fuzz, process, utils
 
-        close = process.extractOne(name, {t.id: t.name for t in themes}, score_cutoff=70)
+        close = process.extractOne(
+            name, {t.id: t.name for t in themes}, scorer=fuzz.WRatio, processor=utils.default_process, score_cutoff=60
+        )
         hint = f"; did you mean '{close[2]}' ({close[0]})?" if close else "; 'annotator themes' lists them"
         raise NotFound(f"no theme '{name}'{hint}")
 
