@@ -83,7 +83,7 @@ class Session:
     # -- reading passages ----------------------------------------------------------------
 
     def search(self, text: str, **options) -> SearchResult:
-        themes = [self.resolve_theme(t).id for t in options.pop("themes", ()) or ()]
+        themes = [tid for t in options.pop("themes", ()) or () for tid in self.theme_and_subthemes(t)]
         return search_mod.search(self.index, text, themes=themes, **options)
 
     def get(self, doc_id: str) -> Hit:
@@ -95,11 +95,24 @@ class Session:
     def tags_on(self, passage_id: str) -> list[Tag]:
         return [t for t in self.store.all_tags() if t.passage == passage_id]
 
+    def theme_and_subthemes(self, name: str) -> list[str]:
+        """A theme's id and its descendants' ids: a filter on a parent theme includes its children."""
+        from annotator.codebook import descendants
+
+        return descendants(self.themes(), self.resolve_theme(name).id)
+
+    def memos_on(self, passage_id: str) -> list:
+        """Comments on the passage as a whole, every annotator's, oldest first."""
+        memos = [m for af in self.store.all_annotations() for m in af.memos if m.passage == passage_id]
+        return sorted(memos, key=lambda m: m.at)
+
     # -- tagging -------------------------------------------------------------------------
 
     def default_annotator(self) -> str:
-        name = os.environ.get(ANNOTATOR_ENV) or _login_name()
-        return validate_annotator(re.sub(r"[^\w.-]", "-", name).strip(".") or "me")
+        """--as aside: this workspace's setting, else $ANNOTATOR_NAME, else the login name."""
+        from annotator.identity import annotator_name
+
+        return validate_annotator(annotator_name(self.ws))
 
     def tag(self, passage_id: str, theme_names: list[str], *, annotator: str | None = None,
             comment: str | None = None) -> list[TagChange]:
