@@ -1,0 +1,289 @@
+"""theme (codebook editing), comment, agreement, report, config."""
+
+from __future__ import annotations
+
+from annotator.cli import open_session, sync_index
+from annotator.cli.output import print_json, warn
+from annotator.textsafe import show_controls
+
+
+def register(subparsers, common) -> None:
+    _register_theme(subparsers, common)
+
+    p = subparsers.add_parser("comment", parents=[common], help="comment on a passage (or, with --theme, on your tag)")
+    p.add_argument("passage_id", metavar="PASSAGE_ID")
+    p.add_argument("text", nargs="+", metavar="TEXT")
+    p.add_argument("--theme", metavar="THEME", help="comment on your tag with this theme instead of the passage")
+    p.add_argument("--as", dest="annotator", metavar="NAME", help="who is commenting (default: see 'annotator config')")
+    p.set_defaults(handler=cmd_comment)
+
+    p = subparsers.add_parser("agreement", parents=[common], help="Cohen's kappa and agreement between two annotators")
+    p.add_argument("first", metavar="A")
+    p.add_argument("second", metavar="B")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_agreement)
+
+    p = subparsers.add_parser("report", parents=[common], help="passages per theme and source, coverage, co-occurrence")
+    p.add_argument("--format", choices=["text", "md", "json"], default="text")
+    p.add_argument("--json", action="store_const", const="json", dest="format", help="same as --format json")
+    p.add_argument("--annotator", metavar="NAME", help="count only this annotator's tags")
+    p.set_defaults(handler=cmd_report)
+
+    p = subparsers.add_parser("config", parents=[common], help="show or set your settings for this workspace (name)")
+    p.add_argument("key", nargs="?", choices=["name"], help="the setting")
+    p.add_argument("value", nargs="?", help="its new value (omit to show it)")
+    p.add_argument("--unset", action="store_true", help="remove the setting")
+    p.set_defaults(handler=cmd_config)
+
+
+def _register_theme(subparsers, common) -> None:
+    theme = subparsers.add_parser("theme", parents=[common], help="edit the codebook: add, rename, color, describe, parent, merge, delete")
+    actions = theme.add_subparsers(dest="theme_action", metavar="ACTION", required=True)
+
+    p = actions.add_parser("add", parents=[common], help="add a theme")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--id", dest="theme_id", metavar="ID", help="its id (default: from the name)")
+    p.add_argument("--description", default="", metavar="TEXT", help="the theme note")
+    p.add_argument("--color", metavar="#RRGGBB")
+    p.add_argument("--parent", metavar="THEME", help="nest it under this theme")
+    p.set_defaults(handler=cmd_theme_add)
+
+    p = actions.add_parser("rename", parents=[common], help="rename a theme (its id stays unless --id; then every tag follows)")
+    p.add_argument("theme", metavar="THEME")
+    p.add_argument("name", nargs="?", metavar="NEW_NAME")
+    p.add_argument("--id", dest="new_id", metavar="NEW_ID", help="also change the id; all tags are rewritten to it")
+    p.set_defaults(handler=cmd_theme_rename)
+
+    p = actions.add_parser("color", parents=[common], help="set a theme's colour (#rrggbb, or 'none')")
+    p.add_argument("theme", metavar="THEME")
+    p.add_argument("color", metavar="COLOR")
+    p.set_defaults(handler=cmd_theme_color)
+
+    p = actions.add_parser("describe", parents=[common], help="set a theme's description (its note)")
+    p.add_argument("theme", metavar="THEME")
+    p.add_argument("text", nargs="+", metavar="TEXT")
+    p.set_defaults(handler=cmd_theme_describe)
+
+    p = actions.add_parser("parent", parents=[common], help="nest a theme under another ('none' for the top level)")
+    p.add_argument("theme", metavar="THEME")
+    p.add_argument("parent", metavar="PARENT")
+    p.set_defaults(handler=cmd_theme_parent)
+
+    p = actions.add_parser("merge", parents=[common], help="merge THEME into INTO: its tags move, THEME goes")
+    p.add_argument("theme", metavar="THEME")
+    p.add_argument("into", metavar="INTO")
+    p.set_defaults(handler=cmd_theme_merge)
+
+    p = actions.add_parser("delete", parents=[common], help="delete a theme (refused while it tags passages unless --force)")
+    p.add_argument("theme", metavar="THEME")
+    p.add_argument("--force", action="store_true", help="also remove its tags")
+    p.set_defaults(handler=cmd_theme_delete)
+
+
+# -- codebook -------------------------------------------------------------------------------
+
+
+def _done(session, message: str) -> int:
+    sync_index(session, quiet=True)
+    print(message)
+    return 0
+
+
+def cmd_theme_add(args) -> int:
+    from annotator import codebook
+
+    session = open_session(args)
+    parent = session.resolve_theme(args.parent).id if args.parent else None
+    theme = codebook.add_theme(
+        session.store, args.name, theme_id=args.theme_id, description=args.description, color=args.color, parent=parent
+    )
+    under = f" under '{parent}'" if parent else ""
+    return _done(session, f"added theme '{theme.id}' ({theme.name}){under}")
+
+
+def cmd_theme_rename(args) -> int:
+    from annotator import codebook
+
+    session = open_session(args)
+    if not args.name and not args.new_id:
+        warn("give a new name, --id NEW_ID, or both")
+        return 2
+    theme = session.resolve_theme(args.theme)
+    change = codebook.rename_theme(session.store, theme.id, args.name, args.new_id)
+    return _done(session, change.message)
+
+
+def cmd_theme_color(args) -> int:
+    from annotator import codebook
+
+    session = open_session(args)
+    theme = session.resolve_theme(args.theme)
+    color = None if args.color.lower() in ("none", "-", "") else args.color
+    updated = codebook.set_color(session.store, theme.id, color)
+    return _done(session, f"'{updated.id}' colour: {updated.color or 'none'}")
+
+
+def cmd_theme_describe(args) -> int:
+    from annotator import codebook
+
+    session = open_session(args)
+    theme = session.resolve_theme(args.theme)
+    codebook.set_description(session.store, theme.id, " ".join(args.text))
+    return _done(session, f"'{theme.id}' description updated")
+
+
+def cmd_theme_parent(args) -> int:
+    from annotator import codebook
+
+    session = open_session(args)
+    theme = session.resolve_theme(args.theme)
+    parent = None if args.parent.lower() in ("none", "-", "") else session.resolve_theme(args.parent).id
+    codebook.set_parent(session.store, theme.id, parent)
+    return _done(session, f"'{theme.id}' now sits under '{parent}'" if parent else f"'{theme.id}' is now a top-level theme")
+
+
+def cmd_theme_merge(args) -> int:
+    from annotator import codebook
+
+    session = open_session(args)
+    source = session.resolve_theme(args.theme)
+    into = session.resolve_theme(args.into)
+    change = codebook.merge_themes(session.store, source.id, into.id)
+    return _done(session, change.message)
+
+
+def cmd_theme_delete(args) -> int:
+    from annotator import codebook
+
+    session = open_session(args)
+    theme = session.resolve_theme(args.theme)
+    change = codebook.delete_theme(session.store, theme.id, force=args.force)
+    return _done(session, change.message)
+
+
+# -- comments -------------------------------------------------------------------------------
+
+
+def cmd_comment(args) -> int:
+    from annotator.errors import NotFound
+
+    session = open_session(args)
+    sync_index(session)
+    passage = session.get(args.passage_id)
+    annotator = args.annotator or session.default_annotator()
+    from annotator.identity import clean_name
+    from annotator.store import validate_annotator
+
+    annotator = validate_annotator(clean_name(annotator))
+    text = " ".join(args.text).strip()
+    if not text:
+        warn("the comment is empty")
+        return 2
+    if args.theme:
+        theme = session.resolve_theme(args.theme)
+        if session.store.annotations(annotator).find(passage.id, theme.id) is None:
+            raise NotFound(
+                f"{annotator} has not tagged {passage.id} with '{theme.id}'; tag it with: annotator tag {passage.id} {theme.id} --comment TEXT"
+            )
+        session.store.add_tags(annotator, passage.id, [theme.id], comment=text)
+        print(f"{passage.id}: comment on {theme.id} by {annotator} saved")
+        return 0
+    session.store.add_memo(annotator, passage.id, text)
+    print(f"{passage.id}: comment by {annotator} saved")
+    return 0
+
+
+# -- agreement and reports ------------------------------------------------------------------------
+
+
+def cmd_agreement(args) -> int:
+    from annotator.agreement import compare
+
+    session = open_session(args)
+    report = compare(session.store, args.first, args.second)
+    if args.json:
+        print_json(report.to_json())
+        return 0
+    print(render_agreement(report))
+    return 0
+
+
+def _fmt(value: float | None, percent: bool = False) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:.0%}" if percent else f"{value:.2f}"
+
+
+def render_agreement(report) -> str:
+    a, b = report.annotator_a, report.annotator_b
+    lines = [f"Agreement between {a} and {b}: {len(report.passages)} passage(s) tagged by both"]
+    if report.only_a_passages or report.only_b_passages:
+        lines.append(f"  (tagged by one only, not compared: {a} {len(report.only_a_passages)}, {b} {len(report.only_b_passages)})")
+    if not report.passages:
+        lines.append("No passage was tagged by both; nothing to compare.")
+        return "\n".join(lines)
+    o = report.overall
+    lines.append(f"Overall (passage x theme): kappa {_fmt(o.kappa)}, agreement {_fmt(o.agreement, True)} "
+                 f"({o.both} both, {o.only_a} only {a}, {o.only_b} only {b}, {o.neither} neither)")
+    lines.append("")
+    width = max(len(t) for t in report.themes)
+    lines.append(f"  {'theme':<{width}}  kappa  agree  both  only {a}  only {b}")
+    for theme, table in report.themes.items():
+        lines.append(
+            f"  {theme:<{width}}  {_fmt(table.kappa):>5}  {_fmt(table.agreement, True):>5}  {table.both:>4}  "
+            f"{table.only_a:>{5 + len(a)}}  {table.only_b:>{5 + len(b)}}"
+        )
+    lines.append("")
+    if report.disagreements:
+        lines.append(f"Disagreements ({len(report.disagreements)} passage(s)):")
+        for d in report.disagreements:
+            parts = []
+            if d.both:
+                parts.append(f"both: {', '.join(d.both)}")
+            if d.only_a:
+                parts.append(f"{a}: {', '.join(d.only_a)}")
+            if d.only_b:
+                parts.append(f"{b}: {', '.join(d.only_b)}")
+            lines.append(f"  {d.passage}  " + "; ".join(parts))
+    else:
+        lines.append("No disagreements.")
+    return "\n".join(lines)
+
+
+def cmd_report(args) -> int:
+    from annotator.agreement import resolve_annotator
+    from annotator.reports import build_report, render_markdown, render_text
+
+    session = open_session(args)
+    annotator = resolve_annotator(session.store, args.annotator) if args.annotator else None
+    report = build_report(session.store, annotator)
+    if args.format == "json":
+        print_json(report.to_json())
+    elif args.format == "md":
+        print(render_markdown(report), end="")
+    else:
+        print(show_controls(render_text(report)), end="")
+    return 0
+
+
+# -- settings -----------------------------------------------------------------------------------
+
+
+def cmd_config(args) -> int:
+    from annotator.identity import annotator_name, clean_name, settings_path, where_name_comes_from, write_setting
+    from annotator.store import validate_annotator
+
+    session = open_session(args)
+    ws = session.ws
+    if args.key == "name" and (args.value or args.unset):
+        if args.unset:
+            write_setting(ws, "name", None)
+            print(f"name setting removed; you are now '{annotator_name(ws)}' ({where_name_comes_from(ws)})")
+        else:
+            name = validate_annotator(clean_name(args.value))
+            write_setting(ws, "name", name)
+            print(f"you annotate this workspace as '{name}' (saved in {settings_path(ws)}, not committed)")
+        return 0
+    print(f"name: {annotator_name(ws)}  ({where_name_comes_from(ws)})")
+    return 0
+
