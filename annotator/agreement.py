@@ -56,7 +56,8 @@ def cohen_kappa(both: int, only_a: int, only_b: int, neither: int) -> float | No
     expected = a_yes * b_yes + (1 - a_yes) * (1 - b_yes)
     if expected >= 1.0:
         return None
-    return (observed - expected) / (1 - expected) + 0.0  # + 0.0 turns -0.0 into 0.0
+    # rounding drops float noise such as -1e-17; + 0.0 turns -0.0 into 0.0
+    return round((observed - expected) / (1 - expected), 12) + 0.0
 
 
 @dataclass
