@@ -63,6 +63,7 @@ def cmd_show(args) -> int:
         data["annotations"] = [
             {"annotator": t.annotator, "theme": t.theme, "comment": t.comment, "time": t.at} for t in tags
         ]
+        data["memos"] = [{"annotator": m.annotator, "text": m.text, "time": m.at} for m in session.memos_on(hit.id)]
         print_json(data)
         return 0
     color = use_color()
@@ -74,4 +75,9 @@ def cmd_show(args) -> int:
         for tag in tags:
             comment = f" — {show_controls(tag.comment)}" if tag.comment else ""
             print(f"  {tag.theme} by {tag.annotator} {dim(tag.at, color)}{comment}")
+    memos = session.memos_on(hit.id)
+    if memos:
+        print()
+        for memo in memos:
+            print(f"  comment by {memo.annotator} {dim(memo.at, color)}: {show_controls(memo.text)}")
     return 0
