@@ -58,6 +58,17 @@ def evidence(index: SearchIndex, store: Store, theme_id: str) -> list[EvidencePa
     ]
 
 
+def tagged_passage_order(index: SearchIndex) -> dict[str, int]:
+    """Every tagged passage's position in corpus order."""
+    from whoosh import query as wq
+
+    ix = index.open()
+    with ix.searcher() as searcher:
+        q = wq.And([wq.Term("kind", "passage"), wq.Term("tagged", "yes")])
+        results = searcher.search(q, limit=None, sortedby="order")
+        return {hit["id"]: position for position, hit in enumerate(results)}
+
+
 # -- quotations ---------------------------------------------------------------------------------
 
 

@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "annotator.cli.corpus_cmds",
     "annotator.cli.search_cmds",
     "annotator.cli.tag_cmds",
+    "annotator.cli.evidence_cmds",
     "annotator.cli.tutor_cmds",
 ]
 

@@ -20,6 +20,7 @@ def register(subparsers, common) -> None:
     p = subparsers.add_parser("show", parents=[common], help="show one passage with its tags and comments")
     p.add_argument("passage_id", metavar="PASSAGE_ID")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--quote", action="store_true", help="print the passage as a quotation with its citation")
     p.set_defaults(handler=cmd_show)
 
 
@@ -56,6 +57,9 @@ def cmd_show(args) -> int:
     session = open_session(args)
     sync_index(session)
     hit = session.get(args.passage_id)
+    if args.quote and not args.json:
+        print(session.quote(hit.id))
+        return 0
     tags = session.tags_on(hit.id)
     if args.json:
         data = hit.to_json()

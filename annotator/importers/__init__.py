@@ -63,6 +63,13 @@ def detect_kind(path: Path, text: str) -> str:
         return "yaml"
     if suffix in (".md", ".markdown"):
         return "markdown"
+    from annotator.importers.kindle import looks_like_clippings
+    from annotator.importers.workspace_json import looks_like_export
+
+    if suffix == ".json" or looks_like_export(text):
+        return "annotator-json"
+    if looks_like_clippings(text):
+        return "kindle"
     return "text"
 
 
@@ -90,6 +97,8 @@ def import_source(
     if source_id and not SLUG_RE.match(source_id):
         raise ImportFailure(f"--source '{source_id}' must be a slug (lowercase letters, digits, '-')")
     title, author, tag_pairs = None, "", []
+    if kind in ("kindle", "annotator-json"):
+        return _import_collection(store, path, decoded.text, report, kind, source_id, annotator)
     if kind == "yaml":
         parsed = parse_yaml_passages(decoded.text, path, wanted_id)
         if parsed.source_id and not source_id:
@@ -130,6 +139,19 @@ def import_source(
             report.tags_added = _import_tags(store, tag_pairs, annotator, resolve_theme, report)
         store.save_source(SourceFile(source, passages))
     report.passages = len(passages)
+    return report
+
+
+def _import_collection(store: Store, path: Path, text: str, report: ImportReport, kind: str, source_id, annotator) -> ImportReport:
+    """Files that hold several sources at once: Kindle clippings, annotator's JSON export."""
+    if kind == "kindle":
+        from annotator.importers.kindle import import_kindle
+
+        import_kindle(store, path, text, report, source_id=source_id, annotator=annotator)
+    else:
+        from annotator.importers.workspace_json import import_workspace_json
+
+        import_workspace_json(store, path, text, report)
     return report
 
 

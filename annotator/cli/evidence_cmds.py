@@ -1,0 +1,89 @@
+"""suggest, evidence, export."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from annotator.cli import open_session, sync_index
+from annotator.cli.output import dim, print_json, use_color
+from annotator.textsafe import show_controls
+
+
+def register(subparsers, common) -> None:
+    p = subparsers.add_parser("suggest", parents=[common], help="suggest themes for a passage, each with why")
+    p.add_argument("passage_id", metavar="PASSAGE_ID")
+    p.add_argument("--limit", type=int, default=5, metavar="N", help="how many suggestions (default 5)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_suggest)
+
+    p = subparsers.add_parser("evidence", parents=[common], help="every passage tagged with a theme, with citations")
+    p.add_argument("theme", metavar="THEME", help="theme id or name")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_evidence)
+
+    from annotator.exports import load_formats
+
+    formats = sorted(load_formats())
+    p = subparsers.add_parser("export", parents=[common], help=f"export evidence ({', '.join(formats)})")
+    p.add_argument("--format", required=True, choices=formats, help="md: evidence sheet; csv: one row per tag; json: the whole workspace")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
+    p.add_argument("--theme", action="append", default=[], metavar="T", help="only this theme (repeatable; default all)")
+    p.set_defaults(handler=cmd_export)
+
+
+def cmd_suggest(args) -> int:
+    session = open_session(args)
+    sync_index(session)
+    suggestions = session.suggest(args.passage_id, limit=max(args.limit, 0))
+    if args.json:
+        print_json({"passage": args.passage_id, "suggestions": [s.to_json() for s in suggestions]})
+        return 0
+    if not suggestions:
+        print("no suggestions: the codebook is empty, or every theme is already on this passage")
+        return 0
+    color = use_color()
+    names = {t.id: t.name for t in session.themes()}
+    for s in suggestions:
+        print(f"{s.score:.2f}  {s.theme}  {dim(show_controls(names.get(s.theme, '')), color)}")
+        for reason in s.why:
+            print(f"      {dim(show_controls(reason), color)}")
+    return 0
+
+
+def cmd_evidence(args) -> int:
+    session = open_session(args)
+    sync_index(session)
+    theme = session.resolve_theme(args.theme)
+    items = session.evidence(theme.id)
+    if args.json:
+        print_json({"theme": theme.id, "passages": [item.to_json() for item in items]})
+        return 0
+    color = use_color()
+    print(dim(f"{theme.name}: {len(items)} passage{'s' if len(items) != 1 else ''}", color))
+    from annotator.evidence import citation
+
+    for item in items:
+        print()
+        print(f"{item.hit.id}  {dim(show_controls(citation(item.source_title, item.hit.location)), color)}")
+        print("  " + show_controls(item.hit.text).replace("\n", "\n  "))
+        for tag in item.tags:
+            comment = f": {show_controls(tag.comment)}" if tag.comment else ""
+            print(f"  {dim('— ' + tag.annotator, color)}{comment}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from annotator.exports import export, write_file
+
+    session = open_session(args)
+    sync_index(session)
+    data = export(session, args.format, args.theme)
+    if args.output:
+        write_file(Path(args.output), data)
+        print(f"wrote {args.output} ({len(data):,} bytes)", file=sys.stderr)
+        return 0
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.flush()
+    return 0

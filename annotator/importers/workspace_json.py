@@ -1,0 +1,97 @@
+"""Importing `annotator export --format json` back: themes, sources and annotations.
+
+What the export holds is merged into the workspace: themes are added or updated
+by id, each source is written with the ids it had, and tags and memos are added
+to each annotator's file unless already there (same passage and theme), with
+their original times and comments. Importing an export into an empty workspace
+and exporting again gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from annotator.errors import CorpusError, ImportFailure
+from annotator.model import AnnotationFile, SourceFile, Tag, Theme, themes_from_yaml
+
+FORMAT_NAME = "annotator-export"
+
+
+def looks_like_export(text: str) -> bool:
+    head = text.lstrip()[:200]
+    return head.startswith("{") and f'"{FORMAT_NAME}"' in head
+
+
+def import_workspace_json(store, path: Path, text: str, report) -> None:
+    data = _load(path, text)
+    try:
+        themes = themes_from_yaml(data.get("themes") or [], path)
+        sources = [SourceFile.from_yaml(item, path) for item in data.get("sources") or []]
+        annotations = [AnnotationFile.from_yaml(item, path) for item in data.get("annotations") or []]
+    except CorpusError as exc:
+        raise ImportFailure(f"{path}: not a valid annotator export ({exc.detail})") from None
+    from annotator.importers.saving import replace_source
+    from annotator.store import validate_annotator
+
+    for af in annotations:
+        validate_annotator(af.annotator)
+    with store.locked():
+        _merge_themes(store, themes, report)
+        for sf in sources:
+            replace_source(store, sf.source, [p for p in sf.passages], path, report)
+        for af in annotations:
+            report.tags_added += _merge_annotations(store, af)
+    report.source_id = ", ".join(sf.source.id for sf in sources)
+
+
+def _load(path: Path, text: str) -> dict:
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise ImportFailure(f"{path}:{getattr(exc, 'lineno', '?')}: not valid JSON ({getattr(exc, 'msg', exc)})") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
+        raise ImportFailure(f"{path}: not an annotator export (expected \"format\": \"{FORMAT_NAME}\")")
+    if not isinstance(data.get("version"), int) or data["version"] > 1:
+        raise ImportFailure(f"{path}: export format version {data.get('version')!r} is newer than this annotator reads")
+    return data
+
+
+def _merge_themes(store, incoming: list[Theme], report) -> None:
+    themes = store.themes()
+    by_id = {t.id: t for t in themes}
+    for theme in incoming:
+        existing = by_id.get(theme.id)
+        if existing is None:
+            themes.append(theme)
+            by_id[theme.id] = theme
+            report.themes_added.append(theme.id)
+        elif existing != theme:
+            existing.name, existing.description = theme.name, theme.description
+            existing.color, existing.parent = theme.color, theme.parent
+            report.themes_updated.append(theme.id)
+    if report.themes_added or report.themes_updated:
+        store.save_themes(themes)
+
+
+def _merge_annotations(store, incoming: AnnotationFile) -> int:
+    def edit(annotations: AnnotationFile) -> int:
+        have_tags = {(t.passage, t.theme) for t in annotations.tags}
+        have_memos = {(m.passage, m.text) for m in annotations.memos}
+        added = memos_added = 0
+        for tag in incoming.tags:
+            if (tag.passage, tag.theme) not in have_tags:
+                annotations.tags.append(Tag(tag.passage, tag.theme, annotations.annotator, tag.at, tag.comment))
+                have_tags.add((tag.passage, tag.theme))
+                added += 1
+        for memo in incoming.memos:
+            if (memo.passage, memo.text) not in have_memos:
+                memo.annotator = annotations.annotator
+                annotations.memos.append(memo)
+                have_memos.add((memo.passage, memo.text))
+                memos_added += 1
+        # None when nothing is new, so that the file is not rewritten.
+        return (added, memos_added) if added or memos_added else None
+
+    result = store._edit_annotations(incoming.annotator, edit)
+    return result[0] if result else 0
