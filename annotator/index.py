@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -21,6 +22,7 @@ from whoosh import fields, index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.query import Term
 
+from annotator.errors import AnnotatorError
 from annotator.model import Passage, SourceFile, Theme
 from annotator.store import Store
 from annotator.yamlio import atomic_write_text
@@ -138,8 +140,31 @@ class SearchIndex:
 
     def open(self):
         if self._ix is None:
-            self._ix = whoosh_index.open_dir(str(self.folder), indexname=INDEX_NAME)
+            try:
+                self._ix = whoosh_index.open_dir(str(self.folder), indexname=INDEX_NAME)
+            except Exception:  # missing or damaged (derived data): build it from the corpus
+                self.sync()
+                self._ix = self._ix or whoosh_index.open_dir(str(self.folder), indexname=INDEX_NAME)
         return self._ix
+
+    def read(self, fn):
+        """Run `fn()`, a read of the index, retrying it if another process swapped the index mid-read.
+
+        A commit or rebuild elsewhere can delete the files a reader is about to open;
+        the read is retried on the fresh index, then once more after a sync (repair).
+        """
+        for attempt in range(3):
+            try:
+                return fn()
+            except AnnotatorError:
+                raise
+            except Exception:
+                if attempt == 2:
+                    raise
+                self.close()
+                if attempt == 1:
+                    self.sync()
+                time.sleep(0.02)
 
     def close(self) -> None:
         if self._ix is not None:
@@ -298,6 +323,29 @@ class SearchIndex:
                 passage = Passage(pid, stored["text"], stored.get("location", ""), stored.get("source", ""))
                 writer.update_document(**passage_doc(passage, stored["order"], new.get(pid, ())))
                 count += 1
+        return count
+
+    def update_passages(self, passages: list[Passage]) -> int:
+        """Re-index these passages in place (their text changed), keeping order and themes."""
+        tags = self.manifest.tags
+        ix = self.open()
+        count = 0
+        with self.store.locked():
+            writer = ix.writer()
+            try:
+                with ix.searcher() as searcher:
+                    for passage in passages:
+                        docnum = searcher.document_number(id=passage.id)
+                        if docnum is None:
+                            continue
+                        order = searcher.stored_fields(docnum)["order"]
+                        writer.update_document(**passage_doc(passage, order, tags.get(passage.id, ())))
+                        count += 1
+                writer.commit()
+            except BaseException:
+                writer.cancel()
+                raise
+        self._reopen()
         return count
 
     def _reopen(self) -> None:

@@ -84,10 +84,10 @@ class Session:
 
     def search(self, text: str, **options) -> SearchResult:
         themes = [tid for t in options.pop("themes", ()) or () for tid in self.theme_and_subthemes(t)]
-        return search_mod.search(self.index, text, themes=themes, **options)
+        return self.index.read(lambda: search_mod.search(self.index, text, themes=themes, **options))
 
     def get(self, doc_id: str) -> Hit:
-        hit = search_mod.get_document(self.index, doc_id)
+        hit = self.index.read(lambda: search_mod.get_document(self.index, doc_id))
         if hit is None:
             raise NotFound(f"no passage '{doc_id}'; search for it with 'annotator search WORDS'")
         return hit
