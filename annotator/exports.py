@@ -31,7 +31,7 @@ Writer = Callable[["Session", list[str]], bytes]
 
 FORMATS: dict[str, Writer] = {}
 # Modules that register further formats when imported (e.g. QDA exchange).
-FORMAT_MODULES: list[str] = []
+FORMAT_MODULES: list[str] = ["annotator.qdpx"]
 
 JSON_FORMAT_NAME = "annotator-export"
 JSON_FORMAT_VERSION = 1

@@ -84,6 +84,8 @@ def describe_import(report) -> str:
         return f"{report.path}: " + ("; ".join(parts) or "themes already up to date")
     detail = f"{report.added} new, {report.changed} changed, {report.unchanged} unchanged, {report.removed} removed"
     tags = f", {report.tags_added} tag(s) imported" if report.tags_added else ""
+    if report.themes_added:
+        tags += f", {len(report.themes_added)} theme(s) added"
     return f"{report.path}: source '{report.source_id}', {report.passages} passages ({detail}){tags}"
 
 

@@ -90,6 +90,12 @@ def import_source(
 ) -> ImportReport:
     """Import one file of passages as a source; re-importing updates it in place."""
     path = Path(path)
+    if path.suffix.lower() == ".qdpx":  # a zip, not text: REFI-QDA project exchange
+        from annotator.qdpx import import_qdpx
+
+        report = ImportReport(str(path), kind="qdpx")
+        import_qdpx(store, path, report, default_annotator=annotator)
+        return report
     decoded = read_text_file(path)
     kind = detect_kind(path, decoded.text)
     report = ImportReport(str(path), kind=kind, warnings=list(decoded.warnings))
