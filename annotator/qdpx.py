@@ -111,7 +111,8 @@ def write_qdpx(session: "Session", theme_ids: list[str]) -> bytes:
     theme_order = {t.id: i for i, t in enumerate(themes)}
 
     texts: dict[str, str] = {}
-    ids: dict = {"themes": {code_guid[t.id]: t.id for t in themes}, "sources": {}}
+    # Nesting codes loses the codebook's order (which numbers the themes 1-9), so it is kept here.
+    ids: dict = {"themes": {code_guid[t.id]: t.id for t in themes}, "theme_order": [t.id for t in themes], "sources": {}}
     source_files = store.sources()
     if source_files:
         sources_el = _sub(project, "Sources")
@@ -338,6 +339,7 @@ class _ProjectReader:
         self.archive = archive
         self.theme_ids = ids.get("themes") if isinstance(ids.get("themes"), dict) else {}
         self.source_meta = ids.get("sources") if isinstance(ids.get("sources"), dict) else {}
+        self.theme_order = ids.get("theme_order") if isinstance(ids.get("theme_order"), list) else []
         self.default_annotator = default_annotator
         self.project = Project()
         self.users: dict[str, str] = {}
@@ -354,6 +356,9 @@ class _ProjectReader:
             for codes in _children(codebook, "Codes"):
                 for code in _children(codes, "Code"):
                     self._read_code(code, None)
+        if self.theme_order:
+            rank = {theme_id: i for i, theme_id in enumerate(self.theme_order)}
+            self.project.themes.sort(key=lambda t: rank.get(t.id, len(rank)))
         for notes in _children(root, "Notes"):
             for note in _children(notes, "Note"):
                 guid = note.get("guid", "")
