@@ -135,6 +135,9 @@ class SearchIndex:
         self.folder = store.ws.index_dir
         self._ix = None
         self._manifest: Manifest | None = None
+        self._searcher = None
+        self._scorer = None
+        self._postings = None
 
     # -- opening -------------------------------------------------------------------
 
@@ -167,9 +170,50 @@ class SearchIndex:
                 time.sleep(0.02)
 
     def close(self) -> None:
+        self._drop_searcher()
         if self._ix is not None:
             self._ix.close()
         self._ix = None
+
+    # -- a searcher kept open between searches (opening one costs more than a search) --
+
+    def searcher(self):
+        """An open searcher on the latest commit; refreshed only when the index changed."""
+        ix = self.open()
+        current = self._searcher
+        if current is not None and (current.is_closed or current._ix is not ix):
+            self._drop_searcher()
+            current = None
+        if current is None:
+            current = ix.searcher()
+        elif not current.up_to_date():
+            current = current.refresh()
+            self._scorer = None
+        self._searcher = current
+        return current
+
+    def vector_scorer(self):
+        """The NumPy BM25F scorer for the current searcher (annotator.fastscore); None if unusable."""
+        from annotator.fastscore import PostingsCache, Unsupported, VectorScorer
+
+        searcher = self.searcher()
+        if self._scorer is None or self._scorer.searcher is not searcher:
+            if self._postings is None:
+                self._postings = PostingsCache()
+            try:
+                self._scorer = VectorScorer(searcher, self._postings)
+            except Unsupported:
+                return None
+        return self._scorer
+
+    def _drop_searcher(self) -> None:
+        if self._searcher is not None:
+            try:
+                self._searcher.close()
+            except Exception:
+                pass
+        self._searcher = None
+        self._scorer = None
 
     @property
     def manifest(self) -> Manifest:

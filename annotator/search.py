@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from whoosh import qparser, query as wq
 from whoosh.qparser import QueryParser
@@ -63,49 +64,114 @@ class SearchResult:
         return data
 
 
+# Filters a user may type among the words: `theme:hope`, `source:book-1`, `kind:note`, `untagged`.
+_FILTER_TOKEN = re.compile(r"^(theme|themes|source|kind):(\S+)$", re.IGNORECASE)
+# The words of a text as Whoosh's RegexTokenizer finds them (its default expression).
+_TOKEN = re.compile(r"\w+(\.?\w+)*", re.UNICODE)
+_ANALYSED_CACHE_LIMIT = 200_000
+_analysed: dict[str, str | None] = {}
+
+
+@dataclass
+class Prepared:
+    """A query split into what is scored (Whoosh syntax) and what only filters."""
+
+    words: str
+    themes: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    untagged: bool = False
+
+
 def make_parser(schema) -> QueryParser:
     parser = QueryParser("text", schema, group=qparser.OrGroup.factory(COORDINATION))
     parser.add_plugin(qparser.FuzzyTermPlugin())
     parser.add_plugin(qparser.PlusMinusPlugin())
-    parser.add_plugin(qparser.FieldAliasPlugin({"themes": ["theme"]}))
     parser.remove_plugin_class(qparser.BoostPlugin)
+    # Fields other than the text are filters, taken out before parsing; `x:y` left over is words.
+    parser.remove_plugin_class(qparser.FieldsPlugin)
     return parser
 
 
-def rewrite_query(text: str, *, as_you_type: bool = False) -> str:
-    """Turn annotator's query words into Whoosh syntax: `untagged`, and the unfinished last word."""
+def prepare(text: str, *, as_you_type: bool = False) -> Prepared:
+    """Take the filters out of a query and mark the unfinished last word (search as you type)."""
     tokens = _QUOTED_OR_WORD.findall(text)
+    prepared = Prepared("")
     out = []
     for i, token in enumerate(tokens):
-        if token.lower() == "untagged":
-            out.append("tagged:no")
-        elif token.lower().startswith(("theme:", "source:", "kind:")):
-            name, _, value = token.partition(":")
-            out.append(f"{name.lower()}:{value.lower()}" if name.lower() != "source" else f"source:{value}")
+        bare = token.strip("()")
+        match = _FILTER_TOKEN.match(bare)
+        if bare.lower() == "untagged":
+            prepared.untagged = True
+        elif match:
+            name, value = match.group(1).lower(), match.group(2)
+            if name.startswith("theme"):
+                prepared.themes.append(value.lower())
+            elif name == "source":
+                prepared.sources.append(value)
+            else:
+                prepared.kinds.append(value.lower())
         elif as_you_type and i == len(tokens) - 1 and not text[-1:].isspace() and _PLAIN_WORD.match(token) and len(token) >= 2:
             out.append(f"({token} OR {token}*)")
         else:
             out.append(token)
-    return " ".join(out)
+    prepared.words = " ".join(out)
+    return prepared
 
 
-def plain_words_query(text: str, schema) -> wq.Query:
+def plain_words_query(text: str, schema=None) -> wq.Query:
     """The fallback for a query Whoosh cannot parse: its words, OR-ed."""
     words = [t.text for t in text_analyzer()(" ".join(_WORDS.findall(text)))]
     if not words:
         return wq.NullQuery
-    return wq.Or([wq.Term("text", w) for w in dict.fromkeys(words)])
+    return wq.Or([wq.Term("text", w) for w in dict.fromkeys(words)], scale=COORDINATION)
+
+
+def _lift_negations(q: wq.Query) -> wq.Query:
+    """`a b NOT c` means a or b, but not c: Whoosh's OR group would read it as `a OR b OR (not c)`."""
+    if isinstance(q, wq.Or):
+        positive = [c for c in q.subqueries if not isinstance(c, wq.Not)]
+        negative = [c.query for c in q.subqueries if isinstance(c, wq.Not)]
+        if negative and positive:
+            base = positive[0] if len(positive) == 1 else wq.Or(positive, boost=q.boost, scale=q.scale)
+            excluded = negative[0] if len(negative) == 1 else wq.Or(negative)
+            return wq.AndNot(base, excluded)
+    return q
+
+
+_PARSE_CACHE_LIMIT = 512
+_parsed: dict[tuple[str, int], wq.Query] = {}
+
+
+def _parse_words(words: str, schema) -> wq.Query:
+    """Parsed queries are cached: as-you-type search parses the same prefixes again and again."""
+    key = (words, id(schema))
+    cached = _parsed.get(key)
+    if cached is None:
+        if len(_parsed) >= _PARSE_CACHE_LIMIT:
+            _parsed.clear()
+        cached = _parsed[key] = _parse_uncached(words, schema)
+    return cached
+
+
+def _parse_uncached(words: str, schema) -> wq.Query:
+    try:
+        q = make_parser(schema).parse(words)
+    except Exception:
+        return plain_words_query(words)
+    if q is None:
+        return plain_words_query(words)
+    if q is wq.NullQuery:
+        return q
+    q = _lift_negations(q)
+    if isinstance(q, wq.Not):  # only exclusions: nothing to rank by
+        return wq.AndNot(wq.Every(), q.query)
+    return q
 
 
 def parse(text: str, schema, *, as_you_type: bool = False) -> wq.Query:
-    rewritten = rewrite_query(text, as_you_type=as_you_type)
-    try:
-        q = make_parser(schema).parse(rewritten)
-    except Exception:
-        return plain_words_query(text, schema)
-    if q is None or q is wq.NullQuery:
-        return plain_words_query(text, schema)
-    return q
+    """The scored part of a query (filters are taken out by `prepare`)."""
+    return _parse_words(prepare(text, as_you_type=as_you_type).words, schema)
 
 
 def positive_text_terms(q: wq.Query, reader) -> set[bytes]:
@@ -117,42 +183,85 @@ def positive_text_terms(q: wq.Query, reader) -> set[bytes]:
     if q.is_leaf():
         if q.field() != "text":
             return set()
-        return {text for field_name, text in q.existing_terms(reader, phrases=True, expand=True) if field_name == "text"}
+        try:
+            return {text for field_name, text in q.existing_terms(reader, phrases=True, expand=True) if field_name == "text"}
+        except Exception:
+            return set()
     terms: set[bytes] = set()
     for child in q.children():
         terms |= positive_text_terms(child, reader)
     return terms
 
 
-def match_offsets(text: str, terms: set[bytes]) -> list[list[int]]:
-    """Character [start, end] of every word in `text` whose analysed form is among `terms`."""
+def analysed(word: str) -> str | None:
+    """The index term a word becomes (lowercased, stemmed), or None for a stop word; cached."""
+    key = word.lower()
+    if key in _analysed:
+        return _analysed[key]
+    tokens = [t.text for t in text_analyzer()(key)]
+    term = tokens[0] if len(tokens) == 1 else None
+    if len(_analysed) >= _ANALYSED_CACHE_LIMIT:
+        _analysed.clear()
+    _analysed[key] = term
+    return term
+
+
+def match_offsets(text: str, terms: set) -> list[list[int]]:
+    """Character [start, end] of every word in `text` whose analysed form is among `terms`.
+
+    Words the stemmer maps together are matched together: a search for `sketching`
+    highlights `sketch` and `sketches` too. Only words sharing a stem's first letters
+    are analysed (found by one regular expression), so a page highlights in well under
+    a millisecond.
+    """
     if not terms or not text:
         return []
-    wanted = {t.decode("utf-8") if isinstance(t, bytes) else t for t in terms}
-    return [
-        [token.startchar, token.endchar]
-        for token in text_analyzer()(text, chars=True, removestops=True)
-        if token.text in wanted
-    ]
+    wanted = frozenset(t.decode("utf-8") if isinstance(t, bytes) else t for t in terms)
+    pattern = _candidate_pattern(wanted)
+    return [[m.start(), m.end()] for m in pattern.finditer(text) if analysed(m.group()) in wanted]
+
+
+@lru_cache(maxsize=256)
+def _candidate_pattern(wanted: frozenset) -> re.Pattern:
+    # A stem keeps its word's first two letters (stemming only rewrites endings), so
+    # these are the only words that can match. Tokens as Whoosh's tokenizer cuts them.
+    heads = sorted({re.escape(term[:2]) for term in wanted if term})
+    return re.compile(r"(?<![\w.])(?:%s)\w*(?:\.\w+)*" % "|".join(heads), re.IGNORECASE | re.UNICODE)
 
 
 def has_text_terms(q: wq.Query) -> bool:
-    return any(leaf.field() == "text" for leaf in q.leaves() if not isinstance(leaf, (wq.Every, wq.NullQuery.__class__)))
+    if q is wq.NullQuery or isinstance(q, wq.Every):
+        return False
+    return any(leaf.field() == "text" for leaf in q.leaves() if not isinstance(leaf, wq.Every) and leaf is not wq.NullQuery)
 
 
-def filter_query(*, themes=(), source: str | None = None, untagged: bool = False, kind: str | None = None) -> wq.Query | None:
+def filter_query(*, themes=(), source=None, untagged: bool = False, kind=None) -> wq.Query | None:
     parts: list[wq.Query] = []
     if themes:
         parts.append(wq.Or([wq.Term("themes", t) for t in themes]))
-    if source:
-        parts.append(wq.Term("source", source))
+    sources = [source] if isinstance(source, str) else list(source or ())
+    if sources:
+        parts.append(wq.Or([wq.Term("source", s) for s in sources]))
     if untagged:
         parts.append(wq.Term("tagged", "no"))
-    if kind:
-        parts.append(wq.Term("kind", kind))
+    kinds = [kind] if isinstance(kind, str) else list(kind or ())
+    if kinds:
+        parts.append(wq.Or([wq.Term("kind", k) for k in kinds]))
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+def _combined_filter(prepared: Prepared, themes, source, untagged, kind) -> wq.Query | None:
+    """The options' filters AND the query's own: `theme:hope` typed and `--theme memory` both apply."""
+    option = filter_query(themes=themes, source=source, untagged=untagged, kind=kind)
+    typed = filter_query(
+        themes=prepared.themes, source=prepared.sources, untagged=prepared.untagged, kind=prepared.kinds
+    )
+    present = [f for f in (option, typed) if f is not None]
+    if not present:
+        return None
+    return present[0] if len(present) == 1 else wq.And(present)
 
 
 def search(
@@ -163,34 +272,50 @@ def search(
     source: str | None = None,
     untagged: bool = False,
     kind: str | None = None,
-    limit: int = 20,
+    limit: int | None = 20,
     as_you_type: bool = False,
 ) -> SearchResult:
-    ix = index.open()
-    q = parse(text, ix.schema, as_you_type=as_you_type) if text.strip() else wq.Every()
-    if q is wq.NullQuery:  # nothing but stop words: list, as for an empty query
-        q = wq.Every()
-    restrict = filter_query(themes=themes, source=source, untagged=untagged, kind=kind)
-    with ix.searcher() as searcher:
-        reader = searcher.reader()
-        scored = has_text_terms(q)
-        if not scored:
-            # Only filters (or nothing): list in corpus order, passages before notes.
-            q = wq.And([q, restrict]) if restrict is not None else q
-            results = searcher.search(q, limit=limit, sortedby="order")
-        else:
-            results = searcher.search(q, limit=limit, filter=restrict)
-        terms = positive_text_terms(q, reader) if scored else set()
-        hits = [_hit(r, terms) for r in results]
-        total = len(results)
-        suggestion = None
-        if total == 0 and text.strip():
-            suggestion = _did_you_mean(searcher, text, q)
+    searcher = index.searcher()
+    prepared = prepare(text, as_you_type=as_you_type)
+    q = _parse_words(prepared.words, searcher.schema) if prepared.words.strip() else wq.NullQuery
+    restrict = _combined_filter(prepared, themes, source, untagged, kind)
+    scored = has_text_terms(q)
+    if not scored and q is not wq.NullQuery and not isinstance(q, wq.Every):
+        # e.g. `-word` alone: what remains after the exclusion, in corpus order
+        restrict = q if restrict is None else wq.And([q, restrict])
+    docnums, scores, total = _ranked(index, searcher, q if scored else None, restrict, limit)
+    terms = positive_text_terms(q, searcher.reader()) if scored else set()
+    hits = [_hit(searcher.stored_fields(d), s, terms) for d, s in zip(docnums, scores)]
+    suggestion = None
+    if total == 0 and prepared.words.strip():
+        suggestion = _did_you_mean(searcher, text, q)
     return SearchResult(query=text, total=total, hits=hits, suggestion=suggestion)
 
 
-def _hit(result, terms: set[bytes]) -> Hit:
-    stored = result.fields()
+def _ranked(index: SearchIndex, searcher, q, restrict, limit):
+    """(docnums, scores, total): the vectorised scorer where it applies, Whoosh's search otherwise."""
+    from annotator.fastscore import Unsupported
+
+    scorer = index.vector_scorer()
+    if scorer is not None:
+        try:
+            if q is None:
+                ranked = scorer.list_in_order(restrict, limit, "order")
+            else:
+                ranked = scorer.rank(q, restrict, limit)
+            return ranked.docnums, ranked.scores, ranked.total
+        except Unsupported:
+            pass
+    if q is None:
+        listing = wq.Every() if restrict is None else restrict
+        results = searcher.search(listing, limit=limit, sortedby="order")
+    else:
+        results = searcher.search(q, limit=limit, filter=restrict)
+    total = results.scored_length() if results.has_exact_length() else len(results)
+    return [r.docnum for r in results], [float(r.score or 0.0) for r in results], total
+
+
+def _hit(stored: dict, score: float, terms: set[bytes]) -> Hit:
     text = stored.get("text", "")
     return Hit(
         id=stored["id"],
@@ -199,29 +324,63 @@ def _hit(result, terms: set[bytes]) -> Hit:
         source=stored.get("source", ""),
         location=stored.get("location", ""),
         themes=(stored.get("themes") or "").split(),
-        score=float(result.score or 0.0),
+        score=float(score or 0.0),
         matches=match_offsets(text, terms),
         title=stored.get("title", ""),
     )
 
 
 def _did_you_mean(searcher, text: str, q: wq.Query) -> str | None:
-    try:
-        corrected = searcher.correct_query(q, text)
-    except Exception:
+    """The query with each word the index lacks replaced by the closest word it has."""
+    reader = searcher.reader()
+    missing = [
+        leaf.text for leaf in q.leaves()
+        if isinstance(leaf, wq.Term) and leaf.fieldname == "text" and ("text", leaf.text) not in reader
+    ]
+    if not missing:
         return None
-    if corrected.query != q and corrected.string and corrected.string != text:
-        return corrected.string
-    return None
+    corrector = searcher.corrector("text")
+    replacements: dict[str, str] = {}
+    for term in dict.fromkeys(missing):
+        try:
+            found = corrector.suggest(term, limit=1, maxdist=2)
+        except Exception:
+            found = []
+        if found:
+            surface = _surface_word(searcher, found[0])
+            if surface:
+                replacements[term] = surface
+    if not replacements:
+        return None
+
+    def swap(m: re.Match) -> str:
+        word = m.group()
+        better = replacements.get(analysed(word) or "")
+        if better is None:
+            return word
+        return better.capitalize() if word[:1].isupper() else better
+
+    corrected = _TOKEN.sub(swap, text)
+    return corrected if corrected != text else None
+
+
+def _surface_word(searcher, term: str) -> str | None:
+    """A word as it is written in the corpus whose index term is `term` (`hailsham` for `hailsham`)."""
+    docnums = list(searcher.docs_for_query(wq.Term("text", term)))[:3]
+    for docnum in docnums:
+        text = searcher.stored_fields(docnum).get("text", "")
+        for m in _TOKEN.finditer(text):
+            if analysed(m.group()) == term:
+                return m.group().lower()
+    return term
 
 
 def get_document(index: SearchIndex, doc_id: str) -> Hit | None:
-    ix = index.open()
-    with ix.searcher() as searcher:
-        docnum = searcher.document_number(id=doc_id)
-        if docnum is None:
-            return None
-        stored = searcher.stored_fields(docnum)
+    searcher = index.searcher()
+    docnum = searcher.document_number(id=doc_id)
+    if docnum is None:
+        return None
+    stored = searcher.stored_fields(docnum)
     return Hit(
         id=stored["id"],
         kind=stored.get("kind", "passage"),

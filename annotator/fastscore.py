@@ -1,0 +1,388 @@
+"""Whoosh's BM25F ranking computed with NumPy, over postings read from the Whoosh index.
+
+Whoosh scores every matching document in Python, one call chain per document;
+on a common word in a large corpus that is thousands of calls per keystroke.
+This module evaluates the same query tree over whole posting lists at once:
+per index segment, each term's document numbers and weights are read once from
+Whoosh (and kept, since a segment never changes), its field lengths likewise, and
+scores are computed with the very formulas Whoosh's matchers use, in the same
+order of operations, so the ranking is Whoosh's own (tests compare the two).
+
+It covers the query shapes a user types most: words (OR-ed with Whoosh's
+coordination bonus), AND, -word, prefixes and fuzzy terms, and filter terms.
+Anything else (phrases, Every, ranges) raises Unsupported and the caller runs
+Whoosh's own search.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.scoring import BM25F
+from whoosh.util.numeric import byte_to_length
+
+# How many postings (document, weight) pairs to keep in memory across all terms.
+POSTINGS_BUDGET = 6_000_000
+_LENGTH_TABLE = np.array([byte_to_length(b) if b else 0 for b in range(256)], dtype=np.float64)
+
+
+class Unsupported(Exception):
+    """The query has a shape this module does not score; use Whoosh's search."""
+
+
+@dataclass
+class Partial:
+    """One query node evaluated over one segment's documents."""
+
+    mask: np.ndarray  # bool: does the document match
+    score: np.ndarray  # float64 score where it matches (0 elsewhere)
+    nmatch: np.ndarray  # int: how many term matchers match the document (for coordination)
+    termcount: int  # how many term matchers the node has (Whoosh's term_matchers())
+    size: int  # Whoosh's estimate_size for the node, used to shape the sum tree
+
+
+class SegmentData:
+    """What never changes in one Whoosh segment: its field lengths and its postings."""
+
+    def __init__(self, reader, owner: "PostingsCache"):
+        self.reader = reader
+        self.doc_count = reader.doc_count_all()
+        self.owner = owner
+        self._lengths: dict[str, np.ndarray] = {}
+        self._columns: dict[str, np.ndarray] = {}
+
+    def column(self, fieldname: str) -> np.ndarray:
+        cached = self._columns.get(fieldname)
+        if cached is None:
+            values = self.reader.column_reader(fieldname)
+            cached = np.fromiter((values[i] for i in range(self.doc_count)), dtype=np.float64, count=self.doc_count)
+            self._columns[fieldname] = cached
+        return cached
+
+    def lengths(self, fieldname: str) -> np.ndarray:
+        cached = self._lengths.get(fieldname)
+        if cached is None:
+            cached = _read_lengths(self.reader, fieldname, self.doc_count)
+            self._lengths[fieldname] = cached
+        return cached
+
+
+def _read_lengths(reader, fieldname: str, count: int) -> np.ndarray:
+    try:
+        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+        column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        raw = np.fromiter((column[i] for i in range(count)), dtype=np.uint8, count=count)
+        return _LENGTH_TABLE[raw]
+    except Exception:  # another codec: ask document by document
+        return np.array([reader.doc_field_length(i, fieldname, 0) or 0 for i in range(count)], dtype=np.float64)
+
+
+def _read_postings(reader, fieldname: str, text: bytes) -> tuple[np.ndarray, np.ndarray]:
+    matcher = reader.postings(fieldname, text)
+    ids: list = []
+    weights: list = []
+    block_reader = all(hasattr(matcher, a) for a in ("_read_ids", "_read_weights", "_next_block", "_blocklength"))
+    while matcher.is_active():
+        if block_reader and matcher._i == 0:
+            if matcher._ids is None:
+                matcher._read_ids()
+            if matcher._weights is None:
+                matcher._read_weights()
+            ids.extend(matcher._ids)
+            block_weights = matcher._weights
+            if isinstance(block_weights, (int, float)) or block_weights is None:
+                block_weights = [block_weights or 1.0] * len(matcher._ids)
+            weights.extend(block_weights)
+            matcher._next_block()
+        else:
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+    return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
+
+
+class PostingsCache:
+    """Segment data and term postings, shared by every searcher of one index."""
+
+    def __init__(self, budget: int = POSTINGS_BUDGET):
+        self.budget = budget
+        self.size = 0
+        self._segments: dict[str, SegmentData] = {}
+        self._postings: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+
+    def segment(self, reader) -> SegmentData:
+        key = _segment_key(reader)
+        data = self._segments.get(key)
+        if data is None:
+            data = self._segments[key] = SegmentData(reader, self)
+        data.reader = reader
+        return data
+
+    def postings(self, segment_key: str, reader, fieldname: str, text: bytes):
+        key = (segment_key, fieldname, text)
+        hit = self._postings.get(key)
+        if hit is not None:
+            self._postings.move_to_end(key)
+            return hit
+        hit = _read_postings(reader, fieldname, text)
+        self._postings[key] = hit
+        self.size += len(hit[0])
+        while self.size > self.budget and len(self._postings) > 1:
+            _, (ids, _) = self._postings.popitem(last=False)
+            self.size -= len(ids)
+        return hit
+
+    def forget_except(self, live_keys: set[str]) -> None:
+        """Drop what belongs to segments no longer in the index (merged away)."""
+        for key in [k for k in self._segments if k not in live_keys]:
+            del self._segments[key]
+        for key in [k for k in self._postings if k[0] not in live_keys]:
+            ids, _ = self._postings.pop(key)
+            self.size -= len(ids)
+
+
+def _deleted_docs(reader):
+    deleted = getattr(reader, "deleted_docs_set", None)
+    if deleted is None:
+        return [d for d in range(reader.doc_count_all()) if reader.is_deleted(d)]
+    return deleted() if callable(deleted) else deleted
+
+
+def _segment_key(reader) -> str:
+    segment = reader.segment()
+    return f"{segment.indexname}:{segment.segid}"
+
+
+@dataclass
+class Ranked:
+    docnums: list[int]  # global document numbers, best first
+    scores: list[float]
+    total: int
+
+
+class VectorScorer:
+    """Scores queries over one open Whoosh searcher, with Whoosh's BM25F."""
+
+    def __init__(self, searcher, cache: PostingsCache):
+        self.searcher = searcher
+        weighting = searcher.weighting
+        if type(weighting) is not BM25F or weighting._field_B:
+            raise Unsupported("only plain BM25F is reproduced")
+        self.B = weighting.B
+        self.K1 = weighting.K1
+        self.cache = cache
+        self.leaves = []
+        for sub, offset in searcher.leaf_searchers():
+            reader = sub.reader()
+            data = cache.segment(reader)
+            deleted = np.zeros(data.doc_count, dtype=bool)
+            if reader.has_deletions():
+                gone = [d for d in _deleted_docs(reader) if d < data.doc_count]
+                deleted[gone] = True
+            self.leaves.append((sub, offset, data, _segment_key(reader), ~deleted))
+        cache.forget_except({leaf[3] for leaf in self.leaves})
+
+    # -- public --------------------------------------------------------------------
+
+    def rank(self, q: wq.Query, restrict: wq.Query | None, limit: int) -> Ranked:
+        all_docs, all_scores = [], []
+        total = 0
+        for sub, offset, data, key, live in self.leaves:
+            part = self._eval(q, sub, data, key)
+            mask = part.mask & live
+            if restrict is not None:
+                mask &= self._filter_mask(restrict, sub, data, key)
+            idx = np.flatnonzero(mask)
+            total += len(idx)
+            all_docs.append(idx + offset)
+            all_scores.append(part.score[idx])
+        docs = np.concatenate(all_docs) if all_docs else np.zeros(0, dtype=np.int64)
+        scores = np.concatenate(all_scores) if all_scores else np.zeros(0)
+        if limit and len(scores) > limit:
+            threshold = np.partition(scores, len(scores) - limit)[len(scores) - limit]
+            keep = scores >= threshold  # ties at the threshold all stay; the sort below decides
+            docs, scores = docs[keep], scores[keep]
+        order = np.lexsort((docs, -scores))
+        if limit:
+            order = order[:limit]
+        return Ranked(docs[order].tolist(), scores[order].tolist(), total)
+
+    def list_in_order(self, restrict: wq.Query | None, limit: int | None, column: str) -> Ranked:
+        """Documents passing the filter (all when None), by a sortable column, like sortedby=column."""
+        all_docs, all_keys = [], []
+        for sub, offset, data, key, live in self.leaves:
+            mask = live.copy()
+            if restrict is not None:
+                mask &= self._filter_mask(restrict, sub, data, key)
+            idx = np.flatnonzero(mask)
+            all_docs.append(idx + offset)
+            all_keys.append(data.column(column)[idx])
+        docs = np.concatenate(all_docs) if all_docs else np.zeros(0, dtype=np.int64)
+        keys = np.concatenate(all_keys) if all_keys else np.zeros(0)
+        order = np.lexsort((docs, keys))
+        if limit:
+            order = order[:limit]
+        return Ranked(docs[order].tolist(), [0.0] * len(order), len(docs))
+
+    # -- evaluation, mirroring Whoosh's matchers --------------------------------------------
+
+    def _eval(self, q, sub, data: SegmentData, key: str) -> Partial:
+        if isinstance(q, wq.Term):
+            return self._term(q.fieldname, q.text, q.boost, sub, data, key, scored=True)
+        if isinstance(q, wq.Or):
+            return self._or(q, sub, data, key)
+        if isinstance(q, wq.And):
+            return self._and(q, sub, data, key)
+        if isinstance(q, wq.AndNot):
+            positive = self._eval(q.a, sub, data, key)
+            negative = self._filter_mask(q.b, sub, data, key)
+            mask = positive.mask & ~negative
+            return Partial(mask, np.where(mask, positive.score, 0.0), positive.nmatch, positive.termcount, positive.size)
+        if isinstance(q, wq.MultiTerm) and isinstance(q, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
+            return self._multiterm(q, sub, data, key)
+        raise Unsupported(type(q).__name__)
+
+    def _empty(self, data: SegmentData) -> Partial:
+        n = data.doc_count
+        return Partial(np.zeros(n, dtype=bool), np.zeros(n), np.zeros(n, dtype=np.int32), 0, 0)
+
+    def _term(self, fieldname, text, boost, sub, data, key, *, scored: bool) -> Partial:
+        schema = sub.schema
+        if fieldname not in schema:
+            return self._empty(data)
+        field = schema[fieldname]
+        try:
+            btext = field.to_bytes(text)
+        except ValueError:
+            return self._empty(data)
+        reader = sub.reader()
+        if (fieldname, btext) not in reader:
+            return self._empty(data)
+        ids, weights = self.cache.postings(key, reader, fieldname, btext)
+        n = data.doc_count
+        mask = np.zeros(n, dtype=bool)
+        mask[ids] = True
+        score = np.zeros(n)
+        if not scored:
+            score[ids] = weights
+        elif field.scorable:
+            parent = self.searcher
+            idf = parent.idf(fieldname, btext)
+            avgfl = parent.avg_field_length(fieldname) or 1
+            fl = data.lengths(fieldname)[ids]
+            B, K1 = self.B, self.K1
+            tf = weights
+            score[ids] = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+        else:
+            score[ids] = weights  # Whoosh's WeightScorer
+        if boost != 1.0:
+            score = score * boost
+        return Partial(mask, score, mask.astype(np.int32), 1, reader.doc_frequency(fieldname, btext))
+
+    def _children(self, q, sub, data, key) -> list[Partial]:
+        return [self._eval(child, sub, data, key) for child in q.subqueries]
+
+    def _or(self, q: wq.Or, sub, data, key) -> Partial:
+        if not q.subqueries:
+            return self._empty(data)
+        parts = self._children(q, sub, data, key)
+        if len(parts) == 1:
+            return parts[0]
+        combined = _weighted_sum(parts, lambda p: p.size, union=True)
+        if q.boost != 1.0:
+            combined.score = combined.score * q.boost
+        if q.scale and combined.termcount:
+            combined.score = _coordinate(combined, q.scale)
+        return combined
+
+    def _and(self, q: wq.And, sub, data, key) -> Partial:
+        if not q.subqueries:
+            return self._empty(data)
+        parts = self._children(q, sub, data, key)
+        if len(parts) == 1:
+            return parts[0]
+        combined = _weighted_sum(parts, lambda p: 0 - p.size, union=False)
+        if q.boost != 1.0:
+            combined.score = combined.score * q.boost
+        return combined
+
+    def _multiterm(self, q: wq.MultiTerm, sub, data, key) -> Partial:
+        reader = sub.reader()
+        fieldname = q.field()
+        texts = [t for t in q._btexts(reader) if t]
+        if not texts:
+            return self._empty(data)
+        if len(texts) == 1:
+            return self._term(fieldname, texts[0], 1.0, sub, data, key, scored=True)
+        if len(texts) >= wq.Or.TOO_MANY_CLAUSES:
+            raise Unsupported("too many expanded terms")
+        # Whoosh's "constant score" passes weighting=None, which its searcher replaces with
+        # the default weighting: expanded terms are scored with BM25F like any other.
+        parts = [self._term(fieldname, t, 1.0, sub, data, key, scored=True) for t in texts]
+        combined = _weighted_sum(parts, lambda p: p.size, union=True)
+        if q.boost != 1.0:
+            combined.score = combined.score * q.boost
+        return combined
+
+    def _filter_mask(self, q, sub, data, key) -> np.ndarray:
+        """Which documents a (non-scoring) filter query matches."""
+        if isinstance(q, wq.Term):
+            return self._term(q.fieldname, q.text, 1.0, sub, data, key, scored=False).mask
+        if isinstance(q, wq.Or):
+            mask = np.zeros(data.doc_count, dtype=bool)
+            for child in q.subqueries:
+                mask |= self._filter_mask(child, sub, data, key)
+            return mask
+        if isinstance(q, wq.And):
+            mask = np.ones(data.doc_count, dtype=bool)
+            for child in q.subqueries:
+                mask &= self._filter_mask(child, sub, data, key)
+            return mask
+        if isinstance(q, wq.Not):
+            return ~self._filter_mask(q.query, sub, data, key)
+        return self._eval(q, sub, data, key).mask
+
+
+def _weighted_sum(parts: list[Partial], weight, *, union: bool) -> Partial:
+    """Combine like Whoosh's make_weighted_tree: repeatedly join the two lightest."""
+    pending = sorted(((weight(p), i, p) for i, p in enumerate(parts)), key=lambda t: (t[0], t[1]))
+    counter = len(parts)
+    while len(pending) > 1:
+        wa, _, a = pending.pop(0)
+        wb, _, b = pending.pop(0)
+        joined = _join(a, b, union)
+        item = (wa + wb, counter, joined)
+        counter += 1
+        # insort by weight only, after equal weights (bisect.insort_right)
+        pos = len(pending)
+        for j, existing in enumerate(pending):
+            if existing[0] > item[0]:
+                pos = j
+                break
+        pending.insert(pos, item)
+    return pending[0][2]
+
+
+def _join(a: Partial, b: Partial, union: bool) -> Partial:
+    if union:
+        mask = a.mask | b.mask
+        score = a.score + b.score  # 0 where a document lacks one side: x + 0.0 == x exactly
+        size = a.size + b.size
+    else:
+        mask = a.mask & b.mask
+        score = np.where(mask, a.score + b.score, 0.0)
+        size = min(a.size, b.size)
+    return Partial(mask, score, a.nmatch + b.nmatch, a.termcount + b.termcount, size)
+
+
+def _coordinate(part: Partial, scale: float) -> np.ndarray:
+    """Whoosh's CoordMatcher ("SQR" short-query ranking) on every matching document."""
+    termcount = part.termcount
+    if termcount == 0 or termcount == scale:
+        return np.zeros_like(part.score)
+    sqr = (part.score + ((part.nmatch - 1) / (termcount - scale) ** 2)) * ((termcount - 1) / termcount)
+    return np.where(part.mask, sqr, 0.0)

@@ -1,0 +1,304 @@
+"""Search speed of annotator (Whoosh) against SQLite FTS5, on the same corpus and queries.
+
+    python benchmarks/search_bench.py --passages 10000 --json
+
+Generates the synthetic corpus (benchmarks/synthetic.py, deterministic), writes it as a
+real workspace and builds annotator's index through Session.sync; loads the same
+passages into an on-disk SQLite FTS5 table configured as a careful user would
+(porter + unicode61 tokenizer, one transaction, 'optimize' after loading, WAL,
+`ORDER BY rank` so FTS5 can use its bm25 fast path). Then runs the same query mix
+(1-3 words, common and rare, prefixes, phrases, a source filter) on both, timing
+search + the first page (20) of highlighted results, and reports p50/p95, their
+ratio, build seconds, the update of one passage, the durable tag toggle through
+Session.toggle, and the process's peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import random
+import resource
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.synthetic import (  # noqa: E402
+    DEFAULT_SEED,
+    FUNCTION_WORDS,
+    generate_corpus,
+    make_workspace,
+    vocabulary,
+)
+
+PAGE = 20
+REPEATS = 3
+
+
+@dataclass(frozen=True)
+class BenchQuery:
+    """One query, in annotator's language and in FTS5's."""
+
+    kind: str
+    annotator: str
+    fts5: str
+    source: str | None = None
+
+
+def _fts_term(word: str) -> str:
+    return f'"{word}"'
+
+
+def query_mix(passages, seed: int = DEFAULT_SEED) -> list[BenchQuery]:
+    """A fixed mix: common and rare words, 1-3 words, prefixes, phrases, a source filter."""
+    rng = random.Random(seed + 10)
+    words = vocabulary(seed)
+    stop = set(FUNCTION_WORDS)
+    content = [w for w in words if w not in stop]
+    present = {w.strip(".,?!").lower() for p in passages[:2000] for w in p.text.split()}
+    common = [w for w in content[:300] if w in present]
+    rare = [w for w in content[3000:] if w in present]
+    mid = [w for w in content[300:3000] if w in present]
+    mix: list[BenchQuery] = []
+
+    def words_query(kind: str, chosen: list[str]) -> BenchQuery:
+        return BenchQuery(kind, " ".join(chosen), " OR ".join(_fts_term(w) for w in chosen))
+
+    for _ in range(12):
+        mix.append(words_query("1 common", [rng.choice(common)]))
+    for _ in range(8):
+        mix.append(words_query("1 rare", [rng.choice(rare)]))
+    for _ in range(10):
+        mix.append(words_query("2 common+rare", [rng.choice(common), rng.choice(rare)]))
+    for _ in range(8):
+        mix.append(words_query("2 common", rng.sample(common, 2)))
+    for _ in range(10):
+        mix.append(words_query("3 mixed", [rng.choice(common), rng.choice(mid), rng.choice(rare)]))
+    for _ in range(6):
+        stem = rng.choice([w for w in common + mid if len(w) >= 5])[:4]
+        mix.append(BenchQuery("prefix", f"{stem}*", f"{stem}*"))
+    for _ in range(4):
+        passage = rng.choice(passages)
+        tokens = [w.strip(".,?!").lower() for w in passage.text.split()]
+        pairs = [
+            (a, b)
+            for a, b, sep in zip(tokens, tokens[1:], passage.text.split())
+            if a not in stop and b not in stop and sep[-1].isalpha()
+        ]
+        if pairs:
+            a, b = rng.choice(pairs)
+            mix.append(BenchQuery("phrase", f'"{a} {b}"', f'"{a} {b}"'))
+    source_ids = sorted({p.source for p in passages})
+    for _ in range(2):
+        word = rng.choice(common)
+        source = rng.choice(source_ids)
+        mix.append(BenchQuery("source filter", f"source:{source} {word}", _fts_term(word), source))
+    return mix
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    k = (len(ordered) - 1) * pct / 100.0
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+# -- SQLite FTS5 ------------------------------------------------------------------------
+
+
+class Fts5:
+    def __init__(self, path: Path):
+        self.db = sqlite3.connect(str(path))
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute(
+            "CREATE VIRTUAL TABLE passages USING fts5("
+            "pid UNINDEXED, source UNINDEXED, location UNINDEXED, text, tokenize='porter unicode61')"
+        )
+
+    def build(self, passages) -> None:
+        with self.db:
+            self.db.executemany(
+                "INSERT INTO passages(pid, source, location, text) VALUES (?, ?, ?, ?)",
+                ((p.id, p.source, p.location, p.text) for p in passages),
+            )
+        with self.db:
+            self.db.execute("INSERT INTO passages(passages) VALUES ('optimize')")
+
+    def search(self, q: BenchQuery) -> list:
+        sql = (
+            "SELECT pid, source, location, highlight(passages, 3, char(2), char(3)), rank "
+            "FROM passages WHERE passages MATCH ?"
+        )
+        args: list = [q.fts5]
+        if q.source:
+            sql += " AND source = ?"
+            args.append(q.source)
+        sql += " ORDER BY rank LIMIT ?"
+        args.append(PAGE)
+        return self.db.execute(sql, args).fetchall()
+
+    def count(self, q: BenchQuery) -> int:
+        sql = "SELECT count(*) FROM passages WHERE passages MATCH ?"
+        args: list = [q.fts5]
+        if q.source:
+            sql += " AND source = ?"
+            args.append(q.source)
+        return self.db.execute(sql, args).fetchone()[0]
+
+    def update_one(self, passage_id: str, text: str) -> None:
+        with self.db:
+            self.db.execute("UPDATE passages SET text = ? WHERE pid = ?", (text, passage_id))
+
+    def close(self) -> None:
+        self.db.close()
+
+
+# -- timing -----------------------------------------------------------------------------
+
+
+def time_queries(run, mix: list[BenchQuery], repeats: int = REPEATS) -> dict:
+    for q in mix:  # warm-up: first touches of files and caches are not what a user waits on twice
+        run(q)
+    samples: list[float] = []
+    by_kind: dict[str, list[float]] = {}
+    for _ in range(repeats):
+        for q in mix:
+            start = time.perf_counter()
+            run(q)
+            ms = (time.perf_counter() - start) * 1000.0
+            samples.append(ms)
+            by_kind.setdefault(q.kind, []).append(ms)
+    return {
+        "p50_ms": round(percentile(samples, 50), 3),
+        "p95_ms": round(percentile(samples, 95), 3),
+        "max_ms": round(max(samples), 3),
+        "p95_ms_by_kind": {k: round(percentile(v, 95), 3) for k, v in by_kind.items()},
+    }
+
+
+def run(passages: int, seed: int = DEFAULT_SEED, folder: Path | None = None, repeats: int = REPEATS,
+        toggles: int = 30) -> dict:
+    from annotator.model import Passage
+    from annotator.session import Session
+
+    own_folder = folder is None
+    folder = Path(tempfile.mkdtemp(prefix="annotator-bench-")) if own_folder else Path(folder)
+    try:
+        corpus = generate_corpus(passages, seed)
+        items = corpus.passages
+        mix = query_mix(items, seed)
+        root = make_workspace(folder / "ws", passages, seed)
+
+        # FTS5 first, in the same process, before annotator's structures exist.
+        fts = Fts5(folder / "fts5.db")
+        start = time.perf_counter()
+        fts.build(items)
+        fts_build = time.perf_counter() - start
+        fts_times = time_queries(fts.search, mix, repeats)
+        fts_count_times = time_queries(lambda q: (fts.search(q), fts.count(q)), mix, 1)
+        rng = random.Random(seed + 20)
+        fts_updates = []
+        for _ in range(toggles):
+            p = rng.choice(items)
+            start = time.perf_counter()
+            fts.update_one(p.id, p.text + " revised")
+            fts_updates.append((time.perf_counter() - start) * 1000.0)
+        fts.close()
+        del corpus
+        gc.collect()
+
+        session = Session.open(root)
+        start = time.perf_counter()
+        session.sync(force=True)
+        whoosh_build = time.perf_counter() - start
+
+        def whoosh_search(q: BenchQuery):
+            result = session.search(q.annotator, limit=PAGE)
+            return [(h.id, h.matches) for h in result.hits], result.total
+
+        whoosh_times = time_queries(whoosh_search, mix, repeats)
+        totals = {q.annotator: whoosh_search(q)[1] for q in mix}
+
+        rng = random.Random(seed + 30)
+        update_ms = []
+        for _ in range(toggles):
+            p = rng.choice(items)
+            start = time.perf_counter()
+            session.index.update_passages([Passage(p.id, p.text + " revised", p.location, p.source)])
+            update_ms.append((time.perf_counter() - start) * 1000.0)
+
+        theme_ids = [t.id for t in session.themes()]
+        toggle_ms = []
+        for _ in range(toggles):
+            p = rng.choice(items)
+            start = time.perf_counter()
+            session.toggle(p.id, rng.choice(theme_ids), annotator="bench")
+            toggle_ms.append((time.perf_counter() - start) * 1000.0)
+        session.close()
+
+        return {
+            "passages": passages,
+            "seed": seed,
+            "queries": len(mix),
+            "repeats": repeats,
+            "whoosh": {
+                "build_s": round(whoosh_build, 2),
+                **whoosh_times,
+                "update_one_passage_p95_ms": round(percentile(update_ms, 95), 2),
+                "tag_toggle_p95_ms": round(percentile(toggle_ms, 95), 2),
+            },
+            "fts5": {
+                "build_s": round(fts_build, 2),
+                **fts_times,
+                "with_count_p95_ms": fts_count_times["p95_ms"],
+                "update_one_passage_p95_ms": round(percentile(fts_updates, 95), 2),
+            },
+            "p95_ratio": round(whoosh_times["p95_ms"] / max(fts_times["p95_ms"], 1e-9), 3),
+            "p50_ratio": round(whoosh_times["p50_ms"] / max(fts_times["p50_ms"], 1e-9), 3),
+            "median_total_hits": statistics.median(totals.values()) if totals else 0,
+            "peak_rss_mb": round(peak_rss_mb(), 1),
+        }
+    finally:
+        if own_folder:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--passages", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--repeats", type=int, default=REPEATS, help="timed passes over the query mix")
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON document")
+    args = parser.parse_args(argv)
+    report = run(args.passages, args.seed, repeats=args.repeats)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        w, f = report["whoosh"], report["fts5"]
+        print(f"{report['passages']} passages, {report['queries']} queries x {report['repeats']}")
+        print(f"build      whoosh {w['build_s']:.2f} s   fts5 {f['build_s']:.2f} s")
+        print(f"search p50 whoosh {w['p50_ms']:.2f} ms  fts5 {f['p50_ms']:.2f} ms")
+        print(f"search p95 whoosh {w['p95_ms']:.2f} ms  fts5 {f['p95_ms']:.2f} ms  ratio {report['p95_ratio']}")
+        print(f"update one passage p95 {w['update_one_passage_p95_ms']} ms; tag toggle p95 {w['tag_toggle_p95_ms']} ms")
+        print(f"peak RSS {report['peak_rss_mb']} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
