@@ -1,0 +1,113 @@
+"""Choosing whose tags are shown (mine, one other annotator's, everyone's) and the agreement screen.
+
+`AnnotatorSwitch` dismisses with the chosen `TagView`; `AgreementScreen` lists the
+disagreements between two annotators and dismisses with the passage id chosen, so the
+app can open it. Both leave what to do with the answer to the app.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from annotator.agreement import compare
+from annotator.tag_view import DISAGREE_MARK, TagView, choices
+
+
+class AnnotatorSwitch(ModalScreen[TagView | None]):
+    DEFAULT_CSS = """
+    AnnotatorSwitch { align: center middle; }
+    AnnotatorSwitch > Vertical { width: 60; height: auto; max-height: 80%; border: round $accent; background: $surface; padding: 0 1; }
+    AnnotatorSwitch OptionList { height: auto; max-height: 20; }
+    AnnotatorSwitch .hint { color: $text-muted; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, session, current: TagView | None = None):
+        super().__init__()
+        self.session = session
+        me = session.default_annotator()
+        self.current = current or TagView("all", me)
+        self.views = choices(me, session.store.annotators())
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text("Whose tags are shown"), classes="title")
+            options = []
+            for index, view in enumerate(self.views):
+                marker = "● " if view == self.current else "  "
+                options.append(Option(Text(marker + view.label), id=str(index)))
+            yield OptionList(*options, id="tag-views")
+            yield Static(Text(f"{DISAGREE_MARK} marks passages where the annotators shown disagree"), classes="hint")
+
+    def on_mount(self) -> None:
+        option_list = self.query_one(OptionList)
+        option_list.highlighted = self.views.index(self.current) if self.current in self.views else 0
+        option_list.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(self.views[int(event.option.id)])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def _fmt(value, percent: bool = False) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:.0%}" if percent else f"{value:.2f}"
+
+
+class AgreementScreen(Screen[str | None]):
+    """Kappa per theme and the passages two annotators disagree on; enter opens one."""
+
+    DEFAULT_CSS = """
+    AgreementScreen #agreement-summary { margin: 1 1 0 1; height: auto; }
+    AgreementScreen #agreement-themes { height: auto; max-height: 14; margin: 1 1 0 1; }
+    AgreementScreen .heading { text-style: bold; margin: 1 1 0 1; }
+    AgreementScreen #disagreements { margin: 0 1; }
+    """
+    BINDINGS = [Binding("escape", "close", "Back"), Binding("q", "close", "Back", show=False)]
+
+    def __init__(self, session, first: str, second: str):
+        super().__init__()
+        self.session = session
+        self.report = compare(session.store, first, second)
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="agreement-summary")
+        yield DataTable(id="agreement-themes", cursor_type="none", zebra_stripes=True)
+        yield Static("Disagreements — enter opens the passage", classes="heading")
+        yield DataTable(id="disagreements", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        r = self.report
+        a, b = r.annotator_a, r.annotator_b
+        o = r.overall
+        summary = Text(f"{a} and {b}: {len(r.passages)} passage(s) tagged by both. ")
+        summary.append(f"Overall kappa {_fmt(o.kappa)}, agreement {_fmt(o.agreement, True)}", style="bold")
+        self.query_one("#agreement-summary", Static).update(summary)
+        themes = self.query_one("#agreement-themes", DataTable)
+        themes.add_columns("theme", "kappa", "agree", "both", f"only {a}", f"only {b}")
+        for theme_id, table in r.themes.items():
+            themes.add_row(Text(theme_id), _fmt(table.kappa), _fmt(table.agreement, True), table.both, table.only_a, table.only_b)
+        rows = self.query_one("#disagreements", DataTable)
+        rows.add_columns("passage", "both", a, b)
+        for d in r.disagreements:
+            rows.add_row(Text(d.passage), Text(", ".join(d.both)), Text(", ".join(d.only_a)), Text(", ".join(d.only_b)), key=d.passage)
+        rows.focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id == "disagreements":
+            event.stop()
+            self.dismiss(event.row_key.value)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

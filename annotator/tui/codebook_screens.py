@@ -1,0 +1,179 @@
+"""Codebook editing in the TUI: small prompts chained by the command palette entries.
+
+Each prompt dismisses with its answer (or None when cancelled); `run_codebook_edit`
+chains them and calls annotator.codebook, so the TUI edits the codebook through the
+same functions as `annotator theme ...`.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from annotator import codebook
+from annotator.errors import AnnotatorError
+
+PROMPT_CSS = """
+{name} {{ align: center middle; }}
+{name} > Vertical {{ width: 64; height: auto; max-height: 80%; border: round $accent; background: $surface; padding: 0 1; }}
+{name} OptionList {{ height: auto; max-height: 16; }}
+"""
+
+
+class TextPrompt(ModalScreen[str | None]):
+    DEFAULT_CSS = PROMPT_CSS.format(name="TextPrompt")
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, value: str = "", placeholder: str = ""):
+        super().__init__()
+        self.title_text, self.value, self.placeholder = title, value, placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text(self.title_text))
+            yield Input(value=self.value, placeholder=self.placeholder)
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ThemeChoice(ModalScreen[str | None]):
+    """Pick a theme (type to filter); dismisses with its id."""
+
+    DEFAULT_CSS = PROMPT_CSS.format(name="ThemeChoice")
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, themes, exclude: str | None = None, allow_none: str | None = None):
+        super().__init__()
+        self.title_text = title
+        self.themes = [t for t in themes if t.id != exclude]
+        self.allow_none = allow_none
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text(self.title_text))
+            yield Input(placeholder="type to filter")
+            yield OptionList()
+
+    def on_mount(self) -> None:
+        self._fill("")
+        self.query_one(Input).focus()
+
+    def _fill(self, wanted: str) -> None:
+        options = self.query_one(OptionList)
+        options.clear_options()
+        wanted = wanted.casefold().strip()
+        if self.allow_none and not wanted:
+            options.add_option(Option(Text(self.allow_none), id="\0none"))
+        for theme in self.themes:
+            if wanted in theme.name.casefold() or wanted in theme.id:
+                options.add_option(Option(Text(f"{theme.name}  ({theme.id})"), id=theme.id))
+        if options.option_count:
+            options.highlighted = 0
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        options = self.query_one(OptionList)
+        if options.highlighted is not None:
+            self._choose(options.get_option_at_index(options.highlighted).id)
+
+    def on_key(self, event) -> None:
+        options = self.query_one(OptionList)
+        if event.key in ("down", "up") and options.option_count:
+            event.stop()
+            current = options.highlighted or 0
+            step = 1 if event.key == "down" else -1
+            options.highlighted = max(0, min(options.option_count - 1, current + step))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self._choose(event.option.id)
+
+    def _choose(self, option_id: str) -> None:
+        self.dismiss("" if option_id == "\0none" else option_id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+EDITS = {
+    "add": "Add a theme",
+    "rename": "Rename a theme",
+    "color": "Set a theme's colour",
+    "describe": "Describe a theme",
+    "parent": "Nest a theme under another",
+    "merge": "Merge a theme into another",
+    "delete": "Delete a theme",
+}
+
+
+def run_codebook_edit(app, session, edit: str, on_done=None) -> None:
+    """Ask what the edit needs, one prompt after another, then apply it and report in a toast."""
+    store = session.store
+
+    def finish(action) -> None:
+        try:
+            message = action()
+        except AnnotatorError as exc:
+            app.notify(str(exc), severity="error", timeout=8)
+            return
+        session.sync()
+        app.notify(message)
+        if on_done:
+            on_done()
+
+    def with_theme(title: str, then, exclude: str | None = None, allow_none: str | None = None) -> None:
+        app.push_screen(ThemeChoice(title, session.themes(), exclude, allow_none), lambda chosen: chosen is not None and then(chosen))
+
+    def ask(title: str, then, value: str = "") -> None:
+        app.push_screen(TextPrompt(title, value), lambda text: text is not None and text.strip() and then(text.strip()))
+
+    if edit == "add":
+        ask("Name of the new theme", lambda name: finish(lambda: f"added '{codebook.add_theme(store, name).id}'"))
+    elif edit == "rename":
+        with_theme("Rename which theme?", lambda tid: ask(
+            f"New name for '{tid}' (its id stays)", lambda name: finish(lambda: codebook.rename_theme(store, tid, name).message),
+            value=codebook.find_theme(session.themes(), tid).name))
+    elif edit == "color":
+        with_theme("Colour which theme?", lambda tid: ask(
+            f"Colour for '{tid}' (#rrggbb, or none)",
+            lambda c: finish(lambda: f"'{tid}' colour: {codebook.set_color(store, tid, None if c.lower() == 'none' else c).color or 'none'}"),
+            value=codebook.find_theme(session.themes(), tid).color or ""))
+    elif edit == "describe":
+        with_theme("Describe which theme?", lambda tid: ask(
+            f"Description of '{tid}'", lambda text: finish(lambda: (codebook.set_description(store, tid, text), f"'{tid}' description updated")[1]),
+            value=codebook.find_theme(session.themes(), tid).description))
+    elif edit == "parent":
+        with_theme("Nest which theme?", lambda tid: with_theme(
+            f"Put '{tid}' under…", lambda parent: finish(lambda: (codebook.set_parent(store, tid, parent or None), f"'{tid}' moved")[1]),
+            exclude=tid, allow_none="(top level)"))
+    elif edit == "merge":
+        with_theme("Merge which theme?", lambda tid: with_theme(
+            f"Merge '{tid}' into…", lambda into: finish(lambda: codebook.merge_themes(store, tid, into).message), exclude=tid))
+    elif edit == "delete":
+        def delete(tid: str) -> None:
+            count = codebook.tag_count(store, tid)
+            if not count:
+                finish(lambda: codebook.delete_theme(store, tid).message)
+                return
+            ask(f"'{tid}' tags {count} passage(s). Type DELETE to remove it and those {count} tag(s)",
+                lambda answer: finish(lambda: codebook.delete_theme(store, tid, force=True).message) if answer == "DELETE" else app.notify("not deleted"))
+
+        with_theme("Delete which theme?", delete)
+    else:
+        raise ValueError(f"unknown codebook edit '{edit}'")

@@ -1,0 +1,110 @@
+"""The report screen: coverage, passages per theme as bars, theme co-occurrence as a table."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from annotator.reports import Report, build_report
+
+BAR_WIDTH = 30
+
+
+class ReportScreen(Screen):
+    """`annotator report` in the TUI; `a` cycles whose tags are counted (everyone, then each annotator)."""
+
+    DEFAULT_CSS = """
+    ReportScreen { layout: vertical; }
+    ReportScreen .report-heading { text-style: bold; margin: 1 0 0 1; }
+    ReportScreen #report-summary { margin: 0 1; }
+    ReportScreen #report-bars { margin: 0 1; height: auto; }
+    ReportScreen #cooccurrence { height: auto; max-height: 20; margin: 0 1; }
+    ReportScreen #report-sources { margin: 0 1 1 1; height: auto; }
+    """
+
+    BINDINGS = [
+        Binding("escape", "close", "Back"),
+        Binding("q", "close", "Back", show=False),
+        Binding("a", "next_annotator", "Whose tags"),
+    ]
+
+    def __init__(self, session, annotator: str | None = None):
+        super().__init__()
+        self.session = session
+        self.annotator = annotator
+        self.report: Report | None = None
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(id="report-title", classes="report-heading")
+            yield Static(id="report-summary")
+            yield Static("Passages per theme", classes="report-heading")
+            yield Static(id="report-bars")
+            yield Static("Theme co-occurrence: passages tagged with both (diagonal: the theme's own count)", classes="report-heading")
+            yield DataTable(id="cooccurrence", zebra_stripes=True, cursor_type="cell")
+            yield Static("Passages per source", classes="report-heading")
+            yield Static(id="report-sources")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_report()
+        self.query_one("#cooccurrence", DataTable).focus()
+
+    def refresh_report(self) -> None:
+        self.report = report = build_report(self.session.store, self.annotator)
+        who = f"tags by {self.annotator}" if self.annotator else "all annotators"
+        self.query_one("#report-title", Static).update(Text(f"Report — {who}"))
+        self.query_one("#report-summary", Static).update(
+            Text(f"{report.tagged} of {report.passages} passages tagged ({report.coverage:.0%}); "
+                 f"{report.passages - report.tagged} untagged")
+        )
+        self.query_one("#report-bars", Static).update(bars(report, self._colors()))
+        self._fill_table(report)
+        sources = Text()
+        for s in report.sources:
+            sources.append(f"{s.title}: {s.passages} passages, {s.tagged} tagged, {s.untagged} untagged\n")
+        self.query_one("#report-sources", Static).update(sources)
+
+    def _colors(self) -> dict[str, str]:
+        return {t.id: t.color for t in self.session.themes() if t.color}
+
+    def _fill_table(self, report: Report) -> None:
+        table = self.query_one("#cooccurrence", DataTable)
+        table.clear(columns=True)
+        ids = [t.id for t in report.themes]
+        table.add_column(Text("theme"), key="theme")
+        for number, theme_id in enumerate(ids, start=1):
+            table.add_column(Text(str(number), justify="right"), key=theme_id)
+        for number, a in enumerate(ids, start=1):
+            cells: list = [Text(f"{number} {a}")]
+            for b in ids:
+                n = report.cooccurrence[a][b]
+                style = "bold" if a == b else ("" if n else "dim")
+                cells.append(Text(str(n) if n else "·", style=style, justify="right"))
+            table.add_row(*cells, key=a)
+
+    def action_next_annotator(self) -> None:
+        names = [None, *sorted(self.session.store.annotators())]
+        position = names.index(self.annotator) if self.annotator in names else 0
+        self.annotator = names[(position + 1) % len(names)]
+        self.refresh_report()
+
+    def action_close(self) -> None:
+        self.app.pop_screen()
+
+
+def bars(report: Report, colors: dict[str, str]) -> Text:
+    """One line per theme: name, count and a bar scaled to the largest count."""
+    text = Text()
+    width = max([len(t.name) for t in report.themes] + [5])
+    most = max([t.passages for t in report.themes] + [1])
+    for t in report.themes:
+        length = round(BAR_WIDTH * t.passages / most) if t.passages else 0
+        text.append(f"{t.name:<{width}} {t.passages:>4} ")
+        text.append("█" * length, style=colors.get(t.id) or "cyan")
+        text.append("\n")
+    return text

@@ -1,0 +1,60 @@
+"""Command-palette entries for tutors: report, whose tags are shown, agreement, codebook edits.
+
+The app adds them with one line in its `get_system_commands`:
+`yield from tutor_commands(self, self.session)`. Optional hooks on the app:
+`set_tag_view(view)` (re-render with the chosen TagView), `tag_view` (the current one),
+`open_passage(passage_id)` (show a passage), and `refresh_themes()` (after a codebook edit).
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from textual.app import SystemCommand
+
+from annotator.tag_view import TagView
+
+
+def tutor_commands(app, session) -> Iterable[SystemCommand]:
+    from annotator.tui.annotator_switch import AgreementScreen, AnnotatorSwitch
+    from annotator.tui.codebook_screens import EDITS, run_codebook_edit
+    from annotator.tui.report_screen import ReportScreen
+
+    def show_report() -> None:
+        app.push_screen(ReportScreen(session))
+
+    def switch_annotator() -> None:
+        current = getattr(app, "tag_view", None) or TagView("all", session.default_annotator())
+        setter = getattr(app, "set_tag_view", None)
+
+        def chosen(view: TagView | None) -> None:
+            if view is None:
+                return
+            if setter:
+                setter(view)
+            else:
+                app.tag_view = view
+            app.notify(f"showing {view.label} tags")
+
+        app.push_screen(AnnotatorSwitch(session, current), chosen)
+
+    annotators = session.store.annotators()
+    me = session.default_annotator()
+    first = me if me in annotators else (annotators[0] if annotators else me)
+
+    def agreement_with(other: str):
+        def open_agreement() -> None:
+            opener = getattr(app, "open_passage", None)
+            app.push_screen(AgreementScreen(session, first, other), lambda pid: pid and opener and opener(pid))
+
+        return open_agreement
+
+    yield SystemCommand("Report", "Coverage, passages per theme and source, theme co-occurrence", show_report)
+    yield SystemCommand("Whose tags are shown", "Mine, one other annotator's, or everyone's (≠ marks disagreement)", switch_annotator)
+    for other in annotators:
+        if other != first:
+            yield SystemCommand(f"Agreement: {first} and {other}", "Cohen's kappa per theme; the passages where you disagree", agreement_with(other))
+    refresh = getattr(app, "refresh_themes", None)
+    for edit, title in EDITS.items():
+        yield SystemCommand(f"Codebook: {title.lower()}", f"the same as 'annotator theme {edit}'",
+                            lambda edit=edit: run_codebook_edit(app, session, edit, refresh))
