@@ -210,8 +210,10 @@ def delete_theme(store: Store, theme_id: str, *, force: bool = False) -> Codeboo
         theme = find_theme(themes, theme_id)
         count = tag_count(store, theme_id)
         if count and not force:
+            passages = len({t.passage for t in store.all_tags() if t.theme == theme_id})
             raise AnnotatorError(
-                f"'{theme_id}' still tags {count} passage(s); merge it into another theme, or delete with --force to remove those {count} tag(s)"
+                f"'{theme_id}' still has {count} tag(s) on {passages} passage(s); merge it into another theme, "
+                f"or delete with --force to remove those {count} tag(s)"
             )
         removed = 0
         if count:

@@ -96,7 +96,7 @@ def test_merge_refuses_itself_and_into_its_own_child(session):
 
 def test_delete_is_refused_while_tagged_and_says_how_many(session):
     session.store.add_tags("bob", "lh-001", ["hope"])
-    with pytest.raises(AnnotatorError, match="2 passage"):
+    with pytest.raises(AnnotatorError, match=r"2 tag\(s\) on 2 passage"):
         codebook.delete_theme(session.store, "hope")
     assert "hope" in theme_ids(session)
     change = codebook.delete_theme(session.store, "hope", force=True)

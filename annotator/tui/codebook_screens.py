@@ -171,7 +171,7 @@ def run_codebook_edit(app, session, edit: str, on_done=None) -> None:
             if not count:
                 finish(lambda: codebook.delete_theme(store, tid).message)
                 return
-            ask(f"'{tid}' tags {count} passage(s). Type DELETE to remove it and those {count} tag(s)",
+            ask(f"'{tid}' has {count} tag(s). Type DELETE to remove it and those {count} tag(s)",
                 lambda answer: finish(lambda: codebook.delete_theme(store, tid, force=True).message) if answer == "DELETE" else app.notify("not deleted"))
 
         with_theme("Delete which theme?", delete)
