@@ -227,14 +227,17 @@ class Store:
         rewritten atomically. `edit` returns how many records it changed; returns the total."""
         total = 0
         with self.locked():
+            # Read (and so validate) every file before writing any: a malformed one stops the edit untouched.
+            copies = []
             for path in self.annotation_paths():
                 self._cache.pop(path, None)  # re-read under the lock
                 current = self._cached(path, AnnotationFile.from_yaml)
-                copy = AnnotationFile(
+                copies.append((path, AnnotationFile(
                     current.annotator,
                     [Tag(t.passage, t.theme, t.annotator, t.at, t.comment) for t in current.tags],
                     [Memo(m.passage, m.text, m.annotator, m.at) for m in current.memos],
-                )
+                )))
+            for path, copy in copies:
                 changed = int(edit(copy) or 0)
                 if changed:
                     write_yaml(path, copy.to_yaml())
