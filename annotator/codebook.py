@@ -9,6 +9,7 @@ theme is removed only after its tags have moved or gone.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from annotator.errors import AnnotatorError, NotFound
@@ -53,6 +54,22 @@ def descendants(themes: list[Theme], theme_id: str) -> list[str]:
                 result.append(theme.id)
                 frontier.append(theme.id)
     return result
+
+
+_TYPED_THEME = re.compile(r'(?<![\w"])(themes?):([a-z0-9][a-z0-9._-]*)', re.IGNORECASE)
+
+
+def expand_typed_themes(text: str, themes: list[Theme]) -> str:
+    """`theme:PARENT` typed in a query becomes the parent and each sub-theme (the typed filters are OR-ed)."""
+    known = {t.id for t in themes}
+
+    def expand(match: re.Match) -> str:
+        theme_id = match.group(2).lower()
+        if theme_id not in known:
+            return match.group(0)
+        return " ".join(f"{match.group(1)}:{i}" for i in descendants(themes, theme_id))
+
+    return _TYPED_THEME.sub(expand, text)
 
 
 def depth(themes: list[Theme], theme_id: str) -> int:

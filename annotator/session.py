@@ -84,6 +84,10 @@ class Session:
 
     def search(self, text: str, **options) -> SearchResult:
         themes = [tid for t in options.pop("themes", ()) or () for tid in self.theme_and_subthemes(t)]
+        if "theme" in text.lower():
+            from annotator.codebook import expand_typed_themes
+
+            text = expand_typed_themes(text, self.themes())
         return self.index.read(lambda: search_mod.search(self.index, text, themes=themes, **options))
 
     def get(self, doc_id: str) -> Hit:

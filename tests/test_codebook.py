@@ -158,3 +158,11 @@ def test_cli_theme_commands(cli, workspace_dir):
     assert rows["hope"]["count"] == 2
     code, _, err = cli("theme", "color", "hope", "purple", *ws)
     assert code == 1 and "#rrggbb" in err
+
+
+def test_theme_typed_in_the_query_includes_sub_themes_too(session):
+    codebook.set_parent(session.store, "memory", "hope")
+    session.sync()
+    assert {h.id for h in session.search("theme:hope", kind="passage", limit=50).hits} == {"lh-002", "lh-006"}
+    assert {h.id for h in session.search("theme:memory", kind="passage", limit=50).hits} == {"lh-006"}
+    assert codebook.expand_typed_themes('"theme:hope" theme:nosuch', session.themes()) == '"theme:hope" theme:nosuch'
