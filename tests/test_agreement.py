@@ -144,3 +144,26 @@ def test_demo_corpus_agreement(demo_session):
     assert {d.passage for d in report.disagreements} == {"nlmg-002", "nlmg-010", "nlmg-018"}
     # 49 decisions: both 5, only demo 3, only tutor 3, neither 38
     assert (report.overall.both, report.overall.only_a, report.overall.only_b, report.overall.neither) == (5, 3, 3, 38)
+
+
+def test_kappa_matches_scikit_learn_on_any_table():
+    metrics = pytest.importorskip("sklearn.metrics")
+    from hypothesis import given, settings, strategies as st
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.lists(st.tuples(st.booleans(), st.booleans()), min_size=1, max_size=40))
+    def check(decisions):
+        counts = [sum(1 for d in decisions if d == pair) for pair in [(True, True), (True, False), (False, True), (False, False)]]
+        ours = cohen_kappa(*counts)
+        a = [x for x, _ in decisions]
+        b = [y for _, y in decisions]
+        if ours is None:
+            assert len(set(a)) == 1 and a == b  # both made one and the same choice throughout
+        else:
+            import warnings
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                assert ours == pytest.approx(metrics.cohen_kappa_score(a, b), abs=1e-9)
+
+    check()
