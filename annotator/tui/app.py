@@ -1,0 +1,319 @@
+"""The annotator terminal UI: search as you type, read, tag, undo.
+
+Every change goes through the Session (the same core the CLI uses) and is on disk
+before the screen shows it. The index is opened and the corpus files are watched
+in worker threads so the UI never waits on the disk.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from functools import partial
+from typing import TYPE_CHECKING, Callable, Iterable
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from annotator.errors import AnnotatorError
+from annotator.tui.commands import COMMANDS
+from annotator.tui.main_screen import MainScreen
+from annotator.tui.render import ThemeLook
+
+if TYPE_CHECKING:  # the session module pulls in Whoosh; the caller has imported it already
+    from annotator.search import SearchResult
+    from annotator.session import Session, TagChange
+
+POLL_SECONDS = 1.0
+FAILED = object()  # what `change` returns when the write did not happen
+
+
+class AnnotatorApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "annotator"
+    BINDINGS = [Binding("f1", "help", "Help")]
+
+    def __init__(self, session: "Session"):
+        super().__init__()
+        self.session = session
+        self.look = ThemeLook(session.themes())
+        self.counts: Counter = Counter()
+        self.index_ready = False
+        self.undo_stack: list[TagChange] = []
+        self.redo_stack: list[TagChange] = []
+        self.last_paint: tuple[str, float] | None = None  # (query, time) of the last results frame
+        self._busy = threading.Lock()  # one writer or sync at a time: the index is not shared-write safe
+        self._signatures: dict | None = None
+
+    def get_default_screen(self) -> Screen:
+        return MainScreen()
+
+    @property
+    def main(self) -> MainScreen:
+        return self.screen_stack[0]  # type: ignore[return-value]
+
+    def on_mount(self) -> None:
+        self.open_index()
+        self.set_interval(POLL_SECONDS, self.poll_corpus)
+
+    # -- the index and the corpus on disk ---------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="sync")
+    def open_index(self) -> None:
+        """Bring the index up to date (building it on first use) and load the counts."""
+
+        def progress(done: int, total: int) -> None:
+            self.call_from_thread(self.main.set_status, f"Building the index: {done:,} / {total:,} passages…")
+
+        with self._busy:
+            try:
+                self.session.sync(progress=progress)
+                counts = self.session.theme_counts()
+                signatures = self.session.store.signatures()
+            except AnnotatorError as error:
+                self.call_from_thread(self.main.set_status, str(error))
+                return
+        self.call_from_thread(self._corpus_changed, counts, signatures)
+
+    def poll_corpus(self) -> None:
+        """Another process (the CLI, git) may have changed the corpus: sync when a file signature moved."""
+        if not self.index_ready or self._busy.locked():
+            return
+        if self.session.store.signatures() != self._signatures:
+            self.open_index()
+
+    def _corpus_changed(self, counts: Counter, signatures: dict) -> None:
+        self.counts = counts
+        self._signatures = signatures
+        self.look = ThemeLook(self.session.themes())
+        self.index_ready = True
+        self.main.refresh_after_change(None)
+        for screen in self.screen_stack[1:]:
+            if hasattr(screen, "reload"):
+                screen.reload()
+
+    # -- searching ---------------------------------------------------------------------------
+
+    def search(self, query: str, limit: int) -> "SearchResult":
+        """Run a query for the results list (from a worker thread)."""
+        kind = None if "kind:" in query.lower() else "passage"
+        return self.session.search(query, limit=limit, kind=kind, as_you_type=True)
+
+    def painted(self, query: str) -> None:
+        self.last_paint = (query, time.perf_counter())
+
+    # -- the selected passage -------------------------------------------------------------
+
+    def selected_passage_id(self) -> str | None:
+        for screen in reversed(self.screen_stack):
+            finder = getattr(screen, "selected_passage_id", None)
+            if finder is not None:
+                return finder()
+        return None
+
+    def _passage_or_warn(self) -> str | None:
+        passage_id = self.selected_passage_id()
+        if passage_id is None:
+            self.notify("Select a passage first (down from the search box).", severity="warning", markup=False)
+        return passage_id
+
+    # -- tag changes ---------------------------------------------------------------------------
+
+    def change(self, passage_id: str, do: Callable[[], object]) -> object:
+        """Run one write through the session, then show it everywhere; FAILED if it could not."""
+        if not self._busy.acquire(blocking=False):
+            self.notify("The corpus is being re-read; try again in a moment.", severity="warning", markup=False)
+            return FAILED
+        try:
+            result = do()
+            self.counts = self.session.theme_counts()
+            self._signatures = self.session.store.signatures()
+        except AnnotatorError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return FAILED
+        finally:
+            self._busy.release()
+        self.main.refresh_after_change(passage_id)
+        for screen in self.screen_stack[1:]:
+            if hasattr(screen, "reload"):
+                screen.reload()
+        return result
+
+    def record(self, changes: Iterable["TagChange"]) -> None:
+        changes = [c for c in changes if c is not None]
+        if changes:
+            self.undo_stack.extend(changes)
+            self.redo_stack.clear()
+
+    def describe(self, change: "TagChange", undone: bool = False) -> str:
+        added = change.added != undone
+        verb = "Tagged" if added else "Untagged"
+        return f"{verb} {change.tag.passage}: {self.look.name(change.tag.theme)}"
+
+    def toggle(self, passage_id: str, theme_id: str) -> None:
+        change = self.change(passage_id, lambda: self.session.toggle(passage_id, theme_id))
+        if change is not FAILED and change is not None:
+            self.record([change])
+            self.notify(self.describe(change), timeout=2, markup=False)
+
+    def add_tag(self, passage_id: str, theme_id: str, comment: str | None = None) -> None:
+        changes = self.change(passage_id, lambda: self.session.tag(passage_id, [theme_id], comment=comment))
+        if changes is FAILED:
+            return
+        self.record(changes)
+        what = "Comment saved" if comment is not None else "Tagged"
+        self.notify(f"{what}: {passage_id} {self.look.name(theme_id)}", timeout=2, markup=False)
+
+    def action_toggle_theme(self, number: int) -> None:
+        if number > len(self.look.themes):
+            self.notify(f"There is no theme {number}; 't' picks any theme.", severity="warning", markup=False)
+            return
+        passage_id = self._passage_or_warn()
+        if passage_id:
+            self.toggle(passage_id, self.look.themes[number - 1].id)
+
+    def action_undo(self) -> None:
+        if not self.undo_stack:
+            self.notify("Nothing to undo.", timeout=2, markup=False)
+            return
+        change = self.undo_stack[-1]
+        if self.change(change.tag.passage, lambda: self.session.revert(change)) is not FAILED:
+            self.undo_stack.pop()
+            self.redo_stack.append(change)
+            self.notify("Undone: " + self.describe(change), timeout=2, markup=False)
+
+    def action_redo(self) -> None:
+        if not self.redo_stack:
+            self.notify("Nothing to redo.", timeout=2, markup=False)
+            return
+        change = self.redo_stack[-1]
+        if self.change(change.tag.passage, lambda: self.session.replay(change)) is not FAILED:
+            self.redo_stack.pop()
+            self.undo_stack.append(change)
+            self.notify("Redone: " + self.describe(change), timeout=2, markup=False)
+
+    # -- screens ------------------------------------------------------------------------------
+
+    def open_passage(self, passage_id: str) -> None:
+        from annotator.tui.passage_screen import PassageScreen
+
+        self.push_screen(PassageScreen(passage_id))
+
+    def open_theme(self, theme_id: str) -> None:
+        from annotator.tui.theme_screen import ThemeScreen
+
+        self.push_screen(ThemeScreen(theme_id))
+
+    def action_open_passage(self) -> None:
+        passage_id = self._passage_or_warn()
+        if passage_id:
+            self.open_passage(passage_id)
+
+    def action_pick_theme(self) -> None:
+        from annotator.tui.theme_picker import ThemePicker
+
+        passage_id = self._passage_or_warn()
+        if passage_id:
+            applied = {t.theme for t in self.session.tags_on(passage_id)}
+            self.push_screen(ThemePicker(self.look, applied), partial(self._picked, passage_id))
+
+    def _picked(self, passage_id: str, theme_id: str | None) -> None:
+        if theme_id:
+            self.toggle(passage_id, theme_id)
+
+    def action_suggest(self) -> None:
+        from annotator.tui.suggest_screen import SuggestScreen
+
+        passage_id = self._passage_or_warn()
+        if passage_id:
+            self.push_screen(SuggestScreen(passage_id), partial(self._accepted, passage_id))
+
+    def _accepted(self, passage_id: str, theme_id: str | None) -> None:
+        if theme_id:
+            self.add_tag(passage_id, theme_id)
+
+    def action_comment(self) -> None:
+        from annotator.tui.comment_screen import CommentScreen
+
+        passage_id = self._passage_or_warn()
+        if not passage_id:
+            return
+        me = self.session.default_annotator()
+        mine = {t.theme: t.comment or "" for t in self.session.tags_on(passage_id) if t.annotator == me}
+        recent = next((c.tag.theme for c in reversed(self.undo_stack) if c.tag.passage == passage_id and c.added), None)
+        self.push_screen(CommentScreen(passage_id, self.look, mine, recent), partial(self._commented, passage_id))
+
+    def _commented(self, passage_id: str, answer: tuple[str, str] | None) -> None:
+        if answer:
+            theme_id, comment = answer
+            self.add_tag(passage_id, theme_id, comment)
+
+    def action_copy_quote(self) -> None:
+        passage_id = self._passage_or_warn()
+        if not passage_id:
+            return
+        try:
+            quotation = self.session.quote(passage_id)
+        except AnnotatorError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self.copy_to_clipboard(quotation)
+        shown = quotation if len(quotation) <= 80 else quotation[:77] + "…"
+        self.notify(shown, title="Copied", timeout=3, markup=False)
+
+    def action_help(self) -> None:
+        from annotator.tui.help_screen import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_focus_search(self) -> None:
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        box = self.main.search_box
+        box.focus()
+        box.select_all()
+
+    def action_focus_results(self) -> None:
+        results = self.main.results
+        if results.option_count:
+            results.focus()
+            results.highlighted = 0
+
+    # -- command palette ---------------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for command in COMMANDS:
+            yield SystemCommand(command.title, command.help, partial(self.run_action, command.action))
+        for number, theme in enumerate(self.look.themes, start=1):
+            key = f" ({number})" if number <= 9 else ""
+            yield SystemCommand(
+                f"Toggle theme: {theme.name}{key}",
+                "Tag or untag the selected passage with this theme",
+                partial(self._toggle_from_palette, theme.id),
+            )
+        yield SystemCommand("Themes panel", "Move to the theme panel", self._focus_themes)
+        try:
+            from annotator.tui.tutor_commands import tutor_commands
+        except ImportError:
+            return
+        yield from tutor_commands(self, self.session)
+
+    def refresh_themes(self) -> None:
+        """The codebook changed (a palette edit): re-read it and redraw."""
+        self.look = ThemeLook(self.session.themes())
+        self.counts = self.session.theme_counts()
+        self.main.refresh_after_change(None)
+
+    def _toggle_from_palette(self, theme_id: str) -> None:
+        passage_id = self._passage_or_warn()
+        if passage_id:
+            self.toggle(passage_id, theme_id)
+
+    def _focus_themes(self) -> None:
+        self.action_focus_search()
+        self.main.query_one("#themes").focus()

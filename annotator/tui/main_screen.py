@@ -1,0 +1,126 @@
+"""The main screen: search box, results counter and list, theme panel."""
+
+from __future__ import annotations
+
+import time
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.worker import get_current_worker
+
+from annotator.errors import AnnotatorError
+from annotator.search import SearchResult
+from annotator.tui.results_list import ResultsList
+from annotator.tui.search_box import SearchBox
+from annotator.tui.theme_panel import ThemePanel
+
+PAGE = 50
+
+
+def counter_text(result: SearchResult) -> str:
+    noun = "passage" if result.total == 1 else "passages"
+    text = f"{result.total:,} {noun}"
+    if result.suggestion:
+        text += f" — did you mean: {result.suggestion}"
+    return text
+
+
+class MainScreen(Screen):
+    def __init__(self) -> None:
+        super().__init__()
+        self.loaded_limit = PAGE
+        self.total = 0
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="main"):
+            with Vertical(id="left"):
+                yield SearchBox(id="search")
+                yield Static("Opening the index…", id="counter", markup=False)
+                yield ResultsList(id="results")
+            yield ThemePanel(id="themes")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one(ThemePanel).border_title = "Themes"
+        self.query_one(SearchBox).focus()
+
+    @property
+    def search_box(self) -> SearchBox:
+        return self.query_one(SearchBox)
+
+    @property
+    def results(self) -> ResultsList:
+        return self.query_one(ResultsList)
+
+    def selected_passage_id(self) -> str | None:
+        return self.results.selected_id
+
+    def set_status(self, text: str) -> None:
+        self.query_one("#counter", Static).update(text)
+
+    # -- searching -----------------------------------------------------------------------
+
+    @on(SearchBox.Changed)
+    def _query_changed(self, event: SearchBox.Changed) -> None:
+        self.search(event.value)
+
+    def search(self, query: str | None = None, *, keep: str | None = None, more: bool = False) -> None:
+        if not self.app.index_ready:
+            return
+        query = self.search_box.value if query is None else query
+        limit = self.loaded_limit + PAGE if more else max(PAGE, self.loaded_limit if keep else PAGE)
+        self._search(query, limit, keep, more)
+
+    @work(thread=True, exclusive=True, group="search")
+    def _search(self, query: str, limit: int, keep: str | None, more: bool) -> None:
+        worker = get_current_worker()
+        try:
+            result = self.app.search(query, limit)
+        except AnnotatorError as error:
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self.set_status, str(error))
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._show, result, limit, keep, more)
+
+    def _show(self, result: SearchResult, limit: int, keep: str | None, more: bool) -> None:
+        if result.query != self.search_box.value:
+            return  # a newer keystroke is on its way
+        self.loaded_limit = limit
+        self.total = result.total
+        self.set_status(counter_text(result))
+        if more:
+            self.results.append_hits(result.hits, self.app.look)
+        else:
+            self.results.show_hits(result.hits, self.app.look, keep=keep)
+        self.call_after_refresh(self.app.painted, result.query)
+
+    @on(ResultsList.NearEnd)
+    def _load_more(self) -> None:
+        if len(self.results.hits) < self.total:
+            self.search(more=True)
+
+    # -- opening -------------------------------------------------------------------------
+
+    @on(OptionList.OptionSelected, "#results")
+    def _open_passage(self, event: OptionList.OptionSelected) -> None:
+        self.app.open_passage(event.option.id)
+
+    @on(OptionList.OptionSelected, "#themes")
+    def _open_theme(self, event: OptionList.OptionSelected) -> None:
+        self.app.open_theme(event.option.id)
+
+    def refresh_after_change(self, passage_id: str | None) -> None:
+        """A tag changed here or on disk: redraw the panel, and the passage's row or the whole list."""
+        self.query_one(ThemePanel).show_themes(self.app.look, self.app.counts)
+        if passage_id is None:
+            self.search(keep=self.results.selected_id)
+            return
+        try:
+            hit = self.app.session.get(passage_id)
+        except AnnotatorError:
+            return
+        self.results.update_hit(hit, self.app.look)

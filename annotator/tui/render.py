@@ -1,0 +1,114 @@
+"""Rich Text for passages, snippets and theme chips, built from plain strings.
+
+Passage text is user data: it goes into `Text` objects as literal text (never
+through console markup) with its control characters made visible, so
+`[bold]` in a passage is shown as typed and an ESC byte cannot reach the terminal.
+"""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+
+from annotator.model import Theme
+from annotator.search import Hit
+from annotator.textsafe import show_controls
+
+SNIPPET_CHARS = 180
+SNIPPET_LEAD = 50
+HIGHLIGHT = Style(bold=True, reverse=True)
+DIM = Style(dim=True)
+# Colours for themes whose codebook entry has none, by codebook position.
+PALETTE = ["#98c379", "#61afef", "#e5c07b", "#e06c75", "#c678dd", "#56b6c2", "#d19a66", "#be5046", "#7ec699"]
+
+
+def theme_color(theme: Theme, position: int) -> str:
+    return theme.color or PALETTE[position % len(PALETTE)]
+
+
+def _contrast(hex_color: str) -> str:
+    red, green, blue = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
+    return "#000000" if 0.299 * red + 0.587 * green + 0.114 * blue > 140 else "#ffffff"
+
+
+class ThemeLook:
+    """The codebook as the UI draws it: names, numbers and colours by theme id."""
+
+    def __init__(self, themes: list[Theme]):
+        self.themes = themes
+        self.by_id = {theme.id: theme for theme in themes}
+        self.colors = {theme.id: theme_color(theme, n) for n, theme in enumerate(themes)}
+        self.numbers = {theme.id: n + 1 for n, theme in enumerate(themes[:9])}
+        self.order = {theme.id: n for n, theme in enumerate(themes)}
+
+    def name(self, theme_id: str) -> str:
+        theme = self.by_id.get(theme_id)
+        return theme.name if theme else theme_id
+
+    def chip(self, theme_id: str) -> Text:
+        color = self.colors.get(theme_id, "#888888")
+        return Text(f" {show_controls(self.name(theme_id))} ", style=Style(color=_contrast(color), bgcolor=color))
+
+    def chips(self, theme_ids: list[str]) -> Text:
+        ordered = sorted(theme_ids, key=lambda t: self.order.get(t, len(self.order)))
+        return Text(" ").join(self.chip(t) for t in ordered)
+
+
+def literal(text: str, style: Style | str = "") -> Text:
+    """User text as a Text: no markup, control characters visible."""
+    return Text(show_controls(text), style=style)
+
+
+def highlighted(text: str, matches: list[list[int]], start: int = 0, end: int | None = None) -> Text:
+    """text[start:end] with the matched [start, end] spans highlighted, newlines flattened."""
+    end = len(text) if end is None else end
+    out = Text()
+    cursor = start
+    for m_start, m_end in sorted(matches):
+        m_start, m_end = max(m_start, cursor), min(m_end, end)
+        if m_start >= m_end:
+            continue
+        out.append(show_controls(_flat(text[cursor:m_start])))
+        out.append(show_controls(_flat(text[m_start:m_end])), HIGHLIGHT)
+        cursor = m_end
+    out.append(show_controls(_flat(text[cursor:end])))
+    return out
+
+
+def _flat(text: str) -> str:
+    return text.replace("\n", " ").replace("\t", " ").replace("\r", " ")
+
+
+def snippet(hit: Hit, width: int = SNIPPET_CHARS) -> Text:
+    """A window of the passage around its first match, cut at spaces, matches highlighted."""
+    text = hit.text
+    if len(text) <= width:
+        return highlighted(text, hit.matches)
+    first = min((m[0] for m in hit.matches), default=0)
+    start = max(0, min(first - SNIPPET_LEAD, len(text) - width))
+    if start:
+        space = text.find(" ", start, first if first > start else start + 20)
+        start = space + 1 if space != -1 else start
+    end = min(len(text), start + width)
+    if end < len(text):
+        space = text.rfind(" ", start + width // 2, end)
+        end = space if space != -1 else end
+    body = highlighted(text, hit.matches, start, end)
+    return Text("…" if start else "") + body + Text("…" if end < len(text) else "")
+
+
+def citation_line(hit: Hit, source_title: str, look: ThemeLook) -> Text:
+    """`ch. 3 · The Lighthouse Keeper  [Hope] [Memory]`"""
+    line = literal(hit.location, Style(bold=True))
+    source = source_title or hit.source
+    if source:
+        line.append_text(literal((" · " if hit.location else "") + source, DIM))
+    if hit.themes:
+        line.append("  ")
+        line.append_text(look.chips(hit.themes))
+    return line
+
+
+def result_row(hit: Hit, look: ThemeLook) -> Text:
+    """Location, source id and chips over the snippet (titles cost a source file read; the passage view has them)."""
+    return Text("\n").join([citation_line(hit, hit.source, look), snippet(hit)])

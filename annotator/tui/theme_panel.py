@@ -1,0 +1,46 @@
+"""The theme panel: the codebook in order, numbered 1-9, coloured, with live counts."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from rich.style import Style
+from rich.text import Text
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from annotator.tui.render import ThemeLook, literal
+
+
+class ThemePanel(OptionList):
+    def show_themes(self, look: ThemeLook, counts: Counter) -> None:
+        keep = self.highlighted
+        width = max(12, (self.scrollable_content_region.width or 22) - 1)
+        self.set_options(
+            Option(self._row(look, theme.id, counts.get(theme.id, 0), width), id=theme.id) for theme in look.themes
+        )
+        if keep is not None and keep < len(look.themes):
+            self.highlighted = keep
+
+    @staticmethod
+    def _row(look: ThemeLook, theme_id: str, count: int, width: int) -> Text:
+        """`1 ● Hope          3`, the name cut to fit one line."""
+        number = look.numbers.get(theme_id)
+        row = Text(f"{number if number else ' '} ", style=Style(bold=True))
+        row.append("● ", style=Style(color=look.colors[theme_id]))
+        tally = f" {count}"
+        name = literal(look.name(theme_id))
+        name.truncate(width - len(row) - len(tally), overflow="ellipsis", pad=True)
+        row.append_text(name)
+        row.append(tally, style=Style(dim=True))
+        return row
+
+    @property
+    def selected_id(self) -> str | None:
+        if self.highlighted is None:
+            return None
+        return self.get_option_at_index(self.highlighted).id
+
+    def _on_focus(self, event) -> None:
+        if self.highlighted is None and self.option_count:
+            self.highlighted = 0

@@ -1,0 +1,76 @@
+"""The theme view: a theme's note and every passage tagged with it, in corpus order."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from annotator.errors import AnnotatorError
+from annotator.tui.bindings import PASSAGE_BINDINGS
+from annotator.tui.render import DIM, literal, result_row
+
+
+class ThemePassages(OptionList):
+    BINDINGS = [Binding("enter", "select", "Open"), *PASSAGE_BINDINGS]
+
+
+class ThemeScreen(Screen):
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("slash", "app.focus_search", "Search")]
+
+    def __init__(self, theme_id: str):
+        super().__init__()
+        self.theme_id = theme_id
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="theme-head", markup=False)
+        yield Static(id="theme-note", markup=False)
+        yield ThemePassages(id="theme-passages")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.reload()
+        self.query_one(ThemePassages).focus()
+
+    def selected_passage_id(self) -> str | None:
+        passages = self.query_one(ThemePassages)
+        if passages.highlighted is None or not passages.option_count:
+            return None
+        return passages.get_option_at_index(passages.highlighted).id
+
+    def reload(self) -> None:
+        look = self.app.look
+        theme = look.by_id.get(self.theme_id)
+        if theme is None:
+            self.query_one("#theme-head", Static).update(literal(f"The theme '{self.theme_id}' is no longer in the codebook."))
+            return
+        try:
+            tagged = self.app.session.evidence(self.theme_id)
+        except AnnotatorError as error:
+            self.query_one("#theme-head", Static).update(literal(str(error)))
+            return
+        count = len(tagged)
+        head = look.chip(self.theme_id) + literal(f"  {count} passage{'s' if count != 1 else ''}", DIM)
+        self.query_one("#theme-head", Static).update(head)
+        self.query_one("#theme-note", Static).update(literal(theme.description or "(no note)"))
+        passages = self.query_one(ThemePassages)
+        keep = self.selected_passage_id()
+        passages.set_options(Option(self._row(item), id=item.hit.id) for item in tagged)
+        ids = [item.hit.id for item in tagged]
+        if ids:
+            passages.highlighted = ids.index(keep) if keep in ids else 0
+
+    def _row(self, item) -> Text:
+        row = result_row(item.hit, self.app.look)
+        for comment in item.comments:
+            row.append("\n")
+            row.append_text(literal(f"“{comment}”", DIM))
+        return row
+
+    @on(OptionList.OptionSelected)
+    def _open(self, event: OptionList.OptionSelected) -> None:
+        self.app.open_passage(event.option.id)
