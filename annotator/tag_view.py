@@ -76,3 +76,32 @@ def choices(me: str, annotators: Iterable[str]) -> list[TagView]:
     """The views a user can switch between: mine, all, then each other annotator."""
     others = sorted(a for a in set(annotators) if a != me)
     return [TagView(MINE, me), TagView(ALL, me), *(TagView(OTHER, me, other) for other in others)]
+
+
+class TagsByPassage:
+    """Every annotator's tags grouped by passage, rebuilt only when an annotations file changed."""
+
+    def __init__(self, store):
+        self.store = store
+        self._key: tuple | None = None
+        self._by_passage: dict[str, list[Tag]] = {}
+
+    def get(self, passage_id: str) -> list[Tag]:
+        files = self.store.all_annotations()  # the store returns the same objects while files are unchanged
+        key = tuple(id(af) for af in files)
+        if key != self._key:
+            grouped: dict[str, list[Tag]] = {}
+            for af in files:
+                for tag in af.tags:
+                    grouped.setdefault(tag.passage, []).append(tag)
+            self._by_passage, self._key = grouped, key
+        return self._by_passage.get(passage_id, [])
+
+
+def view_hit(hit, view: TagView, tags: list[Tag], order: list[str]):
+    """A copy of a search hit showing only the view's themes, with `disagree` set for the marker."""
+    from dataclasses import replace
+
+    shown = replace(hit, themes=view.themes(tags, order))
+    shown.disagree = view.disagreement(tags)
+    return shown

@@ -37,3 +37,22 @@ def test_choices_and_labels():
     assert [v.label for v in views] == ["mine (me)", "all annotators'", "ana's", "bo's"]
     with pytest.raises(ValueError):
         TagView(OTHER, "me")
+
+
+def test_a_hit_seen_through_a_view(session):
+    from annotator.tag_view import TagsByPassage, view_hit
+
+    session.store.add_tags("bob", "lh-006", ["loss"])  # alice has memory on lh-006
+    session.sync()
+    tags = TagsByPassage(session.store)
+    order = [t.id for t in session.themes()]
+    hit = session.get("lh-006")
+    assert set(hit.themes) == {"memory", "loss"}
+    mine = view_hit(hit, TagView(OTHER, "alice", "bob"), tags.get("lh-006"), order)
+    assert mine.themes == ["loss"] and mine.disagree
+    alice = view_hit(hit, TagView(MINE, "alice"), tags.get("lh-006"), order)
+    assert alice.themes == ["memory"] and not alice.disagree
+    assert hit.themes != mine.themes  # the original is untouched
+    session.store.add_tags("alice", "lh-006", ["loss"])
+    session.store.add_tags("bob", "lh-006", ["memory"])
+    assert not view_hit(hit, TagView(ALL, "alice"), tags.get("lh-006"), order).disagree  # rebuilt after the change
