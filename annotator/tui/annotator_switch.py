@@ -111,3 +111,19 @@ class AgreementScreen(Screen[str | None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+def shown_hit(app, hit):
+    """The hit as the app's current tag view shows it (every annotator's tags until switched).
+
+    Kept on the app: `tag_view` (None means everyone's) and a TagsByPassage cache."""
+    from annotator.tag_view import ALL, TagsByPassage, view_hit
+
+    if getattr(hit, "kind", "passage") != "passage":
+        return hit
+    lookup = getattr(app, "_tags_by_passage", None)
+    if lookup is None or lookup.store is not app.session.store:
+        lookup = app._tags_by_passage = TagsByPassage(app.session.store)
+    view = getattr(app, "tag_view", None) or TagView(ALL, app.session.default_annotator())
+    order = [t.id for t in app.look.themes] if hasattr(app, "look") else None
+    return view_hit(hit, view, lookup.get(hit.id), order)
