@@ -124,6 +124,6 @@ def shown_hit(app, hit):
     lookup = getattr(app, "_tags_by_passage", None)
     if lookup is None or lookup.store is not app.session.store:
         lookup = app._tags_by_passage = TagsByPassage(app.session.store)
-    view = getattr(app, "tag_view", None) or TagView(ALL, app.session.default_annotator())
+    view = getattr(app, "tag_view", None) or TagView(ALL)  # "me" plays no part in the all view
     order = [t.id for t in app.look.themes] if hasattr(app, "look") else None
     return view_hit(hit, view, lookup.get(hit.id), order)
