@@ -162,18 +162,35 @@ class Session:
 
     # -- suggestions, evidence, quotations (annotator.suggestions, annotator.evidence) ---------
 
-    def suggest(self, passage_id: str, limit: int = 5) -> list:
-        """Ranked theme suggestions (annotator.suggestions.Suggestion) for a passage, best first."""
-        from annotator import suggestions
+    def suggest(self, passage_id: str, limit: int = 5, *, wait: bool = False) -> list:
+        """Ranked theme suggestions (annotator.suggestions.Suggestion) for a passage, best first.
+
+        With the `semantic` extra installed, embeddings join in once the model is loaded:
+        `wait=True` loads it here (seconds); otherwise loading starts in the background
+        and these suggestions are lexical.
+        """
+        from annotator import semantic, suggestions
 
         hit = self.get(passage_id)
-        tagged = {t.passage for t in self.store.all_tags()}
         applied = {t.theme for t in self.tags_on(passage_id)}
+        embeddings = None
+        if semantic.available():
+            if wait or semantic.ready():
+                embeddings = semantic.cache_for(self.ws.index_dir)
+            else:
+                self.prepare_suggestions()
         return suggestions.suggest(
-            self.index, self.themes(), hit.id, hit.text,
-            tagged_passages=len(tagged - {hit.id}), applied=applied, limit=limit,
-            workspace=self.ws,
+            self.index, self.themes(), hit.id, hit.text, applied=applied, limit=limit, embeddings=embeddings,
         )
+
+    def prepare_suggestions(self):
+        """Start loading the sentence model and embedding the codebook in a background thread
+        (when the `semantic` extra is installed); returns the thread, or None."""
+        from annotator import semantic, suggestions
+
+        themes = self.themes()
+        folder = self.ws.index_dir
+        return semantic.warm_up(lambda: suggestions.embed_codebook(semantic.cache_for(folder), themes))
 
     def evidence(self, theme_name: str) -> list:
         """Every passage tagged with the theme (annotator.evidence.EvidencePassage), in corpus order."""

@@ -29,6 +29,15 @@ from annotator.index import SearchIndex, text_analyzer
 from annotator.model import Theme
 
 NEIGHBOURS = 10  # how many tagged passages vote
+# With embeddings, the lexical evidence still counts, at this weight against the semantic.
+MIXED_LEXICAL_NOTES = 0.3
+MIXED_LEXICAL_NEIGHBOURS = 0.3
+# The neighbours' weight against the notes is learnt from the tagged passages (see
+# calibrated_neighbour_weight); until there are enough of them, the default holds.
+CANDIDATE_WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0)
+DEFAULT_NEIGHBOUR_WEIGHT = 0.5
+CALIBRATION_MINIMUM = 8
+CALIBRATION_SAMPLE = 120
 WHY_CHARS = 110  # a "why" line quotes at most this much of a sentence
 
 
@@ -48,10 +57,17 @@ class Evidence:
 
     scores: dict[str, float] = field(default_factory=dict)
     reasons: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    relative: bool = False  # scores are similarities: only their differences mean anything
 
     def normalised(self) -> dict[str, float]:
-        top = max(self.scores.values(), default=0.0)
-        return {k: v / top for k, v in self.scores.items()} if top > 0 else {}
+        """Scores scaled to 0..1: by the best one, or (relative) from the worst to the best."""
+        if not self.scores:
+            return {}
+        top = max(self.scores.values())
+        bottom = min(self.scores.values()) if self.relative and len(self.scores) > 1 else 0.0
+        if top <= bottom:
+            return {}
+        return {k: (v - bottom) / (top - bottom) for k, v in self.scores.items()}
 
 
 # -- the notes, sentence by sentence ------------------------------------------------------
@@ -124,21 +140,75 @@ def terms_query(text: str, field_name: str = "text") -> wq.Query | None:
     return wq.Or([wq.Term(field_name, w) for w in words])
 
 
-def neighbour_evidence(index: SearchIndex, passage_id: str, text: str, k: int = NEIGHBOURS) -> Evidence:
-    """The k tagged passages most like this one (itself left out) vote for their themes."""
+def neighbour_evidence(index: SearchIndex, hidden: set[str], text: str, k: int = NEIGHBOURS) -> Evidence:
+    """The k tagged passages most like this one (the `hidden` ones left out) vote for their themes."""
     found = Evidence()
     q = terms_query(text)
     if q is None:
         return found
     restrict = wq.And([wq.Term("kind", "passage"), wq.Term("tagged", "yes")])
+    mask = wq.Or([wq.Term("id", pid) for pid in sorted(hidden)]) if hidden else None
     ix = index.open()
     with ix.searcher() as searcher:
-        results = searcher.search(q, filter=restrict, mask=wq.Term("id", passage_id), limit=k)
+        results = searcher.search(q, filter=restrict, mask=mask, limit=k)
         for hit in results:
             for theme_id in (hit.get("themes") or "").split():
                 found.scores[theme_id] = found.scores.get(theme_id, 0.0) + hit.score
                 if len(found.reasons[theme_id]) < 2:
                     found.reasons[theme_id].append(f"like {hit['id']}: “{clip(hit['text'])}”")
+    return found
+
+
+def tagged_examples(index: SearchIndex) -> list[tuple[str, str, list[str]]]:
+    """(id, text, theme ids) of every tagged passage, in corpus order."""
+    ix = index.open()
+    with ix.searcher() as searcher:
+        q = wq.And([wq.Term("kind", "passage"), wq.Term("tagged", "yes")])
+        return [(h["id"], h["text"], (h.get("themes") or "").split()) for h in searcher.search(q, limit=None, sortedby="order")]
+
+
+# -- the same two kinds of evidence, by sentence embeddings (the `semantic` extra) -----------------
+
+
+def semantic_note_evidence(cache, themes: list[Theme], text: str, per_theme: int = 2) -> Evidence:
+    """Cosine similarity of the passage to each note's best-matching sentences (their mean)."""
+    found = Evidence(relative=True)
+    sentences, owners = [], []
+    for theme in themes:
+        for sentence in note_sentences(theme)[1:] or [theme.name]:
+            sentences.append(sentence)
+            owners.append(theme.id)
+    vectors = cache.embed([text, *sentences])
+    sims = vectors[1:] @ vectors[0]
+    for theme in themes:
+        mine = [i for i, owner in enumerate(owners) if owner == theme.id]
+        best = sorted(mine, key=lambda i: -sims[i])[:per_theme]
+        found.scores[theme.id] = sum(float(sims[i]) for i in best) / len(best)
+        found.reasons[theme.id] += [f"note: “{clip(sentences[i])}”" for i in best[:1]]
+    return found
+
+
+def embed_codebook(cache, themes: list[Theme]) -> None:
+    """Embed every note sentence and whole note ahead of the first suggestion."""
+    cache.embed([s for t in themes for s in note_sentences(t)])
+    cache.save()
+
+
+def semantic_neighbour_evidence(cache, examples, hidden: set[str], text: str, k: int = NEIGHBOURS) -> Evidence:
+    """The k tagged passages nearest in meaning vote for their themes, weighted by similarity."""
+    found = Evidence()
+    others = [e for e in examples if e[0] not in hidden]
+    if not others:
+        return found
+    vectors = cache.embed([text, *[e[1] for e in others]])
+    sims = vectors[1:] @ vectors[0]
+    nearest = sorted(range(len(others)), key=lambda i: -sims[i])[:k]
+    for i in nearest:
+        weight = max(float(sims[i]), 0.0) ** 2
+        for theme_id in others[i][2]:
+            found.scores[theme_id] = found.scores.get(theme_id, 0.0) + weight
+            if len(found.reasons[theme_id]) < 2:
+                found.reasons[theme_id].append(f"like {others[i][0]}: “{clip(others[i][1])}”")
     return found
 
 
@@ -166,9 +236,60 @@ def combine(themes: list[Theme], parts: list[tuple[float, Evidence]]) -> list[Su
     return suggestions
 
 
-def neighbour_weight(tagged_passages: int) -> float:
-    """How much the tagged neighbours count against the notes: more as more is tagged."""
-    return min(1.5, tagged_passages / 20)
+def gather(index: SearchIndex, themes: list[Theme], text: str, examples, hidden: set[str], embeddings):
+    """The evidence from the notes and the evidence from tagged neighbours, each weighted within its kind."""
+    lexical_notes = note_index(themes).evidence(text)
+    neighbours = []
+    if embeddings is None:
+        notes = [(1.0, lexical_notes)]
+        if examples:
+            neighbours = [(1.0, neighbour_evidence(index, hidden, text))]
+    else:
+        notes = [(MIXED_LEXICAL_NOTES, lexical_notes), (1.0, semantic_note_evidence(embeddings, themes, text))]
+        if examples:
+            neighbours = [
+                (MIXED_LEXICAL_NEIGHBOURS, neighbour_evidence(index, hidden, text)),
+                (1.0, semantic_neighbour_evidence(embeddings, examples, hidden, text)),
+            ]
+    return notes, neighbours
+
+
+def mix(notes, neighbours, weight: float):
+    return notes + [(weight * w, evidence) for w, evidence in neighbours]
+
+
+_calibrations: dict[tuple, float] = {}
+
+
+def calibrated_neighbour_weight(index: SearchIndex, themes: list[Theme], examples, hidden: set[str], embeddings) -> float:
+    """How much the tagged neighbours should count against the notes, learnt from the tagged passages.
+
+    Each tagged passage (up to CALIBRATION_SAMPLE of them) is suggested for with its
+    own tags hidden, at each candidate weight; the weight that gets most of them right
+    wins. So the neighbours count for much in a corpus where passages of one theme are
+    alike, and for little where they are not. `hidden` passages take no part.
+    """
+    sample = [e for e in examples if e[0] not in hidden]
+    if len(sample) < CALIBRATION_MINIMUM:
+        return DEFAULT_NEIGHBOUR_WEIGHT if sample else 0.0
+    step = max(1, len(sample) // CALIBRATION_SAMPLE)
+    sample = sample[::step][:CALIBRATION_SAMPLE]
+    key = (codebook_key(themes), tuple((e[0], tuple(e[2])) for e in examples), tuple(sorted(hidden)), embeddings is not None)
+    if key in _calibrations:
+        return _calibrations[key]
+    right = [0] * len(CANDIDATE_WEIGHTS)
+    for passage_id, text, gold in sample:
+        notes, neighbours = gather(index, themes, text, examples, hidden | {passage_id}, embeddings)
+        for i, weight in enumerate(CANDIDATE_WEIGHTS):
+            ranked = combine(themes, mix(notes, neighbours, weight))
+            right[i] += bool(ranked) and ranked[0].theme in gold
+    best = max(right)
+    # Among equally good weights, the one nearest the default.
+    weight = min((w for w, r in zip(CANDIDATE_WEIGHTS, right) if r == best), key=lambda w: abs(w - DEFAULT_NEIGHBOUR_WEIGHT))
+    if len(_calibrations) > 64:
+        _calibrations.clear()
+    _calibrations[key] = weight
+    return weight
 
 
 def suggest(
@@ -177,19 +298,25 @@ def suggest(
     passage_id: str,
     text: str,
     *,
-    tagged_passages: int = 0,
     applied: Iterable[str] = (),
     limit: int = 5,
-    workspace=None,
+    embeddings=None,
 ) -> list[Suggestion]:
-    """Ranked themes for one passage, best first, leaving out the themes it already has."""
+    """Ranked themes for one passage, best first, leaving out the themes it already has.
+
+    The passage's own tags never count as evidence for it. `embeddings` (an
+    `annotator.semantic.EmbeddingCache`) adds the semantic evidence.
+    """
     if not themes:
         return []
-    parts = [(1.0, note_index(themes).evidence(text))]
-    if tagged_passages:
-        parts.append((neighbour_weight(tagged_passages), neighbour_evidence(index, passage_id, text)))
+    examples = tagged_examples(index)
+    hidden = {passage_id}
+    notes, neighbours = gather(index, themes, text, examples, hidden, embeddings)
+    weight = calibrated_neighbour_weight(index, themes, examples, hidden, embeddings) if neighbours else 0.0
+    if embeddings is not None:
+        embeddings.save()
     applied = set(applied)
-    ranked = [s for s in combine(themes, parts) if s.theme not in applied]
+    ranked = [s for s in combine(themes, mix(notes, neighbours, weight)) if s.theme not in applied]
     return ranked[: max(limit, 0)]
 
 

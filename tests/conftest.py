@@ -18,6 +18,8 @@ def _isolated_environment(monkeypatch, tmp_path_factory):
     monkeypatch.setenv("ANNOTATOR_NAME", "tester")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
     monkeypatch.setenv("NO_COLOR", "1")
+    # Suggestions stay lexical (no torch loading) unless a test of the semantic path asks.
+    monkeypatch.setenv("ANNOTATOR_SEMANTIC", "0")
 
 
 @pytest.fixture

@@ -35,7 +35,7 @@ def register(subparsers, common) -> None:
 def cmd_suggest(args) -> int:
     session = open_session(args)
     sync_index(session)
-    suggestions = session.suggest(args.passage_id, limit=max(args.limit, 0))
+    suggestions = session.suggest(args.passage_id, limit=max(args.limit, 0), wait=True)
     if args.json:
         print_json({"passage": args.passage_id, "suggestions": [s.to_json() for s in suggestions]})
         return 0
