@@ -49,6 +49,27 @@ def tutor_commands(app, session) -> Iterable[SystemCommand]:
 
         return open_agreement
 
+    def comment_on_passage() -> None:
+        from annotator.tui.codebook_screens import TextPrompt
+
+        finder = getattr(app, "selected_passage_id", None)
+        passage_id = finder() if finder else None
+        if not passage_id:
+            app.notify("Select a passage first (down from the search box).", severity="warning", markup=False)
+            return
+
+        def save(text: str | None) -> None:
+            if not text or not text.strip():
+                return
+            name = session.default_annotator()
+            write = lambda: session.store.add_memo(name, passage_id, text.strip())  # noqa: E731
+            through = getattr(app, "change", None)  # the app's write path: its lock, then a redraw
+            through(passage_id, write) if through else write()
+            app.notify(f"Comment saved on {passage_id}", timeout=2, markup=False)
+
+        app.push_screen(TextPrompt(f"Comment on {passage_id} as a whole (as {session.default_annotator()})"), save)
+
+    yield SystemCommand("Comment on the passage", "A comment on the selected passage as a whole, not on one tag", comment_on_passage)
     yield SystemCommand("Report", "Coverage, passages per theme and source, theme co-occurrence", show_report)
     yield SystemCommand("Whose tags are shown", "Mine, one other annotator's, or everyone's (≠ marks disagreement)", switch_annotator)
     for other in annotators:

@@ -173,3 +173,19 @@ def test_deleting_a_tagged_theme_asks_first(demo_session):
         assert "hope" in [t.id for t in demo_session.themes()]
 
     run(steps, demo_session)
+
+
+def test_comment_on_the_selected_passage_from_the_palette(demo_session):
+    async def steps(app, pilot):
+        app.selected_passage_id = lambda: "nlmg-005"
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"on the passage")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        await type_into(app, pilot, "Madame's fear matters later.")
+        memos = demo_session.memos_on("nlmg-005")
+        assert [(m.annotator, m.text) for m in memos] == [("tester", "Madame's fear matters later.")]
+
+    run(steps, demo_session)
