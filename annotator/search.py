@@ -330,6 +330,11 @@ def _hit(stored: dict, score: float, terms: set[bytes]) -> Hit:
     )
 
 
+# "Did you mean" is for typed words: longer ones, or more of them, are not corrected.
+MAX_CORRECTED_LENGTH = 40
+MAX_CORRECTED_WORDS = 12
+
+
 def _did_you_mean(searcher, text: str, q: wq.Query) -> str | None:
     """The query with each word the index lacks replaced by the closest word it has."""
     reader = searcher.reader()
@@ -341,7 +346,9 @@ def _did_you_mean(searcher, text: str, q: wq.Query) -> str | None:
         return None
     corrector = searcher.corrector("text")
     replacements: dict[str, str] = {}
-    for term in dict.fromkeys(missing):
+    for term in list(dict.fromkeys(missing))[:MAX_CORRECTED_WORDS]:
+        if len(term) > MAX_CORRECTED_LENGTH:
+            continue  # no word is that long; correcting it would take seconds (pasted junk)
         try:
             found = corrector.suggest(term, limit=1, maxdist=2)
         except Exception:

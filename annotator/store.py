@@ -7,6 +7,7 @@ processes tagging at once never lose each other's work.
 
 from __future__ import annotations
 
+import glob
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -82,7 +83,7 @@ class Store:
 
     def save_themes(self, themes: list[Theme]) -> None:
         with self.locked():
-            write_yaml(self.ws.themes_file, [t.to_yaml() for t in themes], header=THEMES_HEADER)
+            _write_under_lock(self.ws.themes_file, [t.to_yaml() for t in themes], header=THEMES_HEADER)
             self._remember(self.ws.themes_file, list(themes))
 
     # -- sources and passages --------------------------------------------------------
@@ -119,7 +120,7 @@ class Store:
     def save_source(self, source_file: SourceFile) -> None:
         path = self.ws.source_file(source_file.source.id)
         with self.locked():
-            write_yaml(path, source_file.to_yaml())
+            _write_under_lock(path, source_file.to_yaml())
             self._remember(path, source_file)
 
     # -- annotations -------------------------------------------------------------
@@ -147,7 +148,7 @@ class Store:
 
     def _save_annotations(self, annotations: AnnotationFile) -> None:
         path = self.ws.annotation_file(annotations.annotator)
-        write_yaml(path, annotations.to_yaml())
+        _write_under_lock(path, annotations.to_yaml())
         self._remember(path, annotations)
 
     def _edit_annotations(self, annotator: str, edit) -> object:
@@ -240,7 +241,7 @@ class Store:
             for path, copy in copies:
                 changed = int(edit(copy) or 0)
                 if changed:
-                    write_yaml(path, copy.to_yaml())
+                    _write_under_lock(path, copy.to_yaml())
                     self._remember(path, copy)
                     total += changed
         return total
@@ -254,6 +255,14 @@ class Store:
             if sig is not None:
                 result[os.path.relpath(path, self.ws.root)] = sig
         return result
+
+
+def _write_under_lock(path: Path, data, header: str = "") -> None:
+    """write_yaml for a caller holding the workspace lock. A temporary file beside `path` can then
+    only be a writer's that was killed between writing and renaming: it is cleared away."""
+    for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        stale.unlink(missing_ok=True)
+    write_yaml(path, data, header=header)
 
 
 def validate_annotator(name: str) -> str:

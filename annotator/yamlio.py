@@ -24,6 +24,8 @@ _BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 # Aliases make "billion laughs" documents cheap to write and ruinous to expand;
 # corpus files never need them, so more than a handful is refused outright.
 MAX_ALIASES = 100
+# ...and a few aliases nested inside each other can still stand for billions of nodes.
+MAX_EXPANDED_NODES = 5_000_000
 
 
 class LineDict(dict):
@@ -56,11 +58,31 @@ _LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _LineLoader.construct
 
 
 def _too_many_aliases(text: str) -> bool:
-    # A cheap text test first; only a file that might hold many aliases is parsed for them.
-    if text.count("*") <= MAX_ALIASES or "&" not in text:
+    """Many aliases, or few that expand to a huge document (nested "billion laughs")."""
+    # A cheap text test first; only a file that might hold aliases is parsed for them.
+    if "*" not in text or "&" not in text:
         return False
-    events = yaml.parse(text, Loader=_BaseLoader)
-    return sum(isinstance(event, yaml.AliasEvent) for event in events) > MAX_ALIASES
+    aliases = 0
+    sizes: dict[str, int] = {}  # anchor -> nodes it stands for, expanded
+    open_nodes: list[list] = [[None, 0]]  # [anchor, nodes so far] for each open collection
+    for event in yaml.parse(text, Loader=_BaseLoader):
+        if isinstance(event, yaml.AliasEvent):
+            aliases += 1
+            open_nodes[-1][1] += sizes.get(event.anchor, 1)
+        elif isinstance(event, yaml.ScalarEvent):
+            open_nodes[-1][1] += 1
+            if event.anchor:
+                sizes[event.anchor] = 1
+        elif isinstance(event, yaml.CollectionStartEvent):
+            open_nodes.append([event.anchor, 1])
+        elif isinstance(event, yaml.CollectionEndEvent):
+            anchor, size = open_nodes.pop()
+            open_nodes[-1][1] += size
+            if anchor:
+                sizes[anchor] = size
+        if aliases > MAX_ALIASES or open_nodes[0][1] > MAX_EXPANDED_NODES:
+            return True
+    return False
 
 
 def parse_yaml(text: str, path: Path | str) -> Any:
@@ -72,7 +94,7 @@ def parse_yaml(text: str, path: Path | str) -> Any:
     except yaml.YAMLError:
         too_many = False  # the real parse below reports the syntax error with its line
     if too_many:
-        raise CorpusError(path, f"more than {MAX_ALIASES} YAML aliases; refusing to expand them")
+        raise CorpusError(path, f"too many YAML aliases (more than {MAX_ALIASES}, or expanding past {MAX_EXPANDED_NODES:,} values); refusing to expand them")
     loader = _LineLoader(text)
     loader.name = str(path)
     try:

@@ -18,6 +18,7 @@ def _isolated_environment(monkeypatch, tmp_path_factory):
     monkeypatch.setenv("ANNOTATOR_NAME", "tester")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
     monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("ANNOTATOR_DEBUG", "1")  # a bug surfaces as its traceback, not the CLI's one-line "internal error"
     # Suggestions stay lexical (no torch loading) unless a test of the semantic path asks.
     monkeypatch.setenv("ANNOTATOR_SEMANTIC", "0")
 

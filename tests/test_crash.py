@@ -60,6 +60,8 @@ def test_leftover_temporary_files_are_ignored_by_the_store(workspace_dir):
     store = Store(Workspace(workspace_dir))
     assert store.annotators() == ["alice"]
     assert [sf.source.id for sf in store.sources()] == ["lighthouse"]
+    store.add_tags("alice", "lh-001", ["hope"])  # the next write under the lock clears its own file's leftovers
+    assert not (annotations / ".alice.yaml.k2j3.tmp").exists()
 
 
 def test_a_truncated_corpus_file_is_an_error_not_an_empty_corpus(workspace_dir):

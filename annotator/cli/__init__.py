@@ -7,6 +7,7 @@ function; commands call `Session` methods and print, nothing more.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from annotator import __version__
@@ -79,3 +80,10 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # a bug; the user still gets one line, ANNOTATOR_DEBUG=1 gives the traceback
+        if os.environ.get("ANNOTATOR_DEBUG"):
+            raise
+        from annotator.cli.output import warn
+
+        warn(f"internal error ({type(exc).__name__}: {exc}); this is a bug, please report it (ANNOTATOR_DEBUG=1 shows details)")
+        return 70

@@ -42,8 +42,20 @@ def dim(text: str, color: bool) -> str:
     return f"{DIM}{text}{RESET}" if color else text
 
 
+MAX_MESSAGE_CHARS = 500
+
+
+def format_error(message: str) -> str:
+    """A message as one line: controls and newlines made visible, a huge echoed value cut short."""
+    line = show_controls(message).replace("\n", "\\n")
+    if len(line) > MAX_MESSAGE_CHARS:
+        half = MAX_MESSAGE_CHARS // 2
+        line = f"{line[:half]} … {line[-half:]}"
+    return line
+
+
 def warn(message: str) -> None:
-    sys.stderr.write(f"annotator: {show_controls(message)}\n")
+    sys.stderr.write(f"annotator: {format_error(message)}\n")
 
 
 class ProgressPrinter:

@@ -12,6 +12,9 @@ MAX_INPUT_BYTES = 200 * 1024 * 1024
 _BINARY_SIGNATURES = (b"%PDF", b"PK\x03\x04", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x7fELF", b"\xd0\xcf\x11\xe0")
 
 
+_UNICODE_BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
 @dataclass
 class DecodedText:
     text: str
@@ -37,8 +40,9 @@ def read_text_file(path: Path) -> DecodedText:
 def decode_bytes(raw: bytes, path: Path | str) -> DecodedText:
     if raw.startswith(b"\xef\xbb\xbf"):
         return DecodedText(raw[3:].decode("utf-8", errors="replace"), "utf-8-sig")
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return DecodedText(raw.decode("utf-16"), "utf-16")
+    for bom, encoding in _UNICODE_BOMS:  # UTF-32's BOM begins like UTF-16's: it is tested first
+        if raw.startswith(bom):
+            return DecodedText(raw.decode(encoding, errors="replace"), encoding)
     if looks_binary(raw):
         raise ImportFailure(f"{path}: looks like a binary file, not text; annotator imports .txt, .md, .yaml and Kindle clippings")
     try:

@@ -38,7 +38,7 @@ def parse_yaml_passages(text: str, path: Path, default_source: str) -> YamlImpor
     if not isinstance(source, dict):
         raise ImportFailure(f"{path}: 'source' must be a mapping (id, title, author)")
     warnings += [f"{path}: unknown source key '{k}' ignored" for k in source if k not in KNOWN_SOURCE_KEYS]
-    source_id = str(source["id"]) if source.get("id") else None
+    source_id = _scalar(source.get("id"), "source id", str(path)) or None
     sid = source_id or default_source
     passages: list[Passage] = []
     tags: list[tuple[str, str]] = []
@@ -51,26 +51,35 @@ def parse_yaml_passages(text: str, path: Path, default_source: str) -> YamlImpor
         text_value = item.get("text")
         if not isinstance(text_value, str) or not text_value.strip():
             raise ImportFailure(f"{where}: passage {number} has no 'text'")
-        pid = str(item.get("id") or f"{sid}-p{number}").strip()
+        pid = (_scalar(item.get("id"), "passage id", where) or f"{sid}-p{number}").strip()
         if not pid or any(ch.isspace() for ch in pid):
             raise ImportFailure(f"{where}: passage id '{pid}' must be non-empty and have no spaces")
         if pid in seen:
             raise ImportFailure(f"{where}: duplicate passage id '{pid}'")
         seen.add(pid)
         warnings += [f"{where}: unknown key '{k}' ignored" for k in item if k not in KNOWN_PASSAGE_KEYS]
-        location = item.get("location")
-        passages.append(Passage(pid, text_value.strip(), "" if location is None else str(location), sid))
+        location = _scalar(item.get("location"), "location", where)
+        passages.append(Passage(pid, text_value.strip(), location, sid))
         themes = item.get("themes") or []
         if isinstance(themes, str):
             themes = [themes]
         if not isinstance(themes, list):
             raise ImportFailure(f"{where}: 'themes' must be a list of theme ids or names")
-        tags += [(pid, str(theme)) for theme in themes]
+        tags += [(pid, _scalar(theme, "theme", where)) for theme in themes]
     return YamlImport(
         passages=passages,
         tags=tags,
-        title=str(source["title"]) if source.get("title") else None,
-        author=str(source.get("author") or ""),
+        title=_scalar(source.get("title"), "title", str(path)) or None,
+        author=_scalar(source.get("author"), "author", str(path)),
         source_id=source_id,
         warnings=warnings,
     )
+
+
+def _scalar(value, what: str, where: str) -> str:
+    """A plain value as text; a list or mapping where text belongs is an error (and never expanded)."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, dict)):
+        raise ImportFailure(f"{where}: {what} must be text, not a {'list' if isinstance(value, list) else 'mapping'}")
+    return str(value)
