@@ -6,6 +6,7 @@ from pathlib import Path
 
 from annotator.cli import open_session, sync_index
 from annotator.cli.output import ProgressPrinter, print_json, warn
+from annotator.textsafe import show_controls
 
 
 def register(subparsers, common) -> None:
@@ -101,7 +102,7 @@ def cmd_themes(args) -> int:
         print("no themes yet — import theme notes with: annotator import --themes NOTES.txt")
     for number, row in enumerate(rows, start=1):
         key = str(number) if number <= 9 else " "
-        print(f"{key}  {row['id']:<28} {row['name']:<32} {row['count']:>4} tagged")
+        print(f"{key}  {row['id']:<28} {show_controls(row['name']):<32} {row['count']:>4} tagged")
     return 0
 
 

@@ -60,7 +60,7 @@ def cmd_evidence(args) -> int:
         print_json({"theme": theme.id, "passages": [item.to_json() for item in items]})
         return 0
     color = use_color()
-    print(dim(f"{theme.name}: {len(items)} passage{'s' if len(items) != 1 else ''}", color))
+    print(dim(f"{show_controls(theme.name)}: {len(items)} passage{'s' if len(items) != 1 else ''}", color))
     from annotator.evidence import citation
 
     for item in items:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from typing import Iterable
 
@@ -13,8 +14,13 @@ DIM = "\x1b[2m"
 RESET = "\x1b[0m"
 
 
+# JSON escapes C0 controls itself; DEL and the C1 range (CSI \x9b, which some terminals obey) it leaves raw.
+_DEL_AND_C1 = re.compile("[\x7f-\x9f]")
+
+
 def print_json(data) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    sys.stdout.write(_DEL_AND_C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
 
 
 def use_color(stream=None) -> bool:
