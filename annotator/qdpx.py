@@ -441,7 +441,7 @@ class _ProjectReader:
             file=str(meta.get("file") or self.path.name),
             imported_at=str(meta.get("imported_at") or element.get("creationDateTime") or ""),
         )
-        selections = sorted(_children(element, "PlainTextSelection"), key=lambda s: (_int(s.get("startPosition")), _int(s.get("endPosition"))))
+        selections = sorted(_children(element, "PlainTextSelection"), key=_selection_order)
         if _children(element, "Coding"):
             self.project.warnings.append(f"source '{title}': codes applied to the whole document are not imported (annotator tags passages)")
         if not selections:
@@ -501,6 +501,12 @@ class _ProjectReader:
         annotations = self.project.annotation_file(annotator)
         if annotations.find(passage_id, theme_id) is None:
             annotations.tags.append(Tag(passage_id, theme_id, annotator, coding.get("creationDateTime", ""), comment))
+
+
+def _selection_order(selection: ET.Element) -> tuple[int, int]:
+    # A missing or malformed offset sorts first; _read_selection then skips it with a warning.
+    start, end = _int(selection.get("startPosition")), _int(selection.get("endPosition"))
+    return (-1 if start is None else start, -1 if end is None else end)
 
 
 def _int(value: str | None) -> int | None:

@@ -306,16 +306,42 @@ def case_kindle(rng: random.Random, ctx: Context):
     return "ok"
 
 
+_VALID_EXPORT: list = []
+
+
+def mutate_structure(rng: random.Random, data, edits: int = 3):
+    """Replace, drop or duplicate a few values at random places in a JSON-like structure."""
+    for _ in range(edits):
+        node, path = data, []
+        while isinstance(node, (dict, list)) and node and rng.random() < 0.75:
+            key = rng.choice(list(node)) if isinstance(node, dict) else rng.randrange(len(node))
+            path.append((node, key))
+            node = node[key]
+        if not path:
+            return random_value(rng)
+        parent, key = path[-1]
+        roll = rng.random()
+        if roll < 0.6:
+            parent[key] = random_value(rng)
+        elif roll < 0.8 and isinstance(parent, dict):
+            del parent[key]
+        elif isinstance(parent, list):
+            parent.append(parent[key])  # a duplicate record: duplicate ids
+    return data
+
+
 def case_annotator_json(rng: random.Random, ctx: Context):
     if not _module_exists("annotator.importers.workspace_json"):
         return "skipped"
-    data = random_value(rng)
-    if rng.random() < 0.5:
-        data = {"format": rng.choice(("annotator", "annotator-export", nasty_text(rng, 1))), "version": random_value(rng),
-                "themes": [random_value(rng) for _ in range(rng.randint(0, 3))],
-                "sources": [random_value(rng) for _ in range(rng.randint(0, 3))],
-                "passages": [random_value(rng) for _ in range(rng.randint(0, 3))]}
-    text = json.dumps(data, ensure_ascii=rng.random() < 0.5) if rng.random() < 0.8 else mutate_text(rng, json.dumps(data))
+    if not _VALID_EXPORT:
+        from annotator.exports import export
+
+        _VALID_EXPORT.append(export(ctx.session, "json").decode("utf-8"))
+    data = json.loads(_VALID_EXPORT[0])
+    data = mutate_structure(rng, data, rng.randint(1, 6)) if rng.random() < 0.85 else random_value(rng)
+    text = json.dumps(data, ensure_ascii=rng.random() < 0.5)
+    if rng.random() < 0.15:
+        text = mutate_text(rng, text)
     _import(ctx, "fuzz.json", text.encode("utf-8", "surrogatepass"))
     return "ok"
 
