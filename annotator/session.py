@@ -112,6 +112,14 @@ class Session:
 
     # -- tagging -------------------------------------------------------------------------
 
+    def who(self, annotator: str | None) -> str:
+        """The annotator a write is by: `--as NAME` made file-safe as `config name` makes it, else the default."""
+        if not annotator:
+            return self.default_annotator()
+        from annotator.identity import clean_name
+
+        return validate_annotator(clean_name(annotator))
+
     def default_annotator(self) -> str:
         """--as aside: this workspace's setting, else $ANNOTATOR_NAME, else the login name."""
         from annotator.identity import annotator_name
@@ -120,7 +128,7 @@ class Session:
 
     def tag(self, passage_id: str, theme_names: list[str], *, annotator: str | None = None,
             comment: str | None = None) -> list[TagChange]:
-        annotator = validate_annotator(annotator or self.default_annotator())
+        annotator = self.who(annotator)
         self.get(passage_id)
         theme_ids = [self.resolve_theme(n).id for n in theme_names]
         added = self.store.add_tags(annotator, passage_id, theme_ids, comment)
@@ -129,7 +137,7 @@ class Session:
         return [TagChange(True, own.find(passage_id, t)) for t in added]
 
     def untag(self, passage_id: str, theme_names: list[str], *, annotator: str | None = None) -> list[TagChange]:
-        annotator = validate_annotator(annotator or self.default_annotator())
+        annotator = self.who(annotator)
         theme_ids = [self.resolve_theme(n).id for n in theme_names]
         before = {t.theme: t for t in self.store.annotations(annotator).tags if t.passage == passage_id}
         removed = self.store.remove_tags(annotator, passage_id, theme_ids)
@@ -137,7 +145,7 @@ class Session:
         return [TagChange(False, before.get(t) or Tag(passage_id, t, annotator)) for t in removed]
 
     def toggle(self, passage_id: str, theme_id: str, *, annotator: str | None = None) -> TagChange | None:
-        annotator = validate_annotator(annotator or self.default_annotator())
+        annotator = self.who(annotator)
         if self.store.annotations(annotator).find(passage_id, theme_id):
             changes = self.untag(passage_id, [theme_id], annotator=annotator)
         else:

@@ -71,3 +71,13 @@ def test_comment_errors_are_one_line(cli, workspace_dir):
     assert code == 3 and "has not tagged lh-001" in err
     code, _, err = cli("comment", "lh-001", "   ", *ws)
     assert code == 2 and "empty" in err
+
+
+def test_as_name_is_made_file_safe_the_same_way_everywhere(cli, workspace_dir):
+    ws = ["--workspace", workspace_dir]
+    assert cli("config", "name", "Ana Lima", *ws)[0] == 0
+    assert cli("tag", "lh-001", "hope", "--as", "Ana Lima", *ws)[0] == 0
+    assert cli("untag", "lh-001", "hope", "--as", "Ana Lima", *ws)[0] == 0
+    import yaml
+
+    assert yaml.safe_load((workspace_dir / "corpus" / "annotations" / "Ana-Lima.yaml").read_text())["tags"] == []
