@@ -170,11 +170,7 @@ def cmd_comment(args) -> int:
     session = open_session(args)
     sync_index(session)
     passage = session.get(args.passage_id)
-    annotator = args.annotator or session.default_annotator()
-    from annotator.identity import clean_name
-    from annotator.store import validate_annotator
-
-    annotator = validate_annotator(clean_name(annotator))
+    annotator = session.who(args.annotator)
     text = " ".join(args.text).strip()
     if not text:
         warn("the comment is empty")
