@@ -166,3 +166,15 @@ def test_theme_typed_in_the_query_includes_sub_themes_too(session):
     assert {h.id for h in session.search("theme:hope", kind="passage", limit=50).hits} == {"lh-002", "lh-006"}
     assert {h.id for h in session.search("theme:memory", kind="passage", limit=50).hits} == {"lh-006"}
     assert codebook.expand_typed_themes('"theme:hope" theme:nosuch', session.themes()) == '"theme:hope" theme:nosuch'
+
+
+def test_themes_lists_the_parent(cli, workspace_dir):
+    import json
+
+    ws = ["--workspace", workspace_dir]
+    assert cli("theme", "parent", "memory", "hope", *ws)[0] == 0
+    code, out, _ = cli("themes", "--json", *ws)
+    rows = {r["id"]: r for r in json.loads(out)}
+    assert rows["memory"]["parent"] == "hope" and "parent" not in rows["hope"]
+    code, out, _ = cli("themes", *ws)
+    assert "(under hope)" in out

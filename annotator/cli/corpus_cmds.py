@@ -95,6 +95,9 @@ def cmd_themes(args) -> int:
     themes = session.themes()
     counts = session.theme_counts()
     rows = [{"id": t.id, "name": t.name, "description": t.description, "count": counts.get(t.id, 0)} for t in themes]
+    for row, theme in zip(rows, themes):
+        if theme.parent:
+            row["parent"] = theme.parent
     if args.json:
         print_json(rows)
         return 0
@@ -102,7 +105,8 @@ def cmd_themes(args) -> int:
         print("no themes yet — import theme notes with: annotator import --themes NOTES.txt")
     for number, row in enumerate(rows, start=1):
         key = str(number) if number <= 9 else " "
-        print(f"{key}  {row['id']:<28} {show_controls(row['name']):<32} {row['count']:>4} tagged")
+        under = f"  (under {row['parent']})" if row.get("parent") else ""
+        print(f"{key}  {row['id']:<28} {show_controls(row['name']):<32} {row['count']:>4} tagged{under}")
     return 0
 
 
