@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from annotator import search as search_mod
 from annotator.index import SearchIndex
 from annotator.model import Tag
 from annotator.search import Hit
@@ -45,28 +44,47 @@ def source_titles(store: Store) -> dict[str, str]:
 
 
 def evidence(index: SearchIndex, store: Store, theme_id: str) -> list[EvidencePassage]:
-    """Every passage tagged with the theme, in corpus order, each with that theme's tags on it."""
-    result = search_mod.search(index, "", themes=[theme_id], kind="passage", limit=None)
+    """Every passage tagged with the theme, in corpus order, each with that theme's tags on it.
+
+    Tags are read from the corpus files (the truth), passages from the index.
+    """
+    all_tags = store.all_tags()
+    themes_on: dict[str, set[str]] = {}
+    for tag in all_tags:
+        themes_on.setdefault(tag.passage, set()).add(tag.theme)
     by_passage: dict[str, list[Tag]] = {}
-    for tag in sorted(store.all_tags(), key=lambda t: (t.annotator, t.at)):
+    for tag in sorted(all_tags, key=lambda t: (t.annotator, t.at)):
         if tag.theme == theme_id:
             by_passage.setdefault(tag.passage, []).append(tag)
-    titles = source_titles(store)
-    return [
-        EvidencePassage(hit, by_passage.get(hit.id, []), titles.get(hit.source, hit.source))
-        for hit in result.hits
-    ]
+    stored = stored_passages(index, by_passage)
+    titles = source_titles(store) if stored else {}
+    items = []
+    for passage_id in sorted(stored, key=lambda pid: stored[pid].get("order", 0)):
+        fields = stored[passage_id]
+        hit = Hit(
+            id=passage_id, kind="passage", text=fields.get("text", ""), source=fields.get("source", ""),
+            location=fields.get("location", ""), themes=sorted(themes_on.get(passage_id, ())), score=0.0,
+        )
+        items.append(EvidencePassage(hit, by_passage[passage_id], titles.get(hit.source, hit.source)))
+    return items
 
 
-def tagged_passage_order(index: SearchIndex) -> dict[str, int]:
-    """Every tagged passage's position in corpus order."""
-    from whoosh import query as wq
+def stored_passages(index: SearchIndex, ids) -> dict[str, dict]:
+    """The index's stored fields of each of these passages that the corpus still has."""
+    found = {}
+    with index.open().searcher() as searcher:
+        for passage_id in ids:
+            docnum = searcher.document_number(id=passage_id)
+            if docnum is not None:
+                fields = searcher.stored_fields(docnum)
+                if fields.get("kind") == "passage":
+                    found[passage_id] = fields
+    return found
 
-    ix = index.open()
-    with ix.searcher() as searcher:
-        q = wq.And([wq.Term("kind", "passage"), wq.Term("tagged", "yes")])
-        results = searcher.search(q, limit=None, sortedby="order")
-        return {hit["id"]: position for position, hit in enumerate(results)}
+
+def corpus_positions(index: SearchIndex, ids) -> dict[str, int]:
+    """Each passage's position in corpus order (only the ones the index has)."""
+    return {pid: fields.get("order", 0) for pid, fields in stored_passages(index, ids).items()}
 
 
 # -- quotations ---------------------------------------------------------------------------------

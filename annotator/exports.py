@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from annotator.evidence import EvidencePassage, citation, evidence, tagged_passage_order
+from annotator.evidence import EvidencePassage, citation, corpus_positions, evidence
 from annotator.model import Theme
 
 if TYPE_CHECKING:  # the session is only passed through; importing it here would be circular
@@ -152,7 +152,7 @@ def write_csv(session: "Session", theme_ids: list[str]) -> bytes:
         for item in evidence(session.index, session.store, theme_id):
             rows += [(item, position, tag) for tag in item.tags]
     # Corpus order first, then codebook order, then annotator.
-    corpus_position = tagged_passage_order(session.index)
+    corpus_position = corpus_positions(session.index, {item.hit.id for item, _, _ in rows})
     rows.sort(key=lambda r: (corpus_position[r[0].hit.id], r[1], r[2].annotator))
     for item, _, tag in rows:
         hit = item.hit

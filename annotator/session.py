@@ -178,6 +178,7 @@ class Session:
         and these suggestions are lexical.
         """
         from annotator import semantic, suggestions
+        from annotator.index import tag_map
 
         hit = self.get(passage_id)
         applied = {t.theme for t in self.tags_on(passage_id)}
@@ -188,7 +189,8 @@ class Session:
             else:
                 self.prepare_suggestions()
         return suggestions.suggest(
-            self.index, self.themes(), hit.id, hit.text, applied=applied, limit=limit, embeddings=embeddings,
+            self.index, self.themes(), hit.id, hit.text,
+            tags=tag_map(self.store), applied=applied, limit=limit, embeddings=embeddings,
         )
 
     def prepare_suggestions(self):

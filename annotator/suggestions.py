@@ -140,31 +140,45 @@ def terms_query(text: str, field_name: str = "text") -> wq.Query | None:
     return wq.Or([wq.Term(field_name, w) for w in words])
 
 
-def neighbour_evidence(index: SearchIndex, hidden: set[str], text: str, k: int = NEIGHBOURS) -> Evidence:
-    """The k tagged passages most like this one (the `hidden` ones left out) vote for their themes."""
+@dataclass
+class Example:
+    """A tagged passage: its text and themes, and where it is in the open index."""
+
+    id: str
+    text: str
+    themes: list[str]
+    docnum: int
+
+
+def tagged_examples(searcher, tags: dict[str, list[str]]) -> list[Example]:
+    """Every passage carrying a theme (`tags`: passage id -> theme ids, from the store), in corpus order."""
+    found = []
+    for passage_id, theme_ids in tags.items():
+        docnum = searcher.document_number(id=passage_id) if theme_ids else None
+        if docnum is None:
+            continue  # a tag whose passage is gone from the corpus
+        stored = searcher.stored_fields(docnum)
+        if stored.get("kind") == "passage":
+            found.append((stored.get("order", 0), Example(passage_id, stored.get("text", ""), list(theme_ids), docnum)))
+    found.sort(key=lambda pair: pair[0])
+    return [example for _, example in found]
+
+
+def neighbour_evidence(searcher, examples: list[Example], hidden: set[str], text: str, k: int = NEIGHBOURS) -> Evidence:
+    """The k tagged passages most like this one (BM25; the `hidden` ones left out) vote for their themes."""
     found = Evidence()
     q = terms_query(text)
-    if q is None:
+    allowed = {e.docnum for e in examples if e.id not in hidden}
+    if q is None or not allowed:
         return found
-    restrict = wq.And([wq.Term("kind", "passage"), wq.Term("tagged", "yes")])
-    mask = wq.Or([wq.Term("id", pid) for pid in sorted(hidden)]) if hidden else None
-    ix = index.open()
-    with ix.searcher() as searcher:
-        results = searcher.search(q, filter=restrict, mask=mask, limit=k)
-        for hit in results:
-            for theme_id in (hit.get("themes") or "").split():
-                found.scores[theme_id] = found.scores.get(theme_id, 0.0) + hit.score
-                if len(found.reasons[theme_id]) < 2:
-                    found.reasons[theme_id].append(f"like {hit['id']}: “{clip(hit['text'])}”")
+    by_docnum = {e.docnum: e for e in examples}
+    for hit in searcher.search(q, filter=allowed, limit=k):
+        example = by_docnum[hit.docnum]
+        for theme_id in example.themes:
+            found.scores[theme_id] = found.scores.get(theme_id, 0.0) + hit.score
+            if len(found.reasons[theme_id]) < 2:
+                found.reasons[theme_id].append(f"like {example.id}: “{clip(example.text)}”")
     return found
-
-
-def tagged_examples(index: SearchIndex) -> list[tuple[str, str, list[str]]]:
-    """(id, text, theme ids) of every tagged passage, in corpus order."""
-    ix = index.open()
-    with ix.searcher() as searcher:
-        q = wq.And([wq.Term("kind", "passage"), wq.Term("tagged", "yes")])
-        return [(h["id"], h["text"], (h.get("themes") or "").split()) for h in searcher.search(q, limit=None, sortedby="order")]
 
 
 # -- the same two kinds of evidence, by sentence embeddings (the `semantic` extra) -----------------
@@ -194,21 +208,22 @@ def embed_codebook(cache, themes: list[Theme]) -> None:
     cache.save()
 
 
-def semantic_neighbour_evidence(cache, examples, hidden: set[str], text: str, k: int = NEIGHBOURS) -> Evidence:
+def semantic_neighbour_evidence(cache, examples: list[Example], hidden: set[str], text: str, k: int = NEIGHBOURS) -> Evidence:
     """The k tagged passages nearest in meaning vote for their themes, weighted by similarity."""
     found = Evidence()
-    others = [e for e in examples if e[0] not in hidden]
+    others = [e for e in examples if e.id not in hidden]
     if not others:
         return found
-    vectors = cache.embed([text, *[e[1] for e in others]])
+    vectors = cache.embed([text, *[e.text for e in others]])
     sims = vectors[1:] @ vectors[0]
     nearest = sorted(range(len(others)), key=lambda i: -sims[i])[:k]
     for i in nearest:
         weight = max(float(sims[i]), 0.0) ** 2
-        for theme_id in others[i][2]:
+        example = others[i]
+        for theme_id in example.themes:
             found.scores[theme_id] = found.scores.get(theme_id, 0.0) + weight
             if len(found.reasons[theme_id]) < 2:
-                found.reasons[theme_id].append(f"like {others[i][0]}: “{clip(others[i][1])}”")
+                found.reasons[theme_id].append(f"like {example.id}: “{clip(example.text)}”")
     return found
 
 
@@ -236,19 +251,19 @@ def combine(themes: list[Theme], parts: list[tuple[float, Evidence]]) -> list[Su
     return suggestions
 
 
-def gather(index: SearchIndex, themes: list[Theme], text: str, examples, hidden: set[str], embeddings):
+def gather(searcher, themes: list[Theme], text: str, examples: list[Example], hidden: set[str], embeddings):
     """The evidence from the notes and the evidence from tagged neighbours, each weighted within its kind."""
     lexical_notes = note_index(themes).evidence(text)
     neighbours = []
     if embeddings is None:
         notes = [(1.0, lexical_notes)]
         if examples:
-            neighbours = [(1.0, neighbour_evidence(index, hidden, text))]
+            neighbours = [(1.0, neighbour_evidence(searcher, examples, hidden, text))]
     else:
         notes = [(MIXED_LEXICAL_NOTES, lexical_notes), (1.0, semantic_note_evidence(embeddings, themes, text))]
         if examples:
             neighbours = [
-                (MIXED_LEXICAL_NEIGHBOURS, neighbour_evidence(index, hidden, text)),
+                (MIXED_LEXICAL_NEIGHBOURS, neighbour_evidence(searcher, examples, hidden, text)),
                 (1.0, semantic_neighbour_evidence(embeddings, examples, hidden, text)),
             ]
     return notes, neighbours
@@ -261,7 +276,7 @@ def mix(notes, neighbours, weight: float):
 _calibrations: dict[tuple, float] = {}
 
 
-def calibrated_neighbour_weight(index: SearchIndex, themes: list[Theme], examples, hidden: set[str], embeddings) -> float:
+def calibrated_neighbour_weight(searcher, themes: list[Theme], examples: list[Example], hidden: set[str], embeddings) -> float:
     """How much the tagged neighbours should count against the notes, learnt from the tagged passages.
 
     Each tagged passage (up to CALIBRATION_SAMPLE of them) is suggested for with its
@@ -269,20 +284,20 @@ def calibrated_neighbour_weight(index: SearchIndex, themes: list[Theme], example
     wins. So the neighbours count for much in a corpus where passages of one theme are
     alike, and for little where they are not. `hidden` passages take no part.
     """
-    sample = [e for e in examples if e[0] not in hidden]
+    sample = [e for e in examples if e.id not in hidden]
     if len(sample) < CALIBRATION_MINIMUM:
         return DEFAULT_NEIGHBOUR_WEIGHT if sample else 0.0
     step = max(1, len(sample) // CALIBRATION_SAMPLE)
     sample = sample[::step][:CALIBRATION_SAMPLE]
-    key = (codebook_key(themes), tuple((e[0], tuple(e[2])) for e in examples), tuple(sorted(hidden)), embeddings is not None)
+    key = (codebook_key(themes), tuple((e.id, e.text, tuple(e.themes)) for e in examples), tuple(sorted(hidden)), embeddings is not None)
     if key in _calibrations:
         return _calibrations[key]
     right = [0] * len(CANDIDATE_WEIGHTS)
-    for passage_id, text, gold in sample:
-        notes, neighbours = gather(index, themes, text, examples, hidden | {passage_id}, embeddings)
+    for example in sample:
+        notes, neighbours = gather(searcher, themes, example.text, examples, hidden | {example.id}, embeddings)
         for i, weight in enumerate(CANDIDATE_WEIGHTS):
             ranked = combine(themes, mix(notes, neighbours, weight))
-            right[i] += bool(ranked) and ranked[0].theme in gold
+            right[i] += bool(ranked) and ranked[0].theme in example.themes
     best = max(right)
     # Among equally good weights, the one nearest the default.
     weight = min((w for w, r in zip(CANDIDATE_WEIGHTS, right) if r == best), key=lambda w: abs(w - DEFAULT_NEIGHBOUR_WEIGHT))
@@ -298,21 +313,24 @@ def suggest(
     passage_id: str,
     text: str,
     *,
+    tags: dict[str, list[str]] | None = None,
     applied: Iterable[str] = (),
     limit: int = 5,
     embeddings=None,
 ) -> list[Suggestion]:
     """Ranked themes for one passage, best first, leaving out the themes it already has.
 
-    The passage's own tags never count as evidence for it. `embeddings` (an
-    `annotator.semantic.EmbeddingCache`) adds the semantic evidence.
+    `tags` (passage id -> theme ids, every annotator's) are the tagged passages that
+    may vote; the passage's own tags never count as evidence for it. `embeddings`
+    (an `annotator.semantic.EmbeddingCache`) adds the semantic evidence.
     """
     if not themes:
         return []
-    examples = tagged_examples(index)
     hidden = {passage_id}
-    notes, neighbours = gather(index, themes, text, examples, hidden, embeddings)
-    weight = calibrated_neighbour_weight(index, themes, examples, hidden, embeddings) if neighbours else 0.0
+    with index.open().searcher() as searcher:
+        examples = tagged_examples(searcher, tags or {})
+        notes, neighbours = gather(searcher, themes, text, examples, hidden, embeddings)
+        weight = calibrated_neighbour_weight(searcher, themes, examples, hidden, embeddings) if neighbours else 0.0
     if embeddings is not None:
         embeddings.save()
     applied = set(applied)

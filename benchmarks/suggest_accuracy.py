@@ -69,8 +69,11 @@ def make_session(folder: Path, themes, passages, tagged) -> Session:
 
 def accuracy(session: Session, themes, passages, tagged, embeddings) -> float:
     right = 0
+    tags = {p.id: [gold] for p, gold in tagged}
     for passage, gold in passages:
-        ranked = suggestions.suggest(session.index, themes, passage.id, passage.text, limit=1, embeddings=embeddings)
+        ranked = suggestions.suggest(
+            session.index, themes, passage.id, passage.text, tags=tags, limit=1, embeddings=embeddings
+        )
         right += bool(ranked) and ranked[0].theme == gold
     return right / len(passages)
 
