@@ -68,8 +68,22 @@ def _q(name: str) -> str:
     return f"{{{NS}}}{name}"
 
 
+# Characters XML 1.0 cannot carry at all (most C0 controls, lone surrogates, U+FFFE/U+FFFF).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
+
+
 def _sub(parent: ET.Element, element_name: str, /, **attrs: str | None) -> ET.Element:
-    return ET.SubElement(parent, _q(element_name), {k: v for k, v in attrs.items() if v is not None})
+    return ET.SubElement(parent, _q(element_name), {k: xml_safe(v) for k, v in attrs.items() if v is not None})
+
+
+def _text_element(parent: ET.Element, element_name: str, text: str) -> ET.Element:
+    element = _sub(parent, element_name)
+    element.text = xml_safe(text)
+    return element
 
 
 def _when(stamp: str | None) -> str | None:
@@ -126,7 +140,7 @@ def write_qdpx(session: "Session", theme_ids: list[str]) -> bytes:
                 plainTextPath=f"internal://{source_guid}.txt", creationDateTime=_when(sf.source.imported_at),
             )
             if sf.source.author:
-                _sub(source_el, "Description").text = sf.source.author
+                _text_element(source_el, "Description", sf.source.author)
             pieces, offset = [], 0
             for passage in sf.passages:
                 if pieces:
@@ -143,7 +157,7 @@ def write_qdpx(session: "Session", theme_ids: list[str]) -> bytes:
         notes_el = _sub(project, "Notes")
         for guid, name, user, at, text in notes:
             note_el = _sub(notes_el, "Note", guid=guid, name=name, creatingUser=user_guid.get(user), creationDateTime=_when(at))
-            _sub(note_el, "PlainTextContent").text = text
+            _text_element(note_el, "PlainTextContent", text)
 
     ET.indent(project, space="  ")
     xml = b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(project, encoding="utf-8") + b"\n"
@@ -176,7 +190,7 @@ def _write_codebook(codebook_el: ET.Element, themes: list[Theme], code_guid: dic
             container = elements[parent] if parent else codes_el
             element = _sub(container, "Code", guid=code_guid[theme.id], name=theme.name, isCodable="true", color=theme.color)
             if theme.description:
-                _sub(element, "Description").text = theme.description
+                _text_element(element, "Description", theme.description)
             elements[theme.id] = element
             pending.remove(theme)
             progressed = True
@@ -189,7 +203,7 @@ def _write_selection(source_el, passage: Passage, start: int, end: int, tags: li
     selection = _sub(source_el, "PlainTextSelection", guid=make_guid("passage", passage.id), name=passage.id,
                      startPosition=str(start), endPosition=str(end))
     if passage.location:
-        _sub(selection, "Description").text = passage.location
+        _text_element(selection, "Description", passage.location)
     for tag in tags:
         coding = _sub(selection, "Coding", guid=make_guid("tag", tag.annotator, tag.passage, tag.theme),
                       creatingUser=user_guid[tag.annotator], creationDateTime=_when(tag.at))

@@ -310,3 +310,11 @@ def test_a_clash_with_existing_passages_writes_nothing(tutor_session, tmp_path, 
     with pytest.raises(ImportFailure, match="nlmg-001"):
         import_source(target.store, path, annotator="tester")
     assert snapshot(target) == before
+
+
+def test_control_characters_never_make_the_xml_invalid(session):
+    session.store.add_memo("tester", "lh-001", "bell\x07 and tab\tstay readable")
+    data = export(session, "qdpx")
+    root, _ = project_xml(data)  # parses: no character XML 1.0 forbids
+    texts = [n.find(NS + "PlainTextContent").text for n in root.iter(NS + "Note")]
+    assert "bell\ufffd and tab\tstay readable" in texts
