@@ -127,7 +127,7 @@ def import_source(
         old = store.load_source(wanted_id)
         old_passages = old.passages if old else []
         if not keep_ids:
-            passages = carry_over_ids(old_passages, passages)
+            passages = carry_over_ids(old_passages, passages, reserved=annotated_ids(store))
         _count_changes(report, old_passages, passages)
         source = Source(
             id=wanted_id,
@@ -188,8 +188,16 @@ def _count_changes(report: ImportReport, old: list[Passage], new: list[Passage])
     report.removed = len(set(old_by_id) - {p.id for p in new})
 
 
-def carry_over_ids(old: list[Passage], new: list[Passage]) -> list[Passage]:
-    """Give re-imported passages the ids they had before: same text, or text that changed a little."""
+def annotated_ids(store: Store) -> set[str]:
+    """Every passage id some tag or memo points at, placed or not."""
+    return {record.passage for af in store.all_annotations() for record in (*af.tags, *af.memos)}
+
+
+def carry_over_ids(old: list[Passage], new: list[Passage], reserved: set[str] = frozenset()) -> list[Passage]:
+    """Give re-imported passages the ids they had before: same text, or text that changed a little.
+
+    A new passage never takes an id that is `reserved` (one that annotations point at, such as
+    the id of a passage an earlier re-import removed): its tags belong to other words."""
     if not old:
         return new
     from rapidfuzz import fuzz, process
@@ -212,7 +220,7 @@ def carry_over_ids(old: list[Passage], new: list[Passage]) -> list[Passage]:
             assigned[i] = match[2]
             del available[match[2]]
     # An unmatched passage never takes an id the old text had: its tags belong to other words.
-    taken = {p.id for p in old}
+    taken = {p.id for p in old} | set(reserved)
     result = []
     for passage, pid in zip(new, assigned):
         if pid is None:
