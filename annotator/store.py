@@ -266,6 +266,6 @@ def _write_under_lock(path: Path, data, header: str = "") -> None:
 
 
 def validate_annotator(name: str) -> str:
-    if not name or not all(ch.isalnum() or ch in "-_." for ch in name) or name.startswith("."):
-        raise AnnotatorError(f"annotator name '{name}' may use only letters, digits, '-', '_' and '.'")
+    if not name or not all(ch.isalnum() or ch in "-_." for ch in name) or name.startswith(".") or len(name) > 100:
+        raise AnnotatorError(f"annotator name '{name}' may use only letters, digits, '-', '_' and '.' (at most 100)")
     return name

@@ -18,6 +18,7 @@ from annotator.importers.yaml_passages import parse_yaml_passages
 from annotator.model import SLUG_RE, Passage, Source, SourceFile, Tag, Theme, now_iso, slugify
 from annotator.store import Store
 
+MAX_SOURCE_ID = 100
 # Passages whose text changed this little keep their id, and so their tags.
 REIMPORT_SIMILARITY = 80.0
 THEME_COLORS = ["#e06c75", "#98c379", "#61afef", "#e5c07b", "#c678dd", "#56b6c2", "#d19a66", "#be5046", "#7ec699"]
@@ -73,6 +74,11 @@ def detect_kind(path: Path, text: str) -> str:
     return "text"
 
 
+def valid_source_id(source_id: str) -> bool:
+    # The id names a file, passages/<id>.yaml: a slug, and short enough for any file system.
+    return bool(SLUG_RE.match(source_id)) and len(source_id) <= MAX_SOURCE_ID
+
+
 def default_source_id(path: Path) -> str:
     return slugify(path.stem, fallback="source")
 
@@ -100,16 +106,16 @@ def import_source(
     kind = detect_kind(path, decoded.text)
     report = ImportReport(str(path), kind=kind, warnings=list(decoded.warnings))
     wanted_id = source_id or default_source_id(path)
-    if source_id and not SLUG_RE.match(source_id):
-        raise ImportFailure(f"--source '{source_id}' must be a slug (lowercase letters, digits, '-')")
+    if source_id and not valid_source_id(source_id):
+        raise ImportFailure(f"--source '{source_id}' must be a slug (lowercase letters, digits, '-'), at most {MAX_SOURCE_ID} characters")
     title, author, tag_pairs = None, "", []
     if kind in ("kindle", "annotator-json"):
         return _import_collection(store, path, decoded.text, report, kind, source_id, annotator)
     if kind == "yaml":
         parsed = parse_yaml_passages(decoded.text, path, wanted_id)
         if parsed.source_id and not source_id:
-            if not SLUG_RE.match(parsed.source_id):
-                raise ImportFailure(f"{path}: source id '{parsed.source_id}' must be a slug")
+            if not valid_source_id(parsed.source_id):
+                raise ImportFailure(f"{path}: source id '{parsed.source_id}' must be a slug, at most {MAX_SOURCE_ID} characters")
             wanted_id = parsed.source_id
         passages = [Passage(p.id, p.text, p.location, wanted_id) for p in parsed.passages]
         title, author, tag_pairs = parsed.title, parsed.author, parsed.tags
