@@ -169,6 +169,9 @@ class VectorScorer:
 
     def __init__(self, searcher, cache: PostingsCache):
         self.searcher = searcher
+        # Theme sets not yet committed to the index (SearchIndex.pending_tags): docnum -> themes.
+        self.pending: dict[int, list[str]] = {}
+        self._pending_source: dict | None = None
         weighting = searcher.weighting
         if type(weighting) is not BM25F or weighting._field_B:
             raise Unsupported("only plain BM25F is reproduced")
@@ -187,6 +190,25 @@ class VectorScorer:
         cache.forget_except({leaf[3] for leaf in self.leaves})
 
     # -- public --------------------------------------------------------------------
+
+    def apply_pending(self, pending_tags: dict[str, list[str]]) -> None:
+        """Use these theme sets (passage id -> themes) instead of the indexed ones."""
+        if pending_tags is self._pending_source and len(pending_tags) == len(self.pending):
+            return
+        self.pending = {}
+        for pid, themes in pending_tags.items():
+            docnum = self.searcher.document_number(id=pid)
+            if docnum is not None:
+                self.pending[docnum] = themes
+        self._pending_source = pending_tags
+
+    def filter_docnums(self, restrict: wq.Query) -> set[int]:
+        """The global docnums a filter query allows (for Whoosh's own search)."""
+        found: set[int] = set()
+        for sub, offset, data, key, live in self.leaves:
+            mask = self._filter_mask(restrict, sub, data, key) & live
+            found.update((np.flatnonzero(mask) + offset).tolist())
+        return found
 
     def rank(self, q: wq.Query, restrict: wq.Query | None, limit: int) -> Ranked:
         all_docs, all_scores = [], []
@@ -331,7 +353,10 @@ class VectorScorer:
     def _filter_mask(self, q, sub, data, key) -> np.ndarray:
         """Which documents a (non-scoring) filter query matches."""
         if isinstance(q, wq.Term):
-            return self._term(q.fieldname, q.text, 1.0, sub, data, key, scored=False).mask
+            mask = self._term(q.fieldname, q.text, 1.0, sub, data, key, scored=False).mask
+            if self.pending and q.fieldname in ("themes", "tagged"):
+                mask = self._patch_pending(mask, q, sub, data)
+            return mask
         if isinstance(q, wq.Or):
             mask = np.zeros(data.doc_count, dtype=bool)
             for child in q.subqueries:
@@ -345,6 +370,25 @@ class VectorScorer:
         if isinstance(q, wq.Not):
             return ~self._filter_mask(q.query, sub, data, key)
         return self._eval(q, sub, data, key).mask
+
+
+    def _offset(self, sub) -> int:
+        for leaf_sub, offset, *_ in self.leaves:
+            if leaf_sub is sub:
+                return offset
+        return 0
+
+    def _patch_pending(self, mask: np.ndarray, q: wq.Term, sub, data: SegmentData) -> np.ndarray:
+        offset = self._offset(sub)
+        mask = mask.copy()
+        for docnum, themes in self.pending.items():
+            local = docnum - offset
+            if 0 <= local < data.doc_count:
+                if q.fieldname == "themes":
+                    mask[local] = q.text in themes
+                else:
+                    mask[local] = (q.text == "no") == (not themes)
+        return mask
 
 
 def _weighted_sum(parts: list[Partial], weight, *, union: bool) -> Partial:

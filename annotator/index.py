@@ -34,6 +34,8 @@ NOTE_PREFIX = "note:"
 # Corpus order: the n-th passage of the k-th source file sorts as k * SOURCE_STRIDE + n.
 SOURCE_STRIDE = 10_000_000
 NOTE_ORDER_BASE = 1 << 50
+# Tag changes wait in memory (SearchIndex.pending_tags) until a sync; past this many passages, sync.
+MAX_PENDING_TAGS = 500
 
 Progress = Callable[[int, int], None]
 
@@ -127,6 +129,14 @@ class SyncReport:
         return self.rebuilt or bool(self.sources_updated) or bool(self.passages_retagged) or self.notes_updated
 
 
+def _folder_identity(folder: Path):
+    try:
+        st = folder.stat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
 class SearchIndex:
     """Opens, builds and incrementally updates the Whoosh index of one workspace."""
 
@@ -136,6 +146,10 @@ class SearchIndex:
         self._ix = None
         self._manifest: Manifest | None = None
         self._searcher = None
+        self._searcher_folder = None
+        # Theme sets changed by this process's tagging and not yet committed to the index:
+        # passage id -> sorted theme ids. Searches apply them; a full sync commits them.
+        self.pending_tags: dict[str, list[str]] = {}
         self._scorer = None
         self._postings = None
 
@@ -181,14 +195,18 @@ class SearchIndex:
         """An open searcher on the latest commit; refreshed only when the index changed."""
         ix = self.open()
         current = self._searcher
-        if current is not None and (current.is_closed or current._ix is not ix):
-            self._drop_searcher()
+        folder_id = _folder_identity(self.folder)
+        if current is not None and (current.is_closed or folder_id != self._searcher_folder):
+            self._drop_searcher()  # closed, or the index was rebuilt (a new folder swapped in)
             current = None
         if current is None:
             current = ix.searcher()
+            self._searcher_folder = folder_id
         elif not current.up_to_date():
-            current = current.refresh()
-            self._scorer = None
+            # Not Searcher.refresh(): it reuses segment readers that miss new deletions.
+            self._drop_searcher()
+            current = ix.searcher()
+            self._searcher_folder = folder_id
         self._searcher = current
         return current
 
@@ -255,8 +273,11 @@ class SearchIndex:
             problem = "rebuild requested" if force else self._problem()
             if problem:
                 self.rebuild(progress)
+                self.pending_tags = {}
                 return SyncReport(rebuilt=True, reason=problem)
-            return self._update()
+            report = self._update()
+            self.pending_tags = {}  # every annotation file is in the index now
+            return report
 
     def is_current(self) -> bool:
         manifest = Manifest.read(self.folder)
@@ -369,28 +390,72 @@ class SearchIndex:
                 count += 1
         return count
 
+    def sync_tags(self) -> SyncReport:
+        """The cheap sync after this process changed tags (the annotation YAML is already durable).
+
+        When only annotation files changed, the new theme sets go into `pending_tags`,
+        which searches apply, instead of a Whoosh commit per toggle; the next full
+        sync (any command's start, `reindex`, closing the session, or many pending
+        changes) commits them. When anything else changed, this is a full sync.
+        """
+        if self._ix is None or self._manifest is None:
+            return self.sync()
+        with self.store.locked():
+            manifest = self.manifest
+            current = {k: list(v) for k, v in self.store.signatures().items()}
+            changed = {k for k in set(current) | set(manifest.files) if current.get(k) != manifest.files.get(k)}
+            if not changed:
+                self.pending_tags = {}
+                return SyncReport()
+            annotations_rel = Path(os.path.relpath(self.store.ws.annotations_dir, self.store.ws.root)).as_posix()
+            if any(Path(k).parent.as_posix() != annotations_rel for k in changed):
+                return self.sync()
+            tags = tag_map(self.store)
+            moved = [pid for pid in set(manifest.tags) | set(tags) if manifest.tags.get(pid) != tags.get(pid)]
+            if len(moved) > MAX_PENDING_TAGS:
+                return self.sync()
+            self.pending_tags = {pid: tags.get(pid, []) for pid in moved}
+        return SyncReport(passages_retagged=len(moved))
+
+    def flush_pending(self) -> None:
+        """Commit pending tag changes to the index (a full sync), if there are any."""
+        if self.pending_tags:
+            self.sync()
+
+    def _rewrite_docs(self, ids, new_passage, tags: dict) -> int:
+        """Replace these documents by docnum (no term lookup, no merge: a small commit).
+
+        `new_passage(stored)` gives the passage's new text, or None to keep the stored one.
+        """
+        searcher = self.searcher()  # up to date: we hold the workspace lock
+        writer = self._ix.writer()
+        count = 0
+        try:
+            for pid in ids:
+                docnum = searcher.document_number(id=pid)
+                if docnum is None:
+                    continue
+                stored = searcher.stored_fields(docnum)
+                if stored.get("kind") != "passage":
+                    continue
+                passage = new_passage(stored) or Passage(
+                    pid, stored["text"], stored.get("location", ""), stored.get("source", "")
+                )
+                writer.delete_document(docnum)
+                writer.add_document(**passage_doc(passage, stored["order"], tags.get(pid, ())))
+                count += 1
+            writer.commit(merge=False)  # a one-document segment; the next full sync merges small ones
+        except BaseException:
+            writer.cancel()
+            raise
+        return count
+
     def update_passages(self, passages: list[Passage]) -> int:
         """Re-index these passages in place (their text changed), keeping order and themes."""
-        tags = self.manifest.tags
-        ix = self.open()
-        count = 0
+        by_id = {p.id: p for p in passages}
+        self.open()
         with self.store.locked():
-            writer = ix.writer()
-            try:
-                with ix.searcher() as searcher:
-                    for passage in passages:
-                        docnum = searcher.document_number(id=passage.id)
-                        if docnum is None:
-                            continue
-                        order = searcher.stored_fields(docnum)["order"]
-                        writer.update_document(**passage_doc(passage, order, tags.get(passage.id, ())))
-                        count += 1
-                writer.commit()
-            except BaseException:
-                writer.cancel()
-                raise
-        self._reopen()
-        return count
+            return self._rewrite_docs(list(by_id), lambda stored: by_id[stored["id"]], self.manifest.tags)
 
     def _reopen(self) -> None:
         if self._ix is not None:

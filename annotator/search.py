@@ -285,7 +285,7 @@ def search(
         restrict = q if restrict is None else wq.And([q, restrict])
     docnums, scores, total = _ranked(index, searcher, q if scored else None, restrict, limit)
     terms = positive_text_terms(q, searcher.reader()) if scored else set()
-    hits = [_hit(searcher.stored_fields(d), s, terms) for d, s in zip(docnums, scores)]
+    hits = [_hit(searcher.stored_fields(d), s, terms, index.pending_tags) for d, s in zip(docnums, scores)]
     suggestion = None
     if total == 0 and prepared.words.strip():
         suggestion = _did_you_mean(searcher, text, q)
@@ -298,6 +298,7 @@ def _ranked(index: SearchIndex, searcher, q, restrict, limit):
 
     scorer = index.vector_scorer()
     if scorer is not None:
+        scorer.apply_pending(index.pending_tags)
         try:
             if q is None:
                 ranked = scorer.list_in_order(restrict, limit, "order")
@@ -306,6 +307,8 @@ def _ranked(index: SearchIndex, searcher, q, restrict, limit):
             return ranked.docnums, ranked.scores, ranked.total
         except Unsupported:
             pass
+    if restrict is not None and index.pending_tags and scorer is not None:
+        restrict = scorer.filter_docnums(restrict)  # the pending theme sets apply here too
     if q is None:
         listing = wq.Every() if restrict is None else restrict
         results = searcher.search(listing, limit=limit, sortedby="order")
@@ -315,7 +318,7 @@ def _ranked(index: SearchIndex, searcher, q, restrict, limit):
     return [r.docnum for r in results], [float(r.score or 0.0) for r in results], total
 
 
-def _hit(stored: dict, score: float, terms: set[bytes]) -> Hit:
+def _hit(stored: dict, score: float, terms: set[bytes], pending: dict | None = None) -> Hit:
     text = stored.get("text", "")
     return Hit(
         id=stored["id"],
@@ -323,7 +326,7 @@ def _hit(stored: dict, score: float, terms: set[bytes]) -> Hit:
         text=text,
         source=stored.get("source", ""),
         location=stored.get("location", ""),
-        themes=(stored.get("themes") or "").split(),
+        themes=_themes(stored, pending),
         score=float(score or 0.0),
         matches=match_offsets(text, terms),
         title=stored.get("title", ""),
@@ -333,6 +336,12 @@ def _hit(stored: dict, score: float, terms: set[bytes]) -> Hit:
 # "Did you mean" is for typed words: longer ones, or more of them, are not corrected.
 MAX_CORRECTED_LENGTH = 40
 MAX_CORRECTED_WORDS = 12
+
+
+def _themes(stored: dict, pending: dict | None) -> list[str]:
+    if pending and stored.get("kind") == "passage" and stored["id"] in pending:
+        return list(pending[stored["id"]])
+    return (stored.get("themes") or "").split()
 
 
 def _did_you_mean(searcher, text: str, q: wq.Query) -> str | None:
@@ -394,7 +403,7 @@ def get_document(index: SearchIndex, doc_id: str) -> Hit | None:
         text=stored.get("text", ""),
         source=stored.get("source", ""),
         location=stored.get("location", ""),
-        themes=(stored.get("themes") or "").split(),
+        themes=_themes(stored, index.pending_tags),
         score=0.0,
         title=stored.get("title", ""),
     )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from annotator import search as search_mod
-from annotator.errors import NotFound
+from annotator.errors import AnnotatorError, NotFound
 from annotator.index import Progress, SearchIndex, SyncReport
 from annotator.model import Tag, Theme
 from annotator.search import Hit, SearchResult
@@ -44,6 +44,10 @@ class Session:
         return cls(resolve(workspace))
 
     def close(self) -> None:
+        try:
+            self.index.flush_pending()  # tag changes waiting in memory go into the index
+        except (AnnotatorError, OSError):
+            pass  # the index is derived data: the next sync catches up from the YAML
         self.index.close()
 
     # -- index -----------------------------------------------------------------------
@@ -132,7 +136,7 @@ class Session:
         self.get(passage_id)
         theme_ids = [self.resolve_theme(n).id for n in theme_names]
         added = self.store.add_tags(annotator, passage_id, theme_ids, comment)
-        self.sync()
+        self.index.sync_tags()
         own = self.store.annotations(annotator)
         return [TagChange(True, own.find(passage_id, t)) for t in added]
 
@@ -141,7 +145,7 @@ class Session:
         theme_ids = [self.resolve_theme(n).id for n in theme_names]
         before = {t.theme: t for t in self.store.annotations(annotator).tags if t.passage == passage_id}
         removed = self.store.remove_tags(annotator, passage_id, theme_ids)
-        self.sync()
+        self.index.sync_tags()
         return [TagChange(False, before.get(t) or Tag(passage_id, t, annotator)) for t in removed]
 
     def toggle(self, passage_id: str, theme_id: str, *, annotator: str | None = None) -> TagChange | None:
@@ -158,7 +162,7 @@ class Session:
             self.store.remove_tags(change.tag.annotator, change.tag.passage, [change.tag.theme])
         else:
             self.store.restore_tag(change.tag)
-        self.sync()
+        self.index.sync_tags()
 
     def replay(self, change: TagChange) -> None:
         """Redo one change."""
@@ -166,7 +170,7 @@ class Session:
             self.store.restore_tag(change.tag)
         else:
             self.store.remove_tags(change.tag.annotator, change.tag.passage, [change.tag.theme])
-        self.sync()
+        self.index.sync_tags()
 
     # -- suggestions, evidence, quotations (annotator.suggestions, annotator.evidence) ---------
 
