@@ -86,7 +86,7 @@ class AgreementReport:
             return {
                 "kappa": _round(table.kappa),
                 "agreement": _round(table.agreement),
-                "counts": {"both": table.both, f"only_{a}": table.only_a, f"only_{b}": table.only_b, "neither": table.neither},
+                "counts": {"both": table.both, "only": {a: table.only_a, b: table.only_b}, "neither": table.neither},
             }
 
         return {

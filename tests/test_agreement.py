@@ -109,7 +109,7 @@ def test_json_shape(two_readers, cli, workspace_dir):
     assert data["overall"]["agreement"] == 0.75
     assert set(data["themes"]) == {"hope", "memory", "friendship", "loss"}
     assert data["themes"]["loss"]["kappa"] == pytest.approx(-0.3333, abs=1e-4)
-    assert data["themes"]["hope"]["counts"] == {"both": 1, "only_alice": 1, "only_bob": 1, "neither": 1}
+    assert data["themes"]["hope"]["counts"] == {"both": 1, "only": {"alice": 1, "bob": 1}, "neither": 1}
     assert data["disagreements"][0] == {"passage": "lh-002", "both": ["memory"], "only": {"alice": ["hope"], "bob": []}}
 
 
@@ -135,7 +135,7 @@ def test_no_shared_passages(session):
     report = compare(session.store, "alice", "bob")
     assert report.passages == []
     assert report.overall.kappa is None
-    assert report.to_json()["overall"] == {"kappa": None, "agreement": None, "counts": {"both": 0, "only_alice": 0, "only_bob": 0, "neither": 0}}
+    assert report.to_json()["overall"] == {"kappa": None, "agreement": None, "counts": {"both": 0, "only": {"alice": 0, "bob": 0}, "neither": 0}}
 
 
 def test_demo_corpus_agreement(demo_session):
