@@ -126,10 +126,10 @@ REBUILDER = """
 def test_readers_never_crash_while_writers_commit_and_rebuild(workspace_dir):
     """A reader holding the index open keeps searching while another process commits and rebuilds it."""
     Session.open(workspace_dir).sync()
-    readers = [python(READER, str(workspace_dir), "4") for _ in range(2)]
+    readers = [python(READER, str(workspace_dir), "3") for _ in range(2)]
     for reader in readers:
         assert reader.stdout.readline().strip() == "READY"
-    rebuilder = python(REBUILDER, str(workspace_dir), "4")
+    rebuilder = python(REBUILDER, str(workspace_dir), "3")
     assert int(finish(rebuilder)) > 1
     for reader in readers:
         searches, errors = map(int, finish(reader).split())

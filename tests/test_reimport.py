@@ -284,7 +284,7 @@ def apply_edits(paragraphs: list[str], edits, fresh) -> list[str]:
     return result
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rounds=st.lists(st.lists(edit, max_size=6), min_size=1, max_size=3), tagged=st.sets(st.integers(0, 11), min_size=1, max_size=6))
 def test_no_tag_is_ever_lost_or_moved_onto_other_words(tmp_path_factory, rounds, tagged):
     root = tmp_path_factory.mktemp("prop")
