@@ -143,6 +143,18 @@ def test_a_deleted_tagged_paragraph_is_reported_and_its_tag_kept(store, imported
     assert placed == {k: v for k, v in TAGGED.items() if k != "echo"}
 
 
+def test_a_comment_on_a_deleted_paragraph_is_reported_too(cli, store, imported):
+    echo = passage_with(store, "echo").id
+    store.add_memo("bob", echo, "the keeper's turning point")
+    paragraphs = story()
+    del paragraphs[4]
+    write(imported, paragraphs)
+    code, out, _ = cli("--workspace", store.ws.root, "import", imported)
+    assert code == 0
+    assert f"comment not placed: {echo} (bob)" in out and f"tag not placed: {echo} memory (alice)" in out
+    assert store.annotations("bob").memos[0].passage == echo  # kept
+
+
 def test_a_rewritten_paragraph_is_reported_not_silently_retagged(store, imported):
     paragraphs = story()
     paragraphs[7] = "Completely different words now: a storm, a wreck, a rescue at dawn with ropes and lanterns."

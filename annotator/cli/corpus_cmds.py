@@ -72,6 +72,8 @@ def cmd_import(args) -> int:
         print(describe_import(report))
         for tag in report.unplaced_tags:
             print(f"  tag not placed: {tag.passage} {tag.theme} ({tag.annotator}) — the passage is gone from the new text; the tag is kept in the annotations file")
+        for memo in report.unplaced_memos:
+            print(f"  comment not placed: {memo.passage} ({memo.annotator}) — the passage is gone from the new text; the comment is kept in the annotations file")
     return 0
 
 

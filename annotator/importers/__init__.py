@@ -15,7 +15,7 @@ from annotator.importers.plaintext import parse_plain_text
 from annotator.importers.textio import read_text_file
 from annotator.importers.theme_notes import parse_theme_notes
 from annotator.importers.yaml_passages import parse_yaml_passages
-from annotator.model import SLUG_RE, Passage, Source, SourceFile, Tag, Theme, now_iso, slugify
+from annotator.model import SLUG_RE, Memo, Passage, Source, SourceFile, Tag, Theme, now_iso, slugify
 from annotator.store import Store
 
 MAX_SOURCE_ID = 100
@@ -36,6 +36,7 @@ class ImportReport:
     removed: int = 0
     tags_added: int = 0
     unplaced_tags: list[Tag] = field(default_factory=list)
+    unplaced_memos: list[Memo] = field(default_factory=list)
     themes_added: list[str] = field(default_factory=list)
     themes_updated: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -52,6 +53,7 @@ class ImportReport:
             "removed": self.removed,
             "tags_added": self.tags_added,
             "unplaced_tags": [{"passage": t.passage, "theme": t.theme, "annotator": t.annotator} for t in self.unplaced_tags],
+            "unplaced_memos": [{"passage": m.passage, "annotator": m.annotator, "text": m.text} for m in self.unplaced_memos],
             "themes_added": self.themes_added,
             "themes_updated": self.themes_updated,
             "warnings": self.warnings,
@@ -145,6 +147,7 @@ def import_source(
         new_ids = {p.id for p in passages}
         gone = {p.id for p in old_passages} - new_ids
         report.unplaced_tags = [t for t in store.all_tags() if t.passage in gone]
+        report.unplaced_memos = unplaced_memos(store, gone)
         # Tags first, then passages: a crash in between leaves tags waiting for their
         # passages (harmless, and the next import places them), never passages half-imported.
         if tag_pairs:
@@ -192,6 +195,10 @@ def _count_changes(report: ImportReport, old: list[Passage], new: list[Passage])
         else:
             report.changed += 1
     report.removed = len(set(old_by_id) - {p.id for p in new})
+
+
+def unplaced_memos(store: Store, gone: set[str]) -> list[Memo]:
+    return [m for af in store.all_annotations() for m in af.memos if m.passage in gone]
 
 
 def annotated_ids(store: Store) -> set[str]:
