@@ -20,6 +20,7 @@ from textual.screen import Screen
 
 from annotator.errors import AnnotatorError
 from annotator.tui.commands import COMMANDS
+from annotator.tui.locked_session import LockedSession
 from annotator.tui.main_screen import MainScreen
 from annotator.tui.render import ThemeLook
 
@@ -38,13 +39,14 @@ class AnnotatorApp(App):
 
     def __init__(self, session: "Session"):
         super().__init__()
-        self.session = session
+        self.session = LockedSession(session)
         self.look = ThemeLook(session.themes())
         self.counts: Counter = Counter()
         self.index_ready = False
         self.undo_stack: list[TagChange] = []
         self.redo_stack: list[TagChange] = []
         self.last_paint: tuple[str, float] | None = None  # (query, time) of the last results frame
+        self.first_frame_at: float | None = None  # when the first frame was painted (benchmarks read these)
         self._busy = threading.Lock()  # one writer or sync at a time: the index is not shared-write safe
         self._signatures: dict | None = None
 
@@ -56,6 +58,7 @@ class AnnotatorApp(App):
         return self.screen_stack[0]  # type: ignore[return-value]
 
     def on_mount(self) -> None:
+        self.call_after_refresh(self._first_frame)
         self.open_index()
         self.set_interval(POLL_SECONDS, self.poll_corpus)
 
@@ -97,10 +100,16 @@ class AnnotatorApp(App):
 
     # -- searching ---------------------------------------------------------------------------
 
-    def search(self, query: str, limit: int) -> "SearchResult":
-        """Run a query for the results list (from a worker thread)."""
+    def search(self, query: str, limit: int, is_cancelled: Callable[[], bool] = lambda: False) -> "SearchResult | None":
+        """Run a query for the results list (from a worker thread); None when a newer one replaced it."""
         kind = None if "kind:" in query.lower() else "passage"
-        return self.session.search(query, limit=limit, kind=kind, as_you_type=True)
+        with self.session.lock:
+            if is_cancelled():
+                return None
+            return self.session.unlocked.search(query, limit=limit, kind=kind, as_you_type=True)
+
+    def _first_frame(self) -> None:
+        self.first_frame_at = time.perf_counter()
 
     def painted(self, query: str) -> None:
         self.last_paint = (query, time.perf_counter())
@@ -274,13 +283,13 @@ class AnnotatorApp(App):
         while len(self.screen_stack) > 1:
             self.pop_screen()
         box = self.main.search_box
-        box.focus()
+        self.main.set_focus(box)
         box.select_all()
 
     def action_focus_results(self) -> None:
         results = self.main.results
         if results.option_count:
-            results.focus()
+            self.main.set_focus(results)  # at once, so a key typed right after `down` goes to the results
             results.highlighted = 0
 
     # -- command palette ---------------------------------------------------------------------
@@ -316,4 +325,4 @@ class AnnotatorApp(App):
 
     def _focus_themes(self) -> None:
         self.action_focus_search()
-        self.main.query_one("#themes").focus()
+        self.main.set_focus(self.main.query_one("#themes"))

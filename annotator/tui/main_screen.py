@@ -78,12 +78,12 @@ class MainScreen(Screen):
     def _search(self, query: str, limit: int, keep: str | None, more: bool) -> None:
         worker = get_current_worker()
         try:
-            result = self.app.search(query, limit)
+            result = self.app.search(query, limit, lambda: worker.is_cancelled)
         except AnnotatorError as error:
             if not worker.is_cancelled:
                 self.app.call_from_thread(self.set_status, str(error))
             return
-        if not worker.is_cancelled:
+        if result is not None and not worker.is_cancelled:
             self.app.call_from_thread(self._show, result, limit, keep, more)
 
     def _show(self, result: SearchResult, limit: int, keep: str | None, more: bool) -> None:

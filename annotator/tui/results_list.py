@@ -9,10 +9,13 @@ from textual.widgets.option_list import Option
 
 from annotator.search import Hit
 from annotator.tui.bindings import PASSAGE_BINDINGS
+from annotator.tui.handoff import KeyHandoff
 from annotator.tui.render import ThemeLook, result_row
 
 
-class ResultsList(OptionList):
+class ResultsList(KeyHandoff, OptionList):
+    SWITCH_KEYS = {"slash": "focus_search"}
+
     BINDINGS = [
         Binding("enter", "select", "Open", show=True),
         Binding("slash", "app.focus_search", "Search", show=False),

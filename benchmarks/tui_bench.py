@@ -1,0 +1,164 @@
+"""Drive the TUI headless with Pilot on generated workspaces and time what a user feels.
+
+    python benchmarks/tui_bench.py --passages 10000 100000 [--json] [--dir /tmp/tui-bench]
+
+For each size it makes a deterministic workspace with benchmarks/synthetic.py (reused
+when the folder already holds one), brings its index up to date, then measures:
+
+- cold start: a fresh Python process runs what `annotator` runs (imports, Session,
+  AnnotatorApp, headless) and reports when the first frame is painted and when the
+  first results are painted; the parent also times the whole process from launch
+  to that point. Median of --starts runs.
+- keystroke -> results painted: queries typed one key at a time (each key waits for
+  its own results, as a user reading as they type does); for each key, the time from
+  the key press until the frame showing that query's results has been refreshed
+  (Textual's call_after_refresh after the list is updated). p50 / p95 / max.
+"""
+
+from __future__ import annotations
+
+import time
+
+_T0 = time.perf_counter()  # the cold-start child measures from here
+
+import argparse  # noqa: E402
+import asyncio  # noqa: E402
+import json  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+QUERIES = ["hope", "letter from her brother", "the storm", "quiet morning light", "theme:memory",
+           "untagged winter", "\"the island\"", "sea shore", "kindness", "promise"]
+SIZE = (100, 30)
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def prepare(folder: Path, passages: int) -> tuple[Path, float]:
+    """The workspace for `passages` (made once) and the seconds its index sync took now."""
+    from annotator.session import Session
+    from benchmarks.synthetic import make_workspace
+
+    if not (folder / "corpus").exists():
+        make_workspace(folder, passages)
+    session = Session.open(folder)
+    started = time.perf_counter()
+    session.sync()
+    took = time.perf_counter() - started
+    session.close()
+    return folder, took
+
+
+async def _wait(predicate, timeout: float = 120.0) -> None:
+    deadline = time.perf_counter() + timeout
+    while not predicate():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("the app did not paint in time")
+        await asyncio.sleep(0.0005)
+
+
+async def keystrokes(workspace: Path) -> list[float]:
+    from annotator.session import Session
+    from annotator.tui.app import AnnotatorApp
+
+    app = AnnotatorApp(Session.open(workspace))
+    latencies = []
+    async with app.run_test(size=SIZE) as pilot:
+        await _wait(lambda: app.last_paint is not None)
+        box = app.main.search_box
+        for query in QUERIES:
+            box.value = ""
+            await _wait(lambda: app.last_paint and app.last_paint[0] == "")
+            for ch in query:
+                expected = box.value + ch
+                started = time.perf_counter()
+                await pilot.press({" ": "space", '"': "quotation_mark", ":": "colon"}.get(ch, ch))
+                await _wait(lambda: app.last_paint[0] == expected and app.last_paint[1] >= started)
+                latencies.append((app.last_paint[1] - started) * 1000)
+    app.session.close()
+    return latencies
+
+
+def cold_start_child(workspace: str) -> None:
+    """Run in a fresh process: print seconds from process start to first frame and first results."""
+    from annotator.session import Session
+    from annotator.tui.app import AnnotatorApp
+
+    async def run() -> tuple[float, float]:
+        app = AnnotatorApp(Session.open(workspace))
+        async with app.run_test(size=SIZE):
+            await _wait(lambda: app.first_frame_at is not None and app.last_paint is not None)
+            return app.first_frame_at - _T0, app.last_paint[1] - _T0
+
+    first_frame, first_results = asyncio.run(run())
+    print(json.dumps({"first_frame_s": first_frame, "first_results_s": first_results}), flush=True)
+
+
+def cold_start(workspace: Path, runs: int) -> dict:
+    frames, results, walls = [], [], []
+    for _ in range(runs):
+        started = time.perf_counter()
+        child = subprocess.Popen([sys.executable, __file__, "--cold-start-child", str(workspace)],
+                                 stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        line = child.stdout.readline()
+        wall = time.perf_counter() - started
+        child.wait()
+        data = json.loads(line)
+        frames.append(data["first_frame_s"])
+        results.append(data["first_results_s"])
+        walls.append(wall - (data["first_results_s"] - data["first_frame_s"]))
+    return {
+        "first_frame_s": round(statistics.median(frames), 3),
+        "first_results_s": round(statistics.median(results), 3),
+        "process_launch_to_first_frame_s": round(statistics.median(walls), 3),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--passages", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--dir", default="/tmp/annotator-tui-bench", help="where the workspaces are kept")
+    parser.add_argument("--starts", type=int, default=3, help="cold starts to take the median of")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--cold-start-child", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.cold_start_child:
+        cold_start_child(args.cold_start_child)
+        return 0
+    report = []
+    for passages in args.passages:
+        workspace, sync_s = prepare(Path(args.dir) / f"ws-{passages}", passages)
+        latencies = asyncio.run(keystrokes(workspace))
+        row = {
+            "passages": passages,
+            "index_sync_s": round(sync_s, 3),
+            "keystrokes": len(latencies),
+            "keystroke_to_paint_ms": {
+                "p50": round(statistics.median(latencies), 1),
+                "p95": round(percentile(latencies, 95), 1),
+                "max": round(max(latencies), 1),
+            },
+            "cold_start": cold_start(workspace, args.starts),
+        }
+        report.append(row)
+        if not args.json:
+            k, c = row["keystroke_to_paint_ms"], row["cold_start"]
+            print(f"{passages:>7,} passages  keystroke->paint p50 {k['p50']} ms  p95 {k['p95']} ms  max {k['max']} ms"
+                  f"  ({row['keystrokes']} keys)  |  cold start: first frame {c['first_frame_s']} s, "
+                  f"first results {c['first_results_s']} s, launch->first frame {c['process_launch_to_first_frame_s']} s",
+                  flush=True)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

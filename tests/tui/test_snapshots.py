@@ -1,0 +1,63 @@
+"""What the screens look like (pytest-textual-snapshot), on the lighthouse fixture at 80x24.
+
+Update after an intended change with `pytest tests/tui/test_snapshots.py --snapshot-update`
+and look at the SVGs in the report before committing them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from annotator.tui.app import AnnotatorApp
+
+SMALLEST = (80, 24)
+
+
+async def settle(pilot) -> None:
+    for _ in range(3):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.fixture
+def app(session):
+    return AnnotatorApp(session)
+
+
+def test_main_screen_with_highlighted_results(snap_compare, app):
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press(*"letter")
+        await settle(pilot)
+        await pilot.press("down")
+        await settle(pilot)
+
+    assert snap_compare(app, run_before=run_before, terminal_size=SMALLEST)
+
+
+def test_passage_view(snap_compare, app):
+    async def run_before(pilot):
+        await settle(pilot)
+        pilot.app.open_passage("lh-006")
+        await settle(pilot)
+
+    assert snap_compare(app, run_before=run_before, terminal_size=SMALLEST)
+
+
+def test_theme_view(snap_compare, app):
+    async def run_before(pilot):
+        await settle(pilot)
+        pilot.app.open_theme("memory")
+        await settle(pilot)
+
+    assert snap_compare(app, run_before=run_before, terminal_size=SMALLEST)
+
+
+def test_help_screen(snap_compare, app):
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("f1")
+        await settle(pilot)
+
+    assert snap_compare(app, run_before=run_before, terminal_size=SMALLEST)
