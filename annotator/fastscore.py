@@ -26,6 +26,8 @@ from whoosh.util.numeric import byte_to_length
 
 # How many postings (document, weight) pairs to keep in memory across all terms.
 POSTINGS_BUDGET = 6_000_000
+# Whoosh's Or picks a different matcher (and scoring) at or below this many documents.
+SMALL_INDEX = 5000
 _LENGTH_TABLE = np.array([byte_to_length(b) if b else 0 for b in range(256)], dtype=np.float64)
 
 
@@ -342,6 +344,10 @@ class VectorScorer:
             return self._term(fieldname, texts[0], 1.0, sub, data, key, scored=True)
         if len(texts) >= wq.Or.TOO_MANY_CLAUSES:
             raise Unsupported("too many expanded terms")
+        if q.constantscore and len(texts) > 2 and self.searcher.doc_count_all() <= SMALL_INDEX:
+            # On a small index Whoosh preloads such an OR and gives every match the same
+            # score; on a large one it scores each expansion with BM25F (reproduced below).
+            raise Unsupported("constant-score expansion on a small index")
         # Whoosh's "constant score" passes weighting=None, which its searcher replaces with
         # the default weighting: expanded terms are scored with BM25F like any other.
         parts = [self._term(fieldname, t, 1.0, sub, data, key, scored=True) for t in texts]

@@ -1,0 +1,79 @@
+"""The NumPy scorer ranks exactly as Whoosh's own BM25F search does."""
+
+from __future__ import annotations
+
+import pytest
+from whoosh import collectors
+
+from annotator import search as search_mod
+from annotator.fastscore import Unsupported
+from annotator.model import Passage
+from annotator.session import Session
+from benchmarks.search_bench import query_mix
+from benchmarks.synthetic import generate_passages, make_workspace
+
+PASSAGES = 1500
+EXTRA_QUERIES = [
+    "hope dream -storm", "hope AND dream", "hope OR (dream AND storm)", "hop*", "lonely~",
+    "hope dream window light tower", "hope NOT dream", "kind:note hope", "untagged hope",
+    "theme:hope hope", "remembered remembering", "source:book-02 light", "light", "zzzz nothing",
+]
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    root = make_workspace(tmp_path_factory.mktemp("fast") / "ws", PASSAGES, seed=11)
+    session = Session.open(root)
+    session.sync()
+    yield session
+    session.close()
+
+
+def whoosh_top(searcher, q, restrict, limit=20):
+    """Whoosh's own search, every document scored (no block skipping, no matcher replacement)."""
+    collector = collectors.TopCollector(limit=limit, usequality=False)
+    collector.replace = 0
+    if restrict is not None:
+        collector = collectors.FilterCollector(collector, allow=restrict)
+    searcher.search_with_collector(q, collector)
+    results = collector.results()
+    return [(hit.docnum, hit.score) for hit in results]
+
+
+def assert_same_ranking(session, texts):
+    searcher = session.index.searcher()
+    scorer = session.index.vector_scorer()
+    checked = 0
+    for text in texts:
+        prepared = search_mod.prepare(text)
+        q = search_mod._parse_words(prepared.words, searcher.schema)
+        if not search_mod.has_text_terms(q):
+            continue
+        restrict = search_mod._combined_filter(prepared, (), None, False, None)
+        try:
+            ranked = scorer.rank(q, restrict, 20)
+        except Unsupported:
+            continue
+        expected = whoosh_top(searcher, q, restrict)
+        assert ranked.docnums == [d for d, _ in expected], text
+        assert ranked.scores == pytest.approx([s for _, s in expected], rel=1e-12), text
+        assert ranked.total == len(searcher.search(q, limit=None, filter=restrict)), text
+        # Whoosh's default (block-skipping) search agrees too
+        default = searcher.search(q, limit=20, filter=restrict)
+        assert [h.docnum for h in default] == ranked.docnums, text
+        checked += 1
+    assert checked >= len(texts) // 2
+
+
+def test_same_ranking_as_whoosh_on_the_benchmark_mix(synthetic):
+    mix = [q.annotator for q in query_mix(generate_passages(PASSAGES, seed=11), seed=11)]
+    assert_same_ranking(synthetic, mix + EXTRA_QUERIES)
+
+
+def test_same_ranking_over_several_segments_with_deletions(synthetic):
+    first = synthetic.store.sources()[0].passages[:3]
+    synthetic.index.update_passages([Passage(p.id, p.text + " quixotically zanzibar", p.location, p.source) for p in first])
+    searcher = synthetic.index.searcher()
+    assert len(searcher.leaf_searchers()) > 1
+    assert_same_ranking(synthetic, EXTRA_QUERIES + ["quixotically zanzibar", "zanzibar light"])
+    assert {h.id for h in synthetic.search("zanzibar", kind="passage").hits} == {p.id for p in first}

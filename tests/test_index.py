@@ -1,0 +1,78 @@
+"""Keeping the index in step with the corpus cheaply: tag changes, edited passages, other processes."""
+
+from __future__ import annotations
+
+from annotator.index import Manifest
+from annotator.model import Passage
+from annotator.session import Session
+
+
+def ids(result) -> list[str]:
+    return [h.id for h in result.hits]
+
+
+def test_a_toggle_is_seen_at_once_and_committed_by_the_next_sync(session, workspace_dir):
+    session.toggle("lh-001", "loss")
+    assert "lh-001" in ids(session.search("theme:loss kind:passage"))
+    assert session.index.pending_tags == {"lh-001": ["loss"]}
+    # another process opening the workspace sees the tag: its sync catches up from the YAML
+    other = Session.open(workspace_dir)
+    other.sync()
+    assert "lh-001" in ids(other.search("theme:loss kind:passage"))
+    other.close()
+    session.sync()
+    assert session.index.pending_tags == {}
+    assert "lh-001" in ids(session.search("theme:loss kind:passage"))
+
+
+def test_undo_and_redo_of_a_tag_show_in_search(session):
+    change = session.toggle("lh-005", "hope")
+    assert "lh-005" in ids(session.search("theme:hope"))
+    session.revert(change)
+    assert "lh-005" not in ids(session.search("theme:hope"))
+    session.replay(change)
+    assert "lh-005" in ids(session.search("theme:hope"))
+
+
+def test_closing_the_session_commits_pending_tags(workspace_dir):
+    first = Session.open(workspace_dir)
+    first.sync()
+    first.toggle("lh-004", "memory")
+    first.close()
+    manifest = Manifest.read(workspace_dir / "index")
+    assert manifest.tags.get("lh-004") == ["memory"]
+    second = Session.open(workspace_dir)
+    assert not second.sync().changed
+    assert "lh-004" in ids(second.search("theme:memory kind:passage"))
+    second.close()
+
+
+def test_a_source_changed_elsewhere_makes_the_tag_sync_a_full_one(session, workspace_dir):
+    path = workspace_dir / "corpus" / "passages" / "lighthouse.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("Gull Rock", "Puffin Rock"), encoding="utf-8")
+    session.toggle("lh-002", "memory")
+    assert session.index.pending_tags == {}
+    assert ids(session.search("puffin")) == ["lh-001"]
+    assert "lh-002" in ids(session.search("theme:memory kind:passage"))
+
+
+def test_update_passages_reindexes_one_passage_in_place(session):
+    before = session.search("").hits
+    session.index.update_passages([Passage("lh-003", "A postcard from Zanzibar arrived.", "ch. 1", "lighthouse")])
+    assert ids(session.search("zanzibar")) == ["lh-003"]
+    assert ids(session.search("Hailsham")) == []
+    after = session.search("").hits
+    assert [h.id for h in after] == [h.id for h in before]  # corpus order kept
+    assert session.get("lh-003").text == "A postcard from Zanzibar arrived."
+
+
+def test_a_commit_by_another_process_is_seen_by_an_open_searcher(session, workspace_dir):
+    assert "lh-006" not in ids(session.search("theme:friendship kind:passage"))
+    other = Session.open(workspace_dir)
+    other.sync()
+    other.tag("lh-006", ["friendship"], annotator="bob")
+    other.close()
+    session.sync()
+    hits = session.search("", limit=None).hits
+    assert len(hits) == len({h.id for h in hits})  # no stale copy of the retagged passage
+    assert "lh-006" in ids(session.search("theme:friendship kind:passage"))

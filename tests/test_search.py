@@ -1,0 +1,184 @@
+"""The query language, ranking, highlighting and "did you mean", as a user meets them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from annotator.session import Session
+from annotator.store import Store
+from annotator.model import Passage, Source, SourceFile, Theme
+from annotator.workspace import init_workspace
+
+# A small corpus of our own: each passage is about one thing, in words an essay writer might
+# not use when searching for it.
+ORCHARD = [
+    ("or-01", "ch. 1", "Mara climbed the old apple tree every autumn to pick the highest fruit for her grandmother."),
+    ("or-02", "ch. 1", "The orchard flooded after three days of rain, and the cellar filled with muddy water."),
+    ("or-03", "ch. 2", "Tomas dreamed of leaving the village to work in an office in the city, wearing a clean shirt."),
+    ("or-04", "ch. 2", "Every evening Mara wrote letters to her brother, though the post came only once a month."),
+    ("or-05", "ch. 3", "The grandmother kept a box of faded photographs and read the names on the back aloud."),
+    ("or-06", "ch. 3", "A storm broke the fence and the goats wandered into the neighbour's field of barley."),
+    ("or-07", "ch. 4", "Tomas sketched the bridge again and again, sketching until the drawings filled a notebook."),
+    ("or-08", "ch. 4", "Nobody in the village spoke about the fire, as if silence could undo what had burned."),
+    ("or-09", "ch. 5", "Mara promised her grandmother she would never sell the orchard, whatever the bank said."),
+    ("or-10", "ch. 5", "The bank manager wore a grey suit and counted the apple trees from his car window."),
+    ("or-11", "ch. 6", "When the letters stopped coming, Mara walked to the post office in the rain to ask why."),
+    ("or-12", "ch. 6", "Tomas finally took the office job, but he still drew bridges in the margins of his reports."),
+]
+THEMES = [
+    Theme("family", "Family", "Grandmothers, brothers and the promises made to them."),
+    Theme("ambition", "Ambition", "Wanting another life: the city, an office, a clean shirt."),
+    Theme("loss", "Loss", "Floods, fires and the letters that stop coming."),
+]
+
+
+@pytest.fixture
+def orchard(tmp_path):
+    ws = init_workspace(tmp_path / "orchard", empty=True)
+    store = Store(ws)
+    store.save_themes(THEMES)
+    store.save_source(SourceFile(
+        Source("orchard", "The Orchard", "Us", "orchard.txt", "2026-01-01T00:00:00+00:00"),
+        [Passage(pid, text, loc, "orchard") for pid, loc, text in ORCHARD],
+    ))
+    store.add_tags("ann", "or-03", ["ambition"])
+    store.add_tags("ann", "or-09", ["family"])
+    session = Session.open(ws.root)
+    session.sync()
+    yield session
+    session.close()
+
+
+def ids(result) -> list[str]:
+    return [h.id for h in result.hits]
+
+
+def words_at(hit) -> list[str]:
+    return [hit.text[a:b] for a, b in hit.matches]
+
+
+# -- ranking -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query, expected_top",
+    [
+        ("Tomas wants to work in an office", "or-03"),  # paraphrase: only some words match
+        ("the boy who draws bridges", "or-07"),  # draws/drawings/sketched: stems, partial
+        ("grandmother promise orchard", "or-09"),  # all three words in one passage wins
+        ("letters written in the evening", "or-04"),
+        ("flood rain cellar", "or-02"),
+        ("what the bank thought of the trees", "or-10"),
+        ("why did the letters stop", "or-11"),
+    ],
+)
+def test_queries_find_the_passage_a_reader_means(orchard, query, expected_top):
+    result = orchard.search(query, kind="passage")
+    assert ids(result)[0] == expected_top
+
+
+def test_more_of_the_words_ranks_higher(orchard):
+    result = orchard.search("Mara grandmother orchard")
+    top = ids(result)
+    # or-09 has all three, or-01 two; passages with only "Mara" come after both
+    assert top.index("or-09") < top.index("or-01") < top.index("or-04")
+    assert result.total == len(set(top))
+
+
+def test_theme_notes_rank_beside_passages_and_can_be_left_out(orchard):
+    assert "note:ambition" in ids(orchard.search("city office shirt"))
+    assert all(h.kind == "passage" for h in orchard.search("city office shirt kind:passage").hits)
+    assert all(h.kind == "note" for h in orchard.search("office kind:note").hits)
+
+
+# -- the query language ----------------------------------------------------------------------
+
+
+def test_stemming_finds_other_forms_and_highlights_them_together(orchard):
+    hit = orchard.search("sketching").hits[0]
+    assert hit.id == "or-07"
+    assert words_at(hit) == ["sketched", "sketching"]
+
+
+def test_phrase_matches_the_words_together_only(orchard):
+    assert ids(orchard.search('"office job"')) == ["or-12"]
+    assert ids(orchard.search('"job office"')) == []
+
+
+def test_and_or_not_and_minus(orchard):
+    assert set(ids(orchard.search("Mara AND rain"))) == {"or-11"}
+    assert set(ids(orchard.search("goats OR fire", kind="passage"))) == {"or-06", "or-08"}
+    both = set(ids(orchard.search("Mara letters")))
+    assert "or-11" in both and "or-04" in both
+    assert "or-11" not in ids(orchard.search("Mara letters -rain"))
+    assert "or-11" not in ids(orchard.search("Mara letters NOT rain"))
+    assert "or-04" in ids(orchard.search("Mara letters NOT rain"))
+
+
+def test_prefix_and_fuzzy(orchard):
+    assert {"or-07", "or-12"} <= set(ids(orchard.search("bridg*")))
+    assert ids(orchard.search("grandmuther~", kind="passage"))[0] in {"or-01", "or-05", "or-09"}
+
+
+def test_filters_combine_with_words(orchard):
+    # a theme's own note carries the theme too
+    assert ids(orchard.search("theme:ambition office")) == ["note:ambition", "or-03"]
+    assert ids(orchard.search("theme:ambition kind:passage office")) == ["or-03"]
+    assert ids(orchard.search("source:orchard goats")) == ["or-06"]
+    assert ids(orchard.search("source:elsewhere goats")) == []
+    untagged = ids(orchard.search("untagged office"))
+    assert "or-12" in untagged and "or-03" not in untagged
+    assert ids(orchard.search("theme:family kind:passage")) == ["or-09"]
+    assert ids(orchard.search("office", themes=["ambition"], kind="passage")) == ["or-03"]
+
+
+def test_search_as_you_type_matches_the_unfinished_last_word(orchard):
+    assert "or-06" in ids(orchard.search("the goa", as_you_type=True))
+    assert ids(orchard.search("the goa")) == []
+    # a finished word (followed by a space) is a word again
+    assert ids(orchard.search("goa ", as_you_type=True)) == []
+
+
+@pytest.mark.parametrize("query", ['"unclosed', "(", ")", "*", "~", "AND", "NOT", "-", '"', "theme:", "📚 ünïcödé ∑",
+                                   "a" * 5000, "word " * 400, "((( OR )))", "title:x", "\x00\x07", "or-01"])
+def test_malformed_queries_never_fail(orchard, query):
+    result = orchard.search(query)
+    assert result.total >= 0
+    json.dumps(result.to_json())
+    orchard.search(query, as_you_type=True)
+
+
+def test_did_you_mean_offers_the_closest_word_the_corpus_has(session):
+    result = session.search("Hailsam")
+    assert result.total == 0
+    assert result.suggestion == "Hailsham"
+    assert session.search(result.suggestion).hits[0].id == "lh-003"
+    assert session.search("lighthouse").suggestion is None
+
+
+def test_cli_shows_the_suggestion_in_words_and_json(cli, workspace_dir):
+    code, out, _ = cli("--workspace", workspace_dir, "search", "Hailsam")
+    assert code == 0 and "did you mean: Hailsham" in out
+    code, out, _ = cli("--workspace", workspace_dir, "search", "Hailsam", "--json")
+    data = json.loads(out)
+    assert data["total"] == 0 and data["suggestion"] == "Hailsham"
+
+
+def test_an_empty_query_lists_passages_in_corpus_order_then_notes(orchard):
+    result = orchard.search("")
+    assert ids(result)[:3] == ["or-01", "or-02", "or-03"]
+    assert result.total == len(ORCHARD) + len(THEMES)
+    assert ids(orchard.search("", limit=None))[-1].startswith("note:")
+
+
+def test_a_new_tag_is_searchable_at_once(orchard):
+    assert ids(orchard.search("theme:loss kind:passage")) == []
+    orchard.toggle("or-08", "loss")
+    assert ids(orchard.search("theme:loss kind:passage")) == ["or-08"]
+    assert orchard.search("fire").hits[0].themes == ["loss"]
+    assert "or-08" not in ids(orchard.search("untagged fire"))
+    orchard.toggle("or-08", "loss")
+    assert ids(orchard.search("theme:loss kind:passage")) == []
+    assert "or-08" in ids(orchard.search("untagged fire"))
