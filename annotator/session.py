@@ -197,6 +197,25 @@ class Session:
             tags=tag_map(self.store), applied=applied, limit=limit, embeddings=embeddings,
         )
 
+    def similar(self, passage_id: str, limit: int = 10, *, wait: bool = False) -> list[Hit]:
+        """The passages most like this one, best first (by meaning once the `semantic` model is loaded)."""
+        from annotator import semantic, suggestions
+
+        hit = self.get(passage_id)
+        embeddings = None
+        if semantic.available():
+            if wait or semantic.ready():
+                embeddings = semantic.cache_for(self.ws.index_dir)
+            else:
+                self.prepare_suggestions()
+        found = suggestions.similar_passages(self.index, hit.id, hit.text, limit=limit, embeddings=embeddings)
+        hits = []
+        for passage_id_, score in found:
+            similar = self.get(passage_id_)
+            similar.score = score
+            hits.append(similar)
+        return hits
+
     def prepare_suggestions(self):
         """Start loading the sentence model and embedding the codebook in a background thread
         (when the `semantic` extra is installed); returns the thread, or None."""

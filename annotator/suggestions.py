@@ -208,18 +208,18 @@ def embed_codebook(cache, themes: list[Theme]) -> None:
     cache.save()
 
 
-def semantic_neighbour_evidence(cache, examples: list[Example], hidden: set[str], text: str, k: int = NEIGHBOURS) -> Evidence:
-    """The k tagged passages nearest in meaning vote for their themes, weighted by similarity."""
+def semantic_neighbour_evidence(cache, examples: list[Example], vectors, hidden: set[str], text: str, k: int = NEIGHBOURS) -> Evidence:
+    """The k tagged passages nearest in meaning vote for their themes, weighted by similarity.
+
+    `vectors` holds the examples' embeddings, row by row, computed once per suggestion.
+    """
     found = Evidence()
-    others = [e for e in examples if e.id not in hidden]
-    if not others:
-        return found
-    vectors = cache.embed([text, *[e.text for e in others]])
-    sims = vectors[1:] @ vectors[0]
-    nearest = sorted(range(len(others)), key=lambda i: -sims[i])[:k]
+    sims = vectors @ cache.embed([text])[0]
+    order = sorted(range(len(examples)), key=lambda i: -sims[i])
+    nearest = [i for i in order if examples[i].id not in hidden][:k]
     for i in nearest:
         weight = max(float(sims[i]), 0.0) ** 2
-        example = others[i]
+        example = examples[i]
         for theme_id in example.themes:
             found.scores[theme_id] = found.scores.get(theme_id, 0.0) + weight
             if len(found.reasons[theme_id]) < 2:
@@ -251,7 +251,7 @@ def combine(themes: list[Theme], parts: list[tuple[float, Evidence]]) -> list[Su
     return suggestions
 
 
-def gather(searcher, themes: list[Theme], text: str, examples: list[Example], hidden: set[str], embeddings):
+def gather(searcher, themes: list[Theme], text: str, examples: list[Example], hidden: set[str], embeddings, vectors=None):
     """The evidence from the notes and the evidence from tagged neighbours, each weighted within its kind."""
     lexical_notes = note_index(themes).evidence(text)
     neighbours = []
@@ -264,7 +264,7 @@ def gather(searcher, themes: list[Theme], text: str, examples: list[Example], hi
         if examples:
             neighbours = [
                 (MIXED_LEXICAL_NEIGHBOURS, neighbour_evidence(searcher, examples, hidden, text)),
-                (1.0, semantic_neighbour_evidence(embeddings, examples, hidden, text)),
+                (1.0, semantic_neighbour_evidence(embeddings, examples, vectors, hidden, text)),
             ]
     return notes, neighbours
 
@@ -276,7 +276,7 @@ def mix(notes, neighbours, weight: float):
 _calibrations: dict[tuple, float] = {}
 
 
-def calibrated_neighbour_weight(searcher, themes: list[Theme], examples: list[Example], hidden: set[str], embeddings) -> float:
+def calibrated_neighbour_weight(searcher, themes: list[Theme], examples: list[Example], hidden: set[str], embeddings, vectors=None) -> float:
     """How much the tagged neighbours should count against the notes, learnt from the tagged passages.
 
     Each tagged passage (up to CALIBRATION_SAMPLE of them) is suggested for with its
@@ -294,7 +294,7 @@ def calibrated_neighbour_weight(searcher, themes: list[Theme], examples: list[Ex
         return _calibrations[key]
     right = [0] * len(CANDIDATE_WEIGHTS)
     for example in sample:
-        notes, neighbours = gather(searcher, themes, example.text, examples, hidden | {example.id}, embeddings)
+        notes, neighbours = gather(searcher, themes, example.text, examples, hidden | {example.id}, embeddings, vectors)
         for i, weight in enumerate(CANDIDATE_WEIGHTS):
             ranked = combine(themes, mix(notes, neighbours, weight))
             right[i] += bool(ranked) and ranked[0].theme in example.themes
@@ -317,20 +317,25 @@ def suggest(
     applied: Iterable[str] = (),
     limit: int = 5,
     embeddings=None,
+    strict: bool = False,
 ) -> list[Suggestion]:
     """Ranked themes for one passage, best first, leaving out the themes it already has.
 
     `tags` (passage id -> theme ids, every annotator's) are the tagged passages that
     may vote; the passage's own tags never count as evidence for it. `embeddings`
-    (an `annotator.semantic.EmbeddingCache`) adds the semantic evidence.
+    (an `annotator.semantic.EmbeddingCache`) adds the semantic evidence. `strict`
+    (for measuring) also keeps the passage's own tags out of the calibration.
     """
     if not themes:
         return []
     hidden = {passage_id}
     with index.open().searcher() as searcher:
         examples = tagged_examples(searcher, tags or {})
-        notes, neighbours = gather(searcher, themes, text, examples, hidden, embeddings)
-        weight = calibrated_neighbour_weight(searcher, themes, examples, hidden, embeddings) if neighbours else 0.0
+        vectors = embeddings.embed([e.text for e in examples]) if embeddings is not None and examples else None
+        notes, neighbours = gather(searcher, themes, text, examples, hidden, embeddings, vectors)
+        weight = 0.0
+        if neighbours:
+            weight = calibrated_neighbour_weight(searcher, themes, examples, hidden if strict else set(), embeddings, vectors)
     if embeddings is not None:
         embeddings.save()
     applied = set(applied)
@@ -341,3 +346,30 @@ def suggest(
 def clip(text: str, width: int = WHY_CHARS) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1].rsplit(" ", 1)[0] + "…"
+
+
+# -- similar passages ------------------------------------------------------------------------------
+
+
+def similar_passages(index: SearchIndex, passage_id: str, text: str, *, limit: int = 10, embeddings=None) -> list[tuple[str, float]]:
+    """(passage id, score) of the passages most like this one, itself left out, best first.
+
+    Lexical (BM25 on the passage's words) without embeddings; with them, cosine
+    similarity over every passage (each embedded once, then cached in `index/`).
+    """
+    with index.open().searcher() as searcher:
+        if embeddings is None:
+            q = terms_query(text)
+            if q is None:
+                return []
+            results = searcher.search(q, filter=wq.Term("kind", "passage"), mask=wq.Term("id", passage_id), limit=limit)
+            return [(hit["id"], float(hit.score)) for hit in results]
+        passages = [(fields["id"], fields.get("text", "")) for fields in searcher.documents(kind="passage")]
+    others = [(pid, body) for pid, body in passages if pid != passage_id]
+    if not others:
+        return []
+    vectors = embeddings.embed([body for _, body in others])
+    sims = vectors @ embeddings.embed([text])[0]
+    embeddings.save()
+    best = sorted(range(len(others)), key=lambda i: -sims[i])[: max(limit, 0)]
+    return [(others[i][0], float(sims[i])) for i in best]

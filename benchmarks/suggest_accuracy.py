@@ -72,7 +72,7 @@ def accuracy(session: Session, themes, passages, tagged, embeddings) -> float:
     tags = {p.id: [gold] for p, gold in tagged}
     for passage, gold in passages:
         ranked = suggestions.suggest(
-            session.index, themes, passage.id, passage.text, tags=tags, limit=1, embeddings=embeddings
+            session.index, themes, passage.id, passage.text, tags=tags, limit=1, embeddings=embeddings, strict=True
         )
         right += bool(ranked) and ranked[0].theme == gold
     return right / len(passages)

@@ -52,3 +52,9 @@ def test_background_warm_up_never_blocks(semantic_on, session):
     assert session.suggest("lh-005")
     thread.join(timeout=120)
     assert semantic_on.ready()
+
+
+def test_similar_passages_by_meaning(semantic_on, session):
+    similar = session.similar("lh-010", limit=3, wait=True)
+    assert len(similar) == 3 and "lh-010" not in [h.id for h in similar]
+    assert all(-1.0 <= h.score <= 1.0 for h in similar)

@@ -51,3 +51,10 @@ def test_unknown_passage_is_a_clear_error(session):
 
     with pytest.raises(NotFound):
         session.suggest("no-such-passage")
+
+
+def test_similar_passages_lexically(session):
+    similar = session.similar("lh-003", limit=3)
+    assert 0 < len(similar) <= 3
+    assert "lh-003" not in [h.id for h in similar]
+    assert [h.score for h in similar] == sorted((h.score for h in similar), reverse=True)
