@@ -254,22 +254,21 @@ def _move_tags(store: Store, old_id: str, new_id: str) -> tuple[int, int]:
     def move(annotations: AnnotationFile) -> int:
         nonlocal collapsed
         changed = 0
+        targets = {t.passage: t for t in annotations.tags if t.theme == new_id}
         kept = []
         for tag in annotations.tags:
             if tag.theme != old_id:
                 kept.append(tag)
                 continue
             changed += 1
-            existing = next((t for t in kept if t.passage == tag.passage and t.theme == new_id), None)
-            existing = existing or next(
-                (t for t in annotations.tags if t.passage == tag.passage and t.theme == new_id), None
-            )
+            existing = targets.get(tag.passage)
             if existing is not None:
                 collapsed += 1
                 if tag.comment and tag.comment != existing.comment:
                     existing.comment = f"{existing.comment} / {tag.comment}" if existing.comment else tag.comment
                 continue
             tag.theme = new_id
+            targets[tag.passage] = tag
             kept.append(tag)
         annotations.tags = kept
         return changed

@@ -360,6 +360,7 @@ class _ProjectReader:
         self.codes: dict[str, str] = {}  # code guid -> theme id
         self.notes: dict[str, tuple[str, str | None, str]] = {}  # guid -> text, user guid, at
         self.passage_ids: set[str] = set()
+        self.tagged: set[tuple[str, str, str]] = set()
         self.source_ids: set[str] = set()
 
     def read(self, root: ET.Element) -> Project:
@@ -512,9 +513,10 @@ class _ProjectReader:
         annotator = self._annotator(coding.get("creatingUser"))
         comments = [self.notes[r.get("targetGUID", "")][0].strip() for r in _children(coding, "NoteRef") if r.get("targetGUID", "") in self.notes]
         comment = " / ".join(c for c in comments if c) or None
-        annotations = self.project.annotation_file(annotator)
-        if annotations.find(passage_id, theme_id) is None:
-            annotations.tags.append(Tag(passage_id, theme_id, annotator, coding.get("creationDateTime", ""), comment))
+        if (annotator, passage_id, theme_id) not in self.tagged:  # two codings of one code by one user: one tag
+            self.tagged.add((annotator, passage_id, theme_id))
+            tag = Tag(passage_id, theme_id, annotator, coding.get("creationDateTime", ""), comment)
+            self.project.annotation_file(annotator).tags.append(tag)
 
 
 def _selection_order(selection: ET.Element) -> tuple[int, int]:
