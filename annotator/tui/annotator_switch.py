@@ -8,6 +8,7 @@ app can open it. Both leave what to do with the answer to the app.
 from __future__ import annotations
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -16,6 +17,7 @@ from textual.widgets import DataTable, Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from annotator.agreement import compare
+from annotator.errors import AnnotatorError
 from annotator.tag_view import DISAGREE_MARK, TagView, choices
 
 
@@ -78,7 +80,8 @@ class AgreementScreen(Screen[str | None]):
     def __init__(self, session, first: str, second: str):
         super().__init__()
         self.session = session
-        self.report = compare(session.store, first, second)
+        self.first, self.second = first, second
+        self.report = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="agreement-summary")
@@ -88,7 +91,20 @@ class AgreementScreen(Screen[str | None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        r = self.report
+        self.query_one("#agreement-summary", Static).update(Text("Comparing…"))
+        self._compare()
+
+    @work(thread=True, exclusive=True, group="agreement")
+    def _compare(self) -> None:
+        try:
+            report = compare(self.session.store, self.first, self.second)
+        except AnnotatorError as error:
+            self.app.call_from_thread(self.query_one("#agreement-summary", Static).update, Text(str(error)))
+            return
+        self.app.call_from_thread(self.show_report, report)
+
+    def show_report(self, report) -> None:
+        self.report = r = report
         a, b = r.annotator_a, r.annotator_b
         o = r.overall
         summary = Text(f"{a} and {b}: {len(r.passages)} passage(s) tagged by both. ")

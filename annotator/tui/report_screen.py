@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -51,12 +52,22 @@ class ReportScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.refresh_report()
         self.query_one("#cooccurrence", DataTable).focus()
+        self.refresh_report()
 
     def refresh_report(self) -> None:
-        self.report = report = build_report(self.session.store, self.annotator)
-        who = f"tags by {self.annotator}" if self.annotator else "all annotators"
+        """Count in a worker thread: a large corpus takes seconds to read, and the UI must not wait."""
+        self.query_one("#report-summary", Static).update(Text("Counting…"))
+        self._count(self.annotator)
+
+    @work(thread=True, exclusive=True, group="report")
+    def _count(self, annotator: str | None) -> None:
+        report = build_report(self.session.store, annotator)
+        self.app.call_from_thread(self.show_report, report)
+
+    def show_report(self, report: Report) -> None:
+        self.report = report
+        who = f"tags by {report.annotator}" if report.annotator else "all annotators"
         self.query_one("#report-title", Static).update(Text(f"Report — {who}"))
         self.query_one("#report-summary", Static).update(
             Text(f"{report.tagged} of {report.passages} passages tagged ({report.coverage:.0%}); "

@@ -44,6 +44,12 @@ def run(coroutine_function, session):
     return asyncio.run(main())
 
 
+async def settled(app, pilot) -> None:
+    """Wait for the screens' worker threads (counting, comparing) and the redraw after them."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 async def type_into(app, pilot, text: str) -> None:
     """Fill the prompt's input (as typing would) and press enter."""
     from textual.widgets import Input
@@ -61,7 +67,7 @@ def cell(table, row: str, column: str) -> str:
 def test_report_screen_shows_cooccurrence_and_bars(demo_session):
     async def steps(app, pilot):
         await app.push_screen(ReportScreen(demo_session))
-        await pilot.pause()
+        await settled(app, pilot)
         screen = app.screen
         table = screen.query_one("#cooccurrence")
         assert table.row_count == 7
@@ -72,7 +78,7 @@ def test_report_screen_shows_cooccurrence_and_bars(demo_session):
         assert "Conformity" in bars and "█" in bars
         assert "9 of 30 passages tagged" in str(screen.query_one("#report-summary").render())
         await pilot.press("a")  # only demo's tags
-        await pilot.pause()
+        await settled(app, pilot)
         assert "tags by demo" in str(screen.query_one("#report-title").render())
         assert cell(table, "communication", "free-will") == "·"
         assert cell(table, "communication", "obligation-to-society") == "1"
@@ -122,7 +128,7 @@ def test_switch_cancel_keeps_the_view(demo_session):
 def test_agreement_screen_lists_disagreements_and_opens_one(demo_session):
     async def steps(app, pilot):
         await app.push_screen(AgreementScreen(demo_session, "demo", "tutor"), lambda pid: pid and app.open_passage(pid))
-        await pilot.pause()
+        await settled(app, pilot)
         screen = app.screen
         rows = screen.query_one("#disagreements")
         assert rows.row_count == 3
