@@ -8,9 +8,9 @@ Whoosh (and kept, since a segment never changes), its field lengths likewise, an
 scores are computed with the very formulas Whoosh's matchers use, in the same
 order of operations, so the ranking is Whoosh's own (tests compare the two).
 
-It covers the query shapes a user types most: words (OR-ed with Whoosh's
-coordination bonus), AND, -word, prefixes and fuzzy terms, and filter terms.
-Anything else (phrases, Every, ranges) raises Unsupported and the caller runs
+It covers the query shapes a user types: words (OR-ed with Whoosh's coordination
+bonus), AND, -word, "phrases", prefixes and fuzzy terms, and filter terms.
+Anything else (Every, ranges, spans) raises Unsupported and the caller runs
 Whoosh's own search.
 """
 
@@ -266,6 +266,8 @@ class VectorScorer:
             negative = self._filter_mask(q.b, sub, data, key)
             mask = positive.mask & ~negative
             return Partial(mask, np.where(mask, positive.score, 0.0), positive.nmatch, positive.termcount, positive.size)
+        if isinstance(q, wq.Phrase):
+            return self._phrase(q, sub, data, key)
         if isinstance(q, wq.MultiTerm) and isinstance(q, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
             return self._multiterm(q, sub, data, key)
         raise Unsupported(type(q).__name__)
@@ -356,6 +358,39 @@ class VectorScorer:
             combined.score = combined.score * q.boost
         return combined
 
+    def _phrase(self, q: wq.Phrase, sub, data, key) -> Partial:
+        """Whoosh's Phrase: SpanNear2 (ordered, within `slop`) over an intersection of the words.
+
+        Candidates come from the vectorised intersection; only they have their
+        positions read and checked, the way SpanNear2Matcher checks them.
+        """
+        field = sub.schema[q.fieldname] if q.fieldname in sub.schema else None
+        if field is None or not field.format or not field.format.supports("positions"):
+            raise Unsupported("phrase on a field without positions")
+        reader = sub.reader()
+        words = []
+        for word in q.words:
+            try:
+                btext = field.to_bytes(word)
+            except ValueError:
+                return self._empty(data)
+            if (q.fieldname, btext) not in reader:
+                return self._empty(data)
+            words.append(btext)
+        parts = [self._term(q.fieldname, w, 1.0, sub, data, key, scored=True) for w in words]
+        combined = _binary_sum(parts)
+        candidates = np.flatnonzero(combined.mask)
+        positions = [_positions(reader, q.fieldname, w, candidates) for w in words]
+        keep = np.zeros(data.doc_count, dtype=bool)
+        for doc in candidates.tolist():
+            if _spans_near([p[doc] for p in positions], q.slop):
+                keep[doc] = True
+        score = np.where(keep, combined.score, 0.0)
+        if q.boost != 1.0:
+            score = score * q.boost
+        nmatch = np.where(keep, combined.nmatch, 0)
+        return Partial(keep, score, nmatch, combined.termcount, combined.size)
+
     def _filter_mask(self, q, sub, data, key) -> np.ndarray:
         """Which documents a (non-scoring) filter query matches."""
         if isinstance(q, wq.Term):
@@ -415,6 +450,43 @@ def _weighted_sum(parts: list[Partial], weight, *, union: bool) -> Partial:
                 break
         pending.insert(pos, item)
     return pending[0][2]
+
+
+def _binary_sum(parts: list[Partial]) -> Partial:
+    """Intersect like Whoosh's make_binary_tree: halves, recursively, in order."""
+    if len(parts) == 1:
+        return parts[0]
+    half = len(parts) // 2
+    return _join(_binary_sum(parts[:half]), _binary_sum(parts[half:]), union=False)
+
+
+def _positions(reader, fieldname: str, btext: bytes, docs: np.ndarray) -> dict[int, list[int]]:
+    """The positions of a word in each of these (sorted) documents."""
+    found: dict[int, list[int]] = {}
+    matcher = reader.postings(fieldname, btext)
+    for doc in docs.tolist():
+        if not matcher.is_active():
+            break
+        if matcher.id() < doc:
+            matcher.skip_to(doc)
+            if not matcher.is_active():
+                break
+        if matcher.id() == doc:
+            found[doc] = matcher.value_as("positions")
+    return found
+
+
+def _spans_near(word_positions: list, slop: int) -> bool:
+    """SpanNear2Matcher's test (ordered, mindist 1): each next word 1..slop after the span so far."""
+    if any(p is None for p in word_positions):
+        return False
+    spans = {(p, p) for p in word_positions[0]}
+    for later in word_positions[1:]:
+        ordered = sorted(later)
+        spans = {(start, b) for start, end in spans for b in ordered if start <= b and 1 <= b - end <= slop}
+        if not spans:
+            return False
+    return True
 
 
 def _join(a: Partial, b: Partial, union: bool) -> Partial:

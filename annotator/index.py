@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,6 +107,24 @@ def note_doc(theme: Theme, position: int) -> dict:
         "order": NOTE_ORDER_BASE + position,
         "text": theme.description,
     }
+
+
+# Large builds index in two processes (each writes its own segment; no merge afterwards).
+PARALLEL_BUILD_MIN = 20_000
+
+
+def build_writer_options(total: int) -> dict:
+    """Whoosh writer settings for a full build of `total` passages.
+
+    The memory pool stays small (peak RSS matters at 100k passages). A large corpus
+    is split over two worker processes when this process has no other threads:
+    forking a threaded process (the TUI's) can deadlock, so the TUI builds in one.
+    """
+    options: dict = {"limitmb": 48}
+    cpus = os.cpu_count() or 1
+    if total >= PARALLEL_BUILD_MIN and cpus > 1 and threading.active_count() == 1:
+        options.update(procs=min(2, cpus), multisegment=True, limitmb=32)
+    return options
 
 
 def tag_map(store: Store) -> dict[str, list[str]]:
@@ -297,7 +316,7 @@ class SearchIndex:
         themes = self.store.themes()
         tags = tag_map(self.store)
         total = sum(len(sf.passages) for sf in sources)
-        writer = ix.writer(limitmb=256)
+        writer = ix.writer(**build_writer_options(total))
         done = 0
         for k, sf in enumerate(sources):
             for n, passage in enumerate(sf.passages):

@@ -313,7 +313,8 @@ def _ranked(index: SearchIndex, searcher, q, restrict, limit):
         listing = wq.Every() if restrict is None else restrict
         results = searcher.search(listing, limit=limit, sortedby="order")
     else:
-        results = searcher.search(q, limit=limit, filter=restrict)
+        # optimize=False: every match is scored once, so the total needs no second pass
+        results = searcher.search(q, limit=limit, filter=restrict, optimize=False)
     total = results.scored_length() if results.has_exact_length() else len(results)
     return [r.docnum for r in results], [float(r.score or 0.0) for r in results], total
 

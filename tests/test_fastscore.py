@@ -17,6 +17,7 @@ EXTRA_QUERIES = [
     "hope dream -storm", "hope AND dream", "hope OR (dream AND storm)", "hop*", "lonely~",
     "hope dream window light tower", "hope NOT dream", "kind:note hope", "untagged hope",
     "theme:hope hope", "remembered remembering", "source:book-02 light", "light", "zzzz nothing",
+    '"the light"', '"light the"', '"hope dream storm"', 'dream "hope light"', '"hope light" -storm',
 ]
 
 
@@ -62,7 +63,7 @@ def assert_same_ranking(session, texts):
         default = searcher.search(q, limit=20, filter=restrict)
         assert [h.docnum for h in default] == ranked.docnums, text
         checked += 1
-    assert checked >= len(texts) // 2
+    assert checked >= len(texts) * 3 // 4
 
 
 def test_same_ranking_as_whoosh_on_the_benchmark_mix(synthetic):

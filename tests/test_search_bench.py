@@ -15,7 +15,7 @@ def test_small_benchmark_run_reports_every_figure(tmp_path, capsys):
     assert report["whoosh"]["tag_toggle_p95_ms"] > 0
     assert report["whoosh"]["update_one_passage_p95_ms"] > 0
     assert report["p95_ratio"] > 0 and report["peak_rss_mb"] > 0
-    assert report["median_total_hits"] > 0
+    assert report["whoosh"]["median_total_hits"] > 0
     json.dumps(report)
 
 
