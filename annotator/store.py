@@ -33,12 +33,13 @@ LOCK_TIMEOUT_S = 30
 THEMES_HEADER = "# The codebook: one entry per theme. Edit freely; ids are stable, names may change.\n"
 
 
-def file_signature(path: Path) -> tuple[int, int] | None:
+def file_signature(path: Path) -> tuple[int, ...] | None:
     try:
         st = path.stat()
     except OSError:
         return None
-    return (st.st_mtime_ns, st.st_size)
+    # Every atomic write makes a new inode: two writes in one mtime tick with the same size still differ.
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
 class Store:
@@ -46,7 +47,7 @@ class Store:
 
     def __init__(self, workspace: Workspace):
         self.ws = workspace
-        self._cache: dict[Path, tuple[tuple[int, int] | None, object]] = {}
+        self._cache: dict[Path, tuple[tuple[int, ...] | None, object]] = {}
         self._lock = FileLock(str(workspace.lock_file), timeout=LOCK_TIMEOUT_S)
 
     # -- locking -----------------------------------------------------------------
@@ -104,6 +105,13 @@ class Store:
     def load_source(self, source_id: str) -> SourceFile | None:
         path = self.ws.source_file(source_id)
         return self.load_source_path(path) if path.exists() else None
+
+    def forget(self, path: Path) -> None:
+        """Drop one file from the read cache (the index builder streams a large corpus through)."""
+        self._cache.pop(path, None)
+
+    def is_cached(self, path: Path) -> bool:
+        return path in self._cache
 
     def sources(self) -> list[SourceFile]:
         files = [self.load_source_path(p) for p in self.source_paths()]
@@ -246,7 +254,7 @@ class Store:
                     total += changed
         return total
 
-    def signatures(self) -> dict[str, tuple[int, int]]:
+    def signatures(self) -> dict[str, tuple[int, ...]]:
         """mtime and size of every corpus file, keyed by path relative to the workspace."""
         paths = [self.ws.themes_file, *self.source_paths(), *self.annotation_paths()]
         result = {}

@@ -251,15 +251,16 @@ def _child_command(mode: str, ws: Path, seed: int, *extra: str) -> list[str]:
 
 def _run_and_kill(command: list[str], rng: random.Random, max_delay: float, env=None) -> list[list[str]]:
     """Start the child, wait for READY, let it work a random while, SIGKILL it; return its lines."""
-    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    first = child.stdout.readline()
+    # Unbuffered bytes: a buffered readline() could read ahead lines that communicate() then never sees.
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0, env=env)
+    first = child.stdout.readline().decode()
     if first.strip() != "READY":
         child.kill()
-        out, err = child.communicate()
+        out, err = (b.decode(errors="replace") for b in child.communicate())
         raise CrashCheckFailed(f"child did not start: {first}{out}{err[-2000:]}")
     time.sleep(rng.uniform(0, max_delay))
     child.send_signal(signal.SIGKILL)
-    out, err = child.communicate()
+    out, err = (b.decode(errors="replace") for b in child.communicate())
     if "Traceback" in err:
         raise CrashCheckFailed(f"child crashed before the kill:\n{err[-3000:]}")
     return [line.split(" ", 3) for line in out.splitlines() if line]
@@ -386,7 +387,9 @@ def run_import(ws: Path, kills: int, rng: random.Random, tally: Tally, max_delay
             (name for name, t in texts.items() if [p.text for p in source.passages] == t), "neither"
         )
         if on_disk not in allowed:
-            raise CrashCheckFailed(f"interrupted import left version {on_disk!r}; expected one of {sorted(map(str, allowed))}")
+            raise CrashCheckFailed(
+                f"interrupted import left version {on_disk!r}; expected one of {sorted(map(str, allowed))}; child said {lines}"
+            )
         current = on_disk
         for path, raw in tags_before.items():
             if path.read_bytes() != raw:

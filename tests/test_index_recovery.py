@@ -158,3 +158,23 @@ def test_leftovers_of_a_killed_rebuild_do_not_matter(cli, workspace_dir):
     assert result == expected[("sketching",)]
     assert "Traceback" not in err
     assert not (workspace_dir / "index.building").exists()
+
+
+def test_a_rewrite_within_the_same_clock_tick_and_size_is_still_seen(workspace_dir):
+    """Two processes can write the same file within one mtime tick, with the same size (lh-002 -> lh-005):
+    the index must still notice the second write."""
+    from annotator.store import Store
+    from annotator.workspace import Workspace
+    from annotator.yamlio import atomic_write_text
+
+    session = Session.open(workspace_dir)
+    session.sync()
+    path = workspace_dir / "corpus" / "annotations" / "alice.yaml"
+    before = path.stat()
+    atomic_write_text(path, path.read_text().replace("passage: lh-002", "passage: lh-005", 1))  # another process
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # ...in the same tick
+    assert path.stat().st_size == before.st_size
+    other = Session.open(workspace_dir)
+    other.sync()
+    assert [h.id for h in other.search("", themes=["hope"], kind="passage").hits] == ["lh-005"]
+    assert [t.passage for t in Store(Workspace(workspace_dir)).annotations("alice").tags][0] == "lh-005"
