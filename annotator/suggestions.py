@@ -9,10 +9,13 @@ Two kinds of evidence are combined, and each suggestion says which led to it:
 * the passages already tagged: the passage's nearest tagged neighbours in the
   main index vote for their themes, weighted by how close they are.
 
-Notes alone work before anything is tagged; the neighbours' vote grows with the
-number of tagged passages. With the optional `semantic` extra installed, the same
-two kinds of evidence are also measured by sentence-embedding similarity (see
-`annotator.semantic`) and the lexical and semantic scores are mixed.
+Notes alone work before anything is tagged. How much the neighbours' vote counts
+against the notes is learnt from the tagged passages themselves (each is suggested
+for with its own tags hidden, at a few candidate weights), so tagging helps where
+passages of a theme resemble one another and does no harm where they do not.
+With the optional `semantic` extra installed, the same two kinds of evidence are
+also measured by sentence-embedding similarity (see `annotator.semantic`) and the
+lexical and semantic scores are mixed.
 """
 
 from __future__ import annotations
@@ -270,7 +273,8 @@ def gather(searcher, themes: list[Theme], text: str, examples: list[Example], hi
 
 
 def mix(notes, neighbours, weight: float):
-    return notes + [(weight * w, evidence) for w, evidence in neighbours]
+    """The notes' evidence and the neighbours', these scaled by `weight` (left out at 0, reasons too)."""
+    return notes + [(weight * w, evidence) for w, evidence in neighbours if weight * w > 0]
 
 
 _calibrations: dict[tuple, float] = {}

@@ -58,3 +58,19 @@ def test_similar_passages_lexically(session):
     assert 0 < len(similar) <= 3
     assert "lh-003" not in [h.id for h in similar]
     assert [h.score for h in similar] == sorted((h.score for h in similar), reverse=True)
+
+
+def test_zero_shot_accuracy_on_the_gold_corpus_holds(tmp_path):
+    """A guard against regressions: the notes alone put the gold theme first for over 0.3 of
+    the gold corpus (benchmarks/suggest_accuracy.py measures it fully; 0.375 when written)."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+    import suggest_accuracy as bench
+
+    themes, passages = bench.load_corpus(bench.DEFAULT_CORPUS)
+    session = bench.make_session(tmp_path / "ws", themes, passages, [])
+    right = bench.correct(session, themes, passages, [], None)
+    session.close()
+    assert sum(right.values()) / len(right) > 0.3
