@@ -26,9 +26,9 @@ def looks_like_export(text: str) -> bool:
 def import_workspace_json(store, path: Path, text: str, report) -> None:
     data = _load(path, text)
     try:
-        themes = themes_from_yaml(data.get("themes") or [], path)
-        sources = [SourceFile.from_yaml(item, path) for item in data.get("sources") or []]
-        annotations = [AnnotationFile.from_yaml(item, path) for item in data.get("annotations") or []]
+        themes = themes_from_yaml(_list(data, "themes", path), path)
+        sources = [SourceFile.from_yaml(item, path) for item in _list(data, "sources", path)]
+        annotations = [AnnotationFile.from_yaml(item, path) for item in _list(data, "annotations", path)]
     except CorpusError as exc:
         raise ImportFailure(f"{path}: not a valid annotator export ({exc.detail})") from None
     from annotator.importers.saving import replace_source
@@ -43,6 +43,13 @@ def import_workspace_json(store, path: Path, text: str, report) -> None:
         for af in annotations:
             report.tags_added += _merge_annotations(store, af)
     report.source_id = ", ".join(sf.source.id for sf in sources)
+
+
+def _list(data: dict, key: str, path: Path) -> list:
+    value = data.get(key) or []
+    if not isinstance(value, list):
+        raise ImportFailure(f"{path}: not a valid annotator export ('{key}' must be a list)")
+    return value
 
 
 def _load(path: Path, text: str) -> dict:
