@@ -117,9 +117,10 @@ class Store:
         files = [self.load_source_path(p) for p in self.source_paths()]
         owner: dict[str, Path] = {}
         for sf in files:
+            path = self.ws.source_file(sf.source.id)  # once per file: building paths per passage dominated
             for passage in sf.passages:
-                other = owner.setdefault(passage.id, self.ws.source_file(sf.source.id))
-                if other != self.ws.source_file(sf.source.id):
+                other = owner.setdefault(passage.id, path)
+                if other is not path:
                     raise CorpusError(
                         self.ws.source_file(sf.source.id), f"passage id '{passage.id}' is also used in {other.name}"
                     )
