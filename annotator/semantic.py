@@ -49,7 +49,12 @@ def model():
         if _model is None:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
+
+            transformers_logging.disable_progress_bar()  # no "Loading weights" bar on a user's terminal
+            transformers_logging.set_verbosity_error()
 
             package = __import__(MODEL_PACKAGE)
             _model = SentenceTransformer(str(package.get_model_path()), device="cpu")
@@ -107,7 +112,7 @@ class EmbeddingCache:
             missing = list(dict.fromkeys(k for k in keys if k not in self._vectors))
             if missing:
                 by_key = dict(zip(keys, texts))
-                vectors = model().encode([by_key[k] for k in missing], normalize_embeddings=True, batch_size=64)
+                vectors = model().encode([by_key[k] for k in missing], normalize_embeddings=True, batch_size=64, show_progress_bar=False)
                 for k, v in zip(missing, vectors):
                     self._vectors[k] = np.asarray(v, dtype=np.float32)
                 self._dirty = True
