@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from annotator.index import SearchIndex
-from annotator.model import Tag
+from annotator.model import Memo, Tag
 from annotator.search import Hit
 from annotator.store import Store
 
@@ -17,6 +17,7 @@ class EvidencePassage:
     hit: Hit
     tags: list[Tag] = field(default_factory=list)
     source_title: str = ""
+    memos: list[Memo] = field(default_factory=list)  # comments on the passage as a whole
 
     @property
     def comments(self) -> list[str]:
@@ -32,6 +33,7 @@ class EvidencePassage:
         data.pop("score", None)
         data.pop("matches", None)
         data["annotations"] = annotations_json(self.tags)
+        data["memos"] = [{"annotator": m.annotator, "text": m.text, "time": m.at} for m in self.memos]
         return data
 
 
@@ -57,6 +59,13 @@ def evidence(index: SearchIndex, store: Store, theme_id: str) -> list[EvidencePa
         if tag.theme == theme_id:
             by_passage.setdefault(tag.passage, []).append(tag)
     stored = stored_passages(index, by_passage)
+    memos: dict[str, list[Memo]] = {}
+    for annotations in store.all_annotations():
+        for memo in annotations.memos:
+            if memo.passage in stored:
+                memos.setdefault(memo.passage, []).append(memo)
+    for found in memos.values():
+        found.sort(key=lambda m: (m.at, m.annotator))
     titles = source_titles(store) if stored else {}
     items = []
     for passage_id in sorted(stored, key=lambda pid: stored[pid].get("order", 0)):
@@ -65,7 +74,7 @@ def evidence(index: SearchIndex, store: Store, theme_id: str) -> list[EvidencePa
             id=passage_id, kind="passage", text=fields.get("text", ""), source=fields.get("source", ""),
             location=fields.get("location", ""), themes=sorted(themes_on.get(passage_id, ())), score=0.0,
         )
-        items.append(EvidencePassage(hit, by_passage[passage_id], titles.get(hit.source, hit.source)))
+        items.append(EvidencePassage(hit, by_passage[passage_id], titles.get(hit.source, hit.source), memos.get(passage_id, [])))
     return items
 
 

@@ -112,7 +112,9 @@ def markdown_passage(item: EvidencePassage) -> list[str]:
     comments = [t for t in item.tags if t.comment]
     for tag in comments:
         lines.append(f"- *{markdown_escape(tag.annotator)}:* {markdown_escape(' '.join(tag.comment.split()))}")
-    if comments:
+    for memo in item.memos:
+        lines.append(f"- *{markdown_escape(memo.annotator)}, on the passage:* {markdown_escape(' '.join(memo.text.split()))}")
+    if comments or item.memos:
         lines.append("")
     return lines
 

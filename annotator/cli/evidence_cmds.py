@@ -70,6 +70,8 @@ def cmd_evidence(args) -> int:
         for tag in item.tags:
             comment = f": {show_controls(tag.comment)}" if tag.comment else ""
             print(f"  {dim('— ' + tag.annotator, color)}{comment}")
+        for memo in item.memos:
+            print(f"  {dim('— ' + memo.annotator + ', on the passage', color)}: {show_controls(memo.text)}")
     return 0
 
 
