@@ -21,14 +21,15 @@ from typing import Callable, Iterable
 
 from whoosh import fields, index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
+from whoosh.filedb.filestore import FileStorage
 from whoosh.query import Term
 
-from annotator.errors import AnnotatorError
-from annotator.model import Passage, SourceFile, Theme
+from annotator.errors import AnnotatorError, CorpusError
+from annotator.model import Passage, Source, SourceFile, Theme
 from annotator.store import Store
-from annotator.yamlio import atomic_write_text
+from annotator.yamlio import atomic_write_text, parse_yaml
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: text postings keep positions only (highlights come from the text)
 INDEX_NAME = "annotator"
 MANIFEST = "manifest.json"
 NOTE_PREFIX = "note:"
@@ -56,7 +57,7 @@ def make_schema() -> fields.Schema:
         themes=fields.KEYWORD(stored=True, lowercase=True, scorable=False),
         tagged=fields.ID,
         order=fields.NUMERIC(stored=True, sortable=True, bits=64),
-        text=fields.TEXT(analyzer=text_analyzer(), stored=True, chars=True),
+        text=fields.TEXT(analyzer=text_analyzer(), stored=True),
     )
 
 
@@ -148,6 +149,32 @@ class SyncReport:
         return self.rebuilt or bool(self.sources_updated) or bool(self.passages_retagged) or self.notes_updated
 
 
+def open_index(folder: Path):
+    """Open the index without memory-mapping its files: mapped pages count in the RSS of a
+    process that searches a 100k-passage index, and plain reads are as fast here."""
+    storage = FileStorage(str(folder), supports_mmap=False)
+    return storage.open_index(INDEX_NAME)
+
+
+def _source_head(path: Path) -> tuple[str, str, int] | None:
+    """(imported_at, id, passage count estimate) from the `source:` block at the top of a passages file."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    cut = text.find("\npassages:")
+    if cut < 0:
+        return None
+    try:
+        data = parse_yaml(text[:cut], path)
+        source = Source.from_yaml(data["source"], path)
+    except Exception:
+        return None
+    if source.id != path.stem:
+        return None
+    return source.imported_at, source.id, text.count("\n- id:") + text.count("\n  - id:")
+
+
 def _folder_identity(folder: Path):
     try:
         st = folder.stat()
@@ -177,10 +204,10 @@ class SearchIndex:
     def open(self):
         if self._ix is None:
             try:
-                self._ix = whoosh_index.open_dir(str(self.folder), indexname=INDEX_NAME)
+                self._ix = open_index(self.folder)
             except Exception:  # missing or damaged (derived data): build it from the corpus
                 self.sync()
-                self._ix = self._ix or whoosh_index.open_dir(str(self.folder), indexname=INDEX_NAME)
+                self._ix = self._ix or open_index(self.folder)
         return self._ix
 
     def read(self, fn):
@@ -272,7 +299,7 @@ class SearchIndex:
         if manifest.schema != SCHEMA_VERSION:
             return "index from an older version"
         try:
-            ix = whoosh_index.open_dir(str(self.folder), indexname=INDEX_NAME)
+            ix = open_index(self.folder)
             with ix.searcher() as searcher:
                 searcher.doc_count()
             if set(ix.schema.names()) != set(make_schema().names()):
@@ -312,26 +339,44 @@ class SearchIndex:
         tmp.mkdir(parents=True)
         ix = whoosh_index.create_in(str(tmp), make_schema(), indexname=INDEX_NAME)
         signatures = self.store.signatures()
-        sources = sorted(self.store.sources(), key=lambda sf: (sf.source.imported_at, sf.source.id))
+        ordered = self._sources_in_corpus_order()
         themes = self.store.themes()
         tags = tag_map(self.store)
-        total = sum(len(sf.passages) for sf in sources)
+        total = sum(count for _, _, count in ordered)
         writer = ix.writer(**build_writer_options(total))
         done = 0
-        for k, sf in enumerate(sources):
-            for n, passage in enumerate(sf.passages):
-                writer.add_document(**passage_doc(passage, k * SOURCE_STRIDE + n, tags.get(passage.id, ())))
-                done += 1
-                if progress and done % 1000 == 0:
-                    progress(done, total)
-        for position, theme in enumerate(themes):
-            writer.add_document(**note_doc(theme, position))
-        writer.commit()
+        owner: dict[str, Path] = {}
+        source_order = []
+        try:
+            # One source at a time, dropped once indexed: a 100k-passage corpus never sits in memory whole.
+            for k, (path, source_id, _) in enumerate(ordered):
+                cached = self.store.is_cached(path)
+                sf = self.store.load_source_path(path)
+                source_order.append(sf.source.id)
+                for n, passage in enumerate(sf.passages):
+                    other = owner.setdefault(passage.id, path)
+                    if other != path:
+                        raise CorpusError(path, f"passage id '{passage.id}' is also used in {other.name}")
+                    writer.add_document(**passage_doc(passage, k * SOURCE_STRIDE + n, tags.get(passage.id, ())))
+                    done += 1
+                    if progress and done % 1000 == 0:
+                        progress(done, max(total, done))
+                if not cached:
+                    self.store.forget(path)
+                del sf
+            for position, theme in enumerate(themes):
+                writer.add_document(**note_doc(theme, position))
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            ix.close()
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
         ix.close()
         manifest = Manifest(
             files={k: list(v) for k, v in signatures.items()},
             tags={pid: t for pid, t in tags.items()},
-            source_order=[sf.source.id for sf in sources],
+            source_order=source_order,
         )
         manifest.write(tmp)
         # Swap the finished index in: readers see the old one or the new one.
@@ -344,6 +389,18 @@ class SearchIndex:
         self._manifest = manifest
         if progress:
             progress(total, total)
+
+    def _sources_in_corpus_order(self) -> list[tuple[Path, str, int]]:
+        """(path, source id, about how many passages) by import time, reading only each file's head."""
+        heads = []
+        for path in self.store.source_paths():
+            head = _source_head(path)
+            if head is None:  # an unusual layout: read it whole (and report any error in it)
+                sf = self.store.load_source_path(path)
+                head = (sf.source.imported_at, sf.source.id, len(sf.passages))
+            heads.append((head, path))
+        heads.sort(key=lambda item: (item[0][0], item[0][1]))
+        return [(path, head[1], head[2]) for head, path in heads]
 
     def _update(self) -> SyncReport:
         report = SyncReport()
