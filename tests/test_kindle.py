@@ -90,3 +90,22 @@ def test_source_option_puts_every_book_in_one_source(cli, tmp_path):
     sources = Session.open(ws).store.sources()
     assert [sf.source.id for sf in sources] == ["kindle"]
     assert len(sources[0].passages) == 4
+
+
+def test_a_highlight_deleted_from_the_kindle_reports_its_tags_and_comments(cli, tmp_path):
+    ws = tmp_path / "ws"
+    cli("init", ws)
+    clippings = tmp_path / "My Clippings.txt"
+    clippings.write_bytes(CLIPPINGS.read_bytes())
+    cli("--workspace", ws, "import", clippings)
+    assert cli("--workspace", ws, "tag", "the-salt-road-l410", "hope")[0] == 0
+    text = clippings.read_bytes().decode("utf-8")
+    kept = [c for c in text.split("==========\r\n") if "Location 410-412" not in c]
+    clippings.write_bytes("==========\r\n".join(kept).encode("utf-8"))
+    code, out, err = cli("--workspace", ws, "import", clippings, "--json")
+    assert code == 0, err
+    import json
+
+    report = json.loads(out)["imports"][0]
+    assert report["removed"] == 1
+    assert [t["passage"] for t in report["unplaced_tags"]] == ["the-salt-road-l410"]

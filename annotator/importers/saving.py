@@ -10,14 +10,17 @@ from annotator.store import Store
 
 def replace_source(store: Store, source: Source, passages: list[Passage], path: Path, report) -> None:
     """Save a source with the given passages (ids kept), adding its changes to the report."""
-    from annotator.importers import _check_id_clashes, _count_changes
+    from annotator.importers import _check_id_clashes, _count_changes, unplaced_memos
 
     _check_id_clashes(store, source.id, passages, path)
     old = store.load_source(source.id)
     old_passages = old.passages if old else []
-    _count_changes(report, old_passages, passages)
+    removed_before = report.removed
+    _count_changes(report, old_passages, passages)  # counts this source's removals alone
+    report.removed += removed_before
     gone = {p.id for p in old_passages} - {p.id for p in passages}
     report.unplaced_tags += [t for t in store.all_tags() if t.passage in gone]
+    report.unplaced_memos += unplaced_memos(store, gone)
     from annotator.importers import unplaced_memos
 
     report.unplaced_memos += unplaced_memos(store, gone)
