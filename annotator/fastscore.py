@@ -26,6 +26,8 @@ from whoosh.util.numeric import byte_to_length
 
 # How many postings (document, weight) pairs to keep in memory across all terms.
 POSTINGS_BUDGET = 4_000_000
+# Past this many expansions, a prefix's OR is summed sparsely (see _sparse_union).
+SPARSE_UNION_MIN = 16
 # Whoosh's Or picks a different matcher (and scoring) at or below this many documents.
 SMALL_INDEX = 5000
 _LENGTH_TABLE = np.array([byte_to_length(b) if b else 0 for b in range(256)], dtype=np.float64)
@@ -55,6 +57,31 @@ class SegmentData:
         self.owner = owner
         self._lengths: dict[str, np.ndarray] = {}
         self._columns: dict[str, np.ndarray] = {}
+        self._doc_frequency: dict[tuple, int] = {}
+        self._expansions: dict[tuple, list] = {}
+
+    def doc_frequency(self, fieldname: str, btext: bytes) -> int:
+        """How many documents of the segment have the term (0: not in the segment); cached."""
+        key = (fieldname, btext)
+        found = self._doc_frequency.get(key)
+        if found is None:
+            found = self.reader.doc_frequency(fieldname, btext) if key in self.reader else 0
+            if len(self._doc_frequency) > 200_000:
+                self._doc_frequency.clear()
+            self._doc_frequency[key] = found
+        return found
+
+    def expansions(self, q) -> list:
+        """The terms a prefix, wildcard or fuzzy term expands to in this segment; cached."""
+        key = (type(q).__name__, q.field(), getattr(q, "text", None), getattr(q, "maxdist", None),
+               getattr(q, "prefixlength", None))
+        found = self._expansions.get(key)
+        if found is None:
+            found = [t for t in q._btexts(self.reader) if t]
+            if len(self._expansions) > 2000:
+                self._expansions.clear()
+            self._expansions[key] = found
+        return found
 
     def column(self, fieldname: str) -> np.ndarray:
         cached = self._columns.get(fieldname)
@@ -176,6 +203,7 @@ class VectorScorer:
         self.searcher = searcher
         # Theme sets not yet committed to the index (SearchIndex.pending_tags): docnum -> themes.
         self.pending: dict[int, list[str]] = {}
+        self._avgfl: dict[str, float] = {}
         self._pending_source: dict | None = None
         weighting = searcher.weighting
         if type(weighting) is not BM25F or weighting._field_B:
@@ -280,37 +308,47 @@ class VectorScorer:
         return Partial(np.zeros(n, dtype=bool), np.zeros(n), np.zeros(n, dtype=np.int32), 0, 0)
 
     def _term(self, fieldname, text, boost, sub, data, key, *, scored: bool) -> Partial:
-        schema = sub.schema
-        if fieldname not in schema:
+        found = self._term_scores(fieldname, text, sub, data, key, scored=scored)
+        if found is None:
             return self._empty(data)
-        field = schema[fieldname]
-        try:
-            btext = field.to_bytes(text)
-        except ValueError:
-            return self._empty(data)
-        reader = sub.reader()
-        if (fieldname, btext) not in reader:
-            return self._empty(data)
-        ids, weights = self.cache.postings(key, reader, fieldname, btext)
+        ids, scores, doc_frequency = found
         n = data.doc_count
         mask = np.zeros(n, dtype=bool)
         mask[ids] = True
         score = np.zeros(n)
-        if not scored:
-            score[ids] = weights
-        elif field.scorable:
-            parent = self.searcher
-            idf = parent.idf(fieldname, btext)
-            avgfl = parent.avg_field_length(fieldname) or 1
+        score[ids] = scores
+        if boost != 1.0:
+            score = score * boost
+        return Partial(mask, score, mask.astype(np.int32), 1, doc_frequency)
+
+    def _term_scores(self, fieldname, text, sub, data, key, *, scored: bool):
+        """(docnums, scores, document frequency) of one term in one segment, or None."""
+        schema = sub.schema
+        if fieldname not in schema:
+            return None
+        field = schema[fieldname]
+        try:
+            btext = field.to_bytes(text)
+        except ValueError:
+            return None
+        doc_frequency = data.doc_frequency(fieldname, btext)
+        if not doc_frequency:
+            return None
+        ids, weights = self.cache.postings(key, sub.reader(), fieldname, btext)
+        if scored and field.scorable:
+            idf = self.searcher.idf(fieldname, btext)
+            avgfl = self._avg_field_length(fieldname)
             fl = data.lengths(fieldname)[ids]
             B, K1 = self.B, self.K1
             tf = weights.astype(np.float64)  # exact: the same doubles Whoosh computes with
-            score[ids] = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
-        else:
-            score[ids] = weights  # Whoosh's WeightScorer
-        if boost != 1.0:
-            score = score * boost
-        return Partial(mask, score, mask.astype(np.int32), 1, reader.doc_frequency(fieldname, btext))
+            return ids, idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))), doc_frequency
+        return ids, weights.astype(np.float64), doc_frequency  # unscored, or Whoosh's WeightScorer
+
+    def _avg_field_length(self, fieldname: str) -> float:
+        found = self._avgfl.get(fieldname)
+        if found is None:
+            found = self._avgfl[fieldname] = self.searcher.avg_field_length(fieldname) or 1
+        return found
 
     def _children(self, q, sub, data, key) -> list[Partial]:
         return [self._eval(child, sub, data, key) for child in q.subqueries]
@@ -340,9 +378,8 @@ class VectorScorer:
         return combined
 
     def _multiterm(self, q: wq.MultiTerm, sub, data, key) -> Partial:
-        reader = sub.reader()
         fieldname = q.field()
-        texts = [t for t in q._btexts(reader) if t]
+        texts = data.expansions(q)
         if not texts:
             return self._empty(data)
         if len(texts) == 1:
@@ -355,11 +392,39 @@ class VectorScorer:
             raise Unsupported("constant-score expansion on a small index")
         # Whoosh's "constant score" passes weighting=None, which its searcher replaces with
         # the default weighting: expanded terms are scored with BM25F like any other.
-        parts = [self._term(fieldname, t, 1.0, sub, data, key, scored=True) for t in texts]
-        combined = _weighted_sum(parts, lambda p: p.size, union=True)
+        if len(texts) > SPARSE_UNION_MIN:
+            combined = self._sparse_union(fieldname, texts, sub, data, key)
+        else:
+            parts = [self._term(fieldname, t, 1.0, sub, data, key, scored=True) for t in texts]
+            combined = _weighted_sum(parts, lambda p: p.size, union=True)
         if q.boost != 1.0:
             combined.score = combined.score * q.boost
         return combined
+
+    def _sparse_union(self, fieldname, texts, sub, data, key) -> Partial:
+        """An OR of many expanded terms summed without a dense array per term.
+
+        Sums in expansion order rather than Whoosh's tree order: a document matching
+        several expansions may differ from Whoosh's score in the last bit, never more.
+        """
+        ids_parts, score_parts = [], []
+        termcount = size = 0
+        for text in texts:
+            found = self._term_scores(fieldname, text, sub, data, key, scored=True)
+            if found is None:
+                continue
+            ids, scores, doc_frequency = found
+            ids_parts.append(ids)
+            score_parts.append(scores)
+            termcount += 1
+            size += doc_frequency
+        n = data.doc_count
+        if not ids_parts:
+            return self._empty(data)
+        all_ids = np.concatenate(ids_parts)
+        score = np.bincount(all_ids, weights=np.concatenate(score_parts), minlength=n)
+        nmatch = np.bincount(all_ids, minlength=n).astype(np.int32)
+        return Partial(nmatch > 0, score, nmatch, termcount, min(size, n))
 
     def _phrase(self, q: wq.Phrase, sub, data, key) -> Partial:
         """Whoosh's Phrase: SpanNear2 (ordered, within `slop`) over an intersection of the words.

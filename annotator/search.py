@@ -20,6 +20,9 @@ from annotator.index import SearchIndex, text_analyzer
 
 # Each extra matching word scales the score up: Whoosh's OrGroup coordination bonus.
 COORDINATION = 0.9
+# The unfinished last word matches as a prefix from this many letters: `th*` would be a
+# thousand words, each scored, on every keystroke, and finds nothing a reader wanted.
+AS_YOU_TYPE_MIN = 3
 _QUOTED_OR_WORD = re.compile(r'"[^"]*"?|\S+')
 _PLAIN_WORD = re.compile(r"^\w[\w'-]*$", re.UNICODE)
 _WORDS = re.compile(r"\w+", re.UNICODE)
@@ -111,7 +114,7 @@ def prepare(text: str, *, as_you_type: bool = False) -> Prepared:
                 prepared.sources.append(value)
             else:
                 prepared.kinds.append(value.lower())
-        elif as_you_type and i == len(tokens) - 1 and not text[-1:].isspace() and _PLAIN_WORD.match(token) and len(token) >= 2:
+        elif as_you_type and i == len(tokens) - 1 and not text[-1:].isspace() and _PLAIN_WORD.match(token) and len(token) >= AS_YOU_TYPE_MIN:
             out.append(f"({token} OR {token}*)")
         else:
             out.append(token)
@@ -174,6 +177,22 @@ def parse(text: str, schema, *, as_you_type: bool = False) -> wq.Query:
     return _parse_words(prepare(text, as_you_type=as_you_type).words, schema)
 
 
+class _ExpandingReader:
+    """The searcher's reader, with prefix/fuzzy expansions answered from the scorer's cache."""
+
+    def __init__(self, index: SearchIndex, searcher):
+        self.reader = searcher.reader()
+        self.scorer = index.vector_scorer()
+
+    def expand(self, q: wq.MultiTerm) -> set[bytes] | None:
+        if self.scorer is None:
+            return None
+        found: set[bytes] = set()
+        for _, _, data, _, _ in self.scorer.leaves:
+            found.update(data.expansions(q))
+        return found
+
+
 def positive_text_terms(q: wq.Query, reader) -> set[bytes]:
     """The indexed `text` terms a query matches on, prefixes and fuzzy terms expanded, NOT branches left out."""
     if isinstance(q, wq.Not):
@@ -183,6 +202,12 @@ def positive_text_terms(q: wq.Query, reader) -> set[bytes]:
     if q.is_leaf():
         if q.field() != "text":
             return set()
+        if isinstance(reader, _ExpandingReader):
+            if isinstance(q, wq.MultiTerm):
+                expanded = reader.expand(q)
+                if expanded is not None:
+                    return expanded
+            reader = reader.reader
         try:
             return {text for field_name, text in q.existing_terms(reader, phrases=True, expand=True) if field_name == "text"}
         except Exception:
@@ -216,9 +241,13 @@ def match_offsets(text: str, terms: set) -> list[list[int]]:
     """
     if not terms or not text:
         return []
-    wanted = frozenset(t.decode("utf-8") if isinstance(t, bytes) else t for t in terms)
+    wanted = terms if isinstance(terms, frozenset) else _as_words(terms)
     pattern = _candidate_pattern(wanted)
     return [[m.start(), m.end()] for m in pattern.finditer(text) if analysed(m.group()) in wanted]
+
+
+def _as_words(terms) -> frozenset:
+    return frozenset(t.decode("utf-8") if isinstance(t, bytes) else t for t in terms)
 
 
 @lru_cache(maxsize=256)
@@ -284,7 +313,7 @@ def search(
         # e.g. `-word` alone: what remains after the exclusion, in corpus order
         restrict = q if restrict is None else wq.And([q, restrict])
     docnums, scores, total = _ranked(index, searcher, q if scored else None, restrict, limit)
-    terms = positive_text_terms(q, searcher.reader()) if scored else set()
+    terms = _as_words(positive_text_terms(q, _ExpandingReader(index, searcher))) if scored else frozenset()
     hits = [_hit(searcher.stored_fields(d), s, terms, index.pending_tags) for d, s in zip(docnums, scores)]
     suggestion = None
     if total == 0 and prepared.words.strip():
@@ -315,7 +344,7 @@ def _ranked(index: SearchIndex, searcher, q, restrict, limit):
     else:
         # optimize=False: every match is scored once, so the total needs no second pass
         results = searcher.search(q, limit=limit, filter=restrict, optimize=False)
-    total = results.scored_length() if results.has_exact_length() else len(results)
+    total = len(results)  # exact and cheap after optimize=False (the collector counted)
     return [r.docnum for r in results], [float(r.score or 0.0) for r in results], total
 
 
