@@ -109,3 +109,21 @@ def test_a_highlight_deleted_from_the_kindle_reports_its_tags_and_comments(cli, 
     report = json.loads(out)["imports"][0]
     assert report["removed"] == 1
     assert [t["passage"] for t in report["unplaced_tags"]] == ["the-salt-road-l410"]
+
+
+def test_highlights_never_replace_a_text_import_of_the_same_book(cli, tmp_path):
+    ws = tmp_path / "ws"
+    cli("init", ws, "--empty")
+    book = tmp_path / "the-salt-road.txt"
+    book.write_text("The caravan left before dawn.\n\nThe guide laughed.\n", encoding="utf-8")
+    assert cli("--workspace", ws, "import", book)[0] == 0
+    code, out, err = cli("--workspace", ws, "import", CLIPPINGS)
+    assert code == 0, err
+    from annotator.session import Session
+
+    store = Session.open(ws).store
+    assert [p.id for p in store.load_source("the-salt-road").passages] == ["the-salt-road-p1", "the-salt-road-p2"]
+    assert [p.id for p in store.load_source("the-salt-road-kindle").passages][0] == "the-salt-road-kindle-l170"
+    # importing the clippings again updates the same Kindle source
+    assert cli("--workspace", ws, "import", CLIPPINGS)[0] == 0
+    assert not store.load_source("the-salt-road-kindle-2")

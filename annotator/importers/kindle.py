@@ -53,7 +53,7 @@ class Clipping:
         if self.start is not None:
             return f"l{self.start}"
         if self.page:
-            return "p" + slugify(self.page, "x")
+            return "pg" + slugify(self.page, "x")
         return f"c{self.number}"
 
 
@@ -210,11 +210,11 @@ def import_kindle(store, path, text: str, report, *, source_id: str | None, anno
     books = [b for b in parsed.books if b.highlights]
     if not books:
         raise ImportFailure(f"{path}: no highlights found in these Kindle clippings")
-    groups: dict[str, list[Book]] = {}
-    for book in books:
-        groups.setdefault(source_id or book_source_id(book), []).append(book)
     memos: list[tuple[str, str]] = []
     with store.locked():
+        groups: dict[str, list[Book]] = {}
+        for book in books:
+            groups.setdefault(source_id or kindle_source_id(store, book_source_id(book)), []).append(book)
         for sid, members in groups.items():
             passages, taken = [], set()
             for book in members:
@@ -238,6 +238,21 @@ def import_kindle(store, path, text: str, report, *, source_id: str | None, anno
         add_memos(store, annotator, memos)
     report.source_id = ", ".join(groups)
     report.warnings += [f"{parsed.duplicates} re-highlighted duplicate(s) collapsed"] if parsed.duplicates else []
+
+
+def kindle_source_id(store, wanted: str) -> str:
+    """The book's source id, unless a source of that id came from elsewhere (a text import of the
+    same book): then `<id>-kindle`, so that highlights never replace another import's passages."""
+    candidate, n = wanted, 1
+    while True:
+        existing = store.load_source(candidate)
+        if existing is None or all(_KINDLE_ID.match(p.id[len(candidate) :]) for p in existing.passages):
+            return candidate
+        n += 1
+        candidate = f"{wanted}-kindle" if n == 2 else f"{wanted}-kindle-{n - 1}"
+
+
+_KINDLE_ID = re.compile(r"^-(?:l\d+|pg[a-z0-9-]+|c\d+)(?:-\d+)?$")
 
 
 def _unique(base: str, taken: set[str]) -> str:
