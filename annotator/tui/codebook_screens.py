@@ -130,10 +130,10 @@ def run_codebook_edit(app, session, edit: str, on_done=None) -> None:
         try:
             message = action()
         except AnnotatorError as exc:
-            app.notify(str(exc), severity="error", timeout=8)
+            app.notify(str(exc), severity="error", timeout=8, markup=False)
             return
         session.sync()
-        app.notify(message)
+        app.notify(message, markup=False)
         if on_done:
             on_done()
 

@@ -34,7 +34,7 @@ def tutor_commands(app, session) -> Iterable[SystemCommand]:
                 setter(view)
             else:
                 app.tag_view = view
-            app.notify(f"showing {view.label} tags")
+            app.notify(f"showing {view.label} tags", markup=False)
 
         app.push_screen(AnnotatorSwitch(session, current), chosen)
 

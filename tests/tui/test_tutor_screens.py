@@ -195,3 +195,16 @@ def test_comment_on_the_selected_passage_from_the_palette(demo_session):
         assert [(m.annotator, m.text) for m in memos] == [("tester", "Madame's fear matters later.")]
 
     run(steps, demo_session)
+
+
+def test_a_theme_name_with_markup_is_shown_literally(demo_session):
+    from annotator import codebook
+
+    codebook.add_theme(demo_session.store, "[bold]Loud[/bold]")
+
+    async def steps(app, pilot):
+        await app.push_screen(ReportScreen(demo_session))
+        await settled(app, pilot)
+        assert "[bold]Loud[/bold]" in str(app.screen.query_one("#report-bars").render())
+
+    run(steps, demo_session)
