@@ -38,6 +38,7 @@ class Clipping:
     end: int | None
     text: str
     number: int  # position in the file, from 1
+    passage_id: str = ""  # given when the highlight becomes a passage
 
     @property
     def location(self) -> str:
@@ -221,20 +222,19 @@ def import_kindle(store, path, text: str, report, *, source_id: str | None, anno
                 for clip in book.highlights:
                     pid = _unique(f"{sid}-{clip.anchor}", taken)
                     passages.append(Passage(pid, clip.text, clip.location, sid))
-                    clip.passage_id = pid  # type: ignore[attr-defined]
+                    clip.passage_id = pid
                 for note in book.notes:
                     target = note_target(note, book.highlights)
                     if target is None:
                         report.warnings.append(f"{book.title}, {note.location}: a note with no highlight there; skipped")
                     else:
-                        memos.append((target.passage_id, note.text))  # type: ignore[attr-defined]
+                        memos.append((target.passage_id, note.text))
             first = members[0]
             old = store.load_source(sid)
             title = first.title if len(members) == 1 else (old.source.title if old else "") or "Kindle highlights"
             author = first.author if len({b.author for b in members}) == 1 else ""
             source = Source(sid, title, author, path.name, now_iso())
             replace_source(store, source, passages, path, report)
-        report.tags_added = 0
         add_memos(store, annotator, memos)
     report.source_id = ", ".join(groups)
     report.warnings += [f"{parsed.duplicates} re-highlighted duplicate(s) collapsed"] if parsed.duplicates else []
