@@ -383,17 +383,13 @@ def _did_you_mean(searcher, text: str, q: wq.Query) -> str | None:
     ]
     if not missing:
         return None
-    corrector = searcher.corrector("text")
     replacements: dict[str, str] = {}
     for term in list(dict.fromkeys(missing))[:MAX_CORRECTED_WORDS]:
         if len(term) > MAX_CORRECTED_LENGTH:
             continue  # no word is that long; correcting it would take seconds (pasted junk)
-        try:
-            found = corrector.suggest(term, limit=1, maxdist=2)
-        except Exception:
-            found = []
+        found = _closest_term(searcher, term)
         if found:
-            surface = _surface_word(searcher, found[0])
+            surface = _surface_word(searcher, found)
             if surface:
                 replacements[term] = surface
     if not replacements:
@@ -408,6 +404,31 @@ def _did_you_mean(searcher, text: str, q: wq.Query) -> str | None:
 
     corrected = _TOKEN.sub(swap, text)
     return corrected if corrected != text else None
+
+
+# The index vocabulary, for "did you mean": kept for the last searcher only.
+_vocabulary_cache: tuple[object, list[str]] | None = None
+
+
+def _vocabulary(searcher) -> list[str]:
+    global _vocabulary_cache
+    if _vocabulary_cache is None or _vocabulary_cache[0] is not searcher:
+        words = sorted({t.decode("utf-8", "replace") for t in searcher.reader().lexicon("text")})
+        _vocabulary_cache = (searcher, words)
+    return _vocabulary_cache[1]
+
+
+def _closest_term(searcher, term: str) -> str | None:
+    """The indexed word nearest to `term` (edit distance 1, or 2 for longer words), the more
+    frequent on a tie. rapidfuzz scans the vocabulary in C; Whoosh's corrector took a second."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
+    maxdist = 1 if len(term) <= 4 else 2
+    close = process.extract(term, _vocabulary(searcher), scorer=Levenshtein.distance, score_cutoff=maxdist, limit=20)
+    if not close:
+        return None
+    return min(close, key=lambda c: (c[1], -searcher.doc_frequency("text", c[0]), c[0]))[0]
 
 
 def _surface_word(searcher, term: str) -> str | None:
