@@ -74,3 +74,29 @@ def test_zero_shot_accuracy_on_the_gold_corpus_holds(tmp_path):
     right = bench.correct(session, themes, passages, [], None)
     session.close()
     assert sum(right.values()) / len(right) > 0.3
+
+
+def test_suggestions_learn_from_tagged_passages(tmp_path):
+    """The notes point one way; ten tagged passages alike in wording point the other, and win."""
+    from annotator.model import Passage, Source, SourceFile
+    from annotator.session import Session
+    from annotator.workspace import init_workspace
+
+    ws = init_workspace(tmp_path / "ws", empty=True)
+    session = Session.open(ws.root)
+    session.store.save_themes([
+        Theme("weather", "Weather", "Storms, waves and wind batter the island in every season."),
+        Theme("family", "Family", "The keeper thinks of her brother and their mother."),
+    ])
+    scenes = [f"Storm night {n}: waves over the rail while she sets out supper for Jonah's return." for n in range(10)]
+    passages = [Passage(f"p{n}", text, "", "s") for n, text in enumerate(scenes)]
+    passages.append(Passage("new", "A storm again, waves on the rail; she lays a place for Jonah at supper.", "", "s"))
+    session.store.save_source(SourceFile(Source("s", "S"), passages))
+    session.sync()
+    assert session.suggest("new")[0].theme == "weather"  # the notes alone
+    for n in range(10):
+        session.tag(f"p{n}", ["family"])
+    best = session.suggest("new")[0]
+    assert best.theme == "family"
+    assert any(line.startswith("like p") for line in best.why)
+    session.close()
