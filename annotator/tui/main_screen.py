@@ -17,7 +17,7 @@ from annotator.tui.results_list import ResultsList
 from annotator.tui.search_box import SearchBox
 from annotator.tui.theme_panel import ThemePanel
 
-PAGE = 50
+PAGE = 20  # a first page fills a tall terminal; more load as the cursor nears the end
 
 
 def counter_text(result: SearchResult) -> str:

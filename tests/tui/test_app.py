@@ -284,3 +284,18 @@ async def test_tag_from_cli_shows_up_without_restart(app, cli, workspace_dir):
         await settle(app, pilot)
         assert app.counts["loss"] == 2
         assert "loss" in app.main.results.hits[0].themes
+
+
+async def test_more_results_load_when_the_cursor_nears_the_end(app, monkeypatch):
+    import annotator.tui.main_screen as main_screen
+
+    monkeypatch.setattr(main_screen, "PAGE", 5)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert len(result_ids(app)) == 5 and counter(app) == "12 passages"
+        await pilot.press("down", "down", "down")
+        await settle(app, pilot)
+        await pilot.press("down", "down", "down", "down", "down")
+        await settle(app, pilot)
+        assert result_ids(app) == [f"lh-{n:03d}" for n in range(1, 13)]
+        assert app.main.results.selected_id == "lh-008"
