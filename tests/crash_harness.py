@@ -331,7 +331,14 @@ def run_cli(ws: Path, kills: int, rng: random.Random, tally: Tally, max_delay: f
     command = [str(exe)] if exe.exists() else [sys.executable, "-m", "annotator"]
     env = {**os.environ, "NO_COLOR": "1"}
     state: dict = {}
-    for _ in range(kills):
+    # Kill somewhere within a run's usual length (it depends on the machine and its load), so that
+    # some runs finish and are acknowledged, and the rest die at every stage of their work.
+    started = time.perf_counter()
+    subprocess.run([*command, "--workspace", str(ws), "tag", pids[0], themes[0], "--as", "warmup"], capture_output=True, env=env)
+    max_delay = max(1.3 * (time.perf_counter() - started), 0.2)
+    killed = rounds = 0
+    while killed < kills and rounds < 3 * kills:
+        rounds += 1
         pair = (rng.choice(pids), rng.choice(themes))
         op = "untag" if state.get(pair) and rng.random() < 0.5 else "tag"
         child = subprocess.Popen(
@@ -344,6 +351,7 @@ def run_cli(ws: Path, kills: int, rng: random.Random, tally: Tally, max_delay: f
             child.send_signal(signal.SIGKILL)
         out, err = child.communicate()
         tally.kills += child.returncode == -signal.SIGKILL
+        killed += child.returncode == -signal.SIGKILL
         if "Traceback" in err:
             raise CrashCheckFailed(f"annotator {op} printed a traceback:\n{err[-3000:]}")
         pending: set = set()

@@ -34,8 +34,7 @@ def test_sigkill_loses_no_acknowledged_work(mode, tmp_path):
 def test_fifty_kills(mode, tmp_path):
     tally = crash_harness.run((mode,), kills=50, seed=3, workdir=tmp_path)
     assert tally.failures == []
-    if mode != "cli":  # a CLI run may finish before its kill comes; the others are killed every round
-        assert tally.kills == 50
+    assert tally.kills == 50
 
 
 def test_a_write_that_dies_before_the_rename_leaves_the_old_file(tmp_path, monkeypatch):
