@@ -157,3 +157,22 @@ def test_csv_export_defuses_formulas(cli, workspace_dir, tmp_path):
     cells = [row["text"] for row in rows if row["passage"].startswith("f-")]
     assert len(cells) == 4
     assert all(not cell.startswith(("=", "+", "-", "@")) for cell in cells), cells
+
+
+@pytest.mark.skipif(not os.path.exists(os.path.join(os.path.dirname(__file__), "..", "annotator", "exports.py")), reason="no exports yet")
+def test_markdown_export_renders_passage_text_as_text(cli, workspace_dir, tmp_path):
+    """Rendered (markdown-it, as Rich uses), a passage makes no link, no HTML, no heading, no emphasis."""
+    from markdown_it import MarkdownIt
+
+    source = tmp_path / "markup.yaml"
+    source.write_text(json.dumps({"source": {"id": "markup"}, "passages": [{
+        "id": "m-1", "themes": ["hope"],
+        "text": "# Not a heading\n[click](javascript:alert(1)) <script>alert(1)</script> *not em* | a | b |",
+    }]}))
+    assert cli("--workspace", workspace_dir, "import", source)[0] == 0
+    code, _, err = cli("--workspace", workspace_dir, "export", "--format", "md", "--theme", "hope", "-o", tmp_path / "out.md")
+    assert code == 0, err
+    html = MarkdownIt("commonmark").enable("table").render((tmp_path / "out.md").read_text(encoding="utf-8"))
+    assert "<script>" not in html and "<a " not in html and "<em>not em</em>" not in html and "<table" not in html
+    assert html.count("<h1>") == 1  # the document's own title only
+    assert "[click](javascript:alert(1))" in html  # the words themselves are all there, as text
