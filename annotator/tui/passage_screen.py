@@ -18,7 +18,7 @@ BOLD = Style(bold=True)
 
 
 class PassageScreen(Screen):
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("slash", "app.focus_search", "Search"), *PASSAGE_BINDINGS]
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("slash", "app.focus_search", "Search", show=False), *PASSAGE_BINDINGS]
 
     def __init__(self, passage_id: str):
         super().__init__()

@@ -20,7 +20,7 @@ class ThemePassages(OptionList):
 
 
 class ThemeScreen(Screen):
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("slash", "app.focus_search", "Search")]
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("slash", "app.focus_search", "Search", show=False)]
 
     def __init__(self, theme_id: str):
         super().__init__()
