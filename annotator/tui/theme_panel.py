@@ -13,7 +13,10 @@ from annotator.tui.render import ThemeLook, literal
 
 
 class ThemePanel(OptionList):
+    _shown: tuple[ThemeLook, Counter] | None = None
+
     def show_themes(self, look: ThemeLook, counts: Counter) -> None:
+        self._shown = (look, counts)
         keep = self.highlighted
         width = max(12, (self.scrollable_content_region.width or 22) - 1)
         self.set_options(
@@ -40,6 +43,10 @@ class ThemePanel(OptionList):
         if self.highlighted is None:
             return None
         return self.get_option_at_index(self.highlighted).id
+
+    def on_resize(self) -> None:
+        if self._shown:
+            self.show_themes(*self._shown)  # names are cut to the panel's width
 
     def _on_focus(self, event) -> None:
         if self.highlighted is None and self.option_count:
