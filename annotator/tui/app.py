@@ -47,6 +47,7 @@ class AnnotatorApp(App):
         self.redo_stack: list[TagChange] = []
         self.last_paint: tuple[str, float] | None = None  # (query, time) of the last results frame
         self.first_frame_at: float | None = None  # when the first frame was painted (benchmarks read these)
+        self.search_ms: dict[str, float] = {}  # query -> how long the core's search took, last time
         self._busy = threading.Lock()  # one writer or sync at a time: the index is not shared-write safe
         self._signatures: dict | None = None
 
@@ -106,7 +107,10 @@ class AnnotatorApp(App):
         with self.session.lock:
             if is_cancelled():
                 return None
-            return self.session.unlocked.search(query, limit=limit, kind=kind, as_you_type=True)
+            started = time.perf_counter()
+            result = self.session.unlocked.search(query, limit=limit, kind=kind, as_you_type=True)
+            self.search_ms[query] = (time.perf_counter() - started) * 1000
+            return result
 
     def _first_frame(self) -> None:
         self.first_frame_at = time.perf_counter()
