@@ -264,14 +264,19 @@ def interleaved_times(search, fts5_db: str | None, mix: list[BenchQuery], repeat
         fts.search(q)
     whoosh_ms: list[float] = []
     fts_ms: list[float] = []
+    whoosh_cpu: list[float] = []
+    fts_cpu: list[float] = []
+
+    def timed(fn, q, wall: list, cpu: list) -> None:
+        start, start_cpu = time.perf_counter(), time.process_time()
+        fn(q)
+        cpu.append((time.process_time() - start_cpu) * 1000.0)
+        wall.append((time.perf_counter() - start) * 1000.0)
+
     for _ in range(repeats):
         for q in mix:
-            start = time.perf_counter()
-            fts.search(q)
-            fts_ms.append((time.perf_counter() - start) * 1000.0)
-            start = time.perf_counter()
-            search(q)
-            whoosh_ms.append((time.perf_counter() - start) * 1000.0)
+            timed(fts.search, q, fts_ms, fts_cpu)
+            timed(search, q, whoosh_ms, whoosh_cpu)
     fts.close()
     return {
         "whoosh_p50_ms": round(percentile(whoosh_ms, 50), 3),
@@ -279,6 +284,10 @@ def interleaved_times(search, fts5_db: str | None, mix: list[BenchQuery], repeat
         "fts5_p50_ms": round(percentile(fts_ms, 50), 3),
         "fts5_p95_ms": round(percentile(fts_ms, 95), 3),
         "p95_ratio": round(percentile(whoosh_ms, 95) / max(percentile(fts_ms, 95), 1e-9), 3),
+        # CPU time spent in this process: what the machine's other load cannot inflate
+        "whoosh_cpu_p95_ms": round(percentile(whoosh_cpu, 95), 3),
+        "fts5_cpu_p95_ms": round(percentile(fts_cpu, 95), 3),
+        "cpu_p95_ratio": round(percentile(whoosh_cpu, 95) / max(percentile(fts_cpu, 95), 1e-9), 3),
     }
 
 
