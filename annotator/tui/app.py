@@ -316,6 +316,13 @@ class AnnotatorApp(App):
             return
         yield from tutor_commands(self, self.session)
 
+    tag_view = None  # whose tags the results show (annotator.tag_view.TagView); None: everyone's
+
+    def set_tag_view(self, view) -> None:
+        """Show only mine, one other annotator's, or everyone's tags (the palette's "Whose tags are shown")."""
+        self.tag_view = view
+        self.main.refresh_after_change(None)
+
     def refresh_themes(self) -> None:
         """The codebook changed (a palette edit): re-read it and redraw."""
         self.look = ThemeLook(self.session.themes())

@@ -18,6 +18,7 @@ from annotator.tui.search_box import SearchBox
 from annotator.tui.theme_panel import ThemePanel
 
 PAGE = 20  # a first page fills a tall terminal; more load as the cursor nears the end
+FIRST_PAINT = 8  # results laid out before the first frame; enough to fill 40 rows
 
 
 def counter_text(result: SearchResult) -> str:
@@ -91,12 +92,26 @@ class MainScreen(Screen):
             return  # a newer keystroke is on its way
         self.loaded_limit = limit
         self.total = result.total
-        self.set_status(counter_text(result))
+        view = getattr(self.app, "tag_view", None)  # whose tags are shown, once the user has switched
+        self.set_status(counter_text(result) + (f" · {view.label} tags" if view else ""))
+        self.call_after_refresh(self.app.painted, result.query)
         if more:
             self.results.append_hits(result.hits, self.app.look)
         else:
-            self.results.show_hits(result.hits, self.app.look, keep=keep)
-        self.call_after_refresh(self.app.painted, result.query)
+            # A screenful first, the rest a frame later: laying out options is the costly part of a keystroke.
+            first, rest = result.hits[:FIRST_PAINT], result.hits[FIRST_PAINT:]
+            self.results.show_hits(first, self.app.look, keep=keep)
+            if rest:
+                self.call_after_refresh(self._show_rest, result.query, rest, keep)
+
+    def _show_rest(self, query: str, rest: list, keep: str | None) -> None:
+        if query != self.search_box.value:
+            return
+        self.results.append_hits(rest, self.app.look)
+        if keep is not None and self.results.selected_id != keep:
+            ids = [hit.id for hit in self.results.hits]
+            if keep in ids:
+                self.results.highlighted = ids.index(keep)
 
     @on(ResultsList.NearEnd)
     def _load_more(self) -> None:

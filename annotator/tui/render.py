@@ -106,6 +106,8 @@ def citation_line(hit: Hit, source_title: str, look: ThemeLook) -> Text:
     if hit.themes:
         line.append("  ")
         line.append_text(look.chips(hit.themes))
+    if getattr(hit, "disagree", False):  # set by the tag view: annotators tagged this passage differently
+        line.append("  ≠", Style(bold=True, color="red"))
     return line
 
 

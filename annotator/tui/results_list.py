@@ -32,7 +32,7 @@ class ResultsList(KeyHandoff, OptionList):
     def show_hits(self, hits: list[Hit], look: ThemeLook, keep: str | None = None) -> None:
         """Replace the options; keep the cursor on passage `keep` if it is still listed."""
         self.hits = list(hits)
-        self.set_options(Option(result_row(h, look), id=h.id) for h in hits)
+        self.set_options(Option(result_row(self._shown(h), look), id=h.id) for h in hits)
         ids = [h.id for h in hits]
         if keep in ids:
             self.highlighted = ids.index(keep)
@@ -43,15 +43,21 @@ class ResultsList(KeyHandoff, OptionList):
         known = {h.id for h in self.hits}
         fresh = [h for h in hits if h.id not in known]
         self.hits.extend(fresh)
-        self.add_options(Option(result_row(h, look), id=h.id) for h in fresh)
+        self.add_options(Option(result_row(self._shown(h), look), id=h.id) for h in fresh)
 
     def update_hit(self, hit: Hit, look: ThemeLook) -> None:
         for n, old in enumerate(self.hits):
             if old.id == hit.id:
                 hit.matches = old.matches
                 self.hits[n] = hit
-                self.replace_option_prompt(hit.id, result_row(hit, look))
+                self.replace_option_prompt(hit.id, result_row(self._shown(hit), look))
                 return
+
+    def _shown(self, hit: Hit) -> Hit:
+        """The hit as the app's tag view shows it: whose tags, and a mark where annotators disagree."""
+        from annotator.tui.annotator_switch import shown_hit
+
+        return shown_hit(self.app, hit)
 
     @property
     def selected_id(self) -> str | None:

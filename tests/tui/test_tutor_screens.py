@@ -208,3 +208,38 @@ def test_a_theme_name_with_markup_is_shown_literally(demo_session):
         assert "[bold]Loud[/bold]" in str(app.screen.query_one("#report-bars").render())
 
     run(steps, demo_session)
+
+
+def test_the_main_app_switches_whose_tags_are_shown_and_marks_disagreement(demo_session):
+    from annotator.tui.app import AnnotatorApp
+
+    def row(app, passage_id: str) -> str:
+        return str(app.main.results.get_option(passage_id).prompt)
+
+    async def main():
+        app = AnnotatorApp(demo_session)
+        async with app.run_test(size=(120, 40)) as pilot:
+            for _ in range(3):
+                await pilot.pause()
+                await app.workers.wait_for_complete()
+            # everyone's tags: nlmg-002 has demo's Conformity and tutor's Free will, marked as a disagreement
+            assert "Conformity" in row(app, "nlmg-002") and "Free will" in row(app, "nlmg-002")
+            assert "≠" in row(app, "nlmg-002") and "≠" not in row(app, "nlmg-003")  # both chose conformity on nlmg-003
+            await pilot.press("ctrl+p")
+            await pilot.pause()
+            await pilot.press(*"Whose tags")
+            await pilot.pause(0.3)
+            await pilot.press("enter")
+            await pilot.pause(0.3)
+            assert isinstance(app.screen, AnnotatorSwitch)
+            # mine (tester), all, demo's, tutor's: the current view (all) is highlighted; one down is demo's
+            await pilot.press("down", "enter")
+            for _ in range(3):
+                await pilot.pause()
+                await app.workers.wait_for_complete()
+            assert app.tag_view == TagView(OTHER, "tester", "demo")
+            assert "demo's tags" in str(app.main.query_one("#counter").render())
+            assert "Conformity" in row(app, "nlmg-002") and "Free will" not in row(app, "nlmg-002")
+            assert "≠" not in row(app, "nlmg-002")  # tester has not tagged it: nothing to compare with demo
+
+    asyncio.run(main())
