@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from annotator import search as search_mod
-from annotator.errors import AnnotatorError, NotFound
+from annotator.errors import NotFound
 from annotator.index import Progress, SearchIndex, SyncReport
 from annotator.model import Tag, Theme
 from annotator.search import Hit, SearchResult
@@ -46,8 +46,8 @@ class Session:
     def close(self) -> None:
         try:
             self.index.flush_pending()  # tag changes waiting in memory go into the index
-        except (AnnotatorError, OSError):
-            pass  # the index is derived data: the next sync catches up from the YAML
+        except Exception:  # noqa: BLE001 - derived data: the next sync catches up from the YAML
+            pass
         self.index.close()
 
     # -- index -----------------------------------------------------------------------
