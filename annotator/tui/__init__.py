@@ -5,6 +5,10 @@ def run_tui(workspace=None) -> int:
     from annotator.tui.app import AnnotatorApp
     from annotator.session import Session
 
-    app = AnnotatorApp(Session.open(workspace))
-    app.run()
+    session = Session.open(workspace)
+    try:
+        app = AnnotatorApp(session)
+        app.run()
+    finally:
+        session.close()
     return app.return_code or 0
