@@ -20,6 +20,7 @@ lexical and semantic scores are mixed.
 
 from __future__ import annotations
 
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -40,7 +41,7 @@ MIXED_LEXICAL_NEIGHBOURS = 0.3
 CANDIDATE_WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0)
 DEFAULT_NEIGHBOUR_WEIGHT = 0.5
 CALIBRATION_MINIMUM = 8
-CALIBRATION_SAMPLE = 120
+CALIBRATION_SAMPLE = 80
 WHY_CHARS = 110  # a "why" line quotes at most this much of a sentence
 
 
@@ -153,35 +154,58 @@ class Example:
     docnum: int
 
 
+# Per open searcher: passage id -> (docnum, text, order) of the passages looked up so far.
+_looked_up: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
 def tagged_examples(searcher, tags: dict[str, list[str]]) -> list[Example]:
     """Every passage carrying a theme (`tags`: passage id -> theme ids, from the store), in corpus order."""
+    known = _looked_up.setdefault(searcher, {})
     found = []
     for passage_id, theme_ids in tags.items():
-        docnum = searcher.document_number(id=passage_id) if theme_ids else None
-        if docnum is None:
-            continue  # a tag whose passage is gone from the corpus
-        stored = searcher.stored_fields(docnum)
-        if stored.get("kind") == "passage":
-            found.append((stored.get("order", 0), Example(passage_id, stored.get("text", ""), list(theme_ids), docnum)))
+        if not theme_ids:
+            continue
+        if passage_id not in known:
+            docnum = searcher.document_number(id=passage_id)
+            stored = searcher.stored_fields(docnum) if docnum is not None else {}
+            known[passage_id] = (docnum, stored.get("text", ""), stored.get("order", 0)) if stored.get("kind") == "passage" else None
+        entry = known[passage_id]
+        if entry is not None:  # else a tag whose passage is gone from the corpus
+            docnum, text, order = entry
+            found.append((order, Example(passage_id, text, list(theme_ids), docnum)))
     found.sort(key=lambda pair: pair[0])
     return [example for _, example in found]
 
 
-def neighbour_evidence(searcher, examples: list[Example], hidden: set[str], text: str, k: int = NEIGHBOURS) -> Evidence:
-    """The k tagged passages most like this one (BM25; the `hidden` ones left out) vote for their themes."""
+def neighbour_evidence(searcher, examples: list[Example], hidden: set[str], text: str, k: int = NEIGHBOURS, scorer=None) -> Evidence:
+    """The k tagged passages most like this one (BM25; the `hidden` ones left out) vote for their themes.
+
+    `scorer` (the index's NumPy BM25F scorer, same ranking as Whoosh's) ranks every
+    passage at once; without it, Whoosh's own search does, filtered to the examples.
+    """
     found = Evidence()
     q = terms_query(text)
-    allowed = {e.docnum for e in examples if e.id not in hidden}
-    if q is None or not allowed:
+    by_docnum = {e.docnum: e for e in examples if e.id not in hidden}
+    if q is None or not by_docnum:
         return found
-    by_docnum = {e.docnum: e for e in examples}
-    for hit in searcher.search(q, filter=allowed, limit=k):
-        example = by_docnum[hit.docnum]
+    for docnum, score in _ranked_among(searcher, scorer, q, by_docnum, k):
+        example = by_docnum[docnum]
         for theme_id in example.themes:
-            found.scores[theme_id] = found.scores.get(theme_id, 0.0) + hit.score
+            found.scores[theme_id] = found.scores.get(theme_id, 0.0) + score
             if len(found.reasons[theme_id]) < 2:
                 found.reasons[theme_id].append(f"like {example.id}: “{clip(example.text)}”")
     return found
+
+
+def _ranked_among(searcher, scorer, q, allowed: dict, k: int) -> list[tuple[int, float]]:
+    if scorer is not None:
+        try:
+            ranked = scorer.rank(q, None, 0)
+        except Exception:  # a query shape or index state the fast scorer does not take
+            ranked = None
+        if ranked is not None:
+            return [(d, s) for d, s in zip(ranked.docnums, ranked.scores) if d in allowed][:k]
+    return [(hit.docnum, hit.score) for hit in searcher.search(q, filter=set(allowed), limit=k)]
 
 
 # -- the same two kinds of evidence, by sentence embeddings (the `semantic` extra) -----------------
@@ -254,19 +278,19 @@ def combine(themes: list[Theme], parts: list[tuple[float, Evidence]]) -> list[Su
     return suggestions
 
 
-def gather(searcher, themes: list[Theme], text: str, examples: list[Example], hidden: set[str], embeddings, vectors=None):
+def gather(searcher, themes: list[Theme], text: str, examples: list[Example], hidden: set[str], embeddings, vectors=None, scorer=None):
     """The evidence from the notes and the evidence from tagged neighbours, each weighted within its kind."""
     lexical_notes = note_index(themes).evidence(text)
     neighbours = []
     if embeddings is None:
         notes = [(1.0, lexical_notes)]
         if examples:
-            neighbours = [(1.0, neighbour_evidence(searcher, examples, hidden, text))]
+            neighbours = [(1.0, neighbour_evidence(searcher, examples, hidden, text, scorer=scorer))]
     else:
         notes = [(MIXED_LEXICAL_NOTES, lexical_notes), (1.0, semantic_note_evidence(embeddings, themes, text))]
         if examples:
             neighbours = [
-                (MIXED_LEXICAL_NEIGHBOURS, neighbour_evidence(searcher, examples, hidden, text)),
+                (MIXED_LEXICAL_NEIGHBOURS, neighbour_evidence(searcher, examples, hidden, text, scorer=scorer)),
                 (1.0, semantic_neighbour_evidence(embeddings, examples, vectors, hidden, text)),
             ]
     return notes, neighbours
@@ -277,10 +301,10 @@ def mix(notes, neighbours, weight: float):
     return notes + [(weight * w, evidence) for w, evidence in neighbours if weight * w > 0]
 
 
-_calibrations: dict[tuple, float] = {}
+_calibrations: dict[tuple, tuple[int, float]] = {}
 
 
-def calibrated_neighbour_weight(searcher, themes: list[Theme], examples: list[Example], hidden: set[str], embeddings, vectors=None) -> float:
+def calibrated_neighbour_weight(searcher, themes: list[Theme], examples: list[Example], hidden: set[str], embeddings, vectors=None, scorer=None) -> float:
     """How much the tagged neighbours should count against the notes, learnt from the tagged passages.
 
     Each tagged passage (up to CALIBRATION_SAMPLE of them) is suggested for with its
@@ -293,12 +317,16 @@ def calibrated_neighbour_weight(searcher, themes: list[Theme], examples: list[Ex
         return DEFAULT_NEIGHBOUR_WEIGHT if sample else 0.0
     step = max(1, len(sample) // CALIBRATION_SAMPLE)
     sample = sample[::step][:CALIBRATION_SAMPLE]
-    key = (codebook_key(themes), tuple((e.id, e.text, tuple(e.themes)) for e in examples), tuple(sorted(hidden)), embeddings is not None)
+    # Learnt again only when the tagged passages have grown or shrunk by a tenth (or 8):
+    # a tag or two more hardly moves the weight, and learning it takes a moment.
+    key = (codebook_key(themes), tuple(sorted(hidden)), embeddings is not None)
     if key in _calibrations:
-        return _calibrations[key]
+        size, weight = _calibrations[key]
+        if abs(len(examples) - size) < max(CALIBRATION_MINIMUM, size // 10):
+            return weight
     right = [0] * len(CANDIDATE_WEIGHTS)
     for example in sample:
-        notes, neighbours = gather(searcher, themes, example.text, examples, hidden | {example.id}, embeddings, vectors)
+        notes, neighbours = gather(searcher, themes, example.text, examples, hidden | {example.id}, embeddings, vectors, scorer)
         for i, weight in enumerate(CANDIDATE_WEIGHTS):
             ranked = combine(themes, mix(notes, neighbours, weight))
             right[i] += bool(ranked) and ranked[0].theme in example.themes
@@ -307,7 +335,7 @@ def calibrated_neighbour_weight(searcher, themes: list[Theme], examples: list[Ex
     weight = min((w for w, r in zip(CANDIDATE_WEIGHTS, right) if r == best), key=lambda w: abs(w - DEFAULT_NEIGHBOUR_WEIGHT))
     if len(_calibrations) > 64:
         _calibrations.clear()
-    _calibrations[key] = weight
+    _calibrations[key] = (len(examples), weight)
     return weight
 
 
@@ -333,13 +361,16 @@ def suggest(
     if not themes:
         return []
     hidden = {passage_id}
-    with index.open().searcher() as searcher:
-        examples = tagged_examples(searcher, tags or {})
-        vectors = embeddings.embed([e.text for e in examples]) if embeddings is not None and examples else None
-        notes, neighbours = gather(searcher, themes, text, examples, hidden, embeddings, vectors)
-        weight = 0.0
-        if neighbours:
-            weight = calibrated_neighbour_weight(searcher, themes, examples, hidden if strict else set(), embeddings, vectors)
+    searcher = index.searcher()  # kept open by the index (not closed here)
+    scorer = index.vector_scorer()
+    examples = tagged_examples(searcher, tags or {})
+    vectors = embeddings.embed([e.text for e in examples]) if embeddings is not None and examples else None
+    notes, neighbours = gather(searcher, themes, text, examples, hidden, embeddings, vectors, scorer)
+    weight = 0.0
+    if neighbours:
+        weight = calibrated_neighbour_weight(
+            searcher, themes, examples, hidden if strict else set(), embeddings, vectors, scorer
+        )
     if embeddings is not None:
         embeddings.save()
     applied = set(applied)
