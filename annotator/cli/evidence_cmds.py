@@ -7,6 +7,7 @@ from pathlib import Path
 
 from annotator.cli import open_session, sync_index
 from annotator.cli.output import dim, print_json, use_color
+from annotator.errors import AnnotatorError
 from annotator.textsafe import show_controls
 
 
@@ -85,6 +86,8 @@ def cmd_export(args) -> int:
         write_file(Path(args.output), data)
         print(f"wrote {args.output} ({len(data):,} bytes)", file=sys.stderr)
         return 0
+    if args.format == "qdpx" and sys.stdout.isatty():
+        raise AnnotatorError("a qdpx project is a zip file; write it with -o FILE.qdpx")
     sys.stdout.flush()
     sys.stdout.buffer.write(data)
     sys.stdout.flush()
