@@ -23,11 +23,14 @@ def register(subparsers, common) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_evidence)
 
-    from annotator.exports import load_formats
-
-    formats = sorted(load_formats())
-    p = subparsers.add_parser("export", parents=[common], help=f"export evidence ({', '.join(formats)})")
-    p.add_argument("--format", required=True, choices=formats, help="md: evidence sheet; csv: one row per tag; json: the whole workspace")
+    # The format names are spelled out rather than read from the exports registry:
+    # importing it pulls in the index and Whoosh, which every command (and the TUI's
+    # cold start) would then pay for. export() rejects an unknown name in one line.
+    p = subparsers.add_parser("export", parents=[common], help="export evidence (md, csv, json, qdpx)")
+    p.add_argument(
+        "--format", required=True, metavar="md|csv|json|qdpx",
+        help="md: evidence sheet; csv: one row per tag; json: the whole workspace; qdpx: a REFI-QDA project",
+    )
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
     p.add_argument("--theme", action="append", default=[], metavar="T", help="only this theme (repeatable; default all)")
     p.set_defaults(handler=cmd_export)
