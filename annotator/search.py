@@ -16,6 +16,7 @@ from functools import lru_cache
 from whoosh import qparser, query as wq
 from whoosh.qparser import QueryParser
 
+from annotator.hits import Hit, SearchResult
 from annotator.index import SearchIndex, text_analyzer
 
 # Each extra matching word scales the score up: Whoosh's OrGroup coordination bonus.
@@ -26,45 +27,6 @@ AS_YOU_TYPE_MIN = 3
 _QUOTED_OR_WORD = re.compile(r'"[^"]*"?|\S+')
 _PLAIN_WORD = re.compile(r"^\w[\w'-]*$", re.UNICODE)
 _WORDS = re.compile(r"\w+", re.UNICODE)
-
-
-@dataclass
-class Hit:
-    id: str
-    kind: str
-    text: str
-    source: str
-    location: str
-    themes: list[str]
-    score: float
-    matches: list[list[int]] = field(default_factory=list)
-    title: str = ""
-
-    def to_json(self) -> dict:
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "text": self.text,
-            "source": self.source,
-            "location": self.location,
-            "themes": self.themes,
-            "score": round(self.score, 4),
-            "matches": self.matches,
-        }
-
-
-@dataclass
-class SearchResult:
-    query: str
-    total: int
-    hits: list[Hit]
-    suggestion: str | None = None
-
-    def to_json(self) -> dict:
-        data = {"query": self.query, "total": self.total, "results": [h.to_json() for h in self.hits]}
-        if self.suggestion:
-            data["suggestion"] = self.suggestion
-        return data
 
 
 # Filters a user may type among the words: `theme:hope`, `source:book-1`, `kind:note`, `untagged`.

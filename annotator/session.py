@@ -7,23 +7,23 @@ update.
 
 from __future__ import annotations
 
-import getpass
 import os
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from annotator import search as search_mod
 from annotator.errors import NotFound
-from annotator.index import Progress, SearchIndex, SyncReport
+from annotator.hits import Hit, SearchResult
 from annotator.model import Tag, Theme
-from annotator.search import Hit, SearchResult
 from annotator.store import Store, validate_annotator
 from annotator.workspace import Workspace, resolve
 
-ANNOTATOR_ENV = "ANNOTATOR_NAME"
-
+if TYPE_CHECKING:  # Whoosh is imported when the index is first used, not at start-up:
+    # the TUI paints its first frame meanwhile (about 0.2 s of a cold start).
+    from annotator.index import Progress, SearchIndex, SyncReport
 
 @dataclass
 class TagChange:
@@ -37,13 +37,20 @@ class Session:
     def __init__(self, workspace: Workspace):
         self.ws = workspace
         self.store = Store(workspace)
-        self.index = SearchIndex(self.store)
+
+    @cached_property
+    def index(self) -> "SearchIndex":
+        from annotator.index import SearchIndex
+
+        return SearchIndex(self.store)
 
     @classmethod
     def open(cls, workspace: str | os.PathLike | None = None) -> "Session":
         return cls(resolve(workspace))
 
     def close(self) -> None:
+        if "index" not in self.__dict__:
+            return  # never opened
         try:
             self.index.flush_pending()  # tag changes waiting in memory go into the index
         except Exception:  # noqa: BLE001 - derived data: the next sync catches up from the YAML
@@ -52,7 +59,7 @@ class Session:
 
     # -- index -----------------------------------------------------------------------
 
-    def sync(self, progress: Progress | None = None, force: bool = False) -> SyncReport:
+    def sync(self, progress: "Progress | None" = None, force: bool = False) -> "SyncReport":
         return self.index.sync(progress=progress, force=force)
 
     # -- themes ------------------------------------------------------------------------
@@ -92,10 +99,10 @@ class Session:
             from annotator.codebook import expand_typed_themes
 
             text = expand_typed_themes(text, self.themes())
-        return self.index.read(lambda: search_mod.search(self.index, text, themes=themes, **options))
+        return self.index.read(lambda: _search_module().search(self.index, text, themes=themes, **options))
 
     def get(self, doc_id: str) -> Hit:
-        hit = self.index.read(lambda: search_mod.get_document(self.index, doc_id))
+        hit = self.index.read(lambda: _search_module().get_document(self.index, doc_id))
         if hit is None:
             raise NotFound(f"no passage '{doc_id}'; search for it with 'annotator search WORDS'")
         return hit
@@ -243,15 +250,7 @@ class Session:
         return quote(hit, self.source_title(hit.source))
 
 
-def _login_name() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "me"
+def _search_module():
+    from annotator import search
 
-
-def workspace_relative(session: Session, path: Path) -> str:
-    try:
-        return str(path.relative_to(session.ws.root))
-    except ValueError:
-        return str(path)
+    return search

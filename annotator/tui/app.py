@@ -25,7 +25,7 @@ from annotator.tui.main_screen import MainScreen
 from annotator.tui.render import ThemeLook
 
 if TYPE_CHECKING:  # the session module pulls in Whoosh; the caller has imported it already
-    from annotator.search import SearchResult
+    from annotator.hits import SearchResult
     from annotator.session import Session, TagChange
 
 POLL_SECONDS = 1.0
@@ -60,7 +60,6 @@ class AnnotatorApp(App):
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._first_frame)
-        self.open_index()
         self.set_interval(POLL_SECONDS, self.poll_corpus)
 
     # -- the index and the corpus on disk ---------------------------------------------------
@@ -114,6 +113,9 @@ class AnnotatorApp(App):
 
     def _first_frame(self) -> None:
         self.first_frame_at = time.perf_counter()
+        # Only now: importing Whoosh and opening the index in a thread would hold the
+        # GIL against the first paint; the search box takes keys meanwhile.
+        self.open_index()
 
     def painted(self, query: str) -> None:
         self.last_paint = (query, time.perf_counter())

@@ -12,7 +12,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.worker import get_current_worker
 
 from annotator.errors import AnnotatorError
-from annotator.search import SearchResult
+from annotator.hits import SearchResult
 from annotator.tui.results_list import ResultsList
 from annotator.tui.search_box import SearchBox
 from annotator.tui.theme_panel import ThemePanel

@@ -11,7 +11,7 @@ from rich.style import Style
 from rich.text import Text
 
 from annotator.model import Theme
-from annotator.search import Hit
+from annotator.hits import Hit
 from annotator.textsafe import show_controls
 
 SNIPPET_CHARS = 180

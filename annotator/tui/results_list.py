@@ -7,7 +7,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from annotator.search import Hit
+from annotator.hits import Hit
 from annotator.tui.bindings import PASSAGE_BINDINGS
 from annotator.tui.handoff import KeyHandoff
 from annotator.tui.render import ThemeLook, result_row
