@@ -119,6 +119,29 @@ def _parse_words(words: str, schema) -> wq.Query:
     return cached
 
 
+_TYPED_PREFIX = re.compile(r"(\w[\w'-]*)\*", re.UNICODE)
+
+
+def _unstemmed_prefixes(q: wq.Query, words: str) -> wq.Query:
+    """`lies*` must find words that begin with "lies", not every word beginning with its stem "li".
+
+    Whoosh runs a prefix through the field's analyzer, stemmer included; the indexed
+    terms are stems, so the prefix as typed (lowercased) is what should be matched.
+    """
+    typed = {}
+    for raw in _TYPED_PREFIX.findall(words):
+        for token in text_analyzer()(raw, mode="query", removestops=False, tokenize=False):
+            typed.setdefault(token.text, raw.lower())
+
+    def fix(node: wq.Query) -> wq.Query:
+        if isinstance(node, wq.Prefix) and node.fieldname == "text" and typed.get(node.text, node.text) != node.text:
+            # Words beginning as typed, or the typed word itself (whose stem may be shorter).
+            return wq.Or([wq.Prefix("text", typed[node.text]), wq.Term("text", node.text)], boost=node.boost)
+        return node if node.is_leaf() else node.apply(fix)
+
+    return fix(q) if typed else q
+
+
 def _parse_uncached(words: str, schema) -> wq.Query:
     try:
         q = make_parser(schema).parse(words)
@@ -128,6 +151,7 @@ def _parse_uncached(words: str, schema) -> wq.Query:
         return plain_words_query(words)
     if q is wq.NullQuery:
         return q
+    q = _unstemmed_prefixes(q, words)
     q = _lift_negations(q)
     if isinstance(q, wq.Not):  # only exclusions: nothing to rank by
         return wq.AndNot(wq.Every(), q.query)

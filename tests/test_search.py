@@ -141,6 +141,16 @@ def test_search_as_you_type_matches_the_unfinished_last_word(orchard):
     assert ids(orchard.search("goa ", as_you_type=True)) == []
 
 
+def test_a_prefix_means_words_beginning_as_typed_not_as_stemmed(orchard):
+    # "mars" stems to "mar": the prefix must not widen to "Mara" and "margins".
+    assert ids(orchard.search("mars*")) == []
+    assert ids(orchard.search("mars", as_you_type=True)) == []
+    # a complete word whose stem is shorter ("deferral" -> "deferr") still finds its own forms
+    assert set(ids(orchard.search("letters*", kind="passage"))) == {"or-04", "or-11"}
+    assert {"or-01", "or-05", "or-09"} <= set(ids(orchard.search("grandmother*")))
+    assert "or-07" in ids(orchard.search("sketching", as_you_type=True))
+
+
 @pytest.mark.parametrize("query", ['"unclosed', "(", ")", "*", "~", "AND", "NOT", "-", '"', "theme:", "📚 ünïcödé ∑",
                                    "a" * 5000, "word " * 400, "((( OR )))", "title:x", "\x00\x07", "or-01"])
 def test_malformed_queries_never_fail(orchard, query):
