@@ -165,7 +165,8 @@ class Store:
         validate_annotator(annotator)
         with self.locked():
             path = self.ws.annotation_file(annotator)
-            self._cache.pop(path, None)  # re-read under the lock: another process may have written
+            # Re-read under the lock if another process wrote since: every atomic write makes a
+            # new inode, so the file's signature tells without parsing it again.
             current = self.annotations(annotator)
             annotations = AnnotationFile(current.annotator, list(current.tags), list(current.memos))
             changed = edit(annotations)

@@ -62,3 +62,37 @@ def test_invalid_utf8_is_reported_with_line(tmp_path):
     with pytest.raises(CorpusError, match="UTF-8") as info:
         read_yaml(path)
     assert info.value.line == 2
+
+
+# -- the emitter: whatever it writes, the safe loader reads back identically ------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from annotator.yamlio import dump_yaml  # noqa: E402
+
+_scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
+    st.text(), st.sampled_from(["yes", "no", "null", "~", "12", "1e3", "0x1f", "- a", "a: b", "#x", " x", "x ",
+                                "2026-11-20T10:05:00+00:00", "line\nbreak", "trail\n", "\u2028", "\x85", "\ufeff"]),
+)
+_documents = st.recursive(
+    _scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_documents)
+def test_emitter_round_trips_through_the_safe_loader(document):
+    text = dump_yaml(document)
+    assert parse_yaml(text, "generated.yaml") == document
+
+
+def test_emitter_writes_readable_block_yaml():
+    text = dump_yaml({"annotator": "me", "tags": [{"passage": "p-1", "theme": "hope", "at": "2026-01-01T00:00:00+00:00",
+                                                   "comment": "why: two lines\nhere"}]})
+    assert text == (
+        "annotator: me\ntags:\n- passage: p-1\n  theme: hope\n  at: \"2026-01-01T00:00:00+00:00\"\n"
+        "  comment: |-\n    why: two lines\n    here\n"
+    )
