@@ -302,9 +302,15 @@ def search(
     terms = _as_words(positive_text_terms(q, _ExpandingReader(index, searcher))) if scored else frozenset()
     hits = [_hit(searcher.stored_fields(d), s, terms, index.pending_tags) for d, s in zip(docnums, scores)]
     suggestion = None
-    if total == 0 and prepared.words.strip():
+    if total == 0 and prepared.words.strip() and not (as_you_type and _still_typing(text)):
         suggestion = _did_you_mean(searcher, text, q)
     return SearchResult(query=text, total=total, hits=hits, suggestion=suggestion)
+
+
+def _still_typing(text: str) -> bool:
+    """A last word too short to be a prefix yet: no correction for it (it costs a vocabulary scan)."""
+    last = text.rsplit(None, 1)[-1] if text.strip() else ""
+    return not text[-1:].isspace() and len(last) < AS_YOU_TYPE_MIN
 
 
 def _ranked(index: SearchIndex, searcher, q, restrict, limit):
