@@ -89,8 +89,12 @@ def cmd_export(args) -> int:
         write_file(Path(args.output), data)
         print(f"wrote {args.output} ({len(data):,} bytes)", file=sys.stderr)
         return 0
-    if args.format == "qdpx" and sys.stdout.isatty():
-        raise AnnotatorError("a qdpx project is a zip file; write it with -o FILE.qdpx")
+    if sys.stdout.isatty():
+        if args.format == "qdpx":
+            raise AnnotatorError("a qdpx project is a zip file; write it with -o FILE.qdpx")
+        # On a screen, escape sequences from passage text are shown, not obeyed;
+        # a pipe or -o FILE still gets the exact bytes.
+        data = show_controls(data.decode("utf-8").replace("\r\n", "\n")).encode("utf-8")
     sys.stdout.flush()
     sys.stdout.buffer.write(data)
     sys.stdout.flush()
