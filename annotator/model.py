@@ -27,6 +27,15 @@ def slugify(text: str, fallback: str = "item") -> str:
     return slug[:60].strip("-") or fallback
 
 
+def unique_id(base: str, taken: set[str]) -> str:
+    """`base`, or `base-2`, `base-3`... whichever is not taken yet."""
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate = f"{base}-{n}"
+        n += 1
+    return candidate
+
+
 def _line(record: Any) -> int | None:
     return getattr(record, "line", None) or None
 

@@ -36,7 +36,7 @@ from xml.etree import ElementTree as ET
 from annotator import __version__
 from annotator.errors import ImportFailure
 from annotator.exports import register
-from annotator.model import COLOR_RE, SLUG_RE, AnnotationFile, Memo, Passage, Source, Tag, Theme, slugify
+from annotator.model import COLOR_RE, SLUG_RE, AnnotationFile, Memo, Passage, Source, Tag, Theme, slugify, unique_id
 
 if TYPE_CHECKING:
     from annotator.session import Session
@@ -407,7 +407,7 @@ class _ProjectReader:
         name = (code.get("name") or "").strip() or "Unnamed code"
         taken = {t.id for t in self.project.themes}
         wanted = self.theme_ids.get(guid)
-        theme_id = wanted if isinstance(wanted, str) and SLUG_RE.match(wanted) and wanted not in taken else _unique(slugify(name, "code"), taken)
+        theme_id = wanted if isinstance(wanted, str) and SLUG_RE.match(wanted) and wanted not in taken else unique_id(slugify(name, "code"), taken)
         color = _color(code.get("color"))
         self.project.themes.append(Theme(theme_id, name, _child_text(code, "Description").strip(), color, parent))
         self.codes[guid] = theme_id
@@ -448,7 +448,7 @@ class _ProjectReader:
             return
         meta = self.source_meta.get(guid) if isinstance(self.source_meta.get(guid), dict) else {}
         wanted = meta.get("id")
-        source_id = wanted if isinstance(wanted, str) and SLUG_RE.match(wanted) and wanted not in self.source_ids else _unique(slugify(title, "source"), self.source_ids)
+        source_id = wanted if isinstance(wanted, str) and SLUG_RE.match(wanted) and wanted not in self.source_ids else unique_id(slugify(title, "source"), self.source_ids)
         self.source_ids.add(source_id)
         source = Source(
             source_id, title,
@@ -540,13 +540,6 @@ def _color(value: str | None) -> str | None:
         value = "#" + "".join(ch * 2 for ch in value[1:])
     return value.lower() if COLOR_RE.match(value) else None
 
-
-def _unique(base: str, taken: set[str]) -> str:
-    candidate, n = base, 2
-    while candidate in taken:
-        candidate = f"{base}-{n}"
-        n += 1
-    return candidate
 
 
 def import_qdpx(store: "Store", path: Path, report, default_annotator: str) -> None:

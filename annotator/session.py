@@ -188,33 +188,34 @@ class Session:
         `wait=True` loads it here (seconds); otherwise loading starts in the background
         and these suggestions are lexical.
         """
-        from annotator import semantic, suggestions
+        from annotator import suggestions
         from annotator.index import tag_map
 
         hit = self.get(passage_id)
         applied = {t.theme for t in self.tags_on(passage_id)}
-        embeddings = None
-        if semantic.available():
-            if wait or semantic.ready():
-                embeddings = semantic.cache_for(self.ws.index_dir)
-            else:
-                self.prepare_suggestions()
+        embeddings = self._embeddings(wait)
         return suggestions.suggest(
             self.index, self.themes(), hit.id, hit.text,
             tags=tag_map(self.store), applied=applied, limit=limit, embeddings=embeddings,
         )
 
+    def _embeddings(self, wait: bool):
+        """The embedding cache when the `semantic` model is loaded (or `wait`); else None, loading begun."""
+        from annotator import semantic
+
+        if not semantic.available():
+            return None
+        if wait or semantic.ready():
+            return semantic.cache_for(self.ws.index_dir)
+        self.prepare_suggestions()
+        return None
+
     def similar(self, passage_id: str, limit: int = 10, *, wait: bool = False) -> list[Hit]:
         """The passages most like this one, best first (by meaning once the `semantic` model is loaded)."""
-        from annotator import semantic, suggestions
+        from annotator import suggestions
 
         hit = self.get(passage_id)
-        embeddings = None
-        if semantic.available():
-            if wait or semantic.ready():
-                embeddings = semantic.cache_for(self.ws.index_dir)
-            else:
-                self.prepare_suggestions()
+        embeddings = self._embeddings(wait)
         found = suggestions.similar_passages(self.index, hit.id, hit.text, limit=limit, embeddings=embeddings)
         hits = []
         for passage_id_, score in found:

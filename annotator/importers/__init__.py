@@ -15,7 +15,7 @@ from annotator.importers.plaintext import parse_plain_text
 from annotator.importers.textio import read_text_file
 from annotator.importers.theme_notes import parse_theme_notes
 from annotator.importers.yaml_passages import parse_yaml_passages
-from annotator.model import SLUG_RE, Memo, Passage, Source, SourceFile, Tag, Theme, now_iso, slugify
+from annotator.model import SLUG_RE, Memo, Passage, Source, SourceFile, Tag, Theme, now_iso, slugify, unique_id
 from annotator.store import Store
 
 MAX_SOURCE_ID = 100
@@ -282,7 +282,7 @@ def import_theme_notes(store: Store, path: Path) -> ImportReport:
                     existing.description = note.description
                     report.themes_updated.append(existing.id)
                 continue
-            theme_id = _unique_id(slugify(note.name, "theme"), {t.id for t in themes})
+            theme_id = unique_id(slugify(note.name, "theme"), {t.id for t in themes})
             color = THEME_COLORS[len(themes) % len(THEME_COLORS)]
             themes.append(Theme(theme_id, note.name, note.description, color))
             report.themes_added.append(theme_id)
@@ -302,10 +302,3 @@ def _matching_theme(themes: list[Theme], name: str, description: str) -> Theme |
             return theme
     return None
 
-
-def _unique_id(base: str, taken: set[str]) -> str:
-    candidate, n = base, 2
-    while candidate in taken:
-        candidate = f"{base}-{n}"
-        n += 1
-    return candidate
