@@ -15,9 +15,7 @@ import csv
 import importlib
 import io
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -66,19 +64,10 @@ def export(session: "Session", format_name: str, theme_names: list[str] | None =
 def write_file(path: Path, data: bytes) -> None:
     """Write an export so that a crash leaves the old file or the whole new one."""
     from annotator.errors import AnnotatorError
+    from annotator.yamlio import atomic_write_bytes
 
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write_bytes(path, data)  # `-o reports/evidence.md` makes reports/ as needed
     except OSError as exc:
         raise AnnotatorError(f"cannot write {path}: {exc.strerror or exc}") from None
 

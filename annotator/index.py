@@ -325,13 +325,6 @@ class SearchIndex:
             self.pending_tags = {}  # every annotation file is in the index now
             return report
 
-    def is_current(self) -> bool:
-        manifest = Manifest.read(self.folder)
-        if manifest is None:
-            return False
-        current = {k: list(v) for k, v in self.store.signatures().items()}
-        return manifest.files == current
-
     def rebuild(self, progress: Progress | None = None) -> None:
         self.close()
         tmp = self.folder.with_name(self.folder.name + ".building")
@@ -459,8 +452,8 @@ class SearchIndex:
                 if docnum is None:
                     continue
                 stored = searcher.stored_fields(docnum)
-                if stored.get("source") in skip_sources:
-                    continue
+                if stored.get("kind") != "passage" or stored.get("source") in skip_sources:
+                    continue  # a note is never retagged; a changed source was re-indexed whole
                 passage = Passage(pid, stored["text"], stored.get("location", ""), stored.get("source", ""))
                 writer.update_document(**passage_doc(passage, stored["order"], new.get(pid, ())))
                 count += 1

@@ -107,6 +107,13 @@ class Session:
             raise NotFound(f"no passage '{doc_id}'; search for it with 'annotator search WORDS'")
         return hit
 
+    def passage(self, passage_id: str) -> Hit:
+        """A passage (not a theme note: notes are the codebook, and are never tagged)."""
+        hit = self.get(passage_id)
+        if hit.kind != "passage":
+            raise NotFound(f"'{passage_id}' is a theme note, not a passage; notes are edited with 'annotator theme'")
+        return hit
+
     def tags_on(self, passage_id: str) -> list[Tag]:
         return [t for t in self.store.all_tags() if t.passage == passage_id]
 
@@ -140,7 +147,7 @@ class Session:
     def tag(self, passage_id: str, theme_names: list[str], *, annotator: str | None = None,
             comment: str | None = None) -> list[TagChange]:
         annotator = self.who(annotator)
-        self.get(passage_id)
+        self.passage(passage_id)
         theme_ids = [self.resolve_theme(n).id for n in theme_names]
         added = self.store.add_tags(annotator, passage_id, theme_ids, comment)
         self.index.sync_tags()

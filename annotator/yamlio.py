@@ -242,13 +242,28 @@ def dump_yaml(data: Any) -> str:
     return _inline(data, "") + "\n"
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write text so that a crash leaves either the old file or the new one."""
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# mkstemp creates files readable by their owner only; a corpus file is shared work.
+_NEW_FILE_MODE = 0o666 & ~_current_umask()
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write a file so that a crash leaves either the old file or the new one, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except OSError:
+        mode = _NEW_FILE_MODE
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), mode)
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp_name, path)
@@ -259,6 +274,10 @@ def atomic_write_text(path: Path, text: str) -> None:
             pass
         raise
     _fsync_dir(path.parent)
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -139,3 +139,24 @@ def test_installed_console_script_reports_errors_without_traceback(tmp_path):
     )
     assert proc.returncode != 0
     assert "Traceback" not in proc.stderr and "no workspace there" in proc.stderr
+
+
+def test_theme_notes_cannot_be_tagged_and_stay_notes(cli, workspace_dir):
+    code, _, err = cli("--workspace", workspace_dir, "tag", "note:hope", "hope")
+    assert code == 3 and "is a theme note" in err
+    found = run_json(cli, "--workspace", workspace_dir, "search", "hope", "--limit", "50")
+    assert [r["kind"] for r in found["results"] if r["id"] == "note:hope"] == ["note"]
+
+
+def test_new_corpus_files_and_exports_are_readable_by_collaborators(cli, workspace_dir, tmp_path):
+    import os
+    import stat
+
+    cli("--workspace", workspace_dir, "tag", "lh-001", "hope", "--as", "newcomer")
+    created = workspace_dir / "corpus" / "annotations" / "newcomer.yaml"
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert stat.S_IMODE(created.stat().st_mode) == 0o666 & ~umask
+    code, _, err = cli("--workspace", workspace_dir, "export", "--format", "md", "-o", tmp_path / "sheet.md")
+    assert code == 0, err
+    assert stat.S_IMODE((tmp_path / "sheet.md").stat().st_mode) == 0o666 & ~umask

@@ -169,7 +169,7 @@ def cmd_comment(args) -> int:
 
     session = open_session(args)
     sync_index(session)
-    passage = session.get(args.passage_id)
+    passage = session.passage(args.passage_id)
     annotator = session.who(args.annotator)
     text = " ".join(args.text).strip()
     if not text:
