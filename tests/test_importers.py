@@ -178,3 +178,22 @@ def test_binary_files_are_refused(empty_store, tmp_path, payload):
 def test_missing_file_is_a_clear_error(empty_store, tmp_path):
     with pytest.raises(ImportFailure, match="no such file"):
         import_source(empty_store, tmp_path / "nope.txt")
+
+
+def test_heading_above_a_short_paragraph_and_pronouns_never_name_a_theme():
+    text = (
+        "Guide\n\nLoneliness\nKathy spends much of her life alone, and solitude marks her work as a carer.\n\n"
+        "Memory\nKathy remembers Hailsham constantly; memory is how she keeps what she lost.\n\n\n"
+        "She tells her friends that her own hope is her only comfort, and her hope never fades for her.\n"
+    )
+    assert [(n.name, n.named_from) for n in parse_theme_notes(text)] == [
+        ("Loneliness", "heading"), ("Memory", "heading"), ("Hope", "inferred"),
+    ]
+
+
+def test_theme_notes_refuse_a_yaml_file(empty_store, tmp_path):
+    path = tmp_path / "passages.yaml"
+    path.write_text("passages: []\n")
+    with pytest.raises(ImportFailure, match="theme notes are a text page"):
+        import_theme_notes(empty_store, path)
+    assert empty_store.themes() == []

@@ -268,6 +268,8 @@ def _import_tags(store: Store, pairs, annotator: str, resolve_theme, report: Imp
 def import_theme_notes(store: Store, path: Path) -> ImportReport:
     """Study-guide theme notes -> themes; re-importing updates descriptions, never duplicates."""
     path = Path(path)
+    if path.suffix.lower() in (".yaml", ".yml", ".json", ".qdpx"):
+        raise ImportFailure(f"{path}: theme notes are a text page (one paragraph per theme); import passages without --themes")
     decoded = read_text_file(path)
     report = ImportReport(str(path), kind="theme-notes", warnings=list(decoded.warnings))
     notes = parse_theme_notes(decoded.text)

@@ -18,6 +18,8 @@ from annotator.importers.blocks import Block, split_blocks
 
 TITLE_WORDS = re.compile(r"\b(themes?|study guide|summary|analysis|notes|contents)\b", re.IGNORECASE)
 MAX_HEADING_WORDS = 8
+# Whoosh's stop words leave pronouns in; none of them names a theme.
+PRONOUNS = frozenset("her hers him his she they them their theirs its our ours your yours who whom whose one".split())
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 
 
@@ -82,7 +84,7 @@ def is_heading_block_start(block: Block) -> bool:
         return False
     first = block.lines[0].strip()
     rest_words = sum(len(line.split()) for line in block.lines[1:])
-    return 0 < len(first.split()) <= 5 and not first.endswith((".", ",", ";")) and rest_words > 20 and len(first) < 50
+    return 0 < len(first.split()) <= 5 and not first.endswith((".", ",", ";")) and rest_words >= 8 and len(first) < 50
 
 
 def _stem(word: str) -> str:
@@ -101,7 +103,7 @@ def _content_words(text: str) -> list[tuple[str, str]]:
         for position, match in enumerate(_WORD.finditer(sentence)):
             word = match.group().strip("'-")
             lower = word.lower()
-            if len(lower) < 3 or lower in STOP_WORDS or lower.endswith("'s") and lower[:-2] in STOP_WORDS:
+            if len(lower) < 3 or lower in STOP_WORDS or lower in PRONOUNS or lower.endswith("'s") and lower[:-2] in STOP_WORDS:
                 continue
             if word[0].isupper() and (position > 0 or lower not in lowercase_seen):
                 continue  # a proper noun: a character or a place is not a theme's name
