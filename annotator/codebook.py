@@ -40,10 +40,6 @@ def find_theme(themes: list[Theme], theme_id: str) -> Theme:
     raise NotFound(f"no theme with id '{theme_id}'")
 
 
-def children_of(themes: list[Theme], theme_id: str) -> list[Theme]:
-    return [t for t in themes if t.parent == theme_id]
-
-
 def descendants(themes: list[Theme], theme_id: str) -> list[str]:
     """The theme's id followed by its children's, grandchildren's... (cycle-safe)."""
     result, frontier = [theme_id], [theme_id]

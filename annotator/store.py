@@ -229,10 +229,6 @@ class Store:
         self._edit_annotations(annotator, edit)
         return memo
 
-    def edit_annotations(self, annotator: str, edit) -> object:
-        """Read-modify-write one annotator's file under the lock (for batch writers such as importers)."""
-        return self._edit_annotations(annotator, edit)
-
     def rewrite_all_annotations(self, edit) -> int:
         """Apply `edit` to a fresh copy of every annotator's file under the lock; each changed file is
         rewritten atomically. `edit` returns how many records it changed; returns the total."""

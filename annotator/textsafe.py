@@ -11,7 +11,3 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 def show_controls(text: str) -> str:
     """Replace control characters (ESC, BEL, ...) with a visible escape such as `\\x1b`."""
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
-
-
-def has_controls(text: str) -> bool:
-    return bool(_CONTROL.search(text))

@@ -8,7 +8,6 @@ workspace in the platform's data directory, created on first use with the demo c
 from __future__ import annotations
 
 import os
-import shutil
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -41,10 +40,6 @@ class Workspace:
     @property
     def annotations_dir(self) -> Path:
         return self.corpus / "annotations"
-
-    @property
-    def settings_file(self) -> Path:
-        return self.corpus / "settings.yaml"
 
     @property
     def lock_file(self) -> Path:
@@ -117,7 +112,3 @@ def init_workspace(root: Path, *, empty: bool = False) -> Workspace:
     if not gitignore.exists():
         atomic_write_text(gitignore, "/index/\n/.annotator.lock\n")
     return ws
-
-
-def remove_index(ws: Workspace) -> None:
-    shutil.rmtree(ws.index_dir, ignore_errors=True)
