@@ -177,17 +177,18 @@ def rename_theme(store: Store, theme_id: str, new_name: str | None = None, new_i
         # 1. the new theme beside the old one, 2. tags move, 3. the old one goes.
         store.save_themes([*themes, renamed])
         moved, merged = _move_tags(store, theme_id, new_id)
-        final = []
-        for t in store.themes():
-            if t.id == theme_id:
-                continue
-            final.append(replace(t, parent=new_id) if t.parent == theme_id else t)
+        final = _replace_theme(store.themes(), theme_id, new_id)
         # keep the renamed theme where the old one stood in the codebook order
         final.remove(renamed)
         position = [t.id for t in themes].index(theme_id)
         final.insert(position, renamed)
         store.save_themes(final)
     return CodebookChange(renamed, tags_moved=moved, message=f"renamed '{theme_id}' to '{new_id}' ({name}); {moved} tag(s) follow")
+
+
+def _replace_theme(themes: list[Theme], old_id: str, new_id: str) -> list[Theme]:
+    """The codebook without `old_id`, its sub-themes now under `new_id`."""
+    return [replace(t, parent=new_id) if t.parent == old_id else t for t in themes if t.id != old_id]
 
 
 def merge_themes(store: Store, source_id: str, into_id: str) -> CodebookChange:
@@ -201,12 +202,7 @@ def merge_themes(store: Store, source_id: str, into_id: str) -> CodebookChange:
         if into_id in descendants(themes, source_id):
             raise AnnotatorError(f"'{into_id}' is a sub-theme of '{source_id}'; merge the other way round")
         moved, merged = _move_tags(store, source_id, into_id)
-        remaining = []
-        for t in store.themes():
-            if t.id == source_id:
-                continue
-            remaining.append(replace(t, parent=into_id) if t.parent == source_id else t)
-        store.save_themes(remaining)
+        store.save_themes(_replace_theme(store.themes(), source_id, into_id))
     return CodebookChange(
         into,
         tags_moved=moved,

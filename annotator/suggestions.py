@@ -189,12 +189,16 @@ def neighbour_evidence(searcher, examples: list[Example], hidden: set[str], text
     if q is None or not by_docnum:
         return found
     for docnum, score in _ranked_among(searcher, scorer, q, by_docnum, k):
-        example = by_docnum[docnum]
-        for theme_id in example.themes:
-            found.scores[theme_id] = found.scores.get(theme_id, 0.0) + score
-            if len(found.reasons[theme_id]) < 2:
-                found.reasons[theme_id].append(f"like {example.id}: “{clip(example.text)}”")
+        _vote(found, by_docnum[docnum], score)
     return found
+
+
+def _vote(found, example, weight: float) -> None:
+    """A tagged neighbour votes `weight` for each of its themes, and is named as a reason (two at most)."""
+    for theme_id in example.themes:
+        found.scores[theme_id] = found.scores.get(theme_id, 0.0) + weight
+        if len(found.reasons[theme_id]) < 2:
+            found.reasons[theme_id].append(f"like {example.id}: “{clip(example.text)}”")
 
 
 def _ranked_among(searcher, scorer, q, allowed: dict, k: int) -> list[tuple[int, float]]:
@@ -245,12 +249,7 @@ def semantic_neighbour_evidence(cache, examples: list[Example], vectors, hidden:
     order = sorted(range(len(examples)), key=lambda i: -sims[i])
     nearest = [i for i in order if examples[i].id not in hidden][:k]
     for i in nearest:
-        weight = max(float(sims[i]), 0.0) ** 2
-        example = examples[i]
-        for theme_id in example.themes:
-            found.scores[theme_id] = found.scores.get(theme_id, 0.0) + weight
-            if len(found.reasons[theme_id]) < 2:
-                found.reasons[theme_id].append(f"like {example.id}: “{clip(example.text)}”")
+        _vote(found, examples[i], max(float(sims[i]), 0.0) ** 2)
     return found
 
 
