@@ -5,21 +5,27 @@ Two kinds of evidence are combined, and each suggestion says which led to it:
 * the theme notes, sentence by sentence: the passage's words are scored (BM25,
   Whoosh's own scorer and analyzer) against every sentence of every note, so a
   theme with one sentence that fits the passage well is not drowned by the rest
-  of its note;
-* the passages already tagged: the passage's nearest tagged neighbours in the
-  main index vote for their themes, weighted by how close they are.
+  of its note; with the `semantic` extra, the passage's embedding is also compared
+  with each note sentence's (their mean cosine);
+* the passages already tagged: lexically, the passage's nearest tagged neighbours
+  vote for their themes; with embeddings, each theme's tagged passages make a
+  prototype (their centroid) and the passage is compared with it.
 
-Notes alone work before anything is tagged. How much the neighbours' vote counts
+Each kind of evidence is calibrated before it is combined: a theme's score is
+measured against that theme's mean score over a sample of the corpus, so a theme
+whose note is long or generic (and so scores fairly well against everything) does
+not win everywhere; then the scores are standardised across the themes for this
+passage, so that lexical and semantic evidence, of different scales, count alike.
+
+Notes alone work before anything is tagged. How much the tagged passages count
 against the notes is learnt from the tagged passages themselves (each is suggested
 for with its own tags hidden, at a few candidate weights), so tagging helps where
 passages of a theme resemble one another and does no harm where they do not.
-With the optional `semantic` extra installed, the same two kinds of evidence are
-also measured by sentence-embedding similarity (see `annotator.semantic`) and the
-lexical and semantic scores are mixed.
 """
 
 from __future__ import annotations
 
+import math
 import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -32,12 +38,13 @@ from annotator.importers.plaintext import split_sentences
 from annotator.index import SearchIndex, text_analyzer
 from annotator.model import Theme
 
-NEIGHBOURS = 10  # how many tagged passages vote
-# With embeddings, the lexical evidence still counts, at this weight against the semantic.
-MIXED_LEXICAL_NOTES = 0.3
-MIXED_LEXICAL_NEIGHBOURS = 0.3
-# The neighbours' weight against the notes is learnt from the tagged passages (see
-# calibrated_neighbour_weight); until there are enough of them, the default holds.
+NEIGHBOURS = 10  # how many tagged passages vote (lexically)
+# A theme's typical score is measured on this many passages spread over the corpus
+# (fewer than BASELINE_MINIMUM: no calibration, the corpus is too small to say).
+BASELINE_SAMPLE = 200
+BASELINE_MINIMUM = 8
+# The tagged passages' weight, relative to the notes', is learnt from the tagged
+# passages (see calibrated_neighbour_weight); until there are enough of them, the default holds.
 CANDIDATE_WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0)
 DEFAULT_NEIGHBOUR_WEIGHT = 0.5
 CALIBRATION_MINIMUM = 8
@@ -57,21 +64,37 @@ class Suggestion:
 
 @dataclass
 class Evidence:
-    """One kind of evidence for each theme: a score and the reasons behind it."""
+    """One kind of evidence for each theme: a score and the reasons behind it.
+
+    A theme missing from `scores` scores 0, or (`missing_is_neutral`, for evidence
+    that says nothing about a theme, such as a prototype of a theme nothing is
+    tagged with yet) the mean of the others.
+    """
 
     scores: dict[str, float] = field(default_factory=dict)
     reasons: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    relative: bool = False  # scores are similarities: only their differences mean anything
+    missing_is_neutral: bool = False
 
-    def normalised(self) -> dict[str, float]:
-        """Scores scaled to 0..1: by the best one, or (relative) from the worst to the best."""
+    def calibrated(self, baseline: dict[str, float] | None) -> "Evidence":
+        """Each theme's score less its typical score over the corpus (`baseline`)."""
+        if not baseline:
+            return self
+        scores = {k: v - baseline.get(k, 0.0) for k, v in self.scores.items()}
+        if not self.missing_is_neutral:  # a theme missing here scores 0: less than its typical score
+            scores.update({k: -b for k, b in baseline.items() if k not in self.scores})
+        return Evidence(scores, self.reasons, self.missing_is_neutral)
+
+    def standardised(self, theme_ids: list[str]) -> list[float]:
+        """The scores as z-scores across the themes (mean 0, deviation 1); all 0 when they do not differ."""
         if not self.scores:
-            return {}
-        top = max(self.scores.values())
-        bottom = min(self.scores.values()) if self.relative and len(self.scores) > 1 else 0.0
-        if top <= bottom:
-            return {}
-        return {k: (v - bottom) / (top - bottom) for k, v in self.scores.items()}
+            return [0.0] * len(theme_ids)
+        fill = sum(self.scores.values()) / len(self.scores) if self.missing_is_neutral else 0.0
+        values = [self.scores.get(k, fill) for k in theme_ids]
+        mean = sum(values) / len(values)
+        spread = math.sqrt(sum((v - mean) ** 2 for v in values) / len(values))
+        if spread <= 1e-12:
+            return [0.0] * len(theme_ids)
+        return [(v - mean) / spread for v in values]
 
 
 # -- the notes, sentence by sentence ------------------------------------------------------
@@ -99,22 +122,27 @@ class NoteSentenceIndex:
             for sentence in note_sentences(theme):
                 writer.add_document(theme=theme.id, sentence=sentence, text=sentence)
         writer.commit()
+        self._searcher = self._ix.searcher()
+        self._remembered: dict[str, Evidence] = {}
 
     def evidence(self, text: str, per_theme: int = 3) -> Evidence:
         """Each theme's best-matching sentences, their scores summed with a decay."""
+        if text in self._remembered:
+            return self._remembered[text]
         q = terms_query(text)
         found = Evidence()
-        if q is None:
-            return found
-        best: dict[str, list[tuple[float, str]]] = defaultdict(list)
-        with self._ix.searcher() as searcher:
-            for hit in searcher.search(q, limit=None):
+        if q is not None:
+            best: dict[str, list[tuple[float, str]]] = defaultdict(list)
+            for hit in self._searcher.search(q, limit=None):
                 best[hit["theme"]].append((hit.score, hit["sentence"]))
-        for theme_id, hits in best.items():
-            hits.sort(key=lambda h: -h[0])
-            top = hits[:per_theme]
-            found.scores[theme_id] = sum(score / (rank + 1) for rank, (score, _) in enumerate(top))
-            found.reasons[theme_id] += [f"note: “{clip(sentence)}”" for _, sentence in top[:2]]
+            for theme_id, hits in best.items():
+                hits.sort(key=lambda h: -h[0])
+                top = hits[:per_theme]
+                found.scores[theme_id] = sum(score / (rank + 1) for rank, (score, _) in enumerate(top))
+                found.reasons[theme_id] += [f"note: “{clip(sentence)}”" for _, sentence in top[:2]]
+        if len(self._remembered) > 4096:
+            self._remembered.clear()
+        self._remembered[text] = found
         return found
 
 
@@ -134,7 +162,109 @@ def note_index(themes: list[Theme]) -> NoteSentenceIndex:
     return cached
 
 
-# -- the tagged neighbours -------------------------------------------------------------------
+class SemanticNotes:
+    """Every note sentence's embedding; a passage's evidence is its mean cosine with a theme's sentences."""
+
+    def __init__(self, cache, themes: list[Theme]):
+        import numpy as np
+
+        self.theme_ids = [t.id for t in themes]
+        self.sentences: list[list[str]] = [note_sentences(t)[1:] or [t.name] for t in themes]
+        self.vectors = [cache.embed(s) for s in self.sentences]
+        self._np = np
+
+    def similarities(self, vectors):
+        """(passages × themes) mean cosine of each passage with each theme's note sentences."""
+        return self._np.stack([(vectors @ s.T).mean(axis=1) for s in self.vectors], axis=1)
+
+    def evidence(self, vector) -> Evidence:
+        found = Evidence()
+        for theme_id, sentences, matrix in zip(self.theme_ids, self.sentences, self.vectors):
+            sims = matrix @ vector
+            found.scores[theme_id] = float(sims.mean())
+            found.reasons[theme_id].append(f"note: “{clip(sentences[int(sims.argmax())])}”")
+        return found
+
+
+def embed_codebook(cache, themes: list[Theme], index: SearchIndex | None = None) -> None:
+    """Embed every note sentence (and, given the index, the corpus sample that calibrates
+    the themes' scores) ahead of the first suggestion."""
+    cache.embed([s for t in themes for s in note_sentences(t)])
+    if index is not None:
+        with index.open().searcher() as searcher:  # its own searcher: this runs off the UI thread
+            cache.embed([text for _, text in corpus_sample(searcher)])
+    cache.save()
+
+
+# -- what a theme scores on a typical passage --------------------------------------------------
+
+
+def corpus_sample(searcher) -> list[tuple[str, str]]:
+    """(id, text) of up to BASELINE_SAMPLE passages spread evenly over the index."""
+    reader = searcher.reader()
+    total = reader.doc_count_all()
+    step = max(1, total // BASELINE_SAMPLE)
+    found = []
+    for docnum in range(0, total, step):
+        if reader.is_deleted(docnum):
+            continue
+        stored = reader.stored_fields(docnum)
+        if stored.get("kind") == "passage":
+            found.append((stored.get("id", ""), stored.get("text", "")))
+    return found
+
+
+@dataclass
+class Baselines:
+    """Each theme's mean score, per kind of evidence, over a sample of the corpus's passages."""
+
+    lexical_notes: dict[str, float] = field(default_factory=dict)
+    semantic_notes: dict[str, float] = field(default_factory=dict)
+    sample_ids: list[str] = field(default_factory=list)
+    sample_vectors: object = None  # the sample's embeddings (prototypes are calibrated on them too)
+
+    def prototypes(self, centroids: dict[str, object], members: dict[str, set[str]]) -> dict[str, float]:
+        """Each prototype's mean cosine with the sample's passages that did not make it (those that
+        did resemble it more, and the fewer they are the more: counting them would penalise the
+        themes with few tagged passages)."""
+        if self.sample_vectors is None:
+            return {}
+        found = {}
+        for theme_id, centre in centroids.items():
+            sims = self.sample_vectors @ centre
+            rest = [s for pid, s in zip(self.sample_ids, sims) if pid not in members[theme_id]]
+            if rest:
+                found[theme_id] = float(sum(rest) / len(rest))
+        return found
+
+
+_baselines: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def baselines(searcher, themes: list[Theme], embeddings=None, semantic_notes: SemanticNotes | None = None) -> Baselines:
+    """The themes' typical scores on this index's passages (remembered per searcher and codebook)."""
+    per_searcher = _baselines.setdefault(searcher, {})
+    key = (codebook_key(themes), embeddings is not None)
+    if key in per_searcher:
+        return per_searcher[key]
+    sample = [text for _, text in corpus_sample(searcher)]
+    found = Baselines(sample_ids=[pid for pid, _ in corpus_sample(searcher)])
+    if len(sample) >= BASELINE_MINIMUM:
+        notes = note_index(themes)
+        for text in sample:
+            for theme_id, score in notes.evidence(text).scores.items():
+                found.lexical_notes[theme_id] = found.lexical_notes.get(theme_id, 0.0) + score / len(sample)
+        found.lexical_notes = {t.id: found.lexical_notes.get(t.id, 0.0) for t in themes}
+        if embeddings is not None and semantic_notes is not None:
+            found.sample_vectors = embeddings.embed(sample)
+            means = semantic_notes.similarities(found.sample_vectors).mean(axis=0)
+            found.semantic_notes = {theme_id: float(m) for theme_id, m in zip(semantic_notes.theme_ids, means)}
+    per_searcher.clear()
+    per_searcher[key] = found
+    return found
+
+
+# -- the tagged passages -----------------------------------------------------------------------
 
 
 def terms_query(text: str, field_name: str = "text") -> wq.Query | None:
@@ -190,6 +320,14 @@ def neighbour_evidence(searcher, examples: list[Example], hidden: set[str], text
         return found
     for docnum, score in _ranked_among(searcher, scorer, q, by_docnum, k):
         _vote(found, by_docnum[docnum], score)
+    # A theme with many tagged passages has more of them among any k: its votes are
+    # scaled by how many it has against the average, so a big theme does not win by size.
+    sizes: dict[str, int] = defaultdict(int)
+    for example in by_docnum.values():
+        for theme_id in example.themes:
+            sizes[theme_id] += 1
+    average = sum(sizes.values()) / len(sizes)
+    found.scores = {t: v * average / sizes[t] for t, v in found.scores.items()}
     return found
 
 
@@ -212,105 +350,108 @@ def _ranked_among(searcher, scorer, q, allowed: dict, k: int) -> list[tuple[int,
     return [(hit.docnum, hit.score) for hit in searcher.search(q, filter=set(allowed), limit=k)]
 
 
-# -- the same two kinds of evidence, by sentence embeddings (the `semantic` extra) -----------------
+def prototype_evidence(examples: list[Example], vectors, hidden: set[str], vector, base: Baselines | None = None) -> Evidence:
+    """Cosine of the passage with each theme's prototype: the centroid of its tagged passages' embeddings.
 
-
-def semantic_note_evidence(cache, themes: list[Theme], text: str, per_theme: int = 2) -> Evidence:
-    """Cosine similarity of the passage to each note's best-matching sentences (their mean)."""
-    found = Evidence(relative=True)
-    sentences, owners = [], []
-    for theme in themes:
-        for sentence in note_sentences(theme)[1:] or [theme.name]:
-            sentences.append(sentence)
-            owners.append(theme.id)
-    vectors = cache.embed([text, *sentences])
-    sims = vectors[1:] @ vectors[0]
-    for theme in themes:
-        mine = [i for i, owner in enumerate(owners) if owner == theme.id]
-        best = sorted(mine, key=lambda i: -sims[i])[:per_theme]
-        found.scores[theme.id] = sum(float(sims[i]) for i in best) / len(best)
-        found.reasons[theme.id] += [f"note: “{clip(sentences[i])}”" for i in best[:1]]
-    return found
-
-
-def embed_codebook(cache, themes: list[Theme]) -> None:
-    """Embed every note sentence and whole note ahead of the first suggestion."""
-    cache.embed([s for t in themes for s in note_sentences(t)])
-    cache.save()
-
-
-def semantic_neighbour_evidence(cache, examples: list[Example], vectors, hidden: set[str], text: str, k: int = NEIGHBOURS) -> Evidence:
-    """The k tagged passages nearest in meaning vote for their themes, weighted by similarity.
-
-    `vectors` holds the examples' embeddings, row by row, computed once per suggestion.
+    The two tagged passages of the theme nearest the passage are its reasons. A theme
+    with nothing tagged (the `hidden` left out) says nothing: it scores the others' mean.
     """
-    found = Evidence()
-    sims = vectors @ cache.embed([text])[0]
-    order = sorted(range(len(examples)), key=lambda i: -sims[i])
-    nearest = [i for i in order if examples[i].id not in hidden][:k]
-    for i in nearest:
-        _vote(found, examples[i], max(float(sims[i]), 0.0) ** 2)
-    return found
+    import numpy as np
+
+    found = Evidence(missing_is_neutral=True)
+    members: dict[str, list[int]] = defaultdict(list)
+    for i, example in enumerate(examples):
+        if example.id not in hidden:
+            for theme_id in example.themes:
+                members[theme_id].append(i)
+    if not members:
+        return found
+    sims = vectors @ vector
+    centroids = {}
+    for theme_id, rows in members.items():
+        centre = vectors[rows].mean(axis=0)
+        centroids[theme_id] = centre / (np.linalg.norm(centre) or 1.0)
+        found.scores[theme_id] = float(centroids[theme_id] @ vector)
+        for i in sorted(rows, key=lambda i: -sims[i])[:2]:
+            found.reasons[theme_id].append(f"like {examples[i].id}: “{clip(examples[i].text)}”")
+    if base is None:
+        return found
+    return found.calibrated(base.prototypes(centroids, {k: {examples[i].id for i in rows} for k, rows in members.items()}))
 
 
 # -- combining -------------------------------------------------------------------------------
 
 
 def combine(themes: list[Theme], parts: list[tuple[float, Evidence]]) -> list[Suggestion]:
-    """Weighted sum of each kind's normalised scores; every reason that contributed is kept."""
-    totals: dict[str, float] = defaultdict(float)
-    weight_sum = sum(w for w, _ in parts) or 1.0
+    """Weighted sum of each kind's standardised scores, as a softmax over the themes (scores 0..1,
+    summing to 1); a theme no evidence speaks for is left out; every reason that contributed is kept."""
+    theme_ids = [t.id for t in themes]
+    totals = [0.0] * len(theme_ids)
     for weight, evidence in parts:
-        for theme_id, score in evidence.normalised().items():
-            totals[theme_id] += weight * score / weight_sum
-    known = {t.id for t in themes}
+        for i, z in enumerate(evidence.standardised(theme_ids)):
+            totals[i] += weight * z
+    top = max(totals)
+    exps = [math.exp(t - top) for t in totals]
+    norm = sum(exps)
     suggestions = []
-    for theme_id, score in totals.items():
-        if theme_id not in known or score <= 0:
-            continue
+    for theme_id, e in zip(theme_ids, exps):
         why: list[str] = []
         for _, evidence in parts:
             why += [r for r in evidence.reasons.get(theme_id, []) if r not in why]
-        suggestions.append(Suggestion(theme_id, score, why))
-    order = {t.id: i for i, t in enumerate(themes)}
+        if why:
+            suggestions.append(Suggestion(theme_id, e / norm, why))
+    order = {theme_id: i for i, theme_id in enumerate(theme_ids)}
     suggestions.sort(key=lambda s: (-s.score, order[s.theme]))
     return suggestions
 
 
-def gather(searcher, themes: list[Theme], text: str, examples: list[Example], hidden: set[str], embeddings, vectors=None, scorer=None):
-    """The evidence from the notes and the evidence from tagged neighbours, each weighted within its kind."""
-    lexical_notes = note_index(themes).evidence(text)
+@dataclass
+class Context:
+    """What one suggestion (and the calibration of the neighbours' weight) needs, gathered once."""
+
+    searcher: object
+    themes: list[Theme]
+    examples: list[Example]
+    embeddings: object = None
+    scorer: object = None
+    semantic_notes: SemanticNotes | None = None
+    vectors: object = None  # the examples' embeddings, row by row
+    base: Baselines | None = None
+
+
+def gather(ctx: Context, text: str, hidden: set[str]):
+    """The evidence from the notes and the evidence from the tagged passages, each calibrated."""
+    base = ctx.base
+    notes = [(1.0, note_index(ctx.themes).evidence(text).calibrated(base.lexical_notes if base else None))]
     neighbours = []
-    if embeddings is None:
-        notes = [(1.0, lexical_notes)]
-        if examples:
-            neighbours = [(1.0, neighbour_evidence(searcher, examples, hidden, text, scorer=scorer))]
-    else:
-        notes = [(MIXED_LEXICAL_NOTES, lexical_notes), (1.0, semantic_note_evidence(embeddings, themes, text))]
-        if examples:
-            neighbours = [
-                (MIXED_LEXICAL_NEIGHBOURS, neighbour_evidence(searcher, examples, hidden, text, scorer=scorer)),
-                (1.0, semantic_neighbour_evidence(embeddings, examples, vectors, hidden, text)),
-            ]
+    if ctx.embeddings is None:
+        if ctx.examples:
+            neighbours = [(1.0, neighbour_evidence(ctx.searcher, ctx.examples, hidden, text, scorer=ctx.scorer))]
+        return notes, neighbours
+    vector = ctx.embeddings.embed([text])[0]
+    notes.append((1.0, ctx.semantic_notes.evidence(vector).calibrated(base.semantic_notes if base else None)))
+    if ctx.examples:  # weighed against both kinds of note evidence together
+        neighbours = [(2.0, prototype_evidence(ctx.examples, ctx.vectors, hidden, vector, base))]
     return notes, neighbours
 
 
 def mix(notes, neighbours, weight: float):
-    """The notes' evidence and the neighbours', these scaled by `weight` (left out at 0, reasons too)."""
+    """The notes' evidence and the tagged passages', these scaled by `weight` (left out at 0, reasons too)."""
     return notes + [(weight * w, evidence) for w, evidence in neighbours if weight * w > 0]
 
 
 _calibrations: dict[tuple, tuple[int, float]] = {}
 
 
-def calibrated_neighbour_weight(searcher, themes: list[Theme], examples: list[Example], hidden: set[str], embeddings, vectors=None, scorer=None) -> float:
-    """How much the tagged neighbours should count against the notes, learnt from the tagged passages.
+def calibrated_neighbour_weight(ctx: Context, hidden: set[str]) -> float:
+    """How much the tagged passages should count against the notes, learnt from the tagged passages.
 
     Each tagged passage (up to CALIBRATION_SAMPLE of them) is suggested for with its
     own tags hidden, at each candidate weight; the weight that gets most of them right
-    wins. So the neighbours count for much in a corpus where passages of one theme are
-    alike, and for little where they are not. `hidden` passages take no part.
+    wins. So the tagged passages count for much in a corpus where passages of one
+    theme are alike, and for little where they are not. `hidden` passages take no part.
     """
+    examples = ctx.examples
     sample = [e for e in examples if e.id not in hidden]
     if len(sample) < CALIBRATION_MINIMUM:
         return DEFAULT_NEIGHBOUR_WEIGHT if sample else 0.0
@@ -318,16 +459,16 @@ def calibrated_neighbour_weight(searcher, themes: list[Theme], examples: list[Ex
     sample = sample[::step][:CALIBRATION_SAMPLE]
     # Learnt again only when the tagged passages have grown or shrunk by a tenth (or 8):
     # a tag or two more hardly moves the weight, and learning it takes a moment.
-    key = (codebook_key(themes), tuple(sorted(hidden)), embeddings is not None)
+    key = (codebook_key(ctx.themes), tuple(sorted(hidden)), ctx.embeddings is not None)
     if key in _calibrations:
         size, weight = _calibrations[key]
         if abs(len(examples) - size) < max(CALIBRATION_MINIMUM, size // 10):
             return weight
     right = [0] * len(CANDIDATE_WEIGHTS)
     for example in sample:
-        notes, neighbours = gather(searcher, themes, example.text, examples, hidden | {example.id}, embeddings, vectors, scorer)
+        notes, neighbours = gather(ctx, example.text, hidden | {example.id})
         for i, weight in enumerate(CANDIDATE_WEIGHTS):
-            ranked = combine(themes, mix(notes, neighbours, weight))
+            ranked = combine(ctx.themes, mix(notes, neighbours, weight))
             right[i] += bool(ranked) and ranked[0].theme in example.themes
     best = max(right)
     # Among equally good weights, the one nearest the default.
@@ -361,15 +502,14 @@ def suggest(
         return []
     hidden = {passage_id}
     searcher = index.searcher()  # kept open by the index (not closed here)
-    scorer = index.vector_scorer()
-    examples = tagged_examples(searcher, tags or {})
-    vectors = embeddings.embed([e.text for e in examples]) if embeddings is not None and examples else None
-    notes, neighbours = gather(searcher, themes, text, examples, hidden, embeddings, vectors, scorer)
-    weight = 0.0
-    if neighbours:
-        weight = calibrated_neighbour_weight(
-            searcher, themes, examples, hidden if strict else set(), embeddings, vectors, scorer
-        )
+    ctx = Context(searcher, themes, tagged_examples(searcher, tags or {}), embeddings, index.vector_scorer())
+    if embeddings is not None:
+        ctx.semantic_notes = SemanticNotes(embeddings, themes)
+        if ctx.examples:
+            ctx.vectors = embeddings.embed([e.text for e in ctx.examples])
+    ctx.base = baselines(searcher, themes, embeddings, ctx.semantic_notes)
+    notes, neighbours = gather(ctx, text, hidden)
+    weight = calibrated_neighbour_weight(ctx, hidden if strict else set()) if neighbours else 0.0
     if embeddings is not None:
         embeddings.save()
     applied = set(applied)
