@@ -238,7 +238,8 @@ class Session:
 
         themes = self.themes()
         folder = self.ws.index_dir
-        return semantic.warm_up(lambda: suggestions.embed_codebook(semantic.cache_for(folder), themes))
+        index = self.index
+        return semantic.warm_up(lambda: suggestions.embed_codebook(semantic.cache_for(folder), themes, index))
 
     def evidence(self, theme_name: str) -> list:
         """Every passage tagged with the theme (annotator.evidence.EvidencePassage), in corpus order."""

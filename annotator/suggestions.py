@@ -191,8 +191,11 @@ def embed_codebook(cache, themes: list[Theme], index: SearchIndex | None = None)
     the themes' scores) ahead of the first suggestion."""
     cache.embed([s for t in themes for s in note_sentences(t)])
     if index is not None:
-        with index.open().searcher() as searcher:  # its own searcher: this runs off the UI thread
-            cache.embed([text for _, text in corpus_sample(searcher)])
+        try:
+            with index.open().searcher() as searcher:  # its own searcher: this runs off the UI thread
+                cache.embed([text for _, text in corpus_sample(searcher)])
+        except Exception:  # only a head start: the first suggestion embeds the sample if need be
+            pass
     cache.save()
 
 
@@ -464,12 +467,15 @@ def calibrated_neighbour_weight(ctx: Context, hidden: set[str]) -> float:
         size, weight = _calibrations[key]
         if abs(len(examples) - size) < max(CALIBRATION_MINIMUM, size // 10):
             return weight
-    right = [0] * len(CANDIDATE_WEIGHTS)
+    # Judged by the likelihood the suggestions give the passages' own themes (a proper score:
+    # steadier on a few dozen passages than counting which come out on top).
+    right = [0.0] * len(CANDIDATE_WEIGHTS)
     for example in sample:
         notes, neighbours = gather(ctx, example.text, hidden | {example.id})
         for i, weight in enumerate(CANDIDATE_WEIGHTS):
             ranked = combine(ctx.themes, mix(notes, neighbours, weight))
-            right[i] += bool(ranked) and ranked[0].theme in example.themes
+            mass = sum(s.score for s in ranked if s.theme in example.themes)
+            right[i] += math.log(max(mass, 1e-6))
     best = max(right)
     # Among equally good weights, the one nearest the default.
     weight = min((w for w, r in zip(CANDIDATE_WEIGHTS, right) if r == best), key=lambda w: abs(w - DEFAULT_NEIGHBOUR_WEIGHT))

@@ -61,8 +61,9 @@ def test_similar_passages_lexically(session):
 
 
 def test_zero_shot_accuracy_on_the_gold_corpus_holds(tmp_path):
-    """A guard against regressions: the notes alone put the gold theme first for over 0.3 of
-    the gold corpus (benchmarks/suggest_accuracy.py measures it fully; 0.375 when written)."""
+    """A guard against regressions: the notes alone put the gold theme first for 0.4 or more of
+    the gold corpus (benchmarks/suggest_accuracy.py measures it fully; 0.375 when first written,
+    0.412 with per-theme calibration)."""
     import sys
     from pathlib import Path
 
@@ -73,7 +74,7 @@ def test_zero_shot_accuracy_on_the_gold_corpus_holds(tmp_path):
     session = bench.make_session(tmp_path / "ws", themes, passages, [])
     right = bench.correct(session, themes, passages, [], None)
     session.close()
-    assert sum(right.values()) / len(right) > 0.3
+    assert sum(right.values()) / len(right) >= 0.4
 
 
 def test_suggestions_learn_from_tagged_passages(tmp_path):
@@ -100,3 +101,77 @@ def test_suggestions_learn_from_tagged_passages(tmp_path):
     assert best.theme == "family"
     assert any(line.startswith("like p") for line in best.why)
     session.close()
+
+
+def _workspace_with(tmp_path, themes, texts):
+    from annotator.model import Passage, Source, SourceFile
+    from annotator.session import Session
+    from annotator.workspace import init_workspace
+
+    ws = init_workspace(tmp_path / "ws", empty=True)
+    session = Session.open(ws.root)
+    session.store.save_themes(themes)
+    passages = [Passage(pid, text, "", "s") for pid, text in texts.items()]
+    session.store.save_source(SourceFile(Source("s", "S"), passages))
+    session.sync()
+    return session
+
+
+def test_a_theme_whose_note_fits_every_passage_does_not_win_everywhere(tmp_path, monkeypatch):
+    """The house note shares 'house' and 'night' with every passage; the fire note only one word
+    with this one. Measured against what each theme scores on a typical passage, fire wins."""
+    from annotator import suggestions
+
+    themes = [
+        Theme("home", "Home", "The house at night. Night in the old house. The house is quiet at night. "
+              "At night the house creaks. The family sleeps in the house at night."),
+        Theme("fire", "Fire", "Flames, smoke and the fear of burning."),
+        Theme("music", "Music", "Songs at the piano, singing and dancing."),
+    ]
+    texts = {f"p{n}": f"At night in the house the {thing} waits." for n, thing in enumerate(
+        ["dog", "cat", "clock", "kettle", "boy", "girl", "mother", "father", "lamp", "book"])}
+    texts["candle"] = "At night in the house a candle sets the curtains burning."
+    session = _workspace_with(tmp_path, themes, texts)
+    assert session.suggest("candle")[0].theme == "fire"
+    monkeypatch.setattr(suggestions, "BASELINE_MINIMUM", 10**6)  # no calibration: the long note wins
+    suggestions._baselines.clear()
+    assert session.suggest("candle")[0].theme == "home"
+    session.close()
+
+
+def test_a_theme_with_many_tagged_passages_does_not_win_by_numbers(tmp_path):
+    """Twelve passages tagged 'sea', three 'garden': a garden scene still gets garden first
+    (a big theme's tagged passages crowd the nearest neighbours; their votes are scaled by size)."""
+    themes = [Theme("sea", "Sea", "Voyages and harbours."), Theme("garden", "Garden", "Plants and soil.")]
+    texts = {f"s{n}": f"The boat {n} rows past the garden wall toward the harbour." for n in range(12)}
+    texts.update({f"g{n}": f"She digs the garden bed and plants roses by the wall, row {n}." for n in range(3)})
+    texts["new"] = "In the garden by the wall she plants roses and digs the bed."
+    session = _workspace_with(tmp_path, themes, texts)
+    for n in range(12):
+        session.tag(f"s{n}", ["sea"])
+    for n in range(3):
+        session.tag(f"g{n}", ["garden"])
+    assert session.suggest("new")[0].theme == "garden"
+    session.close()
+
+
+def _accuracy(corpus, tmp_path):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+    import suggest_accuracy as bench
+
+    themes, passages = bench.load_corpus(corpus)
+    session = bench.make_session(tmp_path / "ws", themes, passages, [])
+    right = bench.correct(session, themes, passages, [], None)
+    session.close()
+    return sum(right.values()) / len(right)
+
+
+def test_zero_shot_accuracy_on_a_held_out_corpus_holds(tmp_path):
+    """Jane Eyre scenes (no parameter fitted to them): the notes alone put the gold theme first for 19 of 42
+    (0.452 when written; 0.381 before per-theme calibration)."""
+    from pathlib import Path
+
+    assert _accuracy(Path(__file__).parent / "fixtures" / "suggest-heldout.yaml", tmp_path) >= 0.42
