@@ -241,17 +241,24 @@ class Baselines:
         return found
 
 
-_baselines: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_samples: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # per open searcher
+_baselines: dict[tuple, Baselines] = {}
 
 
 def baselines(searcher, themes: list[Theme], embeddings=None, semantic_notes: SemanticNotes | None = None) -> Baselines:
-    """The themes' typical scores on this index's passages (remembered per searcher and codebook)."""
-    per_searcher = _baselines.setdefault(searcher, {})
-    key = (codebook_key(themes), embeddings is not None)
-    if key in per_searcher:
-        return per_searcher[key]
-    sample = [text for _, text in corpus_sample(searcher)]
-    found = Baselines(sample_ids=[pid for pid, _ in corpus_sample(searcher)])
+    """The themes' typical scores on this index's passages.
+
+    Remembered for the codebook and the sample's texts: tagging (which opens a new
+    searcher) leaves them as they were, and only an edited corpus or codebook measures again.
+    """
+    if searcher not in _samples:
+        _samples[searcher] = corpus_sample(searcher)
+    sampled = _samples[searcher]
+    sample = [text for _, text in sampled]
+    key = (codebook_key(themes), embeddings is not None, hash(tuple(sampled)))
+    if key in _baselines:
+        return _baselines[key]
+    found = Baselines(sample_ids=[pid for pid, _ in sampled])
     if len(sample) >= BASELINE_MINIMUM:
         notes = note_index(themes)
         for text in sample:
@@ -262,8 +269,9 @@ def baselines(searcher, themes: list[Theme], embeddings=None, semantic_notes: Se
             found.sample_vectors = embeddings.embed(sample)
             means = semantic_notes.similarities(found.sample_vectors).mean(axis=0)
             found.semantic_notes = {theme_id: float(m) for theme_id, m in zip(semantic_notes.theme_ids, means)}
-    per_searcher.clear()
-    per_searcher[key] = found
+    if len(_baselines) > 8:
+        _baselines.clear()
+    _baselines[key] = found
     return found
 
 
