@@ -3,7 +3,7 @@
 Two kinds of evidence are combined, and each suggestion says which led to it:
 
 * the theme notes, sentence by sentence: the passage's words are scored (BM25,
-  Whoosh's own scorer and analyzer) against every sentence of every note, so a
+  Whoosh's formula and analyzer) against every sentence of every note, so a
   theme with one sentence that fits the passage well is not drowned by the rest
   of its note; with the `semantic` extra, the passage's embedding is also compared
   with each note sentence's (their mean cosine);
@@ -27,12 +27,11 @@ from __future__ import annotations
 
 import math
 import weakref
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from whoosh import fields, query as wq
-from whoosh.filedb.filestore import RamStorage
+from whoosh import query as wq
 
 from annotator.importers.plaintext import split_sentences
 from annotator.index import SearchIndex, text_analyzer
@@ -107,39 +106,54 @@ def note_sentences(theme: Theme) -> list[str]:
 
 
 class NoteSentenceIndex:
-    """An in-memory Whoosh index of every note sentence, rebuilt when the codebook changes."""
+    """Every note sentence, scored against a passage by BM25 (Whoosh's BM25F formula and
+    analyzer, over one field) in NumPy: a suggestion scores the whole codebook, and the
+    calibration a sample of the corpus, so this runs hundreds of times."""
+
+    B, K1 = 0.75, 1.2  # Whoosh's defaults
 
     def __init__(self, themes: list[Theme]):
+        import numpy as np
+
         self.key = codebook_key(themes)
-        schema = fields.Schema(
-            theme=fields.ID(stored=True),
-            sentence=fields.STORED,
-            text=fields.TEXT(analyzer=text_analyzer()),
-        )
-        self._ix = RamStorage().create_index(schema)
-        writer = self._ix.writer()
-        for theme in themes:
-            for sentence in note_sentences(theme):
-                writer.add_document(theme=theme.id, sentence=sentence, text=sentence)
-        writer.commit()
-        self._searcher = self._ix.searcher()
+        self.rows: list[tuple[str, str]] = [(t.id, sentence) for t in themes for sentence in note_sentences(t)]
+        analyse = text_analyzer()
+        counts = [Counter(token.text for token in analyse(sentence)) for _, sentence in self.rows]
+        lengths = np.array([sum(c.values()) for c in counts], dtype=float)
+        average = lengths.mean() if len(lengths) and lengths.mean() > 0 else 1.0
+        postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for row, terms in enumerate(counts):
+            for term, tf in terms.items():
+                postings[term].append((row, tf))
+        self._weights: dict[str, tuple] = {}
+        for term, entries in postings.items():
+            rows = np.array([r for r, _ in entries])
+            tf = np.array([f for _, f in entries], dtype=float)
+            idf = math.log(len(self.rows) / (len(entries) + 1)) + 1
+            norm = self.K1 * ((1 - self.B) + self.B * lengths[rows] / average)
+            self._weights[term] = (rows, idf * tf * (self.K1 + 1) / (tf + norm))
+        self._np = np
         self._remembered: dict[str, Evidence] = {}
 
     def evidence(self, text: str, per_theme: int = 3) -> Evidence:
         """Each theme's best-matching sentences, their scores summed with a decay."""
         if text in self._remembered:
             return self._remembered[text]
-        q = terms_query(text)
         found = Evidence()
-        if q is not None:
-            best: dict[str, list[tuple[float, str]]] = defaultdict(list)
-            for hit in self._searcher.search(q, limit=None):
-                best[hit["theme"]].append((hit.score, hit["sentence"]))
-            for theme_id, hits in best.items():
-                hits.sort(key=lambda h: -h[0])
-                top = hits[:per_theme]
-                found.scores[theme_id] = sum(score / (rank + 1) for rank, (score, _) in enumerate(top))
-                found.reasons[theme_id] += [f"note: “{clip(sentence)}”" for _, sentence in top[:2]]
+        scores = self._np.zeros(len(self.rows))
+        for term in dict.fromkeys(token.text for token in text_analyzer()(text)):
+            if term in self._weights:
+                rows, weights = self._weights[term]
+                scores[rows] += weights
+        best: dict[str, list[tuple[float, str]]] = defaultdict(list)
+        for row in self._np.flatnonzero(scores > 0):
+            theme_id, sentence = self.rows[row]
+            best[theme_id].append((float(scores[row]), sentence))
+        for theme_id, hits in best.items():
+            hits.sort(key=lambda h: -h[0])
+            top = hits[:per_theme]
+            found.scores[theme_id] = sum(score / (rank + 1) for rank, (score, _) in enumerate(top))
+            found.reasons[theme_id] += [f"note: “{clip(sentence)}”" for _, sentence in top[:2]]
         if len(self._remembered) > 4096:
             self._remembered.clear()
         self._remembered[text] = found
