@@ -16,7 +16,9 @@ Whoosh's own search.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import OrderedDict
+from itertools import islice
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,6 +61,8 @@ class SegmentData:
         self._columns: dict[str, np.ndarray] = {}
         self._doc_frequency: dict[tuple, int] = {}
         self._expansions: dict[tuple, list] = {}
+        self.terms: dict[str, list[bytes]] = {}  # a field's sorted terms, once scan_terms has read them all
+        self._scanning: dict[str, list[bytes]] = {}
 
     def doc_frequency(self, fieldname: str, btext: bytes) -> int:
         """How many documents of the segment have the term (0: not in the segment); cached."""
@@ -77,18 +81,46 @@ class SegmentData:
                getattr(q, "prefixlength", None))
         found = self._expansions.get(key)
         if found is None:
-            found = [t for t in q._btexts(self.reader) if t]
+            terms = self.terms.get(q.field()) if type(q) is wq.Prefix else None
+            if terms is not None:
+                found = _with_prefix(terms, self.reader.schema[q.field()].to_bytes(q.text))
+            else:
+                found = [t for t in q._btexts(self.reader) if t]
             if len(self._expansions) > 2000:
                 self._expansions.clear()
             self._expansions[key] = found
         return found
 
+    def scan_terms(self, fieldname: str, chunk: int = 2000) -> bool:
+        """Read the next `chunk` terms of a field with their document frequencies; True once all are read.
+
+        A step of the warm-up: prefixes then expand by bisection, and document
+        frequencies need no lookup.
+        """
+        if fieldname in self.terms:
+            return True
+        found = self._scanning.setdefault(fieldname, [])
+        start = found[-1] if found else b""
+        taken = 0
+        for btext, info in self.reader.iter_field(fieldname, prefix=start):
+            if found and btext <= found[-1]:
+                continue  # the last term of the previous step
+            found.append(btext)
+            self._doc_frequency[(fieldname, btext)] = info.doc_frequency()
+            taken += 1
+            if taken >= chunk:
+                return False
+        self.terms[fieldname] = self._scanning.pop(fieldname)
+        return True
+
     def column(self, fieldname: str) -> np.ndarray:
         cached = self._columns.get(fieldname)
         if cached is None:
             values = self.reader.column_reader(fieldname)
-            cached = np.fromiter((values[i] for i in range(self.doc_count)), dtype=np.float64, count=self.doc_count)
-            self._columns[fieldname] = cached
+            cached = _fixed_width_column(values, self.doc_count)
+            if cached is None:
+                cached = np.fromiter((values[i] for i in range(self.doc_count)), dtype=np.float64, count=self.doc_count)
+            cached = self._columns[fieldname] = cached.astype(np.float64, copy=False)
         return cached
 
     def lengths(self, fieldname: str) -> np.ndarray:
@@ -104,14 +136,58 @@ def _read_lengths(reader, fieldname: str, count: int) -> np.ndarray:
         from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 
         column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        raw = np.fromiter((column[i] for i in range(count)), dtype=np.uint8, count=count)
-        return _LENGTH_TABLE[raw]
+        raw = _fixed_width_column(column, count)
+        if raw is None:
+            raw = np.fromiter((column[i] for i in range(count)), dtype=np.uint8, count=count)
+        return _LENGTH_TABLE[raw.astype(np.uint8)]
     except Exception:  # another codec: ask document by document
         return np.array([reader.doc_field_length(i, fieldname, 0) or 0 for i in range(count)], dtype=np.float64)
 
 
+# struct typecodes (Whoosh packs numeric columns big-endian, standard sizes) as NumPy dtypes
+_COLUMN_DTYPES = {"b": "i1", "B": "u1", "h": ">i2", "H": ">u2", "i": ">i4", "I": ">u4", "l": ">i4",
+                  "L": ">u4", "q": ">i8", "Q": ">u8", "f": ">f4", "d": ">f8"}
+
+
+def _with_prefix(terms: list[bytes], prefix: bytes) -> list[bytes]:
+    """The sorted terms beginning with `prefix`, as Whoosh's expand_prefix lists them."""
+    out = []
+    for term in islice(terms, bisect_left(terms, prefix), None):
+        if not term.startswith(prefix):
+            break
+        if term:
+            out.append(term)
+    return out
+
+
+def _fixed_width_column(values, count: int) -> np.ndarray | None:
+    """A numeric column read as one block of bytes (reading it value by value takes seconds at 100k).
+
+    None when the column is not a plain fixed-width numeric one, or when its values are
+    translated into something else than the stored numbers (checked on a few documents).
+    """
+    from whoosh.columns import NumericColumn, TranslatingColumnReader
+
+    raw_reader = values.raw_column() if isinstance(values, TranslatingColumnReader) else values
+    if type(raw_reader) is not NumericColumn.Reader or raw_reader._typecode not in _COLUMN_DTYPES:
+        return None
+    try:
+        stored = min(raw_reader._count, count)
+        data = raw_reader._dbfile.get(raw_reader._basepos, stored * raw_reader._fixedlen)
+        found = np.frombuffer(data, dtype=np.dtype(_COLUMN_DTYPES[raw_reader._typecode]), count=stored)
+    except Exception:
+        return None
+    if stored < count:
+        found = np.concatenate([found, np.full(count - stored, raw_reader._default, dtype=found.dtype)])
+    for docnum in {0, count // 3, count // 2, count - 1} if count else ():
+        if values[docnum] != found[docnum]:
+            return None
+    return found
+
+
 def _read_postings(reader, fieldname: str, text: bytes) -> tuple[np.ndarray, np.ndarray]:
-    matcher = reader.postings(fieldname, text)
+    """A term's document numbers and weights, deleted documents included (the scorer masks them out)."""
+    matcher = _raw_matcher(reader, fieldname, text) or reader.postings(fieldname, text)
     ids: list = []
     weights: list = []
     block_reader = all(hasattr(matcher, a) for a in ("_read_ids", "_read_weights", "_next_block", "_blocklength"))
@@ -131,10 +207,28 @@ def _read_postings(reader, fieldname: str, text: bytes) -> tuple[np.ndarray, np.
             ids.append(matcher.id())
             weights.append(matcher.weight())
             matcher.next()
-    weights_array = np.asarray(weights, dtype=np.float64)
+    return np.asarray(ids, dtype=np.int32), _compact_weights(np.asarray(weights, dtype=np.float64))
+
+
+def _compact_weights(weights_array: np.ndarray) -> np.ndarray:
     if len(weights_array) and np.array_equal(weights_array, np.round(weights_array)) and weights_array.max() < 2**24:
-        weights_array = weights_array.astype(np.float32)  # term counts: exact in float32, half the memory
-    return np.asarray(ids, dtype=np.int32), weights_array
+        return weights_array.astype(np.float32)  # term counts: exact in float32, half the memory
+    return weights_array
+
+
+def _raw_matcher(reader, fieldname: str, text: bytes):
+    """The segment's own block matcher, without the wrapper that skips deleted documents.
+
+    That wrapper steps through postings one by one in Python; the scorer applies the
+    segment's live mask to every result anyway.
+    """
+    terms = getattr(reader, "_terms", None)
+    if terms is None or not hasattr(terms, "matcher") or fieldname not in reader.schema:
+        return None
+    try:
+        return terms.matcher(fieldname, text, reader.schema[fieldname].format)
+    except Exception:
+        return None
 
 
 class PostingsCache:
@@ -167,6 +261,9 @@ class PostingsCache:
             _, (ids, _) = self._postings.popitem(last=False)
             self.size -= len(ids)
         return hit
+
+    def has(self, segment_key: str, fieldname: str, text: bytes) -> bool:
+        return (segment_key, fieldname, text) in self._postings
 
     def forget_except(self, live_keys: set[str]) -> None:
         """Drop what belongs to segments no longer in the index (merged away)."""

@@ -308,9 +308,9 @@ def search(
 
 
 def _still_typing(text: str) -> bool:
-    """A last word too short to be a prefix yet: no correction for it (it costs a vocabulary scan)."""
+    """A last word too short to be a prefix yet, or a filter half typed (`theme:`): no correction for it."""
     last = text.rsplit(None, 1)[-1] if text.strip() else ""
-    return not text[-1:].isspace() and len(last) < AS_YOU_TYPE_MIN
+    return not text[-1:].isspace() and (len(last) < AS_YOU_TYPE_MIN or last.endswith(":"))
 
 
 def _ranked(index: SearchIndex, searcher, q, restrict, limit):
@@ -450,3 +450,67 @@ def get_document(index: SearchIndex, doc_id: str) -> Hit | None:
         score=0.0,
         title=stored.get("title", ""),
     )
+
+
+# -- warming up a fresh process -----------------------------------------------------------
+
+WARM_POSTINGS = 2_000_000  # postings of the most frequent words read ahead (half the scorer's cache)
+WARM_TERMS_STEP = 1500
+WARM_POSTINGS_STEP = 20_000
+WARM_MIN_COUNT = 500  # rarer words are read on demand
+
+
+def warm_up(index: SearchIndex, postings: int = WARM_POSTINGS):
+    """Read ahead, in small steps, what a fresh process's first searches would read on demand.
+
+    Each `next()` does a few milliseconds of work: the field lengths and corpus order,
+    every word of the text field with its document frequency (prefixes then expand by
+    bisection), the "did you mean" vocabulary, and the postings of the most frequent
+    words. The caller runs one step at a time, between searches, with the index to
+    itself (the TUI holds its session lock per step). It stops when the index changes.
+    """
+    searcher = index.searcher()
+    scorer = index.vector_scorer()
+    if scorer is None:
+        return
+    leaves = list(scorer.leaves)
+    for sub, _, data, _, _ in leaves:
+        data.lengths("text")
+        try:
+            data.column("order")
+        except Exception:
+            pass
+        yield
+    for sub, _, data, _, _ in leaves:
+        while not data.scan_terms("text", WARM_TERMS_STEP):
+            yield
+            if index.searcher() is not searcher:
+                return
+    global _vocabulary_cache
+    if _vocabulary_cache is None or _vocabulary_cache[0] is not searcher:
+        words: set[str] = set()
+        for _, _, data, _, _ in leaves:
+            words.update(t.decode("utf-8", "replace") for t in data.terms["text"])
+            yield
+        _vocabulary_cache = (searcher, sorted(words))
+        yield
+    frequent = []
+    for n, (_, _, data, _, _) in enumerate(leaves):
+        counts = data.doc_frequency
+        frequent.extend((count, n, t) for t in data.terms["text"] if (count := counts("text", t)) >= WARM_MIN_COUNT)
+        yield
+    frequent.sort(reverse=True)
+    budget, done = postings, 0
+    for count, n, term in frequent:
+        if budget < count:
+            break
+        budget -= count
+        sub, _, data, key, _ = leaves[n]
+        if index.searcher() is not searcher:
+            return
+        if not scorer.cache.has(key, "text", term):
+            scorer.cache.postings(key, sub.reader(), "text", term)
+            done += count
+            if done >= WARM_POSTINGS_STEP:
+                done = 0
+                yield

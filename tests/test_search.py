@@ -192,3 +192,28 @@ def test_a_new_tag_is_searchable_at_once(orchard):
     orchard.toggle("or-08", "loss")
     assert ids(orchard.search("theme:loss kind:passage")) == []
     assert "or-08" in ids(orchard.search("untagged fire"))
+
+
+# -- warming up a fresh process ----------------------------------------------------------
+
+
+WARM_QUERIES = ["the goa", "sket", "lett", "grandmother promise", "\"the post\"", "theme:family mara",
+                "untagged rain", "-mara tomas", "bri*", "letters~", ""]
+
+
+def test_a_warmed_up_index_answers_exactly_as_a_cold_one(orchard):
+    from annotator.search import warm_up
+
+    def answers():
+        return [(r.total, [(h.id, h.score, h.matches) for h in r.hits], r.suggestion)
+                for r in (orchard.search(q, as_you_type=True) for q in WARM_QUERIES + ["Mra", "bridgs"])]
+
+    cold = answers()
+    steps = sum(1 for _ in warm_up(orchard.index))
+    assert steps > 0
+    assert answers() == cold
+
+
+def test_no_did_you_mean_while_a_filter_is_half_typed(orchard):
+    assert orchard.search("theme:", as_you_type=True).suggestion is None
+    assert orchard.search("mara source:", as_you_type=True).suggestion is None
