@@ -23,6 +23,9 @@ class CorpusError(AnnotatorError):
         where = f"{self.path}:{line}" if line else f"{self.path}"
         super().__init__(f"{where}: {message}")
 
+    def __reduce__(self):  # raised in an index-building worker process, re-raised in the caller
+        return (type(self), (self.path, self.detail, self.line))
+
 
 class ImportFailure(AnnotatorError):
     """An input file cannot be imported (binary, unreadable, wrong shape)."""

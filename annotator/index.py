@@ -13,13 +13,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from whoosh import fields, index as whoosh_index
+from whoosh import columns, fields, index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.filedb.filestore import FileStorage
 from whoosh.query import Term
@@ -29,7 +28,7 @@ from annotator.model import Passage, Source, SourceFile, Theme
 from annotator.store import Store
 from annotator.yamlio import atomic_write_text, parse_yaml
 
-SCHEMA_VERSION = 2  # 2: text postings keep positions only (highlights come from the text)
+SCHEMA_VERSION = 3  # 2: text postings keep positions only; 3: `order` a stored column, not indexed
 INDEX_NAME = "annotator"
 MANIFEST = "manifest.json"
 NOTE_PREFIX = "note:"
@@ -47,6 +46,18 @@ def text_analyzer():
     return StemmingAnalyzer()
 
 
+class StoredNumberColumn(fields.COLUMN):
+    """A whole number kept in a sortable column and stored, but not indexed.
+
+    Corpus order is only ever sorted on; NUMERIC would index sixteen terms a document for range queries.
+    """
+
+    stored = True
+
+    def __init__(self):
+        super().__init__(columns.NumericColumn("Q"))
+
+
 def make_schema() -> fields.Schema:
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
@@ -56,7 +67,7 @@ def make_schema() -> fields.Schema:
         title=fields.STORED,
         themes=fields.KEYWORD(stored=True, lowercase=True, scorable=False),
         tagged=fields.ID,
-        order=fields.NUMERIC(stored=True, sortable=True, bits=64),
+        order=StoredNumberColumn(),
         text=fields.TEXT(analyzer=text_analyzer(), stored=True),
     )
 
@@ -108,24 +119,6 @@ def note_doc(theme: Theme, position: int) -> dict:
         "order": NOTE_ORDER_BASE + position,
         "text": theme.description,
     }
-
-
-# Large builds index in two processes (each writes its own segment; no merge afterwards).
-PARALLEL_BUILD_MIN = 20_000
-
-
-def build_writer_options(total: int) -> dict:
-    """Whoosh writer settings for a full build of `total` passages.
-
-    The memory pool stays small (peak RSS matters at 100k passages). A large corpus
-    is split over two worker processes when this process has no other threads:
-    forking a threaded process (the TUI's) can deadlock, so the TUI builds in one.
-    """
-    options: dict = {"limitmb": 48}
-    cpus = os.cpu_count() or 1
-    if total >= PARALLEL_BUILD_MIN and cpus > 1 and threading.active_count() == 1:
-        options.update(procs=min(2, cpus), multisegment=True, limitmb=32)
-    return options
 
 
 def tag_map(store: Store) -> dict[str, list[str]]:
@@ -249,12 +242,46 @@ class SearchIndex:
             current = ix.searcher()
             self._searcher_folder = folder_id
         elif not current.up_to_date():
-            # Not Searcher.refresh(): it reuses segment readers that miss new deletions.
-            self._drop_searcher()
-            current = ix.searcher()
+            current = self._refreshed_searcher(ix, current)
+            self._scorer = None
             self._searcher_folder = folder_id
         self._searcher = current
         return current
+
+    @staticmethod
+    def _refreshed_searcher(ix, old):
+        """A searcher on the latest commit that keeps `old`'s readers of the segments still in it.
+
+        Opening a large segment's reader costs more than a small commit, so readers are
+        reused, as Searcher.refresh() does; unlike it, each reused reader takes its
+        segment's new record (with the deletions made since), not the stale one.
+        """
+        from whoosh.reading import MultiReader, SegmentReader
+        from whoosh.searching import Searcher
+
+        leaves = [reader for reader, _ in old.reader().leaf_readers()]
+        if not all(type(r) is SegmentReader and hasattr(getattr(r, "_perdoc", None), "_segment") for r in leaves):
+            old.close()
+            return ix.searcher()
+        toc = ix._read_toc()
+        reusable = {reader.segment().segment_id(): reader for reader in leaves}
+        readers = []
+        for segment in toc.segments:
+            reader = reusable.pop(segment.segment_id(), None)
+            if reader is None:
+                reader = SegmentReader(ix.storage, toc.schema, segment, generation=toc.generation)
+            else:
+                reader._segment = reader._perdoc._segment = segment
+                reader.__dict__.pop("deleted_docs_set", None)  # a cached_property of the old deletions
+                reader._gen = toc.generation
+            readers.append(reader)
+        for reader in reusable.values():
+            reader.close()
+        if not readers:
+            return ix.searcher()
+        if len(readers) == 1:
+            return Searcher(readers[0], fromindex=ix)
+        return Searcher(MultiReader(readers, generation=toc.generation), fromindex=ix)
 
     def vector_scorer(self):
         """The NumPy BM25F scorer for the current searcher (annotator.fastscore); None if unusable."""
@@ -330,42 +357,16 @@ class SearchIndex:
         tmp = self.folder.with_name(self.folder.name + ".building")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        ix = whoosh_index.create_in(str(tmp), make_schema(), indexname=INDEX_NAME)
         signatures = self.store.signatures()
         ordered = self._sources_in_corpus_order()
-        themes = self.store.themes()
         tags = tag_map(self.store)
-        total = sum(count for _, _, count in ordered)
-        writer = ix.writer(**build_writer_options(total))
-        done = 0
-        owner: dict[str, Path] = {}
-        source_order = []
+        from annotator import index_build  # NumPy and the bulk writer: only a full build needs them
+
         try:
-            # One source at a time, dropped once indexed: a 100k-passage corpus never sits in memory whole.
-            for k, (path, source_id, _) in enumerate(ordered):
-                cached = self.store.is_cached(path)
-                sf = self.store.load_source_path(path)
-                source_order.append(sf.source.id)
-                for n, passage in enumerate(sf.passages):
-                    other = owner.setdefault(passage.id, path)
-                    if other != path:
-                        raise CorpusError(path, f"passage id '{passage.id}' is also used in {other.name}")
-                    writer.add_document(**passage_doc(passage, k * SOURCE_STRIDE + n, tags.get(passage.id, ())))
-                    done += 1
-                    if progress and done % 1000 == 0:
-                        progress(done, max(total, done))
-                if not cached:
-                    self.store.forget(path)
-                del sf
-            for position, theme in enumerate(themes):
-                writer.add_document(**note_doc(theme, position))
-            writer.commit()
+            source_order = index_build.build(self.store.ws.root, tmp, ordered, self.store.themes(), tags, progress)
         except BaseException:
-            writer.cancel()
-            ix.close()
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        ix.close()
         manifest = Manifest(
             files={k: list(v) for k, v in signatures.items()},
             tags={pid: t for pid, t in tags.items()},
@@ -381,6 +382,7 @@ class SearchIndex:
         shutil.rmtree(old, ignore_errors=True)
         self._manifest = manifest
         if progress:
+            total = sum(count for _, _, count in ordered)
             progress(total, total)
 
     def _sources_in_corpus_order(self) -> list[tuple[Path, str, int]]:
@@ -496,8 +498,10 @@ class SearchIndex:
 
         `new_passage(stored)` gives the passage's new text, or None to keep the stored one.
         """
+        from annotator.bulkindex import BulkWriter  # writes a small segment in a few calls
+
         searcher = self.searcher()  # up to date: we hold the workspace lock
-        writer = self._ix.writer()
+        writer = BulkWriter(self._ix)
         count = 0
         try:
             for pid in ids:

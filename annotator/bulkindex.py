@@ -1,0 +1,398 @@
+"""Writing a whole Whoosh segment at once, for full index builds.
+
+Whoosh's own writer sends every posting through a pool that pickles sorted runs
+to disk and merges them back, then writes the postings one call each; for a
+100k-passage corpus that takes minutes. A full build knows its documents up
+front, so `BulkWriter` analyses the text of many documents at a time with one
+regular-expression pass and NumPy, keeps the segment's postings in flat arrays,
+groups them by term with one sort at commit, and hands them to Whoosh's codec a
+block at a time. Readers see exactly what Whoosh's writer would have written
+(tests compare the two, posting by posting). The text field's StemmingAnalyzer
+is reproduced step by step (tokenizer, lowercase, stop words, stemmer, position
+renumbering); an ID field takes its value as its term; any other field goes
+through the field's own `index()`.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from array import array
+from itertools import chain
+from operator import sub
+from pickle import dumps
+
+import numpy as np
+from whoosh.analysis import IDTokenizer, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.analysis.tokenizers import default_pattern
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
+from whoosh.fields import KEYWORD
+from whoosh.formats import Existence, Positions
+from whoosh.system import pack_int, pack_long, pack_ushort
+from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.writing import NO_MERGE, SegmentWriter
+
+# The default tokenizer pattern without its capturing group (so findall returns whole tokens).
+_TOKENS = re.compile(r"[\w\*]+(?:\.[\w\*]+)*")
+_STOPPED = -1  # the code of a token the stop filter drops
+BATCH = 2000  # documents analysed together
+MIN_COMPRESSED_BLOCK = 64  # postings in a block worth compressing
+
+
+class FastAnalysis:
+    """Term positions of many texts at once, exactly as Whoosh's StemmingAnalyzer gives them."""
+
+    def __init__(self, analyzer):
+        parts = getattr(analyzer, "items", None)
+        if not parts or len(parts) != 4:
+            raise TypeError("not a stemming analyzer")
+        tokenizer, lowercase, stop, stemmer = parts
+        if not (
+            type(tokenizer) is RegexTokenizer and not tokenizer.gaps
+            and tokenizer.expression.pattern == default_pattern.pattern
+            and tokenizer.expression.flags == default_pattern.flags
+            and type(lowercase) is LowercaseFilter
+            and type(stop) is StopFilter and stop.renumber
+            and type(stemmer) is StemFilter
+        ):
+            raise TypeError("not a default stemming analyzer")
+        self._stops = stop.stops
+        self._min = stop.min
+        self._max = stop.max
+        self._ignore = stemmer.ignore
+        self._stem = stemmer.stemfn
+        self._codes: dict[str, int] = {}  # lowercased token -> term number, or _STOPPED
+        self._term_numbers: dict[bytes, int] = {}
+        self.terms: list[bytes] = []  # term number -> term bytes
+
+    def _code(self, token: str) -> int:
+        if len(token) < self._min or (self._max is not None and len(token) > self._max) or token in self._stops:
+            code = _STOPPED
+        else:
+            term = (token if token in self._ignore else self._stem(token)).encode("utf-8")
+            code = self._term_numbers.get(term)
+            if code is None:
+                code = self._term_numbers[term] = len(self.terms)
+                self.terms.append(term)
+        self._codes[token] = code
+        return code
+
+    def analyse(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For every kept token of these texts, in order: (text index, term number, position)."""
+        per_text = [_TOKENS.findall(text) for text in texts]
+        counts = np.fromiter(map(len, per_text), dtype=np.int64, count=len(per_text))
+        tokens = list(chain.from_iterable(per_text))
+        # One lower() for all tokens: joined by spaces (never in a token), each lowers as it would alone.
+        lowered = " ".join(tokens).lower().split(" ") if tokens else []
+        codes = list(map(self._codes.get, lowered))
+        if None in codes:
+            known = self._codes
+            codes = [code if code is not None else known.get(token) if token in known else self._code(token)
+                     for token, code in zip(lowered, codes)]
+        codes = np.array(codes, dtype=np.int64)
+        doc = np.repeat(np.arange(len(texts)), counts)
+        starts = np.cumsum(counts) - counts
+        in_doc = np.arange(len(codes)) - starts[doc]  # place among the text's tokens, stopped ones included
+        kept = codes >= 0
+        doc, in_doc, codes = doc[kept], in_doc[kept], codes[kept]
+        # StopFilter(renumber=True): a text's first kept token keeps its place, the rest follow on.
+        first = np.ones(len(doc), dtype=bool)
+        first[1:] = doc[1:] != doc[:-1]
+        first_at = np.flatnonzero(first)
+        run = np.diff(np.append(first_at, len(doc)))
+        positions = np.repeat(in_doc[first_at] - first_at, run) + np.arange(len(doc))
+        return doc, codes, positions
+
+
+class _FieldPostings:
+    """One field's postings in arrival order: term number, document, weight, length, value."""
+
+    def __init__(self):
+        self.term_numbers: dict[bytes, int] = {}
+        self.terms = array("I")
+        self.docs = array("I")
+        self.weights = array("f")
+        self.lengths = array("I")
+        self.values: list[bytes] = []
+
+    def add(self, docnum: int, length: int, items) -> None:
+        numbers = self.term_numbers
+        for btext, weight, vbytes in items:
+            number = numbers.get(btext)
+            if number is None:
+                number = numbers[btext] = len(numbers)
+            self.terms.append(number)
+            self.docs.append(docnum)
+            self.weights.append(weight)
+            self.lengths.append(length)
+            self.values.append(vbytes)
+
+    def extend(self, terms, docs, weights, lengths, values) -> None:
+        self.terms.frombytes(terms.astype(np.uint32).tobytes())
+        self.docs.frombytes(docs.astype(np.uint32).tobytes())
+        self.weights.frombytes(weights.astype(np.float32).tobytes())
+        self.lengths.frombytes(lengths.astype(np.uint32).tobytes())
+        self.values.extend(values)
+
+
+def _sorted_array(typecode: str, data, dtype, order) -> array:
+    """`data` (a buffer of `dtype`) reordered by `order`, as an array (whose slices are cheap)."""
+    values = np.frombuffer(data, dtype=dtype) if not isinstance(data, np.ndarray) else data
+    result = array(typecode)
+    result.frombytes(memoryview(np.ascontiguousarray(values if order is None else values[order])).cast("B"))
+    return result
+
+
+def _quantised(length: int) -> int:
+    """The length Whoosh's reader gives back: its one-byte approximation (0 stays 0)."""
+    code = length_to_byte(length) if length else 0
+    return byte_to_length(code) if code else 0
+
+
+class BulkWriter(SegmentWriter):
+    """A SegmentWriter that builds its new segment from many documents in one go.
+
+    Postings stay in memory until commit (a few dozen bytes each), so give it a
+    bounded number of documents. Deleting documents of older segments works as in
+    SegmentWriter; updating by unique field (update_document) is not its business.
+    """
+
+    def __init__(self, ix, **kwargs):
+        super().__init__(ix, **kwargs)
+        self._fields: dict[str, _FieldPostings] = {}
+        self._fast_text: dict[str, FastAnalysis] = {}
+        self._id_fields: set[str] = set()
+        self._pending: list[tuple[int, dict]] = []
+        self._single_values: dict[int, bytes] = {}
+        for name, field in self.schema.items():
+            if not field.indexed or field.vector or field.separate_spelling():
+                continue
+            if type(field.format) is Positions and field.scorable and field.format.field_boost == 1.0:
+                try:
+                    self._fast_text[name] = FastAnalysis(field.analyzer)
+                except TypeError:
+                    pass
+            elif type(field.format) is Existence and type(field.analyzer) is IDTokenizer:
+                self._id_fields.add(name)
+
+    def commit(self, mergetype=None, optimize=False, merge=True):
+        """Write the new segment beside the existing ones; never merge here.
+
+        Merging would copy old segments' postings through Whoosh's pool, which this writer
+        bypasses; callers merge small segments with Whoosh's own writer when they pile up.
+        """
+        return super().commit(mergetype=NO_MERGE)
+
+    def add_reader(self, reader):
+        raise NotImplementedError("BulkWriter does not merge segments")
+
+    def _postings(self, fieldname: str) -> _FieldPostings:
+        postings = self._fields.get(fieldname)
+        if postings is None:
+            postings = self._fields[fieldname] = _FieldPostings()
+        return postings
+
+    # -- adding documents: queued, then analysed a batch at a time --------------------
+
+    def add_document(self, **fields):
+        self._check_state()
+        if any(name.startswith("_") for name in fields):
+            raise ValueError("BulkWriter takes no boosts or custom stored values")
+        self._check_fields(self.schema, fields)
+        self._pending.append((self.docnum, fields))
+        self._added = True
+        self.docnum += 1
+        if len(self._pending) >= BATCH:
+            self._add_pending()
+
+    def _add_pending(self) -> None:
+        pending, self._pending = self._pending, []
+        if not pending:
+            return
+        lengths = {name: self._index_texts(name, pending) for name in self._fast_text}
+        perdoc = self.perdocwriter
+        for row, (docnum, fields) in enumerate(pending):
+            perdoc.start_doc(docnum)
+            for fieldname in sorted(fields):
+                value = fields[fieldname]
+                if value is None:
+                    continue
+                field = self.schema[fieldname]
+                if fieldname in lengths:
+                    length = int(lengths[fieldname][row])
+                else:
+                    length = self._index_field(fieldname, field, value, docnum) if field.indexed else 0
+                perdoc.add_field(fieldname, field, value if field.stored else None, length)
+                if field.column_type:
+                    perdoc.add_column_value(fieldname, field.column_type, field.to_column_value(value))
+            perdoc.finish_doc()
+
+    def _index_texts(self, fieldname: str, pending) -> np.ndarray:
+        """Post a batch's values of a fast text field; each document's field length."""
+        rows = [(row, fields[fieldname]) for row, (_, fields) in enumerate(pending) if fields.get(fieldname) is not None]
+        if any(not isinstance(value, str) for _, value in rows):
+            raise ValueError(f"field {fieldname!r} takes text")
+        analysis = self._fast_text[fieldname]
+        doc, terms, positions = analysis.analyse([value for _, value in rows])
+        row_of = np.array([row for row, _ in rows], dtype=np.int64)
+        docnums = np.array([docnum for docnum, _ in pending], dtype=np.int64)
+        lengths = np.zeros(len(pending), dtype=np.int64)
+        if len(doc):
+            np.add.at(lengths, row_of[doc], 1)
+        # Group the tokens into postings: by term, then document (tokens come in document order).
+        order = np.lexsort((doc, terms))
+        doc, terms, positions = doc[order], terms[order], positions[order]
+        new = np.ones(len(doc), dtype=bool)
+        new[1:] = (doc[1:] != doc[:-1]) | (terms[1:] != terms[:-1])
+        starts = np.flatnonzero(new)
+        freqs = np.diff(np.append(starts, len(doc)))
+        values = self._encode_positions(positions, starts, freqs)
+        quantised = np.array([_quantised(int(n)) for n in lengths], dtype=np.int64)
+        target = self._postings(fieldname)
+        if not target.term_numbers:
+            target.term_numbers = None  # this field's term numbers are the analysis's
+        target.extend(terms[starts], docnums[row_of[doc[starts]]], freqs.astype(np.float32),
+                      quantised[row_of[doc[starts]]], values)
+        return lengths
+
+    def _encode_positions(self, positions: np.ndarray, starts: np.ndarray, freqs: np.ndarray) -> list[bytes]:
+        """Each posting's value: its positions as Whoosh's Positions format encodes them."""
+        encode = Positions().encode
+        singles = self._single_values
+        first = positions[starts].tolist()
+        for pos in set(first) - singles.keys():
+            singles[pos] = encode([pos])
+        values = list(map(singles.__getitem__, first))  # most words occur once in a passage
+        for index in np.flatnonzero(freqs > 1).tolist():
+            start = int(starts[index])
+            values[index] = encode(positions[start:start + int(freqs[index])].tolist())
+        return values
+
+    def _index_field(self, fieldname: str, field, value, docnum: int) -> int:
+        """Post one field's terms through the field itself; its length."""
+        boost = field.format.field_boost
+        if fieldname in self._id_fields and isinstance(value, str):
+            length, items = 1, [(value.encode("utf-8"), boost, b"")]
+        elif type(field) is KEYWORD and isinstance(value, str) and not value.strip():
+            length, items = 0, []  # no keywords (an untagged passage's themes)
+        else:
+            length, items = 0, []
+            for btext, freq, weight, vbytes in field.index(value):
+                length += freq
+                items.append((btext, weight, vbytes or b""))
+        if not field.scorable:
+            length = 0
+        self._postings(fieldname).add(docnum, _quantised(length), items)
+        return length
+
+    # -- writing the segment ------------------------------------------------------------
+
+    def _flush_segment(self):
+        self._add_pending()
+        self.perdocwriter.close()
+        fieldwriter = self.fieldwriter
+        for fieldname in sorted(self._fields):
+            postings = self._fields.pop(fieldname)
+            if postings.term_numbers is None:
+                names = self._fast_text[fieldname].terms
+                term_numbers = {name: number for number, name in enumerate(names)}
+            else:
+                term_numbers = postings.term_numbers
+            terms = np.frombuffer(postings.terms, dtype=np.uint32)
+            order = np.argsort(terms, kind="stable")  # documents stay ascending within a term
+            bounds = np.zeros(max(term_numbers.values(), default=-1) + 2, dtype=np.int64)
+            np.cumsum(np.bincount(terms, minlength=len(bounds) - 1), out=bounds[1:])
+            docs = _sorted_array("I", postings.docs, np.uint32, order)
+            weights = _sorted_array("f", postings.weights, np.float32, order)
+            lengths = _sorted_array("I", postings.lengths, np.uint32, order)
+            values = postings.values  # stays in arrival order, read through `order`
+            order = _sorted_array("I", order.astype(np.uint32), np.uint32, None)
+            del postings, terms
+            field = self.schema[fieldname]
+            fieldwriter.start_field(fieldname, field)
+            terms = _TermWriter(fieldwriter, field, docs, weights, lengths, values, order)
+            for btext in sorted(term_numbers):
+                number = term_numbers[btext]
+                start, end = int(bounds[number]), int(bounds[number + 1])
+                if end > start:
+                    terms.write(btext, start, end)
+            fieldwriter.finish_field()
+        fieldwriter.close()
+
+
+class _TermWriter:
+    """Writes one field's terms in Whoosh 3's format: postings in blocks, then the term's info.
+
+    The bytes are those of Whoosh's W3PostingsWriter and W3FieldWriter.finish_term,
+    without their per-posting calls; tests read both back and compare them.
+    """
+
+    def __init__(self, fieldwriter, field, docs, weights, lengths, values, order):
+        postwriter = fieldwriter._postwriter
+        self._postfile = fieldwriter._postfile
+        self._add_term = fieldwriter._tindex.add
+        self._prefix = pack_ushort(fieldwriter._fieldid)
+        self._limit = postwriter._blocklimit
+        self._level = postwriter._compression
+        self._fixed_size = field.format.fixed_value_size()
+        self._docs, self._weights, self._lengths = docs, weights, lengths
+        self._values, self._order = values, order
+
+    def write(self, btext: bytes, start: int, end: int) -> None:
+        postfile = self._postfile
+        offset = postfile.tell()
+        postfile.write(WHOOSH3_HEADER_MAGIC)
+        total_weight, min_length, max_length, max_weight = 0.0, None, 0, 0
+        for block in range(start, end, self._limit):
+            stop = min(block + self._limit, end)
+            block_weight, block_min, block_max = self._write_block(block, stop, last=stop == end)
+            total_weight += sum(self._weights[block:stop])
+            if block_min is not None:
+                min_length = block_min if min_length is None else min(min_length, block_min)
+            max_length = max(max_length, block_max)
+            max_weight = max(max_weight, block_weight)
+        info = W3TermInfo._struct.pack(
+            False, total_weight, end - start,
+            0 if min_length is None else length_to_byte(min_length), length_to_byte(max_length),
+            max_weight, self._docs[start], self._docs[end - 1],
+        )
+        self._add_term(self._prefix + btext, info + pack_long(offset) + pack_int(postfile.tell() - offset))
+
+    def _write_block(self, start: int, stop: int, last: bool):
+        ids = self._docs[start:stop]
+        weights = self._weights[start:stop]
+        lengths = self._lengths[start:stop]
+        count = stop - start
+        max_weight = max(0, max(weights))
+        max_length = max(lengths)
+        if not max_length:
+            min_length = None
+        elif lengths.count(0):
+            min_length = min(n for n in lengths if n)
+        else:
+            min_length = min(lengths)
+        deltas = tuple(map(sub, ids, (0, *ids[:-1])))
+        first = weights[0]
+        if weights.count(1.0) == count:
+            mini_weights = None
+        elif weights.count(first) == count:
+            mini_weights = first
+        else:
+            mini_weights = tuple(weights)
+        fixed = self._fixed_size
+        if fixed == 0:
+            mini_values = None
+        else:
+            all_values = self._values
+            values = [v for v in map(all_values.__getitem__, self._order[start:stop]) if v]
+            mini_values = tuple(values) if fixed is None or fixed < 0 else b"".join(values)
+        data = dumps((deltas, mini_weights, mini_values), 2)
+        # zlib's set-up costs more than it saves on a short block (Whoosh meant to skip those too:
+        # its writer's `len(databytes) < 20` test is overwritten); a block's info says how it is stored.
+        level = self._level if count >= MIN_COMPRESSED_BLOCK else 0
+        if level:
+            data = zlib.compress(data, level)
+        info = dumps((count, ids[-1], max_weight, level, length_to_byte(min_length), length_to_byte(max_length)), 2)
+        size = len(info) + len(data)
+        self._postfile.write(pack_int(-size if last else size) + info + data)
+        return max_weight, min_length, max_length

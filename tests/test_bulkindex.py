@@ -1,0 +1,115 @@
+"""BulkWriter writes what Whoosh's own writer writes: compared posting by posting."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings, strategies as st
+from whoosh import index as whoosh_index
+from whoosh.analysis import StemmingAnalyzer
+
+from annotator.bulkindex import BulkWriter, FastAnalysis
+from annotator.index import INDEX_NAME, make_schema, note_doc, passage_doc
+from annotator.model import Passage, Theme
+from benchmarks.synthetic import generate_corpus
+
+TRICKY = [
+    "The the THE: a stop word first, then Sketching sketches sketched.",
+    "Numbers 3.14 and v2.0.1, e.g. i.e. a.b.c, emphasis *bold* and ** alone.",
+    "Ünïcödé wörds, İstanbul, ΟΔΟΣ and straße; curly “quotes” — dashes.",
+    "",
+    "   ",
+    "[bold]not bold[/bold] <tag> & ampersand",
+    "repeat repeat repeat repeat, hope hoping hoped hopeful",
+    "x y z single letters are dropped but xy is kept",
+]
+
+
+def _documents(count: int):
+    corpus = generate_corpus(count, seed=11)
+    texts = [p.text for p in corpus.passages] + TRICKY
+    docs = [
+        passage_doc(Passage(f"p-{n}", text, f"ch. {n % 7}", f"book-{n % 3}"), n, ["hope"] if n % 5 == 0 else [])
+        for n, text in enumerate(texts)
+    ]
+    docs += [note_doc(Theme("hope", "Hope", "What keeps them going: hope and hoping."), 0)]
+    return docs
+
+
+def _build(folder, docs, bulk: bool):
+    folder.mkdir()
+    ix = whoosh_index.create_in(str(folder), make_schema(), indexname=INDEX_NAME)
+    writer = BulkWriter(ix) if bulk else ix.writer()
+    for doc in docs:
+        writer.add_document(**doc)
+    writer.commit()
+    return whoosh_index.open_dir(str(folder), indexname=INDEX_NAME)
+
+
+def _term_stats(info):
+    return (info.weight(), info.doc_frequency(), info.min_length(), info.max_length(), info.max_weight(),
+            info.min_id(), info.max_id())
+
+
+def test_bulk_index_reads_back_exactly_like_whooshs_own(tmp_path):
+    docs = _documents(700)  # enough for common words to fill several 128-posting blocks
+    whoosh_reader = _build(tmp_path / "whoosh", docs, bulk=False).reader()
+    bulk_reader = _build(tmp_path / "bulk", docs, bulk=True).reader()
+    terms = list(whoosh_reader.all_terms())
+    assert list(bulk_reader.all_terms()) == terms
+    assert max(whoosh_reader.doc_frequency("text", t) for f, t in terms if f == "text") > 300
+    for fieldname, text in terms:
+        assert _term_stats(bulk_reader.term_info(fieldname, text)) == _term_stats(whoosh_reader.term_info(fieldname, text))
+        expected = list(whoosh_reader.postings(fieldname, text).items_as("weight"))
+        assert list(bulk_reader.postings(fieldname, text).items_as("weight")) == expected, (fieldname, text)
+        if fieldname == "text":
+            positions = list(whoosh_reader.postings(fieldname, text).items_as("positions"))
+            assert list(bulk_reader.postings(fieldname, text).items_as("positions")) == positions
+    for docnum in range(whoosh_reader.doc_count_all()):
+        assert bulk_reader.stored_fields(docnum) == whoosh_reader.stored_fields(docnum)
+        assert bulk_reader.doc_field_length(docnum, "text") == whoosh_reader.doc_field_length(docnum, "text")
+    assert bulk_reader.field_length("text") == whoosh_reader.field_length("text")
+
+
+def test_a_bulk_built_index_searches_and_takes_later_updates(tmp_path):
+    ix = _build(tmp_path / "bulk", _documents(50), bulk=True)
+    with ix.searcher() as searcher:
+        from whoosh.qparser import QueryParser
+
+        hits = searcher.search(QueryParser("text", ix.schema).parse("ampersand"), limit=None)
+        assert [hit["id"] for hit in hits] == ["p-55"]
+    writer = ix.writer()  # Whoosh's own writer appends to and merges a bulk-written segment
+    writer.update_document(**passage_doc(Passage("p-55", "now about lighthouses", "", "book-1"), 55, []))
+    writer.commit(optimize=True)
+    with ix.searcher() as searcher:
+        assert searcher.document(id="p-55")["text"] == "now about lighthouses"
+        assert searcher.doc_count() == len(_documents(50))
+
+
+def _analyzer_positions(text: str) -> dict[bytes, list[int]]:
+    result: dict[bytes, list[int]] = {}
+    for token in StemmingAnalyzer()(text, positions=True):
+        result.setdefault(token.text.encode("utf-8"), []).append(token.pos)
+    return result
+
+
+def _fast_positions(texts: list[str]) -> list[dict[bytes, list[int]]]:
+    analysis = FastAnalysis(make_schema()["text"].analyzer)
+    doc, terms, positions = analysis.analyse(texts)
+    result = [{} for _ in texts]
+    for d, t, p in zip(doc.tolist(), terms.tolist(), positions.tolist()):
+        result[d].setdefault(analysis.terms[t], []).append(p)
+    return result
+
+
+def test_fast_analysis_matches_the_stemming_analyzer_on_tricky_text():
+    assert _fast_positions(TRICKY) == [_analyzer_positions(text) for text in TRICKY]
+
+
+def test_a_text_holding_the_document_break_is_still_analysed_exactly():
+    texts = ["before " + "*" * 24 + " after", "second text"]
+    assert _fast_positions(texts) == [_analyzer_positions(text) for text in texts]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=80), min_size=1, max_size=4))
+def test_fast_analysis_matches_the_stemming_analyzer_on_any_text(texts):
+    assert _fast_positions(texts) == [_analyzer_positions(text) for text in texts]
