@@ -35,6 +35,9 @@ from whoosh.writing import NO_MERGE, SegmentWriter
 # The default tokenizer pattern without its capturing group (so findall returns whole tokens).
 _TOKENS = re.compile(r"[\w\*]+(?:\.[\w\*]+)*")
 _STOPPED = -1  # the code of a token the stop filter drops
+# Lowercased token -> its term (b"" when stopped), per analyzer setting, shared by all writers of a
+# process: stemming a corpus's vocabulary is much of a small update's cost.
+_STEMMED: dict[tuple, dict[str, bytes]] = {}
 BATCH = 2000  # documents analysed together
 MIN_COMPRESSED_BLOCK = 64  # postings in a block worth compressing
 
@@ -61,15 +64,24 @@ class FastAnalysis:
         self._max = stop.max
         self._ignore = stemmer.ignore
         self._stem = stemmer.stemfn
+        self._stemmed = _STEMMED.setdefault((stop.stops, stop.min, stop.max, stemmer.ignore, stemmer.stemfn), {})
         self._codes: dict[str, int] = {}  # lowercased token -> term number, or _STOPPED
         self._term_numbers: dict[bytes, int] = {}
         self.terms: list[bytes] = []  # term number -> term bytes
 
-    def _code(self, token: str) -> int:
+    def _term(self, token: str) -> bytes:
+        """The token's term, b"" when the stop filter drops it."""
         if len(token) < self._min or (self._max is not None and len(token) > self._max) or token in self._stops:
+            return b""
+        return (token if token in self._ignore else self._stem(token)).encode("utf-8")
+
+    def _code(self, token: str) -> int:
+        term = self._stemmed.get(token)
+        if term is None:
+            term = self._stemmed[token] = self._term(token)
+        if not term:
             code = _STOPPED
         else:
-            term = (token if token in self._ignore else self._stem(token)).encode("utf-8")
             code = self._term_numbers.get(term)
             if code is None:
                 code = self._term_numbers[term] = len(self.terms)
@@ -176,12 +188,13 @@ class BulkWriter(SegmentWriter):
                 self._id_fields.add(name)
 
     def commit(self, mergetype=None, optimize=False, merge=True):
-        """Write the new segment beside the existing ones; never merge here.
+        """Write the new segment beside the existing ones.
 
-        Merging would copy old segments' postings through Whoosh's pool, which this writer
-        bypasses; callers merge small segments with Whoosh's own writer when they pile up.
+        Whoosh's merge policies copy old segments' postings through the pool this writer
+        bypasses, so none runs here; a custom `mergetype` may fold segments in by adding
+        their documents again with add_document.
         """
-        return super().commit(mergetype=NO_MERGE)
+        return super().commit(mergetype=mergetype or NO_MERGE)
 
     def add_reader(self, reader):
         raise NotImplementedError("BulkWriter does not merge segments")

@@ -15,6 +15,7 @@ import os
 import shutil
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -35,6 +36,11 @@ NOTE_PREFIX = "note:"
 # Corpus order: the n-th passage of the k-th source file sorts as k * SOURCE_STRIDE + n.
 SOURCE_STRIDE = 10_000_000
 NOTE_ORDER_BASE = 1 << 50
+# Segments this small (left by small updates) are merged together once there are more than MAX_SMALL_SEGMENTS.
+SMALL_SEGMENT = 2_000
+MAX_SMALL_SEGMENTS = 20
+# What a passage's index document stores; an unchanged one is not re-indexed.
+STORED_PASSAGE_FIELDS = ("kind", "source", "location", "title", "themes", "order", "text")
 # Tag changes wait in memory (SearchIndex.pending_tags) until a sync; past this many passages, sync.
 MAX_PENDING_TAGS = 500
 
@@ -127,6 +133,43 @@ def tag_map(store: Store) -> dict[str, list[str]]:
     for tag in store.all_tags():
         result.setdefault(tag.passage, set()).add(tag.theme)
     return {pid: sorted(themes) for pid, themes in result.items()}
+
+
+def document_from_stored(stored: dict) -> dict:
+    """The index document again, from a document's stored fields (all but `tagged`, which follows from themes)."""
+    return {**stored, "tagged": "yes" if stored.get("themes") else "no"}
+
+
+def fold_small_segments(writer, segments, searcher=None):
+    """A merge policy for BulkWriter: once small updates have left many small segments, their
+    documents are written again into the writer's new segment and the small segments dropped.
+
+    Whoosh's own MERGE_SMALL would, as the number of segments grows, also fold in the
+    large segments of a full build, which costs minutes on a large corpus. The stored
+    fields are read through `searcher`'s open segment readers where it has them.
+    """
+    from whoosh.reading import SegmentReader
+
+    small = [seg for seg in segments if seg.doc_count_all() <= SMALL_SEGMENT]
+    if len(small) <= MAX_SMALL_SEGMENTS:
+        return segments
+    open_readers = {}
+    if searcher is not None and not searcher.is_closed:
+        open_readers = {r.segment().segment_id(): r for r, _ in searcher.reader().leaf_readers() if r.segment() is not None}
+    for seg in small:
+        reader = open_readers.get(seg.segment_id())
+        own = reader is None
+        if own:
+            reader = SegmentReader(writer.storage, writer.schema, seg)
+        try:
+            for docnum in range(seg.doc_count_all()):
+                if not seg.is_deleted(docnum):  # the writer's record: it holds this commit's deletions
+                    writer.add_document(**document_from_stored(reader.stored_fields(docnum)))
+        finally:
+            if own:
+                reader.close()
+    folded = {seg.segment_id() for seg in small}
+    return [seg for seg in segments if seg.segment_id() not in folded]
 
 
 @dataclass
@@ -415,25 +458,22 @@ class SearchIndex:
         source_order += [s for s in changed_sources if s not in source_order]
         tags = tag_map(self.store) if tags_changed or changed_sources else manifest.tags
         ix = self.open()
-        writer = ix.writer()
+        from annotator.bulkindex import BulkWriter  # NumPy: imported only when the index changes
+
+        searcher = self.searcher()  # up to date: we hold the workspace lock
+        writer = BulkWriter(ix)
         try:
             for source_id in changed_sources:
-                writer.delete_by_term("source", source_id)
-                sf = self.store.load_source(source_id)
-                if sf is None:
-                    continue
-                k = source_order.index(source_id)
-                for n, passage in enumerate(sf.passages):
-                    writer.add_document(**passage_doc(passage, k * SOURCE_STRIDE + n, tags.get(passage.id, ())))
+                self._update_source(writer, searcher, source_id, source_order.index(source_id), tags)
             report.sources_updated = changed_sources
             if themes_rel in changed:
-                writer.delete_by_term("kind", "note")
+                writer.delete_by_term("kind", "note", searcher)
                 for position, theme in enumerate(self.store.themes()):
                     writer.add_document(**note_doc(theme, position))
                 report.notes_updated = True
             if tags_changed:
-                report.passages_retagged = self._retag(writer, manifest.tags, tags, set(changed_sources))
-            writer.commit()
+                report.passages_retagged = self._retag(writer, searcher, manifest.tags, tags, set(changed_sources))
+            writer.commit(mergetype=partial(fold_small_segments, searcher=searcher))
         except BaseException:
             writer.cancel()
             raise
@@ -444,22 +484,41 @@ class SearchIndex:
         self._reopen()
         return report
 
-    def _retag(self, writer, old: dict, new: dict, skip_sources: set[str]) -> int:
+    def _retag(self, writer, searcher, old: dict, new: dict, skip_sources: set[str]) -> int:
         """Re-index passages whose theme set changed, from their stored fields."""
         moved = [pid for pid in set(old) | set(new) if old.get(pid) != new.get(pid)]
         count = 0
-        with self.open().searcher() as searcher:
-            for pid in moved:
-                docnum = searcher.document_number(id=pid)
-                if docnum is None:
-                    continue
-                stored = searcher.stored_fields(docnum)
-                if stored.get("kind") != "passage" or stored.get("source") in skip_sources:
-                    continue  # a note is never retagged; a changed source was re-indexed whole
-                passage = Passage(pid, stored["text"], stored.get("location", ""), stored.get("source", ""))
-                writer.update_document(**passage_doc(passage, stored["order"], new.get(pid, ())))
-                count += 1
+        for pid in moved:
+            docnum = searcher.document_number(id=pid)
+            if docnum is None:
+                continue
+            stored = searcher.stored_fields(docnum)
+            if stored.get("kind") != "passage" or stored.get("source") in skip_sources:
+                continue  # a note is never retagged; a changed source was re-indexed already
+            passage = Passage(pid, stored["text"], stored.get("location", ""), stored.get("source", ""))
+            writer.delete_document(docnum)
+            writer.add_document(**passage_doc(passage, stored["order"], new.get(pid, ())))
+            count += 1
         return count
+
+    def _update_source(self, writer, searcher, source_id: str, position: int, tags: dict) -> None:
+        """Re-index the passages of a changed source file that are new, edited, moved or retagged."""
+        indexed: dict[str, tuple[int, dict]] = {}
+        for docnum in searcher.document_numbers(source=source_id):
+            stored = searcher.stored_fields(docnum)
+            if stored.get("kind") == "passage":
+                indexed[stored["id"]] = (docnum, stored)
+        source_file = self.store.load_source(source_id)
+        for n, passage in enumerate(source_file.passages if source_file else ()):
+            doc = passage_doc(passage, position * SOURCE_STRIDE + n, tags.get(passage.id, ()))
+            docnum, stored = indexed.pop(passage.id, (None, None))
+            if stored is not None and all(stored.get(key, "") == doc[key] for key in STORED_PASSAGE_FIELDS):
+                continue
+            if docnum is not None:
+                writer.delete_document(docnum)
+            writer.add_document(**doc)
+        for docnum, _ in indexed.values():  # passages no longer in the file
+            writer.delete_document(docnum)
 
     def sync_tags(self) -> SyncReport:
         """The cheap sync after this process changed tags (the annotation YAML is already durable).
@@ -498,7 +557,7 @@ class SearchIndex:
 
         `new_passage(stored)` gives the passage's new text, or None to keep the stored one.
         """
-        from annotator.bulkindex import BulkWriter  # writes a small segment in a few calls
+        from annotator.bulkindex import BulkWriter
 
         searcher = self.searcher()  # up to date: we hold the workspace lock
         writer = BulkWriter(self._ix)
@@ -517,7 +576,7 @@ class SearchIndex:
                 writer.delete_document(docnum)
                 writer.add_document(**passage_doc(passage, stored["order"], tags.get(pid, ())))
                 count += 1
-            writer.commit(merge=False)  # a one-document segment; the next full sync merges small ones
+            writer.commit(mergetype=partial(fold_small_segments, searcher=searcher))  # a small segment of its own
         except BaseException:
             writer.cancel()
             raise

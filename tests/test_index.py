@@ -76,3 +76,55 @@ def test_a_commit_by_another_process_is_seen_by_an_open_searcher(session, worksp
     hits = session.search("", limit=None).hits
     assert len(hits) == len({h.id for h in hits})  # no stale copy of the retagged passage
     assert "lh-006" in ids(session.search("theme:friendship kind:passage"))
+
+
+def _edit_source(session, edit) -> None:
+    source_file = session.store.load_source("lighthouse")
+    edit(source_file.passages)
+    session.store.save_source(source_file)
+
+
+def _newest_segment_size(session) -> int:
+    return session.index.searcher().reader().leaf_readers()[-1][0].doc_count_all()
+
+
+def test_editing_one_passage_in_a_source_file_reindexes_only_that_passage(session):
+    before = ids(session.search(""))
+
+    def edit(passages):
+        passages[2] = Passage(passages[2].id, "A postcard from Zanzibar arrived.", passages[2].location, passages[2].source)
+
+    _edit_source(session, edit)
+    report = session.sync()
+    assert report.sources_updated == ["lighthouse"]
+    assert ids(session.search("zanzibar")) == ["lh-003"]
+    assert ids(session.search("Hailsham")) == []
+    assert ids(session.search("")) == before
+    assert _newest_segment_size(session) == 1  # one document written, not the whole source
+
+
+def test_passages_removed_added_and_reordered_in_a_file_are_reindexed(session):
+    def edit(passages):
+        removed = passages.pop(4)  # lh-005, the only one with "sketching"
+        passages.insert(0, passages.pop(-1))  # lh-012 moves to the front
+        passages.append(Passage("lh-013", "A brand new passage about a kestrel.", "ch. 9", removed.source))
+
+    _edit_source(session, edit)
+    session.sync()
+    assert ids(session.search("sketching")) == []
+    assert ids(session.search("kestrel")) == ["lh-013"]
+    listing = [pid for pid in ids(session.search("", limit=None)) if not pid.startswith("note:")]
+    assert listing[0] == "lh-012" and listing[-1] == "lh-013" and "lh-005" not in listing
+    assert len(listing) == 12
+
+
+def test_many_small_updates_are_merged_into_one_segment(session, monkeypatch):
+    from annotator import index
+
+    monkeypatch.setattr(index, "MAX_SMALL_SEGMENTS", 3)
+    for n in range(6):
+        session.index.update_passages([Passage("lh-003", f"Revision {n} of the postcard.", "ch. 1", "lighthouse")])
+    leaves = session.index.searcher().reader().leaf_readers()
+    assert len(leaves) <= 4
+    assert ids(session.search("revision")) == ["lh-003"]
+    assert session.get("lh-003").text == "Revision 5 of the postcard."
