@@ -157,6 +157,7 @@ def _build_in_workers(root, folders, parts, tags, workers, total, progress) -> l
     done = [0] * len(parts)
     results: list[PartResult | None] = [None] * len(parts)
     failed = False
+    finished: list[subprocess.Popen] = []
     try:
         while (waiting or running) and not failed:
             while waiting and len(running) < workers and not failed:
@@ -170,6 +171,7 @@ def _build_in_workers(root, folders, parts, tags, workers, total, progress) -> l
                 if worker.poll() is None:
                     continue
                 del running[number]
+                finished.append(worker)
                 outcome = _read_outcome(folders[number])
                 if isinstance(outcome, BaseException):
                     raise outcome
@@ -182,6 +184,8 @@ def _build_in_workers(root, folders, parts, tags, workers, total, progress) -> l
         for worker in running.values():
             worker.kill()
             worker.wait()
+        for worker in finished:
+            worker.stdin.close()
     if failed:
         for folder in folders:
             shutil.rmtree(folder, ignore_errors=True)
@@ -195,7 +199,7 @@ def _start_worker(root, folder: str, part: Part, tags, done: list[int], number: 
     job.write_bytes(pickle.dumps((str(root), folder, part, tags)))
     worker = subprocess.Popen(
         [sys.executable, "-m", "annotator.index_build", str(job)],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )
 
     def count_progress() -> None:  # the worker prints how many passages it has indexed so far
@@ -220,6 +224,8 @@ RESULT_FILE = "result.pickle"
 
 def _worker_main(job_path: str) -> int:
     """Build the part described in the job file; its PartResult (or the user's error) in the result file."""
+    # The caller holds our stdin open while it lives: if it dies (killed mid-build), so do we.
+    threading.Thread(target=lambda: (sys.stdin.read(), os._exit(1)), daemon=True).start()
     root, folder, part, tags = pickle.loads(Path(job_path).read_bytes())
     done = 0
 
