@@ -2,8 +2,8 @@
 
 Each part (a run of whole source files in corpus order, at most PART_PASSAGES
 passages) becomes one Whoosh segment written by `BulkWriter` into a folder of
-its own; a large corpus builds its parts in worker processes (spawned, so a
-threaded caller such as the TUI is safe), one per core. The segments are then
+its own; a large corpus builds its parts in worker processes (fresh interpreters,
+so a threaded caller such as the TUI is safe), one per core. The segments are then
 moved into one index and listed in a single table of contents, in part order, so
 document numbers follow corpus order as they would in one segment.
 """
@@ -11,8 +11,8 @@ document numbers follow corpus order as they would in one segment.
 from __future__ import annotations
 
 import os
-import shutil
 import pickle
+import shutil
 import subprocess
 import sys
 import threading
@@ -45,7 +45,7 @@ def worker_count() -> int:
 
 @dataclass
 class Part:
-    """Source files (path, corpus position) built into one segment; notes go into the first part."""
+    """Source files (path, corpus position) built into one segment; the notes go into the last part."""
 
     sources: list[tuple[str, int]]
     passages: int = 0
@@ -72,7 +72,7 @@ def plan_parts(ordered: list[tuple[Path, str, int]], themes: list[Theme], worker
             parts.append(current)
         current.sources.append((str(path), position))
         current.passages += count
-    parts[0].themes = list(themes)
+    parts[-1].themes = list(themes)  # notes last, as in a one-part build
     return parts
 
 
@@ -96,6 +96,9 @@ def build_part(root: str, folder: str, part: Part, tags: dict[str, list[str]], p
             source_ids.append(source_file.source.id)
             ids[path_text] = [p.id for p in source_file.passages]
             for n, passage in enumerate(source_file.passages):
+                if writer.docnum - writer.docbase >= PART_PASSAGES:  # one huge file: a segment at a time
+                    writer.commit()
+                    writer = BulkWriter(ix)
                 writer.add_document(**passage_doc(passage, position * SOURCE_STRIDE + n, tags.get(passage.id, ())))
             store.forget(path)
             if progress:

@@ -85,3 +85,14 @@ def test_a_malformed_file_read_by_a_worker_names_its_line(three_books, monkeypat
         Session.open(three_books).sync()
     message = str(caught.value)
     assert "book-02.yaml:" in message and "\n" not in message
+
+
+def test_a_part_larger_than_a_segment_is_written_a_segment_at_a_time(three_books, monkeypatch):
+    _small_parts(monkeypatch, workers=1)
+    expected = _answers(three_books)[:-1]
+    monkeypatch.setattr(index_build, "PARALLEL_MIN", 10_000)  # one part...
+    monkeypatch.setattr(index_build, "PART_PASSAGES", 100)  # ...of six segments
+    Session.open(three_books).sync(force=True)
+    answers = _answers(three_books)
+    assert answers[:-1] == expected
+    assert answers[-1] == ("segments", 6)
