@@ -17,6 +17,7 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.worker import get_current_worker
 
 from annotator.errors import AnnotatorError
 from annotator.tui.commands import COMMANDS
@@ -29,6 +30,7 @@ if TYPE_CHECKING:  # the session module pulls in Whoosh; the caller has imported
     from annotator.session import Session, TagChange
 
 POLL_SECONDS = 1.0
+WARM_REST_SECONDS = 0.002  # the least pause between two warm-up steps
 FAILED = object()  # what `change` returns when the write did not happen
 
 
@@ -48,6 +50,7 @@ class AnnotatorApp(App):
         self.last_paint: tuple[str, float] | None = None  # (query, time) of the last results frame
         self.first_frame_at: float | None = None  # when the first frame was painted (benchmarks read these)
         self.search_ms: dict[str, float] = {}  # query -> how long the core's search took, last time
+        self.warmed_at: float | None = None  # when the search warm-up finished
         self._busy = threading.Lock()  # one writer or sync at a time: the index is not shared-write safe
         self._signatures: dict | None = None
 
@@ -81,6 +84,32 @@ class AnnotatorApp(App):
                 return
         self.call_from_thread(self._corpus_changed, counts, signatures)
 
+    @work(thread=True, exclusive=True, group="warm", exit_on_error=False)
+    def warm_up(self) -> None:
+        """Read ahead what a fresh process's first searches would read (annotator.search.warm_up).
+
+        One small step at a time under the session lock, so a search waits for a step at
+        most; after each step the thread sleeps as long as the step took, so typing and
+        painting keep most of the interpreter meanwhile.
+        """
+        from annotator.search import warm_up
+
+        worker = get_current_worker()
+        steps = warm_up(self.session.unlocked.index)
+        while not worker.is_cancelled and self.is_running:
+            started = time.perf_counter()
+            with self.session.lock:
+                if worker.is_cancelled or not self.is_running:
+                    return
+                try:
+                    next(steps)
+                except StopIteration:
+                    self.warmed_at = time.perf_counter()
+                    return
+                except Exception:  # an optimisation only: searches read on demand what is not warm
+                    return
+            time.sleep(max(WARM_REST_SECONDS, time.perf_counter() - started))
+
     def poll_corpus(self) -> None:
         """Another process (the CLI, git) may have changed the corpus: sync when a file signature moved."""
         if not self.index_ready or self._busy.locked():
@@ -94,6 +123,7 @@ class AnnotatorApp(App):
         self.look = ThemeLook(self.session.themes())
         self.index_ready = True
         self.main.refresh_after_change(None)
+        self.warm_up()
         for screen in self.screen_stack[1:]:
             if hasattr(screen, "reload"):
                 screen.reload()

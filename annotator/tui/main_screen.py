@@ -60,7 +60,7 @@ class MainScreen(Screen):
         return self.results.selected_id
 
     def set_status(self, text: str) -> None:
-        self.query_one("#counter", Static).update(text)
+        self.query_one("#counter", Static).update(text, layout=False)  # one line, fixed size: a repaint, not a relayout
 
     # -- searching -----------------------------------------------------------------------
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -21,6 +23,10 @@ class ResultsList(KeyHandoff, OptionList):
         Binding("slash", "app.focus_search", "Search", show=False),
         *PASSAGE_BINDINGS,
     ]
+
+    # The list's height is fixed by the screen, so more or fewer result lines need a repaint,
+    # not a layout of the whole screen (Textual's default re-lays out on every change).
+    virtual_size = Reactive(Size(0, 0), layout=False)
 
     class NearEnd(Message):
         """The cursor reached the last loaded result: load more if there are."""

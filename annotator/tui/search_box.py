@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from textual.binding import Binding
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.widgets import Input
 
 from annotator.tui.handoff import KeyHandoff
@@ -13,6 +15,8 @@ PLACEHOLDER = "Search passages — words, \"phrases\", theme:ID, source:ID, unta
 class SearchBox(KeyHandoff, Input):
     BINDINGS = [Binding("down", "app.focus_results", "Results", show=False)]
     SWITCH_KEYS = {"down": "focus_results"}
+    # Its width is fixed by the screen: a longer query scrolls the box, it needs no layout of the screen.
+    virtual_size = Reactive(Size(0, 0), layout=False)
 
     def __init__(self, **kwargs):
         super().__init__(placeholder=PLACEHOLDER, **kwargs)
