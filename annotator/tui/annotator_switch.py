@@ -133,13 +133,24 @@ def shown_hit(app, hit):
     """The hit as the app's current tag view shows it (every annotator's tags until switched).
 
     Kept on the app: `tag_view` (None means everyone's) and a TagsByPassage cache."""
+    return shown_hits(app, [hit])[0]
+
+
+def shown_hits(app, hits: list) -> list:
+    """`shown_hit` for a page of hits, asking the store once whether the annotations changed."""
     from annotator.tag_view import ALL, TagsByPassage, view_hit
 
-    if getattr(hit, "kind", "passage") != "passage":
-        return hit
     lookup = getattr(app, "_tags_by_passage", None)
     if lookup is None or lookup.store is not app.session.store:
         lookup = app._tags_by_passage = TagsByPassage(app.session.store)
     view = getattr(app, "tag_view", None) or TagView(ALL)  # "me" plays no part in the all view
     order = [t.id for t in app.look.themes] if hasattr(app, "look") else None
-    return view_hit(hit, view, lookup.get(hit.id), order)
+    passages = [hit for hit in hits if getattr(hit, "kind", "passage") == "passage"]
+    if not passages:
+        return list(hits)
+    lookup.get(passages[0].id)  # re-reads the annotations if a file changed; the page's other lookups need not
+    by_passage = lookup._by_passage
+    return [
+        view_hit(hit, view, by_passage.get(hit.id, []), order) if getattr(hit, "kind", "passage") == "passage" else hit
+        for hit in hits
+    ]

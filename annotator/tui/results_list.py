@@ -38,7 +38,7 @@ class ResultsList(KeyHandoff, OptionList):
     def show_hits(self, hits: list[Hit], look: ThemeLook, keep: str | None = None) -> None:
         """Replace the options; keep the cursor on passage `keep` if it is still listed."""
         self.hits = list(hits)
-        self.set_options(Option(result_row(self._shown(h), look), id=h.id) for h in hits)
+        self.set_options(Option(result_row(shown, look), id=shown.id) for shown in self._shown_all(hits))
         ids = [h.id for h in hits]
         if keep in ids:
             self.highlighted = ids.index(keep)
@@ -49,7 +49,7 @@ class ResultsList(KeyHandoff, OptionList):
         known = {h.id for h in self.hits}
         fresh = [h for h in hits if h.id not in known]
         self.hits.extend(fresh)
-        self.add_options(Option(result_row(self._shown(h), look), id=h.id) for h in fresh)
+        self.add_options(Option(result_row(shown, look), id=shown.id) for shown in self._shown_all(fresh))
 
     def update_hit(self, hit: Hit, look: ThemeLook) -> None:
         for n, old in enumerate(self.hits):
@@ -64,6 +64,11 @@ class ResultsList(KeyHandoff, OptionList):
         from annotator.tui.annotator_switch import shown_hit
 
         return shown_hit(self.app, hit)
+
+    def _shown_all(self, hits: list[Hit]) -> list[Hit]:
+        from annotator.tui.annotator_switch import shown_hits
+
+        return shown_hits(self.app, hits)
 
     @property
     def selected_id(self) -> str | None:
