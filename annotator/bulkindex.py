@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import zlib
 from array import array
-from itertools import chain
+from itertools import chain, repeat
 from operator import sub
 from pickle import dumps
 
@@ -35,6 +35,7 @@ from whoosh.writing import NO_MERGE, SegmentWriter
 # The default tokenizer pattern without its capturing group (so findall returns whole tokens).
 _TOKENS = re.compile(r"[\w\*]+(?:\.[\w\*]+)*")
 _STOPPED = -1  # the code of a token the stop filter drops
+_UNKNOWN = -2  # a token not yet looked up
 # Lowercased token -> its term (b"" when stopped), per analyzer setting, shared by all writers of a
 # process: stemming a corpus's vocabulary is much of a small update's cost.
 _STEMMED: dict[tuple, dict[str, bytes]] = {}
@@ -96,12 +97,11 @@ class FastAnalysis:
         tokens = list(chain.from_iterable(per_text))
         # One lower() for all tokens: joined by spaces (never in a token), each lowers as it would alone.
         lowered = " ".join(tokens).lower().split(" ") if tokens else []
-        codes = list(map(self._codes.get, lowered))
-        if None in codes:
-            known = self._codes
-            codes = [code if code is not None else known.get(token) if token in known else self._code(token)
-                     for token, code in zip(lowered, codes)]
-        codes = np.array(codes, dtype=np.int64)
+        codes = np.array(list(map(self._codes.get, lowered, repeat(_UNKNOWN, len(lowered)))), dtype=np.int64)
+        for index in np.flatnonzero(codes == _UNKNOWN).tolist():  # tokens new to this analysis
+            token = lowered[index]
+            code = self._codes.get(token)
+            codes[index] = self._code(token) if code is None else code
         doc = np.repeat(np.arange(len(texts)), counts)
         starts = np.cumsum(counts) - counts
         in_doc = np.arange(len(codes)) - starts[doc]  # place among the text's tokens, stopped ones included
@@ -352,6 +352,9 @@ class _TermWriter:
         self._values, self._order = values, order
 
     def write(self, btext: bytes, start: int, end: int) -> None:
+        if end - start == 1:
+            self._write_single(btext, start)
+            return
         postfile = self._postfile
         offset = postfile.tell()
         postfile.write(WHOOSH3_HEADER_MAGIC)
@@ -370,6 +373,27 @@ class _TermWriter:
             max_weight, self._docs[start], self._docs[end - 1],
         )
         self._add_term(self._prefix + btext, info + pack_long(offset) + pack_int(postfile.tell() - offset))
+
+    def _write_single(self, btext: bytes, index: int) -> None:
+        """`write` for a term in one document (every id, most rare words): the same bytes, fewer steps."""
+        docnum, weight, length = self._docs[index], self._weights[index], self._lengths[index]
+        fixed = self._fixed_size
+        if fixed == 0:
+            mini_values = None
+        else:
+            value = self._values[self._order[index]]
+            values = (value,) if value else ()
+            mini_values = values if fixed is None or fixed < 0 else b"".join(values)
+        data = dumps(((docnum,), None if weight == 1.0 else weight, mini_values), 2)
+        max_weight = max(0, weight)
+        length_byte = length_to_byte(length) if length else 0
+        info = dumps((1, docnum, max_weight, 0, length_byte, length_byte), 2)
+        postfile = self._postfile
+        offset = postfile.tell()
+        block = WHOOSH3_HEADER_MAGIC + pack_int(-(len(info) + len(data))) + info + data
+        postfile.write(block)
+        term = W3TermInfo._struct.pack(False, weight, 1, length_byte, length_byte, max_weight, docnum, docnum)
+        self._add_term(self._prefix + btext, term + pack_long(offset) + pack_int(len(block)))
 
     def _write_block(self, start: int, stop: int, last: bool):
         ids = self._docs[start:stop]
