@@ -36,9 +36,11 @@ NOTE_PREFIX = "note:"
 # Corpus order: the n-th passage of the k-th source file sorts as k * SOURCE_STRIDE + n.
 SOURCE_STRIDE = 10_000_000
 NOTE_ORDER_BASE = 1 << 50
-# Segments this small (left by small updates) are merged together once there are more than MAX_SMALL_SEGMENTS.
+# Segments this small (left by small updates): beyond MAX_SMALL_SEGMENTS of them, each commit folds
+# the FOLD_AT_ONCE smallest into its own new segment.
 SMALL_SEGMENT = 2_000
-MAX_SMALL_SEGMENTS = 20
+MAX_SMALL_SEGMENTS = 10
+FOLD_AT_ONCE = 3
 # What a passage's index document stores; an unchanged one is not re-indexed.
 STORED_PASSAGE_FIELDS = ("kind", "source", "location", "title", "themes", "order", "text")
 # Tag changes wait in memory (SearchIndex.pending_tags) until a sync; past this many passages, sync.
@@ -141,8 +143,9 @@ def document_from_stored(stored: dict) -> dict:
 
 
 def fold_small_segments(writer, segments, searcher=None):
-    """A merge policy for BulkWriter: once small updates have left many small segments, their
-    documents are written again into the writer's new segment and the small segments dropped.
+    """A merge policy for BulkWriter: while small updates have left more than MAX_SMALL_SEGMENTS
+    small segments, each commit writes the documents of the smallest few again into its new
+    segment and drops them, a little at every commit rather than much at once.
 
     Whoosh's own MERGE_SMALL would, as the number of segments grows, also fold in the
     large segments of a full build, which costs minutes on a large corpus. The stored
@@ -153,6 +156,7 @@ def fold_small_segments(writer, segments, searcher=None):
     small = [seg for seg in segments if seg.doc_count_all() <= SMALL_SEGMENT]
     if len(small) <= MAX_SMALL_SEGMENTS:
         return segments
+    small = sorted(small, key=lambda seg: seg.doc_count_all())[:FOLD_AT_ONCE]
     open_readers = {}
     if searcher is not None and not searcher.is_closed:
         open_readers = {r.segment().segment_id(): r for r, _ in searcher.reader().leaf_readers() if r.segment() is not None}
