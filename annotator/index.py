@@ -462,10 +462,13 @@ class SearchIndex:
         source_order += [s for s in changed_sources if s not in source_order]
         tags = tag_map(self.store) if tags_changed or changed_sources else manifest.tags
         ix = self.open()
-        from annotator.bulkindex import BulkWriter  # NumPy: imported only when the index changes
-
         searcher = self.searcher()  # up to date: we hold the workspace lock
-        writer = BulkWriter(ix)
+        if changed_sources:
+            from annotator.bulkindex import BulkWriter  # NumPy: worth importing for a source's passages
+
+            writer = BulkWriter(ix)
+        else:  # a few retagged passages or the notes: Whoosh's writer, no NumPy import for `annotator tag`
+            writer = ix.writer()
         try:
             for source_id in changed_sources:
                 self._update_source(writer, searcher, source_id, source_order.index(source_id), tags)

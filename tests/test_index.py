@@ -128,3 +128,17 @@ def test_many_small_updates_are_merged_into_one_segment(session, monkeypatch):
     assert len(leaves) <= 4
     assert ids(session.search("revision")) == ["lh-003"]
     assert session.get("lh-003").text == "Revision 5 of the postcard."
+
+
+def test_small_segments_left_by_tag_syncs_are_folded_too(session, monkeypatch):
+    from annotator import index
+
+    monkeypatch.setattr(index, "MAX_SMALL_SEGMENTS", 2)
+    for pid in ["lh-001", "lh-002", "lh-004", "lh-006", "lh-007", "lh-009"]:
+        session.tag(pid, ["loss"], annotator="bob")
+        session.sync()  # commits the retag: a segment of its own
+    assert len(session.index.searcher().reader().leaf_readers()) <= 3
+    tagged = ids(session.search("theme:loss kind:passage", limit=None))
+    assert {"lh-001", "lh-002", "lh-004", "lh-006", "lh-007", "lh-009"} <= set(tagged)
+    hits = session.search("", limit=None).hits
+    assert len(hits) == len({h.id for h in hits})  # no passage twice
