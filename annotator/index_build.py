@@ -34,6 +34,7 @@ from annotator.workspace import Workspace
 PART_PASSAGES = 50_000
 # Below this many passages, starting worker processes costs more than it saves.
 PARALLEL_MIN = 8_000
+PROGRESS_EVERY = 1_000  # passages between progress reports
 
 Progress = Callable[[int, int], None]
 
@@ -100,9 +101,11 @@ def build_part(root: str, folder: str, part: Part, tags: dict[str, list[str]], p
                     writer.commit()
                     writer = BulkWriter(ix)
                 writer.add_document(**passage_doc(passage, position * SOURCE_STRIDE + n, tags.get(passage.id, ())))
+                if progress and n % PROGRESS_EVERY == PROGRESS_EVERY - 1:
+                    progress(PROGRESS_EVERY, 0)
             store.forget(path)
-            if progress:
-                progress(len(source_file.passages), 0)
+            if progress and len(source_file.passages) % PROGRESS_EVERY:
+                progress(len(source_file.passages) % PROGRESS_EVERY, 0)
         for position, theme in enumerate(part.themes):
             writer.add_document(**note_doc(theme, position))
         writer.commit()
@@ -142,8 +145,8 @@ def _build_here(root, folders, parts, tags, total, progress) -> list[PartResult]
     def step(count: int, _total: int) -> None:
         nonlocal done
         done += count
-        if progress:
-            progress(done, max(total, done))
+        if progress:  # the last part's segment is still to be written when all are read
+            progress(min(done, int(total * 0.95)), total)
 
     return [build_part(str(root), folder, part, tags, step) for folder, part in zip(folders, parts)]
 
@@ -161,6 +164,7 @@ def _build_in_workers(root, folders, parts, tags, workers, total, progress) -> l
     results: list[PartResult | None] = [None] * len(parts)
     failed = False
     finished: list[subprocess.Popen] = []
+    last_shown = -1
     try:
         while (waiting or running) and not failed:
             while waiting and len(running) < workers and not failed:
@@ -181,8 +185,11 @@ def _build_in_workers(root, folders, parts, tags, workers, total, progress) -> l
                 if worker.returncode != 0 or outcome is None:
                     failed = True
                 results[number] = outcome
-            if progress:
-                progress(min(sum(done), total), total)
+            # Passages read so far; the segments are still to be written when all are read.
+            shown = min(sum(done), int(total * 0.95))
+            if progress and shown != last_shown:
+                progress(shown, total)
+                last_shown = shown
     finally:
         for worker in running.values():
             worker.kill()
