@@ -455,8 +455,8 @@ def get_document(index: SearchIndex, doc_id: str) -> Hit | None:
 # -- warming up a fresh process -----------------------------------------------------------
 
 WARM_POSTINGS = 2_000_000  # postings of the most frequent words read ahead (half the scorer's cache)
-WARM_TERMS_STEP = 1500
-WARM_POSTINGS_STEP = 20_000
+WARM_TERMS_STEP = 500
+WARM_POSTINGS_STEP = 5_000
 WARM_MIN_COUNT = 500  # rarer words are read on demand
 
 
@@ -506,11 +506,11 @@ def warm_up(index: SearchIndex, postings: int = WARM_POSTINGS):
             break
         budget -= count
         sub, _, data, key, _ = leaves[n]
-        if index.searcher() is not searcher:
-            return
         if not scorer.cache.has(key, "text", term):
             scorer.cache.postings(key, sub.reader(), "text", term)
             done += count
             if done >= WARM_POSTINGS_STEP:
                 done = 0
                 yield
+                if index.searcher() is not searcher:
+                    return

@@ -30,7 +30,9 @@ if TYPE_CHECKING:  # the session module pulls in Whoosh; the caller has imported
     from annotator.session import Session, TagChange
 
 POLL_SECONDS = 1.0
-WARM_REST_SECONDS = 0.002  # the least pause between two warm-up steps
+WARM_REST_SECONDS = 0.005  # the least pause between two warm-up steps
+WARM_REST_MAX_SECONDS = 0.1
+WARM_IDLE_SECONDS = 0.3  # warm up only this long after the last search: while the user reads, not types
 FAILED = object()  # what `change` returns when the write did not happen
 
 
@@ -51,6 +53,7 @@ class AnnotatorApp(App):
         self.first_frame_at: float | None = None  # when the first frame was painted (benchmarks read these)
         self.search_ms: dict[str, float] = {}  # query -> how long the core's search took, last time
         self.warmed_at: float | None = None  # when the search warm-up finished
+        self.last_search_at = 0.0  # the warm-up steps aside while searches come in
         self._busy = threading.Lock()  # one writer or sync at a time: the index is not shared-write safe
         self._signatures: dict | None = None
 
@@ -88,15 +91,19 @@ class AnnotatorApp(App):
     def warm_up(self) -> None:
         """Read ahead what a fresh process's first searches would read (annotator.search.warm_up).
 
-        One small step at a time under the session lock, so a search waits for a step at
-        most; after each step the thread sleeps as long as the step took, so typing and
-        painting keep most of the interpreter meanwhile.
+        Only while no search has come for a moment (the user reads rather than types), one
+        small step at a time under the session lock, so a search waits for a step at most;
+        after each step the thread rests twice as long as the step took, so painting keeps
+        most of the interpreter meanwhile.
         """
         from annotator.search import warm_up
 
         worker = get_current_worker()
         steps = warm_up(self.session.unlocked.index)
         while not worker.is_cancelled and self.is_running:
+            if time.perf_counter() - self.last_search_at < WARM_IDLE_SECONDS:
+                time.sleep(WARM_REST_SECONDS)  # the user is typing: the searches come first
+                continue
             started = time.perf_counter()
             with self.session.lock:
                 if worker.is_cancelled or not self.is_running:
@@ -108,7 +115,9 @@ class AnnotatorApp(App):
                     return
                 except Exception:  # an optimisation only: searches read on demand what is not warm
                     return
-            time.sleep(max(WARM_REST_SECONDS, time.perf_counter() - started))
+            rest_until = time.perf_counter() + min(WARM_REST_MAX_SECONDS, max(WARM_REST_SECONDS, 2 * (time.perf_counter() - started)))
+            while time.perf_counter() < rest_until and not worker.is_cancelled and self.is_running:
+                time.sleep(WARM_REST_SECONDS)  # in slices: quitting must not wait for a long rest
 
     def poll_corpus(self) -> None:
         """Another process (the CLI, git) may have changed the corpus: sync when a file signature moved."""
@@ -133,6 +142,7 @@ class AnnotatorApp(App):
     def search(self, query: str, limit: int, is_cancelled: Callable[[], bool] = lambda: False) -> "SearchResult | None":
         """Run a query for the results list (from a worker thread); None when a newer one replaced it."""
         kind = None if "kind:" in query.lower() else "passage"
+        self.last_search_at = time.perf_counter()
         with self.session.lock:
             if is_cancelled():
                 return None
