@@ -405,7 +405,9 @@ _vocabulary_cache: tuple[object, list[str]] | None = None
 def _vocabulary(searcher) -> list[str]:
     global _vocabulary_cache
     if _vocabulary_cache is None or _vocabulary_cache[0] is not searcher:
-        words = sorted({t.decode("utf-8", "replace") for t in searcher.reader().lexicon("text")})
+        # Segment by segment: the index-wide reader merges the segments' word lists in Python, 3x slower.
+        readers = [sub.reader() for sub, _ in searcher.leaf_searchers()] or [searcher.reader()]
+        words = sorted({t.decode("utf-8", "replace") for reader in readers for t in reader.lexicon("text")})
         _vocabulary_cache = (searcher, words)
     return _vocabulary_cache[1]
 
