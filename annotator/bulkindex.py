@@ -28,6 +28,7 @@ from whoosh.analysis.tokenizers import default_pattern
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.fields import KEYWORD
 from whoosh.formats import Existence, Positions
+from whoosh.filedb.filetables import _lengths as _ENTRY_LENGTHS
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import NO_MERGE, SegmentWriter
@@ -40,6 +41,7 @@ _UNKNOWN = -2  # a token not yet looked up
 # process: stemming a corpus's vocabulary is much of a small update's cost.
 _STEMMED: dict[tuple, dict[str, bytes]] = {}
 BATCH = 2000  # documents analysed together
+FLUSH_BYTES = 4 << 20  # postings queued before a write
 MIN_COMPRESSED_BLOCK = 64  # postings in a block worth compressing
 
 
@@ -329,6 +331,7 @@ class BulkWriter(SegmentWriter):
                 start, end = int(bounds[number]), int(bounds[number + 1])
                 if end > start:
                     terms.write(btext, start, end)
+            terms.flush()
             fieldwriter.finish_field()
         fieldwriter.close()
 
@@ -343,36 +346,73 @@ class _TermWriter:
     def __init__(self, fieldwriter, field, docs, weights, lengths, values, order):
         postwriter = fieldwriter._postwriter
         self._postfile = fieldwriter._postfile
-        self._add_term = fieldwriter._tindex.add
+        self._terms = fieldwriter._tindex  # an OrderedHashWriter
         self._prefix = pack_ushort(fieldwriter._fieldid)
         self._limit = postwriter._blocklimit
         self._level = postwriter._compression
         self._fixed_size = field.format.fixed_value_size()
         self._docs, self._weights, self._lengths = docs, weights, lengths
         self._values, self._order = values, order
+        # Both files are written in large pieces: postings and term entries wait here, their
+        # positions counted, instead of a write() and tell() per block and per term.
+        self._postings: list[bytes] = []
+        self._postings_at = self._postfile.tell()
+        self._entries: list[bytes] = []
+        self._entries_at = self._terms.dbfile.tell()
+        self._queued = 0
+
+    def _add_posting_bytes(self, data: bytes) -> int:
+        """Queue bytes for the postings file; their offset in it."""
+        offset = self._postings_at
+        self._postings.append(data)
+        self._postings_at += len(data)
+        self._queued += len(data)
+        if self._queued > FLUSH_BYTES:
+            self.flush()
+        return offset
+
+    def _add_term(self, key: bytes, value: bytes) -> None:
+        """OrderedHashWriter.add, with the entry queued: the same table, index and hash buckets."""
+        terms = self._terms
+        if key <= terms.lastkey:
+            raise ValueError(f"Keys must increase: {terms.lastkey!r}..{key!r}")
+        position = self._entries_at
+        terms.index.append(position)
+        entry = _ENTRY_LENGTHS.pack(len(key), len(value)) + key + value
+        self._entries.append(entry)
+        self._entries_at += len(entry)
+        hashed = terms.hashfn(key)
+        terms.buckets[hashed & 255].append((hashed, position))
+        terms.lastkey = key
+
+    def flush(self) -> None:
+        self._postfile.write(b"".join(self._postings))
+        self._terms.dbfile.write(b"".join(self._entries))
+        self._postings, self._entries, self._queued = [], [], 0
 
     def write(self, btext: bytes, start: int, end: int) -> None:
         if end - start == 1:
             self._write_single(btext, start)
             return
-        postfile = self._postfile
-        offset = postfile.tell()
-        postfile.write(WHOOSH3_HEADER_MAGIC)
+        pieces = [WHOOSH3_HEADER_MAGIC]
         total_weight, min_length, max_length, max_weight = 0.0, None, 0, 0
         for block in range(start, end, self._limit):
             stop = min(block + self._limit, end)
-            block_weight, block_min, block_max = self._write_block(block, stop, last=stop == end)
+            block_bytes, block_weight, block_min, block_max = self._block(block, stop, last=stop == end)
+            pieces.append(block_bytes)
             total_weight += sum(self._weights[block:stop])
             if block_min is not None:
                 min_length = block_min if min_length is None else min(min_length, block_min)
             max_length = max(max_length, block_max)
             max_weight = max(max_weight, block_weight)
+        data = b"".join(pieces)
+        offset = self._add_posting_bytes(data)
         info = W3TermInfo._struct.pack(
             False, total_weight, end - start,
             0 if min_length is None else length_to_byte(min_length), length_to_byte(max_length),
             max_weight, self._docs[start], self._docs[end - 1],
         )
-        self._add_term(self._prefix + btext, info + pack_long(offset) + pack_int(postfile.tell() - offset))
+        self._add_term(self._prefix + btext, info + pack_long(offset) + pack_int(len(data)))
 
     def _write_single(self, btext: bytes, index: int) -> None:
         """`write` for a term in one document (every id, most rare words): the same bytes, fewer steps."""
@@ -388,14 +428,13 @@ class _TermWriter:
         max_weight = max(0, weight)
         length_byte = length_to_byte(length) if length else 0
         info = dumps((1, docnum, max_weight, 0, length_byte, length_byte), 2)
-        postfile = self._postfile
-        offset = postfile.tell()
         block = WHOOSH3_HEADER_MAGIC + pack_int(-(len(info) + len(data))) + info + data
-        postfile.write(block)
+        offset = self._add_posting_bytes(block)
         term = W3TermInfo._struct.pack(False, weight, 1, length_byte, length_byte, max_weight, docnum, docnum)
         self._add_term(self._prefix + btext, term + pack_long(offset) + pack_int(len(block)))
 
-    def _write_block(self, start: int, stop: int, last: bool):
+    def _block(self, start: int, stop: int, last: bool):
+        """One block's bytes (length, info, data) and its max weight, min and max length."""
         ids = self._docs[start:stop]
         weights = self._weights[start:stop]
         lengths = self._lengths[start:stop]
@@ -431,5 +470,4 @@ class _TermWriter:
             data = zlib.compress(data, level)
         info = dumps((count, ids[-1], max_weight, level, length_to_byte(min_length), length_to_byte(max_length)), 2)
         size = len(info) + len(data)
-        self._postfile.write(pack_int(-size if last else size) + info + data)
-        return max_weight, min_length, max_length
+        return pack_int(-size if last else size) + info + data, max_weight, min_length, max_length
