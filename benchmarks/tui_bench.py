@@ -138,11 +138,13 @@ def _spread(values: list[float]) -> dict:
 def cold_start_child(workspace: str) -> None:
     """Run in a fresh process: print seconds from process start to first frame and first results.
 
-    It pays what `annotator` pays before the TUI starts: importing the CLI and building its parser.
+    It pays what `annotator --workspace WS` pays before the TUI starts: importing the CLI and
+    reading its arguments (with no command, the full parser is not built).
     """
-    from annotator.cli import build_parser
+    from annotator.cli import build_parser, tui_only
 
-    build_parser()
+    if not tui_only(["--workspace", workspace])[0]:
+        build_parser()
     from annotator.session import Session
 
     async def run() -> None:

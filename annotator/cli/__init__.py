@@ -60,15 +60,29 @@ def sync_index(session, quiet: bool = False):
     return report
 
 
+def tui_only(argv: list[str]) -> tuple[bool, str | None]:
+    """Whether the arguments just open the TUI (none, or only --workspace DIR), and the workspace.
+
+    Building the parser imports every command module; opening the TUI needs none of them.
+    """
+    if not argv:
+        return True, None
+    if len(argv) == 2 and argv[0] == "--workspace" and not argv[1].startswith("-"):
+        return True, argv[1]
+    if len(argv) == 1 and argv[0].startswith("--workspace=") and len(argv[0]) > len("--workspace="):
+        return True, argv[0].split("=", 1)[1]
+    return False, None
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    just_tui, workspace = tui_only(argv)
+    args = None if just_tui else build_parser().parse_args(argv)
     try:
-        if not args.command:
+        if just_tui or not args.command:
             from annotator.tui import run_tui
 
-            return run_tui(getattr(args, "workspace", None))
+            return run_tui(workspace if just_tui else getattr(args, "workspace", None))
         return args.handler(args) or 0
     except AnnotatorError as exc:
         from annotator.cli.output import warn
