@@ -24,6 +24,9 @@ COORDINATION = 0.9
 # The unfinished last word matches as a prefix from this many letters: `th*` would be a
 # thousand words, each scored, on every keystroke, and finds nothing a reader wanted.
 AS_YOU_TYPE_MIN = 3
+# ...and to at most this many words, the most frequent (as search engines cap "max expansions"):
+# `the` begins some 350 words at 100k passages, each read from disk the first time it is typed.
+AS_YOU_TYPE_EXPANSIONS = 64
 _QUOTED_OR_WORD = re.compile(r'"[^"]*"?|\S+')
 _PLAIN_WORD = re.compile(r"^\w[\w'-]*$", re.UNICODE)
 _WORDS = re.compile(r"\w+", re.UNICODE)
@@ -46,6 +49,7 @@ class Prepared:
     sources: list[str] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)
     untagged: bool = False
+    typing: str = ""  # the unfinished last word, lowercased, when it also matches as a prefix
 
 
 def make_parser(schema) -> QueryParser:
@@ -78,6 +82,7 @@ def prepare(text: str, *, as_you_type: bool = False) -> Prepared:
                 prepared.kinds.append(value.lower())
         elif as_you_type and i == len(tokens) - 1 and not text[-1:].isspace() and _PLAIN_WORD.match(token) and len(token) >= AS_YOU_TYPE_MIN:
             out.append(f"({token} OR {token}*)")
+            prepared.typing = token.lower()
         else:
             out.append(token)
     prepared.words = " ".join(out)
@@ -140,6 +145,31 @@ def _unstemmed_prefixes(q: wq.Query, words: str) -> wq.Query:
         return node if node.is_leaf() else node.apply(fix)
 
     return fix(q) if typed else q
+
+
+class TypingPrefix(wq.Prefix):
+    """The prefix of the word being typed: its AS_YOU_TYPE_EXPANSIONS most frequent completions only.
+
+    Whoosh's matcher and annotator's NumPy scorer both expand it through `_btexts`, so
+    they rank alike; a rarer completion is found once the word is typed out.
+    """
+
+    def _btexts(self, ixreader):
+        terms = list(ixreader.expand_prefix(self.fieldname, self.text))
+        if len(terms) <= AS_YOU_TYPE_EXPANSIONS:
+            return terms
+        frequency = {term: ixreader.doc_frequency(self.fieldname, term) for term in terms}
+        kept = sorted(terms, key=lambda term: (-frequency[term], term))[:AS_YOU_TYPE_EXPANSIONS]
+        return sorted(kept)
+
+
+def _limit_typing_prefix(q: wq.Query, typing: str) -> wq.Query:
+    def fix(node: wq.Query) -> wq.Query:
+        if type(node) is wq.Prefix and node.fieldname == "text" and node.text == typing:
+            return TypingPrefix(node.fieldname, node.text, boost=node.boost, constantscore=node.constantscore)
+        return node if node.is_leaf() else node.apply(fix)
+
+    return fix(q)
 
 
 def _parse_uncached(words: str, schema) -> wq.Query:
@@ -293,6 +323,8 @@ def search(
     searcher = index.searcher()
     prepared = prepare(text, as_you_type=as_you_type)
     q = _parse_words(prepared.words, searcher.schema) if prepared.words.strip() else wq.NullQuery
+    if prepared.typing:
+        q = _limit_typing_prefix(q, prepared.typing)
     restrict = _combined_filter(prepared, themes, source, untagged, kind)
     scored = has_text_terms(q)
     if not scored and q is not wq.NullQuery and not isinstance(q, wq.Every):
@@ -307,10 +339,15 @@ def search(
     return SearchResult(query=text, total=total, hits=hits, suggestion=suggestion)
 
 
+_FILTER_WORDS = ("untagged", "theme:", "themes:", "source:", "kind:")
+
+
 def _still_typing(text: str) -> bool:
-    """A last word too short to be a prefix yet, or a filter half typed (`theme:`): no correction for it."""
+    """A last word too short to be a prefix yet, or a filter half typed (`theme:`, `unta`): no correction for it."""
     last = text.rsplit(None, 1)[-1] if text.strip() else ""
-    return not text[-1:].isspace() and (len(last) < AS_YOU_TYPE_MIN or last.endswith(":"))
+    if text[-1:].isspace():
+        return False
+    return len(last) < AS_YOU_TYPE_MIN or last.endswith(":") or any(w.startswith(last.lower()) for w in _FILTER_WORDS)
 
 
 def _ranked(index: SearchIndex, searcher, q, restrict, limit):

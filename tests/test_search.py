@@ -217,3 +217,44 @@ def test_a_warmed_up_index_answers_exactly_as_a_cold_one(orchard):
 def test_no_did_you_mean_while_a_filter_is_half_typed(orchard):
     assert orchard.search("theme:", as_you_type=True).suggestion is None
     assert orchard.search("mara source:", as_you_type=True).suggestion is None
+    assert orchard.search("untag").suggestion == "until"  # typed out, it is corrected...
+    assert orchard.search("untag", as_you_type=True).suggestion is None  # ...but not on its way to `untagged`
+    assert orchard.search("orcahrd", as_you_type=True).suggestion == "orchard"  # a typo is still corrected
+
+
+@pytest.fixture
+def many_completions(tmp_path):
+    """80 words beginning with "zor", word k in k+1 passages; one passage has the rarest."""
+    ws = init_workspace(tmp_path / "zor", empty=True)
+    store = Store(ws)
+    store.save_themes(THEMES)
+    words = [f"zor{chr(97 + k // 26)}{chr(97 + k % 26)}x" for k in range(80)]
+    passages = []
+    for k, word in enumerate(words):
+        for copy in range(k + 1):
+            passages.append(Passage(f"z-{k:02d}-{copy:02d}", f"A passage about {word} and other things.", "", "zor"))
+    store.save_source(SourceFile(Source("zor", "Zor", "Us", "zor.txt", "2026-01-01T00:00:00+00:00"), passages))
+    session = Session.open(ws.root)
+    session.sync()
+    yield session, words
+    session.close()
+
+
+def test_an_unfinished_word_matches_its_most_frequent_completions(many_completions):
+    from annotator.search import AS_YOU_TYPE_EXPANSIONS
+
+    session, words = many_completions
+    typing = session.search("zor", as_you_type=True, limit=None)
+    kept = words[-AS_YOU_TYPE_EXPANSIONS:]  # the most frequent ones
+    assert typing.total == sum(words.index(w) + 1 for w in kept)
+    assert session.search("zor*", limit=None).total == sum(range(1, 81))  # a typed prefix is never capped
+    assert ids(session.search(words[0], as_you_type=True)) == ["z-00-00"]  # the word typed out is found
+
+
+def test_the_capped_prefix_ranks_alike_in_numpy_and_in_whoosh(many_completions, monkeypatch):
+    session, _ = many_completions
+    fast = session.search("other zor", as_you_type=True, limit=50)
+    monkeypatch.setattr(session.index, "vector_scorer", lambda: None)
+    slow = session.search("other zor", as_you_type=True, limit=50)
+    assert fast.total == slow.total
+    assert [(h.id, round(h.score, 4)) for h in fast.hits] == [(h.id, round(h.score, 4)) for h in slow.hits]
