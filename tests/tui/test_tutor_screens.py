@@ -64,6 +64,16 @@ def cell(table, row: str, column: str) -> str:
     return str(table.get_cell(row, column))
 
 
+async def palette(pilot, words: str, settle: float = 0.2) -> None:
+    """Run the command-palette entry that `words` finds."""
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    await pilot.press(*words)
+    await pilot.pause(0.3)
+    await pilot.press("enter")
+    await pilot.pause(settle)
+
+
 def test_report_screen_shows_cooccurrence_and_bars(demo_session):
     async def steps(app, pilot):
         await app.push_screen(ReportScreen(demo_session))
@@ -90,12 +100,7 @@ def test_report_screen_shows_cooccurrence_and_bars(demo_session):
 
 def test_report_is_reachable_from_the_command_palette(demo_session):
     async def steps(app, pilot):
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"Report")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await pilot.pause(0.3)
+        await palette(pilot, "Report", settle=0.3)
         assert isinstance(app.screen, ReportScreen)
 
     run(steps, demo_session)
@@ -141,14 +146,6 @@ def test_agreement_screen_lists_disagreements_and_opens_one(demo_session):
 
 
 def test_codebook_add_and_merge_from_the_palette(demo_session):
-    async def palette(pilot, words: str):
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*words)
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await pilot.pause(0.2)
-
     async def steps(app, pilot):
         await palette(pilot, "add a")
         await type_into(app, pilot, "Art and souls")
@@ -167,12 +164,7 @@ def test_codebook_add_and_merge_from_the_palette(demo_session):
 
 def test_deleting_a_tagged_theme_asks_first(demo_session):
     async def steps(app, pilot):
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"delete a")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await pilot.pause(0.2)
+        await palette(pilot, "delete a")
         await type_into(app, pilot, "Hope")
         await type_into(app, pilot, "no")  # anything but DELETE keeps it
         await pilot.pause()
@@ -184,12 +176,7 @@ def test_deleting_a_tagged_theme_asks_first(demo_session):
 def test_comment_on_the_selected_passage_from_the_palette(demo_session):
     async def steps(app, pilot):
         app.selected_passage_id = lambda: "nlmg-005"
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"on the passage")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await pilot.pause(0.2)
+        await palette(pilot, "on the passage")
         await type_into(app, pilot, "Madame's fear matters later.")
         memos = demo_session.memos_on("nlmg-005")
         assert [(m.annotator, m.text) for m in memos] == [("tester", "Madame's fear matters later.")]
@@ -225,12 +212,7 @@ def test_the_main_app_switches_whose_tags_are_shown_and_marks_disagreement(demo_
             # everyone's tags: nlmg-002 has demo's Conformity and tutor's Free will, marked as a disagreement
             assert "Conformity" in row(app, "nlmg-002") and "Free will" in row(app, "nlmg-002")
             assert "≠" in row(app, "nlmg-002") and "≠" not in row(app, "nlmg-003")  # both chose conformity on nlmg-003
-            await pilot.press("ctrl+p")
-            await pilot.pause()
-            await pilot.press(*"Whose tags")
-            await pilot.pause(0.3)
-            await pilot.press("enter")
-            await pilot.pause(0.3)
+            await palette(pilot, "Whose tags", settle=0.3)
             assert isinstance(app.screen, AnnotatorSwitch)
             # mine (tester), all, demo's, tutor's: the current view (all) is highlighted; one down is demo's
             await pilot.press("down", "enter")
