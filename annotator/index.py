@@ -494,19 +494,24 @@ class SearchIndex:
     def _retag(self, writer, searcher, old: dict, new: dict, skip_sources: set[str]) -> int:
         """Re-index passages whose theme set changed, from their stored fields."""
         moved = [pid for pid in set(old) | set(new) if old.get(pid) != new.get(pid)]
-        count = 0
-        for pid in moved:
-            docnum = searcher.document_number(id=pid)
-            if docnum is None:
-                continue
-            stored = searcher.stored_fields(docnum)
-            if stored.get("kind") != "passage" or stored.get("source") in skip_sources:
-                continue  # a note is never retagged; a changed source was re-indexed already
-            passage = Passage(pid, stored["text"], stored.get("location", ""), stored.get("source", ""))
-            writer.delete_document(docnum)
-            writer.add_document(**passage_doc(passage, stored["order"], new.get(pid, ())))
-            count += 1
-        return count
+        return sum(self._rewrite_stored(writer, searcher, pid, new.get(pid, ()), skip_sources=skip_sources) for pid in moved)
+
+    @staticmethod
+    def _rewrite_stored(writer, searcher, pid: str, themes, passage: Passage | None = None, skip_sources=()) -> bool:
+        """Replace a passage's document in its corpus place: with `passage`, or its own stored fields.
+
+        A note is never rewritten, nor a passage of a source re-indexed in the same commit.
+        """
+        docnum = searcher.document_number(id=pid)
+        if docnum is None:
+            return False
+        stored = searcher.stored_fields(docnum)
+        if stored.get("kind") != "passage" or stored.get("source") in skip_sources:
+            return False
+        passage = passage or Passage(pid, stored["text"], stored.get("location", ""), stored.get("source", ""))
+        writer.delete_document(docnum)
+        writer.add_document(**passage_doc(passage, stored["order"], themes))
+        return True
 
     def _update_source(self, writer, searcher, source_id: str, position: int, tags: dict) -> None:
         """Re-index the passages of a changed source file that are new, edited, moved or retagged."""
@@ -559,42 +564,23 @@ class SearchIndex:
         if self.pending_tags:
             self.sync()
 
-    def _rewrite_docs(self, ids, new_passage, tags: dict) -> int:
-        """Replace these documents by docnum (no term lookup, no merge: a small commit).
-
-        `new_passage(stored)` gives the passage's new text, or None to keep the stored one.
-        """
+    def update_passages(self, passages: list[Passage]) -> int:
+        """Re-index these passages in place (their text changed), keeping order and themes: a small commit."""
         from annotator.bulkindex import BulkWriter
 
-        searcher = self.searcher()  # up to date: we hold the workspace lock
-        writer = BulkWriter(self._ix)
-        count = 0
-        try:
-            for pid in ids:
-                docnum = searcher.document_number(id=pid)
-                if docnum is None:
-                    continue
-                stored = searcher.stored_fields(docnum)
-                if stored.get("kind") != "passage":
-                    continue
-                passage = new_passage(stored) or Passage(
-                    pid, stored["text"], stored.get("location", ""), stored.get("source", "")
-                )
-                writer.delete_document(docnum)
-                writer.add_document(**passage_doc(passage, stored["order"], tags.get(pid, ())))
-                count += 1
-            writer.commit(mergetype=partial(fold_small_segments, searcher=searcher))  # a small segment of its own
-        except BaseException:
-            writer.cancel()
-            raise
-        return count
-
-    def update_passages(self, passages: list[Passage]) -> int:
-        """Re-index these passages in place (their text changed), keeping order and themes."""
-        by_id = {p.id: p for p in passages}
         self.open()
         with self.store.locked():
-            return self._rewrite_docs(list(by_id), lambda stored: by_id[stored["id"]], self.manifest.tags)
+            tags = self.manifest.tags
+            searcher = self.searcher()  # up to date: we hold the workspace lock
+            writer = BulkWriter(self._ix)
+            try:
+                latest = {p.id: p for p in passages}.values()  # one rewrite a passage, the last version given
+                count = sum(self._rewrite_stored(writer, searcher, p.id, tags.get(p.id, ()), passage=p) for p in latest)
+                writer.commit(mergetype=partial(fold_small_segments, searcher=searcher))  # a small segment of its own
+            except BaseException:
+                writer.cancel()
+                raise
+        return count
 
     def _reopen(self) -> None:
         if self._ix is not None:
