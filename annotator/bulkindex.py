@@ -263,11 +263,10 @@ class BulkWriter(SegmentWriter):
         freqs = np.diff(np.append(starts, len(doc)))
         values = self._encode_positions(positions, starts, freqs)
         quantised = np.array([_quantised(int(n)) for n in lengths], dtype=np.int64)
-        target = self._postings(fieldname)
-        if not target.term_numbers:
-            target.term_numbers = None  # this field's term numbers are the analysis's
-        target.extend(terms[starts], docnums[row_of[doc[starts]]], freqs.astype(np.float32),
-                      quantised[row_of[doc[starts]]], values)
+        posted = doc[starts]
+        self._postings(fieldname).extend(
+            terms[starts], docnums[row_of[posted]], freqs.astype(np.float32), quantised[row_of[posted]], values
+        )
         return lengths
 
     def _encode_positions(self, positions: np.ndarray, starts: np.ndarray, freqs: np.ndarray) -> list[bytes]:
@@ -308,9 +307,8 @@ class BulkWriter(SegmentWriter):
         fieldwriter = self.fieldwriter
         for fieldname in sorted(self._fields):
             postings = self._fields.pop(fieldname)
-            if postings.term_numbers is None:
-                names = self._fast_text[fieldname].terms
-                term_numbers = {name: number for number, name in enumerate(names)}
+            if fieldname in self._fast_text:  # numbered by the analysis (texts go nowhere else)
+                term_numbers = {name: number for number, name in enumerate(self._fast_text[fieldname].terms)}
             else:
                 term_numbers = postings.term_numbers
             terms = np.frombuffer(postings.terms, dtype=np.uint32)
