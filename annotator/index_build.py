@@ -25,9 +25,9 @@ from whoosh import index as whoosh_index
 from whoosh.index import TOC, clean_files
 
 from annotator.bulkindex import BulkWriter
-from annotator.errors import AnnotatorError, CorpusError
+from annotator.errors import AnnotatorError
 from annotator.model import Theme
-from annotator.store import Store
+from annotator.store import Store, check_unique_passage_ids
 from annotator.workspace import Workspace
 
 # Passages in one segment: its postings are held in memory while it is written.
@@ -134,7 +134,7 @@ def build(root: Path, tmp: Path, ordered: list[tuple[Path, str, int]], themes: l
         results = _build_in_workers(root, folders, parts, tags, workers, total, progress)
     if results is None:
         results = _build_here(root, folders, parts, tags, total, progress)
-    _check_unique_ids(results)
+    check_unique_passage_ids((Path(path), ids) for result in results for path, ids in result.ids.items())
     _join_parts(tmp, INDEX_NAME, make_schema(), results)
     return [source_id for result in results for source_id in result.source_ids]
 
@@ -250,16 +250,6 @@ def _worker_main(job_path: str) -> int:
         outcome = exc
     (Path(folder) / RESULT_FILE).write_bytes(pickle.dumps(outcome))
     return 0
-
-
-def _check_unique_ids(results: list[PartResult]) -> None:
-    owner: dict[str, str] = {}
-    for result in results:
-        for path, ids in result.ids.items():
-            for passage_id in ids:
-                other = owner.setdefault(passage_id, path)
-                if other != path:
-                    raise CorpusError(path, f"passage id '{passage_id}' is also used in {Path(other).name}")
 
 
 def _join_parts(tmp: Path, index_name: str, schema, results: list[PartResult]) -> None:

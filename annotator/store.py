@@ -11,7 +11,7 @@ import glob
 import os
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from filelock import FileLock, Timeout
 
@@ -115,15 +115,7 @@ class Store:
 
     def sources(self) -> list[SourceFile]:
         files = [self.load_source_path(p) for p in self.source_paths()]
-        owner: dict[str, Path] = {}
-        for sf in files:
-            path = self.ws.source_file(sf.source.id)  # once per file: building paths per passage dominated
-            for passage in sf.passages:
-                other = owner.setdefault(passage.id, path)
-                if other is not path:
-                    raise CorpusError(
-                        self.ws.source_file(sf.source.id), f"passage id '{passage.id}' is also used in {other.name}"
-                    )
+        check_unique_passage_ids((self.ws.source_file(sf.source.id), [p.id for p in sf.passages]) for sf in files)
         return files
 
     def save_source(self, source_file: SourceFile) -> None:
@@ -261,6 +253,16 @@ class Store:
             if sig is not None:
                 result[os.path.relpath(path, self.ws.root)] = sig
         return result
+
+
+def check_unique_passage_ids(files: Iterable[tuple[Path, list[str]]]) -> None:
+    """Raise a CorpusError naming both files if a passage id is used in two source files."""
+    owner: dict[str, Path] = {}
+    for path, ids in files:
+        for passage_id in ids:
+            other = owner.setdefault(passage_id, path)
+            if other != path:
+                raise CorpusError(path, f"passage id '{passage_id}' is also used in {other.name}")
 
 
 def _write_under_lock(path: Path, data, header: str = "") -> None:
