@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import glob
 import os
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator
-
-from filelock import FileLock, Timeout
 
 from annotator.errors import AnnotatorError, CorpusError
 from annotator.model import (
@@ -48,15 +47,26 @@ class Store:
     def __init__(self, workspace: Workspace):
         self.ws = workspace
         self._cache: dict[Path, tuple[tuple[int, ...] | None, object]] = {}
-        self._lock = FileLock(str(workspace.lock_file), timeout=LOCK_TIMEOUT_S)
+        self._file_lock = None  # made on the first write: importing filelock costs a cold start ~30 ms
+        self._file_lock_made = threading.Lock()
 
     # -- locking -----------------------------------------------------------------
+
+    def _lock(self):
+        with self._file_lock_made:  # one FileLock per store, or the lock would not be re-entrant
+            if self._file_lock is None:
+                from filelock import FileLock
+
+                self._file_lock = FileLock(str(self.ws.lock_file), timeout=LOCK_TIMEOUT_S)
+            return self._file_lock
 
     @contextmanager
     def locked(self) -> Iterator[None]:
         """Hold the workspace write lock (re-entrant within one process)."""
+        from filelock import Timeout
+
         try:
-            with self._lock:
+            with self._lock():
                 yield
         except Timeout:
             raise AnnotatorError(

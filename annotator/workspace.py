@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from annotator.errors import AnnotatorError
@@ -93,6 +92,8 @@ def _existing(path: Path, origin: str) -> Workspace:
 
 
 def demo_themes_text() -> str:
+    from importlib import resources  # only `init` needs it; every start-up would import it
+
     return resources.files("annotator").joinpath("data/demo-themes.yaml").read_text(encoding="utf-8")
 
 

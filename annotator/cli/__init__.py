@@ -6,12 +6,15 @@ function; commands call `Session` methods and print, nothing more.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from annotator import __version__
 from annotator.errors import AnnotatorError
+
+if TYPE_CHECKING:
+    import argparse
 
 COMMAND_MODULES = [
     "annotator.cli.corpus_cmds",
@@ -23,6 +26,7 @@ COMMAND_MODULES = [
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse  # not at import: opening the TUI builds no parser
     import importlib
 
     common = argparse.ArgumentParser(add_help=False)

@@ -1,14 +1,36 @@
 """The Textual terminal UI. Imported only when the TUI is opened."""
 
+import gc
+
+
+def hold_collector() -> None:
+    """Keep the cyclic garbage collector out of start-up, until the first frame is painted.
+
+    Start-up makes some 200k objects (Textual's modules, styles, widgets) that all live on;
+    the collector would scan them over and over meanwhile (~40 ms of a 0.5 s cold start).
+    """
+    gc.disable()
+
+
+def resume_collector() -> None:
+    """After the first frame: what start-up made is set aside for good (gc.freeze), and collecting resumes."""
+    if not gc.isenabled():  # held by hold_collector; an app run otherwise (tests) keeps its collector as it is
+        gc.freeze()
+        gc.enable()
+
 
 def run_tui(workspace=None) -> int:
-    from annotator.tui.app import AnnotatorApp
-    from annotator.session import Session
-
-    session = Session.open(workspace)
+    hold_collector()
     try:
-        app = AnnotatorApp(session)
-        app.run()
+        from annotator.tui.app import AnnotatorApp
+        from annotator.session import Session
+
+        session = Session.open(workspace)
+        try:
+            app = AnnotatorApp(session)
+            app.run()
+        finally:
+            session.close()
     finally:
-        session.close()
+        gc.enable()  # also when the app stopped before its first frame
     return app.return_code or 0

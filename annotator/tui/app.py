@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.worker import get_current_worker
 
 from annotator.errors import AnnotatorError
+from annotator.tui import resume_collector
 from annotator.tui.commands import COMMANDS
 from annotator.tui.locked_session import LockedSession
 from annotator.tui.main_screen import MainScreen
@@ -153,6 +154,7 @@ class AnnotatorApp(App):
 
     def _first_frame(self) -> None:
         self.first_frame_at = time.perf_counter()
+        resume_collector()
         # Only now: importing Whoosh and opening the index in a thread would hold the
         # GIL against the first paint; the search box takes keys meanwhile.
         self.open_index()
