@@ -45,7 +45,8 @@ class AnnotatorApp(App):
     def __init__(self, session: "Session"):
         super().__init__()
         self.session = LockedSession(session)
-        self.look = ThemeLook(session.themes())
+        self.look = ThemeLook([])  # the codebook is read just after the first frame (_first_frame)
+        self.start_error: AnnotatorError | None = None  # the codebook could not be read: run_tui reports it
         self.counts: Counter = Counter()
         self.index_ready = False
         self.undo_stack: list[TagChange] = []
@@ -155,6 +156,12 @@ class AnnotatorApp(App):
     def _first_frame(self) -> None:
         self.first_frame_at = time.perf_counter()
         resume_collector()
+        try:  # not before the first frame: reading YAML imports PyYAML (~30 ms)
+            self.look = ThemeLook(self.session.themes())
+        except AnnotatorError as error:
+            self.start_error = error
+            self.exit(return_code=error.exit_code)
+            return
         # Only now: importing Whoosh and opening the index in a thread would hold the
         # GIL against the first paint; the search box takes keys meanwhile.
         self.open_index()
@@ -336,7 +343,7 @@ class AnnotatorApp(App):
 
     def action_focus_results(self) -> None:
         results = self.main.results
-        if results.option_count:
+        if results.hits:
             self.main.set_focus(results)  # at once, so a key typed right after `down` goes to the results
             results.highlighted = 0
 

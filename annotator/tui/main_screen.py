@@ -18,7 +18,6 @@ from annotator.tui.search_box import SearchBox
 from annotator.tui.theme_panel import ThemePanel
 
 PAGE = 20  # a first page fills a tall terminal; more load as the cursor nears the end
-FIRST_PAINT = 8  # results laid out before the first frame; enough to fill 40 rows
 
 
 def counter_text(result: SearchResult) -> str:
@@ -98,20 +97,7 @@ class MainScreen(Screen):
         if more:
             self.results.append_hits(result.hits, self.app.look)
         else:
-            # A screenful first, the rest a frame later: laying out options is the costly part of a keystroke.
-            first, rest = result.hits[:FIRST_PAINT], result.hits[FIRST_PAINT:]
-            self.results.show_hits(first, self.app.look, keep=keep)
-            if rest:
-                self.call_after_refresh(self._show_rest, result.query, rest, keep)
-
-    def _show_rest(self, query: str, rest: list, keep: str | None) -> None:
-        if query != self.search_box.value:
-            return
-        self.results.append_hits(rest, self.app.look)
-        if keep is not None and self.results.selected_id != keep:
-            ids = [hit.id for hit in self.results.hits]
-            if keep in ids:
-                self.results.highlighted = ids.index(keep)
+            self.results.show_hits(result.hits, self.app.look, keep=keep)
 
     @on(ResultsList.NearEnd)
     def _load_more(self) -> None:
@@ -120,9 +106,9 @@ class MainScreen(Screen):
 
     # -- opening -------------------------------------------------------------------------
 
-    @on(OptionList.OptionSelected, "#results")
-    def _open_passage(self, event: OptionList.OptionSelected) -> None:
-        self.app.open_passage(event.option.id)
+    @on(ResultsList.Selected)
+    def _open_passage(self, event: ResultsList.Selected) -> None:
+        self.app.open_passage(event.passage_id)
 
     @on(OptionList.OptionSelected, "#themes")
     def _open_theme(self, event: OptionList.OptionSelected) -> None:

@@ -7,6 +7,7 @@ through console markup) with its control characters made visible, so
 
 from __future__ import annotations
 
+from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 
@@ -15,9 +16,13 @@ from annotator.hits import Hit
 from annotator.textsafe import show_controls
 
 SNIPPET_CHARS = 180
+SNIPPET_LINES = 3  # a result in the list: its citation line over this many lines of snippet
+ROW_LINES = 1 + SNIPPET_LINES
 SNIPPET_LEAD = 50
 HIGHLIGHT = Style(bold=True, reverse=True)
 DIM = Style(dim=True)
+# Wrapping measures cells only; no terminal is written to.
+_CONSOLE = Console(width=1000, color_system=None, legacy_windows=False)
 # Colours for themes whose codebook entry has none, by codebook position.
 PALETTE = ["#98c379", "#61afef", "#e5c07b", "#e06c75", "#c678dd", "#56b6c2", "#d19a66", "#be5046", "#7ec699"]
 
@@ -114,3 +119,22 @@ def citation_line(hit: Hit, source_title: str, look: ThemeLook) -> Text:
 def result_row(hit: Hit, look: ThemeLook) -> Text:
     """Location, source id and chips over the snippet (titles cost a source file read; the passage view has them)."""
     return Text("\n").join([citation_line(hit, hit.source, look), snippet(hit)])
+
+
+def result_lines(hit: Hit, look: ThemeLook, width: int) -> list[Text]:
+    """A result as exactly ROW_LINES lines of `width` cells: the citation, then the snippet wrapped.
+
+    The snippet's window is sized to the lines it has; a line that still does not fit ends in "…".
+    """
+    citation = citation_line(hit, hit.source, look)
+    citation.truncate(width, overflow="ellipsis")
+    body = snippet(hit, max(20, width * SNIPPET_LINES * 9 // 10))
+    lines = list(body.wrap(_CONSOLE, width, overflow="fold"))
+    if len(lines) > SNIPPET_LINES:
+        last = lines[SNIPPET_LINES - 1]
+        last.rstrip()
+        last.truncate(width - 1)
+        last.append("…")
+        lines = lines[:SNIPPET_LINES]
+    lines += [Text()] * (SNIPPET_LINES - len(lines))
+    return [citation, *lines]

@@ -1,63 +1,110 @@
-"""The results list: one option per passage, citation and chips above a highlighted snippet."""
+"""The results list: a row per passage, citation and chips over a highlighted snippet.
+
+Every row has the same height, so the list knows its size without laying out its
+rows, and a frame draws only the rows on screen (from a cache of rendered lines).
+Textual's OptionList measures and renders every option it holds on each change,
+which on every keystroke cost more than the search itself.
+"""
 
 from __future__ import annotations
 
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.cache import LRUCache
+from textual.geometry import Region, Size
 from textual.message import Message
-from textual.reactive import Reactive
-from textual.widgets import OptionList
-from textual.widgets.option_list import Option
+from textual.reactive import Reactive, reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from annotator.hits import Hit
 from annotator.tui.bindings import PASSAGE_BINDINGS
 from annotator.tui.handoff import KeyHandoff
-from annotator.tui.render import ThemeLook, result_row
+from annotator.tui.render import ROW_LINES, ThemeLook, result_lines
+
+ROW_PADDING = 1  # blank cells left and right of a row's text
 
 
-class ResultsList(KeyHandoff, OptionList):
+class ResultsList(KeyHandoff, ScrollView, can_focus=True):
     SWITCH_KEYS = {"slash": "focus_search"}
 
     BINDINGS = [
         Binding("enter", "select", "Open", show=True),
+        Binding("up", "cursor_up", "Up", show=False),
+        Binding("down", "cursor_down", "Down", show=False),
+        Binding("home", "first", "First", show=False),
+        Binding("end", "last", "Last", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
         Binding("slash", "app.focus_search", "Search", show=False),
         *PASSAGE_BINDINGS,
     ]
 
-    # The list's height is fixed by the screen, so more or fewer result lines need a repaint,
+    COMPONENT_CLASSES = {"results-list--cursor"}
+
+    # The list's height is fixed by the screen, so more or fewer rows need a repaint,
     # not a layout of the whole screen (Textual's default re-lays out on every change).
     virtual_size = Reactive(Size(0, 0), layout=False)
+    highlighted: reactive[int | None] = reactive(None, always_update=True)
+
+    class Selected(Message):
+        """A passage was chosen (enter or a click) to be opened."""
+
+        def __init__(self, passage_id: str) -> None:
+            super().__init__()
+            self.passage_id = passage_id
 
     class NearEnd(Message):
-        """The cursor reached the last loaded result: load more if there are."""
+        """The cursor reached the last loaded results: load more if there are."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.hits: list[Hit] = []
+        self.look: ThemeLook | None = None
+        self._rows: LRUCache[tuple, list[Strip]] = LRUCache(256)
+        self._frame: tuple[Style, Style, int] = (Style(), Style(), 1)
+
+    # -- content -----------------------------------------------------------------------------
 
     def show_hits(self, hits: list[Hit], look: ThemeLook, keep: str | None = None) -> None:
-        """Replace the options; keep the cursor on passage `keep` if it is still listed."""
-        self.hits = list(hits)
-        self.set_options(Option(result_row(shown, look), id=shown.id) for shown in self._shown_all(hits))
-        ids = [h.id for h in hits]
-        if keep in ids:
-            self.highlighted = ids.index(keep)
-        elif not hits:
-            self.highlighted = None
+        """Show these results from the top; keep the cursor on passage `keep` if it is still listed."""
+        self.look = look
+        self.hits = self._shown_all(hits)
+        self._resize()
+        ids = [hit.id for hit in self.hits]
+        self.scroll_to(y=0, animate=False, immediate=True)
+        self.highlighted = ids.index(keep) if keep in ids else None
+        self.refresh()
 
     def append_hits(self, hits: list[Hit], look: ThemeLook) -> None:
-        known = {h.id for h in self.hits}
-        fresh = [h for h in hits if h.id not in known]
-        self.hits.extend(fresh)
-        self.add_options(Option(result_row(shown, look), id=shown.id) for shown in self._shown_all(fresh))
+        known = {hit.id for hit in self.hits}
+        self.look = look
+        self.hits.extend(self._shown_all([hit for hit in hits if hit.id not in known]))
+        self._resize()
+        self.refresh()
 
     def update_hit(self, hit: Hit, look: ThemeLook) -> None:
+        """Redraw one passage's row (its tags changed), keeping its highlighted words."""
+        self.look = look
         for n, old in enumerate(self.hits):
             if old.id == hit.id:
                 hit.matches = old.matches
-                self.hits[n] = hit
-                self.replace_option_prompt(hit.id, result_row(self._shown(hit), look))
+                self.hits[n] = self._shown(hit)
+                self.refresh()
                 return
+
+    @property
+    def selected_id(self) -> str | None:
+        if self.highlighted is None or not self.hits:
+            return None
+        return self.hits[self.highlighted].id
+
+    def row_text(self, passage_id: str) -> str:
+        """A listed passage's row as drawn, its lines joined by newlines."""
+        index = [hit.id for hit in self.hits].index(passage_id)
+        return "\n".join(strip.text.strip() for strip in self._row(index, self._text_width()))
 
     def _shown(self, hit: Hit) -> Hit:
         """The hit as the app's tag view shows it: whose tags, and a mark where annotators disagree."""
@@ -68,14 +115,94 @@ class ResultsList(KeyHandoff, OptionList):
     def _shown_all(self, hits: list[Hit]) -> list[Hit]:
         from annotator.tui.annotator_switch import shown_hits
 
-        return shown_hits(self.app, hits)
+        return shown_hits(self.app, list(hits))
 
-    @property
-    def selected_id(self) -> str | None:
-        if self.highlighted is None or not self.hits:
-            return None
-        return self.hits[self.highlighted].id
+    def _resize(self) -> None:
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self.hits) * ROW_LINES)
 
-    def _on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        if event.option_index >= len(self.hits) - 3:
+    # -- drawing -------------------------------------------------------------------------------
+
+    def _text_width(self) -> int:
+        return max(1, self.scrollable_content_region.width - 2 * ROW_PADDING)
+
+    def _row(self, index: int, width: int, style: Style | None = None) -> list[Strip]:
+        """The row's lines in `style`, cached by what they show: an unchanged result is not drawn again."""
+        hit = self.hits[index]
+        key = (hit.id, hash(hit.text), tuple(hit.themes), tuple(map(tuple, hit.matches)),
+               getattr(hit, "disagree", False), width, id(self.look), style, index)
+        lines = self._rows.get(key)
+        if lines is None:
+            pad = Segment(" " * ROW_PADDING)
+            meta = {"row": index}
+            lines = []
+            for text in result_lines(hit, self.look, width):
+                strip = Strip([pad, *text.render(self.app.console), pad]).extend_cell_length(width + 2 * ROW_PADDING)
+                lines.append(strip.apply_style(style).apply_meta(meta) if style else strip)
+            self._rows[key] = lines
+        return lines
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Worked out once a frame, not once a line: a widget's style is looked up through its ancestors.
+        self._frame = (self.rich_style, self.rich_style + self.get_component_rich_style("results-list--cursor"),
+                       self._text_width())
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        base, cursor, width = self._frame
+        index, offset = divmod(self.scroll_offset.y + y, ROW_LINES)
+        if index >= len(self.hits) or self.look is None:
+            return Strip.blank(width + 2 * ROW_PADDING, base)
+        return self._row(index, width, cursor if index == self.highlighted else base)[offset]
+
+    def on_resize(self) -> None:
+        self._resize()
+
+    # -- moving and choosing ---------------------------------------------------------------------
+
+    def watch_highlighted(self, highlighted: int | None) -> None:
+        if highlighted is None or not self.hits:
+            return
+        if not 0 <= highlighted < len(self.hits):
+            self.highlighted = max(0, min(highlighted, len(self.hits) - 1))
+            return
+        self.scroll_to_region(Region(0, highlighted * ROW_LINES, self.scrollable_content_region.width, ROW_LINES),
+                              animate=False, force=True, immediate=True)
+        self.refresh()
+        if highlighted >= len(self.hits) - 3:
             self.post_message(self.NearEnd())
+
+    def _move(self, to: int) -> None:
+        if self.hits:
+            self.highlighted = max(0, min(to, len(self.hits) - 1))
+
+    def action_cursor_up(self) -> None:
+        self._move(0 if self.highlighted is None else self.highlighted - 1)
+
+    def action_cursor_down(self) -> None:
+        self._move(0 if self.highlighted is None else self.highlighted + 1)
+
+    def action_first(self) -> None:
+        self._move(0)
+
+    def action_last(self) -> None:
+        self._move(len(self.hits) - 1)
+
+    def _page(self) -> int:
+        return max(1, self.scrollable_content_region.height // ROW_LINES)
+
+    def action_page_up(self) -> None:
+        self._move((self.highlighted or 0) - self._page())
+
+    def action_page_down(self) -> None:
+        self._move((self.highlighted or 0) + self._page())
+
+    def action_select(self) -> None:
+        passage_id = self.selected_id
+        if passage_id is not None:
+            self.post_message(self.Selected(passage_id))
+
+    async def _on_click(self, event: events.Click) -> None:
+        row = event.style.meta.get("row")
+        if row is not None and row < len(self.hits):
+            self.highlighted = row
+            self.action_select()

@@ -163,8 +163,8 @@ async def test_markup_in_passage_text_is_shown_literally(app):
         await settle(app, pilot)
         await type_query(app, pilot, "not bold")
         assert result_ids(app)[0] == "lh-008"
-        row = app.main.results.get_option_at_index(0).prompt
-        assert "[bold]not bold[/bold]" in row.plain
+        row = app.main.results.row_text("lh-008")
+        assert "[bold]not bold[/bold]" in " ".join(row.split())
         app.open_passage("lh-008")
         await pilot.pause()
         assert "[bold]not bold[/bold]" in str(app.screen.query_one("#passage-text").render())

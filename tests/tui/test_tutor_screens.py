@@ -201,7 +201,7 @@ def test_the_main_app_switches_whose_tags_are_shown_and_marks_disagreement(demo_
     from annotator.tui.app import AnnotatorApp
 
     def row(app, passage_id: str) -> str:
-        return str(app.main.results.get_option(passage_id).prompt)
+        return app.main.results.row_text(passage_id)
 
     async def main():
         app = AnnotatorApp(demo_session)
