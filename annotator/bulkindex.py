@@ -33,6 +33,8 @@ from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import NO_MERGE, SegmentWriter
 
+from annotator.termtable import TableWriter, pending_path, table_path
+
 # The default tokenizer pattern without its capturing group (so findall returns whole tokens).
 _TOKENS = re.compile(r"[\w\*]+(?:\.[\w\*]+)*")
 _STOPPED = -1  # the code of a token the stop filter drops
@@ -178,6 +180,7 @@ class BulkWriter(SegmentWriter):
         self._id_fields: set[str] = set()
         self._pending: list[tuple[int, dict]] = []
         self._single_values: dict[int, bytes] = {}
+        self._table: TableWriter | None = None
         for name, field in self.schema.items():
             if not field.indexed or field.vector or field.separate_spelling():
                 continue
@@ -305,6 +308,7 @@ class BulkWriter(SegmentWriter):
         self._add_pending()
         self.perdocwriter.close()
         fieldwriter = self.fieldwriter
+        self._table = self._start_table()
         for fieldname in sorted(self._fields):
             postings = self._fields.pop(fieldname)
             if fieldname in self._fast_text:  # numbered by the analysis (texts go nowhere else)
@@ -324,14 +328,50 @@ class BulkWriter(SegmentWriter):
             field = self.schema[fieldname]
             fieldwriter.start_field(fieldname, field)
             terms = _TermWriter(fieldwriter, field, docs, weights, lengths, values, order)
-            for btext in sorted(term_numbers):
+            in_order = [btext for btext in sorted(term_numbers) if bounds[term_numbers[btext] + 1] > bounds[term_numbers[btext]]]
+            for btext in in_order:
                 number = term_numbers[btext]
-                start, end = int(bounds[number]), int(bounds[number + 1])
-                if end > start:
-                    terms.write(btext, start, end)
+                terms.write(btext, int(bounds[number]), int(bounds[number + 1]))
             terms.flush()
             fieldwriter.finish_field()
+            if self._table is not None and not field.unique:  # ids are looked up by Whoosh, never scored
+                numbers = np.fromiter((term_numbers[btext] for btext in in_order), dtype=np.int64, count=len(in_order))
+                _add_table_field(self._table, fieldname, in_order, bounds, numbers, docs, weights)
         fieldwriter.close()
+
+    # -- the term table beside the segment (annotator.termtable) -------------------------
+
+    def _start_table(self) -> TableWriter | None:
+        folder = getattr(self.storage, "folder", None)
+        if folder is None or self.docbase != 0:
+            return None
+        segment_id = self.newsegment.segment_id()
+        return TableWriter(pending_path(folder, segment_id), segment_id, self.docnum)
+
+    def _assemble_segment(self):
+        """Assemble the segment's files, then move its term table beside them (not into its compound file)."""
+        super()._assemble_segment()
+        table, self._table = self._table, None
+        if table is not None:
+            table.close(table_path(self.storage.folder, self.newsegment.segment_id()))
+
+    def cancel(self):
+        table, self._table = self._table, None
+        if table is not None:
+            table.discard()
+        super().cancel()
+
+
+def _add_table_field(table: TableWriter, fieldname: str, in_order: list[bytes], bounds: np.ndarray,
+                     numbers: np.ndarray, docs: array, weights: array) -> None:
+    """A field's postings regrouped from term-number order into term order, for the term table."""
+    starts = bounds[numbers]
+    counts = bounds[numbers + 1] - starts
+    post_starts = np.zeros(len(in_order) + 1, dtype=np.int64)
+    np.cumsum(counts, out=post_starts[1:])
+    gather = np.repeat(starts - post_starts[:-1], counts) + np.arange(post_starts[-1])
+    table.add_field(fieldname, in_order, post_starts, np.frombuffer(docs, dtype=np.uint32)[gather].astype(np.int32),
+                    np.frombuffer(weights, dtype=np.float32)[gather])
 
 
 class _TermWriter:

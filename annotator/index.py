@@ -29,7 +29,10 @@ from annotator.model import Passage, Source, SourceFile, Theme
 from annotator.store import Store
 from annotator.yamlio import atomic_write_text, parse_yaml
 
-SCHEMA_VERSION = 3  # 2: text postings keep positions only; 3: `order` a stored column, not indexed
+# 2: text postings keep positions only; 3: `order` a stored column, not indexed; 4: bulk-built segments
+# carry a term table (annotator.termtable), which an older index lacks: it is rebuilt once, with the
+# usual one-line notice, rather than read the slow way (through Whoosh's postings) from then on.
+SCHEMA_VERSION = 4
 INDEX_NAME = "annotator"
 MANIFEST = "manifest.json"
 NOTE_PREFIX = "note:"

@@ -1,0 +1,229 @@
+"""A segment's terms and postings as flat arrays: the side file a bulk-built segment carries.
+
+Whoosh keeps a term's postings in pickled blocks, positions interleaved; reading a
+common word's list the first time costs milliseconds, and a prefix typed as the
+first keystrokes of a search expands to dozens of them. `BulkWriter` holds every
+posting of its segment in NumPy arrays anyway, so it also writes, per indexed field,
+the sorted terms (each followed by a newline, so that a field's vocabulary is read with
+one split), and each term's document numbers (int32) and weights (float32),
+term after term, into one file beside the segment: `<segment id>.termtable`. Named
+like the segment's own files, it is deleted with its segment by Whoosh's clean_files.
+
+The file is memory-mapped: a term's postings are slices of it, read from disk only
+when touched, and finding a term or a prefix's completions is a bisection. Its
+layout: the arrays, then a JSON directory of their offsets, then the directory's
+length and a closing magic number, which a reader checks first; a file cut short,
+written by another version or for another segment reads as absent (`open_table`
+returns None) and the caller reads Whoosh's own postings instead.
+"""
+
+from __future__ import annotations
+
+import json
+import mmap
+import os
+import struct
+from bisect import bisect_left
+
+import numpy as np
+
+EXTENSION = ".termtable"
+VERSION = 1
+_MAGIC = b"ANNTT\x00\x00\x01"
+_TRAILER = struct.Struct("<Q8s")  # directory length, magic
+_DTYPES = {"blob": np.uint8, "term_starts": np.dtype("<i8"), "post_starts": np.dtype("<i8"),
+           "docs": np.dtype("<i4"), "weights": np.dtype("<f4")}
+# Past any byte of UTF-8 text: `prefix + _PAST` sorts after every term that begins with prefix.
+_PAST = b"\xff"
+
+
+def table_path(folder: str, segment_id: str) -> str:
+    return os.path.join(folder, segment_id + EXTENSION)
+
+
+def pending_path(folder: str, segment_id: str) -> str:
+    """Where the file is written before its segment is committed: a name Whoosh never lists as the segment's."""
+    return os.path.join(folder, "." + segment_id + EXTENSION + ".tmp")
+
+
+class TableWriter:
+    """Writes a term table field by field; `close` adds the directory and moves it into place."""
+
+    def __init__(self, path: str, segment_id: str, doc_count: int):
+        self.path = path
+        self._file = open(path, "wb")
+        self._directory = {"version": VERSION, "segment": segment_id, "doc_count": doc_count, "fields": {}}
+
+    def _write(self, name: str, values: np.ndarray) -> list[int]:
+        data = np.ascontiguousarray(values, dtype=_DTYPES[name])
+        offset = self._file.tell()
+        self._file.write(memoryview(data).cast("B"))
+        padding = -self._file.tell() % 8  # the next array starts aligned
+        if padding:
+            self._file.write(b"\0" * padding)
+        return [offset, len(data)]
+
+    def add_field(self, fieldname: str, terms: list[bytes], post_starts: np.ndarray, docs: np.ndarray,
+                  weights: np.ndarray) -> None:
+        """One field: its sorted terms; term i's postings are docs/weights[post_starts[i]:post_starts[i + 1]]."""
+        lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms)) + 1
+        term_starts = np.zeros(len(terms) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=term_starts[1:])
+        blob = b"\n".join(terms) + b"\n" if terms else b""
+        self._directory["fields"][fieldname] = {
+            "terms": len(terms),
+            "blob": self._write("blob", np.frombuffer(blob, dtype=np.uint8)),
+            "term_starts": self._write("term_starts", term_starts),
+            "post_starts": self._write("post_starts", post_starts),
+            "docs": self._write("docs", docs),
+            "weights": self._write("weights", weights),
+        }
+
+    def close(self, final_path: str) -> None:
+        directory = json.dumps(self._directory, separators=(",", ":")).encode("utf-8")
+        self._file.write(directory)
+        self._file.write(_TRAILER.pack(len(directory), _MAGIC))
+        self._file.close()
+        os.replace(self.path, final_path)
+
+    def discard(self) -> None:
+        self._file.close()
+        try:
+            os.remove(self.path)
+        except OSError:
+            pass
+
+
+def array_of(buffer, name: str, offset: int, count: int) -> np.ndarray:
+    return np.frombuffer(buffer, dtype=_DTYPES[name], count=count, offset=offset)
+
+
+class FieldTable:
+    """One field of a term table: sorted terms, with their postings."""
+
+    def __init__(self, buffer, entry: dict):
+        def array(name):
+            return array_of(buffer, name, *entry[name])
+
+        self.count = int(entry["terms"])
+        self._buffer = buffer  # slices of an mmap are bytes, which compare as terms do
+        self._base, self._blob_size = entry["blob"]
+        self._term_starts = array("term_starts")
+        self._post_starts = array("post_starts")
+        self.docs = array("docs")
+        self.weights = array("weights")
+        self._starts: list[int] | None = None
+        self._lines: bool | None = None
+        if len(self._term_starts) != self.count + 1 or len(self._post_starts) != self.count + 1:
+            raise ValueError("term table arrays disagree")
+        if self.count and (self._term_starts[-1] != self._blob_size or self._post_starts[-1] != len(self.docs)):
+            raise ValueError("term table arrays disagree")
+        if len(self.weights) != len(self.docs):
+            raise ValueError("term table arrays disagree")
+
+    def term(self, i: int) -> bytes:
+        starts = self._term_offsets()
+        return self._buffer[starts[i]:starts[i + 1] - 1]
+
+    def _term_offsets(self) -> list[int]:
+        """Where each term begins in the file (Python ints: a bisection probes them one by one)."""
+        if self._starts is None:
+            self._starts = (self._term_starts + self._base).tolist()
+        return self._starts
+
+    def _bisect(self, key: bytes) -> int:
+        """The index of the first term >= key."""
+        starts, buffer = self._term_offsets(), self._buffer
+        lo, hi = 0, self.count
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if buffer[starts[mid]:starts[mid + 1] - 1] < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+    def find(self, btext: bytes) -> int:
+        """The term's index, or -1 when the field lacks it."""
+        i = self._bisect(btext)
+        return i if i < self.count and self.term(i) == btext else -1
+
+    def doc_frequency(self, btext: bytes) -> int:
+        i = self.find(btext)
+        return 0 if i < 0 else int(self._post_starts[i + 1] - self._post_starts[i])
+
+    def postings(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """Term i's document numbers and weights (views of the file)."""
+        start, end = int(self._post_starts[i]), int(self._post_starts[i + 1])
+        return self.docs[start:end], self.weights[start:end]
+
+    def prefix_range(self, prefix: bytes) -> tuple[int, int]:
+        """The indexes [lo, hi) of the terms beginning with `prefix`."""
+        return self._bisect(prefix), self._bisect(prefix + _PAST)
+
+    def doc_frequencies(self, lo: int, hi: int) -> np.ndarray:
+        return np.diff(self._post_starts[lo:hi + 1])
+
+    def terms(self, lo: int = 0, hi: int | None = None) -> list[bytes]:
+        hi = self.count if hi is None else hi
+        if lo == 0 and hi == self.count and self._one_term_a_line():
+            return self._buffer[self._base:self._base + self._blob_size - 1].split(b"\n") if self.count else []
+        starts, buffer = self._term_offsets(), self._buffer
+        return [buffer[a:b - 1] for a, b in zip(starts[lo:hi], starts[lo + 1:hi + 1])]
+
+    def words(self) -> list[str]:
+        """Every term as text (undecodable bytes replaced), sorted."""
+        if self._one_term_a_line():
+            raw = self._buffer[self._base:self._base + self._blob_size - 1]
+            return raw.decode("utf-8", "replace").split("\n") if self.count else []
+        return [term.decode("utf-8", "replace") for term in self.terms()]
+
+    def _one_term_a_line(self) -> bool:
+        """No term holds a newline (text terms never do), so the terms are the lines of the blob."""
+        if self._lines is None:
+            self._lines = int(np.count_nonzero(array_of(self._buffer, "blob", self._base, self._blob_size) == 10)) == self.count
+        return self._lines
+
+
+class TermTable:
+    """A segment's term table, memory-mapped; `field(name)` is None for a field it does not hold."""
+
+    def __init__(self, buffer, directory: dict):
+        self._buffer = buffer
+        self._entries = directory["fields"]
+        self._fields: dict[str, FieldTable] = {}
+
+    def field(self, fieldname: str) -> FieldTable | None:
+        found = self._fields.get(fieldname)
+        if found is None and fieldname in self._entries:
+            found = self._fields[fieldname] = FieldTable(self._buffer, self._entries[fieldname])
+        return found
+
+
+def open_table(folder: str, segment_id: str, doc_count: int) -> TermTable | None:
+    """The segment's term table, or None when it has none that can be trusted."""
+    try:
+        with open(table_path(folder, segment_id), "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            if size < _TRAILER.size:
+                return None
+            buffer = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        length, magic = _TRAILER.unpack(buffer[size - _TRAILER.size:])
+        if magic != _MAGIC or length > size - _TRAILER.size:
+            return None
+        directory = json.loads(bytes(buffer[size - _TRAILER.size - length:size - _TRAILER.size]))
+        if (directory.get("version") != VERSION or directory.get("segment") != segment_id
+                or directory.get("doc_count") != doc_count):
+            return None
+        end = size - _TRAILER.size - length
+        for entry in directory["fields"].values():
+            for name, dtype in _DTYPES.items():
+                offset, count = entry[name]
+                if offset < 0 or count < 0 or offset + count * np.dtype(dtype).itemsize > end:
+                    return None
+        table = TermTable(buffer, directory)
+        for fieldname in directory["fields"]:
+            table.field(fieldname)  # checks each field's arrays agree
+        return table
+    except (OSError, ValueError, KeyError, TypeError, struct.error):
+        return None
