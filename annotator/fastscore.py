@@ -1,10 +1,11 @@
-"""Whoosh's BM25F ranking computed with NumPy, over postings read from the Whoosh index.
+"""Whoosh's BM25F ranking computed with NumPy, over the postings of the Whoosh index.
 
 Whoosh scores every matching document in Python, one call chain per document;
 on a common word in a large corpus that is thousands of calls per keystroke.
 This module evaluates the same query tree over whole posting lists at once:
-per index segment, each term's document numbers and weights are read once from
-Whoosh (and kept, since a segment never changes), its field lengths likewise, and
+per index segment, each term's document numbers and weights are sliced from the
+segment's term table (annotator.termtable) or, for a segment without one, read
+once from Whoosh (and kept, since a segment never changes), its field lengths likewise, and
 scores are computed with the very formulas Whoosh's matchers use, in the same
 order of operations, so the ranking is Whoosh's own (tests compare the two).
 
@@ -18,13 +19,16 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import OrderedDict
-from itertools import islice
 from dataclasses import dataclass
+from itertools import islice
+from math import log
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.scoring import BM25F
+from whoosh.scoring import BM25F, WeightingModel
 from whoosh.util.numeric import byte_to_length
+
+from annotator.termtable import FieldTable, TermTable, open_table
 
 # How many postings (document, weight) pairs to keep in memory across all terms.
 POSTINGS_BUDGET = 4_000_000
@@ -41,22 +45,33 @@ class Unsupported(Exception):
 
 @dataclass
 class Partial:
-    """One query node evaluated over one segment's documents."""
+    """One query node evaluated over one segment: the documents it matches, each with its score.
 
-    mask: np.ndarray  # bool: does the document match
-    score: np.ndarray  # float64 score where it matches (0 elsewhere)
-    nmatch: np.ndarray  # int: how many term matchers match the document (for coordination)
+    Sparse, like the postings it comes from: a rare word's node costs what its few
+    documents cost, not a pass over the whole segment.
+    """
+
+    ids: np.ndarray  # the matching documents of the segment, ascending
+    score: np.ndarray  # float64: each one's score
+    nmatch: np.ndarray  # int32: how many term matchers match each one (for coordination)
     termcount: int  # how many term matchers the node has (Whoosh's term_matchers())
     size: int  # Whoosh's estimate_size for the node, used to shape the sum tree
 
 
 class SegmentData:
-    """What never changes in one Whoosh segment: its field lengths and its postings."""
+    """What never changes in one Whoosh segment: its field lengths and its postings.
+
+    A segment written by the bulk writer has a term table beside it (annotator.termtable):
+    its terms, document frequencies and postings are read from there, without Whoosh.
+    Other segments' postings are read through Whoosh and kept in the PostingsCache.
+    """
 
     def __init__(self, reader, owner: "PostingsCache"):
         self.reader = reader
+        self.key = _segment_key(reader)
         self.doc_count = reader.doc_count_all()
         self.owner = owner
+        self._table: TermTable | None | bool = False  # False: not looked for yet
         self._lengths: dict[str, np.ndarray] = {}
         self._columns: dict[str, np.ndarray] = {}
         self._doc_frequency: dict[tuple, int] = {}
@@ -64,8 +79,27 @@ class SegmentData:
         self.terms: dict[str, list[bytes]] = {}  # a field's sorted terms, once scan_terms has read them all
         self._scanning: dict[str, list[bytes]] = {}
 
+    def field_table(self, fieldname: str) -> FieldTable | None:
+        """The field's part of the segment's term table; None when the segment has no (sound) table."""
+        if self._table is False:
+            self._table = _open_table(self.reader, self.doc_count)
+        return self._table.field(fieldname) if self._table is not None else None
+
+    def postings(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray] | None:
+        """A term's document numbers and weights, deleted documents included; None when the segment lacks it."""
+        table = self.field_table(fieldname)
+        if table is not None:
+            found = table.find(btext)
+            return None if found < 0 else table.postings(found)
+        if not self.doc_frequency(fieldname, btext):
+            return None
+        return self.owner.postings(self.key, self.reader, fieldname, btext)
+
     def doc_frequency(self, fieldname: str, btext: bytes) -> int:
         """How many documents of the segment have the term (0: not in the segment); cached."""
+        table = self.field_table(fieldname)
+        if table is not None:
+            return table.doc_frequency(btext)
         key = (fieldname, btext)
         found = self._doc_frequency.get(key)
         if found is None:
@@ -81,8 +115,11 @@ class SegmentData:
                getattr(q, "prefixlength", None))
         found = self._expansions.get(key)
         if found is None:
+            table = self.field_table(q.field()) if isinstance(q, wq.Prefix) else None
             terms = self.terms.get(q.field()) if type(q) is wq.Prefix else None
-            if terms is not None:
+            if table is not None:
+                found = _table_prefix(table, self.reader.schema[q.field()].to_bytes(q.text), getattr(q, "max_expansions", None))
+            elif terms is not None:
                 found = _with_prefix(terms, self.reader.schema[q.field()].to_bytes(q.text))
             else:
                 found = [t for t in q._btexts(self.reader) if t]
@@ -99,6 +136,10 @@ class SegmentData:
         """
         if fieldname in self.terms:
             return True
+        table = self.field_table(fieldname)
+        if table is not None:
+            self.terms[fieldname] = table.terms()
+            return True
         found = self._scanning.setdefault(fieldname, [])
         start = found[-1] if found else b""
         taken = 0
@@ -112,6 +153,19 @@ class SegmentData:
                 return False
         self.terms[fieldname] = self._scanning.pop(fieldname)
         return True
+
+    def all_terms(self, fieldname: str) -> list[bytes]:
+        """Every term of the field in the segment, sorted."""
+        while not self.scan_terms(fieldname, 50_000):
+            pass
+        return self.terms[fieldname]
+
+    def words(self, fieldname: str) -> list[str]:
+        """Every term of the field in the segment as text, sorted."""
+        table = self.field_table(fieldname)
+        if table is not None:
+            return table.words()
+        return [term.decode("utf-8", "replace") for term in self.all_terms(fieldname)]
 
     def column(self, fieldname: str) -> np.ndarray:
         cached = self._columns.get(fieldname)
@@ -129,6 +183,30 @@ class SegmentData:
             cached = _read_lengths(self.reader, fieldname, self.doc_count)
             self._lengths[fieldname] = cached
         return cached
+
+
+def _open_table(reader, doc_count: int) -> TermTable | None:
+    """The term table written beside the reader's segment, if there is one to trust."""
+    storage = reader.storage() if hasattr(reader, "storage") else None
+    storage = getattr(storage, "b", storage)  # a compound segment's files are overlaid on the index folder
+    folder = getattr(storage, "folder", None)
+    segment = reader.segment() if hasattr(reader, "segment") else None
+    if folder is None or segment is None:
+        return None
+    return open_table(folder, segment.segment_id(), doc_count)
+
+
+def _table_prefix(table: FieldTable, prefix: bytes, limit: int | None) -> list[bytes]:
+    """The terms beginning with `prefix`, sorted; past `limit` of them, the `limit` most frequent
+    (the rarer of equally frequent ones dropped last in term order), as search.TypingPrefix picks them."""
+    lo, hi = table.prefix_range(prefix)
+    if limit is not None and hi - lo > limit:
+        frequencies = table.doc_frequencies(lo, hi)
+        kept = np.sort(np.lexsort((np.arange(hi - lo), -frequencies))[:limit]) + lo
+        found = [table.term(int(i)) for i in kept]
+    else:
+        found = table.terms(lo, hi)
+    return [term for term in found if term]
 
 
 def _read_lengths(reader, fieldname: str, count: int) -> np.ndarray:
@@ -307,6 +385,9 @@ class VectorScorer:
             raise Unsupported("only plain BM25F is reproduced")
         self.B = weighting.B
         self.K1 = weighting.K1
+        self._own_idf = type(weighting).idf is WeightingModel.idf
+        self._idf: dict[tuple, float] = {}
+        self._doc_count_all = searcher.doc_count_all()
         self.cache = cache
         self.leaves = []
         for sub, offset in searcher.leaf_searchers():
@@ -345,13 +426,13 @@ class VectorScorer:
         total = 0
         for sub, offset, data, key, live in self.leaves:
             part = self._eval(q, sub, data, key)
-            mask = part.mask & live
+            keep = live[part.ids]
             if restrict is not None:
-                mask &= self._filter_mask(restrict, sub, data, key)
-            idx = np.flatnonzero(mask)
+                keep &= self._filter_mask(restrict, sub, data, key)[part.ids]
+            idx = part.ids[keep].astype(np.int64)
             total += len(idx)
             all_docs.append(idx + offset)
-            all_scores.append(part.score[idx])
+            all_scores.append(part.score[keep])
         docs = np.concatenate(all_docs) if all_docs else np.zeros(0, dtype=np.int64)
         scores = np.concatenate(all_scores) if all_scores else np.zeros(0)
         if limit and len(scores) > limit:
@@ -392,8 +473,9 @@ class VectorScorer:
         if isinstance(q, wq.AndNot):
             positive = self._eval(q.a, sub, data, key)
             negative = self._filter_mask(q.b, sub, data, key)
-            mask = positive.mask & ~negative
-            return Partial(mask, np.where(mask, positive.score, 0.0), positive.nmatch, positive.termcount, positive.size)
+            keep = ~negative[positive.ids]
+            return Partial(positive.ids[keep], positive.score[keep], positive.nmatch[keep], positive.termcount,
+                           positive.size)
         if isinstance(q, wq.Phrase):
             return self._phrase(q, sub, data, key)
         if isinstance(q, wq.MultiTerm) and isinstance(q, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
@@ -401,22 +483,16 @@ class VectorScorer:
         raise Unsupported(type(q).__name__)
 
     def _empty(self, data: SegmentData) -> Partial:
-        n = data.doc_count
-        return Partial(np.zeros(n, dtype=bool), np.zeros(n), np.zeros(n, dtype=np.int32), 0, 0)
+        return Partial(np.zeros(0, dtype=np.int32), np.zeros(0), np.zeros(0, dtype=np.int32), 0, 0)
 
     def _term(self, fieldname, text, boost, sub, data, key, *, scored: bool) -> Partial:
         found = self._term_scores(fieldname, text, sub, data, key, scored=scored)
         if found is None:
             return self._empty(data)
         ids, scores, doc_frequency = found
-        n = data.doc_count
-        mask = np.zeros(n, dtype=bool)
-        mask[ids] = True
-        score = np.zeros(n)
-        score[ids] = scores
         if boost != 1.0:
-            score = score * boost
-        return Partial(mask, score, mask.astype(np.int32), 1, doc_frequency)
+            scores = scores * boost
+        return Partial(ids, scores, np.ones(len(ids), dtype=np.int32), 1, doc_frequency)
 
     def _term_scores(self, fieldname, text, sub, data, key, *, scored: bool):
         """(docnums, scores, document frequency) of one term in one segment, or None."""
@@ -428,18 +504,30 @@ class VectorScorer:
             btext = field.to_bytes(text)
         except ValueError:
             return None
-        doc_frequency = data.doc_frequency(fieldname, btext)
-        if not doc_frequency:
+        found = data.postings(fieldname, btext)
+        if found is None:
             return None
-        ids, weights = self.cache.postings(key, sub.reader(), fieldname, btext)
+        ids, weights = found
+        doc_frequency = len(ids)
         if scored and field.scorable:
-            idf = self.searcher.idf(fieldname, btext)
+            idf = self._term_idf(fieldname, btext)
             avgfl = self._avg_field_length(fieldname)
             fl = data.lengths(fieldname)[ids]
             B, K1 = self.B, self.K1
             tf = weights.astype(np.float64)  # exact: the same doubles Whoosh computes with
             return ids, idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))), doc_frequency
         return ids, weights.astype(np.float64), doc_frequency  # unscored, or Whoosh's WeightScorer
+
+    def _term_idf(self, fieldname: str, btext: bytes) -> float:
+        """Whoosh's idf (WeightingModel.idf), with the document frequencies the segments' data give."""
+        if not self._own_idf:
+            return self.searcher.idf(fieldname, btext)
+        key = (fieldname, btext)
+        found = self._idf.get(key)
+        if found is None:
+            n = sum(data.doc_frequency(fieldname, btext) for _, _, data, _, _ in self.leaves)
+            found = self._idf[key] = log(self._doc_count_all / (n + 1)) + 1
+        return found
 
     def _avg_field_length(self, fieldname: str) -> float:
         found = self._avgfl.get(fieldname)
@@ -518,10 +606,10 @@ class VectorScorer:
         n = data.doc_count
         if not ids_parts:
             return self._empty(data)
-        all_ids = np.concatenate(ids_parts)
-        score = np.bincount(all_ids, weights=np.concatenate(score_parts), minlength=n)
-        nmatch = np.bincount(all_ids, minlength=n).astype(np.int32)
-        return Partial(nmatch > 0, score, nmatch, termcount, min(size, n))
+        ids, inverse = np.unique(np.concatenate(ids_parts), return_inverse=True)
+        score = np.bincount(inverse, weights=np.concatenate(score_parts), minlength=len(ids))
+        nmatch = np.bincount(inverse, minlength=len(ids)).astype(np.int32)
+        return Partial(ids, score, nmatch, termcount, min(size, n))
 
     def _phrase(self, q: wq.Phrase, sub, data, key) -> Partial:
         """Whoosh's Phrase: SpanNear2 (ordered, within `slop`) over an intersection of the words.
@@ -539,27 +627,27 @@ class VectorScorer:
                 btext = field.to_bytes(word)
             except ValueError:
                 return self._empty(data)
-            if (q.fieldname, btext) not in reader:
+            if not data.doc_frequency(q.fieldname, btext):
                 return self._empty(data)
             words.append(btext)
         parts = [self._term(q.fieldname, w, 1.0, sub, data, key, scored=True) for w in words]
         combined = _binary_sum(parts)
-        candidates = np.flatnonzero(combined.mask)
+        candidates = combined.ids
         positions = [_positions(reader, q.fieldname, w, candidates) for w in words]
-        keep = np.zeros(data.doc_count, dtype=bool)
-        for doc in candidates.tolist():
-            if _spans_near([p[doc] for p in positions], q.slop):
-                keep[doc] = True
-        score = np.where(keep, combined.score, 0.0)
+        keep = np.array([_spans_near([p[doc] for p in positions], q.slop) for doc in candidates.tolist()], dtype=bool)
+        score = combined.score[keep] if len(keep) else combined.score
         if q.boost != 1.0:
             score = score * q.boost
-        nmatch = np.where(keep, combined.nmatch, 0)
-        return Partial(keep, score, nmatch, combined.termcount, combined.size)
+        return Partial(candidates[keep] if len(keep) else candidates, score,
+                       combined.nmatch[keep] if len(keep) else combined.nmatch, combined.termcount, combined.size)
 
     def _filter_mask(self, q, sub, data, key) -> np.ndarray:
         """Which documents a (non-scoring) filter query matches."""
         if isinstance(q, wq.Term):
-            mask = self._term(q.fieldname, q.text, 1.0, sub, data, key, scored=False).mask
+            mask = np.zeros(data.doc_count, dtype=bool)
+            found = self._term_scores(q.fieldname, q.text, sub, data, key, scored=False)
+            if found is not None:
+                mask[found[0]] = True
             if self.pending and q.fieldname in ("themes", "tagged"):
                 mask = self._patch_pending(mask, q, sub, data)
             return mask
@@ -575,7 +663,9 @@ class VectorScorer:
             return mask
         if isinstance(q, wq.Not):
             return ~self._filter_mask(q.query, sub, data, key)
-        return self._eval(q, sub, data, key).mask
+        mask = np.zeros(data.doc_count, dtype=bool)
+        mask[self._eval(q, sub, data, key).ids] = True
+        return mask
 
 
     def _offset(self, sub) -> int:
@@ -655,15 +745,23 @@ def _spans_near(word_positions: list, slop: int) -> bool:
 
 
 def _join(a: Partial, b: Partial, union: bool) -> Partial:
-    if union:
-        mask = a.mask | b.mask
-        score = a.score + b.score  # 0 where a document lacks one side: x + 0.0 == x exactly
-        size = a.size + b.size
-    else:
-        mask = a.mask & b.mask
-        score = np.where(mask, a.score + b.score, 0.0)
-        size = min(a.size, b.size)
-    return Partial(mask, score, a.nmatch + b.nmatch, a.termcount + b.termcount, size)
+    termcount = a.termcount + b.termcount
+    if not union:
+        ids, in_a, in_b = np.intersect1d(a.ids, b.ids, assume_unique=True, return_indices=True)
+        return Partial(ids, a.score[in_a] + b.score[in_b], a.nmatch[in_a] + b.nmatch[in_b], termcount,
+                       min(a.size, b.size))
+    ids = np.concatenate((a.ids, b.ids))
+    ids.sort(kind="stable")  # two sorted runs: a merge
+    if len(ids) > 1:
+        ids = ids[np.concatenate(([True], ids[1:] != ids[:-1]))]
+    in_a, in_b = np.searchsorted(ids, a.ids), np.searchsorted(ids, b.ids)
+    score = np.zeros(len(ids))
+    score[in_a] = a.score
+    score[in_b] += b.score  # a document on one side only: x + 0.0 == x exactly, as Whoosh sums it
+    nmatch = np.zeros(len(ids), dtype=np.int32)
+    nmatch[in_a] = a.nmatch
+    nmatch[in_b] += b.nmatch
+    return Partial(ids, score, nmatch, termcount, a.size + b.size)
 
 
 def _coordinate(part: Partial, scale: float) -> np.ndarray:
@@ -671,5 +769,4 @@ def _coordinate(part: Partial, scale: float) -> np.ndarray:
     termcount = part.termcount
     if termcount == 0 or termcount == scale:
         return np.zeros_like(part.score)
-    sqr = (part.score + ((part.nmatch - 1) / (termcount - scale) ** 2)) * ((termcount - 1) / termcount)
-    return np.where(part.mask, sqr, 0.0)
+    return (part.score + ((part.nmatch - 1) / (termcount - scale) ** 2)) * ((termcount - 1) / termcount)

@@ -78,3 +78,35 @@ def test_same_ranking_over_several_segments_with_deletions(synthetic):
     assert len(searcher.leaf_searchers()) > 1
     assert_same_ranking(synthetic, EXTRA_QUERIES + ["quixotically zanzibar", "zanzibar light"])
     assert {h.id for h in synthetic.search("zanzibar", kind="passage").hits} == {p.id for p in first}
+
+
+def test_a_typed_prefix_expands_alike_from_the_term_table_and_from_whoosh(synthetic):
+    from annotator.search import TypingPrefix
+
+    searcher = synthetic.index.searcher()
+    scorer = synthetic.index.vector_scorer()
+    checked = capped = 0
+    for _, _, data, _, _ in scorer.leaves:
+        assert data.field_table("text") is not None
+        prefixes = sorted({t[:3] for t in data.all_terms("text") if len(t) >= 3})
+        for prefix in prefixes:
+            q = TypingPrefix("text", prefix.decode("utf-8"))
+            expected = q._btexts(data.reader)  # Whoosh's expand_prefix and doc_frequency
+            assert data.expansions(q) == expected, prefix
+            checked += 1
+            capped += len(list(data.reader.expand_prefix("text", prefix))) > TypingPrefix.max_expansions
+    assert checked > 100 and capped > 0
+    assert searcher is synthetic.index.searcher()
+
+
+def test_segments_with_and_without_a_term_table_rank_alike(synthetic, monkeypatch):
+    from annotator import fastscore
+
+    assert_same_ranking(synthetic, EXTRA_QUERIES)
+    opened = fastscore._open_table
+    newest = synthetic.index.searcher().leaf_searchers()[-1][0].reader().segment().segment_id()
+    monkeypatch.setattr(fastscore, "_open_table",
+                        lambda reader, count: None if reader.segment().segment_id() == newest else opened(reader, count))
+    synthetic.index._postings = None  # a fresh process: segment data read again
+    synthetic.index._scorer = None
+    assert_same_ranking(synthetic, EXTRA_QUERIES)
