@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 
 from whoosh import qparser, query as wq
 from whoosh.qparser import QueryParser
@@ -150,16 +151,19 @@ def _unstemmed_prefixes(q: wq.Query, words: str) -> wq.Query:
 class TypingPrefix(wq.Prefix):
     """The prefix of the word being typed: its AS_YOU_TYPE_EXPANSIONS most frequent completions only.
 
-    Whoosh's matcher and annotator's NumPy scorer both expand it through `_btexts`, so
-    they rank alike; a rarer completion is found once the word is typed out.
+    Whoosh's matcher expands it through `_btexts`; annotator's NumPy scorer picks the
+    same completions from a segment's term table (fastscore._table_prefix) when the
+    segment has one, so they rank alike; a rarer completion is found once the word is typed out.
     """
+
+    max_expansions = AS_YOU_TYPE_EXPANSIONS
 
     def _btexts(self, ixreader):
         terms = list(ixreader.expand_prefix(self.fieldname, self.text))
-        if len(terms) <= AS_YOU_TYPE_EXPANSIONS:
+        if len(terms) <= self.max_expansions:
             return terms
         frequency = {term: ixreader.doc_frequency(self.fieldname, term) for term in terms}
-        kept = sorted(terms, key=lambda term: (-frequency[term], term))[:AS_YOU_TYPE_EXPANSIONS]
+        kept = sorted(terms, key=lambda term: (-frequency[term], term))[:self.max_expansions]
         return sorted(kept)
 
 
@@ -335,7 +339,7 @@ def search(
     hits = [_hit(searcher.stored_fields(d), s, terms, index.pending_tags) for d, s in zip(docnums, scores)]
     suggestion = None
     if total == 0 and prepared.words.strip() and not (as_you_type and _still_typing(text)):
-        suggestion = _did_you_mean(searcher, text, q)
+        suggestion = _did_you_mean(searcher, text, q, index)
     return SearchResult(query=text, total=total, hits=hits, suggestion=suggestion)
 
 
@@ -343,8 +347,11 @@ _FILTER_WORDS = ("untagged", "theme:", "themes:", "source:", "kind:")
 
 
 def _still_typing(text: str) -> bool:
-    """A last word too short to be a prefix yet, or a filter half typed (`theme:`, `unta`): no correction for it."""
+    """A last word too short to be a prefix yet, a filter half typed (`theme:`, `unta`), or a
+    phrase whose closing quote is still to come: no correction for it."""
     last = text.rsplit(None, 1)[-1] if text.strip() else ""
+    if text.count('"') % 2:
+        return True
     if text[-1:].isspace():
         return False
     return len(last) < AS_YOU_TYPE_MIN or last.endswith(":") or any(w.startswith(last.lower()) for w in _FILTER_WORDS)
@@ -403,7 +410,7 @@ def _themes(stored: dict, pending: dict | None) -> list[str]:
     return (stored.get("themes") or "").split()
 
 
-def _did_you_mean(searcher, text: str, q: wq.Query) -> str | None:
+def _did_you_mean(searcher, text: str, q: wq.Query, index: SearchIndex | None = None) -> str | None:
     """The query with each word the index lacks replaced by the closest word it has."""
     reader = searcher.reader()
     missing = [
@@ -416,7 +423,7 @@ def _did_you_mean(searcher, text: str, q: wq.Query) -> str | None:
     for term in list(dict.fromkeys(missing))[:MAX_CORRECTED_WORDS]:
         if len(term) > MAX_CORRECTED_LENGTH:
             continue  # no word is that long; correcting it would take seconds (pasted junk)
-        found = _closest_term(searcher, term)
+        found = _closest_term(searcher, term, index)
         if found:
             surface = _surface_word(searcher, found)
             if surface:
@@ -439,24 +446,35 @@ def _did_you_mean(searcher, text: str, q: wq.Query) -> str | None:
 _vocabulary_cache: tuple[object, list[str]] | None = None
 
 
-def _vocabulary(searcher) -> list[str]:
+def _vocabulary(searcher, index: SearchIndex | None = None) -> list[str]:
     global _vocabulary_cache
     if _vocabulary_cache is None or _vocabulary_cache[0] is not searcher:
-        # Segment by segment: the index-wide reader merges the segments' word lists in Python, 3x slower.
-        readers = [sub.reader() for sub, _ in searcher.leaf_searchers()] or [searcher.reader()]
-        words = sorted({t.decode("utf-8", "replace") for reader in readers for t in reader.lexicon("text")})
-        _vocabulary_cache = (searcher, words)
+        scorer = index.vector_scorer() if index is not None else None
+        if scorer is not None and scorer.searcher is searcher:  # term tables: one split a segment
+            per_segment = [data.words("text") for _, _, data, _, _ in scorer.leaves]
+        else:
+            # Segment by segment: the index-wide reader merges the segments' word lists in Python, 3x slower.
+            readers = [sub.reader() for sub, _ in searcher.leaf_searchers()] or [searcher.reader()]
+            per_segment = [[t.decode("utf-8", "replace") for t in reader.lexicon("text")] for reader in readers]
+        _vocabulary_cache = (searcher, _merged(per_segment))
     return _vocabulary_cache[1]
 
 
-def _closest_term(searcher, term: str) -> str | None:
+def _merged(sorted_lists: list[list[str]]) -> list[str]:
+    """Sorted word lists as one, without repeats (sorting a few sorted runs is a merge)."""
+    words = [word for words in sorted_lists for word in words]
+    words.sort()
+    return list(dict.fromkeys(words))
+
+
+def _closest_term(searcher, term: str, index: SearchIndex | None = None) -> str | None:
     """The indexed word nearest to `term` (edit distance 1, or 2 for longer words), the more
     frequent on a tie. rapidfuzz scans the vocabulary in C; Whoosh's corrector took a second."""
     from rapidfuzz import process
     from rapidfuzz.distance import Levenshtein
 
     maxdist = 1 if len(term) <= 4 else 2
-    close = process.extract(term, _vocabulary(searcher), scorer=Levenshtein.distance, score_cutoff=maxdist, limit=20)
+    close = process.extract(term, _vocabulary(searcher, index), scorer=Levenshtein.distance, score_cutoff=maxdist, limit=20)
     if not close:
         return None
     return min(close, key=lambda c: (c[1], -searcher.doc_frequency("text", c[0]), c[0]))[0]
@@ -464,7 +482,7 @@ def _closest_term(searcher, term: str) -> str | None:
 
 def _surface_word(searcher, term: str) -> str | None:
     """A word as it is written in the corpus whose index term is `term` (`hailsham` for `hailsham`)."""
-    docnums = list(searcher.docs_for_query(wq.Term("text", term)))[:3]
+    docnums = list(islice(searcher.docs_for_query(wq.Term("text", term)), 3))
     for docnum in docnums:
         text = searcher.stored_fields(docnum).get("text", "")
         for m in _TOKEN.finditer(text):
@@ -505,8 +523,10 @@ def warm_up(index: SearchIndex, postings: int = WARM_POSTINGS):
     Each `next()` does a few milliseconds of work: the field lengths and corpus order,
     every word of the text field with its document frequency (prefixes then expand by
     bisection), the "did you mean" vocabulary, and the postings of the most frequent
-    words. The caller runs one step at a time, between searches, with the index to
-    itself (the TUI holds its session lock per step). It stops when the index changes.
+    words. A segment with a term table (annotator.termtable) has its words and postings
+    at hand: only the vocabulary is made from it. The caller runs one step at a time,
+    between searches, with the index to itself (the TUI holds its session lock per step).
+    It stops when the index changes.
     """
     searcher = index.searcher()
     scorer = index.vector_scorer()
@@ -527,14 +547,16 @@ def warm_up(index: SearchIndex, postings: int = WARM_POSTINGS):
                 return
     global _vocabulary_cache
     if _vocabulary_cache is None or _vocabulary_cache[0] is not searcher:
-        words: set[str] = set()
+        per_segment = []
         for _, _, data, _, _ in leaves:
-            words.update(t.decode("utf-8", "replace") for t in data.terms["text"])
+            per_segment.append(data.words("text"))
             yield
-        _vocabulary_cache = (searcher, sorted(words))
+        _vocabulary_cache = (searcher, _merged(per_segment))
         yield
     frequent = []
     for n, (_, _, data, _, _) in enumerate(leaves):
+        if data.field_table("text") is not None:
+            continue
         counts = data.doc_frequency
         frequent.extend((count, n, t) for t in data.terms["text"] if (count := counts("text", t)) >= WARM_MIN_COUNT)
         yield

@@ -222,6 +222,11 @@ def test_no_did_you_mean_while_a_filter_is_half_typed(orchard):
     assert orchard.search("orcahrd", as_you_type=True).suggestion == "orchard"  # a typo is still corrected
 
 
+def test_no_did_you_mean_while_a_phrase_is_half_typed(orchard):
+    assert orchard.search('"orcahrd', as_you_type=True).suggestion is None  # its closing quote is still to come
+    assert orchard.search('"orcahrd"', as_you_type=True).suggestion == '"orchard"'
+
+
 @pytest.fixture
 def many_completions(tmp_path):
     """80 words beginning with "zor", word k in k+1 passages; one passage has the rarest."""
