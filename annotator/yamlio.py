@@ -17,12 +17,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from annotator.errors import CorpusError
 
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+# PyYAML is imported on first use, not with this module: its import takes some 30 ms,
+# which the TUI would otherwise pay before its first frame.
 
 # Aliases make "billion laughs" documents cheap to write and ruinous to expand;
 # corpus files never need them, so more than a handful is refused outright.
@@ -35,10 +33,6 @@ class LineDict(dict):
     """A mapping read from YAML that knows the line it started on (1-based)."""
 
     line: int = 0
-
-
-class _LineLoader(_BaseLoader):
-    """The safe loader, building LineDicts and leaving timestamps as text."""
 
 
 def _construct_mapping(loader, node):
@@ -55,9 +49,24 @@ def _construct_mapping(loader, node):
     return mapping
 
 
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-# Timestamps stay text: the corpus stores ISO strings and compares them as such.
-_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _LineLoader.construct_yaml_str)
+def _base_loader():
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@functools.cache
+def _line_loader():
+    """The safe loader (the C one when available), building LineDicts and leaving timestamps as text."""
+    import yaml
+
+    class LineLoader(_base_loader()):
+        pass
+
+    LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    # Timestamps stay text: the corpus stores ISO strings and compares them as such.
+    LineLoader.add_constructor("tag:yaml.org,2002:timestamp", LineLoader.construct_yaml_str)
+    return LineLoader
 
 
 def _too_many_aliases(text: str) -> bool:
@@ -65,10 +74,12 @@ def _too_many_aliases(text: str) -> bool:
     # A cheap text test first; only a file that might hold aliases is parsed for them.
     if "*" not in text or "&" not in text:
         return False
+    import yaml
+
     aliases = 0
     sizes: dict[str, int] = {}  # anchor -> nodes it stands for, expanded
     open_nodes: list[list] = [[None, 0]]  # [anchor, nodes so far] for each open collection
-    for event in yaml.parse(text, Loader=_BaseLoader):
+    for event in yaml.parse(text, Loader=_base_loader()):
         if isinstance(event, yaml.AliasEvent):
             aliases += 1
             open_nodes[-1][1] += sizes.get(event.anchor, 1)
@@ -90,6 +101,8 @@ def _too_many_aliases(text: str) -> bool:
 
 def parse_yaml(text: str, path: Path | str) -> Any:
     """Parse YAML text safely; any problem becomes a CorpusError naming path and line."""
+    import yaml
+
     if "\x00" in text:
         raise CorpusError(path, "the file contains NUL bytes; it is not a text YAML file")
     try:
@@ -98,7 +111,7 @@ def parse_yaml(text: str, path: Path | str) -> Any:
         too_many = False  # the real parse below reports the syntax error with its line
     if too_many:
         raise CorpusError(path, f"too many YAML aliases (more than {MAX_ALIASES}, or expanding past {MAX_EXPANDED_NODES:,} values); refusing to expand them")
-    loader = _LineLoader(text)
+    loader = _line_loader()(text)
     loader.name = str(path)
     try:
         return loader.get_single_data()
@@ -140,12 +153,19 @@ def read_yaml(path: Path) -> Any:
 # spends some 0.1 ms per tag in Python: rewriting a 200-tag annotations file on every
 # toggle cost 20 ms. What it writes is read back identically by the safe loader (tests).
 
-_RESOLVER = yaml.resolver.Resolver()
 _STR_TAG = "tag:yaml.org,2002:str"
 _PLAIN_FIRST_FORBIDDEN = set("-?:,[]{}#&*!|>'\"%@`") | set(" \t")
 # Characters YAML lets stand unescaped in a double-quoted scalar.
 # (NEL and the Unicode line and paragraph separators are line breaks to YAML: escaped too.)
 _NOT_PRINTABLE_CHARS = "[^\x09\x0a\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+
+
+@functools.cache
+def _plain_scalar_tag():
+    """What YAML reads a plain scalar as: text -> tag (str, int, bool, null...)."""
+    import yaml
+
+    return functools.partial(yaml.resolver.Resolver().resolve, yaml.ScalarNode, implicit=(True, False))
 
 
 @functools.cache
@@ -162,7 +182,7 @@ def _is_plain_safe(text: str) -> bool:
         and " #" not in text
         and "\n" not in text
         and not _not_printable().search(text)
-        and _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) == _STR_TAG
+        and _plain_scalar_tag()(text) == _STR_TAG
     )
 
 

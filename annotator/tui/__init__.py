@@ -33,4 +33,6 @@ def run_tui(workspace=None) -> int:
             session.close()
     finally:
         gc.enable()  # also when the app stopped before its first frame
+    if app.start_error is not None:
+        raise app.start_error  # a broken codebook: one line, as the CLI reports it
     return app.return_code or 0
