@@ -194,9 +194,12 @@ def _quoted(text: str) -> str:
 
 def _literal_block(text: str, indent: str) -> str | None:
     """A multi-line text as a `|-` block, when YAML can hold it literally."""
-    if "\r" in text or text.endswith("\n") or text[:1] in " \t" or _not_printable().search(text):
+    if "\r" in text or text.endswith("\n") or _not_printable().search(text):
         return None
     lines = text.split("\n")
+    first = next((line for line in lines if line), "")
+    if first[:1] in ("", " ", "\t"):  # YAML takes the block's indentation from its first non-empty line
+        return None
     return "|-\n" + "\n".join(f"{indent}{line}" if line else "" for line in lines)
 
 

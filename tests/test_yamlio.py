@@ -96,3 +96,9 @@ def test_emitter_writes_readable_block_yaml():
         "annotator: me\ntags:\n- passage: p-1\n  theme: hope\n  at: \"2026-01-01T00:00:00+00:00\"\n"
         "  comment: |-\n    why: two lines\n    here\n"
     )
+
+
+@pytest.mark.parametrize("text", ["\n ", "\n  indented after a blank line", "\n \nx", "\n\t"])
+def test_text_whose_first_nonblank_line_is_indented_reads_back_unchanged(text):
+    # A block scalar takes its indentation from its first non-empty line; these must be quoted.
+    assert parse_yaml(dump_yaml({"comment": text}), "generated.yaml") == {"comment": text}
