@@ -22,7 +22,6 @@ from textual.worker import get_current_worker
 
 from annotator.errors import AnnotatorError
 from annotator.tui import resume_collector
-from annotator.tui.commands import COMMANDS
 from annotator.tui.locked_session import LockedSession
 from annotator.tui.main_screen import MainScreen
 from annotator.tui.render import ThemeLook
@@ -354,6 +353,8 @@ class AnnotatorApp(App):
     # -- command palette ---------------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        from annotator.tui.commands import COMMANDS
+
         yield from super().get_system_commands(screen)
         for command in COMMANDS:
             yield SystemCommand(command.title, command.help, partial(self.run_action, command.action))
