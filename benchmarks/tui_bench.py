@@ -191,22 +191,24 @@ def cold_start_child(workspace: str) -> None:
     from annotator.session import Session
 
     async def run() -> None:
-        app = measured_app()(Session.open(workspace))
-        cpu_at_first_frame = None
+        first_frame_seen = asyncio.Event()  # awaited, not polled: polling would take time from the start-up
 
-        def first_frame() -> bool:
-            nonlocal cpu_at_first_frame
-            if app.first_frame_at is not None and cpu_at_first_frame is None:
-                cpu_at_first_frame = time.process_time()  # this process's CPU seconds since it started
-            return app.first_frame_at is not None
+        class ColdStartApp(measured_app()):
+            cpu_at_first_frame = None
 
+            def _first_frame(self) -> None:
+                self.cpu_at_first_frame = time.process_time()  # this process's CPU seconds since it started
+                super()._first_frame()
+                first_frame_seen.set()
+
+        app = ColdStartApp(Session.open(workspace))
         async with app.run_test(size=SIZE):
-            await _wait(first_frame)
-            await _wait(lambda: app.last_paint is not None)
+            await asyncio.wait_for(first_frame_seen.wait(), 120)
+            await _wait_paint(app, lambda: app.last_paint is not None)
             first_frame, first_results = app.first_frame_at - _T0, app.last_paint[1] - _T0
             # Reported before the app shuts down: the parent's clock stops when it reads this line.
             sys.__stdout__.write(json.dumps({"first_frame_s": first_frame, "first_results_s": first_results,
-                                             "first_frame_cpu_s": cpu_at_first_frame}) + "\n")
+                                             "first_frame_cpu_s": app.cpu_at_first_frame}) + "\n")
             sys.__stdout__.flush()
 
     asyncio.run(run())
