@@ -17,7 +17,9 @@ from annotator.tui.results_list import ResultsList
 from annotator.tui.search_box import SearchBox
 from annotator.tui.theme_panel import ThemePanel
 
-PAGE = 20  # a first page fills a tall terminal; more load as the cursor nears the end
+# Results searched beyond the rows the list shows: the cursor reaches them before more load.
+# (Each result costs a stored-document read and highlighting: a keystroke searches only what is seen.)
+PAGE_SLACK = 3
 
 
 def counter_text(result: SearchResult) -> str:
@@ -31,7 +33,7 @@ def counter_text(result: SearchResult) -> str:
 class MainScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
-        self.loaded_limit = PAGE
+        self.loaded_limit = 0
         self.total = 0
 
     def compose(self) -> ComposeResult:
@@ -71,8 +73,12 @@ class MainScreen(Screen):
         if not self.app.index_ready:
             return
         query = self.search_box.value if query is None else query
-        limit = self.loaded_limit + PAGE if more else max(PAGE, self.loaded_limit if keep else PAGE)
+        page = self.page_size()
+        limit = self.loaded_limit + page if more else max(page, self.loaded_limit if keep else page)
         self._search(query, limit, keep, more)
+
+    def page_size(self) -> int:
+        return self.results.rows_shown() + PAGE_SLACK
 
     @work(thread=True, exclusive=True, group="search")
     def _search(self, query: str, limit: int, keep: str | None, more: bool) -> None:

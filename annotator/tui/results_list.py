@@ -101,6 +101,10 @@ class ResultsList(KeyHandoff, ScrollView, can_focus=True):
             return None
         return self.hits[self.highlighted].id
 
+    def rows_shown(self) -> int:
+        """How many results fit on screen (a part-shown row counts)."""
+        return max(1, -(-self.scrollable_content_region.height // ROW_LINES))
+
     def row_text(self, passage_id: str) -> str:
         """A listed passage's row as drawn, its lines joined by newlines."""
         index = [hit.id for hit in self.hits].index(passage_id)
