@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import time
-
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import Footer, OptionList
 from textual.worker import get_current_worker
 
 from annotator.errors import AnnotatorError
@@ -35,18 +34,19 @@ class MainScreen(Screen):
         super().__init__()
         self.loaded_limit = 0
         self.total = 0
+        self.status = "Opening the index…"  # the counter's text, shown above the results
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
             with Vertical(id="left"):
                 yield SearchBox(id="search")
-                yield Static("Opening the index…", id="counter", markup=False)
                 yield ResultsList(id="results")
             yield ThemePanel(id="themes")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(ThemePanel).border_title = "Themes"
+        self.set_status(self.status)
         self.query_one(SearchBox).focus()
 
     @property
@@ -61,7 +61,10 @@ class MainScreen(Screen):
         return self.results.selected_id
 
     def set_status(self, text: str) -> None:
-        self.query_one("#counter", Static).update(text, layout=False)  # one line, fixed size: a repaint, not a relayout
+        # The counter is the results list's title, not a widget of its own: a keystroke's
+        # new count and new results then reach the screen as one update, in one frame.
+        self.status = text
+        self.results.border_title = Text(text)  # a Text: never read as markup
 
     # -- searching -----------------------------------------------------------------------
 

@@ -32,7 +32,7 @@ def result_ids(app) -> list[str]:
 
 
 def counter(app) -> str:
-    return str(app.main.query_one("#counter").render())
+    return app.main.status
 
 
 def my_tags(workspace_dir) -> list[dict]:
