@@ -64,7 +64,7 @@ class ResultsList(KeyHandoff, ScrollView, can_focus=True):
         self.hits: list[Hit] = []
         self.look: ThemeLook | None = None
         self._rows: LRUCache[tuple, list[Strip]] = LRUCache(256)
-        self._frame: tuple[Style, Style, int] = (Style(), Style(), 1)
+        self._frame: tuple[Style, Style, int, dict] = (Style(), Style(), 1, {})  # styles, width, rows drawn
 
     # -- content -----------------------------------------------------------------------------
 
@@ -148,15 +148,18 @@ class ResultsList(KeyHandoff, ScrollView, can_focus=True):
     def render_lines(self, crop: Region) -> list[Strip]:
         # Worked out once a frame, not once a line: a widget's style is looked up through its ancestors.
         self._frame = (self.rich_style, self.rich_style + self.get_component_rich_style("results-list--cursor"),
-                       self._text_width())
+                       self._text_width(), {})
         return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
-        base, cursor, width = self._frame
+        base, cursor, width, rows = self._frame
         index, offset = divmod(self.scroll_offset.y + y, ROW_LINES)
         if index >= len(self.hits) or self.look is None:
             return Strip.blank(width + 2 * ROW_PADDING, base)
-        return self._row(index, width, cursor if index == self.highlighted else base)[offset]
+        lines = rows.get(index)
+        if lines is None:
+            lines = rows[index] = self._row(index, width, cursor if index == self.highlighted else base)
+        return lines[offset]
 
     def on_resize(self) -> None:
         self._resize()
