@@ -39,3 +39,20 @@ def test_theme_chips_in_codebook_order_with_names():
     row = result_row(hit("text", themes=["loss", "hope"]), look)
     assert row.plain.index("Hope") < row.plain.index("Loss")
     assert look.colors["loss"].startswith("#")
+
+
+def test_a_result_is_always_its_citation_over_three_snippet_lines_within_the_width():
+    from rich.cells import cell_len
+
+    from annotator.tui.render import ROW_LINES, result_lines
+
+    long = hit(" ".join(["the keeper climbed the lighthouse stair"] * 30), [[4, 10]])
+    long.location = "chapter " * 20  # a citation wider than the list
+    short = hit("one line", [[0, 3]])
+    for shown in (long, short):
+        lines = result_lines(shown, ThemeLook([]), 40)
+        assert len(lines) == ROW_LINES and all(cell_len(line.plain) <= 40 for line in lines)
+    cut = result_lines(long, ThemeLook([]), 40)
+    assert cut[0].plain.endswith("…") and cut[-1].plain.endswith("…")
+    assert "keeper" in cut[1].plain and [cut[1].plain[s.start:s.end] for s in cut[1].spans] == ["keeper"]
+    assert [line.plain for line in result_lines(short, ThemeLook([]), 40)][1:] == ["one line", "", ""]

@@ -1,0 +1,41 @@
+"""The results list: rows of one height, only those on screen drawn; keys, paging and the mouse."""
+
+from __future__ import annotations
+
+from test_app import SIZE, result_ids, settle
+
+from annotator.tui.app import AnnotatorApp
+from annotator.tui.passage_screen import PassageScreen
+from annotator.tui.render import ROW_LINES
+
+
+async def test_a_click_on_a_row_opens_that_passage(session):
+    app = AnnotatorApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        # the list's first line is its title (the counter); the second result's rows follow the first's
+        await pilot.click("#results", offset=(10, 1 + ROW_LINES + 2))
+        await pilot.pause()
+        assert isinstance(app.screen, PassageScreen) and app.screen.passage_id == "lh-002"
+        assert app.main.results.selected_id == "lh-002"
+
+
+async def test_paging_keys_move_by_a_screenful_and_keep_the_cursor_in_view(session):
+    app = AnnotatorApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        results = app.main.results
+        await pilot.press("down")  # from the search box into the results
+        assert results.highlighted == 0
+        page = results.scrollable_content_region.height // ROW_LINES
+        await pilot.press("pagedown")
+        await settle(app, pilot)
+        assert results.highlighted == page
+        await pilot.press("end")
+        await settle(app, pilot)  # near the end: the rest of the 12 passages load
+        await pilot.press("end")
+        assert result_ids(app)[-1] == "lh-012" and results.selected_id == "lh-012"
+        top, height = results.scroll_offset.y, results.scrollable_content_region.height
+        assert top <= 11 * ROW_LINES and 12 * ROW_LINES <= top + height  # the last row is wholly in view
+        await pilot.press("home", "down", "up")
+        assert results.selected_id == "lh-001" and results.scroll_offset.y == 0
