@@ -370,7 +370,8 @@ def _add_table_field(table: TableWriter, fieldname: str, in_order: list[bytes], 
     post_starts = np.zeros(len(in_order) + 1, dtype=np.int64)
     np.cumsum(counts, out=post_starts[1:])
     gather = np.repeat(starts - post_starts[:-1], counts) + np.arange(post_starts[-1])
-    table.add_field(fieldname, in_order, post_starts, np.frombuffer(docs, dtype=np.uint32)[gather].astype(np.int32),
+    # Document numbers are below 2**31: their uint32 bytes read as int32 unchanged.
+    table.add_field(fieldname, in_order, post_starts, np.frombuffer(docs, dtype=np.int32)[gather],
                     np.frombuffer(weights, dtype=np.float32)[gather])
 
 

@@ -34,6 +34,9 @@ from annotator.termtable import FieldTable, TermTable, open_table
 POSTINGS_BUDGET = 4_000_000
 # Past this many expansions, a prefix's OR is summed sparsely (see _sparse_union).
 SPARSE_UNION_MIN = 16
+# A union of two partial results whose documents number more than 1/DENSE_JOIN of the segment's
+# is summed in arrays over the segment (cheaper, then, than merging the two lists).
+DENSE_JOIN = 8
 # Whoosh's Or picks a different matcher (and scoring) at or below this many documents.
 SMALL_INDEX = 5000
 _LENGTH_TABLE = np.array([byte_to_length(b) if b else 0 for b in range(256)], dtype=np.float64)
@@ -205,7 +208,7 @@ def _table_prefix(table: FieldTable, prefix: bytes, limit: int | None) -> list[b
         kept = np.sort(np.lexsort((np.arange(hi - lo), -frequencies))[:limit]) + lo
         found = [table.term(int(i)) for i in kept]
     else:
-        found = table.terms(lo, hi)
+        found = table.terms()[lo:hi]
     return [term for term in found if term]
 
 
@@ -510,13 +513,16 @@ class VectorScorer:
         ids, weights = found
         doc_frequency = len(ids)
         if scored and field.scorable:
-            idf = self._term_idf(fieldname, btext)
-            avgfl = self._avg_field_length(fieldname)
-            fl = data.lengths(fieldname)[ids]
-            B, K1 = self.B, self.K1
-            tf = weights.astype(np.float64)  # exact: the same doubles Whoosh computes with
-            return ids, idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))), doc_frequency
+            scores = self._bm25(fieldname, self._term_idf(fieldname, btext), weights, data.lengths(fieldname)[ids])
+            return ids, scores, doc_frequency
         return ids, weights.astype(np.float64), doc_frequency  # unscored, or Whoosh's WeightScorer
+
+    def _bm25(self, fieldname: str, idf, weights: np.ndarray, fl: np.ndarray) -> np.ndarray:
+        """Whoosh's BM25F score of postings (idf: one number, or one per posting), in its order of operations."""
+        avgfl = self._avg_field_length(fieldname)
+        B, K1 = self.B, self.K1
+        tf = weights.astype(np.float64)  # exact: the same doubles Whoosh computes with
+        return idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
 
     def _term_idf(self, fieldname: str, btext: bytes) -> float:
         """Whoosh's idf (WeightingModel.idf), with the document frequencies the segments' data give."""
@@ -544,7 +550,7 @@ class VectorScorer:
         parts = self._children(q, sub, data, key)
         if len(parts) == 1:
             return parts[0]
-        combined = _weighted_sum(parts, lambda p: p.size, union=True)
+        combined = _weighted_sum(parts, lambda p: p.size, union=True, doc_count=data.doc_count)
         if q.boost != 1.0:
             combined.score = combined.score * q.boost
         if q.scale and combined.termcount:
@@ -557,7 +563,7 @@ class VectorScorer:
         parts = self._children(q, sub, data, key)
         if len(parts) == 1:
             return parts[0]
-        combined = _weighted_sum(parts, lambda p: 0 - p.size, union=False)
+        combined = _weighted_sum(parts, lambda p: 0 - p.size, union=False, doc_count=data.doc_count)
         if q.boost != 1.0:
             combined.score = combined.score * q.boost
         return combined
@@ -581,7 +587,7 @@ class VectorScorer:
             combined = self._sparse_union(fieldname, texts, sub, data, key)
         else:
             parts = [self._term(fieldname, t, 1.0, sub, data, key, scored=True) for t in texts]
-            combined = _weighted_sum(parts, lambda p: p.size, union=True)
+            combined = _weighted_sum(parts, lambda p: p.size, union=True, doc_count=data.doc_count)
         if q.boost != 1.0:
             combined.score = combined.score * q.boost
         return combined
@@ -592,24 +598,33 @@ class VectorScorer:
         Sums in expansion order rather than Whoosh's tree order: a document matching
         several expansions may differ from Whoosh's score in the last bit, never more.
         """
-        ids_parts, score_parts = [], []
-        termcount = size = 0
-        for text in texts:
-            found = self._term_scores(fieldname, text, sub, data, key, scored=True)
-            if found is None:
-                continue
-            ids, scores, doc_frequency = found
-            ids_parts.append(ids)
-            score_parts.append(scores)
-            termcount += 1
-            size += doc_frequency
-        n = data.doc_count
-        if not ids_parts:
-            return self._empty(data)
-        ids, inverse = np.unique(np.concatenate(ids_parts), return_inverse=True)
-        score = np.bincount(inverse, weights=np.concatenate(score_parts), minlength=len(ids))
-        nmatch = np.bincount(inverse, minlength=len(ids)).astype(np.int32)
-        return Partial(ids, score, nmatch, termcount, min(size, n))
+        table = data.field_table(fieldname)
+        if table is not None and sub.schema[fieldname].scorable:
+            found = [(text, i) for text in texts if (i := table.find(text)) >= 0]
+            if not found:
+                return self._empty(data)
+            # The expansions' postings in one gather, scored in one pass: the same formula,
+            # element by element, as _term_scores applies to each term.
+            all_ids, weights, counts = table.gather([i for _, i in found])
+            idf = np.repeat(np.array([self._term_idf(fieldname, text) for text, _ in found]), counts)
+            all_scores = self._bm25(fieldname, idf, weights, data.lengths(fieldname)[all_ids])
+            termcount, size = len(found), int(counts.sum())
+        else:
+            ids_parts, score_parts = [], []
+            termcount = size = 0
+            for text in texts:
+                found = self._term_scores(fieldname, text, sub, data, key, scored=True)
+                if found is None:
+                    continue
+                ids, scores, doc_frequency = found
+                ids_parts.append(ids)
+                score_parts.append(scores)
+                termcount += 1
+                size += doc_frequency
+            if not ids_parts:
+                return self._empty(data)
+            all_ids, all_scores = np.concatenate(ids_parts), np.concatenate(score_parts)
+        return _summed(all_ids, all_scores, termcount, min(size, data.doc_count), data.doc_count)
 
     def _phrase(self, q: wq.Phrase, sub, data, key) -> Partial:
         """Whoosh's Phrase: SpanNear2 (ordered, within `slop`) over an intersection of the words.
@@ -631,7 +646,7 @@ class VectorScorer:
                 return self._empty(data)
             words.append(btext)
         parts = [self._term(q.fieldname, w, 1.0, sub, data, key, scored=True) for w in words]
-        combined = _binary_sum(parts)
+        combined = _binary_sum(parts, data.doc_count)
         candidates = combined.ids
         positions = [_positions(reader, q.fieldname, w, candidates) for w in words]
         keep = np.array([_spans_near([p[doc] for p in positions], q.slop) for doc in candidates.tolist()], dtype=bool)
@@ -687,14 +702,14 @@ class VectorScorer:
         return mask
 
 
-def _weighted_sum(parts: list[Partial], weight, *, union: bool) -> Partial:
+def _weighted_sum(parts: list[Partial], weight, *, union: bool, doc_count: int) -> Partial:
     """Combine like Whoosh's make_weighted_tree: repeatedly join the two lightest."""
     pending = sorted(((weight(p), i, p) for i, p in enumerate(parts)), key=lambda t: (t[0], t[1]))
     counter = len(parts)
     while len(pending) > 1:
         wa, _, a = pending.pop(0)
         wb, _, b = pending.pop(0)
-        joined = _join(a, b, union)
+        joined = _join(a, b, union, doc_count)
         item = (wa + wb, counter, joined)
         counter += 1
         # insort by weight only, after equal weights (bisect.insort_right)
@@ -707,12 +722,25 @@ def _weighted_sum(parts: list[Partial], weight, *, union: bool) -> Partial:
     return pending[0][2]
 
 
-def _binary_sum(parts: list[Partial]) -> Partial:
+def _summed(ids: np.ndarray, scores: np.ndarray, termcount: int, size: int, doc_count: int) -> Partial:
+    """Postings of several terms (a document may come more than once) summed per document, in the order given."""
+    if len(ids) * 4 > doc_count:  # many: count into arrays over the segment
+        nmatch = np.bincount(ids, minlength=doc_count)
+        score = np.bincount(ids, weights=scores, minlength=doc_count)
+        unique = np.flatnonzero(nmatch)
+        return Partial(unique, score[unique], nmatch[unique].astype(np.int32), termcount, size)
+    unique, inverse = np.unique(ids, return_inverse=True)
+    score = np.bincount(inverse, weights=scores, minlength=len(unique))
+    nmatch = np.bincount(inverse, minlength=len(unique)).astype(np.int32)
+    return Partial(unique, score, nmatch, termcount, size)
+
+
+def _binary_sum(parts: list[Partial], doc_count: int) -> Partial:
     """Intersect like Whoosh's make_binary_tree: halves, recursively, in order."""
     if len(parts) == 1:
         return parts[0]
     half = len(parts) // 2
-    return _join(_binary_sum(parts[:half]), _binary_sum(parts[half:]), union=False)
+    return _join(_binary_sum(parts[:half], doc_count), _binary_sum(parts[half:], doc_count), False, doc_count)
 
 
 def _positions(reader, fieldname: str, btext: bytes, docs: np.ndarray) -> dict[int, list[int]]:
@@ -744,12 +772,29 @@ def _spans_near(word_positions: list, slop: int) -> bool:
     return True
 
 
-def _join(a: Partial, b: Partial, union: bool) -> Partial:
+def _dense_union(a: Partial, b: Partial, termcount: int, doc_count: int) -> Partial:
+    """_join's union through arrays over the whole segment: faster when the two are large."""
+    score = np.zeros(doc_count)
+    score[a.ids] = a.score
+    score[b.ids] += b.score
+    nmatch = np.zeros(doc_count, dtype=np.int32)
+    nmatch[a.ids] = a.nmatch
+    nmatch[b.ids] += b.nmatch
+    present = np.zeros(doc_count, dtype=bool)
+    present[a.ids] = True
+    present[b.ids] = True
+    ids = np.flatnonzero(present)
+    return Partial(ids, score[ids], nmatch[ids], termcount, a.size + b.size)
+
+
+def _join(a: Partial, b: Partial, union: bool, doc_count: int) -> Partial:
     termcount = a.termcount + b.termcount
     if not union:
         ids, in_a, in_b = np.intersect1d(a.ids, b.ids, assume_unique=True, return_indices=True)
         return Partial(ids, a.score[in_a] + b.score[in_b], a.nmatch[in_a] + b.nmatch[in_b], termcount,
                        min(a.size, b.size))
+    if (len(a.ids) + len(b.ids)) * DENSE_JOIN > doc_count:
+        return _dense_union(a, b, termcount, doc_count)
     ids = np.concatenate((a.ids, b.ids))
     ids.sort(kind="stable")  # two sorted runs: a merge
     if len(ids) > 1:

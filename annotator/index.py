@@ -274,6 +274,7 @@ class SearchIndex:
 
     def close(self) -> None:
         self._drop_searcher()
+        self._postings = None  # the scorer's segment data, with its memory-mapped term tables
         if self._ix is not None:
             self._ix.close()
         self._ix = None

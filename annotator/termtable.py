@@ -10,7 +10,8 @@ term after term, into one file beside the segment: `<segment id>.termtable`. Nam
 like the segment's own files, it is deleted with its segment by Whoosh's clean_files.
 
 The file is memory-mapped: a term's postings are slices of it, read from disk only
-when touched, and finding a term or a prefix's completions is a bisection. Its
+when touched; the terms are split into a list on first use, and finding a term or
+a prefix's completions is a bisection of it. Its
 layout: the arrays, then a JSON directory of their offsets, then the directory's
 length and a closing magic number, which a reader checks first; a file cut short,
 written by another version or for another segment reads as absent (`open_table`
@@ -106,13 +107,13 @@ class FieldTable:
             return array_of(buffer, name, *entry[name])
 
         self.count = int(entry["terms"])
-        self._buffer = buffer  # slices of an mmap are bytes, which compare as terms do
+        self._buffer = buffer
         self._base, self._blob_size = entry["blob"]
         self._term_starts = array("term_starts")
         self._post_starts = array("post_starts")
         self.docs = array("docs")
         self.weights = array("weights")
-        self._starts: list[int] | None = None
+        self._terms: list[bytes] | None = None
         self._lines: bool | None = None
         if len(self._term_starts) != self.count + 1 or len(self._post_starts) != self.count + 1:
             raise ValueError("term table arrays disagree")
@@ -121,32 +122,26 @@ class FieldTable:
         if len(self.weights) != len(self.docs):
             raise ValueError("term table arrays disagree")
 
-    def term(self, i: int) -> bytes:
-        starts = self._term_offsets()
-        return self._buffer[starts[i]:starts[i + 1] - 1]
-
-    def _term_offsets(self) -> list[int]:
-        """Where each term begins in the file (Python ints: a bisection probes them one by one)."""
-        if self._starts is None:
-            self._starts = (self._term_starts + self._base).tolist()
-        return self._starts
-
-    def _bisect(self, key: bytes) -> int:
-        """The index of the first term >= key."""
-        starts, buffer = self._term_offsets(), self._buffer
-        lo, hi = 0, self.count
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if buffer[starts[mid]:starts[mid + 1] - 1] < key:
-                lo = mid + 1
+    def terms(self) -> list[bytes]:
+        """Every term, sorted (one list, made on first use and shared: do not change it)."""
+        if self._terms is None:
+            if not self.count:
+                self._terms = []
+            elif self._one_term_a_line():
+                self._terms = self._buffer[self._base:self._base + self._blob_size - 1].split(b"\n")
             else:
-                hi = mid
-        return lo
+                starts = (self._term_starts + self._base).tolist()
+                self._terms = [self._buffer[a:b - 1] for a, b in zip(starts[:-1], starts[1:])]
+        return self._terms
+
+    def term(self, i: int) -> bytes:
+        return self.terms()[i]
 
     def find(self, btext: bytes) -> int:
         """The term's index, or -1 when the field lacks it."""
-        i = self._bisect(btext)
-        return i if i < self.count and self.term(i) == btext else -1
+        terms = self.terms()
+        i = bisect_left(terms, btext)
+        return i if i < self.count and terms[i] == btext else -1
 
     def doc_frequency(self, btext: bytes) -> int:
         i = self.find(btext)
@@ -157,19 +152,22 @@ class FieldTable:
         start, end = int(self._post_starts[i]), int(self._post_starts[i + 1])
         return self.docs[start:end], self.weights[start:end]
 
+    def gather(self, indexes: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The postings of these terms one after the other: document numbers, weights, and how many each term has."""
+        at = np.asarray(indexes, dtype=np.int64)
+        starts = self._post_starts[at]
+        counts = self._post_starts[at + 1] - starts
+        ends = np.cumsum(counts)
+        positions = np.repeat(starts - (ends - counts), counts) + np.arange(ends[-1] if len(ends) else 0)
+        return self.docs[positions], self.weights[positions], counts
+
     def prefix_range(self, prefix: bytes) -> tuple[int, int]:
         """The indexes [lo, hi) of the terms beginning with `prefix`."""
-        return self._bisect(prefix), self._bisect(prefix + _PAST)
+        terms = self.terms()
+        return bisect_left(terms, prefix), bisect_left(terms, prefix + _PAST)
 
     def doc_frequencies(self, lo: int, hi: int) -> np.ndarray:
         return np.diff(self._post_starts[lo:hi + 1])
-
-    def terms(self, lo: int = 0, hi: int | None = None) -> list[bytes]:
-        hi = self.count if hi is None else hi
-        if lo == 0 and hi == self.count and self._one_term_a_line():
-            return self._buffer[self._base:self._base + self._blob_size - 1].split(b"\n") if self.count else []
-        starts, buffer = self._term_offsets(), self._buffer
-        return [buffer[a:b - 1] for a, b in zip(starts[lo:hi], starts[lo + 1:hi + 1])]
 
     def words(self) -> list[str]:
         """Every term as text (undecodable bytes replaced), sorted."""

@@ -110,3 +110,37 @@ def test_segments_with_and_without_a_term_table_rank_alike(synthetic, monkeypatc
     synthetic.index._postings = None  # a fresh process: segment data read again
     synthetic.index._scorer = None
     assert_same_ranking(synthetic, EXTRA_QUERIES)
+
+
+@pytest.fixture(scope="module")
+def past_small_index(tmp_path_factory):
+    """Past SMALL_INDEX documents, where Whoosh scores a prefix's completions one by one (as NumPy does)."""
+    from annotator.fastscore import SMALL_INDEX
+
+    root = make_workspace(tmp_path_factory.mktemp("large") / "ws", SMALL_INDEX + 200, seed=12)
+    session = Session.open(root)
+    session.sync()
+    yield session
+    session.close()
+
+
+def test_prefixes_with_many_completions_rank_as_in_whoosh(past_small_index):
+    from annotator.search import _limit_typing_prefix
+
+    prefixes = ["hop*", "sto*", "light dre*", "mor* -storm"]
+    assert_same_ranking(past_small_index, prefixes)
+    searcher = past_small_index.index.searcher()
+    scorer = past_small_index.index.vector_scorer()
+    from annotator.fastscore import SPARSE_UNION_MIN
+    from annotator.search import TypingPrefix
+
+    data = scorer.leaves[0][2]
+    assert len(data.expansions(TypingPrefix("text", "the"))) > SPARSE_UNION_MIN  # summed in one pass
+    for typed in ["the", "lig", "light wi"]:  # as typed: the capped TypingPrefix
+        prepared = search_mod.prepare(typed, as_you_type=True)
+        q = _limit_typing_prefix(search_mod._parse_words(prepared.words, searcher.schema), prepared.typing)
+        ranked = scorer.rank(q, None, 20)
+        expected = whoosh_top(searcher, q, None)
+        assert ranked.docnums == [d for d, _ in expected], typed
+        assert ranked.scores == pytest.approx([s for _, s in expected], rel=1e-12), typed
+        assert ranked.total == len(searcher.search(q, limit=None)), typed
