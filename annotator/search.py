@@ -442,11 +442,11 @@ def _did_you_mean(searcher, text: str, q: wq.Query, index: SearchIndex | None = 
     return corrected if corrected != text else None
 
 
-# The index vocabulary, for "did you mean": kept for the last searcher only.
-_vocabulary_cache: tuple[object, list[str]] | None = None
+# The index vocabulary, for "did you mean", a sorted list of words per segment: kept for the last searcher only.
+_vocabulary_cache: tuple[object, list[list[str]]] | None = None
 
 
-def _vocabulary(searcher, index: SearchIndex | None = None) -> list[str]:
+def _vocabulary(searcher, index: SearchIndex | None = None) -> list[list[str]]:
     global _vocabulary_cache
     if _vocabulary_cache is None or _vocabulary_cache[0] is not searcher:
         scorer = index.vector_scorer() if index is not None else None
@@ -456,15 +456,8 @@ def _vocabulary(searcher, index: SearchIndex | None = None) -> list[str]:
             # Segment by segment: the index-wide reader merges the segments' word lists in Python, 3x slower.
             readers = [sub.reader() for sub, _ in searcher.leaf_searchers()] or [searcher.reader()]
             per_segment = [[t.decode("utf-8", "replace") for t in reader.lexicon("text")] for reader in readers]
-        _vocabulary_cache = (searcher, _merged(per_segment))
+        _vocabulary_cache = (searcher, per_segment)
     return _vocabulary_cache[1]
-
-
-def _merged(sorted_lists: list[list[str]]) -> list[str]:
-    """Sorted word lists as one, without repeats (sorting a few sorted runs is a merge)."""
-    words = [word for words in sorted_lists for word in words]
-    words.sort()
-    return list(dict.fromkeys(words))
 
 
 def _closest_term(searcher, term: str, index: SearchIndex | None = None) -> str | None:
@@ -474,7 +467,12 @@ def _closest_term(searcher, term: str, index: SearchIndex | None = None) -> str 
     from rapidfuzz.distance import Levenshtein
 
     maxdist = 1 if len(term) <= 4 else 2
-    close = process.extract(term, _vocabulary(searcher, index), scorer=Levenshtein.distance, score_cutoff=maxdist, limit=20)
+    distances: dict[str, int] = {}
+    for words in _vocabulary(searcher, index):  # segment by segment: no merged list to build
+        for word, distance, _ in process.extract(term, words, scorer=Levenshtein.distance, score_cutoff=maxdist, limit=20):
+            distances[word] = distance
+    # The 20 nearest, alphabetically first on a tie, as one search of the merged vocabulary would find them.
+    close = sorted(distances.items(), key=lambda c: (c[1], c[0]))[:20]
     if not close:
         return None
     return min(close, key=lambda c: (c[1], -searcher.doc_frequency("text", c[0]), c[0]))[0]
@@ -551,7 +549,7 @@ def warm_up(index: SearchIndex, postings: int = WARM_POSTINGS):
         for _, _, data, _, _ in leaves:
             per_segment.append(data.words("text"))
             yield
-        _vocabulary_cache = (searcher, _merged(per_segment))
+        _vocabulary_cache = (searcher, per_segment)
         yield
     frequent = []
     for n, (_, _, data, _, _) in enumerate(leaves):
