@@ -33,7 +33,7 @@ from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import NO_MERGE, SegmentWriter
 
-from annotator.termtable import TableWriter, pending_path, table_path
+from annotator.termtable import TableWriter, pending_path, remove_pending, table_path
 
 # The default tokenizer pattern without its capturing group (so findall returns whole tokens).
 _TOKENS = re.compile(r"[\w\*]+(?:\.[\w\*]+)*")
@@ -345,6 +345,7 @@ class BulkWriter(SegmentWriter):
         folder = getattr(self.storage, "folder", None)
         if folder is None or self.docbase != 0:
             return None
+        remove_pending(folder)  # we hold the write lock: no other writer is writing one
         segment_id = self.newsegment.segment_id()
         return TableWriter(pending_path(folder, segment_id), segment_id, self.docnum)
 

@@ -47,6 +47,20 @@ def pending_path(folder: str, segment_id: str) -> str:
     return os.path.join(folder, "." + segment_id + EXTENSION + ".tmp")
 
 
+def remove_pending(folder: str) -> None:
+    """Delete tables left half-written by a killed build (call it holding the index's write lock)."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        if name.startswith(".") and name.endswith(EXTENSION + ".tmp"):
+            try:
+                os.remove(os.path.join(folder, name))
+            except OSError:
+                pass
+
+
 class TableWriter:
     """Writes a term table field by field; `close` adds the directory and moves it into place."""
 

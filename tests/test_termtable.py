@@ -79,6 +79,18 @@ def test_a_cancelled_build_leaves_no_table(tmp_path):
     assert not [p.name for p in tmp_path.iterdir() if EXTENSION in p.name]
 
 
+def test_a_table_left_half_written_by_a_killed_build_is_cleared_by_the_next(tmp_path):
+    ix = whoosh_index.create_in(str(tmp_path), make_schema(), indexname=INDEX_NAME)
+    stale = tmp_path / f".annotator_killed{EXTENSION}.tmp"
+    stale.write_bytes(b"half")
+    writer = BulkWriter(ix)
+    for doc in _documents(5):
+        writer.add_document(**doc)
+    writer.commit()
+    assert not stale.exists()
+    assert len([p for p in tmp_path.iterdir() if p.name.endswith(EXTENSION)]) == 1
+
+
 def _tables(session):
     return sorted(p.name for p in session.store.ws.index_dir.iterdir() if p.name.endswith(EXTENSION))
 
