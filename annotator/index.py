@@ -334,6 +334,11 @@ class SearchIndex:
             return Searcher(readers[0], fromindex=ix)
         return Searcher(MultiReader(readers, generation=toc.generation), fromindex=ix)
 
+    def scorer_made(self):
+        """The NumPy scorer already made for the searcher, if any: unlike vector_scorer(), this never
+        refreshes the searcher (which would close the readers of a search under way)."""
+        return self._scorer
+
     def vector_scorer(self):
         """The NumPy BM25F scorer for the current searcher (annotator.fastscore); None if unusable."""
         from annotator.fastscore import PostingsCache, Unsupported, VectorScorer

@@ -449,7 +449,7 @@ _vocabulary_cache: tuple[object, list[list[str]]] | None = None
 def _vocabulary(searcher, index: SearchIndex | None = None) -> list[list[str]]:
     global _vocabulary_cache
     if _vocabulary_cache is None or _vocabulary_cache[0] is not searcher:
-        scorer = index.vector_scorer() if index is not None else None
+        scorer = index.scorer_made() if index is not None else None
         if scorer is not None and scorer.searcher is searcher:  # term tables: one split a segment
             per_segment = [data.words("text") for _, _, data, _, _ in scorer.leaves]
         else:
