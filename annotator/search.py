@@ -10,6 +10,7 @@ back to its plain words.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
@@ -238,12 +239,23 @@ def positive_text_terms(q: wq.Query, reader) -> set[bytes]:
     return terms
 
 
+_thread_local = threading.local()
+
+
+def _word_analyzer():
+    """One analyzer a thread (making one costs more than analysing a word; its stem cache is not thread-safe)."""
+    found = getattr(_thread_local, "analyzer", None)
+    if found is None:
+        found = _thread_local.analyzer = text_analyzer()
+    return found
+
+
 def analysed(word: str) -> str | None:
     """The index term a word becomes (lowercased, stemmed), or None for a stop word; cached."""
     key = word.lower()
     if key in _analysed:
         return _analysed[key]
-    tokens = [t.text for t in text_analyzer()(key)]
+    tokens = [t.text for t in _word_analyzer()(key)]
     term = tokens[0] if len(tokens) == 1 else None
     if len(_analysed) >= _ANALYSED_CACHE_LIMIT:
         _analysed.clear()
