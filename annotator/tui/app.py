@@ -12,6 +12,7 @@ import threading
 import time
 from collections import Counter
 from functools import partial
+from itertools import chain
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from textual import work
@@ -35,6 +36,17 @@ WARM_REST_SECONDS = 0.005  # the least pause between two warm-up steps
 WARM_REST_MAX_SECONDS = 0.1
 WARM_IDLE_SECONDS = 0.3  # warm up only this long after the last search: while the user reads, not types
 FAILED = object()  # what `change` returns when the write did not happen
+
+
+def _import_ahead():
+    """The warm-up's first step: modules a search may need, imported before the keystroke that
+    needs them would wait ~40 ms for each (did-you-mean's rapidfuzz, the codebook for `theme:`)."""
+    import rapidfuzz.distance  # noqa: F401
+    import rapidfuzz.process  # noqa: F401
+
+    import annotator.codebook  # noqa: F401
+
+    yield
 
 
 class AnnotatorApp(App):
@@ -101,7 +113,7 @@ class AnnotatorApp(App):
         from annotator.search import warm_up
 
         worker = get_current_worker()
-        steps = warm_up(self.session.unlocked.index)
+        steps = chain(_import_ahead(), warm_up(self.session.unlocked.index))
         while not worker.is_cancelled and self.is_running:
             if time.perf_counter() - self.last_search_at < WARM_IDLE_SECONDS:
                 time.sleep(WARM_REST_SECONDS)  # the user is typing: the searches come first
