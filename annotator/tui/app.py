@@ -8,6 +8,7 @@ in worker threads so the UI never waits on the disk.
 from __future__ import annotations
 
 import gc
+import importlib
 import threading
 import time
 from collections import Counter
@@ -41,11 +42,8 @@ FAILED = object()  # what `change` returns when the write did not happen
 def _import_ahead():
     """The warm-up's first step: modules a search may need, imported before the keystroke that
     needs them would wait ~40 ms for each (did-you-mean's rapidfuzz, the codebook for `theme:`)."""
-    import rapidfuzz.distance  # noqa: F401
-    import rapidfuzz.process  # noqa: F401
-
-    import annotator.codebook  # noqa: F401
-
+    for module in ("rapidfuzz.distance", "rapidfuzz.process", "annotator.codebook"):
+        importlib.import_module(module)
     yield
 
 
