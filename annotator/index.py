@@ -22,10 +22,9 @@ from typing import Callable, Iterable
 from whoosh import columns, fields, index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.filedb.filestore import FileStorage
-from whoosh.query import Term
 
-from annotator.errors import AnnotatorError, CorpusError
-from annotator.model import Passage, Source, SourceFile, Theme
+from annotator.errors import AnnotatorError
+from annotator.model import Passage, Source, Theme
 from annotator.store import Store
 from annotator.yamlio import atomic_write_text, parse_yaml
 

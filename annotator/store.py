@@ -166,7 +166,6 @@ class Store:
         """Read-modify-write one annotator's file under the lock; `edit` returns what changed."""
         validate_annotator(annotator)
         with self.locked():
-            path = self.ws.annotation_file(annotator)
             # Re-read under the lock if another process wrote since: every atomic write makes a
             # new inode, so the file's signature tells without parsing it again.
             current = self.annotations(annotator)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import random
-import shutil
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,7 +12,6 @@ from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
 from annotator.importers import REIMPORT_SIMILARITY, import_source
-from annotator.session import Session
 from annotator.store import Store
 from annotator.workspace import Workspace, init_workspace
 

@@ -91,7 +91,7 @@ def hostile_workspace(workspace_dir, tmp_path):
     themes[0].description = HOSTILE_TEXT
     session.store.save_themes(themes)
     session.store.add_tags("tester", "hostile-1", ["hope"], comment=f"why {CLEAR_SCREEN} [red]x[/]")
-    session.store.add_memo("tester", "hostile-1", f"memo \x1b[2J [red]x[/]")
+    session.store.add_memo("tester", "hostile-1", "memo \x1b[2J [red]x[/]")
     session.sync()
     session.close()
     return workspace_dir

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from annotator.cli import open_session, sync_index
+from annotator.cli import open_session
 from annotator.cli.output import ProgressPrinter, print_json, warn
 from annotator.textsafe import show_controls
 

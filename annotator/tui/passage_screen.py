@@ -40,7 +40,7 @@ class PassageScreen(Screen):
         return self.passage_id
 
     def reload(self) -> None:
-        session, look = self.app.session, self.app.look
+        session = self.app.session
         try:
             hit = session.get(self.passage_id)
         except AnnotatorError as error:
