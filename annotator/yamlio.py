@@ -173,13 +173,17 @@ def _not_printable() -> re.Pattern:
     return re.compile(_NOT_PRINTABLE_CHARS)  # compiled on first write: 14 ms every command would pay
 
 
+# Inside a plain scalar, ":" before a blank starts a mapping value and "#" after a blank a
+# comment; YAML's blanks are the space and the tab.
+_ENDS_PLAIN = re.compile(r":[ \t]|[ \t]#")
+
+
 def _is_plain_safe(text: str) -> bool:
     return (
         bool(text)
         and text[0] not in _PLAIN_FIRST_FORBIDDEN
         and text[-1] not in " \t:"
-        and ": " not in text
-        and " #" not in text
+        and not _ENDS_PLAIN.search(text)
         and "\n" not in text
         and not _not_printable().search(text)
         and _plain_scalar_tag()(text) == _STR_TAG

@@ -73,7 +73,8 @@ from annotator.yamlio import dump_yaml  # noqa: E402
 _scalars = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
     st.text(), st.sampled_from(["yes", "no", "null", "~", "12", "1e3", "0x1f", "- a", "a: b", "#x", " x", "x ",
-                                "2026-11-20T10:05:00+00:00", "line\nbreak", "trail\n", "\u2028", "\x85", "\ufeff"]),
+                                "2026-11-20T10:05:00+00:00", "line\nbreak", "trail\n", "\u2028", "\x85", "\ufeff",
+                                "see p.4:\tthe lamp", "page 12\t#3 matters"]),
 )
 _documents = st.recursive(
     _scalars,
@@ -102,3 +103,10 @@ def test_emitter_writes_readable_block_yaml():
 def test_text_whose_first_nonblank_line_is_indented_reads_back_unchanged(text):
     # A block scalar takes its indentation from its first non-empty line; these must be quoted.
     assert parse_yaml(dump_yaml({"comment": text}), "generated.yaml") == {"comment": text}
+
+
+def test_a_tab_after_a_colon_or_before_a_hash_is_quoted_not_cut():
+    """`:`+tab starts a mapping value and tab+`#` a comment, as with a space: written plain, the
+    text failed to read back (the whole file with it) or lost its end."""
+    for text in ("see p.4:\tthe lamp", "page 12\t#3 matters"):
+        assert parse_yaml(dump_yaml({"comment": text}), "x.yaml") == {"comment": text}
