@@ -110,7 +110,8 @@ class MainScreen(Screen):
 
     @on(ResultsList.NearEnd)
     def _load_more(self) -> None:
-        if len(self.results.hits) < self.total:
+        loaded = len(self.results.hits)
+        if loaded < self.total and loaded >= self.loaded_limit:  # fewer than asked for: there are no more
             self.search(more=True)
 
     # -- opening -------------------------------------------------------------------------

@@ -77,6 +77,7 @@ class ResultsList(KeyHandoff, ScrollView, can_focus=True):
         self.scroll_to(y=0, animate=False, immediate=True)
         self.highlighted = ids.index(keep) if keep in ids else None
         self.refresh()
+        self._want_more()
 
     def append_hits(self, hits: list[Hit], look: ThemeLook) -> None:
         known = {hit.id for hit in self.hits}
@@ -84,6 +85,7 @@ class ResultsList(KeyHandoff, ScrollView, can_focus=True):
         self.hits.extend(self._shown_all([hit for hit in hits if hit.id not in known]))
         self._resize()
         self.refresh()
+        self._want_more()
 
     def update_hit(self, hit: Hit, look: ThemeLook) -> None:
         """Redraw one passage's row (its tags changed), keeping its highlighted words."""
@@ -108,7 +110,7 @@ class ResultsList(KeyHandoff, ScrollView, can_focus=True):
     def row_text(self, passage_id: str) -> str:
         """A listed passage's row as drawn, its lines joined by newlines."""
         index = [hit.id for hit in self.hits].index(passage_id)
-        return "\n".join(strip.text.strip() for strip in self._row(index, self._text_width()))
+        return "\n".join(strip.text.strip() for strip in self._row(index, self._text_width(), Style()))
 
     def _shown(self, hit: Hit) -> Hit:
         """The hit as the app's tag view shows it: whose tags, and a mark where annotators disagree."""
@@ -129,7 +131,7 @@ class ResultsList(KeyHandoff, ScrollView, can_focus=True):
     def _text_width(self) -> int:
         return max(1, self.scrollable_content_region.width - 2 * ROW_PADDING)
 
-    def _row(self, index: int, width: int, style: Style | None = None) -> list[Strip]:
+    def _row(self, index: int, width: int, style: Style) -> list[Strip]:
         """The row's lines in `style`, cached by what they show: an unchanged result is not drawn again."""
         hit = self.hits[index]
         key = (hit.id, hash(hit.text), tuple(hit.themes), tuple(map(tuple, hit.matches)),
@@ -141,7 +143,7 @@ class ResultsList(KeyHandoff, ScrollView, can_focus=True):
             lines = []
             for text in result_lines(hit, self.look, width):
                 strip = Strip([pad, *text.render(self.app.console), pad]).extend_cell_length(width + 2 * ROW_PADDING)
-                lines.append(strip.apply_style(style).apply_meta(meta) if style else strip)
+                lines.append(strip.apply_style(style).apply_meta(meta))
             self._rows[key] = lines
         return lines
 
@@ -163,6 +165,17 @@ class ResultsList(KeyHandoff, ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         self._resize()
+        self._want_more()
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        self._want_more()  # scrolled (the wheel, a scrollbar drag) towards the end of what is loaded
+
+    def _want_more(self) -> None:
+        """Ask for more results when the loaded rows do not reach past the bottom of the view."""
+        bottom = self.scroll_offset.y + self.scrollable_content_region.height + ROW_LINES
+        if self.hits and len(self.hits) * ROW_LINES < bottom:
+            self.post_message(self.NearEnd())
 
     # -- moving and choosing ---------------------------------------------------------------------
 

@@ -39,3 +39,32 @@ async def test_paging_keys_move_by_a_screenful_and_keep_the_cursor_in_view(sessi
         assert top <= 11 * ROW_LINES and 12 * ROW_LINES <= top + height  # the last row is wholly in view
         await pilot.press("home", "down", "up")
         assert results.selected_id == "lh-001" and results.scroll_offset.y == 0
+
+
+async def test_a_taller_window_or_the_mouse_wheel_loads_the_results_it_shows(session):
+    app = AnnotatorApp(session)
+    async with app.run_test(size=(100, 16)) as pilot:
+        await settle(app, pilot)
+        shown_first = len(result_ids(app))
+        assert shown_first < 12  # a short window: a screenful and a few more
+        await pilot.resize_terminal(100, 70)
+        await settle(app, pilot)
+        assert result_ids(app) == [f"lh-{n:03d}" for n in range(1, 13)]
+    app = AnnotatorApp(session)
+    async with app.run_test(size=(100, 16)) as pilot:
+        await settle(app, pilot)
+        for _ in range(12):
+            app.main.results.scroll_down(animate=False)  # what a turn of the mouse wheel does
+            await settle(app, pilot)
+        assert result_ids(app)[-1] == "lh-012"
+
+
+def test_a_location_with_a_line_break_keeps_the_citation_on_one_line():
+    from annotator.hits import Hit
+    from annotator.tui.render import ThemeLook, result_lines
+    from annotator.model import Theme
+
+    hit = Hit(id="p1", kind="passage", text="text", source="book", location="ch. 1\nsecond line",
+              themes=["hope"], score=1.0, matches=[])
+    citation = result_lines(hit, ThemeLook([Theme("hope", "Hope")]), 60)[0].plain
+    assert "\n" not in citation and "second line" in citation and "Hope" in citation
