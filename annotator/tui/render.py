@@ -104,8 +104,8 @@ def snippet(hit: Hit, width: int = SNIPPET_CHARS) -> Text:
 
 def citation_line(hit: Hit, source_title: str, look: ThemeLook) -> Text:
     """`ch. 3 · The Lighthouse Keeper  [Hope] [Memory]`"""
-    line = literal(hit.location, Style(bold=True))
-    source = source_title or hit.source
+    line = literal(_flat(hit.location), Style(bold=True))  # one line: a newline in a location would hide the chips
+    source = _flat(source_title or hit.source)
     if source:
         line.append_text(literal((" · " if hit.location else "") + source, DIM))
     if hit.themes:
