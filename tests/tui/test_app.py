@@ -290,7 +290,7 @@ async def test_more_results_load_when_the_cursor_nears_the_end(app, monkeypatch)
     import annotator.tui.main_screen as main_screen
 
     monkeypatch.setattr(main_screen.MainScreen, "page_size", lambda screen: 5)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=(100, 16)) as pilot:  # three rows on screen: five results fill the view
         await settle(app, pilot)
         assert len(result_ids(app)) == 5 and counter(app) == "12 passages"
         await pilot.press("down", "down", "down")
