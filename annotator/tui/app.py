@@ -7,13 +7,11 @@ in worker threads so the UI never waits on the disk.
 
 from __future__ import annotations
 
-import gc
 import importlib
 import threading
 import time
 from collections import Counter
 from functools import partial
-from itertools import chain
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from textual import work
@@ -37,14 +35,14 @@ WARM_REST_SECONDS = 0.005  # the least pause between two warm-up steps
 WARM_REST_MAX_SECONDS = 0.1
 WARM_IDLE_SECONDS = 0.3  # warm up only this long after the last search: while the user reads, not types
 FAILED = object()  # what `change` returns when the write did not happen
+WARMED = object()  # what the warm-up's steps give when there are no more
 
 
-def _import_ahead():
-    """The warm-up's first step: modules a search may need, imported before the keystroke that
-    needs them would wait ~40 ms for each (did-you-mean's rapidfuzz, the codebook for `theme:`)."""
+def _import_ahead() -> None:
+    """Modules a search may need, imported before the keystroke that needs them would wait
+    ~40 ms for each (did-you-mean's rapidfuzz, the codebook for `theme:`)."""
     for module in ("rapidfuzz.distance", "rapidfuzz.process", "annotator.codebook"):
         importlib.import_module(module)
-    yield
 
 
 class AnnotatorApp(App):
@@ -111,25 +109,27 @@ class AnnotatorApp(App):
         from annotator.search import warm_up
 
         worker = get_current_worker()
-        steps = chain(_import_ahead(), warm_up(self.session.unlocked.index))
+        steps = warm_up(self.session.unlocked.index)
+        imported = False
         while not worker.is_cancelled and self.is_running:
             if time.perf_counter() - self.last_search_at < WARM_IDLE_SECONDS:
                 time.sleep(WARM_REST_SECONDS)  # the user is typing: the searches come first
+                continue
+            if not imported:  # outside the session lock: a search need not wait for an import
+                _import_ahead()
+                imported = True
                 continue
             started = time.perf_counter()
             with self.session.lock:
                 if worker.is_cancelled or not self.is_running:
                     return
                 try:
-                    next(steps)
-                except StopIteration:
-                    # What was read lives as long as the index: the collector need not scan it again
-                    # (it did, in full collections of ~65 ms that landed on keystrokes at 100k passages).
-                    gc.freeze()
-                    self.warmed_at = time.perf_counter()
-                    return
+                    finished = next(steps, WARMED) is WARMED
                 except Exception:  # an optimisation only: searches read on demand what is not warm
                     return
+            if finished:
+                self.warmed_at = time.perf_counter()
+                return
             rest_until = time.perf_counter() + min(WARM_REST_MAX_SECONDS, max(WARM_REST_SECONDS, 2 * (time.perf_counter() - started)))
             while time.perf_counter() < rest_until and not worker.is_cancelled and self.is_running:
                 time.sleep(WARM_REST_SECONDS)  # in slices: quitting must not wait for a long rest
