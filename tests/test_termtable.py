@@ -12,7 +12,7 @@ from annotator.bulkindex import BulkWriter
 from annotator.fastscore import _read_postings
 from annotator.index import INDEX_NAME, make_schema
 from annotator.session import Session
-from annotator.termtable import EXTENSION, open_table
+from annotator.termtable import _MAGIC, _TRAILER, EXTENSION, open_table
 from tests.test_bulkindex import _build, _documents
 
 
@@ -64,6 +64,9 @@ def test_a_table_that_is_cut_short_or_foreign_reads_as_absent(built, tmp_path):
     assert open_table(str(tmp_path), segment_id, reader.doc_count_all()) is not None
     assert open_table(str(tmp_path), segment_id, reader.doc_count_all() + 1) is None  # another segment's count
     assert open_table(str(tmp_path), "annotator_other", reader.doc_count_all()) is None
+    for directory in (b"[]", b'{"version": 1, "fields": []}'):  # a trailer that checks out over the wrong shape
+        copy.write_bytes(directory + _TRAILER.pack(len(directory), _MAGIC))
+        assert open_table(str(tmp_path), segment_id, reader.doc_count_all()) is None
     copy.unlink()
     assert open_table(str(tmp_path), segment_id, reader.doc_count_all()) is None
 
