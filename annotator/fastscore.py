@@ -37,6 +37,9 @@ SPARSE_UNION_MIN = 16
 # A union of two partial results whose documents number more than 1/DENSE_JOIN of the segment's
 # is summed in arrays over the segment (cheaper, then, than merging the two lists).
 DENSE_JOIN = 8
+# Postings summed per document: past 1/DENSE_SUM of the segment's documents, counted into arrays
+# over the segment rather than sorted (see _summed).
+DENSE_SUM = 4
 # Whoosh's Or picks a different matcher (and scoring) at or below this many documents.
 SMALL_INDEX = 5000
 _LENGTH_TABLE = np.array([byte_to_length(b) if b else 0 for b in range(256)], dtype=np.float64)
@@ -201,7 +204,7 @@ def _open_table(reader, doc_count: int) -> TermTable | None:
 
 def _table_prefix(table: FieldTable, prefix: bytes, limit: int | None) -> list[bytes]:
     """The terms beginning with `prefix`, sorted; past `limit` of them, the `limit` most frequent
-    (the rarer of equally frequent ones dropped last in term order), as search.TypingPrefix picks them."""
+    (among equally frequent ones, those later in term order are dropped first), as search.TypingPrefix picks them."""
     lo, hi = table.prefix_range(prefix)
     if limit is not None and hi - lo > limit:
         frequencies = table.doc_frequencies(lo, hi)
@@ -489,7 +492,7 @@ class VectorScorer:
         return Partial(np.zeros(0, dtype=np.int32), np.zeros(0), np.zeros(0, dtype=np.int32), 0, 0)
 
     def _term(self, fieldname, text, boost, sub, data, key, *, scored: bool) -> Partial:
-        found = self._term_scores(fieldname, text, sub, data, key, scored=scored)
+        found = self._term_scores(fieldname, text, sub, data, scored=scored)
         if found is None:
             return self._empty(data)
         ids, scores, doc_frequency = found
@@ -497,7 +500,7 @@ class VectorScorer:
             scores = scores * boost
         return Partial(ids, scores, np.ones(len(ids), dtype=np.int32), 1, doc_frequency)
 
-    def _term_scores(self, fieldname, text, sub, data, key, *, scored: bool):
+    def _term_scores(self, fieldname, text, sub, data, *, scored: bool):
         """(docnums, scores, document frequency) of one term in one segment, or None."""
         schema = sub.schema
         if fieldname not in schema:
@@ -613,7 +616,7 @@ class VectorScorer:
             ids_parts, score_parts = [], []
             termcount = size = 0
             for text in texts:
-                found = self._term_scores(fieldname, text, sub, data, key, scored=True)
+                found = self._term_scores(fieldname, text, sub, data, scored=True)
                 if found is None:
                     continue
                 ids, scores, doc_frequency = found
@@ -660,7 +663,7 @@ class VectorScorer:
         """Which documents a (non-scoring) filter query matches."""
         if isinstance(q, wq.Term):
             mask = np.zeros(data.doc_count, dtype=bool)
-            found = self._term_scores(q.fieldname, q.text, sub, data, key, scored=False)
+            found = self._term_scores(q.fieldname, q.text, sub, data, scored=False)
             if found is not None:
                 mask[found[0]] = True
             if self.pending and q.fieldname in ("themes", "tagged"):
@@ -724,7 +727,7 @@ def _weighted_sum(parts: list[Partial], weight, *, union: bool, doc_count: int) 
 
 def _summed(ids: np.ndarray, scores: np.ndarray, termcount: int, size: int, doc_count: int) -> Partial:
     """Postings of several terms (a document may come more than once) summed per document, in the order given."""
-    if len(ids) * 4 > doc_count:  # many: count into arrays over the segment
+    if len(ids) * DENSE_SUM > doc_count:  # many: count into arrays over the segment
         nmatch = np.bincount(ids, minlength=doc_count)
         score = np.bincount(ids, weights=scores, minlength=doc_count)
         unique = np.flatnonzero(nmatch)
