@@ -87,6 +87,10 @@ class TagsByPassage:
         self._by_passage: dict[str, list[Tag]] = {}
 
     def get(self, passage_id: str) -> list[Tag]:
+        return self.current().get(passage_id, [])
+
+    def current(self) -> dict[str, list[Tag]]:
+        """Tags by passage id, as the annotation files are now (asks the store once)."""
         files = self.store.all_annotations()  # the store returns the same objects while files are unchanged
         key = tuple(id(af) for af in files)
         if key != self._key:
@@ -95,7 +99,7 @@ class TagsByPassage:
                 for tag in af.tags:
                     grouped.setdefault(tag.passage, []).append(tag)
             self._by_passage, self._key = grouped, key
-        return self._by_passage.get(passage_id, [])
+        return self._by_passage
 
 
 def view_hit(hit, view: TagView, tags: list[Tag], order: list[str]):

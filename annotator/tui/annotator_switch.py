@@ -145,11 +145,9 @@ def shown_hits(app, hits: list) -> list:
         lookup = app._tags_by_passage = TagsByPassage(app.session.store)
     view = getattr(app, "tag_view", None) or TagView(ALL)  # "me" plays no part in the all view
     order = [t.id for t in app.look.themes] if hasattr(app, "look") else None
-    passages = [hit for hit in hits if getattr(hit, "kind", "passage") == "passage"]
-    if not passages:
+    if not any(getattr(hit, "kind", "passage") == "passage" for hit in hits):
         return list(hits)
-    lookup.get(passages[0].id)  # re-reads the annotations if a file changed; the page's other lookups need not
-    by_passage = lookup._by_passage
+    by_passage = lookup.current()
     return [
         view_hit(hit, view, by_passage.get(hit.id, []), order) if getattr(hit, "kind", "passage") == "passage" else hit
         for hit in hits
