@@ -172,9 +172,11 @@ class ResultsList(KeyHandoff, ScrollView, can_focus=True):
         self._want_more()  # scrolled (the wheel, a scrollbar drag) towards the end of what is loaded
 
     def _want_more(self) -> None:
-        """Ask for more results when the loaded rows do not reach past the bottom of the view."""
+        """Ask for more results when the cursor nears the last loaded one, or the loaded rows do
+        not reach past the bottom of the view."""
         bottom = self.scroll_offset.y + self.scrollable_content_region.height + ROW_LINES
-        if self.hits and len(self.hits) * ROW_LINES < bottom:
+        near_end = self.highlighted is not None and self.highlighted >= len(self.hits) - 3
+        if self.hits and (near_end or len(self.hits) * ROW_LINES < bottom):
             self.post_message(self.NearEnd())
 
     # -- moving and choosing ---------------------------------------------------------------------
@@ -188,8 +190,7 @@ class ResultsList(KeyHandoff, ScrollView, can_focus=True):
         self.scroll_to_region(Region(0, highlighted * ROW_LINES, self.scrollable_content_region.width, ROW_LINES),
                               animate=False, force=True, immediate=True)
         self.refresh()
-        if highlighted >= len(self.hits) - 3:
-            self.post_message(self.NearEnd())
+        self._want_more()
 
     def _move(self, to: int) -> None:
         if self.hits:
