@@ -28,6 +28,7 @@ from whoosh import query as wq
 from whoosh.scoring import BM25F, WeightingModel
 from whoosh.util.numeric import byte_to_length
 
+from annotator.coordination import Coordinated, tiered_score
 from annotator.termtable import FieldTable, TermTable, open_table
 
 # How many postings (document, weight) pairs to keep in memory across all terms.
@@ -472,6 +473,8 @@ class VectorScorer:
     def _eval(self, q, sub, data: SegmentData, key: str) -> Partial:
         if isinstance(q, wq.Term):
             return self._term(q.fieldname, q.text, q.boost, sub, data, key, scored=True)
+        if isinstance(q, Coordinated):
+            return self._coordinated(q, sub, data, key)
         if isinstance(q, wq.Or):
             return self._or(q, sub, data, key)
         if isinstance(q, wq.And):
@@ -559,6 +562,30 @@ class VectorScorer:
         if q.scale and combined.termcount:
             combined.score = _coordinate(combined, q.scale)
         return combined
+
+    def _coordinated(self, q: Coordinated, sub, data, key) -> Partial:
+        """annotator.coordination's strict tiers, summed in the order its matcher sums them."""
+        slots = len(q.subqueries)
+        covered = np.zeros((slots, data.doc_count))
+        slot_score = np.zeros((slots, data.doc_count))
+        nmatch = np.zeros(data.doc_count, dtype=np.int32)
+        termcount = size = 0
+        for slot, part_query, coverage in q.parts():
+            part = self._eval(part_query, sub, data, key)
+            was = covered[slot, part.ids]
+            better, same = coverage > was, coverage == was  # a better part replaces the slot's score
+            slot_score[slot, part.ids[better]] = part.score[better]
+            slot_score[slot, part.ids[same]] += part.score[same]
+            covered[slot, part.ids[better]] = coverage
+            nmatch[part.ids] += part.nmatch
+            termcount += part.termcount
+            size += part.size
+        ids = np.flatnonzero(covered.any(axis=0))
+        coverage_sum, total = np.zeros(len(ids)), np.zeros(len(ids))
+        for slot in range(slots):  # slot by slot, as the matcher adds them up
+            coverage_sum += covered[slot, ids]
+            total += slot_score[slot, ids]
+        return Partial(ids, tiered_score(coverage_sum, total), nmatch[ids], termcount, min(size, data.doc_count))
 
     def _and(self, q: wq.And, sub, data, key) -> Partial:
         if not q.subqueries:

@@ -18,6 +18,7 @@ from itertools import islice
 from whoosh import qparser, query as wq
 from whoosh.qparser import QueryParser
 
+from annotator.coordination import coordinate
 from annotator.hits import Hit, SearchResult
 from annotator.index import SearchIndex, text_analyzer
 
@@ -32,6 +33,12 @@ AS_YOU_TYPE_EXPANSIONS = 64
 _QUOTED_OR_WORD = re.compile(r'"[^"]*"?|\S+')
 _PLAIN_WORD = re.compile(r"^\w[\w'-]*$", re.UNICODE)
 _WORDS = re.compile(r"\w+", re.UNICODE)
+# A hyphen between letters joins them (`open-plan`, `Never-Let-Me-Go`): such a word is searched as
+# the phrase of its parts. A minus at the start of a term (`-Ruth`) is NOT, as before.
+_HYPHENATED = re.compile(r"^([-+]?\(*)(\w+(?:-\w+)+)(\)*)$", re.UNICODE)
+# The last part of a hyphenated word being typed matches as a prefix from this many letters
+# (`open-pl`): the first parts narrow it down, so a short prefix is cheap.
+AS_YOU_TYPE_MIN_PART = 2
 
 
 # Filters a user may type among the words: `theme:hope`, `source:book-1`, `kind:note`, `untagged`.
@@ -52,6 +59,7 @@ class Prepared:
     kinds: list[str] = field(default_factory=list)
     untagged: bool = False
     typing: str = ""  # the unfinished last word, lowercased, when it also matches as a prefix
+    typing_exact: str = ""  # that word as itself (Whoosh syntax): it ranks above its completions
 
 
 def make_parser(schema) -> QueryParser:
@@ -82,13 +90,42 @@ def prepare(text: str, *, as_you_type: bool = False) -> Prepared:
                 prepared.sources.append(value)
             else:
                 prepared.kinds.append(value.lower())
-        elif as_you_type and i == len(tokens) - 1 and not text[-1:].isspace() and _PLAIN_WORD.match(token) and len(token) >= AS_YOU_TYPE_MIN:
-            out.append(f"({token} OR {token}*)")
-            prepared.typing = token.lower()
+        elif as_you_type and i == len(tokens) - 1 and not text[-1:].isspace() and _typed_word(token, prepared):
+            out.append(_typed_word(token, prepared))
+        elif _HYPHENATED.match(token):
+            out.append(_hyphenated_phrase(token))
         else:
             out.append(token)
     prepared.words = " ".join(out)
     return prepared
+
+
+def _hyphenated_phrase(token: str) -> str:
+    """`open-plan` as the phrase `"open plan"` (parentheses and a leading NOT kept)."""
+    lead, word, tail = _HYPHENATED.match(token).groups()
+    return f'{lead}"{" ".join(word.split("-"))}"{tail}'
+
+
+def _typed_word(token: str, prepared: Prepared) -> str:
+    """The last word, still being typed, as Whoosh syntax that also finds its completions ('' if none).
+
+    `hands` becomes `hands*` (the word itself is among what the prefix finds; search() ranks
+    it above its completions); `open-pl` becomes `(open AND pl*)`, the phrase `"open pl"`
+    being the word itself.
+    """
+    hyphenated = _HYPHENATED.match(token)
+    if hyphenated and not hyphenated.group(1) and not hyphenated.group(3):
+        parts = token.split("-")
+        if len(parts[-1]) < AS_YOU_TYPE_MIN_PART:
+            return ""
+        prepared.typing = parts[-1].lower()
+        prepared.typing_exact = _hyphenated_phrase(token)
+        return "(" + " AND ".join(parts[:-1] + [parts[-1] + "*"]) + ")"
+    if _PLAIN_WORD.match(token) and "-" not in token and len(token) >= AS_YOU_TYPE_MIN:
+        prepared.typing = token.lower()
+        prepared.typing_exact = token
+        return f"{token}*"
+    return ""
 
 
 def plain_words_query(text: str, schema=None) -> wq.Query:
@@ -341,6 +378,9 @@ def search(
     q = _parse_words(prepared.words, searcher.schema) if prepared.words.strip() else wq.NullQuery
     if prepared.typing:
         q = _limit_typing_prefix(q, prepared.typing)
+        q = coordinate(q, TypingPrefix, _parse_words(prepared.typing_exact, searcher.schema))
+    else:
+        q = coordinate(q)
     restrict = _combined_filter(prepared, themes, source, untagged, kind)
     scored = has_text_terms(q)
     if not scored and q is not wq.NullQuery and not isinstance(q, wq.Every):
