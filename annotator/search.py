@@ -312,7 +312,19 @@ def match_offsets(text: str, terms: set) -> list[list[int]]:
         return []
     wanted = terms if isinstance(terms, frozenset) else _as_words(terms)
     pattern = _candidate_pattern(wanted)
-    return [[m.start(), m.end()] for m in pattern.finditer(text) if analysed(m.group()) in wanted]
+    found = [[m.start(), m.end()] for m in pattern.finditer(text) if analysed(m.group()) in wanted]
+    return _joined_at_hyphens(text, found)
+
+
+def _joined_at_hyphens(text: str, spans: list[list[int]]) -> list[list[int]]:
+    """Matched parts of one hyphenated word (`open` and `plan` in "open-plan") as one span: the whole word."""
+    joined: list[list[int]] = []
+    for start, end in spans:
+        if joined and start == joined[-1][1] + 1 and text[joined[-1][1]] == "-":
+            joined[-1][1] = end
+        else:
+            joined.append([start, end])
+    return joined
 
 
 def _as_words(terms) -> frozenset:
@@ -376,6 +388,8 @@ def search(
     searcher = index.searcher()
     prepared = prepare(text, as_you_type=as_you_type)
     q = _parse_words(prepared.words, searcher.schema) if prepared.words.strip() else wq.NullQuery
+    if q is wq.NullQuery and _only_common_words(prepared.words) and not (as_you_type and _still_typing(text)):
+        return SearchResult(query=text, total=0, hits=[], notice=ONLY_COMMON_WORDS)
     if prepared.typing:
         q = _limit_typing_prefix(q, prepared.typing)
         q = coordinate(q, TypingPrefix, _parse_words(prepared.typing_exact, searcher.schema))
@@ -393,6 +407,15 @@ def search(
     if total == 0 and prepared.words.strip() and not (as_you_type and _still_typing(text)):
         suggestion = _did_you_mean(searcher, text, q, index)
     return SearchResult(query=text, total=total, hits=hits, suggestion=suggestion)
+
+
+ONLY_COMMON_WORDS = "only common words were typed (the, to, be, single letters): they are not indexed; add a rarer word"
+
+
+def _only_common_words(words: str) -> bool:
+    """Words were typed, and every one is a stop word (which the index leaves out)."""
+    found = [w for w in _WORDS.findall(words) if w.upper() not in ("AND", "OR", "NOT")]
+    return bool(found) and all(analysed(w) is None for w in found)
 
 
 _FILTER_WORDS = ("untagged", "theme:", "themes:", "source:", "kind:")
