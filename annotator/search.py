@@ -388,14 +388,15 @@ def search(
     searcher = index.searcher()
     prepared = prepare(text, as_you_type=as_you_type)
     q = _parse_words(prepared.words, searcher.schema) if prepared.words.strip() else wq.NullQuery
-    if q is wq.NullQuery and _only_common_words(prepared.words) and not (as_you_type and _still_typing(text)):
-        return SearchResult(query=text, total=0, hits=[], notice=ONLY_COMMON_WORDS)
+    common_only = q is wq.NullQuery and _only_common_words(prepared.words) and not (as_you_type and _still_typing(text))
     if prepared.typing:
         q = _limit_typing_prefix(q, prepared.typing)
         q = coordinate(q, TypingPrefix, _parse_words(prepared.typing_exact, searcher.schema))
     else:
         q = coordinate(q)
     restrict = _combined_filter(prepared, themes, source, untagged, kind)
+    if common_only and restrict is None:  # not every passage of the corpus, from its first
+        return SearchResult(query=text, total=0, hits=[], notice=ONLY_COMMON_WORDS)
     scored = has_text_terms(q)
     if not scored and q is not wq.NullQuery and not isinstance(q, wq.Every):
         # e.g. `-word` alone: what remains after the exclusion, in corpus order
@@ -406,10 +407,12 @@ def search(
     suggestion = None
     if total == 0 and prepared.words.strip() and not (as_you_type and _still_typing(text)):
         suggestion = _did_you_mean(searcher, text, q, index)
-    return SearchResult(query=text, total=total, hits=hits, suggestion=suggestion)
+    notice = ONLY_COMMON_WORDS_FILTERED if common_only else None
+    return SearchResult(query=text, total=total, hits=hits, suggestion=suggestion, notice=notice)
 
 
 ONLY_COMMON_WORDS = "only common words were typed (the, to, be, single letters): they are not indexed; add a rarer word"
+ONLY_COMMON_WORDS_FILTERED = "only common words were typed (not indexed): showing every passage the filters allow"
 
 
 def _only_common_words(words: str) -> bool:

@@ -121,6 +121,45 @@ def coordination_figures(session, passages, queries) -> dict:
     return out
 
 
+SCHEMES = {
+    "strict tiers (shipped)": lambda cover, s, n: cover + s / (s + 1),
+    "BM25F alone (no coordination)": lambda cover, s, n: s,
+    "coordination factor S*m/n": lambda cover, s, n: s * cover / n,
+    "coordination factor S*(m/n)^2": lambda cover, s, n: s * (cover / n) ** 2,
+}
+
+
+def _rescored(session, words) -> list[tuple[str, float, float]]:
+    """(id, words matched m, BM25F sum S) of every match, read back from the shipped score m + S/(S+1)."""
+    found = []
+    for hit in session.search(" ".join(words), limit=None).hits:
+        cover = float(int(hit.score))
+        fraction = min(hit.score - cover, 1 - 1e-12)
+        found.append((hit.id, cover, fraction / (1 - fraction)))
+    return found
+
+
+def alternatives(session, passages, two_word, known_items) -> dict:
+    """The shipped strict tiers against coordination factors (Lucene's classic coord is S*m/n), on the
+    two-word queries (does the top hold both?) and on the known-item set (mean reciprocal rank)."""
+    from annotator.search import analysed
+
+    terms = term_sets(passages)
+    out = {}
+    for name, score in SCHEMES.items():
+        top_holds = 0
+        for words, _ in two_word:
+            ranked = sorted(_rescored(session, words), key=lambda r: -score(r[1], r[2], len(words)))
+            top_holds += bool(ranked) and {analysed(w) for w in words} <= terms[ranked[0][0]]
+        reciprocal = 0.0
+        for words, target in known_items:
+            ranked = [r[0] for r in sorted(_rescored(session, words), key=lambda r: -score(r[1], r[2], len(words)))]
+            reciprocal += 1 / (ranked.index(target) + 1) if target in ranked else 0
+        out[name] = {"two_word_top_holds_all": round(top_holds / len(two_word), 3),
+                     "known_item_mrr": round(reciprocal / len(known_items), 4)}
+    return out
+
+
 def set_bm25(B: float, K1: float) -> None:
     """The default weighting every new searcher gets (annotator's searchers use the default)."""
     from whoosh import scoring
@@ -154,7 +193,11 @@ def main(argv=None) -> int:
     parser.add_argument("--queries", type=int, default=40)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--grid", action="store_true", help="also measure BM25F B and K1 on a known-item set")
+    parser.add_argument("--alternatives", action="store_true", help="also compare coordination schemes")
     parser.add_argument("--known-items", type=int, default=300)
+    parser.add_argument("--known-words", type=int, default=3, help="words a known-item query takes from its passage")
+    parser.add_argument("--B", type=float, nargs="*", default=[0.0, 0.3, 0.5, 0.75, 0.9, 1.0])
+    parser.add_argument("--K1", type=float, nargs="*", default=[0.9, 1.2, 1.6, 2.0])
     args = parser.parse_args(argv)
     folder = Path(tempfile.mkdtemp(prefix="ranking-check-"))
     try:
@@ -162,11 +205,15 @@ def main(argv=None) -> int:
         report = {"passages": len(passages)}
         two_word = draw_queries(passages, args.queries, 2, args.seed)
         report["coordination"] = coordination_figures(session, passages, two_word)
+        if args.alternatives:
+            known = draw_queries(passages, args.known_items, args.known_words, args.seed + 2, min_words=20)
+            report["coordination_schemes"] = alternatives(session, passages, two_word, known)
         if args.grid:
-            grid = [(B, K1) for B in (0.0, 0.3, 0.5, 0.75, 0.9, 1.0) for K1 in (0.9, 1.2, 1.6, 2.0)]
+            grid = [(B, K1) for B in args.B for K1 in args.K1]
+            words = args.known_words
             items = {
-                "all passages": draw_queries(passages, args.known_items, 3, args.seed + 1),
-                "passages of 20+ words": draw_queries(passages, args.known_items, 3, args.seed + 2, min_words=20),
+                "all passages": draw_queries(passages, args.known_items, words, args.seed + 1),
+                "passages of 20+ words": draw_queries(passages, args.known_items, words, args.seed + 2, min_words=20),
             }
             report["length_normalisation"] = {name: relevance_figures(session, q, grid) for name, q in items.items()}
         session.close()

@@ -103,6 +103,11 @@ def test_only_common_words_say_so_instead_of_listing_everything(cli, demo_worksp
     assert code == 0 and "only common words" in out
 
 
+def test_only_common_words_with_a_filter_list_what_the_filter_allows(cli, demo_workspace_dir):
+    result = run_json(cli, "--workspace", demo_workspace_dir, "search", "the", "--source", "never-let-me-go")
+    assert result["total"] > 0 and "only common words" in result["notice"]
+
+
 def test_only_common_words_as_you_type(demo_workspace_dir):
     session = Session.open(demo_workspace_dir)
     try:
