@@ -9,9 +9,11 @@ workspace as a user would, then:
    content words of one passage); for each, does the top result hold both words, in the
    NumPy fast path and in Whoosh's own path? (A passage holding both always exists: the
    one the words came from.)
-2. with `--grid`, *length normalisation*: a known-item relevance set (a passage drawn at
-   random, three of its content words as the query, that passage the one relevant answer)
-   scored by mean reciprocal rank, success at 1 and at 10, for a grid of BM25F `B` and `K1`.
+2. with `--grid`, *length normalisation*, for a grid of BM25F `B` and `K1`: a known-item
+   relevance set (a passage drawn at random, `--known-words` of its content words as the
+   query, that passage the one relevant answer) scored by mean reciprocal rank, success at
+   1 and at 10; and eight hand-judged queries (tests/fixtures/novel/judged.json), P@5, P@10.
+3. with `--alternatives`, strict tiers against coordination factors and plain BM25F.
 """
 
 from __future__ import annotations
@@ -160,6 +162,27 @@ def alternatives(session, passages, two_word, known_items) -> dict:
     return out
 
 
+JUDGED = ROOT / "tests" / "fixtures" / "novel" / "judged.json"
+
+
+def judged_figures(session, grid) -> list[dict]:
+    """Precision at 5 and at 10 on the hand-judged queries (tests/fixtures/novel/judged.json)."""
+    judged = json.loads(JUDGED.read_text(encoding="utf-8"))["queries"]
+    rows = []
+    for B, K1 in grid:
+        set_bm25(B, K1)
+        session.index.close()
+        at5 = at10 = 0.0
+        for query, relevant in judged.items():
+            ids = [h.id for h in session.search(query, limit=10).hits]
+            at5 += sum(i in relevant for i in ids[:5]) / 5
+            at10 += sum(i in relevant for i in ids) / 10
+        rows.append({"B": B, "K1": K1, "P@5": round(at5 / len(judged), 3), "P@10": round(at10 / len(judged), 3)})
+    set_bm25(0.75, 1.2)
+    session.index.close()
+    return rows
+
+
 def set_bm25(B: float, K1: float) -> None:
     """The default weighting every new searcher gets (annotator's searchers use the default)."""
     from whoosh import scoring
@@ -216,6 +239,7 @@ def main(argv=None) -> int:
                 "passages of 20+ words": draw_queries(passages, args.known_items, words, args.seed + 2, min_words=20),
             }
             report["length_normalisation"] = {name: relevance_figures(session, q, grid) for name, q in items.items()}
+            report["length_normalisation"]["judged (P@5, P@10)"] = judged_figures(session, grid)
         session.close()
         json.dump(report, sys.stdout, indent=1)
         print()
