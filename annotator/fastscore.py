@@ -564,28 +564,50 @@ class VectorScorer:
         return combined
 
     def _coordinated(self, q: Coordinated, sub, data, key) -> Partial:
-        """annotator.coordination's strict tiers, summed in the order its matcher sums them."""
-        slots = len(q.subqueries)
-        covered = np.zeros((slots, data.doc_count))
-        slot_score = np.zeros((slots, data.doc_count))
+        """annotator.coordination's strict tiers, summed slot by slot as its matcher sums them.
+
+        Arrays over the segment: a few, whatever the number of words (a pasted paragraph has hundreds).
+        """
+        total = np.zeros(data.doc_count)
+        coverage_sum = np.zeros(data.doc_count)
+        present = np.zeros(data.doc_count, dtype=bool)
         nmatch = np.zeros(data.doc_count, dtype=np.int32)
         termcount = size = 0
+        slots: dict[int, list] = {}
         for slot, part_query, coverage in q.parts():
-            part = self._eval(part_query, sub, data, key)
-            was = covered[slot, part.ids]
-            better, same = coverage > was, coverage == was  # a better part replaces the slot's score
-            slot_score[slot, part.ids[better]] = part.score[better]
-            slot_score[slot, part.ids[same]] += part.score[same]
-            covered[slot, part.ids[better]] = coverage
-            nmatch[part.ids] += part.nmatch
-            termcount += part.termcount
-            size += part.size
-        ids = np.flatnonzero(covered.any(axis=0))
-        coverage_sum, total = np.zeros(len(ids)), np.zeros(len(ids))
-        for slot in range(slots):  # slot by slot, as the matcher adds them up
-            coverage_sum += covered[slot, ids]
-            total += slot_score[slot, ids]
-        return Partial(ids, tiered_score(coverage_sum, total), nmatch[ids], termcount, min(size, data.doc_count))
+            slots.setdefault(slot, []).append((part_query, coverage))
+        for slot in range(len(q.subqueries)):
+            pieces = slots.get(slot, ())
+            if len(pieces) == 1:  # a plain word: its part's score and coverage, added where it matches
+                part_query, coverage = pieces[0]
+                part = self._eval(part_query, sub, data, key)
+                termcount += part.termcount
+                size += part.size
+                nmatch[part.ids] += part.nmatch
+                present[part.ids] = True
+                total[part.ids] += part.score
+                coverage_sum[part.ids] += coverage
+                continue
+            covered = slot_score = None
+            for part_query, coverage in pieces:
+                part = self._eval(part_query, sub, data, key)
+                termcount += part.termcount
+                size += part.size
+                nmatch[part.ids] += part.nmatch
+                present[part.ids] = True
+                if covered is None:
+                    covered, slot_score = np.zeros(data.doc_count), np.zeros(data.doc_count)
+                was = covered[part.ids]
+                better, same = coverage > was, coverage == was  # a better part replaces the slot's score
+                slot_score[part.ids[better]] = part.score[better]
+                slot_score[part.ids[same]] += part.score[same]
+                covered[part.ids[better]] = coverage
+            if covered is not None:
+                coverage_sum += covered
+                total += slot_score
+        ids = np.flatnonzero(present)
+        return Partial(ids, tiered_score(coverage_sum[ids], total[ids]), nmatch[ids], termcount,
+                       min(size, data.doc_count))
 
     def _and(self, q: wq.And, sub, data, key) -> Partial:
         if not q.subqueries:

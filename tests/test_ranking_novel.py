@@ -55,6 +55,9 @@ def test_havisham_cake_tops_with_the_one_passage_holding_both(novel):
     ("Havisham cake", False), ("coarse hands", True), ("hands", True), ("coarse han", True),
     ("Miss Havisham's wedding dress", False), ("bride-cake", False), ("bride-ca", True),
     ("Joe forge NOT Pip", False), ("convict OR file", False), ('"wedding dress" Estella', False),
+    ("I took the opportunity of being alone in the courtyard to look at my coarse hands and my common boots. "
+     "My opinion of those accessories was not favourable. They had never troubled me before, but they "
+     "troubled me now, as vulgar appendages.", True),  # a pasted paragraph: dozens of words
 ])
 def test_both_paths_give_the_same_ranking(novel, query, as_you_type):
     session = novel[0]
