@@ -103,6 +103,8 @@ def prepare(text: str, *, as_you_type: bool = False) -> Prepared:
 def _hyphenated_phrase(token: str) -> str:
     """`open-plan` as the phrase `"open plan"` (parentheses and a leading NOT kept)."""
     lead, word, tail = _HYPHENATED.match(token).groups()
+    if lead.startswith("-"):  # Whoosh's parser drops `-"a phrase"` standing alone; NOT keeps it
+        lead = "NOT " + lead[1:]
     return f'{lead}"{" ".join(word.split("-"))}"{tail}'
 
 

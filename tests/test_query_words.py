@@ -77,6 +77,10 @@ def test_hyphenated_words_find_what_they_say(cli, hyphens, query, expected, high
 def test_not_before_a_hyphenated_word(cli, hyphens):
     result = run_json(cli, "--workspace", hyphens, "search", "hand -second-hand")
     assert [r["id"] for r in result["results"]] == ["hy-06"]
+    code, out, err = cli("--workspace", hyphens, "search", "--json", "--", "-second-hand")
+    assert code == 0, err
+    alone = json.loads(out)
+    assert {r["id"] for r in alone["results"]} == {"hy-03", "hy-04", "hy-05", "hy-06"}
 
 
 @pytest.mark.parametrize("typed,expected", [("open-pl", "nlmg-018"), ("open-plan", "nlmg-018"), ("modern open-pl", "nlmg-018")])
