@@ -33,12 +33,13 @@ def _holds(terms, hit, words) -> bool:
 
 
 @pytest.mark.parametrize("path", PATHS)
-def test_a_passage_holding_every_word_comes_first(novel, path):
+@pytest.mark.parametrize("as_you_type", [False, True])
+def test_a_passage_holding_every_word_comes_first(novel, path, as_you_type):
     session, passages, terms = novel
     queries = ranking_check.draw_queries(passages, 45, 2, seed=7)
     with _path(session, path):
         for words, source_id in queries:
-            top = session.search(" ".join(words), limit=1).hits[0]
+            top = session.search(" ".join(words), limit=1, as_you_type=as_you_type).hits[0]
             assert _holds(terms, top, words), (words, top.id, top.text[:80])
 
 
