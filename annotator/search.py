@@ -35,7 +35,7 @@ _PLAIN_WORD = re.compile(r"^\w[\w'-]*$", re.UNICODE)
 _WORDS = re.compile(r"\w+", re.UNICODE)
 # A hyphen between letters joins them (`open-plan`, `Never-Let-Me-Go`): such a word is searched as
 # the phrase of its parts. A minus at the start of a term (`-Ruth`) is NOT, as before.
-_HYPHENATED = re.compile(r"^([-+]?\(*)(\w+(?:-\w+)+)(\)*)$", re.UNICODE)
+_HYPHENATED = re.compile(r"^([-+]?\(*)(\w+(?:-\w+)+)([*~]\d*)?(\)*)$", re.UNICODE)
 # The last part of a hyphenated word being typed matches as a prefix from this many letters
 # (`open-pl`): the first parts narrow it down, so a short prefix is cheap.
 AS_YOU_TYPE_MIN_PART = 2
@@ -102,10 +102,15 @@ def prepare(text: str, *, as_you_type: bool = False) -> Prepared:
 
 def _hyphenated_phrase(token: str) -> str:
     """`open-plan` as the phrase `"open plan"` (parentheses and a leading NOT kept)."""
-    lead, word, tail = _HYPHENATED.match(token).groups()
+    lead, word, operator, tail = _HYPHENATED.match(token).groups()
     if lead.startswith("-"):  # Whoosh's parser drops `-"a phrase"` standing alone; NOT keeps it
         lead = "NOT " + lead[1:]
-    return f'{lead}"{" ".join(word.split("-"))}"{tail}'
+    parts = word.split("-")
+    if operator == "*":  # `open-pl*`: a phrase has no prefix form; every part, the last one as a prefix
+        return f'{lead}({" AND ".join(parts[:-1] + [parts[-1] + operator])}){tail}'
+    if operator:  # `secnd-hand~`: every part fuzzy
+        return f'{lead}({" AND ".join(part + operator for part in parts)}){tail}'
+    return f'{lead}"{" ".join(parts)}"{tail}'
 
 
 def _typed_word(token: str, prepared: Prepared) -> str:
@@ -116,7 +121,7 @@ def _typed_word(token: str, prepared: Prepared) -> str:
     being the word itself.
     """
     hyphenated = _HYPHENATED.match(token)
-    if hyphenated and not hyphenated.group(1) and not hyphenated.group(3):
+    if hyphenated and not any(hyphenated.group(n) for n in (1, 3, 4)):
         parts = token.split("-")
         if len(parts[-1]) < AS_YOU_TYPE_MIN_PART:
             return ""
@@ -397,7 +402,9 @@ def search(
     else:
         q = coordinate(q)
     restrict = _combined_filter(prepared, themes, source, untagged, kind)
-    if common_only and restrict is None:  # not every passage of the corpus, from its first
+    # A kind filter alone (the TUI always sends one) does not narrow enough to list: the words find nothing.
+    narrowed = any((themes, source, untagged, prepared.themes, prepared.sources, prepared.untagged))
+    if common_only and not narrowed:  # not every passage of the corpus (or every note), from its first
         return SearchResult(query=text, total=0, hits=[], notice=ONLY_COMMON_WORDS)
     scored = has_text_terms(q)
     if not scored and q is not wq.NullQuery and not isinstance(q, wq.Every):

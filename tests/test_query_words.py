@@ -74,6 +74,12 @@ def test_hyphenated_words_find_what_they_say(cli, hyphens, query, expected, high
     assert [hyphenated["text"][a:b] for a, b in hyphenated["matches"]] == [highlighted]
 
 
+@pytest.mark.parametrize("query", ["second-ha*", "secnd-hand~"])
+def test_prefix_and_fuzzy_hyphenated_words(cli, hyphens, query):
+    result = run_json(cli, "--workspace", hyphens, "search", query)
+    assert "hy-01" in {r["id"] for r in result["results"]}
+
+
 def test_not_before_a_hyphenated_word(cli, hyphens):
     result = run_json(cli, "--workspace", hyphens, "search", "hand -second-hand")
     assert [r["id"] for r in result["results"]] == ["hy-06"]
