@@ -90,8 +90,8 @@ def prepare(text: str, *, as_you_type: bool = False) -> Prepared:
                 prepared.sources.append(value)
             else:
                 prepared.kinds.append(value.lower())
-        elif as_you_type and i == len(tokens) - 1 and not text[-1:].isspace() and _typed_word(token, prepared):
-            out.append(_typed_word(token, prepared))
+        elif as_you_type and i == len(tokens) - 1 and not text[-1:].isspace() and (typed := _typed_word(token, prepared)):
+            out.append(typed)
         elif _HYPHENATED.match(token):
             out.append(_hyphenated_phrase(token))
         else:
