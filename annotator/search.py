@@ -238,8 +238,18 @@ def _parse_uncached(words: str, schema) -> wq.Query:
 
 
 def parse(text: str, schema, *, as_you_type: bool = False) -> wq.Query:
-    """The scored part of a query (filters are taken out by `prepare`)."""
-    return _parse_words(prepare(text, as_you_type=as_you_type).words, schema)
+    """The scored part of a query (filters are taken out by `prepare`), as search() scores it."""
+    return scored_query(prepare(text, as_you_type=as_you_type), schema)
+
+
+def scored_query(prepared: Prepared, schema) -> wq.Query:
+    """The query search() ranks by: the words parsed, the typed word's completions limited and
+    ranked below it, words OR-ed at the top in strict tiers (annotator.coordination)."""
+    q = _parse_words(prepared.words, schema) if prepared.words.strip() else wq.NullQuery
+    if prepared.typing:
+        q = _limit_typing_prefix(q, prepared.typing)
+        return coordinate(q, TypingPrefix, _parse_words(prepared.typing_exact, schema))
+    return coordinate(q)
 
 
 class _ExpandingReader:
@@ -394,13 +404,8 @@ def search(
 ) -> SearchResult:
     searcher = index.searcher()
     prepared = prepare(text, as_you_type=as_you_type)
-    q = _parse_words(prepared.words, searcher.schema) if prepared.words.strip() else wq.NullQuery
+    q = scored_query(prepared, searcher.schema)
     common_only = q is wq.NullQuery and _only_common_words(prepared.words) and not (as_you_type and _still_typing(text))
-    if prepared.typing:
-        q = _limit_typing_prefix(q, prepared.typing)
-        q = coordinate(q, TypingPrefix, _parse_words(prepared.typing_exact, searcher.schema))
-    else:
-        q = coordinate(q)
     restrict = _combined_filter(prepared, themes, source, untagged, kind)
     # A kind filter alone (the TUI always sends one) does not narrow enough to list: the words find nothing.
     narrowed = any((themes, source, untagged, prepared.themes, prepared.sources, prepared.untagged))
