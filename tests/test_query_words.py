@@ -127,3 +127,8 @@ def test_only_common_words_as_you_type(demo_workspace_dir):
         assert session.search("to be or not to be", as_you_type=True).notice is None  # `be` still being typed
     finally:
         session.close()
+
+
+def test_a_part_of_a_hyphenated_word_finds_it(cli, demo_workspace_dir):
+    result = run_json(cli, "--workspace", demo_workspace_dir, "search", "plan")
+    assert {"nlmg-016", "nlmg-018"} <= {r["id"] for r in result["results"]}
