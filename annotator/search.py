@@ -505,10 +505,13 @@ def _themes(stored: dict, pending: dict | None) -> list[str]:
 def _did_you_mean(searcher, text: str, q: wq.Query, index: SearchIndex | None = None) -> str | None:
     """The query with each word the index lacks replaced by the closest word it has."""
     reader = searcher.reader()
-    missing = [
-        leaf.text for leaf in q.leaves()
-        if isinstance(leaf, wq.Term) and leaf.fieldname == "text" and ("text", leaf.text) not in reader
-    ]
+    words = []
+    for leaf in q.leaves():
+        if isinstance(leaf, wq.Term) and leaf.fieldname == "text":
+            words.append(leaf.text)
+        elif isinstance(leaf, wq.Phrase) and leaf.fieldname == "text":  # a hyphenated word too
+            words.extend(leaf.words)
+    missing = [word for word in words if ("text", word) not in reader]
     if not missing:
         return None
     replacements: dict[str, str] = {}

@@ -132,3 +132,8 @@ def test_only_common_words_as_you_type(demo_workspace_dir):
 def test_a_part_of_a_hyphenated_word_finds_it(cli, demo_workspace_dir):
     result = run_json(cli, "--workspace", demo_workspace_dir, "search", "plan")
     assert {"nlmg-016", "nlmg-018"} <= {r["id"] for r in result["results"]}
+
+
+def test_did_you_mean_corrects_a_part_of_a_hyphenated_word(cli, demo_workspace_dir):
+    result = run_json(cli, "--workspace", demo_workspace_dir, "search", "open-plam")
+    assert result["total"] == 0 and result["suggestion"] == "open-plan"
