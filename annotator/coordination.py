@@ -82,9 +82,6 @@ class CoverageMatcher(matching.Matcher):
         self._parts = parts
         self._slots = slots
 
-    def _active(self):
-        return [p for p in self._parts if p[1].is_active()]
-
     def is_active(self):
         return any(m.is_active() for _, m, _ in self._parts)
 
