@@ -28,6 +28,7 @@ from whoosh import query as wq
 from whoosh.scoring import BM25F, WeightingModel
 from whoosh.util.numeric import byte_to_length
 
+from annotator.coordination import Coordinated, tiered_score
 from annotator.termtable import FieldTable, TermTable, open_table
 
 # How many postings (document, weight) pairs to keep in memory across all terms.
@@ -472,6 +473,8 @@ class VectorScorer:
     def _eval(self, q, sub, data: SegmentData, key: str) -> Partial:
         if isinstance(q, wq.Term):
             return self._term(q.fieldname, q.text, q.boost, sub, data, key, scored=True)
+        if isinstance(q, Coordinated):
+            return self._coordinated(q, sub, data, key)
         if isinstance(q, wq.Or):
             return self._or(q, sub, data, key)
         if isinstance(q, wq.And):
@@ -559,6 +562,52 @@ class VectorScorer:
         if q.scale and combined.termcount:
             combined.score = _coordinate(combined, q.scale)
         return combined
+
+    def _coordinated(self, q: Coordinated, sub, data, key) -> Partial:
+        """annotator.coordination's strict tiers, summed slot by slot as its matcher sums them.
+
+        Arrays over the segment: a few, whatever the number of words (a pasted paragraph has hundreds).
+        """
+        total = np.zeros(data.doc_count)
+        coverage_sum = np.zeros(data.doc_count)
+        present = np.zeros(data.doc_count, dtype=bool)
+        nmatch = np.zeros(data.doc_count, dtype=np.int32)
+        termcount = size = 0
+        slots: dict[int, list] = {}
+        for slot, part_query, coverage in q.parts():
+            slots.setdefault(slot, []).append((part_query, coverage))
+        for slot in range(len(q.subqueries)):
+            pieces = slots.get(slot, ())
+            if len(pieces) == 1:  # a plain word: its part's score and coverage, added where it matches
+                part_query, coverage = pieces[0]
+                part = self._eval(part_query, sub, data, key)
+                termcount += part.termcount
+                size += part.size
+                nmatch[part.ids] += part.nmatch
+                present[part.ids] = True
+                total[part.ids] += part.score
+                coverage_sum[part.ids] += coverage
+                continue
+            covered = slot_score = None
+            for part_query, coverage in pieces:
+                part = self._eval(part_query, sub, data, key)
+                termcount += part.termcount
+                size += part.size
+                nmatch[part.ids] += part.nmatch
+                present[part.ids] = True
+                if covered is None:
+                    covered, slot_score = np.zeros(data.doc_count), np.zeros(data.doc_count)
+                was = covered[part.ids]
+                better, same = coverage > was, coverage == was  # a better part replaces the slot's score
+                slot_score[part.ids[better]] = part.score[better]
+                slot_score[part.ids[same]] += part.score[same]
+                covered[part.ids[better]] = coverage
+            if covered is not None:
+                coverage_sum += covered
+                total += slot_score
+        ids = np.flatnonzero(present)
+        return Partial(ids, tiered_score(coverage_sum[ids], total[ids]), nmatch[ids], termcount,
+                       min(size, data.doc_count))
 
     def _and(self, q: wq.And, sub, data, key) -> Partial:
         if not q.subqueries:

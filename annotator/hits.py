@@ -37,9 +37,12 @@ class SearchResult:
     total: int
     hits: list[Hit]
     suggestion: str | None = None
+    notice: str | None = None  # why nothing was searched (only common words were typed)
 
     def to_json(self) -> dict:
         data = {"query": self.query, "total": self.total, "results": [h.to_json() for h in self.hits]}
         if self.suggestion:
             data["suggestion"] = self.suggestion
+        if self.notice:
+            data["notice"] = self.notice
         return data

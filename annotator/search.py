@@ -18,6 +18,7 @@ from itertools import islice
 from whoosh import qparser, query as wq
 from whoosh.qparser import QueryParser
 
+from annotator.coordination import coordinate
 from annotator.hits import Hit, SearchResult
 from annotator.index import SearchIndex, text_analyzer
 
@@ -32,6 +33,12 @@ AS_YOU_TYPE_EXPANSIONS = 64
 _QUOTED_OR_WORD = re.compile(r'"[^"]*"?|\S+')
 _PLAIN_WORD = re.compile(r"^\w[\w'-]*$", re.UNICODE)
 _WORDS = re.compile(r"\w+", re.UNICODE)
+# A hyphen between letters joins them (`open-plan`, `Never-Let-Me-Go`): such a word is searched as
+# the phrase of its parts. A minus at the start of a term (`-Ruth`) is NOT, as before.
+_HYPHENATED = re.compile(r"^([-+]?\(*)(\w+(?:-\w+)+)([*~]\d*)?(\)*)$", re.UNICODE)
+# The last part of a hyphenated word being typed matches as a prefix from this many letters
+# (`open-pl`): the first parts narrow it down, so a short prefix is cheap.
+AS_YOU_TYPE_MIN_PART = 2
 
 
 # Filters a user may type among the words: `theme:hope`, `source:book-1`, `kind:note`, `untagged`.
@@ -52,6 +59,7 @@ class Prepared:
     kinds: list[str] = field(default_factory=list)
     untagged: bool = False
     typing: str = ""  # the unfinished last word, lowercased, when it also matches as a prefix
+    typing_exact: str = ""  # that word as itself (Whoosh syntax): it ranks above its completions
 
 
 def make_parser(schema) -> QueryParser:
@@ -82,13 +90,49 @@ def prepare(text: str, *, as_you_type: bool = False) -> Prepared:
                 prepared.sources.append(value)
             else:
                 prepared.kinds.append(value.lower())
-        elif as_you_type and i == len(tokens) - 1 and not text[-1:].isspace() and _PLAIN_WORD.match(token) and len(token) >= AS_YOU_TYPE_MIN:
-            out.append(f"({token} OR {token}*)")
-            prepared.typing = token.lower()
+        elif as_you_type and i == len(tokens) - 1 and not text[-1:].isspace() and (typed := _typed_word(token, prepared)):
+            out.append(typed)
+        elif _HYPHENATED.match(token):
+            out.append(_hyphenated_phrase(token))
         else:
             out.append(token)
     prepared.words = " ".join(out)
     return prepared
+
+
+def _hyphenated_phrase(token: str) -> str:
+    """`open-plan` as the phrase `"open plan"` (parentheses and a leading NOT kept)."""
+    lead, word, operator, tail = _HYPHENATED.match(token).groups()
+    if lead.startswith("-"):  # Whoosh's parser drops `-"a phrase"` standing alone; NOT keeps it
+        lead = "NOT " + lead[1:]
+    parts = word.split("-")
+    if operator == "*":  # `open-pl*`: a phrase has no prefix form; every part, the last one as a prefix
+        return f'{lead}({" AND ".join(parts[:-1] + [parts[-1] + operator])}){tail}'
+    if operator:  # `secnd-hand~`: every part fuzzy
+        return f'{lead}({" AND ".join(part + operator for part in parts)}){tail}'
+    return f'{lead}"{" ".join(parts)}"{tail}'
+
+
+def _typed_word(token: str, prepared: Prepared) -> str:
+    """The last word, still being typed, as Whoosh syntax that also finds its completions ('' if none).
+
+    `hands` becomes `hands*` (the word itself is among what the prefix finds; search() ranks
+    it above its completions); `open-pl` becomes `(open AND pl*)`, the phrase `"open pl"`
+    being the word itself.
+    """
+    hyphenated = _HYPHENATED.match(token)
+    if hyphenated and not any(hyphenated.group(n) for n in (1, 3, 4)):
+        parts = token.split("-")
+        if len(parts[-1]) < AS_YOU_TYPE_MIN_PART:
+            return ""
+        prepared.typing = parts[-1].lower()
+        prepared.typing_exact = _hyphenated_phrase(token)
+        return "(" + " AND ".join(parts[:-1] + [parts[-1] + "*"]) + ")"
+    if _PLAIN_WORD.match(token) and "-" not in token and len(token) >= AS_YOU_TYPE_MIN:
+        prepared.typing = token.lower()
+        prepared.typing_exact = token
+        return f"{token}*"
+    return ""
 
 
 def plain_words_query(text: str, schema=None) -> wq.Query:
@@ -194,8 +238,18 @@ def _parse_uncached(words: str, schema) -> wq.Query:
 
 
 def parse(text: str, schema, *, as_you_type: bool = False) -> wq.Query:
-    """The scored part of a query (filters are taken out by `prepare`)."""
-    return _parse_words(prepare(text, as_you_type=as_you_type).words, schema)
+    """The scored part of a query (filters are taken out by `prepare`), as search() scores it."""
+    return scored_query(prepare(text, as_you_type=as_you_type), schema)
+
+
+def scored_query(prepared: Prepared, schema) -> wq.Query:
+    """The query search() ranks by: the words parsed, the typed word's completions limited and
+    ranked below it, words OR-ed at the top in strict tiers (annotator.coordination)."""
+    q = _parse_words(prepared.words, schema) if prepared.words.strip() else wq.NullQuery
+    if prepared.typing:
+        q = _limit_typing_prefix(q, prepared.typing)
+        return coordinate(q, TypingPrefix, _parse_words(prepared.typing_exact, schema))
+    return coordinate(q)
 
 
 class _ExpandingReader:
@@ -275,7 +329,19 @@ def match_offsets(text: str, terms: set) -> list[list[int]]:
         return []
     wanted = terms if isinstance(terms, frozenset) else _as_words(terms)
     pattern = _candidate_pattern(wanted)
-    return [[m.start(), m.end()] for m in pattern.finditer(text) if analysed(m.group()) in wanted]
+    found = [[m.start(), m.end()] for m in pattern.finditer(text) if analysed(m.group()) in wanted]
+    return _joined_at_hyphens(text, found)
+
+
+def _joined_at_hyphens(text: str, spans: list[list[int]]) -> list[list[int]]:
+    """Matched parts of one hyphenated word (`open` and `plan` in "open-plan") as one span: the whole word."""
+    joined: list[list[int]] = []
+    for start, end in spans:
+        if joined and start == joined[-1][1] + 1 and text[joined[-1][1]] == "-":
+            joined[-1][1] = end
+        else:
+            joined.append([start, end])
+    return joined
 
 
 def _as_words(terms) -> frozenset:
@@ -338,10 +404,13 @@ def search(
 ) -> SearchResult:
     searcher = index.searcher()
     prepared = prepare(text, as_you_type=as_you_type)
-    q = _parse_words(prepared.words, searcher.schema) if prepared.words.strip() else wq.NullQuery
-    if prepared.typing:
-        q = _limit_typing_prefix(q, prepared.typing)
+    q = scored_query(prepared, searcher.schema)
+    common_only = q is wq.NullQuery and _only_common_words(prepared.words) and not (as_you_type and _still_typing(text))
     restrict = _combined_filter(prepared, themes, source, untagged, kind)
+    # A kind filter alone (the TUI always sends one) does not narrow enough to list: the words find nothing.
+    narrowed = any((themes, source, untagged, prepared.themes, prepared.sources, prepared.untagged))
+    if common_only and not narrowed:  # not every passage of the corpus (or every note), from its first
+        return SearchResult(query=text, total=0, hits=[], notice=ONLY_COMMON_WORDS)
     scored = has_text_terms(q)
     if not scored and q is not wq.NullQuery and not isinstance(q, wq.Every):
         # e.g. `-word` alone: what remains after the exclusion, in corpus order
@@ -352,7 +421,18 @@ def search(
     suggestion = None
     if total == 0 and prepared.words.strip() and not (as_you_type and _still_typing(text)):
         suggestion = _did_you_mean(searcher, text, q, index)
-    return SearchResult(query=text, total=total, hits=hits, suggestion=suggestion)
+    notice = ONLY_COMMON_WORDS_FILTERED if common_only else None
+    return SearchResult(query=text, total=total, hits=hits, suggestion=suggestion, notice=notice)
+
+
+ONLY_COMMON_WORDS = "only common words were typed (the, to, be, single letters): they are not indexed; add a rarer word"
+ONLY_COMMON_WORDS_FILTERED = "only common words were typed (not indexed): showing every passage the filters allow"
+
+
+def _only_common_words(words: str) -> bool:
+    """Words were typed, and every one is a stop word (which the index leaves out)."""
+    found = [w for w in _WORDS.findall(words) if w.upper() not in ("AND", "OR", "NOT")]
+    return bool(found) and all(analysed(w) is None for w in found)
 
 
 _FILTER_WORDS = ("untagged", "theme:", "themes:", "source:", "kind:")
@@ -425,10 +505,13 @@ def _themes(stored: dict, pending: dict | None) -> list[str]:
 def _did_you_mean(searcher, text: str, q: wq.Query, index: SearchIndex | None = None) -> str | None:
     """The query with each word the index lacks replaced by the closest word it has."""
     reader = searcher.reader()
-    missing = [
-        leaf.text for leaf in q.leaves()
-        if isinstance(leaf, wq.Term) and leaf.fieldname == "text" and ("text", leaf.text) not in reader
-    ]
+    words = []
+    for leaf in q.leaves():
+        if isinstance(leaf, wq.Term) and leaf.fieldname == "text":
+            words.append(leaf.text)
+        elif isinstance(leaf, wq.Phrase) and leaf.fieldname == "text":  # a hyphenated word too
+            words.extend(leaf.words)
+    missing = [word for word in words if ("text", word) not in reader]
     if not missing:
         return None
     replacements: dict[str, str] = {}

@@ -37,6 +37,8 @@ def cmd_search(args) -> int:
     print(dim(f"{result.total} result{'s' if result.total != 1 else ''}" + (f", showing {shown}" if shown < result.total else ""), color))
     if result.suggestion:
         print(f"did you mean: {show_controls(result.suggestion)}")
+    if result.notice:
+        print(result.notice)
     for hit in result.hits:
         print()
         print(format_heading(hit, color))

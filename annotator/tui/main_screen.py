@@ -26,6 +26,8 @@ def counter_text(result: SearchResult) -> str:
     text = f"{result.total:,} {noun}"
     if result.suggestion:
         text += f" — did you mean: {result.suggestion}"
+    if result.notice:
+        text += f" — {result.notice}"
     return text
 
 
