@@ -313,7 +313,7 @@ def parse_project_xml(path: Path, data: bytes) -> ET.Element:
     from defusedxml import DefusedXmlException
 
     try:
-        root = SafeET.fromstring(data)
+        root = SafeET.fromstring(data, forbid_dtd=True)
     except DefusedXmlException as exc:
         raise ImportFailure(f"{path}: {PROJECT_FILE} uses XML entities or a DTD, which are refused ({type(exc).__name__})") from None
     except ET.ParseError as exc:
