@@ -52,3 +52,44 @@ def test_an_external_doctype_without_entities_is_refused(tmp_path):
     path = write_zip(tmp_path / "dtd.qdpx", {"project.qde": xml})
     with pytest.raises(ImportFailure, match="DTD"):
         qdpx.read_qdpx(path, "tester")
+
+
+# -- item 4: an absent field never erases a present one --------------------------------------------
+
+FLAT_CODEBOOK = """<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="Class">
+  <CodeBook><Codes><Code guid="00000000-0000-0000-0000-000000000001" name="Hope" isCodable="true"{extra}</Codes></CodeBook>
+</Project>
+"""
+
+
+def _themes(ws: Path) -> dict:
+    from annotator.session import Session
+
+    return {t.id: t for t in Session.open(ws).themes()}
+
+
+def test_a_code_with_no_description_or_colour_keeps_the_themes_own(cli, tmp_path):
+    ws = tmp_path / "ws"
+    cli("init", ws)
+    before = _themes(ws)["hope"]
+    path = write_zip(tmp_path / "other.qdpx", {"project.qde": FLAT_CODEBOOK.format(extra="/>")})
+    code, out, err = cli("--workspace", ws, "import", path)
+    assert code == 0, err
+    after = _themes(ws)["hope"]
+    assert (after.name, after.description, after.color) == (before.name, before.description, before.color)
+    assert before.description and before.color
+
+
+def test_a_code_whose_description_differs_replaces_it_and_says_so(cli, tmp_path):
+    ws = tmp_path / "ws"
+    cli("init", ws)
+    before = _themes(ws)["hope"]
+    extra = '><Description>Hope, as the class reads it.</Description></Code>'
+    path = write_zip(tmp_path / "other.qdpx", {"project.qde": FLAT_CODEBOOK.format(extra=extra)})
+    code, out, err = cli("--workspace", ws, "import", path)
+    assert code == 0, err
+    after = _themes(ws)["hope"]
+    assert after.description == "Hope, as the class reads it."
+    assert after.color == before.color
+    assert "theme 'hope': the import replaces its description" in err

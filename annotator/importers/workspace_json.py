@@ -73,12 +73,29 @@ def _merge_themes(store, incoming: list[Theme], report) -> None:
             themes.append(theme)
             by_id[theme.id] = theme
             report.themes_added.append(theme.id)
-        elif existing != theme:
-            existing.name, existing.description = theme.name, theme.description
-            existing.color, existing.parent = theme.color, theme.parent
+        elif _merge_theme(existing, theme, report):
             report.themes_updated.append(theme.id)
     if report.themes_added or report.themes_updated:
         store.save_themes(themes)
+
+
+THEME_FIELDS = ("name", "description", "color", "parent")
+
+
+def _merge_theme(existing: Theme, incoming: Theme, report) -> bool:
+    """Take the fields the import has; one it lacks (another tool may have no description or
+    colour) never erases the codebook's. A value that replaces another is reported."""
+    changed = False
+    for name in THEME_FIELDS:
+        new, old = getattr(incoming, name), getattr(existing, name)
+        if not new or new == old:
+            continue
+        if old:
+            report.warnings.append(f"theme '{existing.id}': the import replaces its {name}" + (
+                "" if name == "description" else f" ({old} -> {new})"))
+        setattr(existing, name, new)
+        changed = True
+    return changed
 
 
 def _merge_annotations(store, incoming: AnnotationFile) -> int:
