@@ -36,6 +36,8 @@ from xml.etree import ElementTree as ET
 from annotator import __version__
 from annotator.errors import ImportFailure
 from annotator.exports import register
+from annotator.importers import valid_source_id
+from annotator.importers.checks import passage_id_problem
 from annotator.model import COLOR_RE, SLUG_RE, AnnotationFile, Memo, Passage, Source, Tag, Theme, slugify, unique_id
 
 if TYPE_CHECKING:
@@ -56,6 +58,7 @@ MAX_MEMBER_BYTES = 64 * 1024 * 1024
 MAX_TOTAL_BYTES = 256 * 1024 * 1024
 MAX_RATIO = 200  # inflated / compressed, checked for members over RATIO_FLOOR bytes
 RATIO_FLOOR = 1024 * 1024
+MAX_CODE_DEPTH = 100  # codes nest by recursion; a codebook is a few levels deep
 
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
 
@@ -353,7 +356,8 @@ class _ProjectReader:
         self.archive = archive
         self.theme_ids = ids.get("themes") if isinstance(ids.get("themes"), dict) else {}
         self.source_meta = ids.get("sources") if isinstance(ids.get("sources"), dict) else {}
-        self.theme_order = ids.get("theme_order") if isinstance(ids.get("theme_order"), list) else []
+        order = ids.get("theme_order") if isinstance(ids.get("theme_order"), list) else []
+        self.theme_order = [theme_id for theme_id in order if isinstance(theme_id, str)]
         self.default_annotator = default_annotator
         self.project = Project()
         self.users: dict[str, str] = {}
@@ -370,7 +374,7 @@ class _ProjectReader:
         for codebook in _children(root, "CodeBook"):
             for codes in _children(codebook, "Codes"):
                 for code in _children(codes, "Code"):
-                    self._read_code(code, None)
+                    self._read_code(code, None, depth=1)
         if self.theme_order:
             rank = {theme_id: i for i, theme_id in enumerate(self.theme_order)}
             self.project.themes.sort(key=lambda t: rank.get(t.id, len(rank)))
@@ -402,7 +406,9 @@ class _ProjectReader:
     def _annotator(self, user_guid: str | None) -> str:
         return self.users.get(user_guid or "", self.default_annotator)
 
-    def _read_code(self, code: ET.Element, parent: str | None) -> None:
+    def _read_code(self, code: ET.Element, parent: str | None, depth: int) -> None:
+        if depth > MAX_CODE_DEPTH:
+            raise ImportFailure(f"{self.path}: codes nested more than {MAX_CODE_DEPTH} deep; refusing")
         guid = code.get("guid", "")
         name = (code.get("name") or "").strip() or "Unnamed code"
         taken = {t.id for t in self.project.themes}
@@ -412,7 +418,7 @@ class _ProjectReader:
         self.project.themes.append(Theme(theme_id, name, _child_text(code, "Description").strip(), color, parent))
         self.codes[guid] = theme_id
         for child in _children(code, "Code"):
-            self._read_code(child, theme_id)
+            self._read_code(child, theme_id, depth + 1)
 
     def _text_of(self, element: ET.Element, what: str) -> str | None:
         """The element's plain text: inline PlainTextContent, or an internal:// file in the zip."""
@@ -448,7 +454,8 @@ class _ProjectReader:
             return
         meta = self.source_meta.get(guid) if isinstance(self.source_meta.get(guid), dict) else {}
         wanted = meta.get("id")
-        source_id = wanted if isinstance(wanted, str) and SLUG_RE.match(wanted) and wanted not in self.source_ids else unique_id(slugify(title, "source"), self.source_ids)
+        usable = isinstance(wanted, str) and valid_source_id(wanted) and wanted not in self.source_ids
+        source_id = wanted if usable else unique_id(slugify(title, "source"), self.source_ids)
         self.source_ids.add(source_id)
         source = Source(
             source_id, title,
@@ -487,7 +494,7 @@ class _ProjectReader:
             )
             return None
         name = (selection.get("name") or "").strip()
-        passage_id = name if name and not any(ch.isspace() for ch in name) and name not in self.passage_ids else ""
+        passage_id = name if not passage_id_problem(name) and name not in self.passage_ids else ""
         if not passage_id:
             n = number
             while f"{source_id}-{n:03d}" in self.passage_ids:
@@ -545,20 +552,17 @@ def _color(value: str | None) -> str | None:
 def import_qdpx(store: "Store", path: Path, report, default_annotator: str) -> None:
     """Merge a .qdpx project into the workspace: themes by id, sources with their passages,
     and each user's tags and comments into that annotator's file."""
-    from annotator.importers import _check_id_clashes
+    from annotator.importers.checks import check_annotations, check_sources
     from annotator.importers.saving import replace_source
     from annotator.importers.workspace_json import _merge_annotations, _merge_themes
-    from annotator.store import validate_annotator
 
     project = read_qdpx(Path(path), default_annotator)
     report.warnings += project.warnings
     if not project.sources and not project.themes:
         raise ImportFailure(f"{path}: the project has no codes and no text sources to import")
-    for name in project.annotations:
-        validate_annotator(name)
+    check_annotations(Path(path), list(project.annotations.values()))
     with store.locked():
-        for source, passages in project.sources:
-            _check_id_clashes(store, source.id, passages, path)
+        check_sources(store, Path(path), project.sources)
         _merge_themes(store, project.themes, report)
         # Tags before passages, as every importer does: a crash in between leaves tags waiting.
         for af in project.annotations.values():

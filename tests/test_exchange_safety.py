@@ -93,3 +93,184 @@ def test_a_code_whose_description_differs_replaces_it_and_says_so(cli, tmp_path)
     assert after.description == "Hope, as the class reads it."
     assert after.color == before.color
     assert "theme 'hope': the import replaces its description" in err
+
+
+# -- item 12: bad input is one line, exit 2, nothing written ---------------------------------------
+
+
+@pytest.fixture
+def demo_json(cli, demo_workspace_dir, tmp_path) -> dict:
+    import json
+
+    out = tmp_path / "all.json"
+    assert cli("--workspace", demo_workspace_dir, "export", "--format", "json", "-o", out)[0] == 0
+    return json.loads(out.read_text())
+
+
+@pytest.fixture
+def empty_ws(cli, tmp_path) -> Path:
+    ws = tmp_path / "target"
+    assert cli("init", ws)[0] == 0
+    return ws
+
+
+def refused_cleanly(cli, ws: Path, path: Path, message: str) -> None:
+    before = tree(ws / "corpus")
+    code, out, err = cli("--workspace", ws, "import", path)
+    assert code == 2, err
+    assert message in err
+    assert err.count("\n") == 1 and out == ""
+    assert tree(ws / "corpus") == before
+
+
+def _with_new_theme_and_annotator(data: dict) -> dict:
+    """So that a import that writes before it checks would leave a trace in themes and annotations."""
+    data["themes"].append({"id": "brand-new", "name": "Brand new", "description": ""})
+    first = data["sources"][0]["passages"][0]["id"]
+    data["annotations"].append({"annotator": "newcomer", "tags": [{"passage": first, "theme": "hope", "at": ""}]})
+    return data
+
+
+def test_a_300_character_source_id_in_json_writes_nothing(cli, demo_json, empty_ws, tmp_path):
+    import json
+
+    data = _with_new_theme_and_annotator(demo_json)
+    data["sources"][-1]["source"]["id"] = "a" * 300
+    path = tmp_path / "long.json"
+    path.write_text(json.dumps(data))
+    refused_cleanly(cli, empty_ws, path, "must be a slug")
+
+
+def test_two_sources_sharing_a_passage_id_in_json_write_nothing(cli, demo_json, empty_ws, tmp_path):
+    import json
+
+    data = _with_new_theme_and_annotator(demo_json)
+    clone = json.loads(json.dumps(data["sources"][0]))
+    clone["source"]["id"] = "clone"
+    data["sources"].append(clone)
+    path = tmp_path / "twice.json"
+    path.write_text(json.dumps(data))
+    refused_cleanly(cli, empty_ws, path, "appears twice")
+
+
+@pytest.mark.parametrize("passage_id, message", [
+    ("nlmg\x1b]2;PWNED\x07", "control characters"),
+    ("x\u202eevil", "control characters"),
+    ("note:hope", "must not start with 'note:'"),
+])
+def test_a_bad_passage_id_in_json_writes_nothing(cli, demo_json, empty_ws, tmp_path, passage_id, message):
+    import json
+
+    data = _with_new_theme_and_annotator(demo_json)
+    data["sources"][-1]["passages"][-1]["id"] = passage_id
+    path = tmp_path / "bad-id.json"
+    path.write_text(json.dumps(data))
+    refused_cleanly(cli, empty_ws, path, message)
+
+
+@pytest.mark.parametrize("passage_id, message", [
+    ('"x\\e]2;PWNED\\a"', "control characters"),
+    ('"note:hope"', "must not start with 'note:'"),
+    ("9" * 5000, "cannot read a value"),
+], ids=["escape", "note-prefix", "5000-digits"])
+def test_a_bad_passage_id_in_yaml_is_refused_in_one_line(cli, empty_ws, tmp_path, passage_id, message):
+    path = tmp_path / "passages.yaml"
+    path.write_text(f"passages:\n- id: {passage_id}\n  text: hello\n  themes: [hope]\n")
+    refused_cleanly(cli, empty_ws, path, message)
+
+
+def test_a_tag_in_json_naming_a_passage_with_controls_writes_nothing(cli, demo_json, empty_ws, tmp_path):
+    import json
+
+    data = _with_new_theme_and_annotator(demo_json)
+    data["annotations"][-1]["tags"][0]["passage"] = "p\x1b[2J"
+    path = tmp_path / "tag.json"
+    path.write_text(json.dumps(data))
+    refused_cleanly(cli, empty_ws, path, "control characters")
+
+
+def test_a_bad_annotator_name_in_json_exits_2(cli, demo_json, empty_ws, tmp_path):
+    import json
+
+    data = _with_new_theme_and_annotator(demo_json)
+    data["annotations"][-1]["annotator"] = "../../outside"
+    path = tmp_path / "who.json"
+    path.write_text(json.dumps(data))
+    refused_cleanly(cli, empty_ws, path, "annotator name")
+
+
+def qdpx_with(tmp_path: Path, xml: str, ids: dict | None = None, name: str = "p.qdpx") -> Path:
+    import json
+
+    members: dict[str, bytes | str] = {"project.qde": xml}
+    if ids is not None:
+        members["annotator.json"] = json.dumps(ids)
+    return write_zip(tmp_path / name, members)
+
+
+def test_three_thousand_nested_codes_are_refused_in_one_line(cli, empty_ws, tmp_path):
+    depth = 3000
+    codes = "".join(f'<Code guid="00000000-0000-0000-0000-{n:012d}" name="c{n}" isCodable="true">' for n in range(depth))
+    xml = f'<Project xmlns="urn:QDA-XML:project:1.0" name="x"><CodeBook><Codes>{codes}{"</Code>" * depth}</Codes></CodeBook></Project>'
+    refused_cleanly(cli, empty_ws, qdpx_with(tmp_path, xml), "nested more than")
+
+
+SOURCE_XML = """<Project xmlns="urn:QDA-XML:project:1.0" name="x">
+  <CodeBook><Codes><Code guid="00000000-0000-0000-0000-00000000000c" name="Hope" isCodable="true"/></Codes></CodeBook>
+  <Sources><TextSource guid="00000000-0000-0000-0000-000000000005" name="Interview" plainTextPath="internal://s.txt">
+    <PlainTextSelection guid="00000000-0000-0000-0000-000000000006" name="{name}" startPosition="0" endPosition="5"/>
+  </TextSource></Sources>
+</Project>"""
+
+
+def qdpx_source(tmp_path: Path, selection_name: str = "q1", ids: dict | None = None) -> Path:
+    import json
+
+    members: dict[str, bytes | str] = {"project.qde": SOURCE_XML.format(name=selection_name), "sources/s.txt": "Hello world"}
+    if ids is not None:
+        members["annotator.json"] = json.dumps(ids)
+    return write_zip(tmp_path / "p.qdpx", members)
+
+
+def _imported(ws: Path):
+    from annotator.session import Session
+
+    return Session.open(ws).store.sources()
+
+
+def test_a_300_character_source_id_in_qdpx_falls_back_to_one_from_the_title(cli, empty_ws, tmp_path):
+    path = qdpx_source(tmp_path, ids={"sources": {"00000000-0000-0000-0000-000000000005": {"id": "a" * 300}}})
+    code, out, err = cli("--workspace", empty_ws, "import", path)
+    assert code == 0, err
+    assert [sf.source.id for sf in _imported(empty_ws)] == ["interview"]
+
+
+def test_a_theme_order_of_mappings_is_ignored(cli, empty_ws, tmp_path):
+    path = qdpx_source(tmp_path, ids={"theme_order": [{}], "themes": {"00000000-0000-0000-0000-00000000000c": "hope"}})
+    code, out, err = cli("--workspace", empty_ws, "import", path)
+    assert code == 0, err
+
+
+@pytest.mark.parametrize("name", ["note:hope", "x\u202ey", "x&#x2066;y"])
+def test_a_selection_name_that_cannot_be_a_passage_id_gets_one_made_for_it(cli, empty_ws, tmp_path, name):
+    code, out, err = cli("--workspace", empty_ws, "import", qdpx_source(tmp_path, selection_name=name))
+    assert code == 0, err
+    (source,) = _imported(empty_ws)
+    assert [p.id for p in source.passages] == ["interview-001"]
+
+
+def test_a_kindle_location_of_5000_digits_imports_without_it(cli, empty_ws, tmp_path):
+    path = tmp_path / "My Clippings.txt"
+    path.write_text(f"Book (Author)\r\n- Your Highlight on Location {'9' * 5000}-2 | Added on Monday\r\n\r\nSome text\r\n==========\r\n")
+    code, out, err = cli("--workspace", empty_ws, "import", path)
+    assert code == 0, err
+    (source,) = _imported(empty_ws)
+    assert [p.text for p in source.passages] == ["Some text"]
+
+
+def test_a_5000_digit_version_in_json_is_refused_in_one_line(cli, demo_json, empty_ws, tmp_path):
+    import json
+
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(demo_json).replace('"version": 1', '"version": ' + "1" * 5000))
+    refused_cleanly(cli, empty_ws, path, "")

@@ -25,6 +25,7 @@ SEPARATOR = re.compile(r"^\s*={10}\s*$", re.MULTILINE)
 _PAGE = re.compile(r"\bpage\s+([0-9ivxlcdm]+(?:\s*-\s*[0-9ivxlcdm]+)?)", re.IGNORECASE)
 _LOCATION = re.compile(r"\b(?:location|loc\.)\s+([0-9]+)(?:\s*-\s*([0-9]+))?", re.IGNORECASE)
 _AUTHOR = re.compile(r"^(.*?)\s*\(([^()]*)\)\s*$")
+MAX_LOCATION_DIGITS = 9
 _LIMIT_MESSAGE = "<You have reached the clipping limit for this item>"
 
 
@@ -115,8 +116,8 @@ def parse_clippings(text: str) -> KindleImport:
         kind = clipping_kind(meta)
         page = _PAGE.search(meta)
         loc = _LOCATION.search(meta)
-        start = int(loc.group(1)) if loc else None
-        end = int(loc.group(2)) if loc and loc.group(2) else start
+        start = _location_number(loc.group(1)) if loc else None
+        end = _location_number(loc.group(2)) if start is not None and loc.group(2) else start
         if end is not None and start is not None and end < start:
             end = _expand_short_end(start, loc.group(2))
         clipping = Clipping(title, author, kind, page.group(1).replace(" ", "") if page else None, start, end, body, number)
@@ -136,6 +137,11 @@ def parse_clippings(text: str) -> KindleImport:
         result.duplicates += before - len(book.highlights)
     result.books = list(books.values())
     return result
+
+
+def _location_number(digits: str) -> int | None:
+    # No book has a location of more digits; thousands of them would not even convert to an int.
+    return int(digits) if len(digits) <= MAX_LOCATION_DIGITS else None
 
 
 def _expand_short_end(start: int, end_digits: str) -> int:
