@@ -58,6 +58,9 @@ MAX_MEMBER_BYTES = 64 * 1024 * 1024
 MAX_TOTAL_BYTES = 256 * 1024 * 1024
 MAX_RATIO = 200  # inflated / compressed, checked for members over RATIO_FLOOR bytes
 RATIO_FLOOR = 1024 * 1024
+# What the passages of one archive may add up to: sources may share a member and selections overlap,
+# so the text can grow far past the archive's inflated size (100 sources x one 2 MB member: 200 MB).
+MAX_PROJECT_TEXT = 64 * 1024 * 1024  # characters
 MAX_CODE_DEPTH = 100  # codes nest by recursion; a codebook is a few levels deep
 
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
@@ -366,6 +369,8 @@ class _ProjectReader:
         self.passage_ids: set[str] = set()
         self.tagged: set[tuple[str, str, str]] = set()
         self.source_ids: set[str] = set()
+        self.texts: dict[str, str | None] = {}  # member name -> its text, read once however many sources share it
+        self.text_chars = 0
 
     def read(self, root: ET.Element) -> Project:
         for users in _children(root, "Users"):
@@ -437,12 +442,23 @@ class _ProjectReader:
         if info is None:
             self.project.warnings.append(f"{what}: {SOURCES_DIR}/{name} is missing from the archive; skipped")
             return None
-        data = self.archive.read(info)
-        try:
-            return data.decode("utf-8-sig")
-        except UnicodeDecodeError:
+        if info.filename not in self.texts:
+            try:
+                self.texts[info.filename] = self.archive.read(info).decode("utf-8-sig")
+            except UnicodeDecodeError:
+                self.texts[info.filename] = None
+        if self.texts[info.filename] is None:
             self.project.warnings.append(f"{what}: {SOURCES_DIR}/{name} is not UTF-8 text; skipped")
-            return None
+        return self.texts[info.filename]
+
+    def _count_text(self, passages: list[Passage]) -> None:
+        """Refuse a project whose passages add up to more text than MAX_PROJECT_TEXT."""
+        self.text_chars += sum(len(p.text) for p in passages)
+        if self.text_chars > MAX_PROJECT_TEXT:
+            raise ImportFailure(
+                f"{self.path}: its passages add up to more than {MAX_PROJECT_TEXT:,} characters of text "
+                f"(sources sharing one file, or overlapping selections); refusing (the limit for one archive)"
+            )
 
     def _read_source(self, element: ET.Element) -> None:
         guid = element.get("guid", "")
@@ -471,12 +487,14 @@ class _ProjectReader:
 
             _, passages = parse_plain_text(text, source_id)
             passages = [p for p in passages if self._claim(p.id)]
+            self._count_text(passages)
             self.project.sources.append((source, passages))
             return
         passages = []
         for number, selection in enumerate(selections, start=1):
             passage = self._read_selection(selection, text, source_id, number, title)
             if passage is not None:
+                self._count_text([passage])
                 passages.append(passage)
         self.project.sources.append((source, passages))
 

@@ -274,3 +274,37 @@ def test_a_5000_digit_version_in_json_is_refused_in_one_line(cli, demo_json, emp
     path = tmp_path / "big.json"
     path.write_text(json.dumps(demo_json).replace('"version": 1', '"version": ' + "1" * 5000))
     refused_cleanly(cli, empty_ws, path, "")
+
+
+# -- item 15: what an archive may expand to, in all ---------------------------------------------------
+
+
+def _sources_sharing_one_member(count: int, selections: int = 0) -> str:
+    sources = []
+    for n in range(count):
+        picks = "".join(
+            f'<PlainTextSelection guid="00000000-0000-0000-0001-{n:06d}{k:06d}" name="s{n}-{k}" startPosition="0" endPosition="1000"/>'
+            for k in range(selections)
+        )
+        sources.append(f'<TextSource guid="00000000-0000-0000-0000-{n:012d}" name="copy {n}" plainTextPath="internal://one.txt">{picks}</TextSource>')
+    return f'<Project xmlns="urn:QDA-XML:project:1.0" name="x"><Sources>{"".join(sources)}</Sources></Project>'
+
+
+def test_many_sources_sharing_one_member_are_refused_naming_the_limit(cli, empty_ws, tmp_path, monkeypatch):
+    monkeypatch.setattr(qdpx, "MAX_PROJECT_TEXT", 500_000)
+    text = "\n\n".join(f"Paragraph {n} of a long shared text." for n in range(5_000))  # ~190 KB
+    path = write_zip(tmp_path / "shared.qdpx", {"project.qde": _sources_sharing_one_member(100), "sources/one.txt": text})
+    refused_cleanly(cli, empty_ws, path, "more than 500,000 characters")
+
+
+def test_overlapping_selections_count_towards_the_limit(cli, empty_ws, tmp_path, monkeypatch):
+    monkeypatch.setattr(qdpx, "MAX_PROJECT_TEXT", 500_000)
+    path = write_zip(tmp_path / "overlap.qdpx", {"project.qde": _sources_sharing_one_member(1, selections=600), "sources/one.txt": "x" * 1000})
+    refused_cleanly(cli, empty_ws, path, "more than 500,000 characters")
+
+
+def test_a_project_within_the_limit_still_imports(cli, empty_ws, tmp_path, monkeypatch):
+    monkeypatch.setattr(qdpx, "MAX_PROJECT_TEXT", 500_000)
+    path = write_zip(tmp_path / "fine.qdpx", {"project.qde": _sources_sharing_one_member(2, selections=3), "sources/one.txt": "x" * 1000})
+    code, out, err = cli("--workspace", empty_ws, "import", path)
+    assert code == 0, err
