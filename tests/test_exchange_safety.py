@@ -308,3 +308,64 @@ def test_a_project_within_the_limit_still_imports(cli, empty_ws, tmp_path, monke
     path = write_zip(tmp_path / "fine.qdpx", {"project.qde": _sources_sharing_one_member(2, selections=3), "sources/one.txt": "x" * 1000})
     code, out, err = cli("--workspace", empty_ws, "import", path)
     assert code == 0, err
+
+
+# -- item 6: export -o never replaces the wrong thing ------------------------------------------------
+
+
+@pytest.mark.parametrize("inside", ["corpus/passages/lighthouse.yaml", "corpus/themes.yaml", "corpus/new.md", "index/x.md", "corpus"])
+def test_an_export_into_the_corpus_or_index_is_refused(cli, workspace_dir, inside):
+    before = tree(workspace_dir / "corpus")
+    code, out, err = cli("--workspace", workspace_dir, "export", "--format", "md", "-o", workspace_dir / inside)
+    assert code == 2
+    assert "inside the workspace's" in err and err.count("\n") == 1
+    assert tree(workspace_dir / "corpus") == before
+
+
+def test_a_symlink_or_dotdot_into_the_corpus_is_refused(cli, workspace_dir, tmp_path):
+    before = tree(workspace_dir / "corpus")
+    link = tmp_path / "evidence.md"
+    link.symlink_to(workspace_dir / "corpus" / "themes.yaml")
+    assert cli("--workspace", workspace_dir, "export", "--format", "md", "-o", link)[0] == 2
+    sneaky = workspace_dir / "reports" / ".." / "corpus" / "themes.yaml"
+    assert cli("--workspace", workspace_dir, "export", "--format", "md", "-o", sneaky)[0] == 2
+    assert tree(workspace_dir / "corpus") == before
+    assert link.is_symlink()
+
+
+def test_a_symlink_is_followed_and_its_target_written(cli, workspace_dir, tmp_path):
+    target = tmp_path / "shared" / "evidence.md"
+    target.parent.mkdir()
+    target.write_text("old")
+    link = tmp_path / "evidence.md"
+    link.symlink_to(target)
+    code, out, err = cli("--workspace", workspace_dir, "export", "--format", "md", "-o", link)
+    assert code == 0, err
+    assert link.is_symlink()
+    assert target.read_text().startswith("# Evidence")
+
+
+def test_a_fifo_is_written_into_not_replaced(cli, workspace_dir, tmp_path):
+    import os
+    import stat
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    # A reader already there (the export is smaller than the pipe's buffer), so no thread is needed.
+    read_end = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        code, out, err = cli("--workspace", workspace_dir, "export", "--format", "md", "-o", fifo)
+        assert code == 0, err
+        assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+        assert os.read(read_end, 1 << 16).startswith(b"# Evidence")
+    finally:
+        os.close(read_end)
+
+
+def test_dev_null_stays_a_device(cli, workspace_dir):
+    import os
+    import stat
+
+    code, out, err = cli("--workspace", workspace_dir, "export", "--format", "md", "-o", "/dev/null")
+    assert code == 0, err
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)

@@ -86,7 +86,7 @@ def cmd_export(args) -> int:
     sync_index(session)
     data = export(session, args.format, args.theme)
     if args.output:
-        write_file(Path(args.output), data)
+        write_file(Path(args.output), data, protected=[session.ws.corpus, session.ws.index_dir])
         print(f"wrote {args.output} ({len(data):,} bytes)", file=sys.stderr)
         return 0
     if sys.stdout.isatty():
