@@ -369,3 +369,88 @@ def test_dev_null_stays_a_device(cli, workspace_dir):
     code, out, err = cli("--workspace", workspace_dir, "export", "--format", "md", "-o", "/dev/null")
     assert code == 0, err
     assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+# -- item 17: what a terminal is shown never carries controls that it would obey ---------------------
+
+HOSTILE_ID = "lh-002\x1b]2;PWNED\x07"
+RAW = ("\x1b", "\x07", "\u202e")
+
+
+@pytest.fixture
+def hostile_ws(workspace_dir) -> Path:
+    """A workspace whose files were edited by hand (or written before ids were checked at import)."""
+    corpus = workspace_dir / "corpus"
+
+    def replace(name: str, old: str, new: str) -> None:
+        path = corpus / name
+        text = path.read_text()
+        assert old in text
+        path.write_text(text.replace(old, new, 1))
+
+    replace("passages/lighthouse.yaml", "  - id: lh-002", '  - id: "lh-002\\e]2;PWNED\\a"')
+    replace("passages/lighthouse.yaml", "title: The Lighthouse Keeper", 'title: "The \\e]2;TITLE\\a Keeper"')
+    replace("passages/lighthouse.yaml", "location: ch. 1", 'location: "ch. 1\\e]2;LOCATION\\a"')
+    replace("annotations/alice.yaml", "passage: lh-002", 'passage: "lh-002\\e]2;PWNED\\a"')
+    replace("themes.yaml", "name: Hope", 'name: "Hope\\u202e"')
+    (corpus / "annotations" / "bob.yaml").write_text(
+        'annotator: bob\ntags:\n  - passage: "lh-002\\e]2;PWNED\\a"\n    theme: memory\n    at: ""\n'
+    )
+    return workspace_dir
+
+
+@pytest.mark.parametrize("command", [
+    ["search", "supply", "boat"],
+    ["search", "Gull", "Rock"],
+    ["show", HOSTILE_ID],
+    ["show", HOSTILE_ID, "--quote"],
+    ["show", "lh-001", "--quote"],
+    ["agreement", "alice", "bob"],
+    ["evidence", "hope"],
+    ["themes"],
+    ["report"],
+], ids=lambda c: "-".join(c[:2]).replace(HOSTILE_ID, "hostile"))
+def test_ids_titles_locations_and_names_are_printed_inert(cli, hostile_ws, command):
+    code, out, err = cli("--workspace", hostile_ws, *command)
+    assert code == 0, err
+    assert not any(ch in out for ch in RAW), out
+    assert "\\x1b" in out or "\\u202e" in out
+
+
+def test_json_output_keeps_the_id_exact(cli, hostile_ws):
+    import json
+
+    code, out, err = cli("--workspace", hostile_ws, "show", HOSTILE_ID, "--json")
+    assert code == 0, err
+    assert json.loads(out)["id"] == HOSTILE_ID
+    assert "\x1b" not in out  # JSON escapes it itself
+
+
+def test_the_tui_agreement_screen_shows_a_hostile_id_inert(hostile_ws):
+    import asyncio
+
+    from textual.app import App
+
+    from annotator.session import Session
+    from annotator.tui.annotator_switch import AgreementScreen
+
+    session = Session.open(hostile_ws)
+    session.sync()
+    shown: list[str] = []
+
+    async def main():
+        app = App()
+        async with app.run_test(size=(120, 40)) as pilot:
+            await app.push_screen(AgreementScreen(session, "alice", "bob"))
+            rows = app.screen.query_one("#disagreements")
+            for _ in range(100):
+                if rows.row_count:
+                    break
+                await pilot.pause(0.05)
+            shown.extend(str(cell) for cell in rows.get_row_at(0))
+            shown.append(str(app.screen.query_one("#agreement-summary").render()))
+
+    asyncio.run(main())
+    session.close()
+    assert any("lh-002\\x1b]2;PWNED" in cell for cell in shown), shown
+    assert not any(ch in cell for cell in shown for ch in RAW)
