@@ -454,3 +454,11 @@ def test_the_tui_agreement_screen_shows_a_hostile_id_inert(hostile_ws):
     session.close()
     assert any("lh-002\\x1b]2;PWNED" in cell for cell in shown), shown
     assert not any(ch in cell for cell in shown for ch in RAW)
+
+
+def test_a_bad_annotator_for_kindle_notes_writes_nothing(cli, empty_ws):
+    before = tree(empty_ws / "corpus")
+    code, out, err = cli("--workspace", empty_ws, "import", CLIPPINGS, "--as", "not a/name")
+    assert code == 2, err
+    assert "annotator name" in err and err.count("\n") == 1
+    assert tree(empty_ws / "corpus") == before

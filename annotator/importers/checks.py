@@ -62,15 +62,20 @@ def check_sources(store, path: Path, sources: list[tuple[Source, list[Passage]]]
         _check_id_clashes(store, source.id, passages, path)
 
 
-def check_annotations(path: Path, annotation_files: list[AnnotationFile]) -> None:
-    """Annotator names that make file names, and tags and memos that point at printable ids."""
+def check_annotator(path: Path, name: str) -> None:
+    """A name that can make an annotations file name."""
     from annotator.store import validate_annotator
 
+    try:
+        validate_annotator(name)
+    except AnnotatorError as exc:
+        raise ImportFailure(f"{path}: {exc}") from None
+
+
+def check_annotations(path: Path, annotation_files: list[AnnotationFile]) -> None:
+    """Annotator names that make file names, and tags and memos that point at printable ids."""
     for af in annotation_files:
-        try:
-            validate_annotator(af.annotator)
-        except AnnotatorError as exc:
-            raise ImportFailure(f"{path}: {exc}") from None
+        check_annotator(path, af.annotator)
         for record in (*af.tags, *af.memos):
             if has_controls(record.passage):
                 raise ImportFailure(f"{path}: {af.annotator}'s annotations name passage '{show_line(record.passage[:80])}', which holds control characters")

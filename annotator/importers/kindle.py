@@ -209,6 +209,7 @@ def book_source_id(book: Book) -> str:
 def import_kindle(store, path, text: str, report, *, source_id: str | None, annotator: str) -> None:
     """Write each book as a source (or every highlight into `source_id`), notes as memos."""
     from annotator.errors import ImportFailure
+    from annotator.importers.checks import check_sources
     from annotator.importers.saving import add_memos, replace_source
     from annotator.model import Passage, Source, now_iso
 
@@ -222,6 +223,7 @@ def import_kindle(store, path, text: str, report, *, source_id: str | None, anno
         groups: dict[str, list[Book]] = {}
         for book in books:
             groups.setdefault(source_id or kindle_source_id(store, book_source_id(book)), []).append(book)
+        sources = []
         for sid, members in groups.items():
             passages, taken = [], set()
             for book in members:
@@ -239,7 +241,9 @@ def import_kindle(store, path, text: str, report, *, source_id: str | None, anno
             old = store.load_source(sid)
             title = first.title if len(members) == 1 else (old.source.title if old else "") or "Kindle highlights"
             author = first.author if len({b.author for b in members}) == 1 else ""
-            source = Source(sid, title, author, path.name, now_iso())
+            sources.append((Source(sid, title, author, path.name, now_iso()), passages))
+        check_sources(store, path, sources)  # every book checked before the first is written
+        for source, passages in sources:
             replace_source(store, source, passages, path, report)
         add_memos(store, annotator, memos)
     report.source_id = ", ".join(groups)
