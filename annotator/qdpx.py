@@ -570,7 +570,7 @@ def _color(value: str | None) -> str | None:
 def import_qdpx(store: "Store", path: Path, report, default_annotator: str) -> None:
     """Merge a .qdpx project into the workspace: themes by id, sources with their passages,
     and each user's tags and comments into that annotator's file."""
-    from annotator.importers.checks import check_annotations, check_sources
+    from annotator.importers.checks import check_annotation_files, check_annotations, check_sources
     from annotator.importers.saving import replace_source
     from annotator.importers.workspace_json import _merge_annotations, _merge_themes
 
@@ -581,6 +581,7 @@ def import_qdpx(store: "Store", path: Path, report, default_annotator: str) -> N
     check_annotations(Path(path), list(project.annotations.values()))
     with store.locked():
         check_sources(store, Path(path), project.sources)
+        check_annotation_files(store, project.annotations)
         _merge_themes(store, project.themes, report)
         # Tags before passages, as every importer does: a crash in between leaves tags waiting.
         for af in project.annotations.values():

@@ -462,3 +462,18 @@ def test_a_bad_annotator_for_kindle_notes_writes_nothing(cli, empty_ws):
     assert code == 2, err
     assert "annotator name" in err and err.count("\n") == 1
     assert tree(empty_ws / "corpus") == before
+
+
+def test_a_malformed_annotations_file_stops_a_json_import_before_any_write(cli, workspace_dir, tmp_path):
+    import json
+
+    out = tmp_path / "all.json"
+    assert cli("--workspace", workspace_dir, "export", "--format", "json", "-o", out)[0] == 0
+    data = json.loads(out.read_text())
+    data["themes"].append({"id": "brand-new", "name": "Brand new", "description": ""})
+    out.write_text(json.dumps(data))
+    (workspace_dir / "corpus" / "annotations" / "alice.yaml").write_text("annotator: alice\ntags: 5\n")
+    before = tree(workspace_dir / "corpus")
+    code, _, err = cli("--workspace", workspace_dir, "import", out)
+    assert code == 2 and "alice.yaml" in err and err.count("\n") == 1
+    assert tree(workspace_dir / "corpus") == before

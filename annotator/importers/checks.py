@@ -60,6 +60,13 @@ def check_sources(store, path: Path, sources: list[tuple[Source, list[Passage]]]
             seen_passages[passage.id] = source.id
     for source, passages in sources:
         _check_id_clashes(store, source.id, passages, path)
+        store.load_source(source.id)  # a malformed file it replaces stops the import here, not half-way
+
+
+def check_annotation_files(store, annotators) -> None:
+    """Read every annotations file the import will add to: a malformed one stops it before any write."""
+    for name in annotators:
+        store.annotations(name)
 
 
 def check_annotator(path: Path, name: str) -> None:

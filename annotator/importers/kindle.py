@@ -209,7 +209,7 @@ def book_source_id(book: Book) -> str:
 def import_kindle(store, path, text: str, report, *, source_id: str | None, annotator: str) -> None:
     """Write each book as a source (or every highlight into `source_id`), notes as memos."""
     from annotator.errors import ImportFailure
-    from annotator.importers.checks import check_sources
+    from annotator.importers.checks import check_annotation_files, check_sources
     from annotator.importers.saving import add_memos, replace_source
     from annotator.model import Passage, Source, now_iso
 
@@ -243,6 +243,7 @@ def import_kindle(store, path, text: str, report, *, source_id: str | None, anno
             author = first.author if len({b.author for b in members}) == 1 else ""
             sources.append((Source(sid, title, author, path.name, now_iso()), passages))
         check_sources(store, path, sources)  # every book checked before the first is written
+        check_annotation_files(store, [annotator] if memos else [])
         for source, passages in sources:
             replace_source(store, source, passages, path, report)
         add_memos(store, annotator, memos)

@@ -31,12 +31,13 @@ def import_workspace_json(store, path: Path, text: str, report) -> None:
         annotations = [AnnotationFile.from_yaml(item, path) for item in _list(data, "annotations", path)]
     except CorpusError as exc:
         raise ImportFailure(f"{path}: not a valid annotator export ({exc.detail})") from None
-    from annotator.importers.checks import check_annotations, check_sources
+    from annotator.importers.checks import check_annotation_files, check_annotations, check_sources
     from annotator.importers.saving import replace_source
 
     check_annotations(path, annotations)
     with store.locked():
         check_sources(store, path, [(sf.source, sf.passages) for sf in sources])
+        check_annotation_files(store, [af.annotator for af in annotations])
         _merge_themes(store, themes, report)
         for sf in sources:
             replace_source(store, sf.source, [p for p in sf.passages], path, report)
