@@ -477,3 +477,15 @@ def test_a_malformed_annotations_file_stops_a_json_import_before_any_write(cli, 
     code, _, err = cli("--workspace", workspace_dir, "import", out)
     assert code == 2 and "alice.yaml" in err and err.count("\n") == 1
     assert tree(workspace_dir / "corpus") == before
+
+
+def test_every_tui_toast_goes_through_the_sanitiser(monkeypatch):
+    from textual.app import App
+
+    from annotator.tui.app import AnnotatorApp
+
+    seen = []
+    monkeypatch.setattr(App, "notify", lambda self, message, *, title="", **options: seen.append((message, title)))
+    app = object.__new__(AnnotatorApp)  # notify needs no running app once App.notify is replaced
+    app.notify(f"Tagged {HOSTILE_ID}: Hope\u202e", title="x\x1b[2J", markup=False)
+    assert seen == [("Tagged lh-002\\x1b]2;PWNED\\x07: Hope\\u202e", "x\\x1b[2J")]
