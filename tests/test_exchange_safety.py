@@ -489,3 +489,13 @@ def test_every_tui_toast_goes_through_the_sanitiser(monkeypatch):
     app = object.__new__(AnnotatorApp)  # notify needs no running app once App.notify is replaced
     app.notify(f"Tagged {HOSTILE_ID}: Hope\u202e", title="x\x1b[2J", markup=False)
     assert seen == [("Tagged lh-002\\x1b]2;PWNED\\x07: Hope\\u202e", "x\\x1b[2J")]
+
+
+def test_the_sanitiser_shows_overrides_but_keeps_rtl_marks_and_line_breaks():
+    from annotator.textsafe import has_controls, show_controls, show_line
+
+    assert show_controls("a\u202eb\u2067c\x1b\x9bd") == "a\\u202eb\\u2067c\\x1b\\x9bd"
+    assert show_controls("שלום\u200f, line\nnext\ttab") == "שלום\u200f, line\nnext\ttab"
+    assert show_line("id\nwith\ttab") == "id\\x0awith\\x09tab"
+    assert show_line("כותרת\u200f") == "כותרת\u200f"
+    assert has_controls("x\u200f") and has_controls("x\u2028") and not has_controls("plain-id_1.2")
