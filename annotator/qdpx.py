@@ -348,7 +348,7 @@ def read_qdpx(path: Path, default_annotator: str) -> Project:
 def _read_ids(archive: SafeZip, info) -> dict:
     try:
         data = json.loads(archive.read(info).decode("utf-8"))
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # only hints: a project reads without them
         return {}
     return data if isinstance(data, dict) else {}
 

@@ -516,7 +516,7 @@ def crafted_json(rng: random.Random, ctx: Context) -> tuple[str, bytes]:
     data["themes"].append({"id": "crafted-new", "name": "Crafted", "description": ""})
     first = data["sources"][0]["passages"][0]["id"] if data["sources"] and data["sources"][0]["passages"] else "lh-001"
     data["annotations"].append({"annotator": "crafted", "tags": [{"passage": first, "theme": "hope", "at": ""}]})
-    shape = rng.choice(("source-id", "passage-id", "tag-passage", "absent-fields", "huge-int", "shared-ids"))
+    shape = rng.choice(("source-id", "passage-id", "tag-passage", "absent-fields", "huge-int", "shared-ids", "deep"))
     if shape == "source-id" and data["sources"]:
         rng.choice(data["sources"])["source"]["id"] = rng.choice(("a" * 101, "a" * 300, "b" * 5000, hostile_string(rng)))
     elif shape == "passage-id" and data["sources"] and data["sources"][-1]["passages"]:
@@ -530,6 +530,9 @@ def crafted_json(rng: random.Random, ctx: Context) -> tuple[str, bytes]:
         clone["source"]["id"] = "crafted-clone"
         data["sources"].append(clone)
     text = json.dumps(data, ensure_ascii=rng.random() < 0.5)
+    if shape == "deep":
+        depth = rng.choice((500, 5000, 100_000))
+        text = text.replace('"themes": [', '"themes": [' + "[" * depth + "]" * depth + ", ", 1)
     if shape == "huge-int":
         text = text.replace('"version": 1', '"version": ' + HUGE_INT) if rng.random() < 0.3 else text.replace('"at": ""', '"at": ' + HUGE_INT, 1)
     return "crafted.json", text.encode("utf-8", "surrogatepass")
@@ -590,6 +593,8 @@ def crafted_qdpx(rng: random.Random, ctx: Context) -> tuple[str, bytes]:
         codes = f"<CodeBook><Codes>{opened}{'</Code>' * depth}</Codes></CodeBook>"
     elif shape == "theme-order":
         ids = {"theme_order": rng.choice(([{}], [[]], [1, None], "hope", None, {"a": 1})), "themes": rng.choice(({_guid(1): "hope"}, {_guid(1): {}}, []))}
+        if rng.random() < 0.3:
+            members["annotator.json"] = "[" * 100_000 + "]" * 100_000
     elif shape == "long-ids":
         ids = {"sources": {_guid(2): {"id": rng.choice(("a" * 300, hostile_string(rng), 5))}}, "themes": {_guid(1): rng.choice(("h" * 300, hostile_string(rng)))}}
     elif shape == "shared-member":
@@ -607,7 +612,7 @@ def crafted_qdpx(rng: random.Random, ctx: Context) -> tuple[str, bytes]:
     elif shape == "absent-fields":
         codes = '<CodeBook><Codes><Code guid="%s" name="%s" isCodable="true"/></Codes></CodeBook>' % (_guid(1), rng.choice(("Hope", "Memory", "Loss")))
     members["project.qde"] = f"{head}{codes}{sources}</Project>"
-    if ids:
+    if ids and "annotator.json" not in members:
         members["annotator.json"] = json.dumps(ids)
     return "crafted.qdpx", _qdpx(members)
 

@@ -499,3 +499,17 @@ def test_the_sanitiser_shows_overrides_but_keeps_rtl_marks_and_line_breaks():
     assert show_line("id\nwith\ttab") == "id\\x0awith\\x09tab"
     assert show_line("כותרת\u200f") == "כותרת\u200f"
     assert has_controls("x\u200f") and has_controls("x\u2028") and not has_controls("plain-id_1.2")
+
+
+def test_json_nested_thousands_deep_is_refused_in_one_line(cli, empty_ws, tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text('{"format": "annotator-export", "version": 1, "themes": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    refused_cleanly(cli, empty_ws, path, "nests too deeply")
+
+
+def test_an_annotator_json_nested_thousands_deep_is_ignored_as_hints(cli, empty_ws, tmp_path):
+    path = qdpx_source(tmp_path)
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("annotator.json", "[" * 100_000 + "]" * 100_000)
+    code, out, err = cli("--workspace", empty_ws, "import", path)
+    assert code == 0, err

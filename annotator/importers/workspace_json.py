@@ -58,6 +58,8 @@ def _load(path: Path, text: str) -> dict:
         data = json.loads(text)
     except ValueError as exc:
         raise ImportFailure(f"{path}:{getattr(exc, 'lineno', '?')}: not valid JSON ({getattr(exc, 'msg', exc)})") from None
+    except RecursionError:  # the decoder recurses once per level: [[[[...]]]] thousands deep
+        raise ImportFailure(f"{path}: the JSON nests too deeply to be an annotator export") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
         raise ImportFailure(f"{path}: not an annotator export (expected \"format\": \"{FORMAT_NAME}\")")
     if not isinstance(data.get("version"), int) or data["version"] > 1:
