@@ -80,6 +80,8 @@ def write_file(path: Path, data: bytes, protected: Iterable[Path] = ()) -> None:
     from annotator.yamlio import atomic_write_bytes
 
     target = Path(os.path.realpath(path))  # every symlink followed, a dangling one to where it points
+    if target.is_symlink():  # still a link: a loop, which leads nowhere to write
+        raise AnnotatorError(f"cannot write {path}: its symbolic links lead round in a loop")
     for folder in protected:
         root = Path(os.path.realpath(folder))
         if target == root or root in target.parents:

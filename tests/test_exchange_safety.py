@@ -513,3 +513,12 @@ def test_an_annotator_json_nested_thousands_deep_is_ignored_as_hints(cli, empty_
         archive.writestr("annotator.json", "[" * 100_000 + "]" * 100_000)
     code, out, err = cli("--workspace", empty_ws, "import", path)
     assert code == 0, err
+
+
+def test_a_symlink_loop_is_refused_not_replaced(cli, workspace_dir, tmp_path):
+    first, second = tmp_path / "a.md", tmp_path / "b.md"
+    first.symlink_to(second)
+    second.symlink_to(first)
+    code, out, err = cli("--workspace", workspace_dir, "export", "--format", "md", "-o", first)
+    assert code != 0 and "loop" in err
+    assert first.is_symlink() and second.is_symlink()
