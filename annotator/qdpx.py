@@ -451,9 +451,9 @@ class _ProjectReader:
             self.project.warnings.append(f"{what}: {SOURCES_DIR}/{name} is not UTF-8 text; skipped")
         return self.texts[info.filename]
 
-    def _count_text(self, passages: list[Passage]) -> None:
+    def _count_text(self, chars: int) -> None:
         """Refuse a project whose passages add up to more text than MAX_PROJECT_TEXT."""
-        self.text_chars += sum(len(p.text) for p in passages)
+        self.text_chars += chars
         if self.text_chars > MAX_PROJECT_TEXT:
             raise ImportFailure(
                 f"{self.path}: its passages add up to more than {MAX_PROJECT_TEXT:,} characters of text "
@@ -485,16 +485,16 @@ class _ProjectReader:
         if not selections:
             from annotator.importers.plaintext import parse_plain_text
 
+            self._count_text(len(text))  # before splitting it: the passages hold about as much
             _, passages = parse_plain_text(text, source_id)
             passages = [p for p in passages if self._claim(p.id)]
-            self._count_text(passages)
             self.project.sources.append((source, passages))
             return
         passages = []
         for number, selection in enumerate(selections, start=1):
             passage = self._read_selection(selection, text, source_id, number, title)
             if passage is not None:
-                self._count_text([passage])
+                self._count_text(len(passage.text))
                 passages.append(passage)
         self.project.sources.append((source, passages))
 
