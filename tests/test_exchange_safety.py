@@ -522,3 +522,19 @@ def test_a_symlink_loop_is_refused_not_replaced(cli, workspace_dir, tmp_path):
     code, out, err = cli("--workspace", workspace_dir, "export", "--format", "md", "-o", first)
     assert code != 0 and "loop" in err
     assert first.is_symlink() and second.is_symlink()
+
+
+def test_imported_parents_that_loop_or_are_missing_go_to_the_top_level(cli, demo_json, empty_ws, tmp_path):
+    import json
+
+    themes = demo_json["themes"]
+    themes[0]["parent"], themes[1]["parent"] = themes[1]["id"], themes[0]["id"]
+    themes[2]["parent"] = "no-such-theme"
+    path = tmp_path / "loop.json"
+    path.write_text(json.dumps(demo_json))
+    code, out, err = cli("--workspace", empty_ws, "import", path)
+    assert code == 0, err
+    assert "nests it inside itself" in err and "is not in the codebook" in err
+    parents = {t.id: t.parent for t in _themes(empty_ws).values()}
+    assert parents[themes[2]["id"]] is None
+    assert None in (parents[themes[0]["id"]], parents[themes[1]["id"]])

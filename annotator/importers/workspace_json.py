@@ -10,6 +10,7 @@ and exporting again gives the same bytes.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from annotator.errors import CorpusError, ImportFailure
@@ -68,7 +69,7 @@ def _load(path: Path, text: str) -> dict:
 
 
 def _merge_themes(store, incoming: list[Theme], report) -> None:
-    themes = store.themes()
+    themes = [replace(t) for t in store.themes()]  # copies: the store's cached records stay as the file is
     by_id = {t.id: t for t in themes}
     for theme in incoming:
         existing = by_id.get(theme.id)
@@ -78,11 +79,30 @@ def _merge_themes(store, incoming: list[Theme], report) -> None:
             report.themes_added.append(theme.id)
         elif _merge_theme(existing, theme, report):
             report.themes_updated.append(theme.id)
+    _drop_bad_parents(themes, set(report.themes_added) | set(report.themes_updated), report)
     if report.themes_added or report.themes_updated:
         store.save_themes(themes)
 
 
 THEME_FIELDS = ("name", "description", "color", "parent")
+
+
+def _drop_bad_parents(themes: list[Theme], imported: set[str], report) -> None:
+    """An imported theme whose parent is not in the codebook, or whose nesting leads back to
+    itself, goes to the top level (the codebook stays a tree), and the import says so."""
+    by_id = {t.id: t for t in themes}
+    for theme in themes:
+        if theme.id not in imported or not theme.parent:
+            continue
+        seen, parent = {theme.id}, theme.parent
+        while parent is not None and parent in by_id and parent not in seen:
+            seen.add(parent)
+            parent = by_id[parent].parent
+        if parent is None:
+            continue
+        why = "is not in the codebook" if parent not in by_id else "nests it inside itself"
+        report.warnings.append(f"theme '{theme.id}': its parent '{theme.parent}' {why}; it is put at the top level")
+        theme.parent = None
 
 
 def _merge_theme(existing: Theme, incoming: Theme, report) -> bool:
