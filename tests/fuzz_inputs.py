@@ -705,8 +705,13 @@ def _special_output(rng: random.Random, ctx: Context) -> tuple[Path, Callable[[]
             if not stat.S_ISFIFO(os.stat(fifo).st_mode):
                 _raise("the FIFO was replaced")
         return fifo, still_fifo
-    if shape == "dev-null":
-        return Path("/dev/null"), lambda: stat.S_ISCHR(os.stat("/dev/null").st_mode) or _raise("/dev/null was replaced")
+    if shape == "dev-null":  # the null device under another name: never the real /dev/null, which a bug would replace
+        device = scratch / "null"
+        try:
+            os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+        except PermissionError:  # not root: no device can be replaced either
+            return scratch / "plain.md", nothing
+        return device, lambda: stat.S_ISCHR(os.stat(device).st_mode) or _raise("the device was replaced")
     return scratch, nothing  # a folder: refused in one line
 
 

@@ -362,13 +362,19 @@ def test_a_fifo_is_written_into_not_replaced(cli, workspace_dir, tmp_path):
         os.close(read_end)
 
 
-def test_dev_null_stays_a_device(cli, workspace_dir):
+def test_a_character_device_stays_a_device(cli, workspace_dir, tmp_path):
+    """Never the real /dev/null: as root, a regression would replace it for the whole machine."""
     import os
     import stat
 
-    code, out, err = cli("--workspace", workspace_dir, "export", "--format", "md", "-o", "/dev/null")
+    device = tmp_path / "null"
+    try:
+        os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 3))  # the null device, under another name
+    except PermissionError:
+        pytest.skip("making a device node needs root (where replacing /dev/null is possible at all)")
+    code, out, err = cli("--workspace", workspace_dir, "export", "--format", "md", "-o", device)
     assert code == 0, err
-    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    assert stat.S_ISCHR(os.stat(device).st_mode)
 
 
 # -- item 17: what a terminal is shown never carries controls that it would obey ---------------------
@@ -538,3 +544,17 @@ def test_imported_parents_that_loop_or_are_missing_go_to_the_top_level(cli, demo
     parents = {t.id: t.parent for t in _themes(empty_ws).values()}
     assert parents[themes[2]["id"]] is None
     assert None in (parents[themes[0]["id"]], parents[themes[1]["id"]])
+
+
+def test_a_multi_source_json_import_reports_each_comment_not_placed_once(cli, demo_json, empty_ws, tmp_path):
+    import json
+
+    path = tmp_path / "all.json"
+    path.write_text(json.dumps(demo_json))
+    assert cli("--workspace", empty_ws, "import", path)[0] == 0
+    gone = demo_json["sources"][0]["passages"].pop()["id"]
+    assert cli("--workspace", empty_ws, "comment", gone, "a comment of mine")[0] == 0
+    path.write_text(json.dumps(demo_json))
+    code, out, err = cli("--workspace", empty_ws, "import", path)
+    assert code == 0, err
+    assert out.count(f"comment not placed: {gone} (tester)") == 1
