@@ -11,7 +11,7 @@ was, a finished one keeps every theme's description and colour and writes only i
 can show. The `crafted` target sends the shapes that once got through (hostile or 300-character
 ids, 5,000-digit numbers, 3,000 nested codes, sources sharing one member, a DOCTYPE, codes with
 absent fields) and then checks that the CLI prints no control a terminal obeys; `export-output`
-aims `export -o` at the corpus, the index, symlinks, a FIFO and /dev/null.
+aims `export -o` at the corpus, the index, symlinks, a FIFO and a device node.
 
     python tests/fuzz_inputs.py --cases 10000          # spread over all targets
     python tests/fuzz_inputs.py --target query --cases 2000 --seed 3
