@@ -15,10 +15,13 @@ import csv
 import importlib
 import io
 import json
+import os
 import re
+import stat
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Iterable
 
+from annotator.errors import AnnotatorError
 from annotator.evidence import EvidencePassage, citation, corpus_positions, evidence
 from annotator.model import Theme
 
@@ -61,15 +64,45 @@ def export(session: "Session", format_name: str, theme_names: list[str] | None =
     return writer(session, selected_theme_ids(session, theme_names))
 
 
-def write_file(path: Path, data: bytes) -> None:
-    """Write an export so that a crash leaves the old file or the whole new one."""
-    from annotator.errors import AnnotatorError
+class UnsafeOutput(AnnotatorError):
+    """An export asked to overwrite the workspace's own files."""
+
+    exit_code = 2
+
+
+def write_file(path: Path, data: bytes, protected: Iterable[Path] = ()) -> None:
+    """Write an export where `path` leads, never inside a `protected` folder (the corpus, the index).
+
+    A symlink is followed: its target is written (atomically when it is a regular file, so a
+    crash leaves the old file or the whole new one). A FIFO or a device (/dev/null, a terminal)
+    is written into, never replaced by a regular file.
+    """
     from annotator.yamlio import atomic_write_bytes
 
+    target = Path(os.path.realpath(path))  # every symlink followed, a dangling one to where it points
+    if target.is_symlink():  # still a link: a loop, which leads nowhere to write
+        raise AnnotatorError(f"cannot write {path}: its symbolic links lead round in a loop")
+    for folder in protected:
+        root = Path(os.path.realpath(folder))
+        if target == root or root in target.parents:
+            raise UnsafeOutput(f"refusing to write {path}: it is inside the workspace's {folder.name}/ folder, which an export must not replace")
     try:
-        atomic_write_bytes(path, data)  # `-o reports/evidence.md` makes reports/ as needed
+        if _is_special(target):
+            with open(target, "wb") as handle:
+                handle.write(data)
+        else:
+            atomic_write_bytes(target, data)  # `-o reports/evidence.md` makes reports/ as needed
     except OSError as exc:
         raise AnnotatorError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _is_special(path: Path) -> bool:
+    """A FIFO, a device or a socket: something to write into, not a file to replace."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
 
 
 def selected_theme_ids(session: "Session", theme_names: list[str] | None) -> list[str]:

@@ -36,6 +36,8 @@ from xml.etree import ElementTree as ET
 from annotator import __version__
 from annotator.errors import ImportFailure
 from annotator.exports import register
+from annotator.importers import valid_source_id
+from annotator.importers.checks import passage_id_problem
 from annotator.model import COLOR_RE, SLUG_RE, AnnotationFile, Memo, Passage, Source, Tag, Theme, slugify, unique_id
 
 if TYPE_CHECKING:
@@ -56,6 +58,10 @@ MAX_MEMBER_BYTES = 64 * 1024 * 1024
 MAX_TOTAL_BYTES = 256 * 1024 * 1024
 MAX_RATIO = 200  # inflated / compressed, checked for members over RATIO_FLOOR bytes
 RATIO_FLOOR = 1024 * 1024
+# What the passages of one archive may add up to: sources may share a member and selections overlap,
+# so the text can grow far past the archive's inflated size (100 sources x one 2 MB member: 200 MB).
+MAX_PROJECT_TEXT = 64 * 1024 * 1024  # characters
+MAX_CODE_DEPTH = 100  # codes nest by recursion; a codebook is a few levels deep
 
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
 
@@ -313,7 +319,7 @@ def parse_project_xml(path: Path, data: bytes) -> ET.Element:
     from defusedxml import DefusedXmlException
 
     try:
-        root = SafeET.fromstring(data)
+        root = SafeET.fromstring(data, forbid_dtd=True)
     except DefusedXmlException as exc:
         raise ImportFailure(f"{path}: {PROJECT_FILE} uses XML entities or a DTD, which are refused ({type(exc).__name__})") from None
     except ET.ParseError as exc:
@@ -342,7 +348,7 @@ def read_qdpx(path: Path, default_annotator: str) -> Project:
 def _read_ids(archive: SafeZip, info) -> dict:
     try:
         data = json.loads(archive.read(info).decode("utf-8"))
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # only hints: a project reads without them
         return {}
     return data if isinstance(data, dict) else {}
 
@@ -353,7 +359,8 @@ class _ProjectReader:
         self.archive = archive
         self.theme_ids = ids.get("themes") if isinstance(ids.get("themes"), dict) else {}
         self.source_meta = ids.get("sources") if isinstance(ids.get("sources"), dict) else {}
-        self.theme_order = ids.get("theme_order") if isinstance(ids.get("theme_order"), list) else []
+        order = ids.get("theme_order") if isinstance(ids.get("theme_order"), list) else []
+        self.theme_order = [theme_id for theme_id in order if isinstance(theme_id, str)]
         self.default_annotator = default_annotator
         self.project = Project()
         self.users: dict[str, str] = {}
@@ -362,6 +369,8 @@ class _ProjectReader:
         self.passage_ids: set[str] = set()
         self.tagged: set[tuple[str, str, str]] = set()
         self.source_ids: set[str] = set()
+        self.texts: dict[str, str | None] = {}  # member name -> its text, read once however many sources share it
+        self.text_chars = 0
 
     def read(self, root: ET.Element) -> Project:
         for users in _children(root, "Users"):
@@ -370,7 +379,7 @@ class _ProjectReader:
         for codebook in _children(root, "CodeBook"):
             for codes in _children(codebook, "Codes"):
                 for code in _children(codes, "Code"):
-                    self._read_code(code, None)
+                    self._read_code(code, None, depth=1)
         if self.theme_order:
             rank = {theme_id: i for i, theme_id in enumerate(self.theme_order)}
             self.project.themes.sort(key=lambda t: rank.get(t.id, len(rank)))
@@ -402,7 +411,9 @@ class _ProjectReader:
     def _annotator(self, user_guid: str | None) -> str:
         return self.users.get(user_guid or "", self.default_annotator)
 
-    def _read_code(self, code: ET.Element, parent: str | None) -> None:
+    def _read_code(self, code: ET.Element, parent: str | None, depth: int) -> None:
+        if depth > MAX_CODE_DEPTH:
+            raise ImportFailure(f"{self.path}: codes nested more than {MAX_CODE_DEPTH} deep; refusing")
         guid = code.get("guid", "")
         name = (code.get("name") or "").strip() or "Unnamed code"
         taken = {t.id for t in self.project.themes}
@@ -412,7 +423,7 @@ class _ProjectReader:
         self.project.themes.append(Theme(theme_id, name, _child_text(code, "Description").strip(), color, parent))
         self.codes[guid] = theme_id
         for child in _children(code, "Code"):
-            self._read_code(child, theme_id)
+            self._read_code(child, theme_id, depth + 1)
 
     def _text_of(self, element: ET.Element, what: str) -> str | None:
         """The element's plain text: inline PlainTextContent, or an internal:// file in the zip."""
@@ -431,12 +442,23 @@ class _ProjectReader:
         if info is None:
             self.project.warnings.append(f"{what}: {SOURCES_DIR}/{name} is missing from the archive; skipped")
             return None
-        data = self.archive.read(info)
-        try:
-            return data.decode("utf-8-sig")
-        except UnicodeDecodeError:
+        if info.filename not in self.texts:
+            try:
+                self.texts[info.filename] = self.archive.read(info).decode("utf-8-sig")
+            except UnicodeDecodeError:
+                self.texts[info.filename] = None
+        if self.texts[info.filename] is None:
             self.project.warnings.append(f"{what}: {SOURCES_DIR}/{name} is not UTF-8 text; skipped")
-            return None
+        return self.texts[info.filename]
+
+    def _count_text(self, chars: int) -> None:
+        """Refuse a project whose passages add up to more text than MAX_PROJECT_TEXT."""
+        self.text_chars += chars
+        if self.text_chars > MAX_PROJECT_TEXT:
+            raise ImportFailure(
+                f"{self.path}: its passages add up to more than {MAX_PROJECT_TEXT:,} characters of text "
+                f"(sources sharing one file, or overlapping selections); refusing (the limit for one archive)"
+            )
 
     def _read_source(self, element: ET.Element) -> None:
         guid = element.get("guid", "")
@@ -448,7 +470,8 @@ class _ProjectReader:
             return
         meta = self.source_meta.get(guid) if isinstance(self.source_meta.get(guid), dict) else {}
         wanted = meta.get("id")
-        source_id = wanted if isinstance(wanted, str) and SLUG_RE.match(wanted) and wanted not in self.source_ids else unique_id(slugify(title, "source"), self.source_ids)
+        usable = isinstance(wanted, str) and valid_source_id(wanted) and wanted not in self.source_ids
+        source_id = wanted if usable else unique_id(slugify(title, "source"), self.source_ids)
         self.source_ids.add(source_id)
         source = Source(
             source_id, title,
@@ -462,6 +485,7 @@ class _ProjectReader:
         if not selections:
             from annotator.importers.plaintext import parse_plain_text
 
+            self._count_text(len(text))  # before splitting it: the passages hold about as much
             _, passages = parse_plain_text(text, source_id)
             passages = [p for p in passages if self._claim(p.id)]
             self.project.sources.append((source, passages))
@@ -470,6 +494,7 @@ class _ProjectReader:
         for number, selection in enumerate(selections, start=1):
             passage = self._read_selection(selection, text, source_id, number, title)
             if passage is not None:
+                self._count_text(len(passage.text))
                 passages.append(passage)
         self.project.sources.append((source, passages))
 
@@ -487,7 +512,7 @@ class _ProjectReader:
             )
             return None
         name = (selection.get("name") or "").strip()
-        passage_id = name if name and not any(ch.isspace() for ch in name) and name not in self.passage_ids else ""
+        passage_id = name if not passage_id_problem(name) and name not in self.passage_ids else ""
         if not passage_id:
             n = number
             while f"{source_id}-{n:03d}" in self.passage_ids:
@@ -545,20 +570,18 @@ def _color(value: str | None) -> str | None:
 def import_qdpx(store: "Store", path: Path, report, default_annotator: str) -> None:
     """Merge a .qdpx project into the workspace: themes by id, sources with their passages,
     and each user's tags and comments into that annotator's file."""
-    from annotator.importers import _check_id_clashes
+    from annotator.importers.checks import check_annotation_files, check_annotations, check_sources
     from annotator.importers.saving import replace_source
     from annotator.importers.workspace_json import _merge_annotations, _merge_themes
-    from annotator.store import validate_annotator
 
     project = read_qdpx(Path(path), default_annotator)
     report.warnings += project.warnings
     if not project.sources and not project.themes:
         raise ImportFailure(f"{path}: the project has no codes and no text sources to import")
-    for name in project.annotations:
-        validate_annotator(name)
+    check_annotations(Path(path), list(project.annotations.values()))
     with store.locked():
-        for source, passages in project.sources:
-            _check_id_clashes(store, source.id, passages, path)
+        check_sources(store, Path(path), project.sources)
+        check_annotation_files(store, project.annotations)
         _merge_themes(store, project.themes, report)
         # Tags before passages, as every importer does: a crash in between leaves tags waiting.
         for af in project.annotations.values():

@@ -6,6 +6,13 @@ REFI-QDA (.qdpx) files, and search queries. Each case must end in a sane result 
 in an AnnotatorError (one clear line). Anything else, or a case that runs longer than
 the time limit, counts as a traceback and is saved for replay.
 
+Imports are also held to what a user would notice: a refused import leaves the corpus as it
+was, a finished one keeps every theme's description and colour and writes only ids a terminal
+can show. The `crafted` target sends the shapes that once got through (hostile or 300-character
+ids, 5,000-digit numbers, 3,000 nested codes, sources sharing one member, a DOCTYPE, codes with
+absent fields) and then checks that the CLI prints no control a terminal obeys; `export-output`
+aims `export -o` at the corpus, the index, symlinks, a FIFO and a device node.
+
     python tests/fuzz_inputs.py --cases 10000          # spread over all targets
     python tests/fuzz_inputs.py --target query --cases 2000 --seed 3
     python tests/fuzz_inputs.py --big                  # also a 50 MB text import
@@ -14,11 +21,15 @@ the time limit, counts as a traceback and is saved for replay.
 from __future__ import annotations
 
 import argparse
+import copy
 import io
 import json
+import os
 import random
+import re
 import shutil
 import signal
+import stat
 import sys
 import tempfile
 import time
@@ -27,6 +38,7 @@ import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import yaml
 
@@ -201,12 +213,52 @@ def case_corpus_yaml(rng: random.Random, ctx: Context):
 
 
 def _import(ctx: Context, name: str, data: bytes, **options):
+    """Import the input; a refused import must have written nothing, a finished one must have
+    kept every theme's description and colour and written only ids a terminal can show."""
+    from annotator.errors import AnnotatorError
     from annotator.importers import import_source
 
     path = ctx.input_file(name, data)
-    report = import_source(ctx.session.store, path, annotator="fuzz", resolve_theme=ctx.session.resolve_theme, **options)
+    before = corpus_signature(ctx.ws)
+    themes_before = {t.id: copy.copy(t) for t in ctx.session.store.themes()}  # the store's own objects are edited in place
+    try:
+        report = import_source(ctx.session.store, path, annotator="fuzz", resolve_theme=ctx.session.resolve_theme, **options)
+    except AnnotatorError:
+        changed = sorted(set(before.items()) ^ set(corpus_signature(ctx.ws).items()))
+        if changed:
+            raise AssertionError(f"a refused import changed the corpus: {sorted({name for name, _ in changed})}") from None
+        raise
+    check_after_import(ctx, themes_before)
     ctx.session.sync()
     return report
+
+
+def corpus_signature(ws: Path) -> dict[str, tuple[int, int, int]]:
+    """Every corpus file by (size, mtime, inode): an atomic write changes the inode."""
+    signature = {}
+    for path in sorted((ws / "corpus").rglob("*")):
+        if path.is_file():
+            st = path.stat()
+            signature[str(path.relative_to(ws))] = (st.st_size, st.st_mtime_ns, st.st_ino)
+    return signature
+
+
+def check_after_import(ctx: Context, themes_before: dict) -> None:
+    from annotator.importers.checks import passage_id_problem
+
+    for sf in ctx.session.store.sources():
+        for passage in sf.passages:
+            problem = passage_id_problem(passage.id)
+            if problem and sf.source.id != "lighthouse":
+                raise AssertionError(f"an import wrote passage id {passage.id[:80]!r}, which {problem}")
+    after = {t.id: t for t in ctx.session.store.themes()}
+    for theme_id, theme in themes_before.items():
+        now = after.get(theme_id)
+        if now is None:
+            raise AssertionError(f"an import removed theme {theme_id!r}")
+        for field_name in ("description", "color"):
+            if getattr(theme, field_name) and not getattr(now, field_name):
+                raise AssertionError(f"an import emptied the {field_name} of theme {theme_id!r}")
 
 
 def case_import_yaml(rng: random.Random, ctx: Context):
@@ -446,6 +498,243 @@ def case_query(rng: random.Random, ctx: Context):
     return "ok"
 
 
+# -- crafted: the shapes an attacker (or an unlucky tool) sends a class ---------------------------
+
+HUGE_INT = "9" * 5000  # past Python's 4,300-digit limit for int()
+HOSTILE_STRINGS = ["x\\x1b]2;PWNED\\x07", "x\\u202eevil", "note:hope", "a" * 300, "x\\x1b[2J", "x\\u2066y", "x\\x9b31m"]
+
+
+def hostile_string(rng: random.Random) -> str:
+    # Written as escapes above so this file stays printable; decoded here.
+    return rng.choice(HOSTILE_STRINGS).encode("ascii").decode("unicode_escape")
+
+
+def crafted_json(rng: random.Random, ctx: Context) -> tuple[str, bytes]:
+    from annotator.exports import export
+
+    data = json.loads(export(ctx.session, "json").decode("utf-8"))
+    data["themes"].append({"id": "crafted-new", "name": "Crafted", "description": ""})
+    first = data["sources"][0]["passages"][0]["id"] if data["sources"] and data["sources"][0]["passages"] else "lh-001"
+    data["annotations"].append({"annotator": "crafted", "tags": [{"passage": first, "theme": "hope", "at": ""}]})
+    shape = rng.choice(("source-id", "passage-id", "tag-passage", "absent-fields", "huge-int", "shared-ids", "deep"))
+    if shape == "source-id" and data["sources"]:
+        rng.choice(data["sources"])["source"]["id"] = rng.choice(("a" * 101, "a" * 300, "b" * 5000, hostile_string(rng)))
+    elif shape == "passage-id" and data["sources"] and data["sources"][-1]["passages"]:
+        rng.choice(data["sources"][-1]["passages"])["id"] = hostile_string(rng)
+    elif shape == "tag-passage":
+        data["annotations"][-1]["tags"][0]["passage"] = hostile_string(rng)
+    elif shape == "absent-fields":  # a theme that exists, with no description or colour
+        data["themes"] = [{"id": rng.choice(("hope", "memory")), "name": rng.choice(("Hope", "Memory", "HOPE"))}]
+    elif shape == "shared-ids" and data["sources"]:
+        clone = json.loads(json.dumps(data["sources"][0]))
+        clone["source"]["id"] = "crafted-clone"
+        data["sources"].append(clone)
+    text = json.dumps(data, ensure_ascii=rng.random() < 0.5)
+    if shape == "deep":
+        depth = rng.choice((500, 5000, 100_000))
+        text = text.replace('"themes": [', '"themes": [' + "[" * depth + "]" * depth + ", ", 1)
+    if shape == "huge-int":
+        text = text.replace('"version": 1', '"version": ' + HUGE_INT) if rng.random() < 0.3 else text.replace('"at": ""', '"at": ' + HUGE_INT, 1)
+    return "crafted.json", text.encode("utf-8", "surrogatepass")
+
+
+def crafted_yaml(rng: random.Random, ctx: Context) -> tuple[str, bytes]:
+    field_name = rng.choice(("id", "location", "text", "themes", "source-id", "title"))
+    value = HUGE_INT if rng.random() < 0.5 else json.dumps(hostile_string(rng))  # JSON strings are YAML strings
+    passage = {"id": "cr-1", "text": "hello", "location": "ch. 1", "themes": "[hope]"}
+    source = {"id": "crafted", "title": "Crafted"}
+    if field_name in passage:
+        passage[field_name] = value
+    else:
+        source[field_name.replace("source-", "")] = value
+    lines = ["source:"] + [f"  {k}: {v}" for k, v in source.items()] + ["passages:"]
+    lines += [f"  - {k}: {v}" if i == 0 else f"    {k}: {v}" for i, (k, v) in enumerate(passage.items())]
+    return "crafted.yaml", ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def crafted_kindle(rng: random.Random, ctx: Context) -> tuple[str, bytes]:
+    title = rng.choice(("Book (Author)", f"{hostile_string(rng)} (Author)", "a" * 300))
+    where = rng.choice((f"Location {HUGE_INT}-2", f"Location 12-{HUGE_INT}", f"page {HUGE_INT}", "Location 10-12"))
+    text = f"{title}\r\n- Your Highlight on {where} | Added on Monday\r\n\r\nSome text {hostile_string(rng)}\r\n==========\r\n"
+    return "My Clippings.txt", text.encode("utf-8")
+
+
+def _qdpx(members: dict[str, str | bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _guid(n: int) -> str:
+    return f"00000000-0000-0000-0000-{n:012d}"
+
+
+def _xml_hostile(rng: random.Random) -> str:
+    # XML 1.0 carries no C0 control, not even as &#x1b;: the 8-bit CSI (C1) and bidi controls it does carry.
+    return hostile_string(rng).replace("\x1b", "\x9b").replace("\x07", "\x9c")
+
+
+def crafted_qdpx(rng: random.Random, ctx: Context) -> tuple[str, bytes]:
+    from xml.sax.saxutils import quoteattr
+
+    shape = rng.choice(("nested", "theme-order", "long-ids", "shared-member", "doctype", "hostile-names", "absent-fields"))
+    head = '<Project xmlns="urn:QDA-XML:project:1.0" name="crafted">'
+    ids: dict = {}
+    members: dict[str, str | bytes] = {}
+    codes = '<CodeBook><Codes><Code guid="%s" name="Hope" isCodable="true"/></Codes></CodeBook>' % _guid(1)
+    sources = f'<Sources><TextSource guid="{_guid(2)}" name="Interview" plainTextPath="internal://one.txt">' \
+              f'<PlainTextSelection guid="{_guid(3)}" name="q1" startPosition="0" endPosition="5"/></TextSource></Sources>'
+    members["sources/one.txt"] = "Hello world, a shared text.\n\n" * rng.choice((1, 100, 2000))
+    if shape == "nested":
+        depth = rng.choice((50, 101, 1000, 3000))
+        opened = "".join(f'<Code guid="{_guid(100 + n)}" name="c{n}" isCodable="true">' for n in range(depth))
+        codes = f"<CodeBook><Codes>{opened}{'</Code>' * depth}</Codes></CodeBook>"
+    elif shape == "theme-order":
+        ids = {"theme_order": rng.choice(([{}], [[]], [1, None], "hope", None, {"a": 1})), "themes": rng.choice(({_guid(1): "hope"}, {_guid(1): {}}, []))}
+        if rng.random() < 0.3:
+            members["annotator.json"] = "[" * 100_000 + "]" * 100_000
+    elif shape == "long-ids":
+        ids = {"sources": {_guid(2): {"id": rng.choice(("a" * 300, hostile_string(rng), 5))}}, "themes": {_guid(1): rng.choice(("h" * 300, hostile_string(rng)))}}
+    elif shape == "shared-member":
+        count = rng.choice((2, 50, 200))
+        sources = "<Sources>" + "".join(
+            f'<TextSource guid="{_guid(1000 + n)}" name="copy {n}" plainTextPath="internal://one.txt"/>' for n in range(count)
+        ) + "</Sources>"
+    elif shape == "doctype":
+        head = rng.choice(('<!DOCTYPE Project SYSTEM "http://example.com/p.dtd">', "<!DOCTYPE Project []>")) + head
+    elif shape == "hostile-names":
+        title, name, location = (quoteattr(_xml_hostile(rng)) for _ in range(3))
+        sources = f'<Sources><TextSource guid="{_guid(2)}" name={title} plainTextPath="internal://one.txt">' \
+                  f'<PlainTextSelection guid="{_guid(3)}" name={name} startPosition="0" endPosition="5">' \
+                  f'<Description>{location[1:-1]}</Description></PlainTextSelection></TextSource></Sources>'
+    elif shape == "absent-fields":
+        codes = '<CodeBook><Codes><Code guid="%s" name="%s" isCodable="true"/></Codes></CodeBook>' % (_guid(1), rng.choice(("Hope", "Memory", "Loss")))
+    members["project.qde"] = f"{head}{codes}{sources}</Project>"
+    if ids and "annotator.json" not in members:
+        members["annotator.json"] = json.dumps(ids)
+    return "crafted.qdpx", _qdpx(members)
+
+
+RAW_ON_A_TERMINAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def check_terminal_output(ctx: Context) -> None:
+    """What the CLI prints for the workspace, as a person reads it, holds no control a terminal obeys."""
+    from contextlib import redirect_stderr, redirect_stdout
+
+    from annotator.cli import main as cli_main
+
+    ids = [p.id for sf in ctx.session.store.sources() for p in sf.passages][-3:]
+    commands = [["search", "hello", "text", "light"], ["themes"], ["evidence", "hope"], ["report"]]
+    commands += [["show", pid] for pid in ids] + [["show", pid, "--quote"] for pid in ids[-1:]]
+    if "crafted" in ctx.session.store.annotators():
+        commands.append(["agreement", "fuzz", "crafted"])
+    for command in commands:
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            code = cli_main(["--workspace", str(ctx.ws), *command])
+        if code not in (0, 1, 2, 3):
+            raise AssertionError(f"annotator {command[0]} exited {code}: {err.getvalue()[:300]}")
+        raw = RAW_ON_A_TERMINAL.search(out.getvalue() + err.getvalue())
+        if raw:
+            raise AssertionError(f"annotator {command[0]} printed a raw control {raw.group()!r}")
+
+
+CRAFTED = [crafted_json, crafted_yaml, crafted_kindle, crafted_qdpx]
+
+
+def case_crafted(rng: random.Random, ctx: Context):
+    """Inputs of the shapes that once got through: long or hostile ids, huge numbers, nested codes,
+    sources sharing one member, a DOCTYPE, codes with fields absent; then the CLI's output checked."""
+    from annotator import qdpx
+
+    name, data = rng.choice(CRAFTED)(rng, ctx)
+    limit = qdpx.MAX_PROJECT_TEXT
+    qdpx.MAX_PROJECT_TEXT = 200_000  # the shared-member shape reaches it in a few MB, not 64
+    try:
+        report = _import(ctx, name, data)
+    finally:
+        qdpx.MAX_PROJECT_TEXT = limit
+    imported = set(report.source_id.split(", "))
+    total = sum(len(p.text) for sf in ctx.session.store.sources() if sf.source.id in imported for p in sf.passages)
+    if name.endswith(".qdpx") and total > 200_000:
+        raise AssertionError(f"a project expanded to {total:,} characters past the limit")
+    check_terminal_output(ctx)
+    return "ok"
+
+
+def _special_output(rng: random.Random, ctx: Context) -> tuple[Path, Callable[[], None]]:
+    """An -o path of a dangerous shape, and a check that what it names is intact afterwards."""
+    corpus = ctx.ws / "corpus"
+    scratch = ctx.root / "outputs"
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    shape = rng.choice(("corpus-file", "corpus-new", "index", "dotdot", "link-into-corpus", "link-out", "fifo", "dev-null", "dir"))
+    nothing = lambda: None  # noqa: E731
+    if shape == "corpus-file":
+        return rng.choice(sorted(p for p in corpus.rglob("*.yaml"))), nothing
+    if shape == "corpus-new":
+        return corpus / "passages" / "new.md", nothing
+    if shape == "index":
+        return ctx.ws / "index" / rng.choice(("x.md", "MAIN_WRITELOCK")), nothing
+    if shape == "dotdot":
+        return ctx.ws / "reports" / ".." / "corpus" / "themes.yaml", nothing
+    if shape == "link-into-corpus":
+        link = scratch / "evidence.md"
+        link.symlink_to(corpus / "themes.yaml")
+        return link, lambda: link.is_symlink() or _raise("the symlink was replaced")
+    if shape == "link-out":
+        target = scratch / "target.md"
+        target.write_text("old")
+        link = scratch / "link.md"
+        link.symlink_to(target)
+
+        def followed():
+            if not link.is_symlink() or target.read_text() == "old":
+                _raise("the symlink was replaced, or its target not written")
+        return link, followed
+    if shape == "fifo":
+        fifo = scratch / "pipe"
+        os.mkfifo(fifo)
+        reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+
+        def still_fifo():
+            os.close(reader)
+            if not stat.S_ISFIFO(os.stat(fifo).st_mode):
+                _raise("the FIFO was replaced")
+        return fifo, still_fifo
+    if shape == "dev-null":  # the null device under another name: never the real /dev/null, which a bug would replace
+        device = scratch / "null"
+        try:
+            os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+        except PermissionError:  # not root: no device can be replaced either
+            return scratch / "plain.md", nothing
+        return device, lambda: stat.S_ISCHR(os.stat(device).st_mode) or _raise("the device was replaced")
+    return scratch, nothing  # a folder: refused in one line
+
+
+def _raise(message: str):
+    raise AssertionError(message)
+
+
+def case_export_output(rng: random.Random, ctx: Context):
+    """`export -o` at a path that must not be replaced: nothing in the corpus changes, specials stay."""
+    from annotator.exports import export, write_file
+
+    path, intact = _special_output(rng, ctx)
+    before = corpus_signature(ctx.ws)
+    data = export(ctx.session, rng.choice(("md", "csv", "json")))
+    try:
+        write_file(path, data[:4096], protected=[ctx.ws / "corpus", ctx.ws / "index"])
+    finally:
+        intact()
+        if corpus_signature(ctx.ws) != before:
+            raise AssertionError(f"export -o {path} changed the corpus")
+    return "ok"
+
+
 TARGETS = {
     "corpus-yaml": case_corpus_yaml,
     "import-yaml": case_import_yaml,
@@ -455,6 +744,8 @@ TARGETS = {
     "annotator-json": case_annotator_json,
     "qdpx": case_qdpx,
     "query": case_query,
+    "crafted": case_crafted,
+    "export-output": case_export_output,
 }
 # Queries never fail; every other target may end in a clear AnnotatorError.
 ERRORS_ALLOWED = {name: name != "query" for name in TARGETS}

@@ -160,6 +160,14 @@ def test_fuzz_loop_finds_no_traceback():
     assert sum(c.ok for c in counts.values()) > 0 and sum(c.clean_errors for c in counts.values()) > 0
 
 
+def test_crafted_inputs_and_export_paths_find_nothing():
+    """The shapes that once got through (hostile ids, huge numbers, nested codes, shared members,
+    a DOCTYPE, absent theme fields, -o at the corpus or a FIFO), with their oracles."""
+    counts = fuzz_inputs.run(cases=24, seed=15, targets=["crafted", "export-output"])
+    assert {name: c.examples for name, c in counts.items() if c.tracebacks} == {}
+    assert all(c.ok and c.clean_errors for c in counts.values())
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not STRESS, reason="full-count fuzzing: set ANNOTATOR_STRESS=1")
 def test_ten_thousand_cases_no_traceback():

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from annotator.cli import open_session
 from annotator.cli.output import ProgressPrinter, print_json, warn
-from annotator.textsafe import show_controls
+from annotator.textsafe import show_controls, show_line
 
 
 def register(subparsers, common) -> None:
@@ -69,11 +69,11 @@ def cmd_import(args) -> int:
         print_json({"imports": [r.to_json() for r in reports]})
         return 0
     for report in reports:
-        print(describe_import(report))
+        print(show_line(describe_import(report)))
         for tag in report.unplaced_tags:
-            print(f"  tag not placed: {tag.passage} {tag.theme} ({tag.annotator}) — the passage is gone from the new text; the tag is kept in the annotations file")
+            print(show_line(f"  tag not placed: {tag.passage} {tag.theme} ({tag.annotator}) — the passage is gone from the new text; the tag is kept in the annotations file"))
         for memo in report.unplaced_memos:
-            print(f"  comment not placed: {memo.passage} ({memo.annotator}) — the passage is gone from the new text; the comment is kept in the annotations file")
+            print(show_line(f"  comment not placed: {memo.passage} ({memo.annotator}) — the passage is gone from the new text; the comment is kept in the annotations file"))
     return 0
 
 
@@ -107,7 +107,7 @@ def cmd_themes(args) -> int:
         print("no themes yet — import theme notes with: annotator import --themes NOTES.txt")
     for number, row in enumerate(rows, start=1):
         key = str(number) if number <= 9 else " "
-        under = f"  (under {row['parent']})" if row.get("parent") else ""
+        under = f"  (under {show_line(row['parent'])})" if row.get("parent") else ""
         print(f"{key}  {row['id']:<28} {show_controls(row['name']):<32} {row['count']:>4} tagged{under}")
     return 0
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from annotator.cli import open_session, sync_index
 from annotator.cli.output import dim, print_json, use_color
 from annotator.errors import AnnotatorError
-from annotator.textsafe import show_controls
+from annotator.textsafe import show_controls, show_line
 
 
 def register(subparsers, common) -> None:
@@ -49,7 +49,7 @@ def cmd_suggest(args) -> int:
     color = use_color()
     names = {t.id: t.name for t in session.themes()}
     for s in suggestions:
-        print(f"{s.score:.2f}  {s.theme}  {dim(show_controls(names.get(s.theme, '')), color)}")
+        print(f"{s.score:.2f}  {show_line(s.theme)}  {dim(show_line(names.get(s.theme, '')), color)}")
         for reason in s.why:
             print(f"      {dim(show_controls(reason), color)}")
     return 0
@@ -69,13 +69,13 @@ def cmd_evidence(args) -> int:
 
     for item in items:
         print()
-        print(f"{item.hit.id}  {dim(show_controls(citation(item.source_title, item.hit.location)), color)}")
+        print(f"{show_line(item.hit.id)}  {dim(show_line(citation(item.source_title, item.hit.location)), color)}")
         print("  " + show_controls(item.hit.text).replace("\n", "\n  "))
         for tag in item.tags:
             comment = f": {show_controls(tag.comment)}" if tag.comment else ""
-            print(f"  {dim('— ' + tag.annotator, color)}{comment}")
+            print(f"  {dim('— ' + show_line(tag.annotator), color)}{comment}")
         for memo in item.memos:
-            print(f"  {dim('— ' + memo.annotator + ', on the passage', color)}: {show_controls(memo.text)}")
+            print(f"  {dim('— ' + show_line(memo.annotator) + ', on the passage', color)}: {show_controls(memo.text)}")
     return 0
 
 
@@ -86,7 +86,7 @@ def cmd_export(args) -> int:
     sync_index(session)
     data = export(session, args.format, args.theme)
     if args.output:
-        write_file(Path(args.output), data)
+        write_file(Path(args.output), data, protected=[session.ws.corpus, session.ws.index_dir])
         print(f"wrote {args.output} ({len(data):,} bytes)", file=sys.stderr)
         return 0
     if sys.stdout.isatty():

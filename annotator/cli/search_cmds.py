@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from annotator.cli import open_session, sync_index
 from annotator.cli.output import dim, emphasise, print_json, use_color
-from annotator.textsafe import show_controls
+from annotator.textsafe import show_controls, show_line
 
 
 def register(subparsers, common) -> None:
@@ -52,7 +52,7 @@ def format_heading(hit, color: bool) -> str:
     else:
         where = ", ".join(x for x in (hit.source, hit.location) if x)
     themes = f"  [{', '.join(hit.themes)}]" if hit.themes and hit.kind == "passage" else ""
-    return f"{hit.id}  " + dim(show_controls(where) + themes, color)
+    return f"{show_line(hit.id)}  " + dim(show_line(where + themes), color)
 
 
 def cmd_show(args) -> int:
@@ -60,7 +60,7 @@ def cmd_show(args) -> int:
     sync_index(session)
     hit = session.get(args.passage_id)
     if args.quote and not args.json:
-        print(session.quote(hit.id))
+        print(show_controls(session.quote(hit.id)))
         return 0
     tags = session.tags_on(hit.id)
     if args.json:
@@ -80,10 +80,10 @@ def cmd_show(args) -> int:
         print()
         for tag in tags:
             comment = f" — {show_controls(tag.comment)}" if tag.comment else ""
-            print(f"  {tag.theme} by {tag.annotator} {dim(tag.at, color)}{comment}")
+            print(f"  {show_line(tag.theme)} by {show_line(tag.annotator)} {dim(show_line(tag.at), color)}{comment}")
     memos = session.memos_on(hit.id)
     if memos:
         print()
         for memo in memos:
-            print(f"  comment by {memo.annotator} {dim(memo.at, color)}: {show_controls(memo.text)}")
+            print(f"  comment by {show_line(memo.annotator)} {dim(show_line(memo.at), color)}: {show_controls(memo.text)}")
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from annotator.cli import open_session, sync_index
+from annotator.textsafe import show_line
 
 
 def register(subparsers, common) -> None:
@@ -26,11 +27,11 @@ def cmd_tag(args) -> int:
     changes = session.tag(args.passage_id, args.themes, annotator=args.annotator, comment=args.comment)
     added = [c.tag.theme for c in changes]
     if added:
-        print(f"tagged {args.passage_id}: {', '.join(added)}")
+        print(show_line(f"tagged {args.passage_id}: {', '.join(added)}"))
     elif args.comment is not None:
-        print(f"{args.passage_id}: comment updated")
+        print(show_line(f"{args.passage_id}: comment updated"))
     else:
-        print(f"{args.passage_id}: already tagged with {', '.join(args.themes)}")
+        print(show_line(f"{args.passage_id}: already tagged with {', '.join(args.themes)}"))
     return 0
 
 
@@ -40,7 +41,7 @@ def cmd_untag(args) -> int:
     changes = session.untag(args.passage_id, args.themes, annotator=args.annotator)
     removed = [c.tag.theme for c in changes]
     if removed:
-        print(f"untagged {args.passage_id}: {', '.join(removed)}")
+        print(show_line(f"untagged {args.passage_id}: {', '.join(removed)}"))
     else:
-        print(f"{args.passage_id}: had none of those tags")
+        print(show_line(f"{args.passage_id}: had none of those tags"))
     return 0

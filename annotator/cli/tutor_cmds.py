@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from annotator.cli import open_session, sync_index
 from annotator.cli.output import print_json, warn
-from annotator.textsafe import show_controls
+from annotator.textsafe import show_controls, show_line
 
 
 def register(subparsers, common) -> None:
@@ -85,7 +85,7 @@ def _register_theme(subparsers, common) -> None:
 
 def _done(session, message: str) -> int:
     sync_index(session, quiet=True)
-    print(message)
+    print(show_controls(message))
     return 0
 
 
@@ -182,10 +182,10 @@ def cmd_comment(args) -> int:
                 f"{annotator} has not tagged {passage.id} with '{theme.id}'; tag it with: annotator tag {passage.id} {theme.id} --comment TEXT"
             )
         session.store.add_tags(annotator, passage.id, [theme.id], comment=text)
-        print(f"{passage.id}: comment on {theme.id} by {annotator} saved")
+        print(show_line(f"{passage.id}: comment on {theme.id} by {annotator} saved"))
         return 0
     session.store.add_memo(annotator, passage.id, text)
-    print(f"{passage.id}: comment by {annotator} saved")
+    print(show_line(f"{passage.id}: comment by {annotator} saved"))
     return 0
 
 
@@ -200,7 +200,7 @@ def cmd_agreement(args) -> int:
     if args.json:
         print_json(report.to_json())
         return 0
-    print(render_agreement(report))
+    print(show_controls(render_agreement(report)))
     return 0
 
 
@@ -256,7 +256,10 @@ def cmd_report(args) -> int:
     if args.format == "json":
         print_json(report.to_json())
     elif args.format == "md":
-        print(render_markdown(report), end="")
+        import sys
+
+        markdown = render_markdown(report)
+        print(show_controls(markdown) if sys.stdout.isatty() else markdown, end="")  # a pipe gets the exact text
     else:
         print(show_controls(render_text(report)), end="")
     return 0

@@ -97,7 +97,10 @@ def import_source(
     resolve_theme=None,
 ) -> ImportReport:
     """Import one file of passages as a source; re-importing updates it in place."""
+    from annotator.importers.checks import check_annotator
+
     path = Path(path)
+    check_annotator(path, annotator)  # before anything is written: tags and comments are saved under it
     if path.suffix.lower() == ".qdpx":  # a zip, not text: REFI-QDA project exchange
         from annotator.qdpx import import_qdpx
 

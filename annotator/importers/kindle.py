@@ -25,6 +25,7 @@ SEPARATOR = re.compile(r"^\s*={10}\s*$", re.MULTILINE)
 _PAGE = re.compile(r"\bpage\s+([0-9ivxlcdm]+(?:\s*-\s*[0-9ivxlcdm]+)?)", re.IGNORECASE)
 _LOCATION = re.compile(r"\b(?:location|loc\.)\s+([0-9]+)(?:\s*-\s*([0-9]+))?", re.IGNORECASE)
 _AUTHOR = re.compile(r"^(.*?)\s*\(([^()]*)\)\s*$")
+MAX_LOCATION_DIGITS = 9
 _LIMIT_MESSAGE = "<You have reached the clipping limit for this item>"
 
 
@@ -115,8 +116,8 @@ def parse_clippings(text: str) -> KindleImport:
         kind = clipping_kind(meta)
         page = _PAGE.search(meta)
         loc = _LOCATION.search(meta)
-        start = int(loc.group(1)) if loc else None
-        end = int(loc.group(2)) if loc and loc.group(2) else start
+        start = _location_number(loc.group(1)) if loc else None
+        end = _location_number(loc.group(2)) if start is not None and loc.group(2) else start
         if end is not None and start is not None and end < start:
             end = _expand_short_end(start, loc.group(2))
         clipping = Clipping(title, author, kind, page.group(1).replace(" ", "") if page else None, start, end, body, number)
@@ -136,6 +137,11 @@ def parse_clippings(text: str) -> KindleImport:
         result.duplicates += before - len(book.highlights)
     result.books = list(books.values())
     return result
+
+
+def _location_number(digits: str) -> int | None:
+    # No book has a location of more digits; thousands of them would not even convert to an int.
+    return int(digits) if len(digits) <= MAX_LOCATION_DIGITS else None
 
 
 def _expand_short_end(start: int, end_digits: str) -> int:
@@ -203,6 +209,7 @@ def book_source_id(book: Book) -> str:
 def import_kindle(store, path, text: str, report, *, source_id: str | None, annotator: str) -> None:
     """Write each book as a source (or every highlight into `source_id`), notes as memos."""
     from annotator.errors import ImportFailure
+    from annotator.importers.checks import check_annotation_files, check_sources
     from annotator.importers.saving import add_memos, replace_source
     from annotator.model import Passage, Source, now_iso
 
@@ -216,6 +223,7 @@ def import_kindle(store, path, text: str, report, *, source_id: str | None, anno
         groups: dict[str, list[Book]] = {}
         for book in books:
             groups.setdefault(source_id or kindle_source_id(store, book_source_id(book)), []).append(book)
+        sources = []
         for sid, members in groups.items():
             passages, taken = [], set()
             for book in members:
@@ -233,7 +241,10 @@ def import_kindle(store, path, text: str, report, *, source_id: str | None, anno
             old = store.load_source(sid)
             title = first.title if len(members) == 1 else (old.source.title if old else "") or "Kindle highlights"
             author = first.author if len({b.author for b in members}) == 1 else ""
-            source = Source(sid, title, author, path.name, now_iso())
+            sources.append((Source(sid, title, author, path.name, now_iso()), passages))
+        check_sources(store, path, sources)  # every book checked before the first is written
+        check_annotation_files(store, [annotator] if memos else [])
+        for source, passages in sources:
             replace_source(store, source, passages, path, report)
         add_memos(store, annotator, memos)
     report.source_id = ", ".join(groups)

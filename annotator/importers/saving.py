@@ -21,9 +21,6 @@ def replace_source(store: Store, source: Source, passages: list[Passage], path: 
     gone = {p.id for p in old_passages} - {p.id for p in passages}
     report.unplaced_tags += [t for t in store.all_tags() if t.passage in gone]
     report.unplaced_memos += unplaced_memos(store, gone)
-    from annotator.importers import unplaced_memos
-
-    report.unplaced_memos += unplaced_memos(store, gone)
     store.save_source(SourceFile(source, passages))
     report.passages += len(passages)
 

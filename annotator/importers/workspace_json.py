@@ -10,6 +10,7 @@ and exporting again gives the same bytes.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from annotator.errors import CorpusError, ImportFailure
@@ -31,12 +32,13 @@ def import_workspace_json(store, path: Path, text: str, report) -> None:
         annotations = [AnnotationFile.from_yaml(item, path) for item in _list(data, "annotations", path)]
     except CorpusError as exc:
         raise ImportFailure(f"{path}: not a valid annotator export ({exc.detail})") from None
+    from annotator.importers.checks import check_annotation_files, check_annotations, check_sources
     from annotator.importers.saving import replace_source
-    from annotator.store import validate_annotator
 
-    for af in annotations:
-        validate_annotator(af.annotator)
+    check_annotations(path, annotations)
     with store.locked():
+        check_sources(store, path, [(sf.source, sf.passages) for sf in sources])
+        check_annotation_files(store, [af.annotator for af in annotations])
         _merge_themes(store, themes, report)
         for sf in sources:
             replace_source(store, sf.source, [p for p in sf.passages], path, report)
@@ -57,6 +59,8 @@ def _load(path: Path, text: str) -> dict:
         data = json.loads(text)
     except ValueError as exc:
         raise ImportFailure(f"{path}:{getattr(exc, 'lineno', '?')}: not valid JSON ({getattr(exc, 'msg', exc)})") from None
+    except RecursionError:  # the decoder recurses once per level: [[[[...]]]] thousands deep
+        raise ImportFailure(f"{path}: the JSON nests too deeply to be an annotator export") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
         raise ImportFailure(f"{path}: not an annotator export (expected \"format\": \"{FORMAT_NAME}\")")
     if not isinstance(data.get("version"), int) or data["version"] > 1:
@@ -65,7 +69,7 @@ def _load(path: Path, text: str) -> dict:
 
 
 def _merge_themes(store, incoming: list[Theme], report) -> None:
-    themes = store.themes()
+    themes = [replace(t) for t in store.themes()]  # copies: the store's cached records stay as the file is
     by_id = {t.id: t for t in themes}
     for theme in incoming:
         existing = by_id.get(theme.id)
@@ -73,12 +77,48 @@ def _merge_themes(store, incoming: list[Theme], report) -> None:
             themes.append(theme)
             by_id[theme.id] = theme
             report.themes_added.append(theme.id)
-        elif existing != theme:
-            existing.name, existing.description = theme.name, theme.description
-            existing.color, existing.parent = theme.color, theme.parent
+        elif _merge_theme(existing, theme, report):
             report.themes_updated.append(theme.id)
+    _drop_bad_parents(themes, set(report.themes_added) | set(report.themes_updated), report)
     if report.themes_added or report.themes_updated:
         store.save_themes(themes)
+
+
+THEME_FIELDS = ("name", "description", "color", "parent")
+
+
+def _drop_bad_parents(themes: list[Theme], imported: set[str], report) -> None:
+    """An imported theme whose parent is not in the codebook, or whose nesting leads back to
+    itself, goes to the top level (the codebook stays a tree), and the import says so."""
+    by_id = {t.id: t for t in themes}
+    for theme in themes:
+        if theme.id not in imported or not theme.parent:
+            continue
+        seen, parent = {theme.id}, theme.parent
+        while parent is not None and parent in by_id and parent not in seen:
+            seen.add(parent)
+            parent = by_id[parent].parent
+        if parent is None:
+            continue
+        why = "is not in the codebook" if parent not in by_id else "nests it inside itself"
+        report.warnings.append(f"theme '{theme.id}': its parent '{theme.parent}' {why}; it is put at the top level")
+        theme.parent = None
+
+
+def _merge_theme(existing: Theme, incoming: Theme, report) -> bool:
+    """Take the fields the import has; one it lacks (another tool may have no description or
+    colour) never erases the codebook's. A value that replaces another is reported."""
+    changed = False
+    for name in THEME_FIELDS:
+        new, old = getattr(incoming, name), getattr(existing, name)
+        if not new or new == old:
+            continue
+        if old:
+            report.warnings.append(f"theme '{existing.id}': the import replaces its {name}" + (
+                "" if name == "description" else f" ({old} -> {new})"))
+        setattr(existing, name, new)
+        changed = True
+    return changed
 
 
 def _merge_annotations(store, incoming: AnnotationFile) -> int:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotator.errors import CorpusError, ImportFailure
+from annotator.importers.checks import check_passage_id
 from annotator.model import Passage
 from annotator.yamlio import parse_yaml
 
@@ -29,6 +30,8 @@ def parse_yaml_passages(text: str, path: Path, default_source: str) -> YamlImpor
         data = parse_yaml(text, path)
     except CorpusError as exc:
         raise ImportFailure(str(exc)) from None
+    except ValueError as exc:  # e.g. an integer of thousands of digits, which Python will not convert
+        raise ImportFailure(f"{path}: cannot read a value ({str(exc).split(';')[0]})") from None
     if isinstance(data, list):
         data = {"passages": data}
     if not isinstance(data, dict) or not isinstance(data.get("passages"), list):
@@ -52,8 +55,7 @@ def parse_yaml_passages(text: str, path: Path, default_source: str) -> YamlImpor
         if not isinstance(text_value, str) or not text_value.strip():
             raise ImportFailure(f"{where}: passage {number} has no 'text'")
         pid = (_scalar(item.get("id"), "passage id", where) or f"{sid}-p{number}").strip()
-        if not pid or any(ch.isspace() for ch in pid):
-            raise ImportFailure(f"{where}: passage id '{pid}' must be non-empty and have no spaces")
+        check_passage_id(pid, where)
         if pid in seen:
             raise ImportFailure(f"{where}: duplicate passage id '{pid}'")
         seen.add(pid)

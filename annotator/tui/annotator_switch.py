@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 from annotator.agreement import compare
 from annotator.errors import AnnotatorError
 from annotator.tag_view import DISAGREE_MARK, TagView, choices
+from annotator.tui.render import literal, one_line
 
 
 class AnnotatorSwitch(ModalScreen[TagView | None]):
@@ -43,7 +44,7 @@ class AnnotatorSwitch(ModalScreen[TagView | None]):
             options = []
             for index, view in enumerate(self.views):
                 marker = "● " if view == self.current else "  "
-                options.append(Option(Text(marker + view.label), id=str(index)))
+                options.append(Option(one_line(marker + view.label), id=str(index)))
             yield OptionList(*options, id="tag-views")
             yield Static(Text(f"{DISAGREE_MARK} marks passages where the annotators shown disagree"), classes="hint")
 
@@ -99,7 +100,7 @@ class AgreementScreen(Screen[str | None]):
         try:
             report = compare(self.session.store, self.first, self.second)
         except AnnotatorError as error:
-            self.app.call_from_thread(self.query_one("#agreement-summary", Static).update, Text(str(error)))
+            self.app.call_from_thread(self.query_one("#agreement-summary", Static).update, literal(str(error)))
             return
         self.app.call_from_thread(self.show_report, report)
 
@@ -107,17 +108,17 @@ class AgreementScreen(Screen[str | None]):
         self.report = r = report
         a, b = r.annotator_a, r.annotator_b
         o = r.overall
-        summary = Text(f"{a} and {b}: {len(r.passages)} passage(s) tagged by both. ")
+        summary = one_line(f"{a} and {b}: {len(r.passages)} passage(s) tagged by both. ")
         summary.append(f"Overall kappa {_fmt(o.kappa)}, agreement {_fmt(o.agreement, True)}", style="bold")
         self.query_one("#agreement-summary", Static).update(summary)
         themes = self.query_one("#agreement-themes", DataTable)
-        themes.add_columns("theme", "kappa", "agree", "both", f"only {a}", f"only {b}")
+        themes.add_columns("theme", "kappa", "agree", "both", one_line(f"only {a}"), one_line(f"only {b}"))
         for theme_id, table in r.themes.items():
-            themes.add_row(Text(theme_id), _fmt(table.kappa), _fmt(table.agreement, True), table.both, table.only_a, table.only_b)
+            themes.add_row(one_line(theme_id), _fmt(table.kappa), _fmt(table.agreement, True), table.both, table.only_a, table.only_b)
         rows = self.query_one("#disagreements", DataTable)
-        rows.add_columns("passage", "both", a, b)
+        rows.add_columns("passage", "both", one_line(a), one_line(b))
         for d in r.disagreements:
-            rows.add_row(Text(d.passage), Text(", ".join(d.both)), Text(", ".join(d.only_a)), Text(", ".join(d.only_b)), key=d.passage)
+            rows.add_row(one_line(d.passage), one_line(", ".join(d.both)), one_line(", ".join(d.only_a)), one_line(", ".join(d.only_b)), key=d.passage)
         rows.focus()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

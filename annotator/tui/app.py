@@ -24,6 +24,7 @@ from annotator.errors import AnnotatorError
 from annotator.tui import resume_collector
 from annotator.tui.locked_session import LockedSession
 from annotator.tui.main_screen import MainScreen
+from annotator.textsafe import show_controls
 from annotator.tui.render import ThemeLook
 
 if TYPE_CHECKING:  # the session module pulls in Whoosh; the caller has imported it already
@@ -181,6 +182,10 @@ class AnnotatorApp(App):
 
     def painted(self, query: str) -> None:
         self.last_paint = (query, time.perf_counter())
+
+    def notify(self, message: str, *, title: str = "", **options) -> None:
+        """Every toast passes through the sanitiser: they name passages, themes and errors from files."""
+        super().notify(show_controls(str(message)), title=show_controls(title), **options)
 
     # -- the selected passage -------------------------------------------------------------
 

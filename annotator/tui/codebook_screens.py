@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 
 from annotator import codebook
 from annotator.errors import AnnotatorError
+from annotator.tui.render import literal, one_line
 
 PROMPT_CSS = """
 {name} {{ align: center middle; }}
@@ -35,7 +36,7 @@ class TextPrompt(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Text(self.title_text))
+            yield Static(literal(self.title_text))
             yield Input(value=self.value, placeholder=self.placeholder)
 
     def on_mount(self) -> None:
@@ -63,7 +64,7 @@ class ThemeChoice(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Text(self.title_text))
+            yield Static(literal(self.title_text))
             yield Input(placeholder="type to filter")
             yield OptionList()
 
@@ -79,7 +80,7 @@ class ThemeChoice(ModalScreen[str | None]):
             options.add_option(Option(Text(self.allow_none), id="\0none"))
         for theme in self.themes:
             if wanted in theme.name.casefold() or wanted in theme.id:
-                options.add_option(Option(Text(f"{theme.name}  ({theme.id})"), id=theme.id))
+                options.add_option(Option(one_line(f"{theme.name}  ({theme.id})"), id=theme.id))
         if options.option_count:
             options.highlighted = 0
 

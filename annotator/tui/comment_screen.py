@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from annotator.tui.render import DIM, ThemeLook, literal
+from annotator.tui.render import DIM, ThemeLook, literal, one_line
 
 
 class CommentScreen(ModalScreen[tuple[str, str] | None]):
@@ -35,7 +35,7 @@ class CommentScreen(ModalScreen[tuple[str, str] | None]):
             yield Input(placeholder="Why this passage shows the theme…", id="comment-input")
 
     def on_mount(self) -> None:
-        self.query_one("#comment", Vertical).border_title = f"Comment on a tag of {self.passage_id}"
+        self.query_one("#comment", Vertical).border_title = one_line(f"Comment on a tag of {self.passage_id}")
         options = self.query_one("#comment-themes", OptionList)
         options.set_options(Option(self._row(t), id=t) for t in self.theme_ids)
         if self.initial:

@@ -12,6 +12,7 @@ from textual.worker import get_current_worker
 
 from annotator.errors import AnnotatorError
 from annotator.hits import SearchResult
+from annotator.textsafe import show_line
 from annotator.tui.results_list import ResultsList
 from annotator.tui.search_box import SearchBox
 from annotator.tui.theme_panel import ThemePanel
@@ -66,7 +67,7 @@ class MainScreen(Screen):
         # The counter is the results list's title, not a widget of its own: a keystroke's
         # new count and new results then reach the screen as one update, in one frame.
         self.status = text
-        self.results.border_title = Text(text)  # a Text: never read as markup
+        self.results.border_title = Text(show_line(text))  # a Text: never read as markup; controls shown
 
     # -- searching -----------------------------------------------------------------------
 

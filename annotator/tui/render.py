@@ -13,7 +13,7 @@ from rich.text import Text
 
 from annotator.model import Theme
 from annotator.hits import Hit
-from annotator.textsafe import show_controls
+from annotator.textsafe import show_controls, show_line
 
 SNIPPET_CHARS = 180
 SNIPPET_LINES = 3  # a result in the list: its citation line over this many lines of snippet
@@ -62,6 +62,11 @@ class ThemeLook:
 def literal(text: str, style: Style | str = "") -> Text:
     """User text as a Text: no markup, control characters visible."""
     return Text(show_controls(text), style=style)
+
+
+def one_line(text: str, style: Style | str = "") -> Text:
+    """User text that must stay on one line (an id, a title): every control, tab and newline visible."""
+    return Text(show_line(text), style=style)
 
 
 def highlighted(text: str, matches: list[list[int]], start: int = 0, end: int | None = None) -> Text:

@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from annotator.reports import Report, build_report
+from annotator.tui.render import one_line
 
 BAR_WIDTH = 30
 
@@ -68,7 +69,7 @@ class ReportScreen(Screen):
     def show_report(self, report: Report) -> None:
         self.report = report
         who = f"tags by {report.annotator}" if report.annotator else "all annotators"
-        self.query_one("#report-title", Static).update(Text(f"Report — {who}"))
+        self.query_one("#report-title", Static).update(one_line(f"Report — {who}"))
         self.query_one("#report-summary", Static).update(
             Text(f"{report.tagged} of {report.passages} passages tagged ({report.coverage:.0%}); "
                  f"{report.passages - report.tagged} untagged")
@@ -77,7 +78,8 @@ class ReportScreen(Screen):
         self._fill_table(report)
         sources = Text()
         for s in report.sources:
-            sources.append(f"{s.title}: {s.passages} passages, {s.tagged} tagged, {s.untagged} untagged\n")
+            sources.append_text(one_line(f"{s.title}: {s.passages} passages, {s.tagged} tagged, {s.untagged} untagged"))
+            sources.append("\n")
         self.query_one("#report-sources", Static).update(sources)
 
     def _colors(self) -> dict[str, str]:
@@ -91,7 +93,7 @@ class ReportScreen(Screen):
         for number, theme_id in enumerate(ids, start=1):
             table.add_column(Text(str(number), justify="right"), key=theme_id)
         for number, a in enumerate(ids, start=1):
-            cells: list = [Text(f"{number} {a}")]
+            cells: list = [one_line(f"{number} {a}")]
             for b in ids:
                 n = report.cooccurrence[a][b]
                 style = "bold" if a == b else ("" if n else "dim")
@@ -115,7 +117,7 @@ def bars(report: Report, colors: dict[str, str]) -> Text:
     most = max([t.passages for t in report.themes] + [1])
     for t in report.themes:
         length = round(BAR_WIDTH * t.passages / most) if t.passages else 0
-        text.append(f"{t.name:<{width}} {t.passages:>4} ")
+        text.append_text(one_line(f"{t.name:<{width}} {t.passages:>4} "))
         text.append("█" * length, style=colors.get(t.id) or "cyan")
         text.append("\n")
     return text

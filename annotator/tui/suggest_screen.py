@@ -12,7 +12,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from annotator.errors import AnnotatorError
-from annotator.tui.render import DIM, literal
+from annotator.tui.render import DIM, literal, one_line
 
 LIMIT = 5
 
@@ -34,7 +34,7 @@ class SuggestScreen(ModalScreen[str | None]):
             yield OptionList(id="suggest-list")
 
     def on_mount(self) -> None:
-        self.query_one("#suggest", Vertical).border_title = f"Suggested themes for {self.passage_id}"
+        self.query_one("#suggest", Vertical).border_title = one_line(f"Suggested themes for {self.passage_id}")
         self.query_one("#suggest-list").focus()
         self._load()
 
