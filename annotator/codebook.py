@@ -108,6 +108,7 @@ def add_theme(
     name = name.strip()
     if not name:
         raise AnnotatorError("a theme needs a name")
+    _check_name_length(name)
     with store.locked():
         themes = store.themes()
         new_id = theme_id or slugify(name, "theme")
@@ -127,7 +128,20 @@ def add_theme(
     return theme
 
 
+MAX_NAME_CHARS = 80
+
+
+def _check_name_length(name: str) -> None:
+    if len(name) > MAX_NAME_CHARS:
+        raise AnnotatorError(
+            f"a theme name can have at most {MAX_NAME_CHARS} characters (this one has {len(name)}); "
+            "say the rest in its description"
+        )
+
+
 def _check_new_id(themes: list[Theme], new_id: str) -> None:
+    if len(new_id) > MAX_NAME_CHARS:
+        raise AnnotatorError(f"a theme id can have at most {MAX_NAME_CHARS} characters (this one has {len(new_id)})")
     if not SLUG_RE.match(new_id):
         raise AnnotatorError(f"theme id '{new_id}' must be a slug (lowercase letters, digits, '-')")
     if any(t.id == new_id for t in themes):
@@ -167,6 +181,8 @@ def rename_theme(store: Store, theme_id: str, new_name: str | None = None, new_i
         themes = store.themes()
         theme = find_theme(themes, theme_id)
         name = (new_name or "").strip() or theme.name
+        if name != theme.name:
+            _check_name_length(name)
         if name.casefold() != theme.name.casefold() and any(t.name.casefold() == name.casefold() for t in themes):
             raise AnnotatorError(f"a theme named '{name}' already exists")
         if not new_id or new_id == theme_id:

@@ -20,6 +20,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
+from annotator.display import clip
 from annotator.errors import AnnotatorError
 from annotator.tui import resume_collector
 from annotator.tui.locked_session import LockedSession
@@ -371,7 +372,7 @@ class AnnotatorApp(App):
         for number, theme in enumerate(self.look.themes, start=1):
             key = f" ({number})" if number <= 9 else ""
             yield SystemCommand(
-                f"Toggle theme: {theme.name}{key}",
+                f"Toggle theme: {clip(theme.name)}{key}",  # whole, a long name stalls the fuzzy matcher
                 "Tag or untag the selected passage with this theme",
                 partial(self._toggle_from_palette, theme.id),
             )

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 
+from annotator.display import clip
 from annotator.model import Theme
 from annotator.hits import Hit
 from annotator.textsafe import show_controls
@@ -48,7 +49,7 @@ class ThemeLook:
 
     def name(self, theme_id: str) -> str:
         theme = self.by_id.get(theme_id)
-        return theme.name if theme else theme_id
+        return clip(theme.name if theme else theme_id)
 
     def chip(self, theme_id: str) -> Text:
         color = self.colors.get(theme_id, "#888888")

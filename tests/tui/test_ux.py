@@ -1,0 +1,58 @@
+"""What a new user trips on, driven as a user drives the TUI (issue 17, and issue 15's TUI items)."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from annotator.tui.app import AnnotatorApp
+
+SIZE = (100, 30)
+LONG_NAME = ("the theme of renaming as an emerging metaphor " * 10)[:300]
+
+
+async def settle(app, pilot) -> None:
+    for _ in range(3):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def type_keys(pilot, text: str) -> None:
+    await pilot.press(*[{" ": "space", "/": "slash"}.get(ch, ch) for ch in text])
+
+
+def themes_file(workspace_dir):
+    return workspace_dir / "corpus" / "themes.yaml"
+
+
+def write_themes(workspace_dir, themes: list[dict]) -> None:
+    themes_file(workspace_dir).write_text(yaml.safe_dump(themes, sort_keys=False), encoding="utf-8")
+
+
+def read_themes(workspace_dir) -> list[dict]:
+    return yaml.safe_load(themes_file(workspace_dir).read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def app(session):
+    return AnnotatorApp(session)
+
+
+async def test_palette_answers_keys_with_a_300_character_theme_name(session, workspace_dir):
+    # Whole, such a name made Textual's fuzzy matcher run for minutes on "rename a theme".
+    write_themes(workspace_dir, [*read_themes(workspace_dir), {"id": "long", "name": LONG_NAME}])
+    app = AnnotatorApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        await settle(app, pilot)
+        await type_keys(pilot, "rename a theme")
+        await settle(app, pilot)
+        from textual.command import CommandList
+
+        options = app.screen.query_one(CommandList)
+        assert options.option_count > 0
+        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert any("rename a theme" in p.lower() for p in prompts)
+        assert all(len(p) < 120 for p in prompts)
