@@ -206,6 +206,9 @@ class AnnotatorApp(App):
             self.notify("The corpus is being re-read; try again in a moment.", severity="warning", markup=False)
             return FAILED
         try:
+            # Every annotator's file is read after a write (counts, the index): read them first,
+            # so that a malformed one stops the change before anything is written.
+            self.session.store.all_annotations()
             result = do()
             self.counts = self.session.theme_counts()
             self._signatures = self.session.store.signatures()

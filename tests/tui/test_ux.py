@@ -56,3 +56,29 @@ async def test_palette_answers_keys_with_a_300_character_theme_name(session, wor
         prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
         assert any("rename a theme" in p.lower() for p in prompts)
         assert all(len(p) < 120 for p in prompts)
+
+
+def my_tags(workspace_dir) -> list[dict]:
+    path = workspace_dir / "corpus" / "annotations" / "tester.yaml"
+    if not path.exists():
+        return []
+    return yaml.safe_load(path.read_text(encoding="utf-8")).get("tags") or []
+
+
+async def test_a_malformed_colleague_file_stops_a_tag_before_anything_is_written(app, workspace_dir):
+    broken = workspace_dir / "corpus" / "annotations" / "bob.yaml"
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("down")
+        broken.write_text("annotator: bob\ntags: [\n", encoding="utf-8")
+        await pilot.press("1")
+        await settle(app, pilot)
+        assert my_tags(workspace_dir) == []  # the error shown means nothing was written
+        assert any("bob.yaml" in str(n.message) for n in app._notifications)
+        broken.write_text("annotator: bob\ntags: []\n", encoding="utf-8")
+        await pilot.press("1")
+        await settle(app, pilot)
+        assert [t["theme"] for t in my_tags(workspace_dir)] == ["hope"]
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert my_tags(workspace_dir) == []
