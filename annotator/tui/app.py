@@ -39,6 +39,21 @@ FAILED = object()  # what `change` returns when the write did not happen
 WARMED = object()  # what the warm-up's steps give when there are no more
 
 
+def _seen_after_write(seen: dict | None, before: dict, after: dict) -> dict | None:
+    """The file signatures the UI has caught up with, after a write of its own: the files the write
+    changed count as seen; a file another process changed before it stays unseen, for the next poll."""
+    if seen is None:
+        return None
+    updated = dict(seen)
+    for path in before.keys() | after.keys():
+        if before.get(path) != after.get(path):
+            if path in after:
+                updated[path] = after[path]
+            else:
+                updated.pop(path, None)
+    return updated
+
+
 def _import_ahead() -> None:
     """Modules a search may need, imported before the keystroke that needs them would wait
     ~40 ms for each (did-you-mean's rapidfuzz, the codebook for `theme:`)."""
@@ -90,9 +105,10 @@ class AnnotatorApp(App):
 
         with self._busy:
             try:
+                # Before the sync reads them: a file changed while it runs differs at the next poll.
+                signatures = self.session.store.signatures()
                 self.session.sync(progress=progress)
                 counts = self.session.theme_counts()
-                signatures = self.session.store.signatures()
             except AnnotatorError as error:
                 self.call_from_thread(self.main.set_status, str(error))
                 return
@@ -139,8 +155,9 @@ class AnnotatorApp(App):
         """Another process (the CLI, git) may have changed the corpus: sync when a file signature moved."""
         if not self.index_ready or self._busy.locked():
             return
-        if self.session.store.signatures() != self._signatures:
-            self.open_index()
+        store = self.session.store
+        if store.signatures() != self._signatures or store.themes() != self.look.themes:
+            self.open_index()  # the codebook compared by content too: digits must mean what the file says
 
     def _corpus_changed(self, counts: Counter, signatures: dict) -> None:
         self.counts = counts
@@ -209,9 +226,10 @@ class AnnotatorApp(App):
             # Every annotator's file is read after a write (counts, the index): read them first,
             # so that a malformed one stops the change before anything is written.
             self.session.store.all_annotations()
+            before = self.session.store.signatures()
             result = do()
             self.counts = self.session.theme_counts()
-            self._signatures = self.session.store.signatures()
+            self._signatures = _seen_after_write(self._signatures, before, self.session.store.signatures())
         except AnnotatorError as error:
             self.notify(str(error), severity="error", markup=False)
             return FAILED

@@ -82,3 +82,16 @@ async def test_a_malformed_colleague_file_stops_a_tag_before_anything_is_written
         await pilot.press("u")
         await settle(app, pilot)
         assert my_tags(workspace_dir) == []
+
+
+async def test_a_codebook_change_just_before_a_tag_is_still_seen(app, workspace_dir):
+    # The tag records the files' signatures; the codebook edited a moment before must not be taken as seen.
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        write_themes(workspace_dir, list(reversed(read_themes(workspace_dir))))
+        await pilot.press("down", "2")
+        await settle(app, pilot)
+        app.poll_corpus()
+        await settle(app, pilot)
+        assert [t.id for t in app.look.themes] == ["loss", "friendship", "memory", "hope"]
+        assert app.main.query_one("#themes").render_line(0).text  # the panel was redrawn without error
