@@ -17,3 +17,44 @@ def test_a_300_character_theme_name_is_refused_with_a_clear_message(cli, workspa
     assert themes_in(workspace_dir) == before
     code, out, err = cli("--workspace", workspace_dir, "theme", "rename", "hope", "y" * 81)
     assert code != 0 and "at most 80" in err
+
+
+def test_status_says_which_workspace_how_it_was_found_and_what_it_holds(cli, workspace_dir):
+    import json
+
+    code, out, err = cli("--workspace", workspace_dir, "status", "--json")
+    assert code == 0, err
+    status = json.loads(out)
+    assert status["workspace"] == str(workspace_dir.resolve())
+    assert status["found_by"] == "--workspace"
+    assert (status["themes"], status["sources"], status["passages"]) == (4, 1, 12)
+    assert status["tags"] == {"alice": 4}
+    assert status["comments"] == {"alice": 2}
+    assert status["you"] == {"name": "tester", "from": "$ANNOTATOR_NAME"}
+    assert status["index"] == "not built yet (built by the first search)"
+    assert status["meaning_search"].startswith(("switched off", "not installed", "available"))
+    cli("--workspace", workspace_dir, "search", "storm")
+    code, out, err = cli("--workspace", workspace_dir, "status")
+    assert "index      up to date" in out
+    assert "tags       alice 4" in out
+
+
+def test_status_outside_any_workspace_names_your_own(cli, tmp_path, monkeypatch):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    code, out, err = cli("status")
+    assert code == 0
+    assert "found by   your own workspace" in out
+
+
+def test_a_write_names_the_workspace_when_it_is_not_the_current_folders(cli, workspace_dir, tmp_path, monkeypatch):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    code, out, err = cli("--workspace", workspace_dir, "tag", "lh-001", "hope")
+    assert code == 0, err
+    assert out.strip() == f"tagged lh-001: hope (workspace {workspace_dir.resolve()})"
+    monkeypatch.chdir(workspace_dir / "corpus")
+    code, out, err = cli("untag", "lh-001", "hope")
+    assert out.strip() == "untagged lh-001: hope"

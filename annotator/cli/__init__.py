@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "annotator.cli.tag_cmds",
     "annotator.cli.evidence_cmds",
     "annotator.cli.tutor_cmds",
+    "annotator.cli.status_cmds",
 ]
 
 
@@ -50,6 +51,15 @@ def open_session(args):
     from annotator.session import Session
 
     return Session.open(getattr(args, "workspace", None))
+
+
+def in_workspace(session) -> str:
+    """' (workspace DIR)' for a writing command's confirmation, when DIR is not the current folder's
+    workspace: a write that lands somewhere unexpected says where."""
+    from annotator.textsafe import show_controls
+    from annotator.workspace import is_current_folders
+
+    return "" if is_current_folders(session.ws) else f" (workspace {show_controls(str(session.ws.root))})"
 
 
 def sync_index(session, quiet: bool = False):

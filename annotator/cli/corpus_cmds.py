@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from annotator.cli import open_session
+from annotator.cli import in_workspace, open_session
 from annotator.cli.output import ProgressPrinter, print_json, warn
 from annotator.textsafe import show_controls
 
@@ -69,7 +69,7 @@ def cmd_import(args) -> int:
         print_json({"imports": [r.to_json() for r in reports]})
         return 0
     for report in reports:
-        print(describe_import(report))
+        print(describe_import(report) + in_workspace(session))
         for tag in report.unplaced_tags:
             print(f"  tag not placed: {tag.passage} {tag.theme} ({tag.annotator}) — the passage is gone from the new text; the tag is kept in the annotations file")
         for memo in report.unplaced_memos:

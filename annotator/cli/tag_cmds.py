@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from annotator.cli import open_session, sync_index
+from annotator.cli import in_workspace, open_session, sync_index
 
 
 def register(subparsers, common) -> None:
@@ -26,9 +26,9 @@ def cmd_tag(args) -> int:
     changes = session.tag(args.passage_id, args.themes, annotator=args.annotator, comment=args.comment)
     added = [c.tag.theme for c in changes]
     if added:
-        print(f"tagged {args.passage_id}: {', '.join(added)}")
+        print(f"tagged {args.passage_id}: {', '.join(added)}{in_workspace(session)}")
     elif args.comment is not None:
-        print(f"{args.passage_id}: comment updated")
+        print(f"{args.passage_id}: comment updated{in_workspace(session)}")
     else:
         print(f"{args.passage_id}: already tagged with {', '.join(args.themes)}")
     return 0
@@ -40,7 +40,7 @@ def cmd_untag(args) -> int:
     changes = session.untag(args.passage_id, args.themes, annotator=args.annotator)
     removed = [c.tag.theme for c in changes]
     if removed:
-        print(f"untagged {args.passage_id}: {', '.join(removed)}")
+        print(f"untagged {args.passage_id}: {', '.join(removed)}{in_workspace(session)}")
     else:
         print(f"{args.passage_id}: had none of those tags")
     return 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from annotator.cli import open_session, sync_index
+from annotator.cli import in_workspace, open_session, sync_index
 from annotator.cli.output import print_json, warn
 from annotator.textsafe import show_controls
 
@@ -85,7 +85,7 @@ def _register_theme(subparsers, common) -> None:
 
 def _done(session, message: str) -> int:
     sync_index(session, quiet=True)
-    print(message)
+    print(message + in_workspace(session))
     return 0
 
 
@@ -182,10 +182,10 @@ def cmd_comment(args) -> int:
                 f"{annotator} has not tagged {passage.id} with '{theme.id}'; tag it with: annotator tag {passage.id} {theme.id} --comment TEXT"
             )
         session.store.add_tags(annotator, passage.id, [theme.id], comment=text)
-        print(f"{passage.id}: comment on {theme.id} by {annotator} saved")
+        print(f"{passage.id}: comment on {theme.id} by {annotator} saved{in_workspace(session)}")
         return 0
     session.store.add_memo(annotator, passage.id, text)
-    print(f"{passage.id}: comment by {annotator} saved")
+    print(f"{passage.id}: comment by {annotator} saved{in_workspace(session)}")
     return 0
 
 

@@ -95,3 +95,9 @@ async def test_a_codebook_change_just_before_a_tag_is_still_seen(app, workspace_
         await settle(app, pilot)
         assert [t.id for t in app.look.themes] == ["loss", "friendship", "memory", "hope"]
         assert app.main.query_one("#themes").render_line(0).text  # the panel was redrawn without error
+
+
+async def test_the_header_names_the_workspace_folder(app, workspace_dir):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert str(app.main.search_box.border_title) == f"annotator · {workspace_dir.name}"
