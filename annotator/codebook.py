@@ -224,7 +224,7 @@ def merge_themes(store: Store, source_id: str, into_id: str) -> CodebookChange:
         tags_moved=moved,
         duplicates_merged=merged,
         message=f"merged '{source.id}' into '{into.id}': {moved} tag(s) moved"
-        + (f", {merged} already there (comments kept)" if merged else ""),
+        + (f", {merged} already there (comments kept)" if merged else "") + numbers_shift(themes, source_id),
     )
 
 
@@ -250,8 +250,19 @@ def delete_theme(store: Store, theme_id: str, *, force: bool = False) -> Codeboo
             removed = store.rewrite_all_annotations(drop)
         remaining = [replace(t, parent=theme.parent) if t.parent == theme_id else t for t in store.themes() if t.id != theme_id]
         store.save_themes(remaining)
-    message = f"deleted '{theme_id}'" + (f" and its {removed} tag(s)" if removed else "")
+    message = f"deleted '{theme_id}'" + (f" and its {removed} tag(s)" if removed else "") + numbers_shift(themes, theme_id)
     return CodebookChange(theme, tags_removed=removed, message=message)
+
+
+def numbers_shift(themes: list[Theme], removed_id: str) -> str:
+    """The note for a removal's message when themes numbered 1-9 (the TUI's digit keys) move up one."""
+    position = [t.id for t in themes].index(removed_id) + 1
+    last = min(len(themes), 10)  # the tenth theme becomes number 9
+    if position > 9 or position >= last:
+        return ""
+    if position + 1 == last:
+        return f"; the theme numbered {last} is now {last - 1}"
+    return f"; themes {position + 1}-{last} are now numbered {position}-{last - 1}"
 
 
 def _move_tags(store: Store, old_id: str, new_id: str) -> tuple[int, int]:

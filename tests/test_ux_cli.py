@@ -58,3 +58,13 @@ def test_a_write_names_the_workspace_when_it_is_not_the_current_folders(cli, wor
     monkeypatch.chdir(workspace_dir / "corpus")
     code, out, err = cli("untag", "lh-001", "hope")
     assert out.strip() == "untagged lh-001: hope"
+
+
+def test_deleting_or_merging_a_theme_says_the_numbers_shifted(cli, workspace_dir):
+    code, out, err = cli("--workspace", workspace_dir, "theme", "merge", "memory", "hope")
+    assert code == 0, err
+    assert out.startswith("merged 'memory' into 'hope': 1 tag(s) moved; themes 3-4 are now numbered 2-3")
+    code, out, err = cli("--workspace", workspace_dir, "theme", "delete", "loss", "--force")
+    assert code == 0, err
+    assert out.startswith("deleted 'loss' and its 1 tag(s)")
+    assert "numbered" not in out  # the last theme: nothing after it moves

@@ -387,7 +387,10 @@ class AnnotatorApp(App):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         from annotator.tui.commands import COMMANDS
 
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            if command.title == "Theme":  # Textual's colours, not the codebook's themes
+                command = SystemCommand("Colour scheme", "Change the colours of the whole screen (dark, light, …)", command.callback)
+            yield command
         for command in COMMANDS:
             yield SystemCommand(command.title, command.help, partial(self.run_action, command.action))
         for number, theme in enumerate(self.look.themes, start=1):

@@ -15,6 +15,18 @@ from textual.app import SystemCommand
 from annotator.tag_view import TagView
 
 
+# What each codebook edit does, as the palette says it (the CLI's `annotator theme ...` does the same).
+EDIT_HELP = {
+    "add": "A new theme at the end of the panel, with the next free number",
+    "rename": "Give a theme a new name; its id, number and tags stay",
+    "color": "Change the colour of a theme's chips and panel dot",
+    "describe": "Edit a theme's note: what it means, shown in its view and used by suggestions",
+    "parent": "Make a theme a sub-theme of another (searching the parent finds both)",
+    "merge": "Move a theme's tags onto another theme and remove it; later numbers move up",
+    "delete": "Remove a theme (and, if you confirm, its tags); later numbers move up",
+}
+
+
 def tutor_commands(app, session) -> Iterable[SystemCommand]:
     from annotator.tui.annotator_switch import AgreementScreen, AnnotatorSwitch
     from annotator.tui.codebook_screens import EDITS, run_codebook_edit
@@ -77,5 +89,5 @@ def tutor_commands(app, session) -> Iterable[SystemCommand]:
             yield SystemCommand(f"Agreement: {first} and {other}", "Cohen's kappa per theme; the passages where you disagree", agreement_with(other))
     refresh = getattr(app, "refresh_themes", None)
     for edit, title in EDITS.items():
-        yield SystemCommand(f"Codebook: {title.lower()}", f"the same as 'annotator theme {edit}'",
+        yield SystemCommand(f"Codebook: {title.lower()}", EDIT_HELP[edit],
                             lambda edit=edit: run_codebook_edit(app, session, edit, refresh))

@@ -101,3 +101,26 @@ async def test_the_header_names_the_workspace_folder(app, workspace_dir):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         assert str(app.main.search_box.border_title) == f"annotator · {workspace_dir.name}"
+
+
+async def palette_prompts(app, pilot, typed: str) -> list[str]:
+    from textual.command import CommandList
+
+    await pilot.press("ctrl+p")
+    await settle(app, pilot)
+    await type_keys(pilot, typed)
+    await settle(app, pilot)
+    options = app.screen.query_one(CommandList)
+    return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+
+
+async def test_the_palette_calls_colours_colour_scheme_and_says_what_codebook_edits_do(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        prompts = await palette_prompts(app, pilot, "colour")
+        assert any(p.startswith("Colour scheme") for p in prompts)
+        await pilot.press("escape")
+        prompts = await palette_prompts(app, pilot, "theme")
+        assert not any(p.startswith("Theme\n") or p == "Theme" for p in prompts)
+        assert not any("the same as" in p for p in prompts)
+        assert any("Codebook: rename a theme" in p and "its id, number and tags stay" in p for p in prompts)
