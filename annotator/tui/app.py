@@ -320,8 +320,28 @@ class AnnotatorApp(App):
             self.push_screen(ThemePicker(self.look, applied), partial(self._picked, passage_id))
 
     def _picked(self, passage_id: str, theme_id: str | None) -> None:
+        from annotator.tui.theme_picker import ADD
+
+        if theme_id and theme_id.startswith(ADD):
+            theme_id = self.add_theme(theme_id[len(ADD):])
         if theme_id:
             self.toggle(passage_id, theme_id)
+
+    def add_theme(self, name: str) -> str | None:
+        """Add a theme to the codebook (the picker's "Add theme …"); its id, or None after an error shown."""
+        from annotator import codebook
+
+        try:
+            with self.session.lock:
+                theme = codebook.add_theme(self.session.unlocked.store, name)
+                self.session.unlocked.sync()  # its note joins the index
+        except AnnotatorError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return None
+        self.refresh_themes()
+        number = self.look.numbers.get(theme.id)
+        self.notify(f"Added theme {clip(theme.name)}" + (f" (key {number})" if number else ""), timeout=3, markup=False)
+        return theme.id
 
     def action_suggest(self) -> None:
         from annotator.tui.suggest_screen import SuggestScreen

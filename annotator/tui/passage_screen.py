@@ -12,6 +12,7 @@ from textual.widgets import Footer, Static
 
 from annotator.errors import AnnotatorError
 from annotator.tui.bindings import PASSAGE_BINDINGS
+from annotator.tui.legend import digit_legend
 from annotator.tui.render import DIM, literal
 
 BOLD = Style(bold=True)
@@ -30,6 +31,7 @@ class PassageScreen(Screen):
             yield Static(id="passage-text", markup=False)
             yield Static(id="passage-tags", markup=False)
             yield Static(id="passage-notes", markup=False)
+        yield Static(id="passage-legend", classes="digit-legend", markup=False)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -46,6 +48,7 @@ class PassageScreen(Screen):
         except AnnotatorError as error:
             self.query_one("#passage-head", Static).update(literal(str(error)))
             return
+        self.query_one("#passage-legend", Static).update(digit_legend(self.app.look))
         head = literal(" · ".join(p for p in (hit.location, session.source_title(hit.source), hit.id) if p), BOLD)
         self.query_one("#passage-head", Static).update(head)
         self.query_one("#passage-text", Static).update(literal(hit.text))
@@ -58,7 +61,7 @@ class PassageScreen(Screen):
         out = Text("Tags", style=BOLD)
         if not tags:
             out.append("\n")
-            out.append("none yet — press 1-9, or t to pick a theme", DIM)
+            out.append("none yet — press a number (the keys below), or t to pick a theme", DIM)
         for tag in tags:
             out.append("\n")
             out.append_text(look.chip(tag.theme))

@@ -11,6 +11,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from annotator.errors import AnnotatorError
+from annotator.tui.legend import digit_legend
 from annotator.tui.bindings import PASSAGE_BINDINGS
 from annotator.tui.render import DIM, literal, result_row
 
@@ -30,6 +31,7 @@ class ThemeScreen(Screen):
         yield Static(id="theme-head", markup=False)
         yield Static(id="theme-note", markup=False)
         yield ThemePassages(id="theme-passages")
+        yield Static(id="theme-legend", classes="digit-legend", markup=False)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -44,6 +46,7 @@ class ThemeScreen(Screen):
 
     def reload(self) -> None:
         look = self.app.look
+        self.query_one("#theme-legend", Static).update(digit_legend(look))
         theme = look.by_id.get(self.theme_id)
         if theme is None:
             self.query_one("#theme-head", Static).update(literal(f"The theme '{self.theme_id}' is no longer in the codebook."))

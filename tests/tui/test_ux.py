@@ -124,3 +124,39 @@ async def test_the_palette_calls_colours_colour_scheme_and_says_what_codebook_ed
         assert not any(p.startswith("Theme\n") or p == "Theme" for p in prompts)
         assert not any("the same as" in p for p in prompts)
         assert any("Codebook: rename a theme" in p and "its id, number and tags stay" in p for p in prompts)
+
+
+async def test_the_passage_view_and_the_picker_say_which_digit_tags_which_theme(app, workspace_dir):
+    from textual.widgets import OptionList, Static
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.open_passage("lh-001")
+        await settle(app, pilot)
+        legend = str(app.screen.query_one("#passage-legend", Static).render())
+        assert "1 Hope" in legend.replace("  ", " ") and "4 Loss" in legend.replace("  ", " ")
+        await pilot.press("t")
+        await settle(app, pilot)
+        options = app.screen.query_one("#picker-list", OptionList)
+        rows = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert rows[0].startswith("  1  Hope") and rows[3].startswith("  4  Loss")
+
+
+async def test_the_picker_adds_a_theme_that_does_not_exist_and_tags_with_it(app, workspace_dir):
+    from textual.widgets import OptionList
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("down", "t")
+        await settle(app, pilot)
+        await type_keys(pilot, "Solitude")
+        await settle(app, pilot)
+        options = app.screen.query_one("#picker-list", OptionList)
+        last = options.get_option_at_index(options.option_count - 1)
+        assert str(last.prompt) == "+ Add theme “Solitude” and tag with it"
+        options.highlighted = options.option_count - 1
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert read_themes(workspace_dir)[-1]["name"] == "Solitude"
+        assert [t["theme"] for t in my_tags(workspace_dir)] == ["solitude"]
+        assert [t.id for t in app.look.themes][-1] == "solitude"

@@ -1,0 +1,28 @@
+"""Which digit tags which theme: one line under a passage, in every screen where digits tag."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from annotator.display import clip
+from annotator.tui.render import DIM, ThemeLook
+
+LEGEND_NAME_CHARS = 16
+
+
+def digit_legend(look: ThemeLook) -> Text:
+    """`1 Hope  2 Memory  …` with each theme's chip; a hint when there is no theme to number."""
+    if not look.themes:
+        return Text("No themes yet: ctrl+p, 'Codebook: add a theme'", style=DIM)
+    out = Text("Keys ", style=DIM)
+    for number, theme in enumerate(look.themes[:9], start=1):
+        out.append(f" {number}", style="bold")
+        out.append_text(numbered_chip(look, theme.id))
+    return out
+
+
+def numbered_chip(look: ThemeLook, theme_id: str) -> Text:
+    chip = look.chip(theme_id)
+    if len(chip.plain) > LEGEND_NAME_CHARS + 2:
+        chip = Text(f" {clip(chip.plain.strip(), LEGEND_NAME_CHARS)} ", style=chip.style)
+    return chip
