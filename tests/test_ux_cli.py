@@ -68,3 +68,37 @@ def test_deleting_or_merging_a_theme_says_the_numbers_shifted(cli, workspace_dir
     assert code == 0, err
     assert out.startswith("deleted 'loss' and its 1 tag(s)")
     assert "numbered" not in out  # the last theme: nothing after it moves
+
+
+def annotations_of(workspace_dir, name: str) -> dict:
+    return yaml.safe_load((workspace_dir / "corpus" / "annotations" / f"{name}.yaml").read_text(encoding="utf-8"))
+
+
+def test_a_passage_comment_can_be_replaced_and_deleted(cli, workspace_dir):
+    ws = ("--workspace", workspace_dir)
+    assert cli(*ws, "comment", "lh-003", "first thought")[0] == 0
+    assert cli(*ws, "comment", "lh-003", "second thought")[0] == 0
+    code, out, err = cli(*ws, "comment", "lh-003", "one", "clear", "thought", "--replace")
+    assert code == 0, err
+    assert "comment by tester replaced" in out
+    assert [m["text"] for m in annotations_of(workspace_dir, "tester")["memos"]] == ["one clear thought"]
+    code, out, err = cli(*ws, "comment", "lh-003", "--delete")
+    assert code == 0 and "comment by tester deleted" in out
+    assert not annotations_of(workspace_dir, "tester").get("memos")
+    code, out, err = cli(*ws, "comment", "lh-003", "--delete")
+    assert code == 3 and "no comment on lh-003" in err
+
+
+def test_a_tag_comment_can_be_replaced_and_deleted(cli, workspace_dir):
+    ws = ("--workspace", workspace_dir)
+    code, out, err = cli(*ws, "comment", "lh-006", "a keepsake", "--theme", "memory", "--replace", "--as", "alice")
+    assert code == 0, err
+    assert "comment on memory by alice replaced" in out
+    tags = {t["passage"]: t for t in annotations_of(workspace_dir, "alice")["tags"]}
+    assert tags["lh-006"]["comment"] == "a keepsake"
+    code, out, err = cli(*ws, "comment", "lh-006", "--theme", "memory", "--delete", "--as", "alice")
+    assert code == 0 and "deleted" in out
+    tags = {t["passage"]: t for t in annotations_of(workspace_dir, "alice")["tags"]}
+    assert "comment" not in tags["lh-006"]
+    code, out, err = cli(*ws, "comment", "lh-006", "text", "--delete", "--as", "alice")
+    assert code == 2 and "--delete takes no TEXT" in err

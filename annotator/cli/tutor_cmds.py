@@ -10,10 +10,13 @@ from annotator.textsafe import show_controls
 def register(subparsers, common) -> None:
     _register_theme(subparsers, common)
 
-    p = subparsers.add_parser("comment", parents=[common], help="comment on a passage (or, with --theme, on your tag)")
+    p = subparsers.add_parser("comment", parents=[common], help="comment on a passage (or, with --theme, on your tag); change or delete it")
     p.add_argument("passage_id", metavar="PASSAGE_ID")
-    p.add_argument("text", nargs="+", metavar="TEXT")
+    p.add_argument("text", nargs="*", metavar="TEXT")
     p.add_argument("--theme", metavar="THEME", help="comment on your tag with this theme instead of the passage")
+    change = p.add_mutually_exclusive_group()
+    change.add_argument("--replace", action="store_true", help="your comment(s) on the passage become TEXT (a tag's comment is always replaced)")
+    change.add_argument("--delete", action="store_true", help="delete your comment(s) on the passage, or on your tag with --theme")
     p.add_argument("--as", dest="annotator", metavar="NAME", help="who is commenting (default: see 'annotator config')")
     p.set_defaults(handler=cmd_comment)
 
@@ -165,27 +168,32 @@ def cmd_theme_delete(args) -> int:
 
 
 def cmd_comment(args) -> int:
-    from annotator.errors import NotFound
+    from annotator import comments
 
     session = open_session(args)
     sync_index(session)
     passage = session.passage(args.passage_id)
     annotator = session.who(args.annotator)
     text = " ".join(args.text).strip()
-    if not text:
-        warn("the comment is empty")
+    if args.delete and text:
+        warn("--delete takes no TEXT")
         return 2
+    if not args.delete and not text:
+        warn("the comment is empty (to delete one, use --delete)")
+        return 2
+    store = session.store
     if args.theme:
         theme = session.resolve_theme(args.theme)
-        if session.store.annotations(annotator).find(passage.id, theme.id) is None:
-            raise NotFound(
-                f"{annotator} has not tagged {passage.id} with '{theme.id}'; tag it with: annotator tag {passage.id} {theme.id} --comment TEXT"
-            )
-        session.store.add_tags(annotator, passage.id, [theme.id], comment=text)
-        print(f"{passage.id}: comment on {theme.id} by {annotator} saved{in_workspace(session)}")
+        change = comments.set_tag_comment(store, annotator, passage.id, theme.id, None if args.delete else text)
+        print(f"{passage.id}: comment on {theme.id} by {annotator} {change.what}{in_workspace(session)}")
         return 0
-    session.store.add_memo(annotator, passage.id, text)
-    print(f"{passage.id}: comment by {annotator} saved{in_workspace(session)}")
+    if args.delete:
+        change = comments.delete_passage_comment(store, annotator, passage.id)
+    elif args.replace:
+        change = comments.replace_passage_comment(store, annotator, passage.id, text)
+    else:
+        change = comments.add_passage_comment(store, annotator, passage.id, text)
+    print(f"{passage.id}: comment by {annotator} {change.what}{in_workspace(session)}")
     return 0
 
 
