@@ -20,6 +20,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
+from annotator.comments import CommentChange
 from annotator.display import clip
 from annotator.errors import AnnotatorError
 from annotator.tui import resume_collector
@@ -37,6 +38,10 @@ WARM_REST_MAX_SECONDS = 0.1
 WARM_IDLE_SECONDS = 0.3  # warm up only this long after the last search: while the user reads, not types
 FAILED = object()  # what `change` returns when the write did not happen
 WARMED = object()  # what the warm-up's steps give when there are no more
+
+
+def _passage_of(change) -> str:
+    return change.passage if isinstance(change, CommentChange) else change.tag.passage
 
 
 def _seen_after_write(seen: dict | None, before: dict, after: dict) -> dict | None:
@@ -73,8 +78,8 @@ class AnnotatorApp(App):
         self.start_error: AnnotatorError | None = None  # the codebook could not be read: run_tui reports it
         self.counts: Counter = Counter()
         self.index_ready = False
-        self.undo_stack: list[TagChange] = []
-        self.redo_stack: list[TagChange] = []
+        self.undo_stack: list[TagChange | CommentChange] = []  # tags and comments, in the order made
+        self.redo_stack: list[TagChange | CommentChange] = []
         self.last_paint: tuple[str, float] | None = None  # (query, time) of the last results frame
         self.first_frame_at: float | None = None  # when the first frame was painted (benchmarks read these)
         self.search_ms: dict[str, float] = {}  # query -> how long the core's search took, last time
@@ -241,13 +246,16 @@ class AnnotatorApp(App):
                 screen.reload()
         return result
 
-    def record(self, changes: Iterable["TagChange"]) -> None:
+    def record(self, changes: Iterable["TagChange | CommentChange"]) -> None:
         changes = [c for c in changes if c is not None]
         if changes:
             self.undo_stack.extend(changes)
             self.redo_stack.clear()
 
-    def describe(self, change: "TagChange", undone: bool = False) -> str:
+    def describe(self, change: "TagChange | CommentChange", undone: bool = False) -> str:
+        if isinstance(change, CommentChange):
+            where = "the passage" if change.on_passage else self.look.name(change.theme)
+            return f"Comment {change.what}: {change.passage}, {where}"
         added = change.added != undone
         verb = "Tagged" if added else "Untagged"
         return f"{verb} {change.tag.passage}: {self.look.name(change.tag.theme)}"
@@ -279,7 +287,7 @@ class AnnotatorApp(App):
             self.notify("Nothing to undo.", timeout=2, markup=False)
             return
         change = self.undo_stack[-1]
-        if self.change(change.tag.passage, lambda: self.session.revert(change)) is not FAILED:
+        if self.change(_passage_of(change), lambda: self._revert(change)) is not FAILED:
             self.undo_stack.pop()
             self.redo_stack.append(change)
             self.notify("Undone: " + self.describe(change), timeout=2, markup=False)
@@ -289,10 +297,28 @@ class AnnotatorApp(App):
             self.notify("Nothing to redo.", timeout=2, markup=False)
             return
         change = self.redo_stack[-1]
-        if self.change(change.tag.passage, lambda: self.session.replay(change)) is not FAILED:
+        if self.change(_passage_of(change), lambda: self._replay(change)) is not FAILED:
             self.redo_stack.pop()
             self.undo_stack.append(change)
             self.notify("Redone: " + self.describe(change), timeout=2, markup=False)
+
+    def _revert(self, change) -> None:
+        if isinstance(change, CommentChange):
+            from annotator import comments
+
+            with self.session.lock:
+                comments.revert(self.session.store, change)
+        else:
+            self.session.revert(change)
+
+    def _replay(self, change) -> None:
+        if isinstance(change, CommentChange):
+            from annotator import comments
+
+            with self.session.lock:
+                comments.replay(self.session.store, change)
+        else:
+            self.session.replay(change)
 
     # -- screens ------------------------------------------------------------------------------
 
@@ -362,13 +388,37 @@ class AnnotatorApp(App):
             return
         me = self.session.default_annotator()
         mine = {t.theme: t.comment or "" for t in self.session.tags_on(passage_id) if t.annotator == me}
-        recent = next((c.tag.theme for c in reversed(self.undo_stack) if c.tag.passage == passage_id and c.added), None)
-        self.push_screen(CommentScreen(passage_id, self.look, mine, recent), partial(self._commented, passage_id))
+        memo = " / ".join(m.text for m in self.session.memos_on(passage_id) if m.annotator == me)
+        recent = next((c.tag.theme for c in reversed(self.undo_stack)
+                       if not isinstance(c, CommentChange) and c.tag.passage == passage_id and c.added), None)
+        self.push_screen(CommentScreen(passage_id, self.look, mine, recent, memo), partial(self._commented, passage_id, set(mine)))
 
-    def _commented(self, passage_id: str, answer: tuple[str, str] | None) -> None:
-        if answer:
-            theme_id, comment = answer
-            self.add_tag(passage_id, theme_id, comment)
+    def _commented(self, passage_id: str, tagged: set[str], answer: tuple[str, str] | None) -> None:
+        from annotator import comments
+        from annotator.tui.comment_screen import PASSAGE
+
+        if answer is None:
+            return
+        target, text = answer
+        if target != PASSAGE and target not in tagged:
+            if text:
+                self.add_tag(passage_id, target, text)  # commenting on a theme not on the passage tags it
+            return
+        me = self.session.default_annotator()
+        store = self.session.store
+        if target == PASSAGE:
+            edit = lambda: comments.replace_passage_comment(store, me, passage_id, text)  # noqa: E731
+        else:
+            edit = lambda: comments.set_tag_comment(store, me, passage_id, target, text or None)  # noqa: E731
+        self.comment_change(passage_id, edit)
+
+    def comment_change(self, passage_id: str, edit: Callable[[], "CommentChange"]) -> None:
+        """Write a comment change (annotator.comments) through `change`; undo and redo cover it."""
+        with self.session.lock:  # the store is shared with the index worker
+            change = self.change(passage_id, edit)
+        if change is not FAILED:
+            self.record([change])
+            self.notify(self.describe(change), timeout=2, markup=False)
 
     def action_copy_quote(self) -> None:
         passage_id = self._passage_or_warn()

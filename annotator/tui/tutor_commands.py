@@ -73,11 +73,16 @@ def tutor_commands(app, session) -> Iterable[SystemCommand]:
         def save(text: str | None) -> None:
             if not text or not text.strip():
                 return
+            from annotator import comments
+
             name = session.default_annotator()
-            write = lambda: session.store.add_memo(name, passage_id, text.strip())  # noqa: E731
-            through = getattr(app, "change", None)  # the app's write path: its lock, then a redraw
-            through(passage_id, write) if through else write()
-            app.notify(f"Comment saved on {passage_id}", timeout=2, markup=False)
+            write = lambda: comments.add_passage_comment(session.store, name, passage_id, text.strip())  # noqa: E731
+            through = getattr(app, "comment_change", None)  # the app's write path: its lock, undo, a redraw
+            if through:
+                through(passage_id, write)
+            else:
+                write()
+                app.notify(f"Comment saved on {passage_id}", timeout=2, markup=False)
 
         app.push_screen(TextPrompt(f"Comment on {passage_id} as a whole (as {session.default_annotator()})"), save)
 

@@ -160,3 +160,72 @@ async def test_the_picker_adds_a_theme_that_does_not_exist_and_tags_with_it(app,
         assert read_themes(workspace_dir)[-1]["name"] == "Solitude"
         assert [t["theme"] for t in my_tags(workspace_dir)] == ["solitude"]
         assert [t.id for t in app.look.themes][-1] == "solitude"
+
+
+def memos(workspace_dir) -> list[str]:
+    path = workspace_dir / "corpus" / "annotations" / "tester.yaml"
+    if not path.exists():
+        return []
+    return [m["text"] for m in yaml.safe_load(path.read_text(encoding="utf-8")).get("memos") or []]
+
+
+def comments_by_theme(workspace_dir) -> dict:
+    return {t["theme"]: t.get("comment") for t in my_tags(workspace_dir)}
+
+
+async def test_undo_and_redo_cover_comments_and_keep_the_tag(app, workspace_dir):
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("down", "1", "c")
+        await settle(app, pilot)
+        await type_keys(pilot, "news by boat")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert comments_by_theme(workspace_dir) == {"hope": "news by boat"}
+        await pilot.press("u")  # the comment goes, not the tag
+        await settle(app, pilot)
+        assert comments_by_theme(workspace_dir) == {"hope": None}
+        await pilot.press("U")
+        await settle(app, pilot)
+        assert comments_by_theme(workspace_dir) == {"hope": "news by boat"}
+        await pilot.press("u", "u")  # then the tag; redoing both brings the comment back
+        await settle(app, pilot)
+        assert my_tags(workspace_dir) == []
+        await pilot.press("U", "U")
+        await settle(app, pilot)
+        assert comments_by_theme(workspace_dir) == {"hope": "news by boat"}
+
+
+async def test_the_comment_dialog_edits_and_deletes(app, workspace_dir):
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("down", "1", "c")
+        await settle(app, pilot)
+        await type_keys(pilot, "first")
+        await pilot.press("enter", "c")
+        await settle(app, pilot)
+        assert app.screen.query_one("#comment-input").value == "first"
+        await pilot.press("ctrl+a", "ctrl+k")
+        await type_keys(pilot, "second")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert comments_by_theme(workspace_dir) == {"hope": "second"}
+        await pilot.press("c")
+        await settle(app, pilot)
+        await pilot.press("ctrl+d")
+        await settle(app, pilot)
+        assert comments_by_theme(workspace_dir) == {"hope": None}
+
+
+async def test_c_on_an_untagged_passage_offers_the_passage_comment(app, workspace_dir):
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("down", "c")
+        await settle(app, pilot)
+        await type_keys(pilot, "the opening")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert memos(workspace_dir) == ["the opening"] and my_tags(workspace_dir) == []
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert memos(workspace_dir) == []
