@@ -229,3 +229,20 @@ async def test_c_on_an_untagged_passage_offers_the_passage_comment(app, workspac
         await pilot.press("u")
         await settle(app, pilot)
         assert memos(workspace_dir) == []
+
+
+async def test_typing_in_the_theme_panel_searches(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.main.set_focus(app.main.query_one("#themes"))
+        await pilot.pause()
+        shown = {key for key, active in app.screen.active_bindings.items() if active.binding.show}
+        assert {"enter", "slash"} <= shown  # the footer shows the panel's keys
+        await type_keys(pilot, "storm")
+        await settle(app, pilot)
+        assert app.focused is app.main.search_box
+        assert app.main.search_box.value == "storm"
+        app.main.set_focus(app.main.query_one("#themes"))
+        await pilot.press("slash")
+        await settle(app, pilot)
+        assert app.focused is app.main.search_box
