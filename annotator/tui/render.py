@@ -122,13 +122,24 @@ def result_row(hit: Hit, look: ThemeLook) -> Text:
     return Text("\n").join([citation_line(hit, hit.source, look), snippet(hit)])
 
 
+def with_passage_id(citation: Text, passage_id: str, width: int) -> Text:
+    """The citation line cut to leave room for the passage id, dim at the line's end: the id the CLI takes."""
+    shown = literal(clip(passage_id, 30), DIM)
+    room = width - len(shown) - 2
+    if room < 10:  # too narrow for both: the citation comes first
+        citation.truncate(width, overflow="ellipsis")
+        return citation
+    citation.truncate(room, overflow="ellipsis")
+    citation.pad_right(width - len(shown) - len(citation))
+    return citation + shown
+
+
 def result_lines(hit: Hit, look: ThemeLook, width: int) -> list[Text]:
     """A result as exactly ROW_LINES lines of `width` cells: the citation, then the snippet wrapped.
 
     The snippet's window is sized to the lines it has; a line that still does not fit ends in "…".
     """
-    citation = citation_line(hit, hit.source, look)
-    citation.truncate(width, overflow="ellipsis")
+    citation = with_passage_id(citation_line(hit, hit.source, look), hit.id, width)
     body = snippet(hit, max(20, width * SNIPPET_LINES * 9 // 10))
     lines = list(body.wrap(_CONSOLE, width, overflow="fold"))
     if len(lines) > SNIPPET_LINES:

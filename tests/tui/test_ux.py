@@ -246,3 +246,10 @@ async def test_typing_in_the_theme_panel_searches(app):
         await pilot.press("slash")
         await settle(app, pilot)
         assert app.focused is app.main.search_box
+
+
+async def test_result_rows_end_their_citation_line_with_the_passage_id(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        first_line = app.main.results.row_text("lh-001").splitlines()[0]
+        assert first_line.rstrip().endswith("lh-001")
