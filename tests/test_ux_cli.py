@@ -102,3 +102,19 @@ def test_a_tag_comment_can_be_replaced_and_deleted(cli, workspace_dir):
     assert "comment" not in tags["lh-006"]
     code, out, err = cli(*ws, "comment", "lh-006", "text", "--delete", "--as", "alice")
     assert code == 2 and "--delete takes no TEXT" in err
+
+
+def test_without_a_terminal_the_tui_says_so_and_exits_2(workspace_dir, tmp_path):
+    import subprocess
+    import sys
+
+    out_file = tmp_path / "out.txt"
+    with open(out_file, "w") as out:
+        done = subprocess.run([sys.executable, "-m", "annotator", "--workspace", str(workspace_dir)],
+                              stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.PIPE, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "needs a terminal" in done.stderr
+    assert out_file.read_text() == ""
+    done = subprocess.run([sys.executable, "-m", "annotator", "--workspace", str(workspace_dir)],
+                          input="x\n", capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "needs a terminal" in done.stderr

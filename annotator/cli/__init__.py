@@ -94,6 +94,12 @@ def main(argv: list[str] | None = None) -> int:
     args = None if just_tui else build_parser().parse_args(argv)
     try:
         if just_tui or not args.command:
+            if not (sys.stdin.isatty() and sys.stdout.isatty()):
+                # Piped or redirected, the TUI would ignore every key or fill a file with escape codes.
+                from annotator.cli.output import warn
+
+                warn("the terminal UI needs a terminal (stdin and stdout); outside one, use a command: annotator --help")
+                return 2
             from annotator.tui import run_tui
 
             return run_tui(workspace if just_tui else getattr(args, "workspace", None))
