@@ -12,3 +12,8 @@ NAME_CHARS = 40
 def clip(text: str, limit: int = NAME_CHARS) -> str:
     """The text cut to `limit` characters, an ellipsis marking the cut."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def plural(count: int, noun: str) -> str:
+    """`1 passage`, `2 passages`."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"

@@ -118,3 +118,17 @@ def test_without_a_terminal_the_tui_says_so_and_exits_2(workspace_dir, tmp_path)
     done = subprocess.run([sys.executable, "-m", "annotator", "--workspace", str(workspace_dir)],
                           input="x\n", capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "needs a terminal" in done.stderr
+
+
+def test_search_prints_a_snippet_around_the_hits_and_full_text_with_full(cli, workspace_dir):
+    words = " ".join(f"filler{i}" for i in range(20000))
+    long_text = f"{words} the albatross circled {words}"
+    source = {"source": {"id": "long", "title": "Long"}, "passages": [{"id": "long-1", "text": long_text, "location": "p. 1"}]}
+    (workspace_dir / "corpus" / "passages" / "long.yaml").write_text(yaml.safe_dump(source), encoding="utf-8")
+    code, out, err = cli("--workspace", workspace_dir, "search", "albatross")
+    assert code == 0, err
+    assert out.startswith("1 result\n")
+    assert len(out) < 600
+    assert "**albatross**" in out and "…" in out
+    code, out, err = cli("--workspace", workspace_dir, "search", "albatross", "--full")
+    assert len(out) > len(long_text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from annotator.display import plural
 from annotator.cli import in_workspace, open_session
 from annotator.cli.output import ProgressPrinter, print_json, warn
 from annotator.textsafe import show_controls
@@ -89,7 +90,7 @@ def describe_import(report) -> str:
     tags = f", {report.tags_added} tag(s) imported" if report.tags_added else ""
     if report.themes_added:
         tags += f", {len(report.themes_added)} theme(s) added"
-    return f"{report.path}: source '{report.source_id}', {report.passages} passages ({detail}){tags}"
+    return f"{report.path}: source '{report.source_id}', {plural(report.passages, 'passage')} ({detail}){tags}"
 
 
 def cmd_themes(args) -> int:
