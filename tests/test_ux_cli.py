@@ -132,3 +132,36 @@ def test_search_prints_a_snippet_around_the_hits_and_full_text_with_full(cli, wo
     assert "**albatross**" in out and "…" in out
     code, out, err = cli("--workspace", workspace_dir, "search", "albatross", "--full")
     assert len(out) > len(long_text)
+
+
+def all_commands(parser, prefix=""):
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield prefix + name, sub
+                yield from all_commands(sub, prefix + name + " ")
+
+
+def test_every_commands_help_shows_an_example_that_parses():
+    import shlex
+
+    from annotator.cli import build_parser
+
+    parser = build_parser()
+    commands = dict(all_commands(parser))
+    assert "status" in commands and "theme add" in commands
+    for name, sub in commands.items():
+        help_text = sub.format_help()
+        assert "example: annotator " + name in " ".join(help_text.split()), name
+        example = sub.epilog.removeprefix("example: ")
+        parser.parse_args(shlex.split(example)[1:])  # the example is a valid command line
+
+
+def test_an_unknown_passage_suggests_the_near_miss(cli, workspace_dir):
+    code, out, err = cli("--workspace", workspace_dir, "show", "lh-01")
+    assert code == 3
+    assert "did you mean 'lh-001'" in err or "did you mean 'lh-010'" in err
+    code, out, err = cli("--workspace", workspace_dir, "tag", "lh-0011", "hop")
+    assert code == 3 and "did you mean" in err

@@ -44,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers, common)
+    from annotator.cli.examples import add_examples
+
+    add_examples(parser)
     return parser
 
 
