@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from annotator.display import plural
+from annotator.display import NAME_CHARS, clip, plural
 from annotator.model import Theme
 from annotator.store import Store
 
@@ -133,11 +133,11 @@ def render_text(report: Report) -> str:
     lines.append(f"Coverage: {report.tagged} of {plural(report.passages, 'passage')} tagged ({report.coverage:.0%}); {report.passages - report.tagged} untagged")
     lines.append("")
     lines.append("Passages per theme")
-    width = max([len(t.name) for t in report.themes] + [5])
+    width = min(max([len(t.name) for t in report.themes] + [5]), NAME_CHARS)  # a long name is cut, not padded for
     most = max([t.passages for t in report.themes] + [1])
     for t in report.themes:
         bar = "█" * round(20 * t.passages / most) if t.passages else ""
-        lines.append(f"  {t.name:<{width}} {t.passages:>4}  {bar}")
+        lines.append(f"  {clip(t.name):<{width}} {t.passages:>4}  {bar}")
     lines.append("")
     lines.append("Passages per source")
     for s in report.sources:

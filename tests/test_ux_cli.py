@@ -165,3 +165,15 @@ def test_an_unknown_passage_suggests_the_near_miss(cli, workspace_dir):
     assert "did you mean 'lh-001'" in err or "did you mean 'lh-010'" in err
     code, out, err = cli("--workspace", workspace_dir, "tag", "lh-0011", "hop")
     assert code == 3 and "did you mean" in err
+
+
+def test_themes_keeps_its_columns_aligned_with_long_names(cli, workspace_dir, monkeypatch):
+    themes = themes_in(workspace_dir)
+    themes.append({"id": "a-very-long-theme-id-that-goes-on-and-on-and-on", "name": "N" * 200})
+    (workspace_dir / "corpus" / "themes.yaml").write_text(yaml.safe_dump(themes), encoding="utf-8")
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, err = cli("--workspace", workspace_dir, "themes")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    assert len({line.index(" tagged") for line in lines}) == 1  # the counts line up

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from annotator.display import plural
+from annotator.display import clip, plural
 from annotator.cli import in_workspace, open_session
 from annotator.cli.output import ProgressPrinter, print_json, warn
 from annotator.textsafe import show_controls
@@ -106,11 +106,25 @@ def cmd_themes(args) -> int:
         return 0
     if not rows:
         print("no themes yet — import theme notes with: annotator import --themes NOTES.txt")
+    print("\n".join(theme_table(rows)))
+    return 0
+
+
+def theme_table(rows: list[dict]) -> list[str]:
+    """`1  hope  Hope  3 tagged`, columns aligned and long ids and names cut to fit the terminal."""
+    import shutil
+
+    columns = shutil.get_terminal_size((100, 24)).columns
+    id_width = min(max(len(r["id"]) for r in rows), 28) if rows else 0
+    name_width = min(max(len(r["name"]) for r in rows), max(12, columns - id_width - 18)) if rows else 0
+    lines = []
     for number, row in enumerate(rows, start=1):
         key = str(number) if number <= 9 else " "
-        under = f"  (under {row['parent']})" if row.get("parent") else ""
-        print(f"{key}  {row['id']:<28} {show_controls(row['name']):<32} {row['count']:>4} tagged{under}")
-    return 0
+        under = f"  (under {clip(row['parent'], 28)})" if row.get("parent") else ""
+        theme_id = clip(show_controls(row["id"]), id_width)
+        name = clip(show_controls(row["name"]), name_width)
+        lines.append(f"{key}  {theme_id:<{id_width}}  {name:<{name_width}} {row['count']:>4} tagged{under}")
+    return lines
 
 
 def cmd_reindex(args) -> int:
