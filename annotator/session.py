@@ -215,10 +215,12 @@ class Session:
         hit = self.get(passage_id)
         applied = {t.theme for t in self.tags_on(passage_id)}
         embeddings = self._embeddings(wait)
-        return suggestions.suggest(
+        ranked = suggestions.suggest(
             self.index, self.themes(), hit.id, hit.text,
             tags=tag_map(self.store), applied=applied, limit=limit, embeddings=embeddings,
         )
+        # A theme that scores 0.00 (as shown) has nothing for it: listed, even first, `1` would tag with it.
+        return [s for s in ranked if s.score >= 0.005]
 
     def _embeddings(self, wait: bool):
         """The embedding cache when the `semantic` model is loaded (or `wait`); else None, loading begun."""

@@ -177,3 +177,27 @@ def test_themes_keeps_its_columns_aligned_with_long_names(cli, workspace_dir, mo
     lines = out.splitlines()
     assert all(len(line) <= 80 for line in lines)
     assert len({line.index(" tagged") for line in lines}) == 1  # the counts line up
+
+
+def test_suggestions_scoring_zero_are_not_listed(cli, workspace_dir):
+    import json
+
+    source = {"source": {"id": "odd", "title": "Odd"}, "passages": [{"id": "odd-1", "text": "Zyxwv qwrtp mnbvc.", "location": "p. 1"}]}
+    (workspace_dir / "corpus" / "passages" / "odd.yaml").write_text(yaml.safe_dump(source), encoding="utf-8")
+    code, out, err = cli("--workspace", workspace_dir, "suggest", "odd-1", "--json")
+    assert code == 0, err
+    assert json.loads(out)["suggestions"] == []
+    code, out, err = cli("--workspace", workspace_dir, "suggest", "lh-002", "--json")
+    scores = [s["score"] for s in json.loads(out)["suggestions"]]
+    assert scores and all(s >= 0.005 for s in scores)
+
+
+def test_a_theme_the_ranking_scores_zero_is_left_out(cli, workspace_dir, monkeypatch):
+    import json
+
+    from annotator import suggestions
+
+    ranked = [suggestions.Suggestion("loss", 0.0, ["nothing"]), suggestions.Suggestion("hope", 0.31, ["boat"])]
+    monkeypatch.setattr(suggestions, "suggest", lambda *a, **k: list(ranked))
+    code, out, err = cli("--workspace", workspace_dir, "suggest", "lh-003", "--json")
+    assert [s["theme"] for s in json.loads(out)["suggestions"]] == ["hope"]

@@ -44,7 +44,7 @@ def cmd_suggest(args) -> int:
         print_json({"passage": args.passage_id, "suggestions": [s.to_json() for s in suggestions]})
         return 0
     if not suggestions:
-        print("no suggestions: the codebook is empty, or every theme is already on this passage")
+        print("no suggestions: no theme's note or tagged passages share words with this passage, or every theme is on it")
         return 0
     color = use_color()
     names = {t.id: t.name for t in session.themes()}
