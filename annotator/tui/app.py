@@ -325,7 +325,8 @@ class AnnotatorApp(App):
     def open_passage(self, passage_id: str) -> None:
         from annotator.tui.passage_screen import PassageScreen
 
-        self.push_screen(PassageScreen(passage_id))
+        found = next((hit for hit in self.main.results.hits if hit.id == passage_id), None)
+        self.push_screen(PassageScreen(passage_id, found.matches if found else None))
 
     def open_theme(self, theme_id: str) -> None:
         from annotator.tui.theme_screen import ThemeScreen
@@ -471,6 +472,7 @@ class AnnotatorApp(App):
                 partial(self._toggle_from_palette, theme.id),
             )
         yield SystemCommand("Themes panel", "Move to the theme panel", self._focus_themes)
+        yield SystemCommand("Export", "Write the evidence sheet (.md), or .csv, .json, .qdpx, to a file", self._export)
         try:
             from annotator.tui.tutor_commands import tutor_commands
         except ImportError:
@@ -494,6 +496,11 @@ class AnnotatorApp(App):
         passage_id = self._passage_or_warn()
         if passage_id:
             self.toggle(passage_id, theme_id)
+
+    def _export(self) -> None:
+        from annotator.tui.export_command import ask_and_export
+
+        ask_and_export(self)
 
     def _focus_themes(self) -> None:
         self.action_focus_search()

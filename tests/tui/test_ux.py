@@ -253,3 +253,43 @@ async def test_result_rows_end_their_citation_line_with_the_passage_id(app):
         await settle(app, pilot)
         first_line = app.main.results.row_text("lh-001").splitlines()[0]
         assert first_line.rstrip().endswith("lh-001")
+
+
+async def test_a_long_passage_opens_at_the_highlighted_words_that_found_it(workspace_dir):
+    from annotator.session import Session
+
+    words = " ".join(f"filler{i}" for i in range(3000))
+    source = {"source": {"id": "long", "title": "Long"},
+              "passages": [{"id": "long-1", "text": f"{words} the albatross circled {words}", "location": "p. 1"}]}
+    (workspace_dir / "corpus" / "passages" / "long.yaml").write_text(yaml.safe_dump(source), encoding="utf-8")
+    session = Session.open(workspace_dir)
+    session.sync()
+    app = AnnotatorApp(session)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(app, pilot)
+            await type_keys(pilot, "albatross")
+            await settle(app, pilot)
+            await pilot.press("down", "enter")
+            await settle(app, pilot)
+            scroll = app.screen.query_one("#passage-scroll")
+            assert scroll.scroll_y > 100
+            shown = app.screen.query_one("#passage-text").render()
+            assert [shown.plain[s.start:s.end] for s in shown.spans if s.style] == ["albatross"]
+            assert "albatross" in app.export_screenshot()  # on screen, not only in the text
+    finally:
+        session.close()
+
+
+async def test_the_palette_exports_the_evidence_sheet(app, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        prompts = await palette_prompts(app, pilot, "export")
+        assert prompts[0].startswith("Export")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("enter")  # the file name offered: evidence.md
+        await settle(app, pilot)
+        sheet = (tmp_path / "evidence.md").read_text(encoding="utf-8")
+        assert "Hope" in sheet and "The drawing joins the mother's buttons" in sheet
