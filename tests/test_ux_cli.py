@@ -201,3 +201,18 @@ def test_a_theme_the_ranking_scores_zero_is_left_out(cli, workspace_dir, monkeyp
     monkeypatch.setattr(suggestions, "suggest", lambda *a, **k: list(ranked))
     code, out, err = cli("--workspace", workspace_dir, "suggest", "lh-003", "--json")
     assert [s["theme"] for s in json.loads(out)["suggestions"]] == ["hope"]
+
+
+def test_chapter_notes_given_as_theme_notes_are_refused_before_anything_is_written(cli, workspace_dir, tmp_path):
+    notes = tmp_path / "chapter-notes.md"
+    notes.write_text("".join(f"# Chapter {n}\n\nWhat happens in chapter {n}, told briefly.\n\n" for n in range(1, 14)), encoding="utf-8")
+    before = themes_in(workspace_dir)
+    code, out, err = cli("--workspace", workspace_dir, "import", "--themes", notes)
+    assert code == 2
+    assert "looks like notes on the text" in err and "nothing was imported" in err
+    assert themes_in(workspace_dir) == before
+    real = tmp_path / "guide.txt"
+    real.write_text("Solitude\n\nThe keeper lives alone on the rock and learns to value the quiet.\n", encoding="utf-8")
+    code, out, err = cli("--workspace", workspace_dir, "import", "--themes", real)
+    assert code == 0, err
+    assert len(themes_in(workspace_dir)) == len(before) + 1

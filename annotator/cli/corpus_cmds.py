@@ -54,6 +54,7 @@ def cmd_import(args) -> int:
     for name in args.files:
         path = Path(name)
         if args.themes:
+            check_theme_notes(path)
             report = import_theme_notes(session.store, path)
         else:
             report = import_source(
@@ -76,6 +77,16 @@ def cmd_import(args) -> int:
         for memo in report.unplaced_memos:
             print(f"  comment not placed: {memo.passage} ({memo.annotator}) — the passage is gone from the new text; the comment is kept in the annotations file")
     return 0
+
+
+def check_theme_notes(path: Path) -> None:
+    """Refuse chapter notes given as theme notes, before anything is written (annotator.notes_check)."""
+    from annotator.importers.textio import read_text_file
+    from annotator.importers.theme_notes import parse_theme_notes
+    from annotator.notes_check import refuse_chapter_notes
+
+    if path.is_file():  # the importer reports a missing or unreadable file itself
+        refuse_chapter_notes(path, [note.name for note in parse_theme_notes(read_text_file(path).text)])
 
 
 def describe_import(report) -> str:
