@@ -7,6 +7,7 @@ from pathlib import Path
 
 from annotator.cli import open_session, sync_index
 from annotator.cli.output import dim, print_json, use_color
+from annotator.display import clip
 from annotator.errors import AnnotatorError
 from annotator.textsafe import show_controls
 
@@ -49,7 +50,7 @@ def cmd_suggest(args) -> int:
     color = use_color()
     names = {t.id: t.name for t in session.themes()}
     for s in suggestions:
-        print(f"{s.score:.2f}  {s.theme}  {dim(show_controls(names.get(s.theme, '')), color)}")
+        print(f"{s.score:.2f}  {s.theme}  {dim(show_controls(clip(names.get(s.theme, ''))), color)}")
         for reason in s.why:
             print(f"      {dim(show_controls(reason), color)}")
     return 0

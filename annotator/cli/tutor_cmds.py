@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from annotator.cli import in_workspace, open_session, sync_index
 from annotator.cli.output import print_json, warn
+from annotator.display import clip
 from annotator.textsafe import show_controls
 
 
@@ -101,7 +102,7 @@ def cmd_theme_add(args) -> int:
         session.store, args.name, theme_id=args.theme_id, description=args.description, color=args.color, parent=parent
     )
     under = f" under '{parent}'" if parent else ""
-    return _done(session, f"added theme '{theme.id}' ({theme.name}){under}")
+    return _done(session, f"added theme '{theme.id}' ({show_controls(clip(theme.name))}){under}")
 
 
 def cmd_theme_rename(args) -> int:

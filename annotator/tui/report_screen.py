@@ -10,7 +10,9 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from annotator.display import NAME_CHARS, clip
 from annotator.reports import Report, build_report
+from annotator.textsafe import show_controls
 
 BAR_WIDTH = 30
 
@@ -111,11 +113,11 @@ class ReportScreen(Screen):
 def bars(report: Report, colors: dict[str, str]) -> Text:
     """One line per theme: name, count and a bar scaled to the largest count."""
     text = Text()
-    width = max([len(t.name) for t in report.themes] + [5])
+    width = min(max([len(t.name) for t in report.themes] + [5]), NAME_CHARS)
     most = max([t.passages for t in report.themes] + [1])
     for t in report.themes:
         length = round(BAR_WIDTH * t.passages / most) if t.passages else 0
-        text.append(f"{t.name:<{width}} {t.passages:>4} ")
+        text.append(f"{show_controls(clip(t.name)):<{width}} {t.passages:>4} ")
         text.append("█" * length, style=colors.get(t.id) or "cyan")
         text.append("\n")
     return text
