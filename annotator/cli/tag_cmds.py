@@ -42,5 +42,6 @@ def cmd_untag(args) -> int:
     if removed:
         print(f"untagged {args.passage_id}: {', '.join(removed)}{in_workspace(session)}")
     else:
+        session.passage(args.passage_id)  # a mistyped id: say so, with the near miss (a tag whose passage is gone still untags)
         print(f"{args.passage_id}: had none of those tags")
     return 0
