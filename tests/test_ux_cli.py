@@ -218,10 +218,6 @@ def test_chapter_notes_given_as_theme_notes_are_refused_before_anything_is_writt
     assert len(themes_in(workspace_dir)) == len(before) + 1
 
 
-def test_untag_and_search_source_suggest_the_near_miss(cli, workspace_dir):
+def test_untag_of_a_mistyped_passage_suggests_the_near_miss(cli, workspace_dir):
     code, out, err = cli("--workspace", workspace_dir, "untag", "lh-0012", "hope")
     assert code == 3 and "did you mean 'lh-001" in err
-    code, out, err = cli("--workspace", workspace_dir, "search", "storm", "--source", "lighthous")
-    assert code == 3 and "did you mean 'lighthouse'" in err
-    code, out, err = cli("--workspace", workspace_dir, "search", "storm", "--source", "lighthouse")
-    assert code == 0 and not out.startswith("0 results")

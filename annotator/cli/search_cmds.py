@@ -30,8 +30,6 @@ def cmd_search(args) -> int:
     session = open_session(args)
     sync_index(session)
     text = " ".join(args.query)
-    if args.source:
-        check_source(session, args.source)
     result = session.search(text, themes=args.theme, source=args.source, untagged=args.untagged, limit=max(args.limit, 0))
     if args.json:
         print_json(result.to_json())
@@ -69,20 +67,6 @@ def snippet(text: str, matches, width: int = SNIPPET_CHARS) -> tuple[str, list[l
     lead = "…" if start else ""
     shifted = [[max(s, start) - start + len(lead), min(e, end) - start + len(lead)] for s, e in matches if s < end and e > start]
     return lead + text[start:end] + ("…" if end < len(text) else ""), shifted
-
-
-def check_source(session, source_id: str) -> None:
-    """An unknown --source is an error with the near miss, not a silent '0 results'."""
-    from rapidfuzz import fuzz, process
-
-    from annotator.errors import NotFound
-
-    ids = [path.stem for path in session.store.source_paths()]
-    if source_id in ids:
-        return
-    close = process.extractOne(source_id, ids, scorer=fuzz.WRatio, score_cutoff=60)
-    hint = f"; did you mean '{close[0]}'?" if close else (f"; sources: {', '.join(ids[:10])}" if ids else "; import one first")
-    raise NotFound(f"no source '{source_id}'{hint}")
 
 
 def format_heading(hit, color: bool) -> str:
