@@ -64,10 +64,11 @@ class ThemePicker(ModalScreen[str | None]):
         mark = "✓ " if theme_id in self.applied else "  "
         number = self.look.numbers.get(theme_id)
         row = Text(mark) + Text(f"{number} " if number else "  ", style="bold") + self.look.chip(theme_id)
-        description = self.look.by_id[theme_id].description
-        if description:
+        description = " ".join(self.look.by_id[theme_id].description.split())
+        room = min(60, (self.query_one("#picker-list", OptionList).content_region.width or 60) - len(row) - 3)
+        if description and room > 10:  # one line per theme: the note cut to what is left of it
             row.append("  ")
-            row.append_text(literal(description[:60] + ("…" if len(description) > 60 else ""), DIM))
+            row.append_text(literal(clip(description, room), DIM))
         return row
 
     @on(Input.Changed, "#picker-input")
