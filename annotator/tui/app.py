@@ -36,6 +36,7 @@ POLL_SECONDS = 1.0
 WARM_REST_SECONDS = 0.005  # the least pause between two warm-up steps
 WARM_REST_MAX_SECONDS = 0.1
 WARM_IDLE_SECONDS = 0.3  # warm up only this long after the last search: while the user reads, not types
+PALETTE_TITLE_CHARS = 60
 FAILED = object()  # what `change` returns when the write did not happen
 WARMED = object()  # what the warm-up's steps give when there are no more
 
@@ -456,6 +457,14 @@ class AnnotatorApp(App):
     # -- command palette ---------------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        # Textual's fuzzy matcher takes time exponential in a title's length (minutes at 150
+        # characters): every title is cut, whatever name went into it.
+        for command in self._system_commands(screen):
+            if len(command.title) > PALETTE_TITLE_CHARS:
+                command = SystemCommand(clip(command.title, PALETTE_TITLE_CHARS), command.help, command.callback)
+            yield command
+
+    def _system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         from annotator.tui.commands import COMMANDS
 
         for command in super().get_system_commands(screen):

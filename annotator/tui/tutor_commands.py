@@ -12,6 +12,7 @@ from typing import Iterable
 
 from textual.app import SystemCommand
 
+from annotator.display import clip
 from annotator.tag_view import TagView
 
 
@@ -91,7 +92,8 @@ def tutor_commands(app, session) -> Iterable[SystemCommand]:
     yield SystemCommand("Whose tags are shown", "Mine, one other annotator's, or everyone's (≠ marks disagreement)", switch_annotator)
     for other in annotators:
         if other != first:
-            yield SystemCommand(f"Agreement: {first} and {other}", "Cohen's kappa per theme; the passages where you disagree", agreement_with(other))
+            # Names cut: a long title makes the palette's fuzzy matcher take exponential time.
+            yield SystemCommand(f"Agreement: {clip(first, 24)} and {clip(other, 24)}", "Cohen's kappa per theme; the passages where you disagree", agreement_with(other))
     refresh = getattr(app, "refresh_themes", None)
     for edit, title in EDITS.items():
         yield SystemCommand(f"Codebook: {title.lower()}", EDIT_HELP[edit],

@@ -293,3 +293,16 @@ async def test_the_palette_exports_the_evidence_sheet(app, tmp_path, monkeypatch
         await settle(app, pilot)
         sheet = (tmp_path / "evidence.md").read_text(encoding="utf-8")
         assert "Hope" in sheet and "The drawing joins the mother's buttons" in sheet
+
+
+async def test_the_palette_answers_keys_with_two_100_character_annotator_names(session, workspace_dir, monkeypatch):
+    annotations = workspace_dir / "corpus" / "annotations"
+    long_name = ("the-theme-of-renaming-as-an-emerging-metaphor-" * 3)[:100]  # the most annotator names may have
+    monkeypatch.setenv("ANNOTATOR_NAME", long_name)  # "Agreement: <me> and <other>" has both names
+    for name in (long_name, long_name[:-1] + "x"):
+        (annotations / f"{name}.yaml").write_text(f"annotator: {name}\ntags: []\n", encoding="utf-8")
+    app = AnnotatorApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        prompts = await palette_prompts(app, pilot, "agreement rename a theme")
+        assert all(len(p) < 200 for p in prompts)
