@@ -21,7 +21,8 @@ class ThemePassages(OptionList):
 
 
 class ThemeScreen(Screen):
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("slash", "app.focus_search", "Search", show=False)]
+    # esc Back not in the footer: with the tagging keys and Open, f1 Help would not fit 80 columns
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back", show=False), Binding("slash", "app.focus_search", "Search", show=False)]
 
     def __init__(self, theme_id: str):
         super().__init__()
@@ -57,7 +58,7 @@ class ThemeScreen(Screen):
             self.query_one("#theme-head", Static).update(literal(str(error)))
             return
         count = len(tagged)
-        head = look.chip(self.theme_id) + literal(f"  {count} passage{'s' if count != 1 else ''}", DIM)
+        head = look.chip(self.theme_id) + literal(f"  {count} passage{'s' if count != 1 else ''} · esc goes back", DIM)
         self.query_one("#theme-head", Static).update(head)
         self.query_one("#theme-note", Static).update(literal(theme.description or "(no note)"))
         passages = self.query_one(ThemePassages)
