@@ -10,14 +10,20 @@ from annotator.tui.render import DIM, ThemeLook
 LEGEND_NAME_CHARS = 16
 
 
-def digit_legend(look: ThemeLook) -> Text:
-    """`1 Hope  2 Memory  …` with each theme's chip; a hint when there is no theme to number."""
+def digit_legend(look: ThemeLook, width: int = 0) -> Text:
+    """`1 Hope  2 Memory  …` with each theme's chip, broken between items (never inside one) to fit
+    `width` cells when given; a hint when there is no theme to number."""
     if not look.themes:
         return Text("No themes yet: ctrl+p, 'Codebook: add a theme'", style=DIM)
     out = Text("Keys ", style=DIM)
+    line_length = len(out)
     for number, theme in enumerate(look.themes[:9], start=1):
-        out.append(f" {number}", style="bold")
-        out.append_text(numbered_chip(look, theme.id))
+        item = Text(f" {number}", style="bold") + numbered_chip(look, theme.id)
+        if width > 0 and line_length + len(item) > width:
+            out.append("\n     ")
+            line_length = 5
+        out.append_text(item)
+        line_length += len(item)
     return out
 
 

@@ -51,6 +51,9 @@ class PassageScreen(Screen):
         yield Static(id="passage-legend", classes="digit-legend", markup=False)
         yield Footer(compact=True)
 
+    def on_resize(self) -> None:
+        self.query_one("#passage-legend", Static).update(digit_legend(self.app.look, self.size.width - 2))  # broken between themes
+
     def on_mount(self) -> None:
         self.reload()
         self.query_one("#passage-scroll").focus()
@@ -77,7 +80,7 @@ class PassageScreen(Screen):
         except AnnotatorError as error:
             self.query_one("#passage-head", Static).update(literal(str(error)))
             return
-        self.query_one("#passage-legend", Static).update(digit_legend(self.app.look))
+        self.query_one("#passage-legend", Static).update(digit_legend(self.app.look, self.size.width - 2))
         head = literal(" · ".join(p for p in (hit.location, session.source_title(hit.source), hit.id) if p), BOLD)
         self.query_one("#passage-head", Static).update(head)
         self._text = hit.text

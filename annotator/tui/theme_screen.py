@@ -35,6 +35,9 @@ class ThemeScreen(Screen):
         yield Static(id="theme-legend", classes="digit-legend", markup=False)
         yield Footer(compact=True)
 
+    def on_resize(self) -> None:
+        self.query_one("#theme-legend", Static).update(digit_legend(self.app.look, self.size.width - 2))  # broken between themes
+
     def on_mount(self) -> None:
         self.reload()
         self.query_one(ThemePassages).focus()
@@ -47,7 +50,7 @@ class ThemeScreen(Screen):
 
     def reload(self) -> None:
         look = self.app.look
-        self.query_one("#theme-legend", Static).update(digit_legend(look))
+        self.query_one("#theme-legend", Static).update(digit_legend(look, self.size.width - 2))
         theme = look.by_id.get(self.theme_id)
         if theme is None:
             self.query_one("#theme-head", Static).update(literal(f"The theme '{self.theme_id}' is no longer in the codebook."))
