@@ -221,3 +221,10 @@ def test_chapter_notes_given_as_theme_notes_are_refused_before_anything_is_writt
 def test_untag_of_a_mistyped_passage_suggests_the_near_miss(cli, workspace_dir):
     code, out, err = cli("--workspace", workspace_dir, "untag", "lh-0012", "hope")
     assert code == 3 and "did you mean 'lh-001" in err
+
+
+def test_status_reports_a_malformed_file_and_the_rest(cli, workspace_dir):
+    (workspace_dir / "corpus" / "annotations" / "bob.yaml").write_text("tags: [\n", encoding="utf-8")
+    code, out, err = cli("--workspace", workspace_dir, "status")
+    assert code == 2
+    assert "themes     4" in out and "bob.yaml" in out
