@@ -108,6 +108,7 @@ def add_theme(
     name = name.strip()
     if not name:
         raise AnnotatorError("a theme needs a name")
+    _check_name_length(name)
     with store.locked():
         themes = store.themes()
         new_id = theme_id or slugify(name, "theme")
@@ -127,7 +128,20 @@ def add_theme(
     return theme
 
 
+MAX_NAME_CHARS = 80
+
+
+def _check_name_length(name: str) -> None:
+    if len(name) > MAX_NAME_CHARS:
+        raise AnnotatorError(
+            f"a theme name can have at most {MAX_NAME_CHARS} characters (this one has {len(name)}); "
+            "say the rest in its description"
+        )
+
+
 def _check_new_id(themes: list[Theme], new_id: str) -> None:
+    if len(new_id) > MAX_NAME_CHARS:
+        raise AnnotatorError(f"a theme id can have at most {MAX_NAME_CHARS} characters (this one has {len(new_id)})")
     if not SLUG_RE.match(new_id):
         raise AnnotatorError(f"theme id '{new_id}' must be a slug (lowercase letters, digits, '-')")
     if any(t.id == new_id for t in themes):
@@ -167,6 +181,8 @@ def rename_theme(store: Store, theme_id: str, new_name: str | None = None, new_i
         themes = store.themes()
         theme = find_theme(themes, theme_id)
         name = (new_name or "").strip() or theme.name
+        if name != theme.name:
+            _check_name_length(name)
         if name.casefold() != theme.name.casefold() and any(t.name.casefold() == name.casefold() for t in themes):
             raise AnnotatorError(f"a theme named '{name}' already exists")
         if not new_id or new_id == theme_id:
@@ -208,7 +224,7 @@ def merge_themes(store: Store, source_id: str, into_id: str) -> CodebookChange:
         tags_moved=moved,
         duplicates_merged=merged,
         message=f"merged '{source.id}' into '{into.id}': {moved} tag(s) moved"
-        + (f", {merged} already there (comments kept)" if merged else ""),
+        + (f", {merged} already there (comments kept)" if merged else "") + numbers_shift(themes, source_id),
     )
 
 
@@ -234,8 +250,19 @@ def delete_theme(store: Store, theme_id: str, *, force: bool = False) -> Codeboo
             removed = store.rewrite_all_annotations(drop)
         remaining = [replace(t, parent=theme.parent) if t.parent == theme_id else t for t in store.themes() if t.id != theme_id]
         store.save_themes(remaining)
-    message = f"deleted '{theme_id}'" + (f" and its {removed} tag(s)" if removed else "")
+    message = f"deleted '{theme_id}'" + (f" and its {removed} tag(s)" if removed else "") + numbers_shift(themes, theme_id)
     return CodebookChange(theme, tags_removed=removed, message=message)
+
+
+def numbers_shift(themes: list[Theme], removed_id: str) -> str:
+    """The note for a removal's message when themes numbered 1-9 (the TUI's digit keys) move up one."""
+    position = [t.id for t in themes].index(removed_id) + 1
+    last = min(len(themes), 10)  # the tenth theme becomes number 9
+    if position > 9 or position >= last:
+        return ""
+    if position + 1 == last:
+        return f"; the theme numbered {last} is now {last - 1}"
+    return f"; themes {position + 1}-{last} are now numbered {position}-{last - 1}"
 
 
 def _move_tags(store: Store, old_id: str, new_id: str) -> tuple[int, int]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from annotator.display import NAME_CHARS, clip, plural
 from annotator.model import Theme
 from annotator.store import Store
 
@@ -129,18 +130,18 @@ def build_report(store: Store, annotator: str | None = None) -> Report:
 
 def render_text(report: Report) -> str:
     lines = [_heading(report), ""]
-    lines.append(f"Coverage: {report.tagged} of {report.passages} passages tagged ({report.coverage:.0%}); {report.passages - report.tagged} untagged")
+    lines.append(f"Coverage: {report.tagged} of {plural(report.passages, 'passage')} tagged ({report.coverage:.0%}); {report.passages - report.tagged} untagged")
     lines.append("")
     lines.append("Passages per theme")
-    width = max([len(t.name) for t in report.themes] + [5])
+    width = min(max([len(t.name) for t in report.themes] + [5]), NAME_CHARS)  # a long name is cut, not padded for
     most = max([t.passages for t in report.themes] + [1])
     for t in report.themes:
         bar = "█" * round(20 * t.passages / most) if t.passages else ""
-        lines.append(f"  {t.name:<{width}} {t.passages:>4}  {bar}")
+        lines.append(f"  {clip(t.name):<{width}} {t.passages:>4}  {bar}")
     lines.append("")
     lines.append("Passages per source")
     for s in report.sources:
-        lines.append(f"  {s.title}: {s.passages} passages, {s.tagged} tagged, {s.untagged} untagged")
+        lines.append(f"  {s.title}: {plural(s.passages, 'passage')}, {s.tagged} tagged, {s.untagged} untagged")
     lines.append("")
     lines.append("Theme co-occurrence (passages tagged with both; the diagonal is each theme's own count)")
     lines.extend(_matrix_lines(report))

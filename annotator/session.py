@@ -103,8 +103,23 @@ class Session:
     def get(self, doc_id: str) -> Hit:
         hit = self.index.read(lambda: _search_module().get_document(self.index, doc_id))
         if hit is None:
-            raise NotFound(f"no passage '{doc_id}'; search for it with 'annotator search WORDS'")
+            raise NotFound(f"no passage '{doc_id}'{self._passage_hint(doc_id)}")
         return hit
+
+    def _passage_hint(self, doc_id: str) -> str:
+        """'; did you mean ...?' for the nearest passage id, else how to find one."""
+        from rapidfuzz import fuzz, process
+
+        from annotator.errors import AnnotatorError
+
+        try:
+            ids = [p.id for source in self.store.sources() for p in source.passages]
+        except AnnotatorError:
+            ids = []
+        close = process.extractOne(doc_id, ids, scorer=fuzz.ratio, score_cutoff=70)
+        if close:
+            return f"; did you mean '{close[0]}'?"
+        return "; search for it with 'annotator search WORDS'"
 
     def passage(self, passage_id: str) -> Hit:
         """A passage (not a theme note: notes are the codebook, and are never tagged)."""
@@ -200,10 +215,12 @@ class Session:
         hit = self.get(passage_id)
         applied = {t.theme for t in self.tags_on(passage_id)}
         embeddings = self._embeddings(wait)
-        return suggestions.suggest(
+        ranked = suggestions.suggest(
             self.index, self.themes(), hit.id, hit.text,
             tags=tag_map(self.store), applied=applied, limit=limit, embeddings=embeddings,
         )
+        # A theme that scores 0.00 (as shown) has nothing for it: listed, even first, `1` would tag with it.
+        return [s for s in ranked if s.score >= 0.005]
 
     def _embeddings(self, wait: bool):
         """The embedding cache when the `semantic` model is loaded (or `wait`); else None, loading begun."""

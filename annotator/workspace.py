@@ -8,7 +8,7 @@ workspace in the platform's data directory, created on first use with the demo c
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotator.errors import AnnotatorError
@@ -19,6 +19,7 @@ ENV_VAR = "ANNOTATOR_WORKSPACE"
 @dataclass(frozen=True)
 class Workspace:
     root: Path
+    found_by: str = field(default="", compare=False)  # how resolve() found it, for `annotator status`
 
     @property
     def corpus(self) -> Path:
@@ -77,15 +78,20 @@ def resolve(explicit: str | os.PathLike | None = None, cwd: Path | None = None) 
         return _existing(Path(from_env).expanduser(), f"${ENV_VAR}")
     found = find_upwards((cwd or Path.cwd()).resolve())
     if found:
-        return Workspace(found)
+        return Workspace(found, "the nearest folder with corpus/ at or above the current one")
     user_dir = user_workspace_dir()
     if not (user_dir / "corpus").is_dir():
         init_workspace(user_dir)
-    return Workspace(user_dir)
+    return Workspace(user_dir, "your own workspace (no corpus/ folder at or above the current one)")
+
+
+def is_current_folders(ws: Workspace, cwd: Path | None = None) -> bool:
+    """Whether the workspace is the one the current folder is in (so a message need not name it)."""
+    return find_upwards((cwd or Path.cwd()).resolve()) == ws.root
 
 
 def _existing(path: Path, origin: str) -> Workspace:
-    ws = Workspace(path.resolve())
+    ws = Workspace(path.resolve(), origin)
     if not ws.exists():
         raise AnnotatorError(f"{origin} {path}: no workspace there (no corpus/ folder); create one with 'annotator init {path}'")
     return ws

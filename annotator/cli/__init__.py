@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "annotator.cli.tag_cmds",
     "annotator.cli.evidence_cmds",
     "annotator.cli.tutor_cmds",
+    "annotator.cli.status_cmds",
 ]
 
 
@@ -43,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers, common)
+    from annotator.cli.examples import add_examples
+
+    add_examples(parser)
     return parser
 
 
@@ -50,6 +54,15 @@ def open_session(args):
     from annotator.session import Session
 
     return Session.open(getattr(args, "workspace", None))
+
+
+def in_workspace(session) -> str:
+    """' (workspace DIR)' for a writing command's confirmation, when DIR is not the current folder's
+    workspace: a write that lands somewhere unexpected says where."""
+    from annotator.textsafe import show_controls
+    from annotator.workspace import is_current_folders
+
+    return "" if is_current_folders(session.ws) else f" (workspace {show_controls(str(session.ws.root))})"
 
 
 def sync_index(session, quiet: bool = False):
@@ -84,6 +97,12 @@ def main(argv: list[str] | None = None) -> int:
     args = None if just_tui else build_parser().parse_args(argv)
     try:
         if just_tui or not args.command:
+            if not (sys.stdin.isatty() and sys.stdout.isatty()):
+                # Piped or redirected, the TUI would ignore every key or fill a file with escape codes.
+                from annotator.cli.output import warn
+
+                warn("the terminal UI needs a terminal (stdin and stdout); outside one, use a command: annotator --help")
+                return 2
             from annotator.tui import run_tui
 
             return run_tui(workspace if just_tui else getattr(args, "workspace", None))

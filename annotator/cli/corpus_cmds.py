@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from annotator.cli import open_session
+from annotator.display import clip, plural
+from annotator.cli import in_workspace, open_session
 from annotator.cli.output import ProgressPrinter, print_json, warn
 from annotator.textsafe import show_controls, show_line
 
@@ -53,6 +54,7 @@ def cmd_import(args) -> int:
     for name in args.files:
         path = Path(name)
         if args.themes:
+            check_theme_notes(path)
             report = import_theme_notes(session.store, path)
         else:
             report = import_source(
@@ -69,12 +71,22 @@ def cmd_import(args) -> int:
         print_json({"imports": [r.to_json() for r in reports]})
         return 0
     for report in reports:
-        print(show_line(describe_import(report)))
+        print(show_line(describe_import(report)) + in_workspace(session))
         for tag in report.unplaced_tags:
             print(show_line(f"  tag not placed: {tag.passage} {tag.theme} ({tag.annotator}) — the passage is gone from the new text; the tag is kept in the annotations file"))
         for memo in report.unplaced_memos:
             print(show_line(f"  comment not placed: {memo.passage} ({memo.annotator}) — the passage is gone from the new text; the comment is kept in the annotations file"))
     return 0
+
+
+def check_theme_notes(path: Path) -> None:
+    """Refuse chapter notes given as theme notes, before anything is written (annotator.notes_check)."""
+    from annotator.importers.textio import read_text_file
+    from annotator.importers.theme_notes import parse_theme_notes
+    from annotator.notes_check import refuse_chapter_notes
+
+    if path.is_file():  # the importer reports a missing or unreadable file itself
+        refuse_chapter_notes(path, [note.name for note in parse_theme_notes(read_text_file(path).text)])
 
 
 def describe_import(report) -> str:
@@ -89,7 +101,7 @@ def describe_import(report) -> str:
     tags = f", {report.tags_added} tag(s) imported" if report.tags_added else ""
     if report.themes_added:
         tags += f", {len(report.themes_added)} theme(s) added"
-    return f"{report.path}: source '{report.source_id}', {report.passages} passages ({detail}){tags}"
+    return f"{report.path}: source '{report.source_id}', {plural(report.passages, 'passage')} ({detail}){tags}"
 
 
 def cmd_themes(args) -> int:
@@ -105,11 +117,25 @@ def cmd_themes(args) -> int:
         return 0
     if not rows:
         print("no themes yet — import theme notes with: annotator import --themes NOTES.txt")
+    print("\n".join(theme_table(rows)))
+    return 0
+
+
+def theme_table(rows: list[dict]) -> list[str]:
+    """`1  hope  Hope  3 tagged`, columns aligned and long ids and names cut to fit the terminal."""
+    import shutil
+
+    columns = shutil.get_terminal_size((100, 24)).columns
+    id_width = min(max(len(r["id"]) for r in rows), 28) if rows else 0
+    name_width = min(max(len(r["name"]) for r in rows), max(12, columns - id_width - 18)) if rows else 0
+    lines = []
     for number, row in enumerate(rows, start=1):
         key = str(number) if number <= 9 else " "
-        under = f"  (under {show_line(row['parent'])})" if row.get("parent") else ""
-        print(f"{key}  {row['id']:<28} {show_controls(row['name']):<32} {row['count']:>4} tagged{under}")
-    return 0
+        under = f"  (under {clip(show_line(row['parent']), 28)})" if row.get("parent") else ""
+        theme_id = clip(show_controls(row["id"]), id_width)
+        name = clip(show_controls(row["name"]), name_width)
+        lines.append(f"{key}  {theme_id:<{id_width}}  {name:<{name_width}} {row['count']:>4} tagged{under}")
+    return lines
 
 
 def cmd_reindex(args) -> int:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from annotator.cli import open_session, sync_index
 from annotator.cli.output import dim, print_json, use_color
+from annotator.display import clip
 from annotator.errors import AnnotatorError
 from annotator.textsafe import show_controls, show_line
 
@@ -44,12 +45,12 @@ def cmd_suggest(args) -> int:
         print_json({"passage": args.passage_id, "suggestions": [s.to_json() for s in suggestions]})
         return 0
     if not suggestions:
-        print("no suggestions: the codebook is empty, or every theme is already on this passage")
+        print("no suggestions: no theme's note or tagged passages share words with this passage, or every theme is on it")
         return 0
     color = use_color()
     names = {t.id: t.name for t in session.themes()}
     for s in suggestions:
-        print(f"{s.score:.2f}  {show_line(s.theme)}  {dim(show_line(names.get(s.theme, '')), color)}")
+        print(f"{s.score:.2f}  {show_line(s.theme)}  {dim(show_line(clip(names.get(s.theme, ''))), color)}")
         for reason in s.why:
             print(f"      {dim(show_controls(reason), color)}")
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from annotator.cli import open_session, sync_index
 from annotator.cli.output import dim, emphasise, print_json, use_color
+from annotator.display import plural
 from annotator.textsafe import show_controls, show_line
 
 
@@ -14,6 +15,7 @@ def register(subparsers, common) -> None:
     p.add_argument("--source", metavar="ID", help="only passages from this source")
     p.add_argument("--untagged", action="store_true", help="only passages with no tags")
     p.add_argument("--limit", type=int, default=20, metavar="N", help="how many results (default 20)")
+    p.add_argument("--full", action="store_true", help="print whole passages, not a snippet around the matches")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_search)
 
@@ -34,7 +36,7 @@ def cmd_search(args) -> int:
         return 0
     color = use_color()
     shown = len(result.hits)
-    print(dim(f"{result.total} result{'s' if result.total != 1 else ''}" + (f", showing {shown}" if shown < result.total else ""), color))
+    print(dim(plural(result.total, "result") + (f", showing {shown}" if shown < result.total else ""), color))
     if result.suggestion:
         print(f"did you mean: {show_controls(result.suggestion)}")
     if result.notice:
@@ -42,8 +44,31 @@ def cmd_search(args) -> int:
     for hit in result.hits:
         print()
         print(format_heading(hit, color))
-        print("  " + emphasise(hit.text, hit.matches, color).replace("\n", "\n  "))
+        text, matches = (hit.text, hit.matches) if args.full else snippet(hit.text, hit.matches)
+        print("  " + emphasise(text, matches, color).replace("\n", "\n  "))
     return 0
+
+
+SNIPPET_CHARS = 300
+
+
+def snippet(text: str, matches, width: int = SNIPPET_CHARS) -> tuple[str, list[list[int]]]:
+    """A window of about `width` characters around the first match, cut at spaces and marked with
+    "…", and the matches inside it; a 20,000-word passage prints as a few lines (--full for all)."""
+    if len(text) <= width:
+        return text, [list(m) for m in matches]
+    first = min((m[0] for m in matches), default=0)
+    start = max(0, min(first - width // 4, len(text) - width))
+    if start:
+        space = text.find(" ", start, first if first > start else start + 20)
+        start = space + 1 if space != -1 else start
+    end = min(len(text), start + width)
+    if end < len(text):
+        space = text.rfind(" ", start + width // 2, end)
+        end = space if space != -1 else end
+    lead = "…" if start else ""
+    shifted = [[max(s, start) - start + len(lead), min(e, end) - start + len(lead)] for s, e in matches if s < end and e > start]
+    return lead + text[start:end] + ("…" if end < len(text) else ""), shifted
 
 
 def format_heading(hit, color: bool) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from annotator.cli import open_session, sync_index
+from annotator.cli import in_workspace, open_session, sync_index
 from annotator.textsafe import show_line
 
 
@@ -27,9 +27,9 @@ def cmd_tag(args) -> int:
     changes = session.tag(args.passage_id, args.themes, annotator=args.annotator, comment=args.comment)
     added = [c.tag.theme for c in changes]
     if added:
-        print(show_line(f"tagged {args.passage_id}: {', '.join(added)}"))
+        print(show_line(f"tagged {args.passage_id}: {', '.join(added)}") + in_workspace(session))
     elif args.comment is not None:
-        print(show_line(f"{args.passage_id}: comment updated"))
+        print(show_line(f"{args.passage_id}: comment updated") + in_workspace(session))
     else:
         print(show_line(f"{args.passage_id}: already tagged with {', '.join(args.themes)}"))
     return 0
@@ -41,7 +41,8 @@ def cmd_untag(args) -> int:
     changes = session.untag(args.passage_id, args.themes, annotator=args.annotator)
     removed = [c.tag.theme for c in changes]
     if removed:
-        print(show_line(f"untagged {args.passage_id}: {', '.join(removed)}"))
+        print(show_line(f"untagged {args.passage_id}: {', '.join(removed)}") + in_workspace(session))
     else:
+        session.passage(args.passage_id)  # a mistyped id: say so, with the near miss (a tag whose passage is gone still untags)
         print(show_line(f"{args.passage_id}: had none of those tags"))
     return 0

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from annotator.cli import open_session, sync_index
+from annotator.cli import in_workspace, open_session, sync_index
 from annotator.cli.output import print_json, warn
+from annotator.display import clip
 from annotator.textsafe import show_controls, show_line
 
 
 def register(subparsers, common) -> None:
     _register_theme(subparsers, common)
 
-    p = subparsers.add_parser("comment", parents=[common], help="comment on a passage (or, with --theme, on your tag)")
+    p = subparsers.add_parser("comment", parents=[common], help="comment on a passage (or, with --theme, on your tag); change or delete it")
     p.add_argument("passage_id", metavar="PASSAGE_ID")
-    p.add_argument("text", nargs="+", metavar="TEXT")
+    p.add_argument("text", nargs="*", metavar="TEXT")
     p.add_argument("--theme", metavar="THEME", help="comment on your tag with this theme instead of the passage")
+    change = p.add_mutually_exclusive_group()
+    change.add_argument("--replace", action="store_true", help="your comment(s) on the passage become TEXT (a tag's comment is always replaced)")
+    change.add_argument("--delete", action="store_true", help="delete your comment(s) on the passage, or on your tag with --theme")
     p.add_argument("--as", dest="annotator", metavar="NAME", help="who is commenting (default: see 'annotator config')")
     p.set_defaults(handler=cmd_comment)
 
@@ -85,7 +89,7 @@ def _register_theme(subparsers, common) -> None:
 
 def _done(session, message: str) -> int:
     sync_index(session, quiet=True)
-    print(show_controls(message))
+    print(show_controls(message) + in_workspace(session))
     return 0
 
 
@@ -98,7 +102,7 @@ def cmd_theme_add(args) -> int:
         session.store, args.name, theme_id=args.theme_id, description=args.description, color=args.color, parent=parent
     )
     under = f" under '{parent}'" if parent else ""
-    return _done(session, f"added theme '{theme.id}' ({theme.name}){under}")
+    return _done(session, f"added theme '{theme.id}' ({show_controls(clip(theme.name))}){under}")
 
 
 def cmd_theme_rename(args) -> int:
@@ -165,27 +169,32 @@ def cmd_theme_delete(args) -> int:
 
 
 def cmd_comment(args) -> int:
-    from annotator.errors import NotFound
+    from annotator import comments
 
     session = open_session(args)
     sync_index(session)
     passage = session.passage(args.passage_id)
     annotator = session.who(args.annotator)
     text = " ".join(args.text).strip()
-    if not text:
-        warn("the comment is empty")
+    if args.delete and text:
+        warn("--delete takes no TEXT")
         return 2
+    if not args.delete and not text:
+        warn("the comment is empty (to delete one, use --delete)")
+        return 2
+    store = session.store
     if args.theme:
         theme = session.resolve_theme(args.theme)
-        if session.store.annotations(annotator).find(passage.id, theme.id) is None:
-            raise NotFound(
-                f"{annotator} has not tagged {passage.id} with '{theme.id}'; tag it with: annotator tag {passage.id} {theme.id} --comment TEXT"
-            )
-        session.store.add_tags(annotator, passage.id, [theme.id], comment=text)
-        print(show_line(f"{passage.id}: comment on {theme.id} by {annotator} saved"))
+        change = comments.set_tag_comment(store, annotator, passage.id, theme.id, None if args.delete else text)
+        print(show_line(f"{passage.id}: comment on {theme.id} by {annotator} {change.what}") + in_workspace(session))
         return 0
-    session.store.add_memo(annotator, passage.id, text)
-    print(show_line(f"{passage.id}: comment by {annotator} saved"))
+    if args.delete:
+        change = comments.delete_passage_comment(store, annotator, passage.id)
+    elif args.replace:
+        change = comments.replace_passage_comment(store, annotator, passage.id, text)
+    else:
+        change = comments.add_passage_comment(store, annotator, passage.id, text)
+    print(show_line(f"{passage.id}: comment by {annotator} {change.what}") + in_workspace(session))
     return 0
 
 

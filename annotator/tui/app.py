@@ -20,6 +20,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
+from annotator.comments import CommentChange
+from annotator.display import clip
 from annotator.errors import AnnotatorError
 from annotator.tui import resume_collector
 from annotator.tui.locked_session import LockedSession
@@ -35,8 +37,28 @@ POLL_SECONDS = 1.0
 WARM_REST_SECONDS = 0.005  # the least pause between two warm-up steps
 WARM_REST_MAX_SECONDS = 0.1
 WARM_IDLE_SECONDS = 0.3  # warm up only this long after the last search: while the user reads, not types
+PALETTE_TITLE_CHARS = 60
 FAILED = object()  # what `change` returns when the write did not happen
 WARMED = object()  # what the warm-up's steps give when there are no more
+
+
+def _passage_of(change) -> str:
+    return change.passage if isinstance(change, CommentChange) else change.tag.passage
+
+
+def _seen_after_write(seen: dict | None, before: dict, after: dict) -> dict | None:
+    """The file signatures the UI has caught up with, after a write of its own: the files the write
+    changed count as seen; a file another process changed before it stays unseen, for the next poll."""
+    if seen is None:
+        return None
+    updated = dict(seen)
+    for path in before.keys() | after.keys():
+        if before.get(path) != after.get(path):
+            if path in after:
+                updated[path] = after[path]
+            else:
+                updated.pop(path, None)
+    return updated
 
 
 def _import_ahead() -> None:
@@ -58,8 +80,8 @@ class AnnotatorApp(App):
         self.start_error: AnnotatorError | None = None  # the codebook could not be read: run_tui reports it
         self.counts: Counter = Counter()
         self.index_ready = False
-        self.undo_stack: list[TagChange] = []
-        self.redo_stack: list[TagChange] = []
+        self.undo_stack: list[TagChange | CommentChange] = []  # tags and comments, in the order made
+        self.redo_stack: list[TagChange | CommentChange] = []
         self.last_paint: tuple[str, float] | None = None  # (query, time) of the last results frame
         self.first_frame_at: float | None = None  # when the first frame was painted (benchmarks read these)
         self.search_ms: dict[str, float] = {}  # query -> how long the core's search took, last time
@@ -90,9 +112,10 @@ class AnnotatorApp(App):
 
         with self._busy:
             try:
+                # Before the sync reads them: a file changed while it runs differs at the next poll.
+                signatures = self.session.store.signatures()
                 self.session.sync(progress=progress)
                 counts = self.session.theme_counts()
-                signatures = self.session.store.signatures()
             except AnnotatorError as error:
                 self.call_from_thread(self.main.set_status, str(error))
                 return
@@ -139,8 +162,9 @@ class AnnotatorApp(App):
         """Another process (the CLI, git) may have changed the corpus: sync when a file signature moved."""
         if not self.index_ready or self._busy.locked():
             return
-        if self.session.store.signatures() != self._signatures:
-            self.open_index()
+        store = self.session.store
+        if store.signatures() != self._signatures or store.themes() != self.look.themes:
+            self.open_index()  # the codebook compared by content too: digits must mean what the file says
 
     def _corpus_changed(self, counts: Counter, signatures: dict) -> None:
         self.counts = counts
@@ -210,9 +234,13 @@ class AnnotatorApp(App):
             self.notify("The corpus is being re-read; try again in a moment.", severity="warning", markup=False)
             return FAILED
         try:
+            # Every annotator's file is read after a write (counts, the index): read them first,
+            # so that a malformed one stops the change before anything is written.
+            self.session.store.all_annotations()
+            before = self.session.store.signatures()
             result = do()
             self.counts = self.session.theme_counts()
-            self._signatures = self.session.store.signatures()
+            self._signatures = _seen_after_write(self._signatures, before, self.session.store.signatures())
         except AnnotatorError as error:
             self.notify(str(error), severity="error", markup=False)
             return FAILED
@@ -224,13 +252,16 @@ class AnnotatorApp(App):
                 screen.reload()
         return result
 
-    def record(self, changes: Iterable["TagChange"]) -> None:
+    def record(self, changes: Iterable["TagChange | CommentChange"]) -> None:
         changes = [c for c in changes if c is not None]
         if changes:
             self.undo_stack.extend(changes)
             self.redo_stack.clear()
 
-    def describe(self, change: "TagChange", undone: bool = False) -> str:
+    def describe(self, change: "TagChange | CommentChange", undone: bool = False) -> str:
+        if isinstance(change, CommentChange):
+            where = "the passage" if change.on_passage else self.look.name(change.theme)
+            return f"Comment {change.what}: {change.passage}, {where}"
         added = change.added != undone
         verb = "Tagged" if added else "Untagged"
         return f"{verb} {change.tag.passage}: {self.look.name(change.tag.theme)}"
@@ -262,7 +293,7 @@ class AnnotatorApp(App):
             self.notify("Nothing to undo.", timeout=2, markup=False)
             return
         change = self.undo_stack[-1]
-        if self.change(change.tag.passage, lambda: self.session.revert(change)) is not FAILED:
+        if self.change(_passage_of(change), lambda: self._revert(change)) is not FAILED:
             self.undo_stack.pop()
             self.redo_stack.append(change)
             self.notify("Undone: " + self.describe(change), timeout=2, markup=False)
@@ -272,17 +303,36 @@ class AnnotatorApp(App):
             self.notify("Nothing to redo.", timeout=2, markup=False)
             return
         change = self.redo_stack[-1]
-        if self.change(change.tag.passage, lambda: self.session.replay(change)) is not FAILED:
+        if self.change(_passage_of(change), lambda: self._replay(change)) is not FAILED:
             self.redo_stack.pop()
             self.undo_stack.append(change)
             self.notify("Redone: " + self.describe(change), timeout=2, markup=False)
+
+    def _revert(self, change) -> None:
+        if isinstance(change, CommentChange):
+            from annotator import comments
+
+            with self.session.lock:
+                comments.revert(self.session.store, change)
+        else:
+            self.session.revert(change)
+
+    def _replay(self, change) -> None:
+        if isinstance(change, CommentChange):
+            from annotator import comments
+
+            with self.session.lock:
+                comments.replay(self.session.store, change)
+        else:
+            self.session.replay(change)
 
     # -- screens ------------------------------------------------------------------------------
 
     def open_passage(self, passage_id: str) -> None:
         from annotator.tui.passage_screen import PassageScreen
 
-        self.push_screen(PassageScreen(passage_id))
+        found = next((hit for hit in self.main.results.hits if hit.id == passage_id), None)
+        self.push_screen(PassageScreen(passage_id, found.matches if found else None))
 
     def open_theme(self, theme_id: str) -> None:
         from annotator.tui.theme_screen import ThemeScreen
@@ -303,8 +353,28 @@ class AnnotatorApp(App):
             self.push_screen(ThemePicker(self.look, applied), partial(self._picked, passage_id))
 
     def _picked(self, passage_id: str, theme_id: str | None) -> None:
+        from annotator.tui.theme_picker import ADD
+
+        if theme_id and theme_id.startswith(ADD):
+            theme_id = self.add_theme(theme_id[len(ADD):])
         if theme_id:
             self.toggle(passage_id, theme_id)
+
+    def add_theme(self, name: str) -> str | None:
+        """Add a theme to the codebook (the picker's "Add theme …"); its id, or None after an error shown."""
+        from annotator import codebook
+
+        try:
+            with self.session.lock:
+                theme = codebook.add_theme(self.session.unlocked.store, name)
+                self.session.unlocked.sync()  # its note joins the index
+        except AnnotatorError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return None
+        self.refresh_themes()
+        number = self.look.numbers.get(theme.id)
+        self.notify(f"Added theme {clip(theme.name)}" + (f" (key {number})" if number else ""), timeout=3, markup=False)
+        return theme.id
 
     def action_suggest(self) -> None:
         from annotator.tui.suggest_screen import SuggestScreen
@@ -325,13 +395,37 @@ class AnnotatorApp(App):
             return
         me = self.session.default_annotator()
         mine = {t.theme: t.comment or "" for t in self.session.tags_on(passage_id) if t.annotator == me}
-        recent = next((c.tag.theme for c in reversed(self.undo_stack) if c.tag.passage == passage_id and c.added), None)
-        self.push_screen(CommentScreen(passage_id, self.look, mine, recent), partial(self._commented, passage_id))
+        memo = " / ".join(m.text for m in self.session.memos_on(passage_id) if m.annotator == me)
+        recent = next((c.tag.theme for c in reversed(self.undo_stack)
+                       if not isinstance(c, CommentChange) and c.tag.passage == passage_id and c.added), None)
+        self.push_screen(CommentScreen(passage_id, self.look, mine, recent, memo), partial(self._commented, passage_id, set(mine)))
 
-    def _commented(self, passage_id: str, answer: tuple[str, str] | None) -> None:
-        if answer:
-            theme_id, comment = answer
-            self.add_tag(passage_id, theme_id, comment)
+    def _commented(self, passage_id: str, tagged: set[str], answer: tuple[str, str] | None) -> None:
+        from annotator import comments
+        from annotator.tui.comment_screen import PASSAGE
+
+        if answer is None:
+            return
+        target, text = answer
+        if target != PASSAGE and target not in tagged:
+            if text:
+                self.add_tag(passage_id, target, text)  # commenting on a theme not on the passage tags it
+            return
+        me = self.session.default_annotator()
+        store = self.session.store
+        if target == PASSAGE:
+            edit = lambda: comments.replace_passage_comment(store, me, passage_id, text)  # noqa: E731
+        else:
+            edit = lambda: comments.set_tag_comment(store, me, passage_id, target, text or None)  # noqa: E731
+        self.comment_change(passage_id, edit)
+
+    def comment_change(self, passage_id: str, edit: Callable[[], "CommentChange"]) -> None:
+        """Write a comment change (annotator.comments) through `change`; undo and redo cover it."""
+        with self.session.lock:  # the store is shared with the index worker
+            change = self.change(passage_id, edit)
+        if change is not FAILED:
+            self.record([change])
+            self.notify(self.describe(change), timeout=2, markup=False)
 
     def action_copy_quote(self) -> None:
         passage_id = self._passage_or_warn()
@@ -368,19 +462,31 @@ class AnnotatorApp(App):
     # -- command palette ---------------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        # Textual's fuzzy matcher takes time exponential in a title's length (minutes at 150
+        # characters): every title is cut, whatever name went into it.
+        for command in self._system_commands(screen):
+            if len(command.title) > PALETTE_TITLE_CHARS:
+                command = SystemCommand(clip(command.title, PALETTE_TITLE_CHARS), command.help, command.callback)
+            yield command
+
+    def _system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         from annotator.tui.commands import COMMANDS
 
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            if command.title == "Theme":  # Textual's colours, not the codebook's themes
+                command = SystemCommand("Colour scheme", "Change the colours of the whole screen (dark, light, …)", command.callback)
+            yield command
         for command in COMMANDS:
             yield SystemCommand(command.title, command.help, partial(self.run_action, command.action))
         for number, theme in enumerate(self.look.themes, start=1):
             key = f" ({number})" if number <= 9 else ""
             yield SystemCommand(
-                f"Toggle theme: {theme.name}{key}",
+                f"Toggle theme: {clip(theme.name)}{key}",  # whole, a long name stalls the fuzzy matcher
                 "Tag or untag the selected passage with this theme",
                 partial(self._toggle_from_palette, theme.id),
             )
         yield SystemCommand("Themes panel", "Move to the theme panel", self._focus_themes)
+        yield SystemCommand("Export", "Write the evidence sheet (.md), or .csv, .json, .qdpx, to a file", self._export)
         try:
             from annotator.tui.tutor_commands import tutor_commands
         except ImportError:
@@ -404,6 +510,11 @@ class AnnotatorApp(App):
         passage_id = self._passage_or_warn()
         if passage_id:
             self.toggle(passage_id, theme_id)
+
+    def _export(self) -> None:
+        from annotator.tui.export_command import ask_and_export
+
+        ask_and_export(self)
 
     def _focus_themes(self) -> None:
         self.action_focus_search()

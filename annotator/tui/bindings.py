@@ -13,5 +13,5 @@ PASSAGE_BINDINGS = [
     Binding("u", "app.undo", "Undo"),
     Binding("U", "app.redo", "Redo", show=False),
     Binding("y", "app.copy_quote", "Copy"),
-    Binding("question_mark", "app.help", "Help"),
+    Binding("question_mark", "app.help", "Help", show=False),  # the app's f1 Help shows: one Help fits 80 columns
 ]

@@ -16,6 +16,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from annotator import codebook
+from annotator.display import clip
 from annotator.errors import AnnotatorError
 from annotator.tui.render import literal, one_line
 
@@ -80,7 +81,7 @@ class ThemeChoice(ModalScreen[str | None]):
             options.add_option(Option(Text(self.allow_none), id="\0none"))
         for theme in self.themes:
             if wanted in theme.name.casefold() or wanted in theme.id:
-                options.add_option(Option(one_line(f"{theme.name}  ({theme.id})"), id=theme.id))
+                options.add_option(Option(one_line(f"{clip(theme.name)}  ({clip(theme.id)})"), id=theme.id))
         if options.option_count:
             options.highlighted = 0
 

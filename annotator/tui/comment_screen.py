@@ -1,6 +1,7 @@
-"""The comment dialog (`c`): pick which of the passage's tags, write or edit its comment.
+"""The comment dialog (`c`): the passage as a whole or one of its tags; write, edit or delete the comment.
 
-Commenting on a theme not yet on the passage tags it with that comment.
+Commenting on a theme not yet on the passage tags it with that comment. The dialog answers
+(target, text): target PASSAGE or a theme id; an empty text deletes the comment.
 """
 
 from __future__ import annotations
@@ -17,32 +18,40 @@ from textual.widgets.option_list import Option
 from annotator.tui.render import DIM, ThemeLook, literal, one_line
 
 
-class CommentScreen(ModalScreen[tuple[str, str] | None]):
-    BINDINGS = [Binding("escape", "dismiss_none", "Cancel")]
+PASSAGE = ""  # the target "the passage as a whole" (theme ids are never empty)
 
-    def __init__(self, passage_id: str, look: ThemeLook, mine: dict[str, str], recent: str | None):
+
+class CommentScreen(ModalScreen[tuple[str, str] | None]):
+    BINDINGS = [Binding("escape", "dismiss_none", "Cancel"), Binding("ctrl+d", "delete", "Delete comment", priority=True)]  # before the box's delete-right (the delete key does that)
+
+    def __init__(self, passage_id: str, look: ThemeLook, mine: dict[str, str], recent: str | None, memo: str = ""):
         super().__init__()
         self.passage_id = passage_id
         self.look = look
-        self.mine = mine  # theme id -> my current comment on that tag
-        self.theme_ids = sorted(mine, key=lambda t: look.order.get(t, 99)) + [t.id for t in look.themes if t.id not in mine]
-        self.initial = recent if recent in mine else (self.theme_ids[0] if self.theme_ids else None)
+        self.mine = {PASSAGE: memo, **mine}  # target -> my current comment there
+        tagged = sorted(mine, key=lambda t: look.order.get(t, 99))
+        self.theme_ids = [PASSAGE, *tagged, *(t.id for t in look.themes if t.id not in mine)]
+        # A passage I have not tagged: its own comment first, not "Which tag?" with nothing to choose.
+        self.initial = recent if recent in mine else (tagged[0] if tagged else PASSAGE)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="comment", classes="dialog"):
-            yield Static("Which tag? (up/down) — then type the comment and press enter", id="comment-help", markup=False)
+            yield Static("↑↓ which comment · enter save · ctrl+d delete · esc cancel", id="comment-help", markup=False)
             yield OptionList(id="comment-themes")
             yield Input(placeholder="Why this passage shows the theme…", id="comment-input")
 
     def on_mount(self) -> None:
-        self.query_one("#comment", Vertical).border_title = one_line(f"Comment on a tag of {self.passage_id}")
+        self.query_one("#comment", Vertical).border_title = one_line(f"Comment on {self.passage_id} or one of its tags")
         options = self.query_one("#comment-themes", OptionList)
         options.set_options(Option(self._row(t), id=t) for t in self.theme_ids)
-        if self.initial:
+        if self.initial is not None:
             options.highlighted = self.theme_ids.index(self.initial)
         self.query_one("#comment-input", Input).focus()
 
     def _row(self, theme_id: str) -> Text:
+        if theme_id == PASSAGE:
+            memo = self.mine[PASSAGE]
+            return Text("The passage as a whole", style="bold") + literal(f"  “{memo}”" if memo else "  (no comment)", DIM)
         row = self.look.chip(theme_id)
         if theme_id in self.mine:
             comment = self.mine[theme_id]
@@ -59,7 +68,8 @@ class CommentScreen(ModalScreen[tuple[str, str] | None]):
     @on(OptionList.OptionHighlighted, "#comment-themes")
     def _theme_changed(self) -> None:
         box = self.query_one("#comment-input", Input)
-        box.value = self.mine.get(self.chosen or "", "")
+        box.value = self.mine.get(self.chosen, "") if self.chosen is not None else ""
+        box.placeholder = "A comment on the passage as a whole…" if self.chosen == PASSAGE else "Why this passage shows the theme…"
 
     def key_up(self) -> None:
         self.query_one("#comment-themes", OptionList).action_cursor_up()
@@ -69,8 +79,14 @@ class CommentScreen(ModalScreen[tuple[str, str] | None]):
 
     @on(Input.Submitted, "#comment-input")
     def _save(self, event: Input.Submitted) -> None:
-        if self.chosen:
+        if self.chosen is not None:
             self.dismiss((self.chosen, event.value.strip()))
+
+    def action_delete(self) -> None:
+        if self.chosen is not None and self.mine.get(self.chosen):
+            self.dismiss((self.chosen, ""))
+        else:
+            self.notify("No comment of yours there to delete.", severity="warning", markup=False)
 
     def action_dismiss_none(self) -> None:
         self.dismiss(None)

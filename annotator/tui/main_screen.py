@@ -10,9 +10,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList
 from textual.worker import get_current_worker
 
+from annotator.display import clip
 from annotator.errors import AnnotatorError
 from annotator.hits import SearchResult
-from annotator.textsafe import show_line
+from annotator.textsafe import show_controls, show_line
 from annotator.tui.results_list import ResultsList
 from annotator.tui.search_box import SearchBox
 from annotator.tui.theme_panel import ThemePanel
@@ -32,6 +33,13 @@ def counter_text(result: SearchResult) -> str:
     return text
 
 
+def workspace_label(ws) -> str:
+    """The open workspace as the header names it: its folder's name, or 'your own workspace'."""
+    if ws.found_by.startswith("your own"):
+        return "your own workspace"
+    return clip(show_controls(ws.root.name or str(ws.root)), 30)
+
+
 class MainScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
@@ -49,6 +57,8 @@ class MainScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one(ThemePanel).border_title = "Themes"
+        # Which workspace is open, on the search box's top edge: a folder opened by accident shows.
+        self.search_box.border_title = Text(f"annotator · {workspace_label(self.app.session.ws)}")
         self.set_status(self.status)
         self.query_one(SearchBox).focus()
 

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 
+from annotator.display import clip
 from annotator.model import Theme
 from annotator.hits import Hit
 from annotator.textsafe import show_controls, show_line
@@ -48,7 +49,7 @@ class ThemeLook:
 
     def name(self, theme_id: str) -> str:
         theme = self.by_id.get(theme_id)
-        return theme.name if theme else theme_id
+        return clip(theme.name if theme else theme_id)
 
     def chip(self, theme_id: str) -> Text:
         color = self.colors.get(theme_id, "#888888")
@@ -126,13 +127,24 @@ def result_row(hit: Hit, look: ThemeLook) -> Text:
     return Text("\n").join([citation_line(hit, hit.source, look), snippet(hit)])
 
 
+def with_passage_id(citation: Text, passage_id: str, width: int) -> Text:
+    """The citation line cut to leave room for the passage id, dim at the line's end: the id the CLI takes."""
+    shown = literal(clip(passage_id, 30), DIM)
+    room = width - len(shown) - 2
+    if room < 10:  # too narrow for both: the citation comes first
+        citation.truncate(width, overflow="ellipsis")
+        return citation
+    citation.truncate(room, overflow="ellipsis")
+    citation.pad_right(width - len(shown) - len(citation))
+    return citation + shown
+
+
 def result_lines(hit: Hit, look: ThemeLook, width: int) -> list[Text]:
     """A result as exactly ROW_LINES lines of `width` cells: the citation, then the snippet wrapped.
 
     The snippet's window is sized to the lines it has; a line that still does not fit ends in "…".
     """
-    citation = citation_line(hit, hit.source, look)
-    citation.truncate(width, overflow="ellipsis")
+    citation = with_passage_id(citation_line(hit, hit.source, look), hit.id, width)
     body = snippet(hit, max(20, width * SNIPPET_LINES * 9 // 10))
     lines = list(body.wrap(_CONSOLE, width, overflow="fold"))
     if len(lines) > SNIPPET_LINES:

@@ -10,6 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from annotator.display import NAME_CHARS, clip
 from annotator.reports import Report, build_report
 from annotator.tui.render import one_line
 
@@ -113,11 +114,11 @@ class ReportScreen(Screen):
 def bars(report: Report, colors: dict[str, str]) -> Text:
     """One line per theme: name, count and a bar scaled to the largest count."""
     text = Text()
-    width = max([len(t.name) for t in report.themes] + [5])
+    width = min(max([len(t.name) for t in report.themes] + [5]), NAME_CHARS)
     most = max([t.passages for t in report.themes] + [1])
     for t in report.themes:
         length = round(BAR_WIDTH * t.passages / most) if t.passages else 0
-        text.append_text(one_line(f"{t.name:<{width}} {t.passages:>4} "))
+        text.append_text(one_line(f"{clip(t.name):<{width}} {t.passages:>4} "))
         text.append("█" * length, style=colors.get(t.id) or "cyan")
         text.append("\n")
     return text

@@ -6,6 +6,8 @@ from collections import Counter
 
 from rich.style import Style
 from rich.text import Text
+from textual import events
+from textual.binding import Binding
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -13,7 +15,21 @@ from annotator.tui.render import ThemeLook, literal
 
 
 class ThemePanel(OptionList):
+    """Typing here searches: `/` and any letter go to the search box, as the help says."""
+
+    BINDINGS = [
+        Binding("enter", "select", "Evidence"),
+        Binding("slash", "app.focus_search", "Search"),
+        Binding("escape", "app.focus_search", "Back", show=False),
+    ]
     _shown: tuple[ThemeLook, Counter] | None = None
+
+    def on_key(self, event: events.Key) -> None:
+        if event.is_printable and event.character and not event.character.isspace():
+            event.prevent_default()
+            event.stop()
+            self.app.action_focus_search()  # the query selected: the letter replaces it, as after `/`
+            self.app.main.search_box.post_message(events.Key(event.key, event.character))
 
     def show_themes(self, look: ThemeLook, counts: Counter) -> None:
         self._shown = (look, counts)

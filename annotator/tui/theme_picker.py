@@ -12,10 +12,16 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
+from annotator.display import clip
 from annotator.tui.render import DIM, ThemeLook, literal
 
 
+ADD = "+"  # what the "Add theme …" row answers before the new name (theme ids are slugs: never "+")
+
+
 class ThemePicker(ModalScreen[str | None]):
+    """Answers a theme id, ADD + a new theme's name, or None."""
+
     BINDINGS = [
         Binding("escape", "dismiss_none", "Cancel"),
         Binding("down", "move(1)", show=False),
@@ -33,7 +39,7 @@ class ThemePicker(ModalScreen[str | None]):
             yield OptionList(id="picker-list")
 
     def on_mount(self) -> None:
-        self.query_one("#picker", Vertical).border_title = "Toggle a theme (enter)"
+        self.query_one("#picker", Vertical).border_title = "Toggle a theme (enter); the numbers are its keys"
         self._fill("")
 
     def matches(self, text: str) -> list[str]:
@@ -46,17 +52,23 @@ class ThemePicker(ModalScreen[str | None]):
 
     def _fill(self, text: str) -> None:
         options = self.query_one("#picker-list", OptionList)
-        options.set_options(Option(self._row(theme_id), id=theme_id) for theme_id in self.matches(text))
+        rows = [Option(self._row(theme_id), id=theme_id) for theme_id in self.matches(text)]
+        name = " ".join(text.split())
+        if name and not any(name.casefold() in (t.name.casefold(), t.id) for t in self.look.themes):
+            rows.append(Option(Text("+ Add theme ") + literal(f"“{clip(name)}”", "bold") + Text(" and tag with it"), id=ADD + name))
+        options.set_options(rows)
         if options.option_count:
             options.highlighted = 0
 
     def _row(self, theme_id: str) -> Text:
         mark = "✓ " if theme_id in self.applied else "  "
-        row = Text(mark) + self.look.chip(theme_id)
-        description = self.look.by_id[theme_id].description
-        if description:
+        number = self.look.numbers.get(theme_id)
+        row = Text(mark) + Text(f"{number} " if number else "  ", style="bold") + self.look.chip(theme_id)
+        description = " ".join(self.look.by_id[theme_id].description.split())
+        room = min(60, (self.query_one("#picker-list", OptionList).content_region.width or 60) - len(row) - 3)
+        if description and room > 10:  # one line per theme: the note cut to what is left of it
             row.append("  ")
-            row.append_text(literal(description[:60] + ("…" if len(description) > 60 else ""), DIM))
+            row.append_text(literal(clip(description, room), DIM))
         return row
 
     @on(Input.Changed, "#picker-input")

@@ -11,6 +11,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from annotator.errors import AnnotatorError
+from annotator.tui.legend import digit_legend
 from annotator.tui.bindings import PASSAGE_BINDINGS
 from annotator.tui.render import DIM, literal, result_row
 
@@ -20,7 +21,8 @@ class ThemePassages(OptionList):
 
 
 class ThemeScreen(Screen):
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("slash", "app.focus_search", "Search", show=False)]
+    # esc Back not in the footer: with the tagging keys and Open, f1 Help would not fit 80 columns
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back", show=False), Binding("slash", "app.focus_search", "Search", show=False)]
 
     def __init__(self, theme_id: str):
         super().__init__()
@@ -30,7 +32,11 @@ class ThemeScreen(Screen):
         yield Static(id="theme-head", markup=False)
         yield Static(id="theme-note", markup=False)
         yield ThemePassages(id="theme-passages")
+        yield Static(id="theme-legend", classes="digit-legend", markup=False)
         yield Footer(compact=True)
+
+    def on_resize(self) -> None:
+        self.query_one("#theme-legend", Static).update(digit_legend(self.app.look, self.size.width - 2))  # broken between themes
 
     def on_mount(self) -> None:
         self.reload()
@@ -44,6 +50,7 @@ class ThemeScreen(Screen):
 
     def reload(self) -> None:
         look = self.app.look
+        self.query_one("#theme-legend", Static).update(digit_legend(look, self.size.width - 2))
         theme = look.by_id.get(self.theme_id)
         if theme is None:
             self.query_one("#theme-head", Static).update(literal(f"The theme '{self.theme_id}' is no longer in the codebook."))
@@ -54,7 +61,7 @@ class ThemeScreen(Screen):
             self.query_one("#theme-head", Static).update(literal(str(error)))
             return
         count = len(tagged)
-        head = look.chip(self.theme_id) + literal(f"  {count} passage{'s' if count != 1 else ''}", DIM)
+        head = look.chip(self.theme_id) + literal(f"  {count} passage{'s' if count != 1 else ''} · esc goes back", DIM)
         self.query_one("#theme-head", Static).update(head)
         self.query_one("#theme-note", Static).update(literal(theme.description or "(no note)"))
         passages = self.query_one(ThemePassages)

@@ -12,7 +12,20 @@ from typing import Iterable
 
 from textual.app import SystemCommand
 
+from annotator.display import clip
 from annotator.tag_view import TagView
+
+
+# What each codebook edit does, as the palette says it (the CLI's `annotator theme ...` does the same).
+EDIT_HELP = {
+    "add": "A new theme at the end of the panel, with the next free number",
+    "rename": "Give a theme a new name; its id, number and tags stay",
+    "color": "Change the colour of a theme's chips and panel dot",
+    "describe": "Edit a theme's note: what it means, shown in its view and used by suggestions",
+    "parent": "Make a theme a sub-theme of another (searching the parent finds both)",
+    "merge": "Move a theme's tags onto another theme and remove it; later numbers move up",
+    "delete": "Remove a theme (and, if you confirm, its tags); later numbers move up",
+}
 
 
 def tutor_commands(app, session) -> Iterable[SystemCommand]:
@@ -61,11 +74,16 @@ def tutor_commands(app, session) -> Iterable[SystemCommand]:
         def save(text: str | None) -> None:
             if not text or not text.strip():
                 return
+            from annotator import comments
+
             name = session.default_annotator()
-            write = lambda: session.store.add_memo(name, passage_id, text.strip())  # noqa: E731
-            through = getattr(app, "change", None)  # the app's write path: its lock, then a redraw
-            through(passage_id, write) if through else write()
-            app.notify(f"Comment saved on {passage_id}", timeout=2, markup=False)
+            write = lambda: comments.add_passage_comment(session.store, name, passage_id, text.strip())  # noqa: E731
+            through = getattr(app, "comment_change", None)  # the app's write path: its lock, undo, a redraw
+            if through:
+                through(passage_id, write)
+            else:
+                write()
+                app.notify(f"Comment saved on {passage_id}", timeout=2, markup=False)
 
         app.push_screen(TextPrompt(f"Comment on {passage_id} as a whole (as {session.default_annotator()})"), save)
 
@@ -74,8 +92,9 @@ def tutor_commands(app, session) -> Iterable[SystemCommand]:
     yield SystemCommand("Whose tags are shown", "Mine, one other annotator's, or everyone's (≠ marks disagreement)", switch_annotator)
     for other in annotators:
         if other != first:
-            yield SystemCommand(f"Agreement: {first} and {other}", "Cohen's kappa per theme; the passages where you disagree", agreement_with(other))
+            # Names cut: a long title makes the palette's fuzzy matcher take exponential time.
+            yield SystemCommand(f"Agreement: {clip(first, 24)} and {clip(other, 24)}", "Cohen's kappa per theme; the passages where you disagree", agreement_with(other))
     refresh = getattr(app, "refresh_themes", None)
     for edit, title in EDITS.items():
-        yield SystemCommand(f"Codebook: {title.lower()}", f"the same as 'annotator theme {edit}'",
+        yield SystemCommand(f"Codebook: {title.lower()}", EDIT_HELP[edit],
                             lambda edit=edit: run_codebook_edit(app, session, edit, refresh))

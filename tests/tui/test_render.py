@@ -53,6 +53,6 @@ def test_a_result_is_always_its_citation_over_three_snippet_lines_within_the_wid
         lines = result_lines(shown, ThemeLook([]), 40)
         assert len(lines) == ROW_LINES and all(cell_len(line.plain) <= 40 for line in lines)
     cut = result_lines(long, ThemeLook([]), 40)
-    assert cut[0].plain.endswith("…") and cut[-1].plain.endswith("…")
+    assert cut[0].plain.endswith("…  p1") and cut[-1].plain.endswith("…")  # the passage id ends the citation line
     assert "keeper" in cut[1].plain and [cut[1].plain[s.start:s.end] for s in cut[1].spans] == ["keeper"]
     assert [line.plain for line in result_lines(short, ThemeLook([]), 40)][1:] == ["one line", "", ""]

@@ -1,0 +1,53 @@
+"""status: which workspace is open, how it was found, what it holds, who you are in it."""
+
+from __future__ import annotations
+
+from annotator.cli import open_session
+from annotator.cli.output import print_json
+from annotator.display import clip
+from annotator.textsafe import show_controls
+
+
+def register(subparsers, common) -> None:
+    p = subparsers.add_parser(
+        "status", parents=[common],
+        help="which workspace is open and how it was found, its counts, who you are, the index, meaning search",
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_status)
+
+
+def cmd_status(args) -> int:
+    from annotator.status import workspace_status
+
+    session = open_session(args)
+    status = workspace_status(session)
+    if args.json:
+        print_json(status)
+    else:
+        print(render_status(status))
+    return 2 if status["problems"] else 0
+
+
+def _per_annotator(counts: dict) -> str:
+    if not counts:
+        return "none yet"
+    return ", ".join(f"{clip(show_controls(name))} {n}" for name, n in counts.items())
+
+
+def render_status(status: dict) -> str:
+    you = status["you"]
+    rows = [
+        ("workspace", f"{show_controls(status['workspace'])}"),
+        ("found by", status["found_by"]),
+        ("themes", str(status["themes"])),
+        ("sources", f"{status['sources']} ({status['passages']} passage{'' if status['passages'] == 1 else 's'})"),
+        ("tags", _per_annotator(status["tags"])),
+        ("comments", _per_annotator(status["comments"])),
+        ("you", f"{show_controls(you['name'] or '?')} (from {you['from']}; change with 'annotator config name NAME')"),
+        ("index", status["index"]),
+        ("meaning", f"search by meaning {status['meaning_search']}"),
+    ]
+    lines = [f"{label:<10} {value}" for label, value in rows]
+    lines += [f"problem    {show_controls(p)}" for p in status["problems"]]
+    return "\n".join(lines)

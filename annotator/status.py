@@ -1,0 +1,95 @@
+"""What `annotator status` reports: which workspace is open and how it was found, what it holds,
+who you are in it, whether its index is current, and whether search by meaning is available.
+
+Nothing here writes: the index is looked at, not synced.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+
+from annotator.errors import AnnotatorError
+
+
+def workspace_status(session) -> dict:
+    ws = session.ws
+    status: dict = {
+        "workspace": str(ws.root),
+        "found_by": ws.found_by or "--workspace",
+        "problems": [],
+    }
+    status.update(_counts(session.store, status["problems"]))
+    status["you"] = _you(session, status["problems"])
+    status["index"] = index_state(session)
+    status["meaning_search"] = meaning_search_state()
+    return status
+
+
+def _counts(store, problems: list[str]) -> dict:
+    counts: dict = {"themes": 0, "sources": 0, "passages": 0, "tags": {}, "comments": {}}
+    for read in (_count_themes, _count_sources, _count_annotations):
+        try:
+            read(store, counts)
+        except AnnotatorError as error:
+            problems.append(str(error))
+    return counts
+
+
+def _count_themes(store, counts: dict) -> None:
+    counts["themes"] = len(store.themes())
+
+
+def _count_sources(store, counts: dict) -> None:
+    sources = store.sources()
+    counts["sources"] = len(sources)
+    counts["passages"] = sum(len(s.passages) for s in sources)
+
+
+def _count_annotations(store, counts: dict) -> None:
+    tags: Counter = Counter()
+    comments: Counter = Counter()
+    for annotations in store.all_annotations():
+        tags[annotations.annotator] += len(annotations.tags)
+        comments[annotations.annotator] += len(annotations.memos) + sum(1 for t in annotations.tags if t.comment)
+    counts["tags"] = dict(sorted(tags.items()))
+    counts["comments"] = dict(sorted(comments.items()))
+
+
+def _you(session, problems: list[str]) -> dict:
+    from annotator.identity import where_name_comes_from
+
+    try:
+        return {"name": session.default_annotator(), "from": where_name_comes_from(session.ws)}
+    except AnnotatorError as error:
+        problems.append(str(error))
+        return {"name": None, "from": None}
+
+
+def index_state(session) -> str:
+    """'up to date', or what the next command that reads it will do."""
+    from annotator.index import SCHEMA_VERSION, Manifest
+
+    manifest = Manifest.read(session.ws.index_dir)
+    if manifest is None:
+        return "not built yet (built by the first search)"
+    if manifest.schema != SCHEMA_VERSION:
+        return "from an older version (rebuilt by the next search)"
+    try:
+        current = {path: list(sig) for path, sig in session.store.signatures().items()}
+    except OSError:
+        return "unknown (the corpus could not be listed)"
+    changed = sum(1 for path in current.keys() | manifest.files.keys() if current.get(path) != manifest.files.get(path))
+    if changed:
+        return f"{changed} corpus file(s) changed since it was built (updated by the next search)"
+    return "up to date"
+
+
+def meaning_search_state() -> str:
+    from annotator import semantic
+
+    if semantic.available():
+        return "available (the semantic extra is installed)"
+    if os.environ.get(semantic.ENV_SWITCH, "").strip() in ("0", "no", "off", "false"):
+        return f"switched off (${semantic.ENV_SWITCH}={os.environ[semantic.ENV_SWITCH]})"
+    return "not installed (suggestions are by words; see the README's 'semantic' extra)"

@@ -1,0 +1,43 @@
+"""The palette's Export: the evidence sheet (or csv, json, qdpx) written to a file the user names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from annotator.errors import AnnotatorError
+
+FORMATS_BY_SUFFIX = {".md": "md", ".csv": "csv", ".json": "json", ".qdpx": "qdpx"}
+
+
+def format_for(path: Path) -> str:
+    try:
+        return FORMATS_BY_SUFFIX[path.suffix.lower()]
+    except KeyError:
+        raise AnnotatorError(f"{path.name}: end the name in {', '.join(FORMATS_BY_SUFFIX)} to choose the format") from None
+
+
+def export_to(session, name: str) -> Path:
+    """Write the export the file name's suffix asks for; the path written."""
+    from annotator.exports import export, write_file
+
+    path = Path(name).expanduser().resolve()
+    data = export(session, format_for(path))
+    write_file(path, data)
+    return path
+
+
+def ask_and_export(app) -> None:
+    from annotator.tui.codebook_screens import TextPrompt
+
+    def chosen(name: str | None) -> None:
+        if not name or not name.strip():
+            return
+        try:
+            with app.session.lock:
+                path = export_to(app.session.unlocked, name.strip())
+        except AnnotatorError as error:
+            app.notify(str(error), severity="error", timeout=8, markup=False)
+            return
+        app.notify(f"Wrote {path}", title="Exported", timeout=6, markup=False)
+
+    app.push_screen(TextPrompt("Export to which file? (.md evidence sheet, .csv, .json or .qdpx)", "evidence.md"), chosen)

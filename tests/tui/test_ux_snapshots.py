@@ -1,0 +1,43 @@
+"""80x24 snapshots of the dialogs a new user meets: the comment dialog (its chosen row must stand out
+while the cursor is in the box below it) and the t picker with its numbers and "Add theme …".
+
+Update after an intended change with `pytest tests/tui/test_ux_snapshots.py --snapshot-update`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from annotator.tui.app import AnnotatorApp
+
+SMALLEST = (80, 24)
+
+
+async def settle(pilot) -> None:
+    for _ in range(3):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.fixture
+def app(session):
+    return AnnotatorApp(session)
+
+
+def test_comment_dialog(snap_compare, app):
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("down", "1", "c")
+        await settle(pilot)
+
+    assert snap_compare(app, run_before=run_before, terminal_size=SMALLEST)
+
+
+def test_theme_picker_with_a_new_name(snap_compare, app):
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("down", "t", *"sol")
+        await settle(pilot)
+
+    assert snap_compare(app, run_before=run_before, terminal_size=SMALLEST)
