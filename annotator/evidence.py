@@ -37,6 +37,11 @@ class EvidencePassage:
         return data
 
 
+def sheet_annotators(items: list[EvidencePassage]) -> list[str]:
+    """Everyone whose tags or comments are on these passages: with one, a sheet need not label each comment."""
+    return sorted({t.annotator for item in items for t in item.tags} | {m.annotator for item in items for m in item.memos})
+
+
 def annotations_json(tags: list[Tag]) -> list[dict]:
     return [{"annotator": t.annotator, "theme": t.theme, "comment": t.comment, "time": t.at} for t in tags]
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from annotator.errors import AnnotatorError
-from annotator.evidence import EvidencePassage, citation, corpus_positions, evidence
+from annotator.evidence import EvidencePassage, citation, corpus_positions, evidence, sheet_annotators
 from annotator.model import Theme
 
 if TYPE_CHECKING:  # the session is only passed through; importing it here would be circular
@@ -125,7 +125,9 @@ def markdown_escape(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
-def markdown_passage(item: EvidencePassage) -> list[str]:
+def markdown_passage(item: EvidencePassage, label_comments: bool = True) -> list[str]:
+    """The passage quoted with its citation, then its comments; each labelled with its annotator
+    unless the whole sheet is one annotator's (the sheet names them once, at the top)."""
     lines = [f"> {markdown_escape(line.strip())}" if line.strip() else ">" for line in item.hit.text.strip().splitlines()]
     cited = citation(item.source_title, item.hit.location)
     if cited:
@@ -133,9 +135,11 @@ def markdown_passage(item: EvidencePassage) -> list[str]:
     lines.append("")
     comments = [t for t in item.tags if t.comment]
     for tag in comments:
-        lines.append(f"- *{markdown_escape(tag.annotator)}:* {markdown_escape(' '.join(tag.comment.split()))}")
+        label = f"*{markdown_escape(tag.annotator)}:* " if label_comments else ""
+        lines.append(f"- {label}{markdown_escape(' '.join(tag.comment.split()))}")
     for memo in item.memos:
-        lines.append(f"- *{markdown_escape(memo.annotator)}, on the passage:* {markdown_escape(' '.join(memo.text.split()))}")
+        label = f"*{markdown_escape(memo.annotator)}, on the passage:*" if label_comments else "*On the passage:*"
+        lines.append(f"- {label} {markdown_escape(' '.join(memo.text.split()))}")
     if comments or item.memos:
         lines.append("")
     return lines
@@ -144,17 +148,20 @@ def markdown_passage(item: EvidencePassage) -> list[str]:
 @register("md")
 def write_markdown(session: "Session", theme_ids: list[str]) -> bytes:
     themes = _themes_by_id(session)
+    items_by_theme = {theme_id: evidence(session.index, session.store, theme_id) for theme_id in theme_ids}
+    annotators = sheet_annotators([item for items in items_by_theme.values() for item in items])
     lines = ["# Evidence", ""]
-    for theme_id in theme_ids:
+    if len(annotators) == 1:
+        lines += [f"*Tags and comments by {markdown_escape(annotators[0])}.*", ""]
+    for theme_id, items in items_by_theme.items():
         theme = themes[theme_id]
         lines += [f"## {markdown_escape(theme.name)}", ""]
         if theme.description:
             lines += [markdown_escape(" ".join(theme.description.split())), ""]
-        items = evidence(session.index, session.store, theme_id)
         if not items:
             lines += ["*No passages tagged with this theme yet.*", ""]
         for item in items:
-            lines += markdown_passage(item)
+            lines += markdown_passage(item, label_comments=len(annotators) > 1)
     return ("\n".join(lines).rstrip("\n") + "\n").encode("utf-8")
 
 

@@ -43,7 +43,7 @@ def test_evidence_json_contract(cli, workspace_dir):
 def test_evidence_text_shows_citation_and_comment(cli, workspace_dir):
     code, out, err = cli("--workspace", workspace_dir, "evidence", "memory")
     assert code == 0, err
-    assert "(The Lighthouse Keeper, ch. 2)" in out and "alice: The drawing joins" in out
+    assert "(The Lighthouse Keeper, ch. 2)" in out and "— The drawing joins" in out
 
 
 def test_evidence_unknown_theme(cli, workspace_dir):

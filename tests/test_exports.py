@@ -18,7 +18,7 @@ def test_markdown_sheet_has_note_quotes_citations_and_comments(session):
     assert "Memory lives in small objects" in memory
     assert "> Ada tries to draw the tower" in memory
     assert "> (The Lighthouse Keeper, ch. 2)" in memory
-    assert "- *alice:* The drawing joins the mother's buttons as a keepsake." in memory
+    assert "- The drawing joins the mother's buttons as a keepsake." in memory  # one annotator: named once, at the top
 
 
 def test_markdown_keeps_passage_text_literal(session):

@@ -228,3 +228,35 @@ def test_status_reports_a_malformed_file_and_the_rest(cli, workspace_dir):
     code, out, err = cli("--workspace", workspace_dir, "status")
     assert code == 2
     assert "themes     4" in out and "bob.yaml" in out
+
+
+def test_evidence_sheet_labels_comments_only_when_several_annotators_wrote_them(cli, workspace_dir):
+    """Issue 17 item 12: one annotator's sheet names them once, not on every comment (`*root:*`)."""
+    ws = ["--workspace", workspace_dir]
+    code, out, err = cli("evidence", "memory", *ws)
+    assert code == 0, err
+    assert out.splitlines()[0] == "Memory: 1 passage, all tagged by alice"
+    assert "  — The drawing joins the mother's buttons as a keepsake." in out
+    assert "alice:" not in out
+    code, sheet, err = cli("export", "--format", "md", *ws)
+    assert sheet.startswith("# Evidence\n\n*Tags and comments by alice.*\n")
+    assert "- The drawing joins the mother's buttons as a keepsake." in sheet
+    assert "*alice:*" not in sheet
+
+    # A second annotator, named as they chose (--as): now every comment says whose it is.
+    assert cli("tag", "lh-006", "memory", "--as", "Ada Lovelace", "--comment", "Buttons again.", *ws)[0] == 0
+    code, out, err = cli("evidence", "memory", *ws)
+    assert out.splitlines()[0] == "Memory: 1 passage"
+    assert "  — alice: The drawing joins" in out and "  — Ada-Lovelace: Buttons again." in out
+    code, sheet, err = cli("export", "--format", "md", *ws)
+    assert "Tags and comments by" not in sheet
+    assert "- *alice:* The drawing joins" in sheet and "- *Ada-Lovelace:* Buttons again." in sheet
+
+
+def test_evidence_sheet_of_one_annotator_marks_passage_comments(cli, workspace_dir):
+    ws = ["--workspace", workspace_dir]
+    assert cli("comment", "lh-006", "Keepsakes again.", "--as", "alice", *ws)[0] == 0
+    code, out, err = cli("evidence", "memory", *ws)
+    assert "  — on the passage: Keepsakes again." in out
+    code, sheet, err = cli("export", "--format", "md", "--theme", "memory", *ws)
+    assert "- *On the passage:* Keepsakes again." in sheet

@@ -65,19 +65,30 @@ def cmd_evidence(args) -> int:
         print_json({"theme": theme.id, "passages": [item.to_json() for item in items]})
         return 0
     color = use_color()
-    print(dim(f"{show_controls(theme.name)}: {len(items)} passage{'s' if len(items) != 1 else ''}", color))
-    from annotator.evidence import citation
+    from annotator.evidence import citation, sheet_annotators
 
+    annotators = sheet_annotators(items)
+    by_one = f", all tagged by {show_line(annotators[0])}" if len(annotators) == 1 else ""
+    print(dim(f"{show_controls(theme.name)}: {len(items)} passage{'s' if len(items) != 1 else ''}{by_one}", color))
     for item in items:
         print()
         print(f"{show_line(item.hit.id)}  {dim(show_line(citation(item.source_title, item.hit.location)), color)}")
         print("  " + show_controls(item.hit.text).replace("\n", "\n  "))
-        for tag in item.tags:
+        print_comments(item, label=len(annotators) > 1, color=color)
+    return 0
+
+
+def print_comments(item, *, label: bool, color: bool) -> None:
+    """Who tagged the passage and what they said; with one annotator (named in the header) only what was said."""
+    for tag in item.tags:
+        if label:
             comment = f": {show_controls(tag.comment)}" if tag.comment else ""
             print(f"  {dim('— ' + show_line(tag.annotator), color)}{comment}")
-        for memo in item.memos:
-            print(f"  {dim('— ' + show_line(memo.annotator) + ', on the passage', color)}: {show_controls(memo.text)}")
-    return 0
+        elif tag.comment:
+            print(f"  {dim('—', color)} {show_controls(tag.comment)}")
+    for memo in item.memos:
+        who = show_line(memo.annotator) + ", on the passage" if label else "on the passage"
+        print(f"  {dim('— ' + who, color)}: {show_controls(memo.text)}")
 
 
 def cmd_export(args) -> int:
