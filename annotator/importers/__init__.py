@@ -25,6 +25,23 @@ THEME_COLORS = ["#e06c75", "#98c379", "#61afef", "#e5c07b", "#c678dd", "#56b6c2"
 
 
 @dataclass
+class SourceChange:
+    """What an import did to one source: its passages new, changed, unchanged and removed."""
+
+    source_id: str
+    title: str = ""
+    passages: int = 0
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    removed: int = 0
+
+    def to_json(self) -> dict:
+        return {"source": self.source_id, "title": self.title, "passages": self.passages, "added": self.added,
+                "changed": self.changed, "unchanged": self.unchanged, "removed": self.removed}
+
+
+@dataclass
 class ImportReport:
     path: str
     source_id: str = ""
@@ -40,6 +57,8 @@ class ImportReport:
     themes_added: list[str] = field(default_factory=list)
     themes_updated: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    sources: list[SourceChange] = field(default_factory=list)  # one per source written, for a line each
+    dry_run: bool = False  # counted on a copy of the corpus: nothing was written
 
     def to_json(self) -> dict:
         return {
@@ -57,6 +76,8 @@ class ImportReport:
             "themes_added": self.themes_added,
             "themes_updated": self.themes_updated,
             "warnings": self.warnings,
+            "sources": [change.to_json() for change in self.sources],
+            "dry_run": self.dry_run,
         }
 
 
@@ -157,6 +178,8 @@ def import_source(
             report.tags_added = _import_tags(store, tag_pairs, annotator, resolve_theme, report)
         store.save_source(SourceFile(source, passages))
     report.passages = len(passages)
+    report.sources.append(SourceChange(wanted_id, source.title, report.passages, report.added, report.changed,
+                                       report.unchanged, report.removed))
     return report
 
 

@@ -10,14 +10,18 @@ from annotator.store import Store
 
 def replace_source(store: Store, source: Source, passages: list[Passage], path: Path, report) -> None:
     """Save a source with the given passages (ids kept), adding its changes to the report."""
-    from annotator.importers import _check_id_clashes, _count_changes, unplaced_memos
+    from annotator.importers import SourceChange, _check_id_clashes, _count_changes, unplaced_memos
 
     _check_id_clashes(store, source.id, passages, path)
     old = store.load_source(source.id)
     old_passages = old.passages if old else []
-    removed_before = report.removed
-    _count_changes(report, old_passages, passages)  # counts this source's removals alone
-    report.removed += removed_before
+    change = SourceChange(source.id, source.title, len(passages))
+    _count_changes(change, old_passages, passages)
+    report.sources.append(change)
+    report.added += change.added
+    report.changed += change.changed
+    report.unchanged += change.unchanged
+    report.removed += change.removed
     gone = {p.id for p in old_passages} - {p.id for p in passages}
     report.unplaced_tags += [t for t in store.all_tags() if t.passage in gone]
     report.unplaced_memos += unplaced_memos(store, gone)
