@@ -27,5 +27,5 @@ def refuse_chapter_notes(path, names: list[str]) -> None:
         raise ImportFailure(
             f"{path}: {len(numbered)} of its {len(names)} headings number chapters or parts ({shown}), so it looks like "
             "notes on the text, not a codebook; nothing was imported. Import it as passages: annotator import FILE "
-            "(without --themes)"
+            "(without --themes; add --dry-run first to see what that would add, writing nothing)"
         )

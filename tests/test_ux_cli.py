@@ -210,6 +210,7 @@ def test_chapter_notes_given_as_theme_notes_are_refused_before_anything_is_writt
     code, out, err = cli("--workspace", workspace_dir, "import", "--themes", notes)
     assert code == 2
     assert "looks like notes on the text" in err and "nothing was imported" in err
+    assert "annotator import FILE" in err and "--dry-run" in err
     assert themes_in(workspace_dir) == before
     real = tmp_path / "guide.txt"
     real.write_text("Solitude\n\nThe keeper lives alone on the rock and learns to value the quiet.\n", encoding="utf-8")
@@ -260,3 +261,112 @@ def test_evidence_sheet_of_one_annotator_marks_passage_comments(cli, workspace_d
     assert "  — on the passage: Keepsakes again." in out
     code, sheet, err = cli("export", "--format", "md", "--theme", "memory", *ws)
     assert "- *On the passage:* Keepsakes again." in sheet
+
+
+# -- import --dry-run and import messages (issue 17 items 8 and 9) -------------------------------
+
+
+def everything_in(folder) -> dict:
+    """Every file and folder under `folder`: its bytes and modification time (None for a folder)."""
+    return {
+        str(path.relative_to(folder)): (path.read_bytes(), path.stat().st_mtime_ns) if path.is_file() else None
+        for path in sorted(folder.rglob("*"))
+    }
+
+
+def edited_lighthouse(workspace_dir, tmp_path):
+    """The lighthouse source as YAML, edited: one passage reworded, a tagged one cut, two added with tags."""
+    source = yaml.safe_load((workspace_dir / "corpus" / "passages" / "lighthouse.yaml").read_text(encoding="utf-8"))
+    passages = [p for p in source["passages"] if p["id"] != "lh-007"]  # alice tagged it 'loss'
+    passages[2]["text"] = "Jonah writes of a room above a bakery and a loud new friend called Pell."
+    passages.append({"id": "lh-013", "text": "The light goes out for good.", "themes": ["loss"]})
+    passages.append({"id": "lh-014", "text": "A gull on the rail.", "themes": ["seagulls"]})
+    path = tmp_path / "lighthouse-edited.yaml"
+    path.write_text(yaml.safe_dump({"source": {"id": "lighthouse"}, "passages": passages}), encoding="utf-8")
+    return path
+
+
+def test_import_dry_run_says_what_would_change_and_writes_nothing(cli, workspace_dir, tmp_path):
+    ws = ["--workspace", workspace_dir]
+    assert cli("search", "storm", *ws)[0] == 0  # an index, which the dry run must not touch either
+    edited = edited_lighthouse(workspace_dir, tmp_path)
+    before = everything_in(workspace_dir)
+    code, out, err = cli("import", edited, "--dry-run", *ws)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == (f"{edited}: would import source 'lighthouse', 13 passages "
+                        "(2 new, 1 changed, 10 unchanged, 1 removed), 1 tag(s) would be imported")
+    assert "tag not placed: lh-007 loss (alice)" in lines[1] and "would be kept" in lines[1]
+    assert lines[-1].startswith("dry run: nothing was written")
+    assert "seagulls" in err and "not tagged" in err  # a tag that names no theme
+    assert everything_in(workspace_dir) == before
+
+    # The import itself does what the dry run said.
+    code, out, err = cli("import", edited, *ws)
+    assert code == 0, err
+    assert out.splitlines()[0].startswith(f"{edited}: source 'lighthouse', 13 passages "
+                                          "(2 new, 1 changed, 10 unchanged, 1 removed), 1 tag(s) imported")
+    assert everything_in(workspace_dir) != before
+
+
+def test_import_dry_run_json_reports_per_source_and_says_it_was_a_dry_run(cli, workspace_dir, tmp_path):
+    import json
+
+    before = everything_in(workspace_dir)
+    code, out, err = cli("--workspace", workspace_dir, "import", edited_lighthouse(workspace_dir, tmp_path), "--dry-run", "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["dry_run"] is True
+    (one,) = report["imports"]
+    assert one["sources"] == [{"source": "lighthouse", "title": "The Lighthouse Keeper", "passages": 13,
+                               "added": 2, "changed": 1, "unchanged": 10, "removed": 1}]
+    assert everything_in(workspace_dir) == before
+
+
+def test_theme_notes_dry_run_lists_the_themes_it_would_add_and_change(cli, workspace_dir):
+    from conftest import FIXTURES
+
+    before = everything_in(workspace_dir)
+    code, out, err = cli("--workspace", workspace_dir, "import", "--themes", FIXTURES / "theme-notes.txt", "--dry-run")
+    assert code == 0, err
+    first = out.splitlines()[0]
+    assert first == f"{FIXTURES / 'theme-notes.txt'}: would add 3 theme(s): loneliness, duty, sea; would update 2: memory, hope"
+    assert out.splitlines()[-1].startswith("dry run: nothing was written")
+    assert everything_in(workspace_dir) == before
+    code, out, err = cli("--workspace", workspace_dir, "import", "--themes", FIXTURES / "theme-notes.txt")
+    assert out.splitlines()[0].replace("added", "would add").replace("updated", "would update").split(" (workspace")[0] == first
+
+
+def test_a_many_source_import_gets_a_line_per_source_then_the_totals(cli, workspace_dir, monkeypatch):
+    from conftest import FIXTURES
+
+    monkeypatch.chdir(workspace_dir)
+    monkeypatch.setenv("COLUMNS", "60")
+    code, out, err = cli("import", FIXTURES / "My Clippings.txt")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == f"{FIXTURES / 'My Clippings.txt'}: 3 sources"
+    assert lines[1:4] == [
+        "  the-salt-road           The Salt Road    2 passages: 2 new",
+        "  harbour-lights-stories  Harbour Lights…  1 passage: 1 new",
+        "  a-winter-almanac        A Winter Alman…  1 passage: 1 new",
+    ]
+    assert all(len(line) <= 60 for line in lines[1:4])
+    assert lines[4] == "  total: 4 passages (4 new, 0 changed, 0 unchanged, 0 removed)"
+    code, out, err = cli("import", FIXTURES / "My Clippings.txt")
+    assert out.splitlines()[1].split("  ")[-1] == "2 passages: 2 unchanged"
+
+
+def test_a_codebook_only_project_says_so(cli, tmp_path):
+    from annotator.workspace import init_workspace
+
+    init_workspace(tmp_path / "codebook")  # the demo codebook, no text
+    init_workspace(tmp_path / "fresh", empty=True)
+    project = tmp_path / "codebook.qdpx"
+    assert cli("--workspace", tmp_path / "codebook", "export", "--format", "qdpx", "-o", project)[0] == 0
+    code, out, err = cli("--workspace", tmp_path / "fresh", "import", project, "--dry-run")
+    assert out.splitlines()[0] == f"{project}: codebook only: 7 theme(s) would be added"
+    code, out, err = cli("--workspace", tmp_path / "fresh", "import", project)
+    assert code == 0, err
+    assert out.splitlines()[0].startswith(f"{project}: codebook only: 7 theme(s) added")
+    assert "source ''" not in out

@@ -21,6 +21,7 @@ def register(subparsers, common) -> None:
     p.add_argument("--source", metavar="ID", help="source id for the passages (default: from the file name)")
     p.add_argument("--themes", action="store_true", help="the files are theme notes: import them as themes")
     p.add_argument("--as", dest="annotator", metavar="ANNOTATOR", help="who the tags in a YAML file are by")
+    p.add_argument("--dry-run", action="store_true", help="show what the import would add or change, and write nothing")
     p.add_argument("--json", action="store_true", help="print a JSON report")
     p.set_defaults(handler=cmd_import)
 
@@ -44,12 +45,38 @@ def cmd_init(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from annotator.importers import import_source, import_theme_notes
-
     session = open_session(args)
     if args.source and len(args.files) > 1:
         warn("--source names one source; import one file at a time with it")
         return 2
+    annotator = args.annotator or session.default_annotator()
+    if args.dry_run:
+        from annotator.importers.dry_run import corpus_copy
+        from annotator.session import Session
+
+        with corpus_copy(session.ws) as scratch:
+            reports = run_imports(args, Session(scratch), annotator)
+    else:
+        reports = run_imports(args, session, annotator)
+        progress = ProgressPrinter("indexing")
+        session.sync(progress=progress)
+        progress.finish()
+    if args.json:
+        print_json({"imports": [r.to_json() for r in reports], "dry_run": args.dry_run})
+        return 0
+    for report in reports:
+        lines = describe_import(report)
+        print(show_line(lines[0]) + in_workspace(session))
+        for line in lines[1:] + unplaced_lines(report):
+            print(show_line(line))
+    if args.dry_run:
+        print("dry run: nothing was written; run the same command without --dry-run to import")
+    return 0
+
+
+def run_imports(args, session, annotator: str) -> list:
+    from annotator.importers import import_source, import_theme_notes
+
     reports = []
     for name in args.files:
         path = Path(name)
@@ -58,25 +85,22 @@ def cmd_import(args) -> int:
             report = import_theme_notes(session.store, path)
         else:
             report = import_source(
-                session.store, path, source_id=args.source,
-                annotator=args.annotator or session.default_annotator(), resolve_theme=session.resolve_theme,
+                session.store, path, source_id=args.source, annotator=annotator, resolve_theme=session.resolve_theme,
             )
+        report.dry_run = args.dry_run
         reports.append(report)
         for message in report.warnings:
             warn(message)
-    progress = ProgressPrinter("indexing")
-    session.sync(progress=progress)
-    progress.finish()
-    if args.json:
-        print_json({"imports": [r.to_json() for r in reports]})
-        return 0
-    for report in reports:
-        print(show_line(describe_import(report)) + in_workspace(session))
-        for tag in report.unplaced_tags:
-            print(show_line(f"  tag not placed: {tag.passage} {tag.theme} ({tag.annotator}) — the passage is gone from the new text; the tag is kept in the annotations file"))
-        for memo in report.unplaced_memos:
-            print(show_line(f"  comment not placed: {memo.passage} ({memo.annotator}) — the passage is gone from the new text; the comment is kept in the annotations file"))
-    return 0
+    return reports
+
+
+def unplaced_lines(report) -> list[str]:
+    kept = "would be kept" if report.dry_run else "is kept"
+    lines = [f"  tag not placed: {tag.passage} {tag.theme} ({tag.annotator}) — the passage is gone from the new text; "
+             f"the tag {kept} in the annotations file" for tag in report.unplaced_tags]
+    lines += [f"  comment not placed: {memo.passage} ({memo.annotator}) — the passage is gone from the new text; "
+              f"the comment {kept} in the annotations file" for memo in report.unplaced_memos]
+    return lines
 
 
 def check_theme_notes(path: Path) -> None:
@@ -89,19 +113,64 @@ def check_theme_notes(path: Path) -> None:
         refuse_chapter_notes(path, [note.name for note in parse_theme_notes(read_text_file(path).text)])
 
 
-def describe_import(report) -> str:
+def describe_import(report) -> list[str]:
+    """What an import did (or, in a dry run, would do): one line, or a line per source and the totals."""
+    would = report.dry_run
     if report.kind == "theme-notes":
         parts = []
         if report.themes_added:
-            parts.append(f"added {len(report.themes_added)} theme(s): {', '.join(report.themes_added)}")
+            parts.append(f"{'would add' if would else 'added'} {len(report.themes_added)} theme(s): {', '.join(report.themes_added)}")
         if report.themes_updated:
-            parts.append(f"updated {len(report.themes_updated)}: {', '.join(report.themes_updated)}")
-        return f"{report.path}: " + ("; ".join(parts) or "themes already up to date")
-    detail = f"{report.added} new, {report.changed} changed, {report.unchanged} unchanged, {report.removed} removed"
-    tags = f", {report.tags_added} tag(s) imported" if report.tags_added else ""
-    if report.themes_added:
-        tags += f", {len(report.themes_added)} theme(s) added"
-    return f"{report.path}: source '{report.source_id}', {plural(report.passages, 'passage')} ({detail}){tags}"
+            parts.append(f"{'would update' if would else 'updated'} {len(report.themes_updated)}: {', '.join(report.themes_updated)}")
+        return [f"{report.path}: " + ("; ".join(parts) or "themes already up to date")]
+    if not report.sources:  # a REFI-QDA project holding a codebook and no text
+        return [f"{report.path}: codebook only: {theme_counts(report) or 'themes already up to date'}"]
+    if len(report.sources) == 1:
+        verb = "would import source" if would else "source"
+        return [f"{report.path}: {verb} '{report.source_id}', {passage_counts(report)}{tags_and_themes(report)}"]
+    lines = [f"{report.path}: {'would import ' if would else ''}{len(report.sources)} sources"]
+    lines += source_rows(report.sources)
+    lines.append(f"  total: {passage_counts(report)}{tags_and_themes(report)}")
+    return lines
+
+
+def source_rows(changes) -> list[str]:
+    """`  id  title  12 passages: 2 new, 10 unchanged`, one per source, titles cut to fit the terminal."""
+    import shutil
+
+    columns = shutil.get_terminal_size((100, 24)).columns
+    counts = [short_passage_counts(change) for change in changes]
+    id_width = min(max(len(change.source_id) for change in changes), 28)
+    room = columns - 6 - id_width - max(len(c) for c in counts)
+    title_width = min(max(len(change.title) for change in changes), max(12, room))
+    return [f"  {clip(change.source_id, id_width):<{id_width}}  {clip(change.title, title_width):<{title_width}}  {count}"
+            for change, count in zip(changes, counts)]
+
+
+def short_passage_counts(change) -> str:
+    """`12 passages: 2 new, 10 unchanged`: the counts that are not zero."""
+    parts = [f"{n} {what}" for n, what in ((change.added, "new"), (change.changed, "changed"),
+                                            (change.unchanged, "unchanged"), (change.removed, "removed")) if n]
+    return plural(change.passages, "passage") + (": " + ", ".join(parts) if parts else "")
+
+
+def passage_counts(counts) -> str:
+    detail = f"{counts.added} new, {counts.changed} changed, {counts.unchanged} unchanged, {counts.removed} removed"
+    return f"{plural(counts.passages, 'passage')} ({detail})"
+
+
+def tags_and_themes(report) -> str:
+    tags = f", {report.tags_added} tag(s) {'would be imported' if report.dry_run else 'imported'}" if report.tags_added else ""
+    themes = theme_counts(report)
+    return tags + (f", {themes}" if themes else "")
+
+
+def theme_counts(report) -> str:
+    done = "would be added" if report.dry_run else "added"
+    parts = [f"{len(report.themes_added)} theme(s) {done}"] if report.themes_added else []
+    if report.themes_updated:
+        parts.append(f"{len(report.themes_updated)} {'would be updated' if report.dry_run else 'updated'}")
+    return ", ".join(parts)
 
 
 def cmd_themes(args) -> int:

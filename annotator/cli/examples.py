@@ -6,7 +6,7 @@ import argparse
 
 EXAMPLES = {
     "init": "annotator init ~/essay",
-    "import": "annotator import novel-notes.md --source nlmg",
+    "import": "annotator import novel-notes.md --source nlmg --dry-run",
     "themes": "annotator themes --json",
     "reindex": "annotator reindex",
     "search": "annotator search '\"open-plan office\" OR deferral*' --theme hope",
