@@ -128,29 +128,33 @@ def build_report(store: Store, annotator: str | None = None) -> Report:
 # -- rendering ------------------------------------------------------------------------------
 
 
-def render_text(report: Report) -> str:
+def render_text(report: Report, width: int = 100) -> str:
+    """The report as text lines of at most `width` characters (the terminal's, from the CLI)."""
     lines = [_heading(report), ""]
     lines.append(f"Coverage: {report.tagged} of {plural(report.passages, 'passage')} tagged ({report.coverage:.0%}); {report.passages - report.tagged} untagged")
     lines.append("")
     lines.append("Passages per theme")
-    width = min(max([len(t.name) for t in report.themes] + [5]), NAME_CHARS)  # a long name is cut, not padded for
+    # A long name is cut, not padded for; the bar is 20 wide.
+    name_width = min(max([len(t.name) for t in report.themes] + [5]), NAME_CHARS, max(12, width - 29))
     most = max([t.passages for t in report.themes] + [1])
     for t in report.themes:
         bar = "█" * round(20 * t.passages / most) if t.passages else ""
-        lines.append(f"  {clip(t.name):<{width}} {t.passages:>4}  {bar}")
+        lines.append(f"  {clip(t.name, name_width):<{name_width}} {t.passages:>4}  {bar}")
     lines.append("")
     lines.append("Passages per source")
     for s in report.sources:
-        lines.append(f"  {s.title}: {plural(s.passages, 'passage')}, {s.tagged} tagged, {s.untagged} untagged")
+        counts = f": {plural(s.passages, 'passage')}, {s.tagged} tagged, {s.untagged} untagged"
+        lines.append(f"  {clip(s.title, max(12, width - 2 - len(counts)))}{counts}")
     lines.append("")
-    lines.append("Theme co-occurrence (passages tagged with both; the diagonal is each theme's own count)")
-    lines.extend(_matrix_lines(report))
+    lines.append("Theme co-occurrence")
+    lines.append("  (passages tagged with both; the diagonal is each theme's own count)")
+    lines.extend(_matrix_lines(report, width))
     pairs = report.pairs()
     if pairs:
         lines.append("")
         lines.append("Themes most often together")
         for a, b, n in pairs[:10]:
-            lines.append(f"  {a} + {b}: {n}")
+            lines.append(f"  {clip(a, 30)} + {clip(b, 30)}: {n}")
     return "\n".join(lines) + "\n"
 
 
@@ -158,15 +162,29 @@ def _heading(report: Report) -> str:
     return "Report" + (f" — tags by {report.annotator}" if report.annotator else " — all annotators")
 
 
-def _matrix_lines(report: Report) -> list[str]:
-    ids = [t.id for t in report.themes]
-    short = {theme_id: str(i + 1) for i, theme_id in enumerate(ids)}
-    label_width = max([len(f"{short[i]} {i}") for i in ids] + [1])
+MATRIX_LABEL_CHARS = 24
+
+
+def _matrix_lines(report: Report, width: int = 100) -> list[str]:
+    """The co-occurrence matrix; when every theme's column would not fit the width, the most-tagged
+    themes that do (in codebook order), and a line saying so."""
+    all_ids = [t.id for t in report.themes]
+    short = {theme_id: str(i + 1) for i, theme_id in enumerate(all_ids)}
+    labels = {i: clip(f"{short[i]} {i}", MATRIX_LABEL_CHARS) for i in all_ids}
+    label_width = max([len(label) for label in labels.values()] + [1])
+    fits = max(1, (width - 2 - label_width) // 4)
+    ids = all_ids
+    if len(all_ids) > fits:
+        busiest = sorted(report.themes, key=lambda t: -t.passages)[:fits]
+        kept = {t.id for t in busiest}
+        ids = [i for i in all_ids if i in kept]
     header = " " * (label_width + 2) + "".join(f"{short[i]:>4}" for i in ids)
     rows = [header]
     for a in ids:
         cells = "".join(f"{report.cooccurrence[a][b] if report.cooccurrence[a][b] else '·':>4}" for b in ids)
-        rows.append(f"  {short[a] + ' ' + a:<{label_width}}{cells}")
+        rows.append(f"  {labels[a]:<{label_width}}{cells}")
+    if len(ids) < len(all_ids):
+        rows.append(f"  (the {len(ids)} most-tagged of {len(all_ids)} themes, to fit; --format md has all)")
     return rows
 
 

@@ -374,3 +374,24 @@ def test_a_codebook_only_project_says_so(cli, tmp_path, monkeypatch):
     assert code == 0, err
     assert out.splitlines()[0] == f"{project}: codebook only: 7 theme(s) added"
     assert "source ''" not in out
+
+
+def test_report_of_a_large_nested_codebook_fits_the_terminal(cli, workspace_dir, monkeypatch):
+    """Issue 17 item 9: a MAXQDA project's 307 codes made `annotator report` far wider than the screen."""
+    themes_file = workspace_dir / "corpus" / "themes.yaml"
+    themes = themes_in(workspace_dir)
+    themes += [{"id": f"code-{n:03d}-with-a-long-descriptive-id", "name": f"Code {n} " + "and more words " * 8,
+                "description": ""} for n in range(60)]
+    themes_file.write_text(yaml.safe_dump(themes), encoding="utf-8")
+    alice = workspace_dir / "corpus" / "annotations" / "alice.yaml"
+    annotations = yaml.safe_load(alice.read_text(encoding="utf-8"))
+    annotations["tags"] += [{"passage": f"lh-{1 + n % 12:03d}", "theme": f"code-{n:03d}-with-a-long-descriptive-id",
+                             "at": "2026-11-21T09:00:00+00:00"} for n in range(0, 60, 3)]
+    alice.write_text(yaml.safe_dump(annotations), encoding="utf-8")
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, err = cli("--workspace", workspace_dir, "report")
+    assert code == 0, err
+    too_wide = [line for line in out.splitlines() if len(line) > 80]
+    assert too_wide == []
+    assert "most-tagged of 64 themes, to fit; --format md has all" in out
+    assert "Code 3 and more words" in out  # names cut, not dropped

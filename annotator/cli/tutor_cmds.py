@@ -270,7 +270,9 @@ def cmd_report(args) -> int:
         markdown = render_markdown(report)
         print(show_controls(markdown) if sys.stdout.isatty() else markdown, end="")  # a pipe gets the exact text
     else:
-        print(show_controls(render_text(report)), end="")
+        import shutil
+
+        print(show_controls(render_text(report, width=shutil.get_terminal_size((100, 24)).columns)), end="")
     return 0
 
 
