@@ -9,6 +9,7 @@ leaves either the old or the new file, never half of one.
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
 import os
@@ -17,7 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from annotator.errors import CorpusError
+from annotator.errors import CorpusError, InvalidText, WriteFailure, printable
 
 # PyYAML is imported on first use, not with this module: its import takes some 30 ms,
 # which the TUI would otherwise pay before its first frame.
@@ -35,7 +36,22 @@ class LineDict(dict):
     line: int = 0
 
 
+def _refuse_duplicate_keys(loader, node) -> None:
+    """Two `tags:` blocks (a bad merge) must not read as the last one: the next write would
+    make the loss of the first permanent. Merge keys (`<<`) may still be overridden."""
+    import yaml
+
+    seen: set = set()
+    for key_node, _value in node.value:
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+            continue
+        if key_node.value in seen:
+            raise CorpusError(loader.name, f"duplicate key '{key_node.value}'", key_node.start_mark.line + 1)
+        seen.add(key_node.value)
+
+
 def _construct_mapping(loader, node):
+    _refuse_duplicate_keys(loader, node)
     loader.flatten_mapping(node)
     mapping = LineDict()
     mapping.line = node.start_mark.line + 1
@@ -49,21 +65,54 @@ def _construct_mapping(loader, node):
     return mapping
 
 
+class AsWritten(str):
+    """Text written unquoted that YAML 1.1 would read as another type (`007`, `0.8`, `no`, `1:30`):
+    read as text, and written back unquoted, as the user wrote it."""
+
+    __slots__ = ()
+
+
+def _construct_text(loader, node):
+    value = loader.construct_scalar(node)
+    if not node.style and value[:1] in _implicit_first() and _plain_scalar_tag()(value) != _STR_TAG:
+        return AsWritten(value)
+    return value
+
+
+@functools.cache
+def _implicit_first() -> frozenset:
+    """The first characters of plain scalars YAML 1.1 may read as something other than text."""
+    import yaml
+
+    return frozenset(yaml.resolver.Resolver.yaml_implicit_resolvers)
+
+
 def _base_loader():
     import yaml
 
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+# A plain scalar reads as text, whatever it looks like: `id: 007`, `location: 1:30`,
+# `title: no`, `themes: [yes]` keep the text as written (YAML 1.1 would read 7, 90, False,
+# True). Only null (`~`, `null`, nothing) and merge keys keep their meaning.
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+
+
 @functools.cache
 def _line_loader():
-    """The safe loader (the C one when available), building LineDicts and leaving timestamps as text."""
+    """The safe loader (the C one when available), building LineDicts and reading every
+    plain scalar but null as text."""
     import yaml
 
     class LineLoader(_base_loader()):
-        pass
+        yaml_implicit_resolvers: dict = {}
+
+    LineLoader.add_implicit_resolver("tag:yaml.org,2002:null", _NULL, ["~", "n", "N", ""])
+    LineLoader.add_implicit_resolver("tag:yaml.org,2002:merge", re.compile(r"^(?:<<)$"), ["<"])
 
     LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    LineLoader.add_constructor(_STR_TAG, _construct_text)
     # Timestamps stay text: the corpus stores ISO strings and compares them as such.
     LineLoader.add_constructor("tag:yaml.org,2002:timestamp", LineLoader.construct_yaml_str)
     return LineLoader
@@ -178,19 +227,28 @@ def _not_printable() -> re.Pattern:
 _ENDS_PLAIN = re.compile(r":[ \t]|[ \t]#")
 
 
-def _is_plain_safe(text: str) -> bool:
+def _is_plain_safe(text: str, as_written: bool = False) -> bool:
+    """Whether `text` can be written unquoted and read back as the same text (`as_written`: by
+    annotator's loader, which reads every plain scalar but null as text)."""
     return (
         bool(text)
         and text[0] not in _PLAIN_FIRST_FORBIDDEN
         and text[-1] not in " \t:"
         and not _ENDS_PLAIN.search(text)
         and "\n" not in text
+        and "\t" not in text  # libyaml reads `0\t0: x` as a key; PyYAML's own scanner refuses it
         and not _not_printable().search(text)
-        and _plain_scalar_tag()(text) == _STR_TAG
+        and (_plain_scalar_tag()(text) == _STR_TAG or (as_written and not _NULL.match(text)))
     )
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _quoted(text: str) -> str:
+    if _LONE_SURROGATE.search(text):
+        # Written as \udce9 it would read back refused; nothing is written at all instead.
+        raise InvalidText(f"'{printable(text)}' is not valid UTF-8 text (a byte that is not UTF-8, or a lone surrogate)")
     # JSON's escapes (\" \\ \n \t \uXXXX) are a subset of YAML's double-quoted ones.
     body = json.dumps(text, ensure_ascii=False)
     return _not_printable().sub(lambda m: f"\\u{ord(m.group()):04x}", body)
@@ -224,7 +282,7 @@ def _scalar(value: Any, indent: str) -> str:
             mantissa += ".0"
         return mantissa + e + exponent
     text = str(value)
-    if _is_plain_safe(text):
+    if _is_plain_safe(text, as_written=type(value) is AsWritten):
         return text
     if "\n" in text:
         block = _literal_block(text, indent + "  ")
@@ -285,8 +343,30 @@ def _current_umask() -> int:
 _NEW_FILE_MODE = 0o666 & ~_current_umask()
 
 
+def write_target(path: Path) -> Path:
+    """Where a write to `path` goes: through a symbolic link to its target, so a corpus file
+    shared by a link stays shared (the new file is renamed over the target, not the link)."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+def _reason(exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC:
+        return "no space left on the disk"
+    return (exc.strerror or str(exc)).lower()
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write a file so that a crash leaves either the old file or the new one, never half."""
+    """Write a file so that a crash leaves either the old file or the new one, never half.
+    A refused write (permission, read-only or full disk) leaves the old file and says so."""
+    target = write_target(path)
+    try:
+        _atomic_write(target, data)
+    except OSError as exc:
+        shown = path if target == path else f"{path} (a link to {target})"
+        raise WriteFailure(f"cannot write {shown}: {_reason(exc)}; the file was not changed") from None
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         mode = path.stat().st_mode & 0o7777
@@ -328,4 +408,8 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def write_yaml(path: Path, data: Any, header: str = "") -> None:
-    atomic_write_text(path, header + dump_yaml(data))
+    try:
+        text = dump_yaml(data)
+    except InvalidText as exc:
+        raise InvalidText(f"{path} was not changed: {exc}") from None
+    atomic_write_text(path, header + text)
