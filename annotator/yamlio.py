@@ -407,9 +407,41 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def literal_block_fits(text: str) -> bool:
+    """Whether multi-line `text` reads back unchanged from a `|-` block."""
+    return _literal_block(text, "  ") is not None
+
+
 def write_yaml(path: Path, data: Any, header: str = "") -> None:
+    """Write `data` to `path` atomically; a file holding comments (a hand edit) keeps them."""
     try:
-        text = dump_yaml(data)
+        text = header + dump_yaml(data)  # also refuses text that is not valid UTF-8
     except InvalidText as exc:
         raise InvalidText(f"{path} was not changed: {exc}") from None
-    atomic_write_text(path, header + text)
+    existing = _existing_text(path)
+    if existing is not None:
+        from annotator.yaml_roundtrip import has_comments
+
+        if has_comments(existing, header):
+            text = _kept_comments_or(text, existing, data, path)
+    atomic_write_text(path, text)
+
+
+def _kept_comments_or(plain: str, existing: str, data: Any, path: Path) -> str:
+    """The round-trip text if it reads back as `plain` does; else `plain` (the data comes first)."""
+    from annotator.yaml_roundtrip import dump_keeping_comments
+
+    try:
+        kept = dump_keeping_comments(existing, data)
+        if parse_yaml(kept, path) == data:
+            return kept
+    except Exception:  # noqa: BLE001 - a file ruamel cannot merge is written without its comments
+        pass
+    return plain
+
+
+def _existing_text(path: Path) -> str | None:
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None

@@ -44,8 +44,9 @@ def test_a_copied_annotations_file_is_refused_not_written_over_its_original(cli,
     assert corpus(workspace_dir) == before
 
 
-@pytest.mark.parametrize("key", ["../../../outside/pwned", "/tmp/annotator-pwned"])
-def test_an_annotator_key_with_a_path_writes_nowhere(cli, workspace_dir, annotations_dir, key):
+@pytest.mark.parametrize("key", ["../../../outside/pwned", "ABSOLUTE"])
+def test_an_annotator_key_with_a_path_writes_nowhere(cli, workspace_dir, annotations_dir, key, tmp_path):
+    key = str(tmp_path / "pwned") if key == "ABSOLUTE" else key
     (annotations_dir / "eve.yaml").write_text(f"annotator: {key}\ntags: []\n")
     outside, before = snapshot(workspace_dir.parent.parent), corpus(workspace_dir)
     for args in (["tag", "lh-001", "hope", "--as", "eve"], ["comment", "lh-001", "a note", "--as", "eve"]):
@@ -54,7 +55,7 @@ def test_an_annotator_key_with_a_path_writes_nowhere(cli, workspace_dir, annotat
     assert corpus(workspace_dir) == before
     assert {k: v for k, v in snapshot(workspace_dir.parent.parent).items() if f"/{workspace_dir.name}/" not in k} == {
         k: v for k, v in outside.items() if f"/{workspace_dir.name}/" not in k}
-    assert not Path("/tmp/annotator-pwned.yaml").exists()
+    assert not (tmp_path / "pwned.yaml").exists()
 
 
 def test_a_write_goes_to_the_file_that_was_read(workspace_dir, annotations_dir):
@@ -227,3 +228,44 @@ def test_a_symlinked_lock_file_says_why(cli, workspace_dir, tmp_path):
     status, _out, err = cli("--workspace", workspace_dir, "tag", "lh-001", "hope", "--as", "alice")
     assert status == 1 and "symbolic link" in err and len(err.splitlines()) == 1
     assert corpus(workspace_dir) == before
+
+
+# -- 5. hand edits survive a write: comments -------------------------------------------------------
+
+
+def test_comments_in_an_annotations_file_survive_tag_and_untag(cli, workspace_dir, annotations_dir):
+    path = annotations_dir / "alice.yaml"
+    text = path.read_text().replace("    theme: hope\n", "    theme: hope   # strong evidence\n    confidence: 0.8\n")
+    text = "# Alice's tags, reviewed by Carol\n" + text.replace("tags:\n", "tags:\n  # chapter one\n")
+    path.write_text(text)
+    assert cli("--workspace", workspace_dir, "tag", "lh-001", "loss", "--as", "alice", "--comment", "two\nlines")[0] == 0
+    assert cli("--workspace", workspace_dir, "untag", "lh-006", "memory", "--as", "alice")[0] == 0
+    written = path.read_text()
+    untouched = text.replace("  - passage: lh-006\n    theme: memory\n    at: '2026-11-20T09:12:30+00:00'\n"
+                             "    comment: The drawing joins the mother's buttons as a keepsake.\n", "")
+    assert written.startswith(untouched)  # every other line as the user left it, the new tag after them
+    assert "  - passage: lh-001\n    theme: loss\n" in written and "      two\n      lines\n" in written
+    tags = Store(Workspace(workspace_dir)).annotations("alice").tags
+    assert [(t.passage, t.theme) for t in tags] == [("lh-002", "hope"), ("lh-007", "loss"), ("lh-012", "friendship"),
+                                                   ("lh-001", "loss")]
+    assert tags[0].extra == {"confidence": "0.8"} and tags[-1].comment == "two\nlines"
+
+
+def test_comments_in_the_codebook_survive_a_theme_edit(cli, workspace_dir):
+    path = workspace_dir / "corpus" / "themes.yaml"
+    text = path.read_text().replace("- id: hope\n", "# the class's codebook\n- id: hope  # the core theme\n", 1)
+    path.write_text(text)
+    assert cli("--workspace", workspace_dir, "theme", "describe", "memory", "What is kept.")[0] == 0
+    assert cli("--workspace", workspace_dir, "theme", "add", "Weather")[0] == 0
+    written = path.read_text()
+    assert "# the class's codebook\n- id: hope  # the core theme\n" in written
+    themes = Store(Workspace(workspace_dir)).themes()
+    assert [t.id for t in themes][-1] == "weather" and themes[1].description == "What is kept."
+
+
+def test_a_file_without_comments_is_written_by_the_fast_emitter(workspace_dir, annotations_dir):
+    from annotator.yamlio import dump_yaml
+
+    Store(Workspace(workspace_dir)).add_tags("alice", "lh-001", ["hope"])
+    af = Store(Workspace(workspace_dir)).annotations("alice")
+    assert (annotations_dir / "alice.yaml").read_text() == dump_yaml(af.to_yaml())
