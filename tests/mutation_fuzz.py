@@ -158,7 +158,6 @@ def _text(rng) -> str:
 
 def command(rng, root: Path) -> tuple[list[str], set[str]]:
     """A CLI command and the corpus files (relative to the root) it may change; '*' for any."""
-    ws = root / "ws"
     who = rng.choice(WHO)
     from annotator.identity import clean_name
 
@@ -184,7 +183,7 @@ def command(rng, root: Path) -> tuple[list[str], set[str]]:
         return ["export", "--format", rng.choice(["json", "md", "csv"]), "-o", str(out)], {"out/export.json"}
     if roll == 7:
         path = root / "inputs" / "incoming.yaml"
-        path.parent.mkdir(exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         body = f"source: {{id: incoming}}\npassages:\n- id: in-1\n  text: {json.dumps(_text(rng))}\n  themes: [{theme}]\n"
         path.write_text(body, encoding="utf-8", errors="surrogatepass")
         return ["import", str(path)], {"*"}
