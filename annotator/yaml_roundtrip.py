@@ -5,15 +5,20 @@ through ruamel.yaml's round-trip mode: the file as it is on disk is loaded with 
 comments, the new content is merged into it (records matched by their identity: `id`,
 or `passage` and `theme`, or `passage` and `at`), and it is dumped again. Round-trip
 mode costs some 50-250 ms on a 200-tag file (against ~3 ms for yamlio's emitter), so
-only files that hold comments pay it; the others are written by yamlio's emitter.
-A comment on a record that is removed goes with it.
+only files that hold comments pay it; the others are written by yamlio's emitter. In one
+process (the TUI) the document written last is kept, so the next write skips the load, about
+half the cost. A comment on a record that is removed goes with it.
 """
 
 from __future__ import annotations
 
 import functools
 import io
+import os
 import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 # `#` at a line's start or after a blank starts a comment (a `#` inside quoted text may
@@ -74,14 +79,51 @@ def _round_trip_yaml_class():
     return make
 
 
-def dump_keeping_comments(existing: str, data: Any) -> str:
-    """`data` written in the layout of `existing`, with the comments of the records it keeps."""
+# The document last written to each file, with the file's signature after the write: the next
+# write to an unchanged file (the TUI toggling tags) merges into it instead of loading the file,
+# which is most of the cost. Small files only; a document is taken out while it is being merged.
+_written: dict[str, tuple[tuple, Any]] = {}
+_written_lock = threading.Lock()
+REMEMBER_MAX_CHARS = 1_000_000
+
+
+def _signature(path: Path) -> tuple | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+@dataclass
+class Rewrite:
+    """A file's new text, with its comments; `written()` once it is on disk."""
+
+    path: Path
+    text: str
+    document: Any
+
+    def written(self) -> None:
+        if len(self.text) <= REMEMBER_MAX_CHARS:
+            with _written_lock:
+                _written[str(self.path)] = (_signature(self.path), self.document)
+
+
+def rewrite(path: Path, existing: str, data: Any) -> Rewrite:
+    """`data` in the layout of `existing` (the file's text now), with the comments of the records
+    it keeps."""
     match = _SEQUENCE_OFFSET.search(existing)
     yaml = _round_trip_yaml_class()(len(match.group(1)) if match else 0)
-    document = _merge(yaml.load(existing), data)
+    with _written_lock:
+        remembered = _written.pop(str(path), None)
+    if remembered is not None and remembered[0] == _signature(path):
+        document = remembered[1]
+    else:
+        document = yaml.load(existing)
+    document = _merge(document, data)
     out = io.StringIO()
     yaml.dump(document, out)
-    return out.getvalue()
+    return Rewrite(path, out.getvalue(), document)
 
 
 def _merge(old: Any, new: Any) -> Any:

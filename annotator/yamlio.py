@@ -418,26 +418,27 @@ def write_yaml(path: Path, data: Any, header: str = "") -> None:
         text = header + dump_yaml(data)  # also refuses text that is not valid UTF-8
     except InvalidText as exc:
         raise InvalidText(f"{path} was not changed: {exc}") from None
+    kept = _keeping_comments(path, data, header)
+    atomic_write_text(path, kept.text if kept else text)
+    if kept:
+        kept.written()
+
+
+def _keeping_comments(path: Path, data: Any, header: str):
+    """The file rewritten with its comments (yaml_roundtrip), if it holds any and the result reads
+    back as `data`; else None, and the file is written by the emitter (the data comes first)."""
     existing = _existing_text(path)
-    if existing is not None:
-        from annotator.yaml_roundtrip import has_comments
+    if existing is None:
+        return None
+    from annotator import yaml_roundtrip
 
-        if has_comments(existing, header):
-            text = _kept_comments_or(text, existing, data, path)
-    atomic_write_text(path, text)
-
-
-def _kept_comments_or(plain: str, existing: str, data: Any, path: Path) -> str:
-    """The round-trip text if it reads back as `plain` does; else `plain` (the data comes first)."""
-    from annotator.yaml_roundtrip import dump_keeping_comments
-
+    if not yaml_roundtrip.has_comments(existing, header):
+        return None
     try:
-        kept = dump_keeping_comments(existing, data)
-        if parse_yaml(kept, path) == data:
-            return kept
+        kept = yaml_roundtrip.rewrite(path, existing, data)
+        return kept if parse_yaml(kept.text, path) == data else None
     except Exception:  # noqa: BLE001 - a file ruamel cannot merge is written without its comments
-        pass
-    return plain
+        return None
 
 
 def _existing_text(path: Path) -> str | None:

@@ -269,3 +269,17 @@ def test_a_file_without_comments_is_written_by_the_fast_emitter(workspace_dir, a
     Store(Workspace(workspace_dir)).add_tags("alice", "lh-001", ["hope"])
     af = Store(Workspace(workspace_dir)).annotations("alice")
     assert (annotations_dir / "alice.yaml").read_text() == dump_yaml(af.to_yaml())
+
+
+# -- found by the mutation fuzzer -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("args", [["theme", "add", "Weather"], ["theme", "describe", "hope", "new words"],
+                                  ["theme", "rename", "hope", "Hopefulness"]], ids=["add", "describe", "rename"])
+def test_a_codebook_edit_with_another_file_malformed_writes_nothing(cli, workspace_dir, annotations_dir, args):
+    path = annotations_dir / "alice.yaml"
+    path.write_text(path.read_text().replace("    theme: hope\n", "", 1))  # a tag without its theme
+    before = corpus(workspace_dir)
+    code, _out, err = cli("--workspace", workspace_dir, *args)
+    assert code == 2 and "alice.yaml" in err and "missing 'theme'" in err
+    assert corpus(workspace_dir) == before
