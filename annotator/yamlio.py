@@ -39,6 +39,9 @@ class LineDict(dict):
 def _refuse_duplicate_keys(loader, node) -> None:
     """Two `tags:` blocks (a bad merge) must not read as the last one: the next write would
     make the loss of the first permanent. Merge keys (`<<`) may still be overridden."""
+    keys = [key_node.value for key_node, _value in node.value]
+    if len(set(keys)) == len(keys):  # the usual case, decided at C speed
+        return
     import yaml
 
     seen: set = set()
@@ -73,18 +76,15 @@ class AsWritten(str):
 
 
 def _construct_text(loader, node):
-    value = loader.construct_scalar(node)
-    if not node.style and value[:1] in _implicit_first() and _plain_scalar_tag()(value) != _STR_TAG:
+    value = node.value  # a scalar node's value is its text (what construct_scalar returns)
+    if not node.style and value[:1] in _IMPLICIT_FIRST and _plain_scalar_tag()(value) != _STR_TAG:
         return AsWritten(value)
     return value
 
 
-@functools.cache
-def _implicit_first() -> frozenset:
-    """The first characters of plain scalars YAML 1.1 may read as something other than text."""
-    import yaml
-
-    return frozenset(yaml.resolver.Resolver.yaml_implicit_resolvers)
+# The first characters of plain scalars YAML 1.1 may read as something other than text
+# (yaml.resolver.Resolver.yaml_implicit_resolvers' keys; tests check they agree).
+_IMPLICIT_FIRST = frozenset("-+0123456789.<=~nNyYtTfFoO&!*") | {""}
 
 
 def _base_loader():
