@@ -390,7 +390,12 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate: refused before the file is touched
+        raise InvalidText(f"{path} was not changed: '{printable(exc.object[max(0, exc.start - 20):exc.end + 20])}' "
+                          "is not valid UTF-8 text") from None
+    atomic_write_bytes(path, data)
 
 
 def _fsync_dir(folder: Path) -> None:

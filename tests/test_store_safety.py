@@ -283,3 +283,25 @@ def test_a_codebook_edit_with_another_file_malformed_writes_nothing(cli, workspa
     code, _out, err = cli("--workspace", workspace_dir, *args)
     assert code == 2 and "alice.yaml" in err and "missing 'theme'" in err
     assert corpus(workspace_dir) == before
+
+
+# -- a file spelled .yml is written where it was read ----------------------------------------------
+
+
+def test_a_yml_annotations_file_is_written_in_place_not_beside(cli, workspace_dir, annotations_dir):
+    (annotations_dir / "alice.yaml").rename(annotations_dir / "alice.yml")
+    assert cli("--workspace", workspace_dir, "tag", "lh-001", "hope", "--as", "alice")[0] == 0
+    assert sorted(p.name for p in annotations_dir.iterdir()) == ["alice.yml"]
+    assert "passage: lh-001" in (annotations_dir / "alice.yml").read_text()
+
+
+def test_a_yml_source_is_reimported_in_place_not_beside(cli, workspace_dir, tmp_path):
+    passages = workspace_dir / "corpus" / "passages"
+    (passages / "lighthouse.yaml").rename(passages / "lighthouse.yml")
+    incoming = tmp_path / "lighthouse.yaml"
+    incoming.write_text("source: {id: lighthouse, title: The Lighthouse Keeper}\npassages:\n"
+                        "- id: lh-001\n  text: Ada kept the light.\n")
+    code, _out, err = cli("--workspace", workspace_dir, "import", incoming)
+    assert code == 0, err
+    assert sorted(p.name for p in passages.iterdir()) == ["lighthouse.yml"]
+    assert cli("--workspace", workspace_dir, "themes")[0] == 0
