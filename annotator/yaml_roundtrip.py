@@ -4,8 +4,8 @@ The corpus may be edited by hand, comments included. A file with comments is rew
 through ruamel.yaml's round-trip mode: the file as it is on disk is loaded with its
 comments, the new content is merged into it (records matched by their identity: `id`,
 or `passage` and `theme`, or `passage` and `at`), and it is dumped again. Round-trip
-mode costs some 50-250 ms on a 200-tag file (against ~3 ms for yamlio's emitter), so
-only files that hold comments pay it; the others are written by yamlio's emitter. In one
+mode costs some 50-250 ms on a 200-tag file (against ~5 ms for PyYAML's C emitter), so
+only files that hold comments pay it; the others are written by yamlio's dump_yaml. In one
 process (the TUI) the document written last is kept, so the next write skips the load, about
 half the cost. A comment on a record that is removed goes with it.
 """

@@ -197,16 +197,15 @@ def read_yaml(path: Path) -> Any:
 
 # -- writing ------------------------------------------------------------------------------
 #
-# Corpus files hold only mappings, lists, text, numbers, booleans and nulls, so they are
-# written by a small emitter of block-style YAML rather than PyYAML's representer, which
-# spends some 0.1 ms per tag in Python: rewriting a 200-tag annotations file on every
-# toggle cost 20 ms. What it writes is read back identically by the safe loader (tests).
+# Files are written by PyYAML's C emitter (CSafeDumper) in block style, with multi-line text
+# as literal `|` blocks. A hand-written emitter wrote them before: measured in one run
+# (benchmarks/yaml_write_bench.py) it saved 1-2 ms of CPU on a 200-tag file, 5-10% of a
+# durable (fsync-bound) tag toggle, not worth its upkeep. (A 20k-passage source file takes
+# ~0.9 s to dump instead of ~0.35 s: an import pays that once.)
 
 _STR_TAG = "tag:yaml.org,2002:str"
-_PLAIN_FIRST_FORBIDDEN = set("-?:,[]{}#&*!|>'\"%@`") | set(" \t")
-# Characters YAML lets stand unescaped in a double-quoted scalar.
-# (NEL and the Unicode line and paragraph separators are line breaks to YAML: escaped too.)
-_NOT_PRINTABLE_CHARS = "[^\x09\x0a\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+# Lone surrogates: what Python makes of a byte that is not UTF-8 in an argument (\udce9).
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @functools.cache
@@ -217,120 +216,69 @@ def _plain_scalar_tag():
     return functools.partial(yaml.resolver.Resolver().resolve, yaml.ScalarNode, implicit=(True, False))
 
 
+def _represent_text(dumper, text: str):
+    # A literal block when the emitter can hold the text in one (it falls back to quotes if not).
+    style = "|" if "\n" in text and literal_block_fits(text) else None
+    return dumper.represent_scalar(_STR_TAG, str(text), style=style)
+
+
+def _represent_as_written(dumper, text: "AsWritten"):
+    """`007`, `no`, `1:30` written back unquoted, as the user wrote them: tagged with what YAML 1.1
+    reads them as, the emitter may leave them plain; annotator's loader reads them as text."""
+    tag = _plain_scalar_tag()(str(text))
+    if tag == _STR_TAG or _NULL.match(text):
+        return _represent_text(dumper, text)
+    return dumper.represent_scalar(tag, str(text))
+
+
 @functools.cache
-def _not_printable() -> re.Pattern:
-    return re.compile(_NOT_PRINTABLE_CHARS)  # compiled on first write: 14 ms every command would pay
+def _dumper():
+    import yaml
+
+    class CorpusDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
+        pass
+
+    CorpusDumper.add_representer(str, _represent_text)
+    CorpusDumper.add_representer(AsWritten, _represent_as_written)
+    CorpusDumper.add_representer(LineDict, yaml.representer.SafeRepresenter.represent_dict)
+    return CorpusDumper
 
 
-# Inside a plain scalar, ":" before a blank starts a mapping value and "#" after a blank a
-# comment; YAML's blanks are the space and the tab.
-_ENDS_PLAIN = re.compile(r":[ \t]|[ \t]#")
+def literal_block_fits(text: str) -> bool:
+    """Whether multi-line `text` reads back unchanged from a `|` block (no carriage returns or
+    characters YAML would have to escape; the emitter handles indentation and the final newline)."""
+    return "\r" not in text and not _NOT_PRINTABLE.search(text)
 
 
-def _is_plain_safe(text: str, as_written: bool = False) -> bool:
-    """Whether `text` can be written unquoted and read back as the same text (`as_written`: by
-    annotator's loader, which reads every plain scalar but null as text)."""
-    return (
-        bool(text)
-        and text[0] not in _PLAIN_FIRST_FORBIDDEN
-        and text[-1] not in " \t:"
-        and not _ENDS_PLAIN.search(text)
-        and "\n" not in text
-        and "\t" not in text  # libyaml reads `0\t0: x` as a key; PyYAML's own scanner refuses it
-        and not _not_printable().search(text)
-        and (_plain_scalar_tag()(text) == _STR_TAG or (as_written and not _NULL.match(text)))
-    )
-
-
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _quoted(text: str) -> str:
-    if _LONE_SURROGATE.search(text):
-        # Written as \udce9 it would read back refused; nothing is written at all instead.
-        raise InvalidText(f"'{printable(text)}' is not valid UTF-8 text (a byte that is not UTF-8, or a lone surrogate)")
-    # JSON's escapes (\" \\ \n \t \uXXXX) are a subset of YAML's double-quoted ones.
-    body = json.dumps(text, ensure_ascii=False)
-    return _not_printable().sub(lambda m: f"\\u{ord(m.group()):04x}", body)
-
-
-def _literal_block(text: str, indent: str) -> str | None:
-    """A multi-line text as a `|-` block, when YAML can hold it literally."""
-    if "\r" in text or text.endswith("\n") or _not_printable().search(text):
-        return None
-    lines = text.split("\n")
-    first = next((line for line in lines if line), "")
-    if first[:1] in ("", " ", "\t"):  # YAML takes the block's indentation from its first non-empty line
-        return None
-    return "|-\n" + "\n".join(f"{indent}{line}" if line else "" for line in lines)
-
-
-def _scalar(value: Any, indent: str) -> str:
-    if value is None:
-        return "null"
-    if value is True or value is False:
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if value != value:
-            return ".nan"
-        if value in (float("inf"), float("-inf")):
-            return ".inf" if value > 0 else "-.inf"
-        mantissa, e, exponent = repr(value).partition("e")
-        if e and "." not in mantissa:  # YAML 1.1 floats need a dot: 1e+20 -> 1.0e+20
-            mantissa += ".0"
-        return mantissa + e + exponent
-    text = str(value)
-    if _is_plain_safe(text, as_written=type(value) is AsWritten):
-        return text
-    if "\n" in text:
-        block = _literal_block(text, indent + "  ")
-        if block is not None:
-            return block
-    return _quoted(text)
-
-
-def _emit(value: Any, indent: str, out: list[str]) -> None:
-    """Append the lines of a mapping or list at `indent` (the value's own lines only)."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            key_text = str(key) if _is_plain_safe(str(key)) else _quoted(str(key))
-            if isinstance(item, (dict, list)) and item:
-                out.append(f"{indent}{key_text}:")
-                _emit(item, indent + ("" if isinstance(item, list) else "  "), out)
-            else:
-                out.append(f"{indent}{key_text}: {_inline(item, indent)}")
-    else:
-        for item in value:
-            if isinstance(item, dict) and item:
-                lines: list[str] = []
-                _emit(item, indent + "  ", lines)
-                lines[0] = f"{indent}- " + lines[0][len(indent) + 2 :]
-                out.extend(lines)
-            elif isinstance(item, list) and item:
-                lines = []
-                _emit(item, indent + "  ", lines)
-                lines[0] = f"{indent}- " + lines[0][len(indent) + 2 :]
-                out.extend(lines)
-            else:
-                out.append(f"{indent}- {_inline(item, indent)}")
-
-
-def _inline(value: Any, indent: str) -> str:
-    if isinstance(value, dict):
-        return "{}"
-    if isinstance(value, list):
-        return "[]"
-    return _scalar(value, indent)
+# Characters YAML lets stand unescaped (NEL and the Unicode line and paragraph separators are
+# line breaks to YAML); a text holding others is written double-quoted, with escapes.
+_NOT_PRINTABLE = re.compile("[^\x09\x0a\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
 
 
 def dump_yaml(data: Any) -> str:
-    if isinstance(data, (dict, list)) and data:
-        lines: list[str] = []
-        _emit(data, "", lines)
-        return "\n".join(lines) + "\n"
-    return _inline(data, "") + "\n"
+    import yaml
+
+    try:
+        return yaml.dump(data, Dumper=_dumper(), allow_unicode=True, sort_keys=False, default_flow_style=False,
+                         width=1_000_000)
+    except (UnicodeEncodeError, yaml.YAMLError) as exc:
+        bad = next((text for text in _texts(data) if _LONE_SURROGATE.search(text)), None)
+        if bad is None:
+            raise
+        # Written as \udce9 it would read back refused; nothing is written at all instead.
+        raise InvalidText(f"'{printable(bad)}' is not valid UTF-8 text (a byte that is not UTF-8, or a lone surrogate)") from None
+
+
+def _texts(data: Any):
+    if isinstance(data, str):
+        yield data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _texts(key)
+            yield from _texts(value)
+    elif isinstance(data, list):
+        for item in data:
+            yield from _texts(item)
 
 
 def _current_umask() -> int:
@@ -410,11 +358,6 @@ def _fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
-
-
-def literal_block_fits(text: str) -> bool:
-    """Whether multi-line `text` reads back unchanged from a `|-` block."""
-    return _literal_block(text, "  ") is not None
 
 
 def write_yaml(path: Path, data: Any, header: str = "") -> None:

@@ -111,7 +111,7 @@ def test_emitter_writes_readable_block_yaml():
     text = dump_yaml({"annotator": "me", "tags": [{"passage": "p-1", "theme": "hope", "at": "2026-01-01T00:00:00+00:00",
                                                    "comment": "why: two lines\nhere"}]})
     assert text == (
-        "annotator: me\ntags:\n- passage: p-1\n  theme: hope\n  at: \"2026-01-01T00:00:00+00:00\"\n"
+        "annotator: me\ntags:\n- passage: p-1\n  theme: hope\n  at: '2026-01-01T00:00:00+00:00'\n"
         "  comment: |-\n    why: two lines\n    here\n"
     )
 
