@@ -26,7 +26,7 @@ from annotator.model import (
     themes_from_yaml,
 )
 from annotator.workspace import Workspace
-from annotator.yamlio import read_yaml, write_target, write_yaml
+from annotator.yamlio import os_error_reason, read_yaml, write_target, write_yaml
 
 LOCK_TIMEOUT_S = 30
 
@@ -305,9 +305,7 @@ def _write_under_lock(path: Path, data, header: str = "") -> None:
 def _lock_problem(exc: OSError) -> str:
     if exc.errno == errno.ELOOP:
         return "it is a symbolic link (remove it; it is made again as a plain file)"
-    if exc.errno == errno.ENOSPC:
-        return "no space left on the disk"
-    return (exc.strerror or str(exc)).lower()
+    return os_error_reason(exc)
 
 
 def validate_annotator(name: str) -> str:

@@ -297,7 +297,8 @@ def write_target(path: Path) -> Path:
     return Path(os.path.realpath(path)) if path.is_symlink() else path
 
 
-def _reason(exc: OSError) -> str:
+def os_error_reason(exc: OSError) -> str:
+    """Why the system refused, in the words of a message: "permission denied", "no space left..."."""
     if exc.errno == errno.ENOSPC:
         return "no space left on the disk"
     return (exc.strerror or str(exc)).lower()
@@ -311,7 +312,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         _atomic_write(target, data)
     except OSError as exc:
         shown = path if target == path else f"{path} (a link to {target})"
-        raise WriteFailure(f"cannot write {shown}: {_reason(exc)}; the file was not changed") from None
+        raise WriteFailure(f"cannot write {shown}: {os_error_reason(exc)}; the file was not changed") from None
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -305,3 +305,17 @@ def test_a_yml_source_is_reimported_in_place_not_beside(cli, workspace_dir, tmp_
     assert code == 0, err
     assert sorted(p.name for p in passages.iterdir()) == ["lighthouse.yml"]
     assert cli("--workspace", workspace_dir, "themes")[0] == 0
+
+
+def test_a_full_disk_while_the_index_is_built_says_so_not_internal_error(cli, workspace_dir, monkeypatch):
+    from annotator import index_build
+
+    def full(*_args, **_kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(workspace_dir / "index.building" / "seg"))
+
+    monkeypatch.setattr(index_build, "build", full)
+    before = corpus(workspace_dir)
+    code, _out, err = cli("--workspace", workspace_dir, "search", "light")
+    assert code == 1 and len(err.splitlines()) == 1
+    assert "no space left" in err and "index.building" in err and "internal error" not in err
+    assert corpus(workspace_dir) == before

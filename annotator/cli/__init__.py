@@ -113,11 +113,11 @@ _REFUSED_BY_THE_SYSTEM = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, 
 
 def _refused_by_the_system(exc: OSError) -> int:
     from annotator.cli.output import warn
+    from annotator.yamlio import os_error_reason
 
     # A write the store does not make itself (the index, for one) refused by the system.
     where = f" {exc.filename}" if exc.filename else ""
-    reason = "no space left on the disk" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc)).lower()
-    warn(f"cannot write{where}: {reason}; the corpus files were not changed")
+    warn(f"cannot write{where}: {os_error_reason(exc)}; the corpus files were not changed")
     return 1
 
 
