@@ -74,6 +74,11 @@ class AsWritten(str):
 
     __slots__ = ()
 
+    def __reduce__(self):
+        # Pickled (the index's stored fields, worker processes) as plain text: no pickle anywhere
+        # names this class, so moving or renaming it breaks no index.
+        return (str, (str(self),))
+
 
 def _construct_text(loader, node):
     value = node.value  # a scalar node's value is its text (what construct_scalar returns)

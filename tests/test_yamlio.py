@@ -127,3 +127,11 @@ def test_a_tab_after_a_colon_or_before_a_hash_is_quoted_not_cut():
     text failed to read back (the whole file with it) or lost its end."""
     for text in ("see p.4:\tthe lamp", "page 12\t#3 matters"):
         assert parse_yaml(dump_yaml({"comment": text}), "x.yaml") == {"comment": text}
+
+
+def test_text_as_written_pickles_as_plain_text():
+    """The index's stored fields are pickled: they must not name a class of annotator's."""
+    import pickle
+
+    value = parse_yaml("id: 007\n", "x.yaml")["id"]
+    assert value == "007" and b"annotator" not in pickle.dumps(value, protocol=-1)
