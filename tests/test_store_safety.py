@@ -319,3 +319,17 @@ def test_a_full_disk_while_the_index_is_built_says_so_not_internal_error(cli, wo
     assert code == 1 and len(err.splitlines()) == 1
     assert "no space left" in err and "index.building" in err and "internal error" not in err
     assert corpus(workspace_dir) == before
+
+
+@pytest.mark.parametrize("themes_flag", [False, True], ids=["passages", "theme-notes"])
+def test_an_import_into_a_workspace_with_a_malformed_file_writes_nothing(cli, workspace_dir, tmp_path, themes_flag):
+    themes = workspace_dir / "corpus" / "themes.yaml"
+    themes.write_text(themes.read_text(encoding="utf-8") + "\n" + themes.read_text(encoding="utf-8"), encoding="utf-8")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("Hope\n\nThe students hope for a deferral they have only heard of.\n\nA second paragraph.\n", encoding="utf-8")
+    before = corpus(workspace_dir)
+    args = ["--workspace", workspace_dir, "import", notes] + (["--themes"] if themes_flag else [])
+    code, out, err = cli(*args)
+    assert code == 2 and "themes.yaml" in err and "duplicate theme id" in err
+    assert err.count("\n") == 1
+    assert corpus(workspace_dir) == before

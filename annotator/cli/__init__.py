@@ -57,6 +57,14 @@ def open_session(args):
     return Session.open(getattr(args, "workspace", None))
 
 
+def open_checked_session(args):
+    """The session, its corpus read whole first: a malformed file stops a write before it
+    writes, not after (the edit saved, then the index sync refusing another file)."""
+    session = open_session(args)
+    sync_index(session, quiet=True)
+    return session
+
+
 def in_workspace(session) -> str:
     """' (workspace DIR)' for a writing command's confirmation, when DIR is not the current folder's
     workspace: a write that lands somewhere unexpected says where."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from annotator.display import clip, plural
-from annotator.cli import in_workspace, open_session
+from annotator.cli import in_workspace, open_checked_session, open_session
 from annotator.cli.output import ProgressPrinter, print_json, warn
 from annotator.textsafe import show_controls, show_line
 
@@ -46,7 +46,7 @@ def cmd_init(args) -> int:
 def cmd_import(args) -> int:
     from annotator.importers import import_source, import_theme_notes
 
-    session = open_session(args)
+    session = open_checked_session(args)
     if args.source and len(args.files) > 1:
         warn("--source names one source; import one file at a time with it")
         return 2
