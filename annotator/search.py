@@ -213,6 +213,22 @@ class _ExpandingReader:
             found.update(data.expansions(q))
         return found
 
+    def existing(self, q: wq.Term | wq.Phrase) -> set[bytes] | None:
+        """The words of a text term or phrase the index has (Whoosh's existing_terms), from the
+        scorer's segment data: term tables where there are, no reads of Whoosh's term files."""
+        if self.scorer is None:
+            return None
+        field = self.reader.schema["text"]
+        found: set[bytes] = set()
+        for word in ([q.text] if isinstance(q, wq.Term) else q.words):
+            try:
+                btext = field.to_bytes(word)
+            except ValueError:
+                continue
+            if any(data.doc_frequency("text", btext) for _, _, data, _, _ in self.scorer.leaves):
+                found.add(btext)
+        return found
+
 
 def positive_text_terms(q: wq.Query, reader) -> set[bytes]:
     """The indexed `text` terms a query matches on, prefixes and fuzzy terms expanded, NOT branches left out."""
@@ -228,6 +244,10 @@ def positive_text_terms(q: wq.Query, reader) -> set[bytes]:
                 expanded = reader.expand(q)
                 if expanded is not None:
                     return expanded
+            elif type(q) in (wq.Term, wq.Phrase):
+                existing = reader.existing(q)
+                if existing is not None:
+                    return existing
             reader = reader.reader
         try:
             return {text for field_name, text in q.existing_terms(reader, phrases=True, expand=True) if field_name == "text"}
