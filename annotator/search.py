@@ -295,7 +295,30 @@ def match_offsets(text: str, terms: set) -> list[list[int]]:
         return []
     wanted = terms if isinstance(terms, frozenset) else _as_words(terms)
     pattern = _candidate_pattern(wanted)
-    return [[m.start(), m.end()] for m in pattern.finditer(text) if analysed(m.group()) in wanted]
+    lowered = text.lower()
+    heads = _head_finder(wanted)
+    if heads is None or len(lowered) != len(text):  # a letter whose lowercase is longer: places would shift
+        return [[m.start(), m.end()] for m in pattern.finditer(text) if analysed(m.group()) in wanted]
+    # What pattern.finditer(text) finds, several times faster: a case-insensitive pattern that begins
+    # with a lookbehind is tried at every character; the heads are found by a literal search of the
+    # lowercased text, and the pattern is tried only there.
+    found, end = [], 0
+    for head in heads.finditer(lowered):
+        if head.start() < end:
+            continue
+        m = pattern.match(text, head.start())
+        if m:
+            end = m.end()
+            if analysed(m.group()) in wanted:
+                found.append([m.start(), end])
+    return found
+
+
+@lru_cache(maxsize=256)
+def _head_finder(wanted: frozenset) -> re.Pattern | None:
+    """The lowercased heads _candidate_pattern's words begin with; None when there are none."""
+    heads = sorted({re.escape(term[:2].lower()) for term in wanted if term})
+    return re.compile("|".join(heads)) if heads else None
 
 
 def _as_words(terms) -> frozenset:

@@ -170,3 +170,24 @@ def test_an_index_with_older_tables_is_rebuilt_once(phrased):
         assert all(t is not None and t.positions is not None for t in _leaf_tables(reopened))
     finally:
         reopened.close()
+
+
+def test_highlights_found_from_the_heads_equal_a_scan_of_every_character():
+    from benchmarks.synthetic import generate_passages
+
+    def scanned(text, wanted):  # match_offsets as it was: the pattern tried at every character
+        pattern = search_mod._candidate_pattern(wanted)
+        return [[m.start(), m.end()] for m in pattern.finditer(text) if search_mod.analysed(m.group()) in wanted]
+
+    tricky = ["Storm STORM storm.s x.storm Storm's İstanbul istanbul storm", "e.g. E.G. e.g.storm", "naïve NAÏVE café",
+              "__storm _storm storm_ 3storm ٣storm", "Straße STRASSE straße", "ſtorm Kelvin Ǆemal ǆemal"]
+    rng = random.Random(2)
+    checked = 0
+    for text in [p.text for p in generate_passages(400, seed=3)] + tricky:
+        words = re.findall(r"\w+", text)
+        for _ in range(3):
+            chosen = rng.sample(words, min(len(words), rng.choice((1, 2, 3)))) + ["storm", "istanbul", "e.g", "naïve", "ǆemal"]
+            wanted = frozenset(filter(None, map(search_mod.analysed, chosen)))
+            assert search_mod.match_offsets(text, wanted) == scanned(text, wanted), (text, wanted)
+            checked += 1
+    assert checked > 1000
