@@ -670,6 +670,8 @@ class VectorScorer:
         checked, and only those holding the phrase scored: each word's BM25F on them, summed
         as _binary_sum sums them (the same numbers as scoring every posting, then intersecting).
         """
+        if not words:
+            return self._empty(data)
         indexes = [table.find(word) for word in words]
         postings = [table.postings(i) for i in indexes]
         candidates = postings[0][0]
@@ -677,18 +679,19 @@ class VectorScorer:
             candidates = _intersect_sorted(candidates, ids)
         matched = _table_phrase(table, indexes, candidates, q.slop)
         lengths = data.lengths(q.fieldname)[matched] if field.scorable else None
-        parts = []
+        scores = []
         for word, (ids, weights) in zip(words, postings):
             taken = weights[np.searchsorted(ids, matched)]
             if field.scorable:
-                scores = self._bm25(q.fieldname, self._term_idf(q.fieldname, word), taken, lengths)
+                scores.append(self._bm25(q.fieldname, self._term_idf(q.fieldname, word), taken, lengths))
             else:
-                scores = taken.astype(np.float64)
-            parts.append(Partial(matched, scores, np.ones(len(matched), dtype=np.int32), 1, len(ids)))
-        combined = _binary_sum(parts, data.doc_count)
+                scores.append(taken.astype(np.float64))
+        # _binary_sum's intersections of the words, each word on the same documents: its sums, in its order.
+        score = _tree_sum(scores)
         if q.boost != 1.0:
-            combined.score = combined.score * q.boost
-        return combined
+            score = score * q.boost
+        return Partial(matched, score, np.full(len(matched), len(words), dtype=np.int32), len(words),
+                       min(len(ids) for ids, _ in postings))
 
     def _filter_mask(self, q, sub, data, key) -> np.ndarray:
         """Which documents a (non-scoring) filter query matches."""
@@ -791,6 +794,14 @@ def _positions(reader, fieldname: str, btext: bytes, docs: np.ndarray) -> dict[i
         if matcher.id() == doc:
             found[doc] = matcher.value_as("positions")
     return found
+
+
+def _tree_sum(scores: list[np.ndarray]) -> np.ndarray:
+    """Arrays summed as _binary_sum sums its parts: halves, recursively, in order."""
+    if len(scores) == 1:
+        return scores[0]
+    half = len(scores) // 2
+    return _tree_sum(scores[:half]) + _tree_sum(scores[half:])
 
 
 def _intersect_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
