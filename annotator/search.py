@@ -203,7 +203,8 @@ class _ExpandingReader:
 
     def __init__(self, index: SearchIndex, searcher):
         self.reader = searcher.reader()
-        self.scorer = index.vector_scorer()
+        made = index.scorer_made()  # this search's scorer: no second look at the index's freshness
+        self.scorer = made if made is not None and made.searcher is searcher else index.vector_scorer()
 
     def expand(self, q: wq.MultiTerm) -> set[bytes] | None:
         if self.scorer is None:
