@@ -203,8 +203,7 @@ class _ExpandingReader:
 
     def __init__(self, index: SearchIndex, searcher):
         self.reader = searcher.reader()
-        made = index.scorer_made()  # this search's scorer: no second look at the index's freshness
-        self.scorer = made if made is not None and made.searcher is searcher else index.vector_scorer()
+        self.scorer = _scorer_for(index, searcher)
 
     def expand(self, q: wq.MultiTerm) -> set[bytes] | None:
         if self.scorer is None:
@@ -229,6 +228,13 @@ class _ExpandingReader:
             if any(data.doc_frequency("text", btext) for _, _, data, _, _ in self.scorer.leaves):
                 found.add(btext)
         return found
+
+
+def _scorer_for(index: SearchIndex, searcher):
+    """The NumPy scorer of `searcher`, this search's: the one made for it, without a second look at
+    the index's freshness (a directory listing and a stat), else index.vector_scorer()."""
+    made = index.scorer_made()
+    return made if made is not None and made.searcher is searcher else index.vector_scorer()
 
 
 def positive_text_terms(q: wq.Query, reader) -> set[bytes]:
@@ -417,7 +423,7 @@ def _ranked(index: SearchIndex, searcher, q, restrict, limit):
     """(docnums, scores, total): the vectorised scorer where it applies, Whoosh's search otherwise."""
     from annotator.fastscore import Unsupported
 
-    scorer = index.vector_scorer()
+    scorer = _scorer_for(index, searcher)
     if scorer is not None:
         scorer.apply_pending(index.pending_tags)
         try:
