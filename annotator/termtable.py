@@ -202,14 +202,17 @@ class FieldTable:
     def positions_in(self, i: int, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Term i's positions in these documents (sorted, each among the term's): (document, position) pairs,
         document by document, positions ascending within each."""
-        start, end = int(self._post_starts[i]), int(self._post_starts[i + 1])
-        counts = self.weights[start:end].astype(np.int64)
-        at = np.searchsorted(self.docs[start:end], docs)
-        # Where each posting's positions begin: the term's first, then the frequencies before it.
-        begins = np.cumsum(counts) - counts + int(self._term_positions[i])
+        start, end = self._post_starts[i:i + 2].tolist()
+        counts = self.weights[start:end].astype(np.int64)  # term frequencies: positions per posting
+        at = self.docs[start:end].searchsorted(docs)
         taken = counts[at]
-        ends = np.cumsum(taken)
-        flat = np.repeat(begins[at] - (ends - taken), taken) + np.arange(ends[-1] if len(ends) else 0)
+        # Where each taken posting's positions begin: the term's first, then the frequencies before it.
+        begins = counts.cumsum()[at] - taken + int(self._term_positions[i])
+        total = int(taken.sum())
+        if total == len(docs):  # the word once in each document (the usual case)
+            return docs, self.positions[begins]
+        ends = taken.cumsum()
+        flat = np.repeat(begins - (ends - taken), taken) + np.arange(total)
         return np.repeat(docs, taken), self.positions[flat]
 
     def prefix_range(self, prefix: bytes) -> tuple[int, int]:
