@@ -44,6 +44,9 @@ from benchmarks.synthetic import (  # noqa: E402
 
 PAGE = 20
 REPEATS = 3
+# Passes of the interleaved window: a kind has 4-12 queries, and the p95 of 3 passes is nearly
+# their maximum, one preemption on a shared machine; 10 passes give each kind 40+ samples.
+INTERLEAVED_REPEATS = 10
 
 
 @dataclass(frozen=True)
@@ -226,7 +229,7 @@ def whoosh_phase(root: Path, plan: dict) -> dict:
 
     times = time_queries(search, mix, plan["repeats"])
     totals = [search(q)[1] for q in mix]
-    interleaved = interleaved_times(search, plan.get("fts5_db"), mix, plan["repeats"])
+    interleaved = interleaved_times(search, plan.get("fts5_db"), mix, max(plan["repeats"], INTERLEAVED_REPEATS))
 
     update_ms = []
     for pid, text, location, source in plan["updates"]:
