@@ -130,6 +130,7 @@ class _FieldPostings:
         self.weights = array("f")
         self.lengths = array("I")
         self.values: list[bytes] = []
+        self.positions = array("i")  # a fast text field's: each posting's, in arrival order (for the term table)
 
     def add(self, docnum: int, length: int, items) -> None:
         numbers = self.term_numbers
@@ -267,9 +268,9 @@ class BulkWriter(SegmentWriter):
         values = self._encode_positions(positions, starts, freqs)
         quantised = np.array([_quantised(int(n)) for n in lengths], dtype=np.int64)
         posted = doc[starts]
-        self._postings(fieldname).extend(
-            terms[starts], docnums[row_of[posted]], freqs.astype(np.float32), quantised[row_of[posted]], values
-        )
+        postings = self._postings(fieldname)
+        postings.extend(terms[starts], docnums[row_of[posted]], freqs.astype(np.float32), quantised[row_of[posted]], values)
+        postings.positions.frombytes(positions.astype(np.int32).tobytes())  # posting by posting, as the values
         return lengths
 
     def _encode_positions(self, positions: np.ndarray, starts: np.ndarray, freqs: np.ndarray) -> list[bytes]:
@@ -323,6 +324,7 @@ class BulkWriter(SegmentWriter):
             weights = _sorted_array("f", postings.weights, np.float32, order)
             lengths = _sorted_array("I", postings.lengths, np.uint32, order)
             values = postings.values  # stays in arrival order, read through `order`
+            positions = _positions_in_order(postings, order) if fieldname in self._fast_text else None
             order = _sorted_array("I", order.astype(np.uint32), np.uint32, None)
             del postings, terms
             field = self.schema[fieldname]
@@ -336,7 +338,7 @@ class BulkWriter(SegmentWriter):
             fieldwriter.finish_field()
             if self._table is not None and not field.unique:  # ids are looked up by Whoosh, never scored
                 numbers = np.fromiter((term_numbers[btext] for btext in in_order), dtype=np.int64, count=len(in_order))
-                _add_table_field(self._table, fieldname, in_order, bounds, numbers, docs, weights)
+                _add_table_field(self._table, fieldname, in_order, bounds, numbers, docs, weights, positions)
         fieldwriter.close()
 
     # -- the term table beside the segment (annotator.termtable) -------------------------
@@ -363,17 +365,36 @@ class BulkWriter(SegmentWriter):
         super().cancel()
 
 
+def _positions_in_order(postings: _FieldPostings, order: np.ndarray) -> np.ndarray:
+    """A fast text field's positions, posting after posting in `order` (arrival order: each has its frequency's worth)."""
+    frequencies = np.frombuffer(postings.weights, dtype=np.float32).astype(np.int64)
+    arrival_starts = np.cumsum(frequencies) - frequencies
+    return _runs(np.frombuffer(postings.positions, dtype=np.int32), arrival_starts[order], frequencies[order])
+
+
+def _runs(values: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """values[starts[0]:starts[0] + counts[0]], then the next run, ... as one array."""
+    ends = np.cumsum(counts)
+    return values[np.repeat(starts - (ends - counts), counts) + np.arange(ends[-1] if len(ends) else 0)]
+
+
 def _add_table_field(table: TableWriter, fieldname: str, in_order: list[bytes], bounds: np.ndarray,
-                     numbers: np.ndarray, docs: array, weights: array) -> None:
-    """A field's postings regrouped from term-number order into term order, for the term table."""
+                     numbers: np.ndarray, docs: array, weights: array, positions: np.ndarray | None = None) -> None:
+    """A field's postings regrouped from term-number order into term order, for the term table
+    (`positions`, when given, posting after posting in term-number order)."""
     starts = bounds[numbers]
     counts = bounds[numbers + 1] - starts
     post_starts = np.zeros(len(in_order) + 1, dtype=np.int64)
     np.cumsum(counts, out=post_starts[1:])
     gather = np.repeat(starts - post_starts[:-1], counts) + np.arange(post_starts[-1])
     # Document numbers are below 2**31: their uint32 bytes read as int32 unchanged.
-    table.add_field(fieldname, in_order, post_starts, np.frombuffer(docs, dtype=np.int32)[gather],
-                    np.frombuffer(weights, dtype=np.float32)[gather])
+    table_weights = np.frombuffer(weights, dtype=np.float32)[gather]
+    if positions is not None:
+        frequencies = np.frombuffer(weights, dtype=np.float32).astype(np.int64)
+        position_starts = np.cumsum(frequencies) - frequencies
+        positions = _runs(positions, position_starts[gather], frequencies[gather])
+    table.add_field(fieldname, in_order, post_starts, np.frombuffer(docs, dtype=np.int32)[gather], table_weights,
+                    positions)
 
 
 class _TermWriter:

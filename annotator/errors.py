@@ -37,3 +37,24 @@ class NotFound(AnnotatorError):
     """A passage, theme or source the user named does not exist."""
 
     exit_code = 3
+
+
+class InvalidText(AnnotatorError):
+    """Text that cannot be saved as UTF-8: a byte that was not UTF-8 in an argument (Python keeps
+    it as a lone surrogate, e.g. \\udce9) or a lone surrogate from a JSON file. Refused before any
+    file is written: the reader would refuse the file, and every later command with it."""
+
+    exit_code = 2
+
+
+class WriteFailure(AnnotatorError):
+    """The system refused a write (permission denied, read-only or full disk); nothing was changed."""
+
+
+def printable(text: str, limit: int = 60) -> str:
+    """`text` with bytes that were not UTF-8 shown as \\xe9 and lone surrogates as \\udc80, shortened."""
+    try:
+        shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        shown = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"

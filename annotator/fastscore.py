@@ -697,16 +697,50 @@ class VectorScorer:
             if not data.doc_frequency(q.fieldname, btext):
                 return self._empty(data)
             words.append(btext)
+        table = data.field_table(q.fieldname)
+        if table is not None and table.positions is not None:
+            return self._phrase_from_table(q, field, words, table, data)
         parts = [self._term(q.fieldname, w, 1.0, sub, data, key, scored=True) for w in words]
         combined = _binary_sum(parts, data.doc_count)
         candidates = combined.ids
         positions = [_positions(reader, q.fieldname, w, candidates) for w in words]
-        keep = np.array([_spans_near([p[doc] for p in positions], q.slop) for doc in candidates.tolist()], dtype=bool)
+        # A deleted document's positions are not read (the reader skips it): no match, as the live mask would say.
+        keep = np.array([_spans_near([p.get(doc) for p in positions], q.slop) for doc in candidates.tolist()], dtype=bool)
         score = combined.score[keep] if len(keep) else combined.score
         if q.boost != 1.0:
             score = score * q.boost
         return Partial(candidates[keep] if len(keep) else candidates, score,
                        combined.nmatch[keep] if len(keep) else combined.nmatch, combined.termcount, combined.size)
+
+    def _phrase_from_table(self, q: wq.Phrase, field, words: list[bytes], table: FieldTable, data) -> Partial:
+        """_phrase over a segment whose term table holds positions.
+
+        The documents holding every word are found by their numbers alone, their positions
+        checked, and only those holding the phrase scored: each word's BM25F on them, summed
+        as _binary_sum sums them (the same numbers as scoring every posting, then intersecting).
+        """
+        if not words:
+            return self._empty(data)
+        indexes = [table.find(word) for word in words]
+        postings = [table.postings(i) for i in indexes]
+        candidates = postings[0][0]
+        for ids, _ in sorted(postings[1:], key=lambda found: len(found[0])):
+            candidates = _intersect_sorted(candidates, ids)
+        matched = _table_phrase(table, indexes, candidates, q.slop)
+        lengths = data.lengths(q.fieldname)[matched] if field.scorable else None
+        scores = []
+        for word, (ids, weights) in zip(words, postings):
+            taken = weights[np.searchsorted(ids, matched)]
+            if field.scorable:
+                scores.append(self._bm25(q.fieldname, self._term_idf(q.fieldname, word), taken, lengths))
+            else:
+                scores.append(taken.astype(np.float64))
+        # _binary_sum's intersections of the words, each word on the same documents: its sums, in its order.
+        score = _tree_sum(scores)
+        if q.boost != 1.0:
+            score = score * q.boost
+        return Partial(matched, score, np.full(len(matched), len(words), dtype=np.int32), len(words),
+                       min(len(ids) for ids, _ in postings))
 
     def _filter_mask(self, q, sub, data, key) -> np.ndarray:
         """Which documents a (non-scoring) filter query matches."""
@@ -809,6 +843,50 @@ def _positions(reader, fieldname: str, btext: bytes, docs: np.ndarray) -> dict[i
         if matcher.id() == doc:
             found[doc] = matcher.value_as("positions")
     return found
+
+
+def _tree_sum(scores: list[np.ndarray]) -> np.ndarray:
+    """Arrays summed as _binary_sum sums its parts: halves, recursively, in order."""
+    if len(scores) == 1:
+        return scores[0]
+    half = len(scores) // 2
+    return _tree_sum(scores[:half]) + _tree_sum(scores[half:])
+
+
+def _intersect_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The numbers in both of two ascending arrays (without repeats): the shorter looked up in the longer."""
+    if len(a) > len(b):
+        a, b = b, a
+    if not len(a):
+        return a
+    at = np.minimum(np.searchsorted(b, a), len(b) - 1)
+    return a[b[at] == a]
+
+
+def _table_phrase(table: FieldTable, indexes: list[int], candidates: np.ndarray, slop: int) -> np.ndarray:
+    """The candidates (documents holding every word; term indexes given) that hold the phrase, from the table's positions."""
+    found = [table.positions_in(i, candidates) for i in indexes]
+    if slop != 1:  # `"a b"~3`: rare, checked document by document as SpanNear2Matcher does
+        by_doc = []
+        for docs, positions in found:
+            per_doc: dict[int, list[int]] = {}
+            for doc, position in zip(docs.tolist(), positions.tolist()):
+                per_doc.setdefault(doc, []).append(position)
+            by_doc.append(per_doc)
+        keep = [_spans_near([p.get(doc) for p in by_doc], slop) for doc in candidates.tolist()]
+        return candidates[np.array(keep, dtype=bool)] if len(candidates) else candidates
+    # Adjacent words: the phrase starts at p in a document where word i is at p + i, for every i.
+    # (document, p) as one number: ascending, as the table gives documents and positions.
+    starts = None
+    for i, (docs, positions) in enumerate(found):
+        keys = (docs.astype(np.int64) << 32) + (positions - i)
+        if i:
+            keys = keys[positions >= i]
+        starts = keys if starts is None else _intersect_sorted(starts, keys)
+        if not len(starts):
+            return candidates[:0]
+    docs = starts >> 32
+    return docs[np.concatenate(([True], docs[1:] != docs[:-1]))].astype(candidates.dtype)
 
 
 def _spans_near(word_positions: list, slop: int) -> bool:

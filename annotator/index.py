@@ -30,8 +30,9 @@ from annotator.yamlio import atomic_write_text, parse_yaml
 
 # 2: text postings keep positions only; 3: `order` a stored column, not indexed; 4: bulk-built segments
 # carry a term table (annotator.termtable), which an older index lacks: it is rebuilt once, with the
-# usual one-line notice, rather than read the slow way (through Whoosh's postings) from then on.
-SCHEMA_VERSION = 4
+# usual one-line notice, rather than read the slow way (through Whoosh's postings) from then on;
+# 5: the term table holds the text field's positions (phrases are checked from it).
+SCHEMA_VERSION = 5
 INDEX_NAME = "annotator"
 MANIFEST = "manifest.json"
 NOTE_PREFIX = "note:"

@@ -10,12 +10,19 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from annotator.errors import CorpusError
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+# The fields each record knows; any other field in a record is kept as it is (see `extra`).
+THEME_KEYS = ("id", "name", "description", "color", "parent")
+SOURCE_KEYS = ("id", "title", "author", "file", "imported_at")
+PASSAGE_KEYS = ("id", "text", "location")
+TAG_KEYS = ("passage", "theme", "at", "comment")
+MEMO_KEYS = ("passage", "text", "at")
 
 
 def now_iso() -> str:
@@ -51,6 +58,28 @@ def _text(record: dict, key: str, path: Path, *, required: bool = False, default
     return str(value)
 
 
+# The `extra` of the (many) records with no unknown field: one shared empty dict, not one in
+# each of 100k passages. `extra` is never changed in place (records are rebuilt instead).
+NO_EXTRA: Mapping[str, Any] = {}
+
+
+def _no_extra() -> Mapping[str, Any]:
+    return NO_EXTRA
+
+
+def _unknown(record: dict, known: tuple[str, ...]) -> Mapping[str, Any]:
+    """Fields a hand edit added (`confidence:` on a tag, `aliases:` on a theme): kept and written back."""
+    if len(record) <= len(known) and all(key in known for key in record):
+        return NO_EXTRA
+    return {key: value for key, value in record.items() if key not in known}
+
+
+def _with_unknown(data: dict, extra: Mapping[str, Any]) -> dict:
+    for key, value in extra.items():
+        data.setdefault(key, value)
+    return data
+
+
 def _mapping(record: Any, path: Path, what: str, line: int | None = None) -> dict:
     if not isinstance(record, dict):
         raise CorpusError(path, f"each {what} must be a mapping (key: value), not {type(record).__name__}", line)
@@ -64,6 +93,8 @@ class Theme:
     description: str = ""
     color: str | None = None
     parent: str | None = None
+
+    extra: Mapping[str, Any] = field(default_factory=_no_extra, compare=False, repr=False)
 
     @classmethod
     def from_yaml(cls, record: Any, path: Path) -> "Theme":
@@ -80,6 +111,7 @@ class Theme:
             description=_text(record, "description", path).strip(),
             color=color,
             parent=_text(record, "parent", path) or None,
+            extra=_unknown(record, THEME_KEYS),
         )
 
     def to_yaml(self) -> dict:
@@ -89,7 +121,7 @@ class Theme:
         if self.parent:
             data["parent"] = self.parent
         data["description"] = self.description
-        return data
+        return _with_unknown(data, self.extra)
 
 
 @dataclass
@@ -99,6 +131,8 @@ class Source:
     author: str = ""
     file: str = ""
     imported_at: str = ""
+
+    extra: Mapping[str, Any] = field(default_factory=_no_extra, compare=False, repr=False)
 
     @classmethod
     def from_yaml(cls, record: Any, path: Path) -> "Source":
@@ -112,16 +146,18 @@ class Source:
             author=_text(record, "author", path),
             file=_text(record, "file", path),
             imported_at=_text(record, "imported_at", path),
+            extra=_unknown(record, SOURCE_KEYS),
         )
 
     def to_yaml(self) -> dict:
-        return {
+        data = {
             "id": self.id,
             "title": self.title,
             "author": self.author,
             "file": self.file,
             "imported_at": self.imported_at,
         }
+        return _with_unknown(data, self.extra)
 
 
 @dataclass
@@ -130,6 +166,8 @@ class Passage:
     text: str
     location: str = ""
     source: str = ""
+
+    extra: Mapping[str, Any] = field(default_factory=_no_extra, compare=False, repr=False)
 
     @classmethod
     def from_yaml(cls, record: Any, path: Path, source: str) -> "Passage":
@@ -142,6 +180,7 @@ class Passage:
             text=_text(record, "text", path, required=True),
             location=_text(record, "location", path),
             source=source,
+            extra=_unknown(record, PASSAGE_KEYS),
         )
 
     def to_yaml(self) -> dict:
@@ -149,7 +188,7 @@ class Passage:
         if self.location:
             data["location"] = self.location
         data["text"] = self.text
-        return data
+        return _with_unknown(data, self.extra)
 
 
 @dataclass
@@ -158,6 +197,8 @@ class SourceFile:
 
     source: Source
     passages: list[Passage] = field(default_factory=list)
+
+    extra: Mapping[str, Any] = field(default_factory=_no_extra, compare=False, repr=False)
 
     @classmethod
     def from_yaml(cls, data: Any, path: Path) -> "SourceFile":
@@ -176,10 +217,11 @@ class SourceFile:
             if passage.id in seen:
                 raise CorpusError(path, f"duplicate passage id '{passage.id}'", _line(item))
             seen.add(passage.id)
-        return cls(source, passages)
+        return cls(source, passages, _unknown(data, ("source", "passages")))
 
     def to_yaml(self) -> dict:
-        return {"source": self.source.to_yaml(), "passages": [p.to_yaml() for p in self.passages]}
+        data = {"source": self.source.to_yaml(), "passages": [p.to_yaml() for p in self.passages]}
+        return _with_unknown(data, self.extra)
 
 
 @dataclass
@@ -190,6 +232,8 @@ class Tag:
     at: str = ""
     comment: str | None = None
 
+    extra: Mapping[str, Any] = field(default_factory=_no_extra, compare=False, repr=False)
+
     @classmethod
     def from_yaml(cls, record: Any, path: Path, annotator: str) -> "Tag":
         record = _mapping(record, path, "tag")
@@ -199,13 +243,14 @@ class Tag:
             annotator=annotator,
             at=_text(record, "at", path),
             comment=_text(record, "comment", path) or None,
+            extra=_unknown(record, TAG_KEYS),
         )
 
     def to_yaml(self) -> dict:
         data = {"passage": self.passage, "theme": self.theme, "at": self.at}
         if self.comment:
             data["comment"] = self.comment
-        return data
+        return _with_unknown(data, self.extra)
 
 
 @dataclass
@@ -217,6 +262,8 @@ class Memo:
     annotator: str
     at: str = ""
 
+    extra: Mapping[str, Any] = field(default_factory=_no_extra, compare=False, repr=False)
+
     @classmethod
     def from_yaml(cls, record: Any, path: Path, annotator: str) -> "Memo":
         record = _mapping(record, path, "memo")
@@ -225,10 +272,11 @@ class Memo:
             text=_text(record, "text", path, required=True),
             annotator=annotator,
             at=_text(record, "at", path),
+            extra=_unknown(record, MEMO_KEYS),
         )
 
     def to_yaml(self) -> dict:
-        return {"passage": self.passage, "at": self.at, "text": self.text}
+        return _with_unknown({"passage": self.passage, "at": self.at, "text": self.text}, self.extra)
 
 
 @dataclass
@@ -238,6 +286,8 @@ class AnnotationFile:
     annotator: str
     tags: list[Tag] = field(default_factory=list)
     memos: list[Memo] = field(default_factory=list)
+
+    extra: Mapping[str, Any] = field(default_factory=_no_extra, compare=False, repr=False)
 
     @classmethod
     def from_yaml(cls, data: Any, path: Path) -> "AnnotationFile":
@@ -256,13 +306,14 @@ class AnnotationFile:
             annotator=name,
             tags=[Tag.from_yaml(item, path, name) for item in raw_tags],
             memos=[Memo.from_yaml(item, path, name) for item in raw_memos],
+            extra=_unknown(data, ("annotator", "tags", "memos")),
         )
 
     def to_yaml(self) -> dict:
         data: dict[str, Any] = {"annotator": self.annotator, "tags": [t.to_yaml() for t in self.tags]}
         if self.memos:
             data["memos"] = [m.to_yaml() for m in self.memos]
-        return data
+        return _with_unknown(data, self.extra)
 
     def find(self, passage: str, theme: str) -> Tag | None:
         for tag in self.tags:

@@ -7,6 +7,7 @@ processes tagging at once never lose each other's work.
 
 from __future__ import annotations
 
+import errno
 import glob
 import os
 import threading
@@ -14,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from annotator.errors import AnnotatorError, CorpusError
+from annotator.errors import AnnotatorError, CorpusError, WriteFailure
 from annotator.model import (
     AnnotationFile,
     Memo,
@@ -25,7 +26,7 @@ from annotator.model import (
     themes_from_yaml,
 )
 from annotator.workspace import Workspace
-from annotator.yamlio import read_yaml, write_yaml
+from annotator.yamlio import os_error_reason, read_yaml, write_target, write_yaml
 
 LOCK_TIMEOUT_S = 30
 
@@ -65,13 +66,19 @@ class Store:
         """Hold the workspace write lock (re-entrant within one process)."""
         from filelock import Timeout
 
+        lock = self._lock()
         try:
-            with self._lock():
-                yield
+            lock.acquire()
         except Timeout:
             raise AnnotatorError(
                 f"another annotator process has held {self.ws.lock_file} for {LOCK_TIMEOUT_S}s; try again"
             ) from None
+        except OSError as exc:  # a read-only or full disk, or a lock file that is a symbolic link
+            raise WriteFailure(f"cannot take the workspace lock {self.ws.lock_file}: {_lock_problem(exc)}; nothing was changed") from None
+        try:
+            yield
+        finally:
+            lock.release()
 
     # -- cached reading ------------------------------------------------------------
 
@@ -146,10 +153,10 @@ class Store:
         path = self.ws.annotation_file(annotator)
         if not path.exists():
             return AnnotationFile(annotator)
-        return self._cached(path, AnnotationFile.from_yaml)
+        return self._cached(path, annotation_file_from_yaml)
 
     def all_annotations(self) -> list[AnnotationFile]:
-        return [self._cached(p, AnnotationFile.from_yaml) for p in self.annotation_paths()]
+        return [self._cached(p, annotation_file_from_yaml) for p in self.annotation_paths()]
 
     def annotators(self) -> list[str]:
         return [a.annotator for a in self.all_annotations()]
@@ -157,8 +164,9 @@ class Store:
     def all_tags(self) -> list[Tag]:
         return [tag for af in self.all_annotations() for tag in af.tags]
 
-    def _save_annotations(self, annotations: AnnotationFile) -> None:
-        path = self.ws.annotation_file(annotations.annotator)
+    def _save_annotations(self, annotator: str, annotations: AnnotationFile) -> None:
+        # The file name, never the `annotator:` key inside, says where (the reader refuses a key that differs).
+        path = self.ws.annotation_file(annotator)
         _write_under_lock(path, annotations.to_yaml())
         self._remember(path, annotations)
 
@@ -169,10 +177,10 @@ class Store:
             # Re-read under the lock if another process wrote since: every atomic write makes a
             # new inode, so the file's signature tells without parsing it again.
             current = self.annotations(annotator)
-            annotations = AnnotationFile(current.annotator, list(current.tags), list(current.memos))
+            annotations = AnnotationFile(current.annotator, list(current.tags), list(current.memos), current.extra)
             changed = edit(annotations)
             if changed:
-                self._save_annotations(annotations)
+                self._save_annotations(annotator, annotations)
             return changed
 
     def add_tags(
@@ -215,7 +223,7 @@ class Store:
         def edit(annotations: AnnotationFile) -> bool:
             if annotations.find(tag.passage, tag.theme):
                 return False
-            annotations.tags.append(Tag(tag.passage, tag.theme, annotations.annotator, tag.at, tag.comment))
+            annotations.tags.append(Tag(tag.passage, tag.theme, annotations.annotator, tag.at, tag.comment, tag.extra))
             return True
 
         return bool(self._edit_annotations(tag.annotator, edit))
@@ -239,11 +247,12 @@ class Store:
             copies = []
             for path in self.annotation_paths():
                 self._cache.pop(path, None)  # re-read under the lock
-                current = self._cached(path, AnnotationFile.from_yaml)
+                current = self._cached(path, annotation_file_from_yaml)
                 copies.append((path, AnnotationFile(
                     current.annotator,
-                    [Tag(t.passage, t.theme, t.annotator, t.at, t.comment) for t in current.tags],
-                    [Memo(m.passage, m.text, m.annotator, m.at) for m in current.memos],
+                    [Tag(t.passage, t.theme, t.annotator, t.at, t.comment, dict(t.extra)) for t in current.tags],
+                    [Memo(m.passage, m.text, m.annotator, m.at, dict(m.extra)) for m in current.memos],
+                    current.extra,
                 )))
             for path, copy in copies:
                 changed = int(edit(copy) or 0)
@@ -264,6 +273,16 @@ class Store:
         return result
 
 
+def annotation_file_from_yaml(data, path: Path) -> AnnotationFile:
+    """One `annotations/<name>.yaml`, whose `annotator:` key (if any) must be its file name: the
+    file name decides where a write goes, so a copied file or a key like `../../x` is refused."""
+    annotations = AnnotationFile.from_yaml(data, path)
+    if annotations.annotator != path.stem:
+        raise CorpusError(path, f"annotator '{annotations.annotator}' does not match the file name '{path.name}'; "
+                                "rename the file or correct the key", getattr(data, "line", None))
+    return annotations
+
+
 def check_unique_passage_ids(files: Iterable[tuple[Path, list[str]]]) -> None:
     """Raise a CorpusError naming both files if a passage id is used in two source files."""
     owner: dict[str, Path] = {}
@@ -277,9 +296,16 @@ def check_unique_passage_ids(files: Iterable[tuple[Path, list[str]]]) -> None:
 def _write_under_lock(path: Path, data, header: str = "") -> None:
     """write_yaml for a caller holding the workspace lock. A temporary file beside `path` can then
     only be a writer's that was killed between writing and renaming: it is cleared away."""
-    for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+    target = write_target(path)
+    for stale in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
         stale.unlink(missing_ok=True)
     write_yaml(path, data, header=header)
+
+
+def _lock_problem(exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "it is a symbolic link (remove it; it is made again as a plain file)"
+    return os_error_reason(exc)
 
 
 def validate_annotator(name: str) -> str:

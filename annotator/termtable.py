@@ -9,6 +9,11 @@ one split), and each term's document numbers (int32) and weights (float32),
 term after term, into one file beside the segment: `<segment id>.termtable`. Named
 like the segment's own files, it is deleted with its segment by Whoosh's clean_files.
 
+A text field (one the bulk writer analyses itself) also carries its postings' positions,
+posting after posting (each posting has as many as its weight, its term frequency), and
+where each term's positions begin: a phrase is checked with NumPy over these, without
+Whoosh's per-posting reads of its pickled blocks.
+
 The file is memory-mapped: a term's postings are slices of it, read from disk only
 when touched; the terms are split into a list on first use, and finding a term or
 a prefix's completions is a bisection of it. Its
@@ -29,11 +34,13 @@ from bisect import bisect_left
 import numpy as np
 
 EXTENSION = ".termtable"
-VERSION = 1
+VERSION = 2  # 2: positions of text fields
 _MAGIC = b"ANNTT\x00\x00\x01"
 _TRAILER = struct.Struct("<Q8s")  # directory length, magic
 _DTYPES = {"blob": np.uint8, "term_starts": np.dtype("<i8"), "post_starts": np.dtype("<i8"),
-           "docs": np.dtype("<i4"), "weights": np.dtype("<f4")}
+           "docs": np.dtype("<i4"), "weights": np.dtype("<f4"),
+           "positions": np.dtype("<i4"), "term_positions": np.dtype("<i8")}
+_REQUIRED = ("blob", "term_starts", "post_starts", "docs", "weights")
 # Past any byte of UTF-8 text: `prefix + _PAST` sorts after every term that begins with prefix.
 _PAST = b"\xff"
 
@@ -79,13 +86,17 @@ class TableWriter:
         return [offset, len(data)]
 
     def add_field(self, fieldname: str, terms: list[bytes], post_starts: np.ndarray, docs: np.ndarray,
-                  weights: np.ndarray) -> None:
-        """One field: its sorted terms; term i's postings are docs/weights[post_starts[i]:post_starts[i + 1]]."""
+                  weights: np.ndarray, positions: np.ndarray | None = None) -> None:
+        """One field: its sorted terms; term i's postings are docs/weights[post_starts[i]:post_starts[i + 1]].
+
+        `positions`, for a field whose weights are term frequencies: each posting's
+        positions, posting after posting, as many as its weight.
+        """
         lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms)) + 1
         term_starts = np.zeros(len(terms) + 1, dtype=np.int64)
         np.cumsum(lengths, out=term_starts[1:])
         blob = b"\n".join(terms) + b"\n" if terms else b""
-        self._directory["fields"][fieldname] = {
+        entry = self._directory["fields"][fieldname] = {
             "terms": len(terms),
             "blob": self._write("blob", np.frombuffer(blob, dtype=np.uint8)),
             "term_starts": self._write("term_starts", term_starts),
@@ -93,6 +104,12 @@ class TableWriter:
             "docs": self._write("docs", docs),
             "weights": self._write("weights", weights),
         }
+        if positions is not None:
+            # Where each term's positions begin: the frequencies of the postings before its first.
+            counted = np.zeros(len(docs) + 1, dtype=np.int64)
+            np.cumsum(np.asarray(weights, dtype=np.int64), out=counted[1:])
+            entry["positions"] = self._write("positions", positions)
+            entry["term_positions"] = self._write("term_positions", counted[np.asarray(post_starts, dtype=np.int64)])
 
     def close(self, final_path: str) -> None:
         directory = json.dumps(self._directory, separators=(",", ":")).encode("utf-8")
@@ -135,6 +152,13 @@ class FieldTable:
             raise ValueError("term table arrays disagree")
         if len(self.weights) != len(self.docs):
             raise ValueError("term table arrays disagree")
+        self.positions: np.ndarray | None = None  # None: the field's positions are not in the table
+        self._term_positions: np.ndarray | None = None
+        if "positions" in entry:
+            self.positions = array("positions")
+            self._term_positions = array("term_positions")
+            if len(self._term_positions) != self.count + 1 or (self.count and self._term_positions[-1] != len(self.positions)):
+                raise ValueError("term table arrays disagree")
 
     def terms(self) -> list[bytes]:
         """Every term, sorted (one list, made on first use and shared: do not change it)."""
@@ -174,6 +198,22 @@ class FieldTable:
         ends = np.cumsum(counts)
         positions = np.repeat(starts - (ends - counts), counts) + np.arange(ends[-1] if len(ends) else 0)
         return self.docs[positions], self.weights[positions], counts
+
+    def positions_in(self, i: int, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Term i's positions in these documents (sorted, each among the term's): (document, position) pairs,
+        document by document, positions ascending within each."""
+        start, end = self._post_starts[i:i + 2].tolist()
+        counts = self.weights[start:end].astype(np.int64)  # term frequencies: positions per posting
+        at = self.docs[start:end].searchsorted(docs)
+        taken = counts[at]
+        # Where each taken posting's positions begin: the term's first, then the frequencies before it.
+        begins = counts.cumsum()[at] - taken + int(self._term_positions[i])
+        total = int(taken.sum())
+        if total == len(docs):  # the word once in each document (the usual case)
+            return docs, self.positions[begins]
+        ends = taken.cumsum()
+        flat = np.repeat(begins - (ends - taken), taken) + np.arange(total)
+        return np.repeat(docs, taken), self.positions[flat]
 
     def prefix_range(self, prefix: bytes) -> tuple[int, int]:
         """The indexes [lo, hi) of the terms beginning with `prefix`."""
@@ -229,7 +269,11 @@ def open_table(folder: str, segment_id: str, doc_count: int) -> TermTable | None
             return None
         end = size - _TRAILER.size - length
         for entry in directory["fields"].values():
+            if not set(_REQUIRED) <= entry.keys() or ("positions" in entry) != ("term_positions" in entry):
+                return None
             for name, dtype in _DTYPES.items():
+                if name not in entry:
+                    continue
                 offset, count = entry[name]
                 if offset < 0 or count < 0 or offset + count * np.dtype(dtype).itemsize > end:
                     return None

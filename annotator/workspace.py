@@ -47,13 +47,23 @@ class Workspace:
         return self.root / ".annotator.lock"
 
     def source_file(self, source_id: str) -> Path:
-        return self.passages_dir / f"{source_id}.yaml"
+        return _existing_spelling(self.passages_dir / f"{source_id}.yaml")
 
     def annotation_file(self, annotator: str) -> Path:
-        return self.annotations_dir / f"{annotator}.yaml"
+        return _existing_spelling(self.annotations_dir / f"{annotator}.yaml")
 
     def exists(self) -> bool:
         return self.corpus.is_dir()
+
+
+def _existing_spelling(path: Path) -> Path:
+    """`x.yaml`, or `x.yml` if that is the file there: corpus files of either spelling are read,
+    so a write must go to the one that was read, not make a second file beside it."""
+    if not path.exists():
+        other = path.with_suffix(".yml")
+        if other.exists():
+            return other
+    return path
 
 
 def user_workspace_dir() -> Path:

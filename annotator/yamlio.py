@@ -9,6 +9,7 @@ leaves either the old or the new file, never half of one.
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
 import os
@@ -17,7 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from annotator.errors import CorpusError
+from annotator.errors import CorpusError, InvalidText, WriteFailure, printable
 
 # PyYAML is imported on first use, not with this module: its import takes some 30 ms,
 # which the TUI would otherwise pay before its first frame.
@@ -35,7 +36,25 @@ class LineDict(dict):
     line: int = 0
 
 
+def _refuse_duplicate_keys(loader, node) -> None:
+    """Two `tags:` blocks (a bad merge) must not read as the last one: the next write would
+    make the loss of the first permanent. Merge keys (`<<`) may still be overridden."""
+    keys = [key_node.value for key_node, _value in node.value]
+    if len(set(keys)) == len(keys):  # the usual case, decided at C speed
+        return
+    import yaml
+
+    seen: set = set()
+    for key_node, _value in node.value:
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+            continue
+        if key_node.value in seen:
+            raise CorpusError(loader.name, f"duplicate key '{key_node.value}'", key_node.start_mark.line + 1)
+        seen.add(key_node.value)
+
+
 def _construct_mapping(loader, node):
+    _refuse_duplicate_keys(loader, node)
     loader.flatten_mapping(node)
     mapping = LineDict()
     mapping.line = node.start_mark.line + 1
@@ -49,21 +68,56 @@ def _construct_mapping(loader, node):
     return mapping
 
 
+class AsWritten(str):
+    """Text written unquoted that YAML 1.1 would read as another type (`007`, `0.8`, `no`, `1:30`):
+    read as text, and written back unquoted, as the user wrote it."""
+
+    __slots__ = ()
+
+    def __reduce__(self):
+        # Pickled (the index's stored fields, worker processes) as plain text: no pickle anywhere
+        # names this class, so moving or renaming it breaks no index.
+        return (str, (str(self),))
+
+
+def _construct_text(loader, node):
+    value = node.value  # a scalar node's value is its text (what construct_scalar returns)
+    if not node.style and value[:1] in _IMPLICIT_FIRST and _plain_scalar_tag()(value) != _STR_TAG:
+        return AsWritten(value)
+    return value
+
+
+# The first characters of plain scalars YAML 1.1 may read as something other than text
+# (yaml.resolver.Resolver.yaml_implicit_resolvers' keys; tests check they agree).
+_IMPLICIT_FIRST = frozenset("-+0123456789.<=~nNyYtTfFoO&!*") | {""}
+
+
 def _base_loader():
     import yaml
 
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+# A plain scalar reads as text, whatever it looks like: `id: 007`, `location: 1:30`,
+# `title: no`, `themes: [yes]` keep the text as written (YAML 1.1 would read 7, 90, False,
+# True). Only null (`~`, `null`, nothing) and merge keys keep their meaning.
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+
+
 @functools.cache
 def _line_loader():
-    """The safe loader (the C one when available), building LineDicts and leaving timestamps as text."""
+    """The safe loader (the C one when available), building LineDicts and reading every
+    plain scalar but null as text."""
     import yaml
 
     class LineLoader(_base_loader()):
-        pass
+        yaml_implicit_resolvers: dict = {}
+
+    LineLoader.add_implicit_resolver("tag:yaml.org,2002:null", _NULL, ["~", "n", "N", ""])
+    LineLoader.add_implicit_resolver("tag:yaml.org,2002:merge", re.compile(r"^(?:<<)$"), ["<"])
 
     LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    LineLoader.add_constructor(_STR_TAG, _construct_text)
     # Timestamps stay text: the corpus stores ISO strings and compares them as such.
     LineLoader.add_constructor("tag:yaml.org,2002:timestamp", LineLoader.construct_yaml_str)
     return LineLoader
@@ -148,16 +202,15 @@ def read_yaml(path: Path) -> Any:
 
 # -- writing ------------------------------------------------------------------------------
 #
-# Corpus files hold only mappings, lists, text, numbers, booleans and nulls, so they are
-# written by a small emitter of block-style YAML rather than PyYAML's representer, which
-# spends some 0.1 ms per tag in Python: rewriting a 200-tag annotations file on every
-# toggle cost 20 ms. What it writes is read back identically by the safe loader (tests).
+# Files are written by PyYAML's C emitter (CSafeDumper) in block style, with multi-line text
+# as literal `|` blocks. A hand-written emitter wrote them before: measured in one run
+# (benchmarks/yaml_write_bench.py) it saved 1-2 ms of CPU on a 200-tag file, 5-10% of a
+# durable (fsync-bound) tag toggle, not worth its upkeep. (A 20k-passage source file takes
+# ~0.9 s to dump instead of ~0.35 s: an import pays that once.)
 
 _STR_TAG = "tag:yaml.org,2002:str"
-_PLAIN_FIRST_FORBIDDEN = set("-?:,[]{}#&*!|>'\"%@`") | set(" \t")
-# Characters YAML lets stand unescaped in a double-quoted scalar.
-# (NEL and the Unicode line and paragraph separators are line breaks to YAML: escaped too.)
-_NOT_PRINTABLE_CHARS = "[^\x09\x0a\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+# Lone surrogates: what Python makes of a byte that is not UTF-8 in an argument (\udce9).
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @functools.cache
@@ -168,111 +221,69 @@ def _plain_scalar_tag():
     return functools.partial(yaml.resolver.Resolver().resolve, yaml.ScalarNode, implicit=(True, False))
 
 
+def _represent_text(dumper, text: str):
+    # A literal block when the emitter can hold the text in one (it falls back to quotes if not).
+    style = "|" if "\n" in text and literal_block_fits(text) else None
+    return dumper.represent_scalar(_STR_TAG, str(text), style=style)
+
+
+def _represent_as_written(dumper, text: "AsWritten"):
+    """`007`, `no`, `1:30` written back unquoted, as the user wrote them: tagged with what YAML 1.1
+    reads them as, the emitter may leave them plain; annotator's loader reads them as text."""
+    tag = _plain_scalar_tag()(str(text))
+    if tag == _STR_TAG or _NULL.match(text):
+        return _represent_text(dumper, text)
+    return dumper.represent_scalar(tag, str(text))
+
+
 @functools.cache
-def _not_printable() -> re.Pattern:
-    return re.compile(_NOT_PRINTABLE_CHARS)  # compiled on first write: 14 ms every command would pay
+def _dumper():
+    import yaml
+
+    class CorpusDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
+        pass
+
+    CorpusDumper.add_representer(str, _represent_text)
+    CorpusDumper.add_representer(AsWritten, _represent_as_written)
+    CorpusDumper.add_representer(LineDict, yaml.representer.SafeRepresenter.represent_dict)
+    return CorpusDumper
 
 
-# Inside a plain scalar, ":" before a blank starts a mapping value and "#" after a blank a
-# comment; YAML's blanks are the space and the tab.
-_ENDS_PLAIN = re.compile(r":[ \t]|[ \t]#")
+def literal_block_fits(text: str) -> bool:
+    """Whether multi-line `text` reads back unchanged from a `|` block (no carriage returns or
+    characters YAML would have to escape; the emitter handles indentation and the final newline)."""
+    return "\r" not in text and not _NOT_PRINTABLE.search(text)
 
 
-def _is_plain_safe(text: str) -> bool:
-    return (
-        bool(text)
-        and text[0] not in _PLAIN_FIRST_FORBIDDEN
-        and text[-1] not in " \t:"
-        and not _ENDS_PLAIN.search(text)
-        and "\n" not in text
-        and not _not_printable().search(text)
-        and _plain_scalar_tag()(text) == _STR_TAG
-    )
-
-
-def _quoted(text: str) -> str:
-    # JSON's escapes (\" \\ \n \t \uXXXX) are a subset of YAML's double-quoted ones.
-    body = json.dumps(text, ensure_ascii=False)
-    return _not_printable().sub(lambda m: f"\\u{ord(m.group()):04x}", body)
-
-
-def _literal_block(text: str, indent: str) -> str | None:
-    """A multi-line text as a `|-` block, when YAML can hold it literally."""
-    if "\r" in text or text.endswith("\n") or _not_printable().search(text):
-        return None
-    lines = text.split("\n")
-    first = next((line for line in lines if line), "")
-    if first[:1] in ("", " ", "\t"):  # YAML takes the block's indentation from its first non-empty line
-        return None
-    return "|-\n" + "\n".join(f"{indent}{line}" if line else "" for line in lines)
-
-
-def _scalar(value: Any, indent: str) -> str:
-    if value is None:
-        return "null"
-    if value is True or value is False:
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if value != value:
-            return ".nan"
-        if value in (float("inf"), float("-inf")):
-            return ".inf" if value > 0 else "-.inf"
-        mantissa, e, exponent = repr(value).partition("e")
-        if e and "." not in mantissa:  # YAML 1.1 floats need a dot: 1e+20 -> 1.0e+20
-            mantissa += ".0"
-        return mantissa + e + exponent
-    text = str(value)
-    if _is_plain_safe(text):
-        return text
-    if "\n" in text:
-        block = _literal_block(text, indent + "  ")
-        if block is not None:
-            return block
-    return _quoted(text)
-
-
-def _emit(value: Any, indent: str, out: list[str]) -> None:
-    """Append the lines of a mapping or list at `indent` (the value's own lines only)."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            key_text = str(key) if _is_plain_safe(str(key)) else _quoted(str(key))
-            if isinstance(item, (dict, list)) and item:
-                out.append(f"{indent}{key_text}:")
-                _emit(item, indent + ("" if isinstance(item, list) else "  "), out)
-            else:
-                out.append(f"{indent}{key_text}: {_inline(item, indent)}")
-    else:
-        for item in value:
-            if isinstance(item, dict) and item:
-                lines: list[str] = []
-                _emit(item, indent + "  ", lines)
-                lines[0] = f"{indent}- " + lines[0][len(indent) + 2 :]
-                out.extend(lines)
-            elif isinstance(item, list) and item:
-                lines = []
-                _emit(item, indent + "  ", lines)
-                lines[0] = f"{indent}- " + lines[0][len(indent) + 2 :]
-                out.extend(lines)
-            else:
-                out.append(f"{indent}- {_inline(item, indent)}")
-
-
-def _inline(value: Any, indent: str) -> str:
-    if isinstance(value, dict):
-        return "{}"
-    if isinstance(value, list):
-        return "[]"
-    return _scalar(value, indent)
+# Characters YAML lets stand unescaped (NEL and the Unicode line and paragraph separators are
+# line breaks to YAML); a text holding others is written double-quoted, with escapes.
+_NOT_PRINTABLE = re.compile("[^\x09\x0a\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
 
 
 def dump_yaml(data: Any) -> str:
-    if isinstance(data, (dict, list)) and data:
-        lines: list[str] = []
-        _emit(data, "", lines)
-        return "\n".join(lines) + "\n"
-    return _inline(data, "") + "\n"
+    import yaml
+
+    try:
+        return yaml.dump(data, Dumper=_dumper(), allow_unicode=True, sort_keys=False, default_flow_style=False,
+                         width=1_000_000)
+    except (UnicodeEncodeError, yaml.YAMLError) as exc:
+        bad = next((text for text in _texts(data) if _LONE_SURROGATE.search(text)), None)
+        if bad is None:
+            raise
+        # Written as \udce9 it would read back refused; nothing is written at all instead.
+        raise InvalidText(f"'{printable(bad)}' is not valid UTF-8 text (a byte that is not UTF-8, or a lone surrogate)") from None
+
+
+def _texts(data: Any):
+    if isinstance(data, str):
+        yield data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _texts(key)
+            yield from _texts(value)
+    elif isinstance(data, list):
+        for item in data:
+            yield from _texts(item)
 
 
 def _current_umask() -> int:
@@ -285,8 +296,31 @@ def _current_umask() -> int:
 _NEW_FILE_MODE = 0o666 & ~_current_umask()
 
 
+def write_target(path: Path) -> Path:
+    """Where a write to `path` goes: through a symbolic link to its target, so a corpus file
+    shared by a link stays shared (the new file is renamed over the target, not the link)."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+def os_error_reason(exc: OSError) -> str:
+    """Why the system refused, in the words of a message: "permission denied", "no space left..."."""
+    if exc.errno == errno.ENOSPC:
+        return "no space left on the disk"
+    return (exc.strerror or str(exc)).lower()
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write a file so that a crash leaves either the old file or the new one, never half."""
+    """Write a file so that a crash leaves either the old file or the new one, never half.
+    A refused write (permission, read-only or full disk) leaves the old file and says so."""
+    target = write_target(path)
+    try:
+        _atomic_write(target, data)
+    except OSError as exc:
+        shown = path if target == path else f"{path} (a link to {target})"
+        raise WriteFailure(f"cannot write {shown}: {os_error_reason(exc)}; the file was not changed") from None
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         mode = path.stat().st_mode & 0o7777
@@ -310,7 +344,12 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate: refused before the file is touched
+        raise InvalidText(f"{path} was not changed: '{printable(exc.object[max(0, exc.start - 20):exc.end + 20])}' "
+                          "is not valid UTF-8 text") from None
+    atomic_write_bytes(path, data)
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -328,4 +367,36 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def write_yaml(path: Path, data: Any, header: str = "") -> None:
-    atomic_write_text(path, header + dump_yaml(data))
+    """Write `data` to `path` atomically; a file holding comments (a hand edit) keeps them."""
+    try:
+        text = header + dump_yaml(data)  # also refuses text that is not valid UTF-8
+    except InvalidText as exc:
+        raise InvalidText(f"{path} was not changed: {exc}") from None
+    kept = _keeping_comments(path, data, header)
+    atomic_write_text(path, kept.text if kept else text)
+    if kept:
+        kept.written()
+
+
+def _keeping_comments(path: Path, data: Any, header: str):
+    """The file rewritten with its comments (yaml_roundtrip), if it holds any and the result reads
+    back as `data`; else None, and the file is written by the emitter (the data comes first)."""
+    existing = _existing_text(path)
+    if existing is None:
+        return None
+    from annotator import yaml_roundtrip
+
+    if not yaml_roundtrip.has_comments(existing, header):
+        return None
+    try:
+        kept = yaml_roundtrip.rewrite(path, existing, data)
+        return kept if parse_yaml(kept.text, path) == data else None
+    except Exception:  # noqa: BLE001 - a file ruamel cannot merge is written without its comments
+        return None
+
+
+def _existing_text(path: Path) -> str | None:
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None

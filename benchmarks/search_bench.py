@@ -1,6 +1,6 @@
 """Search speed of annotator (Whoosh) against SQLite FTS5, on the same corpus and queries.
 
-    python benchmarks/search_bench.py --passages 10000 --json
+    python benchmarks/search_bench.py --passages 10000 --json [--dir /tmp/search-bench-10k]
 
 Generates the synthetic corpus (benchmarks/synthetic.py, deterministic), writes it as a
 real workspace and builds annotator's index through Session.sync; loads the same
@@ -44,6 +44,9 @@ from benchmarks.synthetic import (  # noqa: E402
 
 PAGE = 20
 REPEATS = 3
+# Passes of the interleaved window: a kind has 4-12 queries, and the p95 of 3 passes is nearly
+# their maximum, one preemption on a shared machine; 10 passes give each kind 40+ samples.
+INTERLEAVED_REPEATS = 10
 
 
 @dataclass(frozen=True)
@@ -226,7 +229,7 @@ def whoosh_phase(root: Path, plan: dict) -> dict:
 
     times = time_queries(search, mix, plan["repeats"])
     totals = [search(q)[1] for q in mix]
-    interleaved = interleaved_times(search, plan.get("fts5_db"), mix, plan["repeats"])
+    interleaved = interleaved_times(search, plan.get("fts5_db"), mix, max(plan["repeats"], INTERLEAVED_REPEATS))
 
     update_ms = []
     for pid, text, location, source in plan["updates"]:
@@ -274,12 +277,24 @@ def interleaved_times(search, fts5_db: str | None, mix: list[BenchQuery], repeat
         cpu.append((time.process_time() - start_cpu) * 1000.0)
         wall.append((time.perf_counter() - start) * 1000.0)
 
+    kinds: dict[str, list[list[float]]] = {}
     for _ in range(repeats):
         for q in mix:
             timed(fts.search, q, fts_ms, fts_cpu)
             timed(search, q, whoosh_ms, whoosh_cpu)
+            for samples, value in zip(kinds.setdefault(q.kind, [[], [], [], []]),
+                                      (whoosh_ms[-1], fts_ms[-1], whoosh_cpu[-1], fts_cpu[-1])):
+                samples.append(value)
     fts.close()
+    by_kind = {
+        kind: {"whoosh_p95_ms": round(percentile(w, 95), 3), "fts5_p95_ms": round(percentile(f, 95), 3),
+               "whoosh_cpu_p95_ms": round(percentile(wc, 95), 3), "fts5_cpu_p95_ms": round(percentile(fc, 95), 3)}
+        for kind, (w, f, wc, fc) in kinds.items()
+    }
     return {
+        # per kind, both engines timed query by query in the same window
+        "p95_ms_by_kind": by_kind,
+        "kinds_slower_than_fts5": [k for k, v in by_kind.items() if v["whoosh_p95_ms"] > v["fts5_p95_ms"]],
         "whoosh_p50_ms": round(percentile(whoosh_ms, 50), 3),
         "whoosh_p95_ms": round(percentile(whoosh_ms, 95), 3),
         "fts5_p50_ms": round(percentile(fts_ms, 50), 3),
@@ -300,7 +315,12 @@ def run(passages: int, seed: int = DEFAULT_SEED, folder: Path | None = None, rep
         corpus = generate_corpus(passages, seed)
         items = corpus.passages
         mix = query_mix(items, seed)
-        root = make_workspace(folder / "ws", passages, seed)
+        root = folder / "ws"
+        if not (root / "corpus").is_dir():  # a --dir kept from an earlier run has it (the index is rebuilt anyway)
+            make_workspace(root, passages, seed)
+        (folder / "fts5.db").unlink(missing_ok=True)
+        for stale in ("fts5.db-wal", "fts5.db-shm"):
+            (folder / stale).unlink(missing_ok=True)
         rng = random.Random(seed + 20)
         from benchmarks.synthetic import THEMES
 
@@ -353,6 +373,8 @@ def run(passages: int, seed: int = DEFAULT_SEED, folder: Path | None = None, rep
             "p95_ratio": round(whoosh["p95_ms"] / max(fts_times["p95_ms"], 1e-9), 3),
             "p50_ratio": round(whoosh["p50_ms"] / max(fts_times["p50_ms"], 1e-9), 3),
             "interleaved_p95_ratio": (whoosh.get("interleaved") or {}).get("p95_ratio"),
+            "kinds_slower_than_fts5": (whoosh.get("interleaved") or {}).get("kinds_slower_than_fts5"),
+            "build_ratio": round(whoosh["build_s"] / max(fts_build, 1e-9), 2),
             "peak_rss_mb": whoosh["peak_rss_mb"],
         }
     finally:
@@ -366,6 +388,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--repeats", type=int, default=REPEATS, help="timed passes over the query mix")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON document")
+    parser.add_argument("--dir", help="keep the workspace here and reuse it in later runs (default: a temporary folder)")
     parser.add_argument("--whoosh-phase", metavar="WORKSPACE", help=argparse.SUPPRESS)
     parser.add_argument("--plan", metavar="FILE", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -373,15 +396,22 @@ def main(argv: list[str] | None = None) -> int:
         plan = json.loads(Path(args.plan).read_text(encoding="utf-8"))
         print(json.dumps(whoosh_phase(Path(args.whoosh_phase), plan)))
         return 0
-    report = run(args.passages, args.seed, repeats=args.repeats)
+    folder = None
+    if args.dir:
+        folder = Path(args.dir)
+        folder.mkdir(parents=True, exist_ok=True)
+    report = run(args.passages, args.seed, folder=folder, repeats=args.repeats)
     if args.json:
         print(json.dumps(report, indent=2))
     else:
         w, f = report["whoosh"], report["fts5"]
         print(f"{report['passages']} passages, {report['queries']} queries x {report['repeats']}")
-        print(f"build      whoosh {w['build_s']:.2f} s   fts5 {f['build_s']:.2f} s")
+        print(f"build      whoosh {w['build_s']:.2f} s   fts5 {f['build_s']:.2f} s  ratio {report['build_ratio']}")
         print(f"search p50 whoosh {w['p50_ms']:.2f} ms  fts5 {f['p50_ms']:.2f} ms")
         print(f"search p95 whoosh {w['p95_ms']:.2f} ms  fts5 {f['p95_ms']:.2f} ms  ratio {report['p95_ratio']}")
+        for kind, both in ((w.get("interleaved") or {}).get("p95_ms_by_kind") or {}).items():
+            print(f"  {kind:<14} p95 whoosh {both['whoosh_p95_ms']:.2f} ms  fts5 {both['fts5_p95_ms']:.2f} ms"
+                  f"   (cpu {both['whoosh_cpu_p95_ms']:.2f} / {both['fts5_cpu_p95_ms']:.2f})")
         print(f"update one passage p50 {w['update_one_passage_p50_ms']} / p95 {w['update_one_passage_p95_ms']} ms; tag toggle p95 {w['tag_toggle_p95_ms']} ms")
         print(f"peak RSS {report['peak_rss_mb']} MB")
     return 0

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import fuzz_inputs
+import mutation_fuzz
 from annotator.errors import CorpusError, ImportFailure
 from annotator.importers.plaintext import parse_plain_text
 from annotator.importers.textio import decode_bytes
@@ -262,3 +263,19 @@ def test_cli_reports_a_broken_corpus_file_in_one_line_naming_it(workspace_dir, t
         assert proc.returncode != 0
         assert "Traceback" not in proc.stderr
         assert len(proc.stderr.splitlines()) == 1 and "themes.yaml" in proc.stderr, proc.stderr
+
+
+# -- the mutation fuzzer: valid workspaces edited by hand, one CLI command, nothing else changed -----
+
+
+def test_mutated_workspaces_lose_nothing_and_touch_nothing_else():
+    counts = mutation_fuzz.run(cases=400 if STRESS else 40, seed=7)
+    assert counts.findings == 0, counts.examples
+    assert counts.ok and counts.refused
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not STRESS, reason="full-count mutation fuzzing: set ANNOTATOR_STRESS=1")
+def test_two_thousand_mutated_workspaces():
+    counts = mutation_fuzz.run(cases=2000, seed=0)
+    assert counts.findings == 0, counts.examples

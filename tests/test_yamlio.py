@@ -86,15 +86,32 @@ _documents = st.recursive(
 @settings(max_examples=300, deadline=None)
 @given(_documents)
 def test_emitter_round_trips_through_the_safe_loader(document):
+    """Numbers, booleans and nulls too: any YAML reader reads what was written."""
+    import yaml
+
     text = dump_yaml(document)
-    assert parse_yaml(text, "generated.yaml") == document
+    assert yaml.load(text, Loader=yaml.SafeLoader) == document
+
+
+_text_documents = st.recursive(
+    st.one_of(st.none(), st.text(), _scalars.filter(lambda v: isinstance(v, str))),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_text_documents)
+def test_text_round_trips_through_the_corpus_loader(document):
+    """What the corpus holds (text and nulls) is read back by annotator's own loader exactly."""
+    assert parse_yaml(dump_yaml(document), "generated.yaml") == document
 
 
 def test_emitter_writes_readable_block_yaml():
     text = dump_yaml({"annotator": "me", "tags": [{"passage": "p-1", "theme": "hope", "at": "2026-01-01T00:00:00+00:00",
                                                    "comment": "why: two lines\nhere"}]})
     assert text == (
-        "annotator: me\ntags:\n- passage: p-1\n  theme: hope\n  at: \"2026-01-01T00:00:00+00:00\"\n"
+        "annotator: me\ntags:\n- passage: p-1\n  theme: hope\n  at: '2026-01-01T00:00:00+00:00'\n"
         "  comment: |-\n    why: two lines\n    here\n"
     )
 
@@ -110,3 +127,11 @@ def test_a_tab_after_a_colon_or_before_a_hash_is_quoted_not_cut():
     text failed to read back (the whole file with it) or lost its end."""
     for text in ("see p.4:\tthe lamp", "page 12\t#3 matters"):
         assert parse_yaml(dump_yaml({"comment": text}), "x.yaml") == {"comment": text}
+
+
+def test_text_as_written_pickles_as_plain_text():
+    """The index's stored fields are pickled: they must not name a class of annotator's."""
+    import pickle
+
+    value = parse_yaml("id: 007\n", "x.yaml")["id"]
+    assert value == "007" and b"annotator" not in pickle.dumps(value, protocol=-1)

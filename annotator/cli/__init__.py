@@ -6,6 +6,7 @@ function; commands call `Session` methods and print, nothing more.
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from typing import TYPE_CHECKING
@@ -54,6 +55,14 @@ def open_session(args):
     from annotator.session import Session
 
     return Session.open(getattr(args, "workspace", None))
+
+
+def open_checked_session(args):
+    """The session, its corpus read whole first: a malformed file stops a write before it
+    writes, not after (the edit saved, then the index sync refusing another file)."""
+    session = open_session(args)
+    sync_index(session, quiet=True)
+    return session
 
 
 def in_workspace(session) -> str:
@@ -117,10 +126,33 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except Exception as exc:  # a bug; the user still gets one line, ANNOTATOR_DEBUG=1 gives the traceback
-        if os.environ.get("ANNOTATOR_DEBUG"):
-            raise
-        from annotator.cli.output import warn
+    except OSError as exc:
+        if exc.errno in _REFUSED_BY_THE_SYSTEM:
+            return _refused_by_the_system(exc)
+        return _internal_error(exc)
+    except Exception as exc:
+        return _internal_error(exc)
 
-        warn(f"internal error ({type(exc).__name__}: {exc}); this is a bug, please report it (ANNOTATOR_DEBUG=1 shows details)")
-        return 70
+
+# Errors of the place written to, not of annotator: said as such, not as a bug.
+_REFUSED_BY_THE_SYSTEM = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.ELOOP}
+
+
+def _refused_by_the_system(exc: OSError) -> int:
+    from annotator.cli.output import warn
+    from annotator.yamlio import os_error_reason
+
+    # A write the store does not make itself (the index, for one) refused by the system.
+    where = f" {exc.filename}" if exc.filename else ""
+    warn(f"cannot write{where}: {os_error_reason(exc)}; the corpus files were not changed")
+    return 1
+
+
+def _internal_error(exc: Exception) -> int:
+    """A bug; the user still gets one line, ANNOTATOR_DEBUG=1 gives the traceback."""
+    if os.environ.get("ANNOTATOR_DEBUG"):
+        raise exc
+    from annotator.cli.output import warn
+
+    warn(f"internal error ({type(exc).__name__}: {exc}); this is a bug, please report it (ANNOTATOR_DEBUG=1 shows details)")
+    return 70

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from annotator.display import clip, plural
-from annotator.cli import in_workspace, open_session
+from annotator.cli import in_workspace, open_checked_session, open_session
 from annotator.cli.output import ProgressPrinter, print_json, warn
 from annotator.textsafe import show_controls, show_line
 
@@ -45,7 +45,8 @@ def cmd_init(args) -> int:
 
 
 def cmd_import(args) -> int:
-    session = open_session(args)
+    # A dry run writes no index either: the corpus is read whole on the copy instead (read_whole).
+    session = open_session(args) if args.dry_run else open_checked_session(args)
     if args.source and len(args.files) > 1:
         warn("--source names one source; import one file at a time with it")
         return 2
@@ -55,7 +56,7 @@ def cmd_import(args) -> int:
         from annotator.session import Session
 
         with corpus_copy(session.ws) as scratch:
-            reports = run_imports(args, Session(scratch), annotator)
+            reports = run_imports(args, read_whole(Session(scratch)), annotator)
     else:
         reports = run_imports(args, session, annotator)
         progress = ProgressPrinter("indexing")
@@ -72,6 +73,14 @@ def cmd_import(args) -> int:
     if args.dry_run:
         print("dry run: nothing was written; run the same command without --dry-run to import")
     return 0
+
+
+def read_whole(session):
+    """The session, every corpus file read: a malformed one stops a dry run as it stops the import."""
+    session.store.themes()
+    session.store.sources()
+    session.store.all_annotations()
+    return session
 
 
 def run_imports(args, session, annotator: str) -> list:

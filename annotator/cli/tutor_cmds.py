@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from annotator.cli import in_workspace, open_session, sync_index
+from annotator.cli import in_workspace, open_checked_session, open_session, sync_index
 from annotator.cli.output import print_json, warn
 from annotator.display import clip
 from annotator.textsafe import show_controls, show_line
@@ -96,7 +96,7 @@ def _done(session, message: str) -> int:
 def cmd_theme_add(args) -> int:
     from annotator import codebook
 
-    session = open_session(args)
+    session = open_checked_session(args)
     parent = session.resolve_theme(args.parent).id if args.parent else None
     theme = codebook.add_theme(
         session.store, args.name, theme_id=args.theme_id, description=args.description, color=args.color, parent=parent
@@ -108,7 +108,7 @@ def cmd_theme_add(args) -> int:
 def cmd_theme_rename(args) -> int:
     from annotator import codebook
 
-    session = open_session(args)
+    session = open_checked_session(args)
     if not args.name and not args.new_id:
         warn("give a new name, --id NEW_ID, or both")
         return 2
@@ -120,7 +120,7 @@ def cmd_theme_rename(args) -> int:
 def cmd_theme_color(args) -> int:
     from annotator import codebook
 
-    session = open_session(args)
+    session = open_checked_session(args)
     theme = session.resolve_theme(args.theme)
     color = None if args.color.lower() in ("none", "-", "") else args.color
     updated = codebook.set_color(session.store, theme.id, color)
@@ -130,7 +130,7 @@ def cmd_theme_color(args) -> int:
 def cmd_theme_describe(args) -> int:
     from annotator import codebook
 
-    session = open_session(args)
+    session = open_checked_session(args)
     theme = session.resolve_theme(args.theme)
     codebook.set_description(session.store, theme.id, " ".join(args.text))
     return _done(session, f"'{theme.id}' description updated")
@@ -139,7 +139,7 @@ def cmd_theme_describe(args) -> int:
 def cmd_theme_parent(args) -> int:
     from annotator import codebook
 
-    session = open_session(args)
+    session = open_checked_session(args)
     theme = session.resolve_theme(args.theme)
     parent = None if args.parent.lower() in ("none", "-", "") else session.resolve_theme(args.parent).id
     codebook.set_parent(session.store, theme.id, parent)
@@ -149,7 +149,7 @@ def cmd_theme_parent(args) -> int:
 def cmd_theme_merge(args) -> int:
     from annotator import codebook
 
-    session = open_session(args)
+    session = open_checked_session(args)
     source = session.resolve_theme(args.theme)
     into = session.resolve_theme(args.into)
     change = codebook.merge_themes(session.store, source.id, into.id)
@@ -159,7 +159,7 @@ def cmd_theme_merge(args) -> int:
 def cmd_theme_delete(args) -> int:
     from annotator import codebook
 
-    session = open_session(args)
+    session = open_checked_session(args)
     theme = session.resolve_theme(args.theme)
     change = codebook.delete_theme(session.store, theme.id, force=args.force)
     return _done(session, change.message)
