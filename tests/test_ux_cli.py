@@ -395,3 +395,15 @@ def test_report_of_a_large_nested_codebook_fits_the_terminal(cli, workspace_dir,
     assert too_wide == []
     assert "most-tagged of 64 themes, to fit; --format md has all" in out
     assert "Code 3 and more words" in out  # names cut, not dropped
+
+
+def test_a_dry_run_stops_at_a_malformed_corpus_file_and_names_the_real_one(cli, workspace_dir, tmp_path):
+    bad = workspace_dir / "corpus" / "annotations" / "bob.yaml"
+    bad.write_text("annotator: bob\ntags: [\n", encoding="utf-8")
+    notes = tmp_path / "notes.md"
+    notes.write_text("A storm.\n\nA boat.\n", encoding="utf-8")
+    before = everything_in(workspace_dir)
+    code, out, err = cli("--workspace", workspace_dir, "import", notes, "--dry-run")
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and str(bad) in err and "malformed YAML" in err
+    assert everything_in(workspace_dir) == before

@@ -28,4 +28,18 @@ def corpus_copy(ws: Workspace) -> Iterator[Workspace]:
         except (OSError, shutil.Error) as exc:
             first = exc.args[0][0] if isinstance(exc, shutil.Error) and exc.args and exc.args[0] else exc
             raise AnnotatorError(f"--dry-run could not copy the corpus to try the import on: {first}") from None
-        yield scratch
+        try:
+            yield scratch
+        except AnnotatorError as exc:
+            raise _as_of(exc, scratch.root, ws.root) from None
+
+
+def _as_of(exc: AnnotatorError, scratch_root: Path, real_root: Path) -> AnnotatorError:
+    """The error with the copy's folder replaced by the workspace's: a malformed file is named where
+    the user can fix it, not in a temporary folder that is already gone."""
+    shown = str(exc).replace(str(scratch_root), str(real_root))
+    if shown == str(exc):
+        return exc
+    error = AnnotatorError(shown)
+    error.exit_code = exc.exit_code
+    return error
