@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import yaml
+
+FIXTURES = Path(__file__).parent / "fixtures"  # not `from conftest import`: tests/tui has a conftest too
 
 
 def themes_in(workspace_dir) -> list[dict]:
@@ -325,8 +329,6 @@ def test_import_dry_run_json_reports_per_source_and_says_it_was_a_dry_run(cli, w
 
 
 def test_theme_notes_dry_run_lists_the_themes_it_would_add_and_change(cli, workspace_dir, monkeypatch):
-    from conftest import FIXTURES
-
     monkeypatch.chdir(workspace_dir)
 
     before = everything_in(workspace_dir)
@@ -341,8 +343,6 @@ def test_theme_notes_dry_run_lists_the_themes_it_would_add_and_change(cli, works
 
 
 def test_a_many_source_import_gets_a_line_per_source_then_the_totals(cli, workspace_dir, monkeypatch):
-    from conftest import FIXTURES
-
     monkeypatch.chdir(workspace_dir)
     monkeypatch.setenv("COLUMNS", "60")
     code, out, err = cli("import", FIXTURES / "My Clippings.txt")
