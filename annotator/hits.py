@@ -37,9 +37,12 @@ class SearchResult:
     total: int
     hits: list[Hit]
     suggestion: str | None = None
+    notices: list[str] = field(default_factory=list)  # what the query budget cut (annotator.query_budget)
 
     def to_json(self) -> dict:
         data = {"query": self.query, "total": self.total, "results": [h.to_json() for h in self.hits]}
         if self.suggestion:
             data["suggestion"] = self.suggestion
+        if self.notices:
+            data["notices"] = list(self.notices)
         return data

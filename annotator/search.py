@@ -18,6 +18,7 @@ from itertools import islice
 from whoosh import qparser, query as wq
 from whoosh.qparser import QueryParser
 
+from annotator import query_budget
 from annotator.hits import Hit, SearchResult
 from annotator.index import SearchIndex, text_analyzer
 
@@ -108,6 +109,8 @@ def _lift_negations(q: wq.Query) -> wq.Query:
             base = positive[0] if len(positive) == 1 else wq.Or(positive, boost=q.boost, scale=q.scale)
             excluded = negative[0] if len(negative) == 1 else wq.Or(negative)
             return wq.AndNot(base, excluded)
+        if negative:  # `NOT a NOT b`: neither a nor b (Whoosh's OR group: lacking a, or lacking b)
+            return wq.Not(negative[0] if len(negative) == 1 else wq.Or(negative))
     return q
 
 
@@ -291,8 +294,10 @@ def _candidate_pattern(wanted: frozenset) -> re.Pattern:
 
 
 def has_text_terms(q: wq.Query) -> bool:
-    if q is wq.NullQuery or isinstance(q, wq.Every):
+    if q is wq.NullQuery or isinstance(q, (wq.Every, wq.Not)):
         return False
+    if isinstance(q, wq.AndNot):  # what is excluded ranks nothing: `-word` alone lists the rest in order
+        return has_text_terms(q.a)
     return any(leaf.field() == "text" for leaf in q.leaves() if not isinstance(leaf, wq.Every) and leaf is not wq.NullQuery)
 
 
@@ -325,7 +330,16 @@ def _combined_filter(prepared: Prepared, themes, source, untagged, kind) -> wq.Q
     return present[0] if len(present) == 1 else wq.And(present)
 
 
-def search(
+def search(index: SearchIndex, text: str, *, cancelled=None, **options) -> SearchResult:
+    """Search within the query budget (annotator.query_budget): what was cut is in the result's
+    `notices`; `cancelled()` true stops the search between steps with SearchCancelled."""
+    with query_budget.running(query_budget.Budget(cancelled)) as budget:
+        result = _search(index, text, **options)
+    result.notices = list(budget.notices)
+    return result
+
+
+def _search(
     index: SearchIndex,
     text: str,
     *,
@@ -338,9 +352,11 @@ def search(
 ) -> SearchResult:
     searcher = index.searcher()
     prepared = prepare(text, as_you_type=as_you_type)
+    prepared.words = query_budget.limit_clauses(prepared.words)
     q = _parse_words(prepared.words, searcher.schema) if prepared.words.strip() else wq.NullQuery
     if prepared.typing:
         q = _limit_typing_prefix(q, prepared.typing)
+    q = query_budget.apply(q, prepared.words)
     restrict = _combined_filter(prepared, themes, source, untagged, kind)
     scored = has_text_terms(q)
     if not scored and q is not wq.NullQuery and not isinstance(q, wq.Every):

@@ -37,6 +37,10 @@ def cmd_search(args) -> int:
     print(dim(f"{result.total} result{'s' if result.total != 1 else ''}" + (f", showing {shown}" if shown < result.total else ""), color))
     if result.suggestion:
         print(f"did you mean: {show_controls(result.suggestion)}")
+    if result.notices:
+        from annotator.query_budget import notice_line
+
+        print(show_controls(notice_line(result.notices)))
     for hit in result.hits:
         print()
         print(format_heading(hit, color))

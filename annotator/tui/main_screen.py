@@ -26,6 +26,8 @@ def counter_text(result: SearchResult) -> str:
     text = f"{result.total:,} {noun}"
     if result.suggestion:
         text += f" — did you mean: {result.suggestion}"
+    if result.notices:  # the query budget cut something (annotator.query_budget)
+        text += " — " + "; ".join(["query cut down: " + result.notices[0], *result.notices[1:]])
     return text
 
 
