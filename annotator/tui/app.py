@@ -156,13 +156,19 @@ class AnnotatorApp(App):
 
     def search(self, query: str, limit: int, is_cancelled: Callable[[], bool] = lambda: False) -> "SearchResult | None":
         """Run a query for the results list (from a worker thread); None when a newer one replaced it."""
+        from annotator.query_budget import SearchCancelled
+
         kind = None if "kind:" in query.lower() else "passage"
         self.last_search_at = time.perf_counter()
         with self.session.lock:
             if is_cancelled():
                 return None
             started = time.perf_counter()
-            result = self.session.unlocked.search(query, limit=limit, kind=kind, as_you_type=True)
+            try:  # a newer keystroke (or quitting) stops it between steps, freeing the lock
+                result = self.session.unlocked.search(query, limit=limit, kind=kind, as_you_type=True,
+                                                      cancelled=is_cancelled)
+            except SearchCancelled:
+                return None
             self.search_ms[query] = (time.perf_counter() - started) * 1000
             return result
 
@@ -200,7 +206,11 @@ class AnnotatorApp(App):
     # -- tag changes ---------------------------------------------------------------------------
 
     def change(self, passage_id: str, do: Callable[[], object]) -> object:
-        """Run one write through the session, then show it everywhere; FAILED if it could not."""
+        """Run one write through the session, then show it everywhere; FAILED if it could not.
+
+        `do` writes the YAML only (index_later): a search holding the session lock is not
+        waited for; the index catches up in a worker (catch_up_index).
+        """
         if not self._busy.acquire(blocking=False):
             self.notify("The corpus is being re-read; try again in a moment.", severity="warning", markup=False)
             return FAILED
@@ -213,11 +223,20 @@ class AnnotatorApp(App):
             return FAILED
         finally:
             self._busy.release()
+        self.catch_up_index()
         self.main.refresh_after_change(passage_id)
         for screen in self.screen_stack[1:]:
             if hasattr(screen, "reload"):
                 screen.reload()
         return result
+
+    @work(thread=True, group="catch-up", exit_on_error=False)
+    def catch_up_index(self) -> None:
+        """Tell the index about the tag changes just written (after any search under way)."""
+        try:
+            self.session.catch_up()
+        except AnnotatorError as error:
+            self.call_from_thread(self.main.set_status, str(error))
 
     def record(self, changes: Iterable["TagChange"]) -> None:
         changes = [c for c in changes if c is not None]
@@ -231,13 +250,14 @@ class AnnotatorApp(App):
         return f"{verb} {change.tag.passage}: {self.look.name(change.tag.theme)}"
 
     def toggle(self, passage_id: str, theme_id: str) -> None:
-        change = self.change(passage_id, lambda: self.session.toggle(passage_id, theme_id))
+        change = self.change(passage_id, lambda: self.session.unlocked.toggle(passage_id, theme_id, index_later=True))
         if change is not FAILED and change is not None:
             self.record([change])
             self.notify(self.describe(change), timeout=2, markup=False)
 
     def add_tag(self, passage_id: str, theme_id: str, comment: str | None = None) -> None:
-        changes = self.change(passage_id, lambda: self.session.tag(passage_id, [theme_id], comment=comment))
+        changes = self.change(passage_id, lambda: self.session.unlocked.tag(passage_id, [theme_id], comment=comment,
+                                                                              index_later=True))
         if changes is FAILED:
             return
         self.record(changes)
@@ -257,7 +277,7 @@ class AnnotatorApp(App):
             self.notify("Nothing to undo.", timeout=2, markup=False)
             return
         change = self.undo_stack[-1]
-        if self.change(change.tag.passage, lambda: self.session.revert(change)) is not FAILED:
+        if self.change(change.tag.passage, lambda: self.session.unlocked.revert(change, index_later=True)) is not FAILED:
             self.undo_stack.pop()
             self.redo_stack.append(change)
             self.notify("Undone: " + self.describe(change), timeout=2, markup=False)
@@ -267,7 +287,7 @@ class AnnotatorApp(App):
             self.notify("Nothing to redo.", timeout=2, markup=False)
             return
         change = self.redo_stack[-1]
-        if self.change(change.tag.passage, lambda: self.session.replay(change)) is not FAILED:
+        if self.change(change.tag.passage, lambda: self.session.unlocked.replay(change, index_later=True)) is not FAILED:
             self.redo_stack.pop()
             self.undo_stack.append(change)
             self.notify("Redone: " + self.describe(change), timeout=2, markup=False)

@@ -132,8 +132,8 @@ class MainScreen(Screen):
         if passage_id is None:
             self.search(keep=self.results.selected_id)
             return
-        try:
-            hit = self.app.session.get(passage_id)
-        except AnnotatorError:
-            return
-        self.results.update_hit(hit, self.app.look)
+        # The row's tags are read from the annotation files, not the index: a search under way
+        # holds the index, and a tag never waits for it.
+        listed = next((hit for hit in self.results.hits if hit.id == passage_id), None)
+        if listed is not None:
+            self.results.update_hit(listed, self.app.look)
