@@ -89,6 +89,7 @@ class AnnotatorApp(App):
 
         with self._busy:
             try:
+                self.session.unlocked.index.on_rebuild = self._index_rebuilt
                 self.session.sync(progress=progress)
                 counts = self.session.theme_counts()
                 signatures = self.session.store.signatures()
@@ -133,6 +134,10 @@ class AnnotatorApp(App):
             rest_until = time.perf_counter() + min(WARM_REST_MAX_SECONDS, max(WARM_REST_SECONDS, 2 * (time.perf_counter() - started)))
             while time.perf_counter() < rest_until and not worker.is_cancelled and self.is_running:
                 time.sleep(WARM_REST_SECONDS)  # in slices: quitting must not wait for a long rest
+
+    def _index_rebuilt(self, reason: str) -> None:
+        """A search found the index damaged and rebuilt it (from any thread: notify is thread-safe)."""
+        self.notify(f"Rebuilt the index ({reason}).", severity="warning", markup=False)
 
     def poll_corpus(self) -> None:
         """Another process (the CLI, git) may have changed the corpus: sync when a file signature moved."""
