@@ -252,6 +252,19 @@ def verify_index(folder: Path) -> str:
     return ""
 
 
+def _adopt_ctimes(recorded: dict[str, list[int]], current: dict[str, list[int]]) -> bool:
+    """A manifest written before signatures held the ctime (mtime, size, inode only) takes the
+    current ctime of each file those three still match: the move to the new signature costs no
+    re-reading of every source (what it did not catch before, it does not catch this once)."""
+    adopted = False
+    for path, signature in recorded.items():
+        now = current.get(path)
+        if len(signature) == 3 and now is not None and now[:3] == signature:
+            recorded[path] = now
+            adopted = True
+    return adopted
+
+
 def _error_name(exc: Exception) -> str:
     kind = type(exc)
     return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__.lstrip('_')}.{kind.__name__}"
@@ -533,6 +546,8 @@ class SearchIndex:
         report = SyncReport()
         manifest = self.manifest
         current = {k: list(v) for k, v in self.store.signatures().items()}
+        if _adopt_ctimes(manifest.files, current):
+            manifest.write(self.folder)  # once: from now on the ctime is compared
         if manifest.files == current:
             return report
         changed = {k for k in set(current) | set(manifest.files) if current.get(k) != manifest.files.get(k)}
@@ -630,6 +645,7 @@ class SearchIndex:
         with self.store.locked():
             manifest = self.manifest
             current = {k: list(v) for k, v in self.store.signatures().items()}
+            _adopt_ctimes(manifest.files, current)
             changed = {k for k in set(current) | set(manifest.files) if current.get(k) != manifest.files.get(k)}
             if not changed:
                 self.pending_tags = {}
