@@ -242,7 +242,8 @@ def _capped(node, share: int, shown: str):
             shown = shown_capped
             maxdist = MAX_EDIT_DISTANCE
         capped = CappedFuzzy(node.fieldname, node.text, boost=node.boost, maxdist=maxdist,
-                             prefixlength=node.prefixlength, constantscore=node.constantscore)
+                             # Whoosh's automaton fails on a prefix longer than the word (`a~1/2`)
+                             prefixlength=min(node.prefixlength, len(node.text)), constantscore=node.constantscore)
     elif isinstance(node, wq.Prefix):
         capped = CappedPrefix(node.fieldname, node.text, boost=node.boost, constantscore=node.constantscore)
     else:

@@ -118,3 +118,27 @@ def test_the_budget_is_only_current_during_its_search(big):
         assert query_budget.current() is None
     finally:
         session.close()
+
+
+@pytest.mark.parametrize("text, maxdist, prefix", [("lonely", 2, 0), ("river", 1, 0), ("river", 2, 1), ("hope", 2, 2), ("ab", 1, 0)])
+def test_fuzzy_terms_expand_from_the_term_table_as_whoosh_expands_them(big, text, maxdist, prefix):
+    session = Session.open(big)
+    try:
+        session.sync()
+        scorer = session.index.vector_scorer()
+        for cap in (None, 8):
+            q = query_budget.CappedFuzzy("text", text, maxdist=maxdist, prefixlength=prefix)
+            if cap:
+                q.max_expansions = cap
+            for sub, _, data, _, _ in scorer.leaves:
+                table = data.field_table("text")
+                assert table is not None
+                whoosh_own = q._btexts(sub.reader())  # Whoosh's Levenshtein automaton over its term index
+                fast = fastscore._table_fuzzy(table, q, q.max_expansions)
+                assert list(fast) == list(whoosh_own) and fast.cut == whoosh_own.cut
+    finally:
+        session.close()
+
+
+def test_a_fuzzy_prefix_longer_than_the_word_searches(cli, big):
+    assert search_json(cli, big, "ab~1/5")["total"] >= 0  # Whoosh's automaton failed on it (IndexError)
