@@ -65,8 +65,8 @@ def evidence(index: SearchIndex, store: Store, theme_id: str) -> list[EvidencePa
             by_passage.setdefault(tag.passage, []).append(tag)
     stored = stored_passages(index, by_passage)
     memos: dict[str, list[Memo]] = {}
-    for annotations in store.all_annotations():
-        for memo in annotations.memos:
+    for annotation_file in store.all_annotations():
+        for memo in annotation_file.memos:
             if memo.passage in stored:
                 memos.setdefault(memo.passage, []).append(memo)
     for found in memos.values():

@@ -29,6 +29,7 @@ from whoosh.scoring import BM25F, WeightingModel
 from whoosh.util.numeric import byte_to_length
 
 from annotator.coordination import Coordinated, tiered_score
+from annotator import query_budget
 from annotator.termtable import FieldTable, TermTable, open_table
 
 # How many postings (document, weight) pairs to keep in memory across all terms.
@@ -119,17 +120,21 @@ class SegmentData:
     def expansions(self, q) -> list:
         """The terms a prefix, wildcard or fuzzy term expands to in this segment; cached."""
         key = (type(q).__name__, q.field(), getattr(q, "text", None), getattr(q, "maxdist", None),
-               getattr(q, "prefixlength", None))
+               getattr(q, "prefixlength", None), getattr(q, "max_expansions", None))
         found = self._expansions.get(key)
         if found is None:
-            table = self.field_table(q.field()) if isinstance(q, wq.Prefix) else None
+            table = self.field_table(q.field()) if isinstance(q, (wq.Prefix, wq.FuzzyTerm)) else None
             terms = self.terms.get(q.field()) if type(q) is wq.Prefix else None
-            if table is not None:
+            if table is not None and isinstance(q, wq.FuzzyTerm):
+                found = _table_fuzzy(table, q, getattr(q, "max_expansions", None))
+            elif table is not None:
                 found = _table_prefix(table, self.reader.schema[q.field()].to_bytes(q.text), getattr(q, "max_expansions", None))
             elif terms is not None:
                 found = _with_prefix(terms, self.reader.schema[q.field()].to_bytes(q.text))
-            else:
-                found = [t for t in q._btexts(self.reader) if t]
+            else:  # Whoosh's FuzzyTerm expands to text, its Prefix to bytes: bytes, as the term table holds
+                expanded = q._btexts(self.reader)
+                found = query_budget.Expansions(t if isinstance(t, bytes) else t.encode("utf-8") for t in expanded if t)
+                found.cut = getattr(expanded, "cut", False)
             if len(self._expansions) > 2000:
                 self._expansions.clear()
             self._expansions[key] = found
@@ -213,7 +218,30 @@ def _table_prefix(table: FieldTable, prefix: bytes, limit: int | None) -> list[b
         found = [table.term(int(i)) for i in kept]
     else:
         found = table.terms()[lo:hi]
-    return [term for term in found if term]
+    expansions = query_budget.Expansions(term for term in found if term)
+    expansions.cut = limit is not None and hi - lo > limit
+    return expansions
+
+
+def _table_fuzzy(table: FieldTable, q: wq.FuzzyTerm, limit: int | None) -> list[bytes]:
+    """The terms within q.maxdist edits (Levenshtein: insert, delete, substitute) of q.text that
+    begin with its first q.prefixlength letters, as Whoosh's automaton finds them (sharing a
+    prefix, the whole words are as far apart as what follows it); past `limit`, the most
+    frequent, as query_budget picks them. rapidfuzz scans the vocabulary in C: Whoosh walks
+    its on-disk term index, a second for `lonely~2` at 50k passages."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
+    head = q.text[:q.prefixlength]
+    close = process.extract(q.text, table.words(), scorer=Levenshtein.distance, score_cutoff=int(q.maxdist), limit=None)
+    kept = np.array(sorted(i for word, _, i in close if word and word.startswith(head)), dtype=np.int64)
+    expansions = query_budget.Expansions()
+    if limit is not None and len(kept) > limit:
+        frequencies = table.doc_frequencies(0, table.count)[kept]
+        kept = np.sort(kept[np.lexsort((kept, -frequencies))[:limit]])
+        expansions.cut = True
+    expansions.extend(table.term(int(i)) for i in kept)
+    return expansions
 
 
 def _read_lengths(reader, fieldname: str, count: int) -> np.ndarray:
@@ -432,6 +460,7 @@ class VectorScorer:
         all_docs, all_scores = [], []
         total = 0
         for sub, offset, data, key, live in self.leaves:
+            query_budget.check()  # a newer keystroke may have replaced this search
             part = self._eval(q, sub, data, key)
             keep = live[part.ids]
             if restrict is not None:
@@ -471,6 +500,7 @@ class VectorScorer:
     # -- evaluation, mirroring Whoosh's matchers --------------------------------------------
 
     def _eval(self, q, sub, data: SegmentData, key: str) -> Partial:
+        query_budget.check()
         if isinstance(q, wq.Term):
             return self._term(q.fieldname, q.text, q.boost, sub, data, key, scored=True)
         if isinstance(q, Coordinated):
@@ -623,6 +653,8 @@ class VectorScorer:
     def _multiterm(self, q: wq.MultiTerm, sub, data, key) -> Partial:
         fieldname = q.field()
         texts = data.expansions(q)
+        if getattr(texts, "cut", False) and isinstance(q, query_budget.CappedPrefix | query_budget.CappedWildcard | query_budget.CappedFuzzy):
+            query_budget.note_cut(q)  # said again on a search answered from the cache
         if not texts:
             return self._empty(data)
         if len(texts) == 1:
@@ -764,6 +796,10 @@ class VectorScorer:
             return mask
         if isinstance(q, wq.Not):
             return ~self._filter_mask(q.query, sub, data, key)
+        if isinstance(q, wq.Every) and q.fieldname in (None, "*"):  # `-word` alone: everything but the word
+            return np.ones(data.doc_count, dtype=bool)
+        if isinstance(q, wq.AndNot):
+            return self._filter_mask(q.a, sub, data, key) & ~self._filter_mask(q.b, sub, data, key)
         mask = np.zeros(data.doc_count, dtype=bool)
         mask[self._eval(q, sub, data, key).ids] = True
         return mask

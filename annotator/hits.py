@@ -38,6 +38,7 @@ class SearchResult:
     hits: list[Hit]
     suggestion: str | None = None
     notice: str | None = None  # why nothing was searched (only common words were typed)
+    notices: list[str] = field(default_factory=list)  # what the query budget cut (annotator.query_budget)
 
     def to_json(self) -> dict:
         data = {"query": self.query, "total": self.total, "results": [h.to_json() for h in self.hits]}
@@ -45,4 +46,6 @@ class SearchResult:
             data["suggestion"] = self.suggestion
         if self.notice:
             data["notice"] = self.notice
+        if self.notices:
+            data["notices"] = list(self.notices)
         return data

@@ -10,10 +10,14 @@ A missing, corrupt or older-format index is rebuilt from the corpus.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import pickle
 import shutil
+import struct
 import time
+import zlib
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -48,6 +52,10 @@ FOLD_AT_ONCE = 3
 STORED_PASSAGE_FIELDS = ("kind", "source", "location", "title", "themes", "order", "text")
 # Tag changes wait in memory (SearchIndex.pending_tags) until a sync; past this many passages, sync.
 MAX_PENDING_TAGS = 500
+# What damaged index files raise when Whoosh reads them (a bad compressed block, a short or
+# garbled record, a bad pickle of stored fields): never a bug of ours, so the index is rebuilt.
+# Any other error that persists is checked for damage (SearchIndex._damage) before a rebuild.
+DAMAGE_ERRORS = (zlib.error, struct.error, EOFError, pickle.UnpicklingError, UnicodeDecodeError)
 
 Progress = Callable[[int, int], None]
 
@@ -226,6 +234,56 @@ def _folder_identity(folder: Path):
     return (st.st_dev, st.st_ino)
 
 
+def verify_index(folder: Path) -> str:
+    """'' when every segment's stored documents, term lists and corpus order read back; else what failed.
+
+    A read of everything a search reads but the postings: a few seconds at 100k passages,
+    paid only when a read has failed twice.
+    """
+    try:
+        ix = open_index(folder)
+        try:
+            with ix.searcher() as searcher:
+                for sub, _ in searcher.leaf_searchers():
+                    _verify_segment(sub.reader())
+        finally:
+            ix.close()
+    except Exception as exc:  # whatever fails in reading back is damage: the caller rebuilds
+        return _error_name(exc)
+    return ""
+
+
+def _adopt_ctimes(recorded: dict[str, list[int]], current: dict[str, list[int]]) -> bool:
+    """A manifest written before signatures held the ctime (mtime, size, inode only) takes the
+    current ctime of each file those three still match: the move to the new signature costs no
+    re-reading of every source (what it did not catch before, it does not catch this once)."""
+    adopted = False
+    for path, signature in recorded.items():
+        now = current.get(path)
+        if len(signature) == 3 and now is not None and now[:3] == signature:
+            recorded[path] = now
+            adopted = True
+    return adopted
+
+
+def _error_name(exc: Exception) -> str:
+    kind = type(exc)
+    return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__.lstrip('_')}.{kind.__name__}"
+
+
+def _verify_segment(reader) -> None:
+    for docnum in range(reader.doc_count_all()):
+        if not reader.is_deleted(docnum) and "id" not in reader.stored_fields(docnum):
+            raise KeyError("id")
+    for fieldname in reader.indexed_field_names():
+        for _ in reader.lexicon(fieldname):
+            pass
+    if reader.has_column("order"):
+        column = reader.column_reader("order")
+        for docnum in range(reader.doc_count_all()):
+            column[docnum]
+
+
 class SearchIndex:
     """Opens, builds and incrementally updates the Whoosh index of one workspace."""
 
@@ -241,6 +299,9 @@ class SearchIndex:
         self.pending_tags: dict[str, list[str]] = {}
         self._scorer = None
         self._postings = None
+        # Told "rebuilt the index (reason)" when a read found the index damaged and rebuilt it:
+        # the CLI warns, the TUI notifies (a rebuild at sync time is reported by sync's SyncReport).
+        self.on_rebuild: Callable[[str], None] | None = None
 
     # -- opening -------------------------------------------------------------------
 
@@ -258,19 +319,38 @@ class SearchIndex:
 
         A commit or rebuild elsewhere can delete the files a reader is about to open;
         the read is retried on the fresh index, then once more after a sync (repair).
+        When the read fails again and the index turns out damaged (flipped bytes in a
+        segment: a zlib, struct or pickle error), it is rebuilt from the corpus, as a
+        missing index is, and the read is answered from the new one.
         """
         for attempt in range(3):
             try:
                 return fn()
             except AnnotatorError:
                 raise
-            except Exception:
+            except Exception as exc:
                 if attempt == 2:
                     raise
                 self.close()
                 if attempt == 1:
-                    self.sync()
+                    damage = self._damage(exc)
+                    if damage:
+                        self._rebuild_damaged(damage)
+                    else:
+                        self.sync()
                 time.sleep(0.02)
+
+    def _damage(self, exc: Exception) -> str:
+        """Why the index is damaged, given a read that failed twice with `exc`; '' when it is sound."""
+        if isinstance(exc, DAMAGE_ERRORS) or (isinstance(exc, OSError) and exc.errno == errno.EINVAL):
+            return f"index damaged ({_error_name(exc)})"  # EINVAL: a seek to a garbled (negative) offset
+        found = verify_index(self.folder)
+        return f"index damaged ({found})" if found else ""
+
+    def _rebuild_damaged(self, reason: str) -> None:
+        self.sync(force=True)
+        if self.on_rebuild is not None:
+            self.on_rebuild(reason)
 
     def close(self) -> None:
         self._drop_searcher()
@@ -404,7 +484,17 @@ class SearchIndex:
                 self.rebuild(progress)
                 self.pending_tags = {}
                 return SyncReport(rebuilt=True, reason=problem)
-            report = self._update()
+            try:
+                report = self._update()
+            except AnnotatorError:
+                raise
+            except Exception as exc:  # reading the index to update it: damage found means rebuild
+                damage = self._damage(exc)
+                if not damage:
+                    raise
+                self.rebuild(progress)
+                self.pending_tags = {}
+                return SyncReport(rebuilt=True, reason=damage)
             self.pending_tags = {}  # every annotation file is in the index now
             return report
 
@@ -457,6 +547,8 @@ class SearchIndex:
         report = SyncReport()
         manifest = self.manifest
         current = {k: list(v) for k, v in self.store.signatures().items()}
+        if _adopt_ctimes(manifest.files, current):
+            manifest.write(self.folder)  # once: from now on the ctime is compared
         if manifest.files == current:
             return report
         changed = {k for k in set(current) | set(manifest.files) if current.get(k) != manifest.files.get(k)}
@@ -554,6 +646,7 @@ class SearchIndex:
         with self.store.locked():
             manifest = self.manifest
             current = {k: list(v) for k, v in self.store.signatures().items()}
+            _adopt_ctimes(manifest.files, current)
             changed = {k for k in set(current) | set(manifest.files) if current.get(k) != manifest.files.get(k)}
             if not changed:
                 self.pending_tags = {}

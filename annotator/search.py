@@ -19,6 +19,7 @@ from whoosh import qparser, query as wq
 from whoosh.qparser import QueryParser
 
 from annotator.coordination import coordinate
+from annotator import query_budget
 from annotator.hits import Hit, SearchResult
 from annotator.index import SearchIndex, text_analyzer
 
@@ -152,6 +153,8 @@ def _lift_negations(q: wq.Query) -> wq.Query:
             base = positive[0] if len(positive) == 1 else wq.Or(positive, boost=q.boost, scale=q.scale)
             excluded = negative[0] if len(negative) == 1 else wq.Or(negative)
             return wq.AndNot(base, excluded)
+        if negative:  # `NOT a NOT b`: neither a nor b (Whoosh's OR group: lacking a, or lacking b)
+            return wq.Not(negative[0] if len(negative) == 1 else wq.Or(negative))
     return q
 
 
@@ -248,6 +251,8 @@ def scored_query(prepared: Prepared, schema) -> wq.Query:
     q = _parse_words(prepared.words, schema) if prepared.words.strip() else wq.NullQuery
     if prepared.typing:
         q = _limit_typing_prefix(q, prepared.typing)
+    q = query_budget.apply(q, prepared.words)  # expansions capped (new nodes: the parse is cached)
+    if prepared.typing:
         return coordinate(q, TypingPrefix, _parse_words(prepared.typing_exact, schema))
     return coordinate(q)
 
@@ -407,8 +412,10 @@ def _candidate_pattern(wanted: frozenset) -> re.Pattern:
 
 
 def has_text_terms(q: wq.Query) -> bool:
-    if q is wq.NullQuery or isinstance(q, wq.Every):
+    if q is wq.NullQuery or isinstance(q, (wq.Every, wq.Not)):
         return False
+    if isinstance(q, wq.AndNot):  # what is excluded ranks nothing: `-word` alone lists the rest in order
+        return has_text_terms(q.a)
     return any(leaf.field() == "text" for leaf in q.leaves() if not isinstance(leaf, wq.Every) and leaf is not wq.NullQuery)
 
 
@@ -441,7 +448,16 @@ def _combined_filter(prepared: Prepared, themes, source, untagged, kind) -> wq.Q
     return present[0] if len(present) == 1 else wq.And(present)
 
 
-def search(
+def search(index: SearchIndex, text: str, *, cancelled=None, **options) -> SearchResult:
+    """Search within the query budget (annotator.query_budget): what was cut is in the result's
+    `notices`; `cancelled()` true stops the search between steps with SearchCancelled."""
+    with query_budget.running(query_budget.Budget(cancelled)) as budget:
+        result = _search(index, text, **options)
+    result.notices = list(budget.notices)
+    return result
+
+
+def _search(
     index: SearchIndex,
     text: str,
     *,
@@ -454,6 +470,7 @@ def search(
 ) -> SearchResult:
     searcher = index.searcher()
     prepared = prepare(text, as_you_type=as_you_type)
+    prepared.words = query_budget.limit_clauses(prepared.words)
     q = scored_query(prepared, searcher.schema)
     common_only = q is wq.NullQuery and _only_common_words(prepared.words) and not (as_you_type and _still_typing(text))
     restrict = _combined_filter(prepared, themes, source, untagged, kind)

@@ -158,46 +158,62 @@ class Session:
 
         return validate_annotator(annotator_name(self.ws))
 
+    # `index_later=True` (the TUI): the change is written to the annotation YAML (durably) and
+    # the index is left alone, so a tag never waits for a search using the index; the caller
+    # then calls catch_up(), which the next search's themes and filters follow. The passage
+    # is not looked up in the index either: the caller has it from a search.
+
     def tag(self, passage_id: str, theme_names: list[str], *, annotator: str | None = None,
-            comment: str | None = None) -> list[TagChange]:
+            comment: str | None = None, index_later: bool = False) -> list[TagChange]:
         annotator = self.who(annotator)
-        self.passage(passage_id)
+        if not index_later:
+            self.passage(passage_id)
         theme_ids = [self.resolve_theme(n).id for n in theme_names]
         added = self.store.add_tags(annotator, passage_id, theme_ids, comment)
-        self.index.sync_tags()
+        self._index_tags(index_later)
         own = self.store.annotations(annotator)
         return [TagChange(True, own.find(passage_id, t)) for t in added]
 
-    def untag(self, passage_id: str, theme_names: list[str], *, annotator: str | None = None) -> list[TagChange]:
+    def untag(self, passage_id: str, theme_names: list[str], *, annotator: str | None = None,
+              index_later: bool = False) -> list[TagChange]:
         annotator = self.who(annotator)
         theme_ids = [self.resolve_theme(n).id for n in theme_names]
         before = {t.theme: t for t in self.store.annotations(annotator).tags if t.passage == passage_id}
         removed = self.store.remove_tags(annotator, passage_id, theme_ids)
-        self.index.sync_tags()
+        self._index_tags(index_later)
         return [TagChange(False, before.get(t) or Tag(passage_id, t, annotator)) for t in removed]
 
-    def toggle(self, passage_id: str, theme_id: str, *, annotator: str | None = None) -> TagChange | None:
+    def toggle(self, passage_id: str, theme_id: str, *, annotator: str | None = None,
+               index_later: bool = False) -> TagChange | None:
         annotator = self.who(annotator)
         if self.store.annotations(annotator).find(passage_id, theme_id):
-            changes = self.untag(passage_id, [theme_id], annotator=annotator)
+            changes = self.untag(passage_id, [theme_id], annotator=annotator, index_later=index_later)
         else:
-            changes = self.tag(passage_id, [theme_id], annotator=annotator)
+            changes = self.tag(passage_id, [theme_id], annotator=annotator, index_later=index_later)
         return changes[0] if changes else None
 
-    def revert(self, change: TagChange) -> None:
+    def revert(self, change: TagChange, *, index_later: bool = False) -> None:
         """Undo one change: remove what was added, restore what was removed."""
         if change.added:
             self.store.remove_tags(change.tag.annotator, change.tag.passage, [change.tag.theme])
         else:
             self.store.restore_tag(change.tag)
-        self.index.sync_tags()
+        self._index_tags(index_later)
 
-    def replay(self, change: TagChange) -> None:
+    def replay(self, change: TagChange, *, index_later: bool = False) -> None:
         """Redo one change."""
         if change.added:
             self.store.restore_tag(change.tag)
         else:
             self.store.remove_tags(change.tag.annotator, change.tag.passage, [change.tag.theme])
+        self._index_tags(index_later)
+
+    def _index_tags(self, later: bool) -> None:
+        if not later:
+            self.index.sync_tags()
+
+    def catch_up(self) -> None:
+        """Bring the index's themes up to date with tag changes made with `index_later`."""
         self.index.sync_tags()
 
     # -- suggestions, evidence, quotations (annotator.suggestions, annotator.evidence) ---------

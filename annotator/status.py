@@ -49,9 +49,9 @@ def _count_sources(store, counts: dict) -> None:
 def _count_annotations(store, counts: dict) -> None:
     tags: Counter = Counter()
     comments: Counter = Counter()
-    for annotations in store.all_annotations():
-        tags[annotations.annotator] += len(annotations.tags)
-        comments[annotations.annotator] += len(annotations.memos) + sum(1 for t in annotations.tags if t.comment)
+    for annotation_file in store.all_annotations():
+        tags[annotation_file.annotator] += len(annotation_file.tags)
+        comments[annotation_file.annotator] += len(annotation_file.memos) + sum(1 for t in annotation_file.tags if t.comment)
     counts["tags"] = dict(sorted(tags.items()))
     counts["comments"] = dict(sorted(comments.items()))
 

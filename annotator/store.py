@@ -39,7 +39,9 @@ def file_signature(path: Path) -> tuple[int, ...] | None:
     except OSError:
         return None
     # Every atomic write makes a new inode: two writes in one mtime tick with the same size still differ.
-    return (st.st_mtime_ns, st.st_size, st.st_ino)
+    # ctime too, which no user or tool can set back: an in-place edit that keeps the size and restores
+    # the mtime (`touch -d`, git checkout, a sync tool) still changes it.
+    return (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
 
 
 class Store:

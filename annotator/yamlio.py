@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import errno
 import functools
-import json
 import os
 import re
 import tempfile
@@ -266,7 +265,7 @@ def dump_yaml(data: Any) -> str:
     try:
         return yaml.dump(data, Dumper=_dumper(), allow_unicode=True, sort_keys=False, default_flow_style=False,
                          width=1_000_000)
-    except (UnicodeEncodeError, yaml.YAMLError) as exc:
+    except (UnicodeEncodeError, yaml.YAMLError):
         bad = next((text for text in _texts(data) if _LONE_SURROGATE.search(text)), None)
         if bad is None:
             raise

@@ -13,7 +13,6 @@ import random
 import re
 from dataclasses import replace
 
-import numpy as np
 import pytest
 
 from annotator import search as search_mod

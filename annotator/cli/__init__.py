@@ -83,6 +83,8 @@ def sync_index(session, quiet: bool = False):
     progress.finish()
     if report.rebuilt and report.reason not in ("no index yet", "rebuild requested") and not quiet:
         warn(f"rebuilt the index ({report.reason})")
+    if not quiet:  # a read that finds the index damaged rebuilds it: the same one line
+        session.index.on_rebuild = lambda reason: warn(f"rebuilt the index ({reason})")
     return report
 
 

@@ -41,6 +41,10 @@ def cmd_search(args) -> int:
         print(f"did you mean: {show_controls(result.suggestion)}")
     if result.notice:
         print(result.notice)
+    if result.notices:
+        from annotator.query_budget import notice_line
+
+        print(show_controls(notice_line(result.notices)))
     for hit in result.hits:
         print()
         print(format_heading(hit, color))

@@ -114,6 +114,7 @@ class AnnotatorApp(App):
             try:
                 # Before the sync reads them: a file changed while it runs differs at the next poll.
                 signatures = self.session.store.signatures()
+                self.session.unlocked.index.on_rebuild = self._index_rebuilt
                 self.session.sync(progress=progress)
                 counts = self.session.theme_counts()
             except AnnotatorError as error:
@@ -158,6 +159,10 @@ class AnnotatorApp(App):
             while time.perf_counter() < rest_until and not worker.is_cancelled and self.is_running:
                 time.sleep(WARM_REST_SECONDS)  # in slices: quitting must not wait for a long rest
 
+    def _index_rebuilt(self, reason: str) -> None:
+        """A search found the index damaged and rebuilt it (from any thread: notify is thread-safe)."""
+        self.notify(f"Rebuilt the index ({reason}).", severity="warning", markup=False)
+
     def poll_corpus(self) -> None:
         """Another process (the CLI, git) may have changed the corpus: sync when a file signature moved."""
         if not self.index_ready or self._busy.locked():
@@ -181,13 +186,19 @@ class AnnotatorApp(App):
 
     def search(self, query: str, limit: int, is_cancelled: Callable[[], bool] = lambda: False) -> "SearchResult | None":
         """Run a query for the results list (from a worker thread); None when a newer one replaced it."""
+        from annotator.query_budget import SearchCancelled
+
         kind = None if "kind:" in query.lower() else "passage"
         self.last_search_at = time.perf_counter()
         with self.session.lock:
             if is_cancelled():
                 return None
             started = time.perf_counter()
-            result = self.session.unlocked.search(query, limit=limit, kind=kind, as_you_type=True)
+            try:  # a newer keystroke (or quitting) stops it between steps, freeing the lock
+                result = self.session.unlocked.search(query, limit=limit, kind=kind, as_you_type=True,
+                                                      cancelled=is_cancelled)
+            except SearchCancelled:
+                return None
             self.search_ms[query] = (time.perf_counter() - started) * 1000
             return result
 
@@ -229,7 +240,11 @@ class AnnotatorApp(App):
     # -- tag changes ---------------------------------------------------------------------------
 
     def change(self, passage_id: str, do: Callable[[], object]) -> object:
-        """Run one write through the session, then show it everywhere; FAILED if it could not."""
+        """Run one write through the session, then show it everywhere; FAILED if it could not.
+
+        `do` writes the YAML only (index_later): a search holding the session lock is not
+        waited for; the index catches up in a worker (catch_up_index).
+        """
         if not self._busy.acquire(blocking=False):
             self.notify("The corpus is being re-read; try again in a moment.", severity="warning", markup=False)
             return FAILED
@@ -246,11 +261,20 @@ class AnnotatorApp(App):
             return FAILED
         finally:
             self._busy.release()
+        self.catch_up_index()
         self.main.refresh_after_change(passage_id)
         for screen in self.screen_stack[1:]:
             if hasattr(screen, "reload"):
                 screen.reload()
         return result
+
+    @work(thread=True, group="catch-up", exit_on_error=False)
+    def catch_up_index(self) -> None:
+        """Tell the index about the tag changes just written (after any search under way)."""
+        try:
+            self.session.catch_up()
+        except AnnotatorError as error:
+            self.call_from_thread(self.main.set_status, str(error))
 
     def record(self, changes: Iterable["TagChange | CommentChange"]) -> None:
         changes = [c for c in changes if c is not None]
@@ -267,13 +291,14 @@ class AnnotatorApp(App):
         return f"{verb} {change.tag.passage}: {self.look.name(change.tag.theme)}"
 
     def toggle(self, passage_id: str, theme_id: str) -> None:
-        change = self.change(passage_id, lambda: self.session.toggle(passage_id, theme_id))
+        change = self.change(passage_id, lambda: self.session.unlocked.toggle(passage_id, theme_id, index_later=True))
         if change is not FAILED and change is not None:
             self.record([change])
             self.notify(self.describe(change), timeout=2, markup=False)
 
     def add_tag(self, passage_id: str, theme_id: str, comment: str | None = None) -> None:
-        changes = self.change(passage_id, lambda: self.session.tag(passage_id, [theme_id], comment=comment))
+        changes = self.change(passage_id, lambda: self.session.unlocked.tag(passage_id, [theme_id], comment=comment,
+                                                                              index_later=True))
         if changes is FAILED:
             return
         self.record(changes)
@@ -308,23 +333,22 @@ class AnnotatorApp(App):
             self.undo_stack.append(change)
             self.notify("Redone: " + self.describe(change), timeout=2, markup=False)
 
+    # Comments are in the YAML only, never the index: no session lock, so no wait behind a search.
     def _revert(self, change) -> None:
         if isinstance(change, CommentChange):
             from annotator import comments
 
-            with self.session.lock:
-                comments.revert(self.session.store, change)
+            comments.revert(self.session.unlocked.store, change)
         else:
-            self.session.revert(change)
+            self.session.unlocked.revert(change, index_later=True)
 
     def _replay(self, change) -> None:
         if isinstance(change, CommentChange):
             from annotator import comments
 
-            with self.session.lock:
-                comments.replay(self.session.store, change)
+            comments.replay(self.session.unlocked.store, change)
         else:
-            self.session.replay(change)
+            self.session.unlocked.replay(change, index_later=True)
 
     # -- screens ------------------------------------------------------------------------------
 
@@ -421,8 +445,7 @@ class AnnotatorApp(App):
 
     def comment_change(self, passage_id: str, edit: Callable[[], "CommentChange"]) -> None:
         """Write a comment change (annotator.comments) through `change`; undo and redo cover it."""
-        with self.session.lock:  # the store is shared with the index worker
-            change = self.change(passage_id, edit)
+        change = self.change(passage_id, edit)  # the YAML only: no wait behind a search
         if change is not FAILED:
             self.record([change])
             self.notify(self.describe(change), timeout=2, markup=False)

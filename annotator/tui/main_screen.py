@@ -30,6 +30,8 @@ def counter_text(result: SearchResult) -> str:
         text += f" — did you mean: {result.suggestion}"
     if result.notice:
         text += f" — {result.notice}"
+    if result.notices:  # the query budget cut something (annotator.query_budget)
+        text += " — " + "; ".join(["query cut down: " + result.notices[0], *result.notices[1:]])
     return text
 
 
@@ -143,8 +145,8 @@ class MainScreen(Screen):
         if passage_id is None:
             self.search(keep=self.results.selected_id)
             return
-        try:
-            hit = self.app.session.get(passage_id)
-        except AnnotatorError:
-            return
-        self.results.update_hit(hit, self.app.look)
+        # The row's tags are read from the annotation files, not the index: a search under way
+        # holds the index, and a tag never waits for it.
+        listed = next((hit for hit in self.results.hits if hit.id == passage_id), None)
+        if listed is not None:
+            self.results.update_hit(listed, self.app.look)

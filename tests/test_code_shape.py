@@ -1,0 +1,33 @@
+"""The shape of the code, checked as tests so the README's one test command covers it.
+
+ruff (pyflakes and pycodestyle's errors) and import-linter (the core imports neither Textual
+nor the shells; only the search engine imports Whoosh) are configured in pyproject.toml.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).parent.parent
+
+
+def run_tool(*command: str) -> subprocess.CompletedProcess:
+    return subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+
+
+def test_ruff_finds_nothing():
+    result = run_tool(sys.executable, "-m", "ruff", "check", "annotator", "tests", "benchmarks")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_import_contracts_hold():
+    lint_imports = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
+    if lint_imports is None:
+        pytest.fail("lint-imports is not installed: pip install -e '.[test]'")
+    result = run_tool(lint_imports, "--no-cache")
+    assert result.returncode == 0, result.stdout + result.stderr
