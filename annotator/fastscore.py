@@ -398,6 +398,8 @@ class VectorScorer:
         self.leaves = []
         for sub, offset in searcher.leaf_searchers():
             reader = sub.reader()
+            if reader.segment() is None:  # an index with no segment yet (an empty workspace): nothing to score
+                continue
             data = cache.segment(reader)
             deleted = np.zeros(data.doc_count, dtype=bool)
             if reader.has_deletions():
@@ -652,7 +654,8 @@ class VectorScorer:
         combined = _binary_sum(parts, data.doc_count)
         candidates = combined.ids
         positions = [_positions(reader, q.fieldname, w, candidates) for w in words]
-        keep = np.array([_spans_near([p[doc] for p in positions], q.slop) for doc in candidates.tolist()], dtype=bool)
+        # A deleted candidate has no positions (Whoosh's postings skip it): it is no phrase match.
+        keep = np.array([_spans_near([p.get(doc) for p in positions], q.slop) for doc in candidates.tolist()], dtype=bool)
         score = combined.score[keep] if len(keep) else combined.score
         if q.boost != 1.0:
             score = score * q.boost
