@@ -469,6 +469,59 @@ class VectorScorer:
             order = order[:limit]
         return Ranked(docs[order].tolist(), [0.0] * len(order), len(docs))
 
+    # -- the query shapes served, decided before any scoring ----------------------------------
+
+    def check(self, q: wq.Query | None, restrict: wq.Query | None = None) -> None:
+        """Raise Unsupported when the query or the filter has a shape this scorer does not serve.
+
+        Decided up front, so that evaluation never meets a shape it leaves to Whoosh: an
+        exception from rank() or list_in_order() after a check that passed is a bug.
+        """
+        if q is not None:
+            self._check_scored(q)
+        if restrict is not None:
+            self._check_filter(restrict)
+
+    def _check_scored(self, q) -> None:
+        if isinstance(q, wq.Term):
+            return
+        if isinstance(q, (wq.Or, wq.And)):
+            for child in q.subqueries:
+                self._check_scored(child)
+            return
+        if isinstance(q, wq.AndNot):
+            self._check_scored(q.a)
+            self._check_filter(q.b)
+            return
+        if isinstance(q, wq.Phrase):
+            schema = self.searcher.schema
+            field = schema[q.fieldname] if q.fieldname in schema else None
+            if field is None or not field.format or not field.format.supports("positions"):
+                raise Unsupported("phrase on a field without positions")
+            return
+        if isinstance(q, wq.MultiTerm) and isinstance(q, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
+            for _, _, data, _, _ in self.leaves:
+                texts = data.expansions(q)
+                if len(texts) >= wq.Or.TOO_MANY_CLAUSES:
+                    raise Unsupported("too many expanded terms")
+                if q.constantscore and len(texts) > 2 and self._doc_count_all <= SMALL_INDEX:
+                    # On a small index Whoosh preloads such an OR and gives every match the same score.
+                    raise Unsupported("constant-score expansion on a small index")
+            return
+        raise Unsupported(type(q).__name__)
+
+    def _check_filter(self, q) -> None:
+        if isinstance(q, wq.Term):
+            return
+        if isinstance(q, (wq.Or, wq.And)):
+            for child in q.subqueries:
+                self._check_filter(child)
+            return
+        if isinstance(q, wq.Not):
+            self._check_filter(q.query)
+            return
+        self._check_scored(q)
+
     # -- evaluation, mirroring Whoosh's matchers --------------------------------------------
 
     def _eval(self, q, sub, data: SegmentData, key: str) -> Partial:

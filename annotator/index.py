@@ -23,6 +23,7 @@ from whoosh import columns, fields, index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.filedb.filestore import FileStorage
 
+from annotator import fastpath
 from annotator.errors import AnnotatorError
 from annotator.model import Passage, Source, Theme
 from annotator.store import Store
@@ -228,8 +229,11 @@ def _folder_identity(folder: Path):
 class SearchIndex:
     """Opens, builds and incrementally updates the Whoosh index of one workspace."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, *, fast_paths: bool | None = None):
         self.store = store
+        # False: every search is Whoosh's own (no NumPy scorer, term tables or reader-keeping
+        # refresh), over the same index; the default follows ANNOTATOR_FAST_PATHS (annotator.fastpath).
+        self.fast_paths = fastpath.enabled_by_default() if fast_paths is None else fast_paths
         self.folder = store.ws.index_dir
         self._ix = None
         self._manifest: Manifest | None = None
@@ -292,7 +296,11 @@ class SearchIndex:
             current = ix.searcher()
             self._searcher_folder = folder_id
         elif not current.up_to_date():
-            current = self._refreshed_searcher(ix, current)
+            if self.fast_paths:
+                current = self._refreshed_searcher(ix, current)
+            else:  # a new searcher, no reader kept
+                current.close()
+                current = ix.searcher()
             self._scorer = None
             self._searcher_folder = folder_id
         self._searcher = current
@@ -313,6 +321,18 @@ class SearchIndex:
         if not all(type(r) is SegmentReader and hasattr(getattr(r, "_perdoc", None), "_segment") for r in leaves):
             old.close()
             return ix.searcher()
+        try:
+            return SearchIndex._searcher_reusing(ix, leaves)
+        except Exception as exc:  # a bug in this fast path: loud under the tests, else logged
+            fastpath.failed(Path(ix.storage.folder), "searcher refresh", exc)
+            old.close()
+            return ix.searcher()
+
+    @staticmethod
+    def _searcher_reusing(ix, leaves):
+        from whoosh.reading import MultiReader, SegmentReader
+        from whoosh.searching import Searcher
+
         toc = ix._read_toc()
         reusable = {reader.segment().segment_id(): reader for reader in leaves}
         readers = []
@@ -340,6 +360,8 @@ class SearchIndex:
 
     def vector_scorer(self):
         """The NumPy BM25F scorer for the current searcher (annotator.fastscore); None if unusable."""
+        if not self.fast_paths:
+            return None
         from annotator.fastscore import PostingsCache, Unsupported, VectorScorer
 
         searcher = self.searcher()
@@ -348,7 +370,12 @@ class SearchIndex:
                 self._postings = PostingsCache()
             try:
                 self._scorer = VectorScorer(searcher, self._postings)
-            except Unsupported:
+                self._scorer.folder = self.folder  # where a failure of it is logged
+            except Unsupported:  # a weighting it does not reproduce: Whoosh's own path, by design
+                return None
+            except Exception as exc:  # a bug in the fast path: loud under the tests, else logged
+                fastpath.failed(self.folder, "scorer setup", exc)
+                self._postings = None  # whatever it read may be what failed
                 return None
         return self._scorer
 

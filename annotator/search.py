@@ -18,6 +18,7 @@ from itertools import islice
 from whoosh import qparser, query as wq
 from whoosh.qparser import QueryParser
 
+from annotator import fastpath
 from annotator.hits import Hit, SearchResult
 from annotator.index import SearchIndex, text_analyzer
 
@@ -204,13 +205,19 @@ class _ExpandingReader:
     def __init__(self, index: SearchIndex, searcher):
         self.reader = searcher.reader()
         self.scorer = index.vector_scorer()
+        self.folder = index.folder
 
     def expand(self, q: wq.MultiTerm) -> set[bytes] | None:
+        """The expansions from the scorer's segment data; None: ask Whoosh."""
         if self.scorer is None:
             return None
         found: set[bytes] = set()
-        for _, _, data, _, _ in self.scorer.leaves:
-            found.update(data.expansions(q))
+        try:
+            for _, _, data, _, _ in self.scorer.leaves:
+                found.update(data.expansions(q))
+        except Exception as exc:  # a bug in the fast path: loud under the tests, else logged
+            fastpath.failed(self.folder, "expansion", exc)
+            return None
         return found
 
 
@@ -370,29 +377,81 @@ def _still_typing(text: str) -> bool:
 
 
 def _ranked(index: SearchIndex, searcher, q, restrict, limit):
-    """(docnums, scores, total): the vectorised scorer where it applies, Whoosh's search otherwise."""
-    from annotator.fastscore import Unsupported
-
-    scorer = index.vector_scorer()
+    """(docnums, scores, total): the vectorised scorer for the shapes it serves, Whoosh's search otherwise."""
+    scorer = _serving_scorer(index, q, restrict)
     if scorer is not None:
-        scorer.apply_pending(index.pending_tags)
         try:
             if q is None:
                 ranked = scorer.list_in_order(restrict, limit, "order")
             else:
                 ranked = scorer.rank(q, restrict, limit)
             return ranked.docnums, ranked.scores, ranked.total
-        except Unsupported:
-            pass
-    if restrict is not None and index.pending_tags and scorer is not None:
-        restrict = scorer.filter_docnums(restrict)  # the pending theme sets apply here too
+        except Exception as exc:  # a bug in the fast path: loud under the tests, else logged and
+            fastpath.failed(index.folder, "scorer", exc)  # answered below by Whoosh
+    return _whoosh_ranked(index, searcher, q, restrict, limit)
+
+
+def _serving_scorer(index: SearchIndex, q, restrict):
+    """The NumPy scorer when it serves this query and filter (decided before scoring), else None."""
+    from annotator.fastscore import Unsupported
+
+    scorer = index.vector_scorer()
+    if scorer is None:
+        return None
+    try:
+        scorer.apply_pending(index.pending_tags)
+        scorer.check(q, restrict)
+    except Unsupported:  # a shape it does not serve: Whoosh's own path, by design
+        return None
+    except Exception as exc:  # a bug in the fast path: loud under the tests, else logged
+        fastpath.failed(index.folder, "scorer check", exc)
+        return None
+    return scorer
+
+
+def _with_pending(searcher, restrict: wq.Query, pending: dict[str, list[str]]) -> set[int]:
+    """The docnums `restrict` allows, with the pending theme sets in place of the indexed ones."""
+    allowed = set(searcher.docs_for_query(restrict))
+    for pid, themes in pending.items():
+        docnum = searcher.document_number(id=pid)
+        if docnum is not None:
+            matched = _matches_with_themes(searcher, restrict, docnum, set(themes))
+            (allowed.add if matched else allowed.discard)(docnum)
+    return allowed
+
+
+def _matches_with_themes(searcher, q: wq.Query, docnum: int, themes: set[str]) -> bool:
+    if isinstance(q, wq.Term) and q.fieldname == "themes":
+        return q.text in themes
+    if isinstance(q, wq.Term) and q.fieldname == "tagged":
+        return (q.text == "no") == (not themes)
+    if isinstance(q, wq.And):
+        return all(_matches_with_themes(searcher, c, docnum, themes) for c in q.subqueries)
+    if isinstance(q, wq.Or):
+        return any(_matches_with_themes(searcher, c, docnum, themes) for c in q.subqueries)
+    if isinstance(q, wq.Not):
+        return not _matches_with_themes(searcher, q.query, docnum, themes)
+    if isinstance(q, wq.AndNot):
+        return _matches_with_themes(searcher, q.a, docnum, themes) and not _matches_with_themes(searcher, q.b, docnum, themes)
+    return docnum in set(searcher.docs_for_query(q))  # a part the theme sets do not change
+
+
+def _whoosh_ranked(index: SearchIndex, searcher, q, restrict, limit):
+    """(docnums, scores, total) from Whoosh's own search."""
+    if restrict is not None and index.pending_tags:
+        restrict = _with_pending(searcher, restrict, index.pending_tags)  # the pending theme sets apply here too
     if q is None:
-        listing = wq.Every() if restrict is None else restrict
-        results = searcher.search(listing, limit=limit, sortedby="order")
+        if isinstance(restrict, set):
+            results = searcher.search(wq.Every(), limit=limit, filter=restrict, sortedby="order")
+        else:
+            listing = wq.Every() if restrict is None else restrict
+            results = searcher.search(listing, limit=limit, sortedby="order")
     else:
         # optimize=False: every match is scored once, so the total needs no second pass
         results = searcher.search(q, limit=limit, filter=restrict, optimize=False)
     total = len(results)  # exact and cheap after optimize=False (the collector counted)
+    if q is None:  # a listing has no score (Whoosh reports the sort key as one)
+        return [r.docnum for r in results], [0.0] * len(results), total
     return [r.docnum for r in results], [float(r.score or 0.0) for r in results], total
 
 
@@ -462,9 +521,13 @@ def _vocabulary(searcher, index: SearchIndex | None = None) -> list[list[str]]:
     global _vocabulary_cache
     if _vocabulary_cache is None or _vocabulary_cache[0] is not searcher:
         scorer = index.scorer_made() if index is not None else None
+        per_segment = None
         if scorer is not None and scorer.searcher is searcher:  # term tables: one split a segment
-            per_segment = [data.words("text") for _, _, data, _, _ in scorer.leaves]
-        else:
+            try:
+                per_segment = [data.words("text") for _, _, data, _, _ in scorer.leaves]
+            except Exception as exc:  # a bug in the fast path: loud under the tests, else logged
+                fastpath.failed(index.folder, "vocabulary", exc)
+        if per_segment is None:
             # Segment by segment: the index-wide reader merges the segments' word lists in Python, 3x slower.
             readers = [sub.reader() for sub, _ in searcher.leaf_searchers()] or [searcher.reader()]
             per_segment = [[t.decode("utf-8", "replace") for t in reader.lexicon("text")] for reader in readers]
