@@ -23,7 +23,7 @@ from whoosh import columns, fields, index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.filedb.filestore import FileStorage
 
-from annotator import fastpath
+from annotator import fastpath, whoosh_internals
 from annotator.errors import AnnotatorError
 from annotator.model import Passage, Source, Theme
 from annotator.store import Store
@@ -314,11 +314,8 @@ class SearchIndex:
         reused, as Searcher.refresh() does; unlike it, each reused reader takes its
         segment's new record (with the deletions made since), not the stale one.
         """
-        from whoosh.reading import MultiReader, SegmentReader
-        from whoosh.searching import Searcher
-
         leaves = [reader for reader, _ in old.reader().leaf_readers()]
-        if not all(type(r) is SegmentReader and hasattr(getattr(r, "_perdoc", None), "_segment") for r in leaves):
+        if not all(whoosh_internals.reader_is_rebaseable(r) for r in leaves):
             old.close()
             return ix.searcher()
         try:
@@ -333,7 +330,7 @@ class SearchIndex:
         from whoosh.reading import MultiReader, SegmentReader
         from whoosh.searching import Searcher
 
-        toc = ix._read_toc()
+        toc = whoosh_internals.read_toc(ix)
         reusable = {reader.segment().segment_id(): reader for reader in leaves}
         readers = []
         for segment in toc.segments:
@@ -341,9 +338,7 @@ class SearchIndex:
             if reader is None:
                 reader = SegmentReader(ix.storage, toc.schema, segment, generation=toc.generation)
             else:
-                reader._segment = reader._perdoc._segment = segment
-                reader.__dict__.pop("deleted_docs_set", None)  # a cached_property of the old deletions
-                reader._gen = toc.generation
+                whoosh_internals.rebase_reader(reader, segment, toc.generation)
             readers.append(reader)
         for reader in reusable.values():
             reader.close()

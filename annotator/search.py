@@ -440,6 +440,8 @@ def _whoosh_ranked(index: SearchIndex, searcher, q, restrict, limit):
     """(docnums, scores, total) from Whoosh's own search."""
     if restrict is not None and index.pending_tags:
         restrict = _with_pending(searcher, restrict, index.pending_tags)  # the pending theme sets apply here too
+        if not restrict:  # Whoosh reads an empty filter as none at all
+            return [], [], 0
     if q is None:
         if isinstance(restrict, set):
             results = searcher.search(wq.Every(), limit=limit, filter=restrict, sortedby="order")

@@ -263,3 +263,46 @@ def test_the_capped_prefix_ranks_alike_in_numpy_and_in_whoosh(many_completions, 
     slow = session.search("other zor", as_you_type=True, limit=50)
     assert fast.total == slow.total
     assert [(h.id, round(h.score, 4)) for h in fast.hits] == [(h.id, round(h.score, 4)) for h in slow.hits]
+
+
+def test_a_filter_allowing_nothing_finds_nothing_while_tags_are_pending(session):
+    # Whoosh's own search (fast paths off, or a shape the scorer does not serve) gets the filter
+    # as a set of documents while tags are pending; an empty set, Whoosh reads as no filter at all.
+    from annotator.index import SearchIndex
+    from annotator.search import search
+
+    hit = session.search("lamp").hits[0]
+    session.tag(hit.id, ["memory"])
+    plain = SearchIndex(session.store, fast_paths=False)
+    plain.pending_tags = session.index.pending_tags
+    try:
+        assert plain.pending_tags
+        for query in ("theme:nosuch", "lamp theme:nosuch", "kind:passage source:nosuch", "-zzzz theme:nosuch"):
+            assert search(plain, query).total == 0, query
+            assert session.search(query).total == 0, query
+        assert hit.id in {h.id for h in search(plain, "theme:memory").hits}
+    finally:
+        plain.close()
+
+
+def test_a_minus_word_excludes_a_passage_that_also_has_it_in_whooshs_own_search(tmp_path):
+    # Whoosh's AndNotMatcher skipped its check of the first positive document when the excluded
+    # word had an earlier one: `norfolk -field` found "norfolk field" (mended in whoosh_internals).
+    from annotator.importers import import_source
+    from annotator.index import SearchIndex
+    from annotator.search import search
+
+    root = tmp_path / "ws"
+    init_workspace(root, empty=True)
+    notes = tmp_path / "notes.md"
+    notes.write_text("A field of barley.\n\nNorfolk, and a field by the sea.\n\nNorfolk in winter.\n", encoding="utf-8")
+    s = Session.open(root)
+    import_source(s.store, notes)
+    s.sync()
+    plain = SearchIndex(s.store, fast_paths=False)
+    try:
+        for index in (plain, s.index):
+            assert [h.text for h in search(index, "norfolk -field").hits] == ["Norfolk in winter."]
+    finally:
+        plain.close()
+        s.close()
