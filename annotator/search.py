@@ -449,12 +449,27 @@ def _whoosh_ranked(index: SearchIndex, searcher, q, restrict, limit):
             listing = wq.Every() if restrict is None else restrict
             results = searcher.search(listing, limit=limit, sortedby="order")
     else:
-        # optimize=False: every match is scored once, so the total needs no second pass
-        results = searcher.search(q, limit=limit, filter=restrict, optimize=False)
-    total = len(results)  # exact and cheap after optimize=False (the collector counted)
+        results = _scored_search(searcher, q, limit, restrict)
+    total = len(results)  # exact and cheap: the collector counted every match
     if q is None:  # a listing has no score (Whoosh reports the sort key as one)
         return [r.docnum for r in results], [0.0] * len(results), total
     return [r.docnum for r in results], [float(r.score or 0.0) for r in results], total
+
+
+def _scored_search(searcher, q, limit, restrict):
+    """Whoosh's search, every match scored once (the total needs no second pass), by the matchers as built.
+
+    Whoosh's collector otherwise replaces its matcher every few matches, which drops the
+    exhausted terms from an OR's coordination count: the same document then scored
+    differently depending on where in the segment it sat.
+    """
+    from whoosh import collectors
+
+    top = collectors.TopCollector(limit=limit, usequality=False) if limit else collectors.UnlimitedCollector()
+    top.replace = 0
+    collector = top if restrict is None else collectors.FilterCollector(top, allow=restrict)
+    searcher.search_with_collector(q, collector)
+    return collector.results()
 
 
 def _hit(stored: dict, score: float, terms: set[bytes], pending: dict | None = None) -> Hit:
