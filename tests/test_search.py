@@ -306,3 +306,28 @@ def test_a_minus_word_excludes_a_passage_that_also_has_it_in_whooshs_own_search(
     finally:
         plain.close()
         s.close()
+
+
+def test_whooshs_own_path_scores_by_its_matchers_as_built():
+    # Whoosh's collector replaces its matcher as it goes; a replacement drops a word whose
+    # postings are all deleted from the OR's coordination count, and the passages matching
+    # one word then scored 0.0 (the NumPy scorer, and Whoosh's matchers as built, give 0.59).
+    from whoosh import query as wq
+    from whoosh.filedb.filestore import RamStorage
+
+    from annotator.index import make_schema
+    from annotator.search import _scored_search
+
+    ix = RamStorage().create_index(make_schema(), indexname="t")
+    writer = ix.writer()
+    for n, text in enumerate(["the sea", "hope one", "a boat", "hope two", "x"]):
+        writer.add_document(id=f"d{n}", kind="passage", text=text, order=n)
+    writer.commit()
+    writer = ix.writer()
+    writer.delete_by_term("id", "d0")  # "sea" is left in deleted documents only
+    writer.commit()
+    q = wq.Or([wq.Term("text", "sea"), wq.Term("text", "zzz"), wq.Term("text", "hope")], scale=0.9)
+    with ix.searcher() as searcher:
+        results = _scored_search(searcher, q, None, None)
+        assert [h.docnum for h in results] == [1, 3]
+        assert all(h.score == pytest.approx(0.5935386379080678) for h in results)
