@@ -23,6 +23,7 @@ Who uses what:
 from __future__ import annotations
 
 from whoosh.matching.binary import AndNotMatcher
+from whoosh.matching.wrappers import InverseMatcher
 
 # -- names, as the engine reaches them ------------------------------------------------------
 
@@ -53,6 +54,95 @@ def expansions(q, reader) -> list[bytes]:
     return list(q._btexts(reader))
 
 
+# -- what the NumPy scorer reads (annotator.fastscore) --------------------------------------------
+
+# The block postings matcher's methods and attributes, read a block at a time.
+BLOCK_MATCHER_NAMES = ("_read_ids", "_read_weights", "_next_block", "_blocklength", "_i", "_ids", "_weights")
+# A fixed-width numeric column reader's attributes: its bytes are read in one piece.
+NUMERIC_COLUMN_NAMES = ("_typecode", "_count", "_dbfile", "_basepos", "_fixedlen", "_default")
+
+
+def lengths_column(reader, fieldname: str):
+    """The W3 codec's column of a field's (byte-encoded) lengths, or None for a reader of another kind."""
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+    perdoc = getattr(reader, "_perdoc", None)
+    if perdoc is None or not hasattr(perdoc, "_cached_reader"):
+        return None
+    return perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+
+
+def numeric_column_bytes(raw_reader, count: int) -> tuple[bytes, str, int, object] | None:
+    """(the first `count` stored values' bytes, struct typecode, how many are stored, the default)
+    of a plain NumericColumn reader; None for any other column reader."""
+    from whoosh.columns import NumericColumn
+
+    if type(raw_reader) is not NumericColumn.Reader:
+        return None
+    stored = min(raw_reader._count, count)
+    data = raw_reader._dbfile.get(raw_reader._basepos, stored * raw_reader._fixedlen)
+    return data, raw_reader._typecode, stored, raw_reader._default
+
+
+def is_block_matcher(matcher) -> bool:
+    return all(hasattr(matcher, name) for name in BLOCK_MATCHER_NAMES[:4])
+
+
+def at_block_start(matcher) -> bool:
+    return matcher._i == 0
+
+
+def read_block(matcher):
+    """The current block's document numbers and weights (a number when every weight is the same, or None)."""
+    if matcher._ids is None:
+        matcher._read_ids()
+    if matcher._weights is None:
+        matcher._read_weights()
+    return matcher._ids, matcher._weights
+
+
+def next_block(matcher) -> None:
+    matcher._next_block()
+
+
+def raw_term_matcher(reader, fieldname: str, text: bytes):
+    """A segment's own postings matcher for a term it holds, deleted documents included; None for a
+    reader without segment terms."""
+    terms = getattr(reader, "_terms", None)
+    if terms is None or not hasattr(terms, "matcher") or fieldname not in reader.schema:
+        return None
+    return terms.matcher(fieldname, text, reader.schema[fieldname].format)
+
+
+def bm25f_field_b(weighting) -> dict:
+    """BM25F's per-field B values (empty: one B for every field)."""
+    return weighting._field_B
+
+
+# -- what the bulk writer writes (annotator.bulkindex) ---------------------------------------------
+
+
+def field_writer_parts(fieldwriter):
+    """A W3 field writer's postings file, term index, current field number, block size and compression."""
+    postwriter = fieldwriter._postwriter
+    return (fieldwriter._postfile, fieldwriter._tindex, fieldwriter._fieldid, postwriter._blocklimit,
+            postwriter._compression)
+
+
+def terminfo_struct():
+    """The struct W3TermInfo packs a term's statistics with."""
+    from whoosh.codec.whoosh3 import W3TermInfo
+
+    return W3TermInfo._struct
+
+
+def hash_entry_lengths():
+    """whoosh.filedb.filetables._lengths: the hash file's entry-length struct."""
+    from whoosh.filedb.filetables import _lengths
+
+    return _lengths
+
+
 # -- a Whoosh bug mended ----------------------------------------------------------------------
 
 
@@ -64,9 +154,26 @@ def _and_not_find_first(self):
         self._find_next()
 
 
+def _inverse_find_next(self):
+    """InverseMatcher._find_next (a `NOT x`), mended: Whoosh left its loop when `x`'s matcher ran out
+    without skipping a deleted document just after, so the old copy of an edited passage matched."""
+    child, missing = self.child, self.missing
+    while self._id < self.limit:
+        if missing(self._id):
+            self._id += 1
+            continue
+        if child.is_active() and child.id() < self._id:
+            child.skip_to(self._id)
+        if child.is_active() and child.id() == self._id:
+            self._id += 1
+            continue
+        break
+
+
 def mend_whoosh() -> None:
     """Apply the fixes above (idempotent); annotator.index calls it on import."""
     AndNotMatcher._find_first = _and_not_find_first
+    InverseMatcher._find_next = _inverse_find_next
 
 
 mend_whoosh()

@@ -331,3 +331,31 @@ def test_whooshs_own_path_scores_by_its_matchers_as_built():
         results = _scored_search(searcher, q, None, None)
         assert [h.docnum for h in results] == [1, 3]
         assert all(h.score == pytest.approx(0.5935386379080678) for h in results)
+
+
+def test_not_never_brings_back_the_old_copy_of_an_edited_passage(tmp_path):
+    # Whoosh's Not matcher (`NOT a NOT b` keeps it) skipped no deleted document right after the last
+    # one it excludes: the old copy of the edited passage came back beside the new one.
+    from annotator.importers import import_source
+    from annotator.index import SearchIndex
+    from annotator.search import search
+
+    root = tmp_path / "ws"
+    init_workspace(root, empty=True)
+    notes = tmp_path / "notes.md"
+    notes.write_text("A field.\n\nThe sea.\n\nHope again.\n", encoding="utf-8")
+    s = Session.open(root)
+    import_source(s.store, notes)
+    s.sync()
+    notes.write_text("A field.\n\nThe lake.\n\nHope again.\n", encoding="utf-8")
+    import_source(s.store, notes)
+    s.sync()
+    plain = SearchIndex(s.store, fast_paths=False)
+    try:
+        for index in (plain, s.index):
+            result = search(index, "NOT field NOT zzzz", limit=None)  # OR: every passage, once
+            assert sorted(h.text for h in result.hits) == ["A field.", "Hope again.", "The lake."]
+            assert result.total == 3
+    finally:
+        plain.close()
+        s.close()
