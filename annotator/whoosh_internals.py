@@ -50,8 +50,9 @@ def reader_is_rebaseable(reader) -> bool:
 
 
 def expansions(q, reader) -> list[bytes]:
-    """The terms a multi-term query (prefix, wildcard, fuzzy) expands to in `reader`."""
-    return list(q._btexts(reader))
+    """The terms a multi-term query (prefix, wildcard, fuzzy) expands to in `reader`, as bytes
+    (FuzzyTerm._btexts gives str where Prefix gives bytes; term tables are searched with bytes)."""
+    return [t if isinstance(t, bytes) else t.encode("utf-8") for t in q._btexts(reader)]
 
 
 # -- what the NumPy scorer reads (annotator.fastscore) --------------------------------------------
