@@ -211,7 +211,7 @@ def _source_head(path: Path) -> tuple[str, str, int] | None:
     try:
         data = parse_yaml(text[:cut], path)
         source = Source.from_yaml(data["source"], path)
-    except Exception:
+    except Exception:  # a head this quick read cannot take: the caller reads the whole file, reporting any error
         return None
     if source.id != path.stem:
         return None
@@ -265,9 +265,9 @@ class SearchIndex:
         for attempt in range(3):
             try:
                 return fn()
-            except AnnotatorError:
+            except (AnnotatorError, AttributeError, TypeError, NameError):  # a user's error, or a bug: no retry
                 raise
-            except Exception:
+            except Exception:  # the index (derived data) swapped or damaged mid-read: read it again, then repair
                 if attempt == 2:
                     raise
                 self.close()
@@ -378,7 +378,7 @@ class SearchIndex:
         if self._searcher is not None:
             try:
                 self._searcher.close()
-            except Exception:
+            except Exception:  # closing readers of derived data already gone (a rebuilt index): nothing to keep
                 pass
         self._searcher = None
         self._scorer = None

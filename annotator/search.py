@@ -181,7 +181,9 @@ def _limit_typing_prefix(q: wq.Query, typing: str) -> wq.Query:
 def _parse_uncached(words: str, schema) -> wq.Query:
     try:
         q = make_parser(schema).parse(words)
-    except Exception:
+    except (IndexError, NotImplementedError, ValueError, qparser.QueryParserError):
+        # Whoosh's parser fails on some malformed input (`-word` inside parentheses, stray
+        # operators): the query still searches, as its plain words.
         return plain_words_query(words)
     if q is None:
         return plain_words_query(words)
@@ -236,10 +238,7 @@ def positive_text_terms(q: wq.Query, reader) -> set[bytes]:
                 if expanded is not None:
                     return expanded
             reader = reader.reader
-        try:
-            return {text for field_name, text in q.existing_terms(reader, phrases=True, expand=True) if field_name == "text"}
-        except Exception:
-            return set()
+        return {text for field_name, text in q.existing_terms(reader, phrases=True, expand=True) if field_name == "text"}
     terms: set[bytes] = set()
     for child in q.children():
         terms |= positive_text_terms(child, reader)
@@ -625,10 +624,7 @@ def warm_up(index: SearchIndex, postings: int = WARM_POSTINGS):
     leaves = list(scorer.leaves)
     for sub, _, data, _, _ in leaves:
         data.lengths("text")
-        try:
-            data.column("order")
-        except Exception:
-            pass
+        data.column("order")
         yield
     for sub, _, data, _, _ in leaves:
         while not data.scan_terms("text", WARM_TERMS_STEP):
