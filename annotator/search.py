@@ -92,9 +92,14 @@ def prepare(text: str, *, as_you_type: bool = False) -> Prepared:
     return prepared
 
 
+# A word the query excludes (`-word`, `NOT word`): the plain-words fallback leaves it out.
+_EXCLUDED_WORD = re.compile(r"(?:(?<![\w-])-|\bNOT\s+)[\"(]*\w[\w'-]*", re.UNICODE)
+
+
 def plain_words_query(text: str, schema=None) -> wq.Query:
-    """The fallback for a query Whoosh cannot parse: its words, OR-ed."""
-    words = [t.text for t in text_analyzer()(" ".join(_WORDS.findall(text)))]
+    """The fallback for a query Whoosh cannot parse: its words, OR-ed, without those it excludes
+    (Whoosh cannot parse `-word` inside parentheses: `sea (fi* -hope)` must not look for hope)."""
+    words = [t.text for t in text_analyzer()(" ".join(_WORDS.findall(_EXCLUDED_WORD.sub(" ", text))))]
     if not words:
         return wq.NullQuery
     return wq.Or([wq.Term("text", w) for w in dict.fromkeys(words)], scale=COORDINATION)

@@ -359,3 +359,14 @@ def test_not_never_brings_back_the_old_copy_of_an_edited_passage(tmp_path):
     finally:
         plain.close()
         s.close()
+
+
+def test_a_query_whoosh_cannot_parse_never_searches_for_the_words_it_excludes(session):
+    # Whoosh's parser fails on `-word` inside parentheses; the fallback searched the plain words,
+    # the excluded one among them.
+    from annotator.search import plain_words_query
+
+    assert {t.text for t in plain_words_query("sea (lamp -storm) NOT gull").leaves()} == {"sea", "lamp"}
+    storm_only = {h.id for h in session.search("storm -lamp", limit=None).hits}
+    assert storm_only
+    assert not storm_only & {h.id for h in session.search("(lamp -storm)", limit=None).hits}
