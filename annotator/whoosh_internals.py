@@ -15,9 +15,11 @@ Who uses what:
   _fixedlen/_default), the block postings (SegmentReader._terms.matcher, and the block
   matcher's _read_ids/_read_weights/_next_block/_i/_ids/_weights), BM25F._field_B,
   and Query._btexts (a prefix's or fuzzy term's expansions).
-- annotator.bulkindex (bulk segment writer): whoosh.filedb.filetables._lengths and the
-  SegmentWriter state it extends.
+- annotator.bulkindex (bulk segment writer): whoosh.filedb.filetables._lengths, W3TermInfo._struct,
+  the W3 field writer's _postfile/_tindex/_fieldid/_postwriter (its _blocklimit, _compression), and
+  the SegmentWriter it extends (_check_state, _check_fields, _added, _assemble_segment).
 - annotator.search: TypingPrefix overrides Prefix._btexts.
+- Two Whoosh bugs mended below: AndNotMatcher._find_first and InverseMatcher._find_next.
 """
 
 from __future__ import annotations
