@@ -18,7 +18,7 @@ from itertools import islice
 from whoosh import qparser, query as wq
 from whoosh.qparser import QueryParser
 
-from annotator import fastpath
+from annotator import fastpath, whoosh_internals
 from annotator.hits import Hit, SearchResult
 from annotator.index import SearchIndex, text_analyzer
 
@@ -211,13 +211,19 @@ class _ExpandingReader:
 
     def __init__(self, index: SearchIndex, searcher):
         self.reader = searcher.reader()
+        self.searcher = searcher
         self.scorer = index.vector_scorer()
         self.folder = index.folder
 
     def expand(self, q: wq.MultiTerm) -> set[bytes] | None:
-        """The expansions from the scorer's segment data; None: ask Whoosh."""
+        """The expansions from the scorer's segment data, else from each segment's reader.
+
+        Segment by segment, as a search matches them: the index-wide reader expands a fuzzy
+        term otherwise (`it~1` gave `ti` there, in no segment), and highlighted a word no
+        passage was found by.
+        """
         if self.scorer is None:
-            return None
+            return {t for sub, _ in self.searcher.leaf_searchers() for t in whoosh_internals.expansions(q, sub.reader())}
         found: set[bytes] = set()
         try:
             for _, _, data, _, _ in self.scorer.leaves:

@@ -370,3 +370,32 @@ def test_a_query_whoosh_cannot_parse_never_searches_for_the_words_it_excludes(se
     storm_only = {h.id for h in session.search("storm -lamp", limit=None).hits}
     assert storm_only
     assert not storm_only & {h.id for h in session.search("(lamp -storm)", limit=None).hits}
+
+
+def test_a_fuzzy_word_highlights_only_what_the_search_matched(tmp_path):
+    # With several segments, Whoosh's index-wide reader expanded `it~1` to `ti` ("’tis": a
+    # transposition), which no segment's own expansion (the one searches match with) gives:
+    # Whoosh's own path highlighted a word no passage was found by.
+    from annotator.importers import import_source
+    from annotator.index import SearchIndex
+    from annotator.search import search
+
+    root = tmp_path / "ws"
+    init_workspace(root, empty=True)
+    notes = tmp_path / "notes.md"
+    notes.write_text("A field, ’tis said.\n\nAnother field.\n", encoding="utf-8")
+    s = Session.open(root)
+    import_source(s.store, notes)
+    s.sync()
+    notes.write_text("A field, ’tis said.\n\nAnother field, edited.\n", encoding="utf-8")
+    import_source(s.store, notes)
+    s.sync()  # a second segment
+    plain = SearchIndex(s.store, fast_paths=False)
+    try:
+        assert len(plain.searcher().leaf_searchers()) > 1
+        for index in (plain, s.index):
+            hit = next(h for h in search(index, "field it~1").hits if "tis" in h.text)
+            assert [hit.text[a:b] for a, b in hit.matches] == ["field"]
+    finally:
+        plain.close()
+        s.close()
