@@ -25,15 +25,18 @@ from pickle import dumps
 import numpy as np
 from whoosh.analysis import IDTokenizer, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.analysis.tokenizers import default_pattern
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 from whoosh.fields import KEYWORD
 from whoosh.formats import Existence, Positions
-from whoosh.filedb.filetables import _lengths as _ENTRY_LENGTHS
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import NO_MERGE, SegmentWriter
 
+from annotator import whoosh_internals
 from annotator.termtable import TableWriter, pending_path, remove_pending, table_path
+
+_ENTRY_LENGTHS = whoosh_internals.hash_entry_lengths()  # Whoosh's private structs (whoosh_internals)
+_TERMINFO = whoosh_internals.terminfo_struct()
 
 # The default tokenizer pattern without its capturing group (so findall returns whole tokens).
 _TOKENS = re.compile(r"[\w\*]+(?:\.[\w\*]+)*")
@@ -405,12 +408,8 @@ class _TermWriter:
     """
 
     def __init__(self, fieldwriter, field, docs, weights, lengths, values, order):
-        postwriter = fieldwriter._postwriter
-        self._postfile = fieldwriter._postfile
-        self._terms = fieldwriter._tindex  # an OrderedHashWriter
-        self._prefix = pack_ushort(fieldwriter._fieldid)
-        self._limit = postwriter._blocklimit
-        self._level = postwriter._compression
+        self._postfile, self._terms, fieldid, self._limit, self._level = whoosh_internals.field_writer_parts(fieldwriter)
+        self._prefix = pack_ushort(fieldid)  # self._terms: an OrderedHashWriter
         self._fixed_size = field.format.fixed_value_size()
         self._docs, self._weights, self._lengths = docs, weights, lengths
         self._values, self._order = values, order
@@ -468,7 +467,7 @@ class _TermWriter:
             max_weight = max(max_weight, block_weight)
         data = b"".join(pieces)
         offset = self._add_posting_bytes(data)
-        info = W3TermInfo._struct.pack(
+        info = _TERMINFO.pack(
             False, total_weight, end - start,
             0 if min_length is None else length_to_byte(min_length), length_to_byte(max_length),
             max_weight, self._docs[start], self._docs[end - 1],
@@ -491,7 +490,7 @@ class _TermWriter:
         info = dumps((1, docnum, max_weight, 0, length_byte, length_byte), 2)
         block = WHOOSH3_HEADER_MAGIC + pack_int(-(len(info) + len(data))) + info + data
         offset = self._add_posting_bytes(block)
-        term = W3TermInfo._struct.pack(False, weight, 1, length_byte, length_byte, max_weight, docnum, docnum)
+        term = _TERMINFO.pack(False, weight, 1, length_byte, length_byte, max_weight, docnum, docnum)
         self._add_term(self._prefix + btext, term + pack_long(offset) + pack_int(len(block)))
 
     def _block(self, start: int, stop: int, last: bool):

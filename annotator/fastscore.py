@@ -25,11 +25,13 @@ from math import log
 
 import numpy as np
 from whoosh import query as wq
+from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F, WeightingModel
 from whoosh.util.numeric import byte_to_length
 
 from annotator.coordination import Coordinated, tiered_score
 from annotator import query_budget
+from annotator import whoosh_internals
 from annotator.termtable import FieldTable, TermTable, open_table
 
 # How many postings (document, weight) pairs to keep in memory across all terms.
@@ -132,9 +134,9 @@ class SegmentData:
             elif terms is not None:
                 found = _with_prefix(terms, self.reader.schema[q.field()].to_bytes(q.text))
             else:  # Whoosh's FuzzyTerm expands to text, its Prefix to bytes: bytes, as the term table holds
-                expanded = q._btexts(self.reader)
+                expanded = whoosh_internals.btexts(q, self.reader)
                 found = query_budget.Expansions(t if isinstance(t, bytes) else t.encode("utf-8") for t in expanded if t)
-                found.cut = getattr(expanded, "cut", False)
+                found.cut = getattr(expanded, "cut", False)  # the query budget left some out
             if len(self._expansions) > 2000:
                 self._expansions.clear()
             self._expansions[key] = found
@@ -245,16 +247,13 @@ def _table_fuzzy(table: FieldTable, q: wq.FuzzyTerm, limit: int | None) -> list[
 
 
 def _read_lengths(reader, fieldname: str, count: int) -> np.ndarray:
-    try:
-        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-
-        column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        raw = _fixed_width_column(column, count)
-        if raw is None:
-            raw = np.fromiter((column[i] for i in range(count)), dtype=np.uint8, count=count)
-        return _LENGTH_TABLE[raw.astype(np.uint8)]
-    except Exception:  # another codec: ask document by document
+    column = whoosh_internals.lengths_column(reader, fieldname)
+    if column is None:  # another kind of reader: ask document by document
         return np.array([reader.doc_field_length(i, fieldname, 0) or 0 for i in range(count)], dtype=np.float64)
+    raw = _fixed_width_column(column, count)
+    if raw is None:
+        raw = np.fromiter((column[i] for i in range(count)), dtype=np.uint8, count=count)
+    return _LENGTH_TABLE[raw.astype(np.uint8)]
 
 
 # struct typecodes (Whoosh packs numeric columns big-endian, standard sizes) as NumPy dtypes
@@ -279,19 +278,16 @@ def _fixed_width_column(values, count: int) -> np.ndarray | None:
     None when the column is not a plain fixed-width numeric one, or when its values are
     translated into something else than the stored numbers (checked on a few documents).
     """
-    from whoosh.columns import NumericColumn, TranslatingColumnReader
+    from whoosh.columns import TranslatingColumnReader
 
     raw_reader = values.raw_column() if isinstance(values, TranslatingColumnReader) else values
-    if type(raw_reader) is not NumericColumn.Reader or raw_reader._typecode not in _COLUMN_DTYPES:
+    parts = whoosh_internals.numeric_column_bytes(raw_reader, count)
+    if parts is None or parts[1] not in _COLUMN_DTYPES:
         return None
-    try:
-        stored = min(raw_reader._count, count)
-        data = raw_reader._dbfile.get(raw_reader._basepos, stored * raw_reader._fixedlen)
-        found = np.frombuffer(data, dtype=np.dtype(_COLUMN_DTYPES[raw_reader._typecode]), count=stored)
-    except Exception:
-        return None
+    data, typecode, stored, default = parts
+    found = np.frombuffer(data, dtype=np.dtype(_COLUMN_DTYPES[typecode]), count=stored)
     if stored < count:
-        found = np.concatenate([found, np.full(count - stored, raw_reader._default, dtype=found.dtype)])
+        found = np.concatenate([found, np.full(count - stored, default, dtype=found.dtype)])
     for docnum in {0, count // 3, count // 2, count - 1} if count else ():
         if values[docnum] != found[docnum]:
             return None
@@ -303,19 +299,15 @@ def _read_postings(reader, fieldname: str, text: bytes) -> tuple[np.ndarray, np.
     matcher = _raw_matcher(reader, fieldname, text) or reader.postings(fieldname, text)
     ids: list = []
     weights: list = []
-    block_reader = all(hasattr(matcher, a) for a in ("_read_ids", "_read_weights", "_next_block", "_blocklength"))
+    block_reader = whoosh_internals.is_block_matcher(matcher)
     while matcher.is_active():
-        if block_reader and matcher._i == 0:
-            if matcher._ids is None:
-                matcher._read_ids()
-            if matcher._weights is None:
-                matcher._read_weights()
-            ids.extend(matcher._ids)
-            block_weights = matcher._weights
+        if block_reader and whoosh_internals.at_block_start(matcher):
+            block_ids, block_weights = whoosh_internals.read_block(matcher)
+            ids.extend(block_ids)
             if isinstance(block_weights, (int, float)) or block_weights is None:
-                block_weights = [block_weights or 1.0] * len(matcher._ids)
+                block_weights = [block_weights or 1.0] * len(block_ids)
             weights.extend(block_weights)
-            matcher._next_block()
+            whoosh_internals.next_block(matcher)
         else:
             ids.append(matcher.id())
             weights.append(matcher.weight())
@@ -335,12 +327,9 @@ def _raw_matcher(reader, fieldname: str, text: bytes):
     That wrapper steps through postings one by one in Python; the scorer applies the
     segment's live mask to every result anyway.
     """
-    terms = getattr(reader, "_terms", None)
-    if terms is None or not hasattr(terms, "matcher") or fieldname not in reader.schema:
-        return None
     try:
-        return terms.matcher(fieldname, text, reader.schema[fieldname].format)
-    except Exception:
+        return whoosh_internals.raw_term_matcher(reader, fieldname, text)
+    except (KeyError, TermNotFound):  # a term the segment lacks (callers ask for held ones): Whoosh's reader
         return None
 
 
@@ -416,7 +405,7 @@ class VectorScorer:
         self._avgfl: dict[str, float] = {}
         self._pending_source: dict | None = None
         weighting = searcher.weighting
-        if type(weighting) is not BM25F or weighting._field_B:
+        if type(weighting) is not BM25F or whoosh_internals.bm25f_field_b(weighting):
             raise Unsupported("only plain BM25F is reproduced")
         self.B = weighting.B
         self.K1 = weighting.K1
@@ -427,6 +416,8 @@ class VectorScorer:
         self.leaves = []
         for sub, offset in searcher.leaf_searchers():
             reader = sub.reader()
+            if reader.segment() is None:  # an index with no segment yet (an empty workspace): nothing to score
+                continue
             data = cache.segment(reader)
             deleted = np.zeros(data.doc_count, dtype=bool)
             if reader.has_deletions():
@@ -496,6 +487,59 @@ class VectorScorer:
         if limit:
             order = order[:limit]
         return Ranked(docs[order].tolist(), [0.0] * len(order), len(docs))
+
+    # -- the query shapes served, decided before any scoring ----------------------------------
+
+    def check(self, q: wq.Query | None, restrict: wq.Query | None = None) -> None:
+        """Raise Unsupported when the query or the filter has a shape this scorer does not serve.
+
+        Decided up front, so that evaluation never meets a shape it leaves to Whoosh: an
+        exception from rank() or list_in_order() after a check that passed is a bug.
+        """
+        if q is not None:
+            self._check_scored(q)
+        if restrict is not None:
+            self._check_filter(restrict)
+
+    def _check_scored(self, q) -> None:
+        if isinstance(q, wq.Term):
+            return
+        if isinstance(q, (wq.Or, wq.And)):
+            for child in q.subqueries:
+                self._check_scored(child)
+            return
+        if isinstance(q, wq.AndNot):
+            self._check_scored(q.a)
+            self._check_filter(q.b)
+            return
+        if isinstance(q, wq.Phrase):
+            schema = self.searcher.schema
+            field = schema[q.fieldname] if q.fieldname in schema else None
+            if field is None or not field.format or not field.format.supports("positions"):
+                raise Unsupported("phrase on a field without positions")
+            return
+        if isinstance(q, wq.MultiTerm) and isinstance(q, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
+            for _, _, data, _, _ in self.leaves:
+                texts = data.expansions(q)
+                if len(texts) >= wq.Or.TOO_MANY_CLAUSES:
+                    raise Unsupported("too many expanded terms")
+                if q.constantscore and len(texts) > 2 and self._doc_count_all <= SMALL_INDEX:
+                    # On a small index Whoosh preloads such an OR and gives every match the same score.
+                    raise Unsupported("constant-score expansion on a small index")
+            return
+        raise Unsupported(type(q).__name__)
+
+    def _check_filter(self, q) -> None:
+        if isinstance(q, wq.Term):
+            return
+        if isinstance(q, (wq.Or, wq.And)):
+            for child in q.subqueries:
+                self._check_filter(child)
+            return
+        if isinstance(q, wq.Not):
+            self._check_filter(q.query)
+            return
+        self._check_scored(q)
 
     # -- evaluation, mirroring Whoosh's matchers --------------------------------------------
 

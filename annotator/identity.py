@@ -76,5 +76,5 @@ def where_name_comes_from(ws: Workspace) -> str:
 def login_name() -> str:
     try:
         return getpass.getuser() or "me"
-    except Exception:
+    except (KeyError, OSError, ImportError):  # no login name in this environment (getpass's documented failures)
         return "me"

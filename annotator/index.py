@@ -27,6 +27,7 @@ from whoosh import columns, fields, index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.filedb.filestore import FileStorage
 
+from annotator import fastpath, whoosh_internals
 from annotator.errors import AnnotatorError
 from annotator.model import Passage, Source, Theme
 from annotator.store import Store
@@ -219,7 +220,7 @@ def _source_head(path: Path) -> tuple[str, str, int] | None:
     try:
         data = parse_yaml(text[:cut], path)
         source = Source.from_yaml(data["source"], path)
-    except Exception:
+    except Exception:  # a head this quick read cannot take: the caller reads the whole file, reporting any error
         return None
     if source.id != path.stem:
         return None
@@ -287,8 +288,11 @@ def _verify_segment(reader) -> None:
 class SearchIndex:
     """Opens, builds and incrementally updates the Whoosh index of one workspace."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, *, fast_paths: bool | None = None):
         self.store = store
+        # False: every search is Whoosh's own (no NumPy scorer, term tables or reader-keeping
+        # refresh), over the same index; the default follows ANNOTATOR_FAST_PATHS (annotator.fastpath).
+        self.fast_paths = fastpath.enabled_by_default() if fast_paths is None else fast_paths
         self.folder = store.ws.index_dir
         self._ix = None
         self._manifest: Manifest | None = None
@@ -326,9 +330,9 @@ class SearchIndex:
         for attempt in range(3):
             try:
                 return fn()
-            except AnnotatorError:
+            except (AnnotatorError, AttributeError, TypeError, NameError):  # a user's error, or a bug: no retry
                 raise
-            except Exception as exc:
+            except Exception as exc:  # the index (derived data) swapped or damaged mid-read: read it again, then repair
                 if attempt == 2:
                     raise
                 self.close()
@@ -373,7 +377,11 @@ class SearchIndex:
             current = ix.searcher()
             self._searcher_folder = folder_id
         elif not current.up_to_date():
-            current = self._refreshed_searcher(ix, current)
+            if self.fast_paths:
+                current = self._refreshed_searcher(ix, current)
+            else:  # a new searcher, no reader kept
+                current.close()
+                current = ix.searcher()
             self._scorer = None
             self._searcher_folder = folder_id
         self._searcher = current
@@ -387,14 +395,23 @@ class SearchIndex:
         reused, as Searcher.refresh() does; unlike it, each reused reader takes its
         segment's new record (with the deletions made since), not the stale one.
         """
+        leaves = [reader for reader, _ in old.reader().leaf_readers()]
+        if not all(whoosh_internals.reader_is_rebaseable(r) for r in leaves):
+            old.close()
+            return ix.searcher()
+        try:
+            return SearchIndex._searcher_reusing(ix, leaves)
+        except Exception as exc:  # a bug in this fast path: loud under the tests, else logged
+            fastpath.failed(Path(ix.storage.folder), "searcher refresh", exc)
+            old.close()
+            return ix.searcher()
+
+    @staticmethod
+    def _searcher_reusing(ix, leaves):
         from whoosh.reading import MultiReader, SegmentReader
         from whoosh.searching import Searcher
 
-        leaves = [reader for reader, _ in old.reader().leaf_readers()]
-        if not all(type(r) is SegmentReader and hasattr(getattr(r, "_perdoc", None), "_segment") for r in leaves):
-            old.close()
-            return ix.searcher()
-        toc = ix._read_toc()
+        toc = whoosh_internals.read_toc(ix)
         reusable = {reader.segment().segment_id(): reader for reader in leaves}
         readers = []
         for segment in toc.segments:
@@ -402,9 +419,7 @@ class SearchIndex:
             if reader is None:
                 reader = SegmentReader(ix.storage, toc.schema, segment, generation=toc.generation)
             else:
-                reader._segment = reader._perdoc._segment = segment
-                reader.__dict__.pop("deleted_docs_set", None)  # a cached_property of the old deletions
-                reader._gen = toc.generation
+                whoosh_internals.rebase_reader(reader, segment, toc.generation)
             readers.append(reader)
         for reader in reusable.values():
             reader.close()
@@ -421,6 +436,8 @@ class SearchIndex:
 
     def vector_scorer(self):
         """The NumPy BM25F scorer for the current searcher (annotator.fastscore); None if unusable."""
+        if not self.fast_paths:
+            return None
         from annotator.fastscore import PostingsCache, Unsupported, VectorScorer
 
         searcher = self.searcher()
@@ -429,7 +446,12 @@ class SearchIndex:
                 self._postings = PostingsCache()
             try:
                 self._scorer = VectorScorer(searcher, self._postings)
-            except Unsupported:
+                self._scorer.folder = self.folder  # where a failure of it is logged
+            except Unsupported:  # a weighting it does not reproduce: Whoosh's own path, by design
+                return None
+            except Exception as exc:  # a bug in the fast path: loud under the tests, else logged
+                fastpath.failed(self.folder, "scorer setup", exc)
+                self._postings = None  # whatever it read may be what failed
                 return None
         return self._scorer
 
@@ -437,7 +459,7 @@ class SearchIndex:
         if self._searcher is not None:
             try:
                 self._searcher.close()
-            except Exception:
+            except Exception:  # closing readers of derived data already gone (a rebuilt index): nothing to keep
                 pass
         self._searcher = None
         self._scorer = None

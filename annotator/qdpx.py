@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
 from annotator import __version__
-from annotator.errors import ImportFailure
+from annotator.errors import AnnotatorError, ImportFailure
 from annotator.exports import register
 from annotator.importers import valid_source_id
 from annotator.importers.checks import passage_id_problem
@@ -405,7 +405,7 @@ class _ProjectReader:
         raw = user.get("name") or user.get("id") or f"user-{guid[:8]}"
         try:
             self.users[guid] = clean_name(raw)
-        except Exception:
+        except AnnotatorError:  # a name with no usable letters: named by its guid
             self.users[guid] = f"user-{guid[:8] or 'unknown'}"
 
     def _annotator(self, user_guid: str | None) -> str:

@@ -19,7 +19,7 @@ from whoosh import qparser, query as wq
 from whoosh.qparser import QueryParser
 
 from annotator.coordination import coordinate
-from annotator import query_budget
+from annotator import fastpath, query_budget, whoosh_internals
 from annotator.hits import Hit, SearchResult
 from annotator.index import SearchIndex, text_analyzer
 
@@ -134,11 +134,14 @@ def _typed_word(token: str, prepared: Prepared) -> str:
         prepared.typing_exact = token
         return f"{token}*"
     return ""
+# A word the query excludes (`-word`, `NOT word`): the plain-words fallback leaves it out.
+_EXCLUDED_WORD = re.compile(r"(?:(?<![\w-])-|\bNOT\s+)[\"(]*\w[\w'-]*", re.UNICODE)
 
 
 def plain_words_query(text: str, schema=None) -> wq.Query:
-    """The fallback for a query Whoosh cannot parse: its words, OR-ed."""
-    words = [t.text for t in text_analyzer()(" ".join(_WORDS.findall(text)))]
+    """The fallback for a query Whoosh cannot parse: its words, OR-ed, without those it excludes
+    (Whoosh cannot parse `-word` inside parentheses: `sea (fi* -hope)` must not look for hope)."""
+    words = [t.text for t in text_analyzer()(" ".join(_WORDS.findall(_EXCLUDED_WORD.sub(" ", text))))]
     if not words:
         return wq.NullQuery
     return wq.Or([wq.Term("text", w) for w in dict.fromkeys(words)], scale=COORDINATION)
@@ -227,7 +230,9 @@ def _limit_typing_prefix(q: wq.Query, typing: str) -> wq.Query:
 def _parse_uncached(words: str, schema) -> wq.Query:
     try:
         q = make_parser(schema).parse(words)
-    except Exception:
+    except (IndexError, NotImplementedError, ValueError, qparser.QueryParserError):
+        # Whoosh's parser fails on some malformed input (`-word` inside parentheses, stray
+        # operators): the query still searches, as its plain words.
         return plain_words_query(words)
     if q is None:
         return plain_words_query(words)
@@ -262,14 +267,26 @@ class _ExpandingReader:
 
     def __init__(self, index: SearchIndex, searcher):
         self.reader = searcher.reader()
+        self.searcher = searcher
         self.scorer = _scorer_for(index, searcher)
+        self.folder = index.folder
 
     def expand(self, q: wq.MultiTerm) -> set[bytes] | None:
+        """The expansions from the scorer's segment data, else from each segment's reader.
+
+        Segment by segment, as a search matches them: the index-wide reader expands a fuzzy
+        term otherwise (`it~1` gave `ti` there, in no segment), and highlighted a word no
+        passage was found by.
+        """
         if self.scorer is None:
-            return None
+            return {t for sub, _ in self.searcher.leaf_searchers() for t in whoosh_internals.expansions(q, sub.reader())}
         found: set[bytes] = set()
-        for _, _, data, _, _ in self.scorer.leaves:
-            found.update(data.expansions(q))
+        try:
+            for _, _, data, _, _ in self.scorer.leaves:
+                found.update(data.expansions(q))
+        except Exception as exc:  # a bug in the fast path: loud under the tests, else logged
+            fastpath.failed(self.folder, "expansion", exc)
+            return None
         return found
 
     def existing(self, q: wq.Term | wq.Phrase) -> set[bytes] | None:
@@ -315,10 +332,7 @@ def positive_text_terms(q: wq.Query, reader) -> set[bytes]:
                 if existing is not None:
                     return existing
             reader = reader.reader
-        try:
-            return {text for field_name, text in q.existing_terms(reader, phrases=True, expand=True) if field_name == "text"}
-        except Exception:
-            return set()
+        return {text for field_name, text in q.existing_terms(reader, phrases=True, expand=True) if field_name == "text"}
     terms: set[bytes] = set()
     for child in q.children():
         terms |= positive_text_terms(child, reader)
@@ -517,30 +531,99 @@ def _still_typing(text: str) -> bool:
 
 
 def _ranked(index: SearchIndex, searcher, q, restrict, limit):
-    """(docnums, scores, total): the vectorised scorer where it applies, Whoosh's search otherwise."""
-    from annotator.fastscore import Unsupported
-
-    scorer = _scorer_for(index, searcher)
+    """(docnums, scores, total): the vectorised scorer for the shapes it serves, Whoosh's search otherwise."""
+    scorer = _serving_scorer(index, searcher, q, restrict)
     if scorer is not None:
-        scorer.apply_pending(index.pending_tags)
         try:
             if q is None:
                 ranked = scorer.list_in_order(restrict, limit, "order")
             else:
                 ranked = scorer.rank(q, restrict, limit)
             return ranked.docnums, ranked.scores, ranked.total
-        except Unsupported:
-            pass
-    if restrict is not None and index.pending_tags and scorer is not None:
-        restrict = scorer.filter_docnums(restrict)  # the pending theme sets apply here too
+        except Exception as exc:  # a bug in the fast path: loud under the tests, else logged and
+            fastpath.failed(index.folder, "scorer", exc)  # answered below by Whoosh
+    return _whoosh_ranked(index, searcher, q, restrict, limit)
+
+
+def _serving_scorer(index: SearchIndex, searcher, q, restrict):
+    """The NumPy scorer when it serves this query and filter (decided before scoring), else None."""
+    from annotator.fastscore import Unsupported
+
+    scorer = _scorer_for(index, searcher)
+    if scorer is None:
+        return None
+    try:
+        scorer.apply_pending(index.pending_tags)
+        scorer.check(q, restrict)
+    except Unsupported:  # a shape it does not serve: Whoosh's own path, by design
+        return None
+    except Exception as exc:  # a bug in the fast path: loud under the tests, else logged
+        fastpath.failed(index.folder, "scorer check", exc)
+        return None
+    return scorer
+
+
+def _with_pending(searcher, restrict: wq.Query, pending: dict[str, list[str]]) -> set[int]:
+    """The docnums `restrict` allows, with the pending theme sets in place of the indexed ones."""
+    allowed = set(searcher.docs_for_query(restrict))
+    for pid, themes in pending.items():
+        docnum = searcher.document_number(id=pid)
+        if docnum is not None:
+            matched = _matches_with_themes(searcher, restrict, docnum, set(themes))
+            (allowed.add if matched else allowed.discard)(docnum)
+    return allowed
+
+
+def _matches_with_themes(searcher, q: wq.Query, docnum: int, themes: set[str]) -> bool:
+    if isinstance(q, wq.Term) and q.fieldname == "themes":
+        return q.text in themes
+    if isinstance(q, wq.Term) and q.fieldname == "tagged":
+        return (q.text == "no") == (not themes)
+    if isinstance(q, wq.And):
+        return all(_matches_with_themes(searcher, c, docnum, themes) for c in q.subqueries)
+    if isinstance(q, wq.Or):
+        return any(_matches_with_themes(searcher, c, docnum, themes) for c in q.subqueries)
+    if isinstance(q, wq.Not):
+        return not _matches_with_themes(searcher, q.query, docnum, themes)
+    if isinstance(q, wq.AndNot):
+        return _matches_with_themes(searcher, q.a, docnum, themes) and not _matches_with_themes(searcher, q.b, docnum, themes)
+    return docnum in set(searcher.docs_for_query(q))  # a part the theme sets do not change
+
+
+def _whoosh_ranked(index: SearchIndex, searcher, q, restrict, limit):
+    """(docnums, scores, total) from Whoosh's own search."""
+    if restrict is not None and index.pending_tags:
+        restrict = _with_pending(searcher, restrict, index.pending_tags)  # the pending theme sets apply here too
+        if not restrict:  # Whoosh reads an empty filter as none at all
+            return [], [], 0
     if q is None:
-        listing = wq.Every() if restrict is None else restrict
-        results = searcher.search(listing, limit=limit, sortedby="order")
+        if isinstance(restrict, set):
+            results = searcher.search(wq.Every(), limit=limit, filter=restrict, sortedby="order")
+        else:
+            listing = wq.Every() if restrict is None else restrict
+            results = searcher.search(listing, limit=limit, sortedby="order")
     else:
-        # optimize=False: every match is scored once, so the total needs no second pass
-        results = searcher.search(q, limit=limit, filter=restrict, optimize=False)
-    total = len(results)  # exact and cheap after optimize=False (the collector counted)
+        results = _scored_search(searcher, q, limit, restrict)
+    total = len(results)  # exact and cheap: the collector counted every match
+    if q is None:  # a listing has no score (Whoosh reports the sort key as one)
+        return [r.docnum for r in results], [0.0] * len(results), total
     return [r.docnum for r in results], [float(r.score or 0.0) for r in results], total
+
+
+def _scored_search(searcher, q, limit, restrict):
+    """Whoosh's search, every match scored once (the total needs no second pass), by the matchers as built.
+
+    Whoosh's collector otherwise replaces its matcher every few matches, which drops the
+    exhausted terms from an OR's coordination count: the same document then scored
+    differently depending on where in the segment it sat.
+    """
+    from whoosh import collectors
+
+    top = collectors.TopCollector(limit=limit, usequality=False) if limit else collectors.UnlimitedCollector()
+    top.replace = 0
+    collector = top if restrict is None else collectors.FilterCollector(top, allow=restrict)
+    searcher.search_with_collector(q, collector)
+    return collector.results()
 
 
 def _hit(stored: dict, score: float, terms: set[bytes], pending: dict | None = None) -> Hit:
@@ -612,9 +695,13 @@ def _vocabulary(searcher, index: SearchIndex | None = None) -> list[list[str]]:
     global _vocabulary_cache
     if _vocabulary_cache is None or _vocabulary_cache[0] is not searcher:
         scorer = index.scorer_made() if index is not None else None
+        per_segment = None
         if scorer is not None and scorer.searcher is searcher:  # term tables: one split a segment
-            per_segment = [data.words("text") for _, _, data, _, _ in scorer.leaves]
-        else:
+            try:
+                per_segment = [data.words("text") for _, _, data, _, _ in scorer.leaves]
+            except Exception as exc:  # a bug in the fast path: loud under the tests, else logged
+                fastpath.failed(index.folder, "vocabulary", exc)
+        if per_segment is None:
             # Segment by segment: the index-wide reader merges the segments' word lists in Python, 3x slower.
             readers = [sub.reader() for sub, _ in searcher.leaf_searchers()] or [searcher.reader()]
             per_segment = [[t.decode("utf-8", "replace") for t in reader.lexicon("text")] for reader in readers]
@@ -695,10 +782,7 @@ def warm_up(index: SearchIndex, postings: int = WARM_POSTINGS):
     leaves = list(scorer.leaves)
     for sub, _, data, _, _ in leaves:
         data.lengths("text")
-        try:
-            data.column("order")
-        except Exception:
-            pass
+        data.column("order")
         yield
     for sub, _, data, _, _ in leaves:
         while not data.scan_terms("text", WARM_TERMS_STEP):

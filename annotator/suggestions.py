@@ -365,10 +365,17 @@ def _vote(found, example, weight: float) -> None:
 
 
 def _ranked_among(searcher, scorer, q, allowed: dict, k: int) -> list[tuple[int, float]]:
+    from annotator import fastpath
+    from annotator.fastscore import Unsupported
+
     if scorer is not None:
         try:
+            scorer.check(q)
             ranked = scorer.rank(q, None, 0)
-        except Exception:  # a query shape or index state the fast scorer does not take
+        except Unsupported:  # a query shape the fast scorer does not serve: Whoosh's, by design
+            ranked = None
+        except Exception as exc:  # a bug in the fast path: loud under the tests, else logged
+            fastpath.failed(getattr(scorer, "folder", None), "scorer (suggestions)", exc)
             ranked = None
         if ranked is not None:
             return [(d, s) for d, s in zip(ranked.docnums, ranked.scores) if d in allowed][:k]

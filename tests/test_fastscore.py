@@ -144,3 +144,49 @@ def test_prefixes_with_many_completions_rank_as_in_whoosh(past_small_index):
         assert ranked.docnums == [d for d, _ in expected], typed
         assert ranked.scores == pytest.approx([s for _, s in expected], rel=1e-12), typed
         assert ranked.total == len(searcher.search(q, limit=None)), typed
+
+
+# -- crashes users met (issue 14) -------------------------------------------------------------
+
+NOTES = (
+    "The first paragraph is about a muddy field near the farm.\n\n"
+    "Second paragraph: hope and despair in the open-plan office.\n\n"
+    "Third one talks about deferral and waiting.\n"
+)
+
+
+def _notes_workspace(cli, tmp_path):
+    ws = tmp_path / "w"
+    assert cli("--workspace", ws, "init")[0] == 0  # the demo codebook: theme `hope` exists
+    notes = tmp_path / "notes.md"
+    notes.write_text(NOTES, encoding="utf-8")
+    code, _, err = cli("--workspace", ws, "import", notes)
+    assert code == 0, err
+    return ws
+
+
+def _search_ids(cli, ws, query):
+    import json
+
+    code, out, err = cli("--workspace", ws, "search", "--json", "--", query)
+    assert code == 0, err
+    return [hit["id"] for hit in json.loads(out)["results"]]
+
+
+def test_a_phrase_still_matches_after_its_passage_is_tagged(cli, tmp_path):
+    # Tagging rewrites the passage's document: the bulk-built segment keeps a deleted copy,
+    # whose positions Whoosh no longer gives (it was KeyError: 0/2, exit 70).
+    ws = _notes_workspace(cli, tmp_path)
+    (pid,) = _search_ids(cli, ws, '"muddy field"')
+    assert cli("--workspace", ws, "tag", pid, "hope")[0] == 0
+    assert _search_ids(cli, ws, '"muddy field"') == [pid]
+    assert len(_search_ids(cli, ws, '"open-plan office" OR deferral*')) >= 1
+
+
+def test_every_query_kind_answers_on_an_empty_workspace(cli, tmp_path):
+    # No segment at all: Whoosh's searcher has an empty reader, without a segment ('NoneType' ... 'indexname').
+    ws = tmp_path / "e"
+    assert cli("--workspace", ws, "init", "--empty")[0] == 0
+    for query in ("hope", "", '"muddy field"', "ho*", "hope~", "-hope", "theme:hope", "untagged"):
+        assert _search_ids(cli, ws, query) == [], query
+

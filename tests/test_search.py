@@ -263,3 +263,139 @@ def test_the_capped_prefix_ranks_alike_in_numpy_and_in_whoosh(many_completions, 
     slow = session.search("other zor", as_you_type=True, limit=50)
     assert fast.total == slow.total
     assert [(h.id, round(h.score, 4)) for h in fast.hits] == [(h.id, round(h.score, 4)) for h in slow.hits]
+
+
+def test_a_filter_allowing_nothing_finds_nothing_while_tags_are_pending(session):
+    # Whoosh's own search (fast paths off, or a shape the scorer does not serve) gets the filter
+    # as a set of documents while tags are pending; an empty set, Whoosh reads as no filter at all.
+    from annotator.index import SearchIndex
+    from annotator.search import search
+
+    hit = session.search("lamp").hits[0]
+    session.tag(hit.id, ["memory"])
+    plain = SearchIndex(session.store, fast_paths=False)
+    plain.pending_tags = session.index.pending_tags
+    try:
+        assert plain.pending_tags
+        for query in ("theme:nosuch", "lamp theme:nosuch", "kind:passage source:nosuch", "-zzzz theme:nosuch"):
+            assert search(plain, query).total == 0, query
+            assert session.search(query).total == 0, query
+        assert hit.id in {h.id for h in search(plain, "theme:memory").hits}
+    finally:
+        plain.close()
+
+
+def test_a_minus_word_excludes_a_passage_that_also_has_it_in_whooshs_own_search(tmp_path):
+    # Whoosh's AndNotMatcher skipped its check of the first positive document when the excluded
+    # word had an earlier one: `norfolk -field` found "norfolk field" (mended in whoosh_internals).
+    from annotator.importers import import_source
+    from annotator.index import SearchIndex
+    from annotator.search import search
+
+    root = tmp_path / "ws"
+    init_workspace(root, empty=True)
+    notes = tmp_path / "notes.md"
+    notes.write_text("A field of barley.\n\nNorfolk, and a field by the sea.\n\nNorfolk in winter.\n", encoding="utf-8")
+    s = Session.open(root)
+    import_source(s.store, notes)
+    s.sync()
+    plain = SearchIndex(s.store, fast_paths=False)
+    try:
+        for index in (plain, s.index):
+            assert [h.text for h in search(index, "norfolk -field").hits] == ["Norfolk in winter."]
+    finally:
+        plain.close()
+        s.close()
+
+
+def test_whooshs_own_path_scores_by_its_matchers_as_built():
+    # Whoosh's collector replaces its matcher as it goes; a replacement drops a word whose
+    # postings are all deleted from the OR's coordination count, and the passages matching
+    # one word then scored 0.0 (the NumPy scorer, and Whoosh's matchers as built, give 0.59).
+    from whoosh import query as wq
+    from whoosh.filedb.filestore import RamStorage
+
+    from annotator.index import make_schema
+    from annotator.search import _scored_search
+
+    ix = RamStorage().create_index(make_schema(), indexname="t")
+    writer = ix.writer()
+    for n, text in enumerate(["the sea", "hope one", "a boat", "hope two", "x"]):
+        writer.add_document(id=f"d{n}", kind="passage", text=text, order=n)
+    writer.commit()
+    writer = ix.writer()
+    writer.delete_by_term("id", "d0")  # "sea" is left in deleted documents only
+    writer.commit()
+    q = wq.Or([wq.Term("text", "sea"), wq.Term("text", "zzz"), wq.Term("text", "hope")], scale=0.9)
+    with ix.searcher() as searcher:
+        results = _scored_search(searcher, q, None, None)
+        assert [h.docnum for h in results] == [1, 3]
+        assert all(h.score == pytest.approx(0.5935386379080678) for h in results)
+
+
+def test_not_never_brings_back_the_old_copy_of_an_edited_passage(tmp_path):
+    # Whoosh's Not matcher (`NOT a NOT b` keeps it) skipped no deleted document right after the last
+    # one it excludes: the old copy of the edited passage came back beside the new one.
+    from annotator.importers import import_source
+    from annotator.index import SearchIndex
+    from annotator.search import search
+
+    root = tmp_path / "ws"
+    init_workspace(root, empty=True)
+    notes = tmp_path / "notes.md"
+    notes.write_text("A field.\n\nThe sea.\n\nHope again.\n", encoding="utf-8")
+    s = Session.open(root)
+    import_source(s.store, notes)
+    s.sync()
+    notes.write_text("A field.\n\nThe lake.\n\nHope again.\n", encoding="utf-8")
+    import_source(s.store, notes)
+    s.sync()
+    plain = SearchIndex(s.store, fast_paths=False)
+    try:
+        for index in (plain, s.index):
+            result = search(index, "NOT field NOT zzzz", limit=None)  # neither word: each such passage once
+            assert sorted(h.text for h in result.hits) == ["Hope again.", "The lake."]
+            assert result.total == 2
+    finally:
+        plain.close()
+        s.close()
+
+
+def test_a_query_whoosh_cannot_parse_never_searches_for_the_words_it_excludes(session):
+    # Whoosh's parser fails on `-word` inside parentheses; the fallback searched the plain words,
+    # the excluded one among them.
+    from annotator.search import plain_words_query
+
+    assert {t.text for t in plain_words_query("sea (lamp -storm) NOT gull").leaves()} == {"sea", "lamp"}
+    storm_only = {h.id for h in session.search("storm -lamp", limit=None).hits}
+    assert storm_only
+    assert not storm_only & {h.id for h in session.search("(lamp -storm)", limit=None).hits}
+
+
+def test_a_fuzzy_word_highlights_only_what_the_search_matched(tmp_path):
+    # With several segments, Whoosh's index-wide reader expanded `it~1` to `ti` ("’tis": a
+    # transposition), which no segment's own expansion (the one searches match with) gives:
+    # Whoosh's own path highlighted a word no passage was found by.
+    from annotator.importers import import_source
+    from annotator.index import SearchIndex
+    from annotator.search import search
+
+    root = tmp_path / "ws"
+    init_workspace(root, empty=True)
+    notes = tmp_path / "notes.md"
+    notes.write_text("A field, ’tis said.\n\nAnother field.\n", encoding="utf-8")
+    s = Session.open(root)
+    import_source(s.store, notes)
+    s.sync()
+    notes.write_text("A field, ’tis said.\n\nAnother field, edited.\n", encoding="utf-8")
+    import_source(s.store, notes)
+    s.sync()  # a second segment
+    plain = SearchIndex(s.store, fast_paths=False)
+    try:
+        assert len(plain.searcher().leaf_searchers()) > 1
+        for index in (plain, s.index):
+            hit = next(h for h in search(index, "field it~1").hits if "tis" in h.text)
+            assert [hit.text[a:b] for a, b in hit.matches] == ["field"]
+    finally:
+        plain.close()
+        s.close()

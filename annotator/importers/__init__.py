@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from annotator.errors import ImportFailure
+from annotator.errors import AnnotatorError, ImportFailure
 from annotator.importers.plaintext import parse_plain_text
 from annotator.importers.textio import read_text_file
 from annotator.importers.theme_notes import parse_theme_notes
@@ -278,7 +278,7 @@ def _import_tags(store: Store, pairs, annotator: str, resolve_theme, report: Imp
     for pid, theme_name in pairs:
         try:
             theme_id = resolve_theme(theme_name).id if resolve_theme else theme_name
-        except Exception as exc:
+        except AnnotatorError as exc:  # no such theme: the tag is reported, not imported
             report.warnings.append(f"passage {pid}: {exc}; not tagged")
             continue
         by_passage.setdefault(pid, []).append(theme_id)

@@ -1,0 +1,379 @@
+"""The search oracle: after any edits a user makes, search answers as Whoosh's own search does.
+
+A hypothesis state machine builds a small workspace (several sources, bulk-built and
+Whoosh-written segments mixed), changes it through the product's own core functions
+(import and re-import, tag, untag, comment, theme rename / merge / delete, reindex, sync)
+and after each step runs random queries from the whole query language. The product's
+answer must equal
+
+(a) Whoosh's own search with every fast path off (SearchIndex(fast_paths=False)) over the
+    same index: ids, order, total, scores (1e-6), match offsets, themes, did-you-mean;
+(b) the product's answer after a fresh rebuild of the same corpus: the same passages,
+    totals and match offsets. Rankings may differ there: Whoosh's BM25F statistics (idf,
+    average length) count deleted documents until their segment is merged away.
+
+The comparison never analyses text itself: it only compares two answers, so it holds
+whatever the analyzer does. A short profile runs in the suite; ANNOTATOR_STRESS=1 runs
+a long one (ORACLE_EXAMPLES=N sets how many workspaces). To study a failure:
+ORACLE_NO_SHRINK=1 reports it at once, and ORACLE_KEEP=DIR keeps its workspace, index and
+pending tags there.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, Phase, settings, strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+
+from annotator import codebook, search as search_mod
+from annotator.codebook import expand_typed_themes
+from annotator.errors import AnnotatorError
+from annotator.importers import import_source
+from annotator.index import SearchIndex
+from annotator.session import Session
+from annotator.workspace import init_workspace
+
+STRESS = bool(os.environ.get("ANNOTATOR_STRESS"))
+# The suite's profile takes 15-40 s (by load); the long one (ANNOTATOR_STRESS=1) some 40 minutes.
+EXAMPLES = int(os.environ.get("ORACLE_EXAMPLES", 2000 if STRESS else 40))
+STEPS = 14 if STRESS else 8
+ANNOTATOR = "tester"
+
+# Words as a writer types them: stems that meet, stop words, hyphens, apostrophes (straight and
+# curly), curly quotes, accents, numbers, punctuation stuck to words.
+WORDS = [
+    "field", "fields", "muddy", "mud", "hope", "hoped", "hopeful", "hoping", "open-plan", "office",
+    "offices", "second-hand", "arm-tap", "don't", "Kathy's", "Ruth’s", "’tis", "“muddy", "field”",
+    "café", "naïve", "Zürich", "façade", "the", "a", "of", "and", "to", "not", "or", "is", "it", "be",
+    "deferral", "deferrals", "deferred", "river", "rivers", "riverbank", "light", "lighthouse",
+    "lamp", "o'clock", "e.g.", "3.5", "1984", "field.", "field,", "(hope)", "—", "well-being",
+    "Norfolk", "norfolk", "tape", "tapes", "lost", "lonely", "loneliness", "sea", "boat", "boats",
+    "sketching", "sketch", "x", "ab", "abc", "abcd",
+]
+THEMES = ["hope", "memory", "loss", "memory-lost"]  # memory-lost is a sub-theme of memory
+
+
+def text_strategy(min_words=1, max_words=14):
+    return st.lists(st.sampled_from(WORDS), min_size=min_words, max_size=max_words).map(" ".join)
+
+
+SOURCE_TEXTS = st.lists(text_strategy(), min_size=1, max_size=6)
+
+
+def _bare(word: str) -> str:
+    return word.strip("“”\"(),.—") or "x"
+
+
+def atom(data, passages_words: list[str]) -> str:
+    pool = WORDS + passages_words
+    kind = data.draw(st.sampled_from([
+        "word", "word", "surface", "phrase", "phrase_from_text", "prefix", "typed", "fuzzy", "minus",
+        "theme", "source", "kind", "untagged", "malformed",
+    ]))
+    word = _bare(data.draw(st.sampled_from(pool)))
+    if kind in ("word", "surface"):
+        return word if kind == "surface" else word.lower()
+    if kind == "phrase":
+        words = data.draw(st.lists(st.sampled_from(WORDS), min_size=1, max_size=3))
+        return '"' + " ".join(_bare(w) for w in words) + '"'
+    if kind == "phrase_from_text" and passages_words:
+        start = data.draw(st.integers(0, len(passages_words) - 1))
+        size = data.draw(st.integers(2, 4))
+        return '"' + " ".join(passages_words[start:start + size]).replace('"', "") + '"'
+    if kind == "prefix":
+        return word[:data.draw(st.integers(1, 4))] + "*"
+    if kind == "typed":
+        return word[:data.draw(st.integers(1, 5))]
+    if kind == "fuzzy":
+        return word + data.draw(st.sampled_from(["~", "~1", "~2"]))
+    if kind == "minus":
+        return "-" + word
+    if kind == "theme":
+        return "theme:" + data.draw(st.sampled_from(THEMES + ["nosuch"]))
+    if kind == "source":
+        return "source:" + data.draw(st.sampled_from(["alpha", "beta", "gamma", "nosuch"]))
+    if kind == "kind":
+        return "kind:" + data.draw(st.sampled_from(["passage", "note"]))
+    if kind == "untagged":
+        return "untagged"
+    return data.draw(st.sampled_from(['"unclosed', "(", ")", "AND", "OR hope", "NOT", "*", "~", '""', "hope AND", "(hope OR"]))
+
+
+def query(data, passages_words: list[str], depth: int = 0) -> str:
+    if data.draw(st.integers(0, 9)) == 0:
+        return data.draw(st.sampled_from(["", " ", "   "]))
+    parts = [atom(data, passages_words) for _ in range(data.draw(st.integers(1, 3)))]
+    if depth == 0 and data.draw(st.booleans()):
+        parts.append("(" + query(data, passages_words, depth + 1) + ")")
+    joins = [data.draw(st.sampled_from([" ", " ", " AND ", " OR ", " NOT "])) for _ in parts[1:]]
+    out = parts[0]
+    for join, part in zip(joins, parts[1:]):
+        out += join + part
+    return out
+
+
+def product_search(session: Session, index: SearchIndex, text: str, as_you_type: bool):
+    """What Session.search does (parent themes expanded), on the index given, without its retries."""
+    if "theme" in text.lower():
+        text = expand_typed_themes(text, session.themes())
+    return search_mod.search(index, text, limit=None, as_you_type=as_you_type)
+
+
+def score_buckets(hits) -> dict[str, int]:
+    """Each hit's group of equal scores (within 1e-9): within a group, any order is the same ranking."""
+    buckets, current, first = {}, -1, None
+    for hit in hits:
+        if first is None or abs(hit.score - first) > 1e-9 * max(1.0, abs(first)):
+            current, first = current + 1, hit.score
+        buckets[hit.id] = current
+    return buckets
+
+
+def assert_same_answer(got, expected, text: str, *, ranking: bool = True) -> None:
+    where = f"query {text!r}"
+    assert got.total == expected.total, where
+    assert len(got.hits) == len(expected.hits), where
+    assert sorted(h.id for h in got.hits) == sorted(h.id for h in expected.hits), where
+    by_id = {h.id: h for h in expected.hits}
+    for hit in got.hits:
+        other = by_id[hit.id]
+        assert hit.matches == other.matches, f"{where}: matches of {hit.id}"
+        assert hit.themes == other.themes, f"{where}: themes of {hit.id}"
+        assert hit.text == other.text, f"{where}: text of {hit.id}"
+    if ranking:
+        assert [h.score for h in got.hits] == pytest.approx([by_id[h.id].score for h in got.hits], rel=1e-6, abs=1e-9), where
+        buckets = score_buckets(expected.hits)
+        order = [buckets[h.id] for h in got.hits]
+        assert order == sorted(order), f"{where}: order {[h.id for h in got.hits]} vs {[h.id for h in expected.hits]}"
+        assert got.suggestion == expected.suggestion, where
+
+
+class SearchOracle(RuleBasedStateMachine):
+    def __init__(self):
+        super().__init__()
+        self.tmp = Path(tempfile.mkdtemp(prefix="oracle-"))
+        self.root = self.tmp / "ws"
+        self.session: Session | None = None
+        self.plain: SearchIndex | None = None
+        self.sources: dict[str, list[str]] = {}
+        self.checked = 0  # queries compared
+
+    # -- set-up ------------------------------------------------------------------------------
+
+    @initialize(first=SOURCE_TEXTS, second=SOURCE_TEXTS, notes=st.lists(text_strategy(), min_size=4, max_size=4))
+    def build(self, first, second, notes):
+        init_workspace(self.root, empty=True)
+        self.session = Session.open(self.root)
+        store = self.session.store
+        for theme_id, description in zip(THEMES, notes):
+            parent = "memory" if theme_id == "memory-lost" else None
+            codebook.add_theme(store, theme_id.replace("-", " ").title(), theme_id=theme_id, description=description, parent=parent)
+        self._import("alpha", first)
+        self._import("beta", second)
+        self.session.sync()  # a bulk build
+        os.environ["ANNOTATOR_FAST_PATHS"] = "0"
+        try:
+            self.plain = SearchIndex(self.session.store)
+        finally:
+            del os.environ["ANNOTATOR_FAST_PATHS"]
+        assert self.plain.fast_paths is False
+
+    def teardown(self):
+        if os.environ.get("ORACLE_COUNT_FILE"):  # one line a workspace run, to count a long profile's examples
+            with open(os.environ["ORACLE_COUNT_FILE"], "a", encoding="utf-8") as f:
+                f.write(f"{self.checked}\n")
+        for closing in (self.plain, self.session):
+            if closing is not None:
+                closing.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def _import(self, source_id: str, texts: list[str]) -> None:
+        path = self.tmp / f"{source_id}.md"
+        path.write_text("\n\n".join(texts) + "\n", encoding="utf-8")
+        import_source(self.session.store, path, source_id=source_id, annotator=ANNOTATOR)
+        self.sources[source_id] = texts
+
+    def _passage_ids(self) -> list[str]:
+        return [p.id for sf in self.session.store.sources() for p in sf.passages]
+
+    def _passage_words(self) -> list[str]:
+        return [w for texts in self.sources.values() for text in texts for w in text.split()]
+
+    def _pick(self, data) -> str | None:
+        ids = self._passage_ids()
+        return data.draw(st.sampled_from(ids)) if ids else None
+
+    def _theme_ids(self) -> list[str]:
+        return [t.id for t in self.session.themes()]
+
+    # -- the comparison, after every step -------------------------------------------------------
+
+    def _check(self, data, count: int = 3) -> None:
+        words = self._passage_words()
+        for _ in range(count):
+            text = query(data, words)
+            as_you_type = data.draw(st.booleans())
+            got = product_search(self.session, self.session.index, text, as_you_type)
+            self.plain.pending_tags = self.session.index.pending_tags
+            expected = product_search(self.session, self.plain, text, as_you_type)
+            self.checked += 1
+            parsed = search_mod.parse(text, self.plain.searcher().schema, as_you_type=as_you_type)
+            try:
+                assert_same_answer(got, expected, f"{text} (as_you_type={as_you_type}, parsed {parsed!r})")
+            except AssertionError:
+                self._keep(text, as_you_type)
+                raise
+
+    def _keep(self, text: str, as_you_type: bool) -> None:
+        """ORACLE_KEEP=DIR: keep the failing workspace, index and pending tags there, to study."""
+        keep = os.environ.get("ORACLE_KEEP")
+        if keep:
+            import json
+
+            shutil.rmtree(keep, ignore_errors=True)
+            shutil.copytree(self.root, keep)
+            Path(keep, "failure.json").write_text(json.dumps(
+                {"query": text, "as_you_type": as_you_type, "pending": self.session.index.pending_tags}))
+
+    # -- what users do ----------------------------------------------------------------------------
+
+    @rule(data=st.data())
+    def tag(self, data):
+        pid = self._pick(data)
+        if pid is not None:
+            self.session.tag(pid, [data.draw(st.sampled_from(self._theme_ids()))])
+        self._check(data)
+
+    @rule(data=st.data())
+    def untag(self, data):
+        tagged = [(t.passage, t.theme) for t in self.session.store.all_tags()]
+        if tagged:
+            pid, theme = data.draw(st.sampled_from(tagged))
+            self.session.untag(pid, [theme])
+        self._check(data)
+
+    @rule(data=st.data(), text=text_strategy())
+    def comment(self, data, text):
+        pid = self._pick(data)
+        if pid is not None:
+            self.session.store.add_memo(ANNOTATOR, pid, text)
+            self.session.index.sync_tags()
+        self._check(data)
+
+    @rule(data=st.data(), source=st.sampled_from(["alpha", "beta", "gamma"]))
+    def reimport(self, data, source):
+        texts = list(self.sources.get(source, []))
+        edit = data.draw(st.sampled_from(["edit", "remove", "move", "add", "new"]))
+        if edit == "edit" and texts:
+            i = data.draw(st.integers(0, len(texts) - 1))
+            texts[i] = data.draw(text_strategy())
+        elif edit == "remove" and len(texts) > 1:
+            texts.pop(data.draw(st.integers(0, len(texts) - 1)))
+        elif edit == "move" and len(texts) > 1:
+            texts.insert(data.draw(st.integers(0, len(texts) - 1)), texts.pop(0))
+        else:
+            texts.append(data.draw(text_strategy()))
+        self._import(source, texts)
+        if data.draw(st.booleans()):
+            self.session.sync()
+        else:
+            self.session.index.sync_tags()  # what the TUI calls: a full sync when a source changed
+        self._check(data)
+
+    @rule(data=st.data())
+    def edit_passage_in_place(self, data):
+        """The in-place re-index of edited passages (SearchIndex.update_passages): a small bulk segment."""
+        pid = self._pick(data)
+        if pid is None:
+            return
+        for sf in self.session.store.sources():
+            for passage in sf.passages:
+                if passage.id == pid:
+                    text = data.draw(text_strategy())
+                    sf.passages[sf.passages.index(passage)] = type(passage)(pid, text, passage.location, passage.source)
+                    self.session.store.save_source(sf)
+                    self.sources[sf.source.id] = [p.text for p in sf.passages]
+                    self.session.index.update_passages([type(passage)(pid, text, passage.location, passage.source)])
+                    self._check(data)
+                    return
+
+    @rule(data=st.data())
+    def theme_change(self, data):
+        store = self.session.store
+        ids = self._theme_ids()
+        change = data.draw(st.sampled_from(["rename", "merge", "delete", "describe"]))
+        theme_id = data.draw(st.sampled_from(ids))
+        try:
+            self._change_theme(data, store, ids, change, theme_id)
+        except AnnotatorError:  # refused with a message (merging a parent into its own child)
+            pass
+        self.session.index.sync_tags()
+        self._check(data)
+
+    @staticmethod
+    def _change_theme(data, store, ids, change, theme_id):
+        if change == "rename":
+            new_id = theme_id + "-x" if len(theme_id) < 30 else theme_id
+            if new_id not in ids:
+                codebook.rename_theme(store, theme_id, new_name=new_id.title(), new_id=new_id)
+        elif change == "merge" and len(ids) > 1:
+            into = data.draw(st.sampled_from([i for i in ids if i != theme_id]))
+            codebook.merge_themes(store, theme_id, into)
+        elif change == "delete" and len(ids) > 1:
+            codebook.delete_theme(store, theme_id, force=True)
+        else:
+            codebook.set_description(store, theme_id, data.draw(text_strategy()))
+
+    @rule(data=st.data(), force=st.booleans())
+    def sync(self, data, force):
+        self.session.sync(force=force)  # force: `annotator reindex`
+        self._check(data)
+
+    @rule(data=st.data())
+    def queries(self, data):
+        self._check(data, count=6)
+
+    @precondition(lambda self: self.session is not None)
+    @rule(data=st.data())
+    def fresh_rebuild_answers_alike(self, data):
+        """(b) The same corpus built afresh finds the same passages, totals and match offsets."""
+        fresh_root = self.tmp / "fresh"
+        shutil.rmtree(fresh_root, ignore_errors=True)
+        shutil.copytree(self.root / "corpus", fresh_root / "corpus")
+        fresh = Session.open(fresh_root)
+        try:
+            fresh.sync()
+            words = self._passage_words()
+            for _ in range(6):
+                text = query(data, words)
+                as_you_type = data.draw(st.booleans())
+                got = product_search(self.session, self.session.index, text, as_you_type)
+                expected = product_search(fresh, fresh.index, text, as_you_type)
+                self.checked += 1
+                assert_same_answer(got, expected, f"{text} (as_you_type={as_you_type}, fresh rebuild)", ranking=False)
+        finally:
+            fresh.close()
+            shutil.rmtree(fresh_root, ignore_errors=True)
+
+    @invariant()
+    def every_passage_is_found_by_its_id_document(self):
+        if self.session is None:
+            return
+        listing = product_search(self.session, self.session.index, "", False)
+        assert sorted(h.id for h in listing.hits if h.kind == "passage") == sorted(self._passage_ids())
+
+
+SearchOracle.TestCase.settings = settings(
+    max_examples=EXAMPLES,
+    stateful_step_count=STEPS,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+    derandomize=not STRESS,  # the suite's profile is the same every run; the long one explores
+    **({"phases": [Phase.explicit, Phase.reuse, Phase.generate]} if os.environ.get("ORACLE_NO_SHRINK") else {}),
+)
+TestSearchOracle = SearchOracle.TestCase
