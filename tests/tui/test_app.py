@@ -4,32 +4,13 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from pilot_helpers import SIZE, result_ids, settle, type_query
 
 from annotator.tui.app import AnnotatorApp
 from annotator.tui.commands import COMMANDS
 from annotator.tui.help_screen import HelpScreen
 from annotator.tui.passage_screen import PassageScreen
 from annotator.tui.theme_screen import ThemeScreen
-
-SIZE = (100, 30)
-
-
-async def settle(app, pilot) -> None:
-    """Let workers (index, search) finish and their results reach the screen."""
-    for _ in range(3):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def type_query(app, pilot, text: str) -> None:
-    await pilot.press(*[{" ": "space"}.get(ch, ch) for ch in text])
-    await settle(app, pilot)
-
-
-def result_ids(app) -> list[str]:
-    return [hit.id for hit in app.main.results.hits]
-
 
 def counter(app) -> str:
     return app.main.status

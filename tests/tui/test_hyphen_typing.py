@@ -5,7 +5,7 @@ from __future__ import annotations
 from annotator.session import Session
 from annotator.tui.app import AnnotatorApp
 
-from test_app import SIZE, result_ids, settle
+from pilot_helpers import SIZE, result_ids, settle
 
 
 async def test_typing_a_hyphenated_word_finds_it_as_you_type(demo_workspace_dir):

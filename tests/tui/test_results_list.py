@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from test_app import SIZE, result_ids, settle
+from pilot_helpers import SIZE, result_ids, settle, wait_until
 
 from annotator.tui.app import AnnotatorApp
 from annotator.tui.passage_screen import PassageScreen
@@ -48,15 +48,15 @@ async def test_a_taller_window_or_the_mouse_wheel_loads_the_results_it_shows(ses
         shown_first = len(result_ids(app))
         assert shown_first < 12  # a short window: a screenful and a few more
         await pilot.resize_terminal(100, 70)
-        await settle(app, pilot)
-        assert result_ids(app) == [f"lh-{n:03d}" for n in range(1, 13)]
+        every = [f"lh-{n:03d}" for n in range(1, 13)]
+        await wait_until(app, pilot, lambda: result_ids(app) == every, "the taller window to load all 12 results")
     app = AnnotatorApp(session)
     async with app.run_test(size=(100, 16)) as pilot:
         await settle(app, pilot)
         for _ in range(12):
             app.main.results.scroll_down(animate=False)  # what a turn of the mouse wheel does
             await settle(app, pilot)
-        assert result_ids(app)[-1] == "lh-012"
+        await wait_until(app, pilot, lambda: result_ids(app)[-1:] == ["lh-012"], "scrolling to load the last result")
 
 
 def test_a_location_with_a_line_break_keeps_the_citation_on_one_line():

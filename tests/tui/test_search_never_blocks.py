@@ -11,6 +11,7 @@ import time
 
 import pytest
 import yaml
+from pilot_helpers import settle
 
 from annotator import query_budget, search
 from annotator.query_budget import SearchCancelled
@@ -60,13 +61,6 @@ def my_tags(workspace_dir) -> list[dict]:
     if not path.exists():
         return []
     return yaml.safe_load(path.read_text(encoding="utf-8")).get("tags") or []
-
-
-async def settle(app, pilot) -> None:
-    for _ in range(3):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def wait_for(pilot, event: threading.Event) -> None:

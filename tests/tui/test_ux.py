@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from pilot_helpers import settle
 
 from annotator.tui.app import AnnotatorApp
 
 SIZE = (100, 30)
 LONG_NAME = ("the theme of renaming as an emerging metaphor " * 10)[:300]
-
-
-async def settle(app, pilot) -> None:
-    for _ in range(3):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def type_keys(pilot, text: str) -> None:

@@ -7,6 +7,7 @@ Update after an intended change with `pytest tests/tui/test_ux_snapshots.py --sn
 from __future__ import annotations
 
 import pytest
+from pilot_helpers import settle as settle_app
 
 from annotator.tui.app import AnnotatorApp
 
@@ -14,10 +15,7 @@ SMALLEST = (80, 24)
 
 
 async def settle(pilot) -> None:
-    for _ in range(3):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle_app(pilot.app, pilot)
 
 
 @pytest.fixture
