@@ -17,3 +17,20 @@ def clip(text: str, limit: int = NAME_CHARS) -> str:
 def plural(count: int, noun: str) -> str:
     """`1 passage`, `2 passages`."""
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def snippet_window(text: str, matches, width: int, lead: int) -> tuple[int, int]:
+    """[start, end) of a window of about `width` characters of `text`, beginning `lead` characters
+    before the first match and cut at spaces; the whole text when it fits."""
+    if len(text) <= width:
+        return 0, len(text)
+    first = min((m[0] for m in matches), default=0)
+    start = max(0, min(first - lead, len(text) - width))
+    if start:
+        space = text.find(" ", start, first if first > start else start + 20)
+        start = space + 1 if space != -1 else start
+    end = min(len(text), start + width)
+    if end < len(text):
+        space = text.rfind(" ", start + width // 2, end)
+        end = space if space != -1 else end
+    return start, end

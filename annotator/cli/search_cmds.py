@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from annotator.cli import open_session, sync_index
 from annotator.cli.output import dim, emphasise, print_json, use_color
-from annotator.display import plural
+from annotator.display import plural, snippet_window
 from annotator.textsafe import show_controls, show_line
 
 
@@ -61,15 +61,7 @@ def snippet(text: str, matches, width: int = SNIPPET_CHARS) -> tuple[str, list[l
     "…", and the matches inside it; a 20,000-word passage prints as a few lines (--full for all)."""
     if len(text) <= width:
         return text, [list(m) for m in matches]
-    first = min((m[0] for m in matches), default=0)
-    start = max(0, min(first - width // 4, len(text) - width))
-    if start:
-        space = text.find(" ", start, first if first > start else start + 20)
-        start = space + 1 if space != -1 else start
-    end = min(len(text), start + width)
-    if end < len(text):
-        space = text.rfind(" ", start + width // 2, end)
-        end = space if space != -1 else end
+    start, end = snippet_window(text, matches, width, width // 4)
     lead = "…" if start else ""
     shifted = [[max(s, start) - start + len(lead), min(e, end) - start + len(lead)] for s, e in matches if s < end and e > start]
     return lead + text[start:end] + ("…" if end < len(text) else ""), shifted

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 
-from annotator.display import clip
+from annotator.display import clip, snippet_window
 from annotator.model import Theme
 from annotator.hits import Hit
 from annotator.textsafe import show_controls, show_line
@@ -95,15 +95,7 @@ def snippet(hit: Hit, width: int = SNIPPET_CHARS) -> Text:
     text = hit.text
     if len(text) <= width:
         return highlighted(text, hit.matches)
-    first = min((m[0] for m in hit.matches), default=0)
-    start = max(0, min(first - SNIPPET_LEAD, len(text) - width))
-    if start:
-        space = text.find(" ", start, first if first > start else start + 20)
-        start = space + 1 if space != -1 else start
-    end = min(len(text), start + width)
-    if end < len(text):
-        space = text.rfind(" ", start + width // 2, end)
-        end = space if space != -1 else end
+    start, end = snippet_window(text, hit.matches, width, SNIPPET_LEAD)
     body = highlighted(text, hit.matches, start, end)
     return Text("…" if start else "") + body + Text("…" if end < len(text) else "")
 
