@@ -15,3 +15,11 @@ def pytest_pyfunc_call(pyfuncitem):
         asyncio.run(pyfuncitem.obj(**arguments))
         return True
     return None
+
+
+@pytest.fixture
+def app(session):
+    """The app on the small lighthouse workspace (snap_compare runs it in the snapshot tests)."""
+    from annotator.tui.app import AnnotatorApp
+
+    return AnnotatorApp(session)

@@ -6,7 +6,6 @@ import pytest
 import yaml
 from pilot_helpers import SIZE, result_ids, settle, type_query
 
-from annotator.tui.app import AnnotatorApp
 from annotator.tui.commands import COMMANDS
 from annotator.tui.help_screen import HelpScreen
 from annotator.tui.passage_screen import PassageScreen
@@ -21,11 +20,6 @@ def my_tags(workspace_dir) -> list[dict]:
     if not path.exists():
         return []
     return yaml.safe_load(path.read_text(encoding="utf-8")).get("tags") or []
-
-
-@pytest.fixture
-def app(session):
-    return AnnotatorApp(session)
 
 
 async def test_opens_with_search_focused_and_corpus_order(app):

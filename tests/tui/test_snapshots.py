@@ -6,21 +6,14 @@ and look at the SVGs in the report before committing them.
 
 from __future__ import annotations
 
-import pytest
+from pilot_helpers import SMALLEST
 from pilot_helpers import settle as settle_app
 
-from annotator.tui.app import AnnotatorApp
 
-SMALLEST = (80, 24)
 
 
 async def settle(pilot) -> None:
     await settle_app(pilot.app, pilot)
-
-
-@pytest.fixture
-def app(session):
-    return AnnotatorApp(session)
 
 
 def test_main_screen_with_highlighted_results(snap_compare, app):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 import yaml
 from pilot_helpers import settle
 
@@ -26,11 +25,6 @@ def write_themes(workspace_dir, themes: list[dict]) -> None:
 
 def read_themes(workspace_dir) -> list[dict]:
     return yaml.safe_load(themes_file(workspace_dir).read_text(encoding="utf-8"))
-
-
-@pytest.fixture
-def app(session):
-    return AnnotatorApp(session)
 
 
 async def test_palette_answers_keys_with_a_300_character_theme_name(session, workspace_dir):
