@@ -73,7 +73,7 @@ def atom(data, passages_words: list[str]) -> str:
     pool = WORDS + passages_words
     kind = data.draw(st.sampled_from([
         "word", "word", "surface", "phrase", "phrase_from_text", "prefix", "typed", "fuzzy", "minus",
-        "theme", "source", "kind", "untagged", "malformed",
+        "theme", "source", "kind", "untagged", "malformed", "hyphen_phrase", "not_not",
     ]))
     word = _bare(data.draw(st.sampled_from(pool)))
     if kind in ("word", "surface"):
@@ -87,10 +87,16 @@ def atom(data, passages_words: list[str]) -> str:
         return '"' + " ".join(passages_words[start:start + size]).replace('"', "") + '"'
     if kind == "prefix":
         return word[:data.draw(st.integers(1, 4))] + "*"
-    if kind == "typed":
-        return word[:data.draw(st.integers(1, 5))]
-    if kind == "fuzzy":
-        return word + data.draw(st.sampled_from(["~", "~1", "~2"]))
+    if kind == "typed":  # as typed, up to the whole word: `open-pl`, `second-h`
+        return word[:data.draw(st.integers(1, max(1, len(word))))]
+    if kind == "fuzzy":  # ~3 and ~5 are capped at distance 2 (query_budget)
+        return word + data.draw(st.sampled_from(["~", "~1", "~2", "~3", "~5"]))
+    if kind == "hyphen_phrase":  # `"open-plan office"`, `"a second-hand boat"`
+        hyphened = data.draw(st.sampled_from([w for w in WORDS if "-" in w.strip("-")]))
+        other = _bare(data.draw(st.sampled_from(pool)))
+        return '"' + " ".join(data.draw(st.permutations([hyphened, other]))) + '"'
+    if kind == "not_not":  # `NOT a NOT b` means neither
+        return f"NOT {word} NOT {_bare(data.draw(st.sampled_from(pool)))}"
     if kind == "minus":
         return "-" + word
     if kind == "theme":
@@ -104,9 +110,33 @@ def atom(data, passages_words: list[str]) -> str:
     return data.draw(st.sampled_from(['"unclosed', "(", ")", "AND", "OR hope", "NOT", "*", "~", '""', "hope AND", "(hope OR"]))
 
 
+def plain_words(data, passages_words: list[str]) -> str:
+    """Two to five plain words (the strict tiers), the last one often cut short as typed."""
+    pool = WORDS + passages_words
+    words = [_bare(w) for w in data.draw(st.lists(st.sampled_from(pool), min_size=2, max_size=5))]
+    if data.draw(st.booleans()):
+        words[-1] = words[-1][:data.draw(st.integers(1, max(1, len(words[-1]))))]
+    return " ".join(words)
+
+
+def many_prefixes(data) -> str:
+    """Pasted text past the budget: more clauses than MAX_CLAUSES, short prefixes, wide fuzzy terms."""
+    letters = "abcdefghilmnoprstuw"
+    count = data.draw(st.sampled_from([5, 40, 300]))
+    terms = [data.draw(st.sampled_from(letters)) + data.draw(st.sampled_from(letters)) + "*" for _ in range(count)]
+    if data.draw(st.booleans()):
+        terms.append(data.draw(st.sampled_from(["river~3", "lonely~2", "field~5", "hope~4"])))
+    return " ".join(terms)
+
+
 def query(data, passages_words: list[str], depth: int = 0) -> str:
-    if data.draw(st.integers(0, 9)) == 0:
+    shape = data.draw(st.integers(0, 13))
+    if shape == 0:
         return data.draw(st.sampled_from(["", " ", "   "]))
+    if shape in (1, 2) and depth == 0:
+        return plain_words(data, passages_words)
+    if shape == 3 and depth == 0:
+        return many_prefixes(data)
     parts = [atom(data, passages_words) for _ in range(data.draw(st.integers(1, 3)))]
     if depth == 0 and data.draw(st.booleans()):
         parts.append("(" + query(data, passages_words, depth + 1) + ")")
@@ -151,6 +181,7 @@ def assert_same_answer(got, expected, text: str, *, ranking: bool = True) -> Non
         order = [buckets[h.id] for h in got.hits]
         assert order == sorted(order), f"{where}: order {[h.id for h in got.hits]} vs {[h.id for h in expected.hits]}"
         assert got.suggestion == expected.suggestion, where
+        assert list(got.notices) == list(expected.notices), where
 
 
 class SearchOracle(RuleBasedStateMachine):
