@@ -3,46 +3,12 @@
 from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
-from whoosh import index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
 
-from annotator.bulkindex import BulkWriter, FastAnalysis
-from annotator.index import INDEX_NAME, make_schema, note_doc, passage_doc
-from annotator.model import Passage, Theme
-from benchmarks.synthetic import generate_corpus
-
-TRICKY = [
-    "The the THE: a stop word first, then Sketching sketches sketched.",
-    "Numbers 3.14 and v2.0.1, e.g. i.e. a.b.c, emphasis *bold* and ** alone.",
-    "Ünïcödé wörds, İstanbul, ΟΔΟΣ and straße; curly “quotes” — dashes.",
-    "",
-    "   ",
-    "[bold]not bold[/bold] <tag> & ampersand",
-    "repeat repeat repeat repeat, hope hoping hoped hopeful",
-    "x y z single letters are dropped but xy is kept",
-]
-
-
-def _documents(count: int):
-    corpus = generate_corpus(count, seed=11)
-    texts = [p.text for p in corpus.passages] + TRICKY
-    docs = [
-        passage_doc(Passage(f"p-{n}", text, f"ch. {n % 7}", f"book-{n % 3}"), n, ["hope"] if n % 5 == 0 else [])
-        for n, text in enumerate(texts)
-    ]
-    docs += [note_doc(Theme("hope", "Hope", "What keeps them going: hope and hoping."), 0)]
-    return docs
-
-
-def _build(folder, docs, bulk: bool):
-    folder.mkdir()
-    ix = whoosh_index.create_in(str(folder), make_schema(), indexname=INDEX_NAME)
-    writer = BulkWriter(ix) if bulk else ix.writer()
-    for doc in docs:
-        writer.add_document(**doc)
-    writer.commit()
-    return whoosh_index.open_dir(str(folder), indexname=INDEX_NAME)
-
+from annotator.bulkindex import FastAnalysis
+from annotator.index import make_schema, passage_doc
+from annotator.model import Passage
+from tests.engine_checks import TRICKY, build, documents
 
 def _term_stats(info):
     return (info.weight(), info.doc_frequency(), info.min_length(), info.max_length(), info.max_weight(),
@@ -50,9 +16,9 @@ def _term_stats(info):
 
 
 def test_bulk_index_reads_back_exactly_like_whooshs_own(tmp_path):
-    docs = _documents(700)  # enough for common words to fill several 128-posting blocks
-    whoosh_reader = _build(tmp_path / "whoosh", docs, bulk=False).reader()
-    bulk_reader = _build(tmp_path / "bulk", docs, bulk=True).reader()
+    docs = documents(700)  # enough for common words to fill several 128-posting blocks
+    whoosh_reader = build(tmp_path / "whoosh", docs, bulk=False).reader()
+    bulk_reader = build(tmp_path / "bulk", docs, bulk=True).reader()
     terms = list(whoosh_reader.all_terms())
     assert list(bulk_reader.all_terms()) == terms
     assert max(whoosh_reader.doc_frequency("text", t) for f, t in terms if f == "text") > 300
@@ -70,7 +36,7 @@ def test_bulk_index_reads_back_exactly_like_whooshs_own(tmp_path):
 
 
 def test_a_bulk_built_index_searches_and_takes_later_updates(tmp_path):
-    ix = _build(tmp_path / "bulk", _documents(50), bulk=True)
+    ix = build(tmp_path / "bulk", documents(50), bulk=True)
     with ix.searcher() as searcher:
         from whoosh.qparser import QueryParser
 
@@ -81,7 +47,7 @@ def test_a_bulk_built_index_searches_and_takes_later_updates(tmp_path):
     writer.commit(optimize=True)
     with ix.searcher() as searcher:
         assert searcher.document(id="p-55")["text"] == "now about lighthouses"
-        assert searcher.doc_count() == len(_documents(50))
+        assert searcher.doc_count() == len(documents(50))
 
 
 def _analyzer_positions(text: str) -> dict[bytes, list[int]]:

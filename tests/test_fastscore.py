@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from whoosh import collectors
 
 from annotator import search as search_mod
-from annotator.fastscore import Unsupported
 from annotator.model import Passage
 from annotator.session import Session
 from benchmarks.search_bench import query_mix
 from benchmarks.synthetic import generate_passages, make_workspace
+from tests.engine_checks import assert_same_ranking, whoosh_top
 
 PASSAGES = 1500
 EXTRA_QUERIES = [
@@ -28,42 +27,6 @@ def synthetic(tmp_path_factory):
     session.sync()
     yield session
     session.close()
-
-
-def whoosh_top(searcher, q, restrict, limit=20):
-    """Whoosh's own search, every document scored (no block skipping, no matcher replacement)."""
-    collector = collectors.TopCollector(limit=limit, usequality=False)
-    collector.replace = 0
-    if restrict is not None:
-        collector = collectors.FilterCollector(collector, allow=restrict)
-    searcher.search_with_collector(q, collector)
-    results = collector.results()
-    return [(hit.docnum, hit.score) for hit in results]
-
-
-def assert_same_ranking(session, texts):
-    searcher = session.index.searcher()
-    scorer = session.index.vector_scorer()
-    checked = 0
-    for text in texts:
-        prepared = search_mod.prepare(text)
-        q = search_mod._parse_words(prepared.words, searcher.schema)
-        if not search_mod.has_text_terms(q):
-            continue
-        restrict = search_mod._combined_filter(prepared, (), None, False, None)
-        try:
-            ranked = scorer.rank(q, restrict, 20)
-        except Unsupported:
-            continue
-        expected = whoosh_top(searcher, q, restrict)
-        assert ranked.docnums == [d for d, _ in expected], text
-        assert ranked.scores == pytest.approx([s for _, s in expected], rel=1e-12), text
-        assert ranked.total == len(searcher.search(q, limit=None, filter=restrict)), text
-        # Whoosh's default (block-skipping) search agrees too
-        default = searcher.search(q, limit=20, filter=restrict)
-        assert [h.docnum for h in default] == ranked.docnums, text
-        checked += 1
-    assert checked >= len(texts) * 3 // 4
 
 
 def test_same_ranking_as_whoosh_on_the_benchmark_mix(synthetic):

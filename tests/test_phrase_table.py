@@ -20,8 +20,8 @@ from annotator.model import Passage
 from annotator.session import Session
 from annotator.termtable import _MAGIC, _TRAILER, EXTENSION, open_table
 from benchmarks.synthetic import make_workspace
-from tests.test_bulkindex import _build, _documents
-from tests.test_fastscore import assert_same_ranking
+from tests.engine_checks import build, documents
+from tests.engine_checks import assert_same_ranking
 
 # Stop words inside and at the ends, repeated words, three and four words, a slop, words the index lacks.
 WRITTEN = [
@@ -110,7 +110,7 @@ def test_phrases_rank_as_whoosh_after_builds_tags_and_reimports(phrased):
 
 def test_the_table_holds_the_positions_whoosh_reads(tmp_path):
     folder = tmp_path / "ix"
-    ix = _build(folder, _documents(300), bulk=True)
+    ix = build(folder, documents(300), bulk=True)
     reader = ix.reader()
     try:
         table = open_table(str(folder), reader.segment().segment_id(), reader.doc_count_all()).field("text")
@@ -128,7 +128,7 @@ def test_the_table_holds_the_positions_whoosh_reads(tmp_path):
 
 def test_a_table_with_damaged_positions_reads_as_absent(tmp_path):
     folder = tmp_path / "ix"
-    ix = _build(folder, _documents(50), bulk=True)
+    ix = build(folder, documents(50), bulk=True)
     reader = ix.reader()
     segment_id, count = reader.segment().segment_id(), reader.doc_count_all()
     reader.close()

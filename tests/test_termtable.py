@@ -13,13 +13,13 @@ from annotator.fastscore import _read_postings
 from annotator.index import INDEX_NAME, make_schema
 from annotator.session import Session
 from annotator.termtable import _MAGIC, _TRAILER, EXTENSION, open_table
-from tests.test_bulkindex import _build, _documents
+from tests.engine_checks import build, documents
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     folder = tmp_path_factory.mktemp("table") / "ix"
-    ix = _build(folder, _documents(700), bulk=True)
+    ix = build(folder, documents(700), bulk=True)
     reader = ix.reader()
     yield folder, reader
     reader.close()
@@ -74,7 +74,7 @@ def test_a_table_that_is_cut_short_or_foreign_reads_as_absent(built, tmp_path):
 def test_a_cancelled_build_leaves_no_table(tmp_path):
     ix = whoosh_index.create_in(str(tmp_path), make_schema(), indexname=INDEX_NAME)
     writer = BulkWriter(ix)
-    for doc in _documents(20):
+    for doc in documents(20):
         writer.add_document(**doc)
     writer._flush_segment()  # the table is being written...
     assert any(p.name.endswith(EXTENSION + ".tmp") for p in tmp_path.iterdir())
@@ -87,7 +87,7 @@ def test_a_table_left_half_written_by_a_killed_build_is_cleared_by_the_next(tmp_
     stale = tmp_path / f".annotator_killed{EXTENSION}.tmp"
     stale.write_bytes(b"half")
     writer = BulkWriter(ix)
-    for doc in _documents(5):
+    for doc in documents(5):
         writer.add_document(**doc)
     writer.commit()
     assert not stale.exists()
