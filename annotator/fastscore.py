@@ -439,14 +439,6 @@ class VectorScorer:
                 self.pending[docnum] = themes
         self._pending_source = pending_tags
 
-    def filter_docnums(self, restrict: wq.Query) -> set[int]:
-        """The global docnums a filter query allows (for Whoosh's own search)."""
-        found: set[int] = set()
-        for sub, offset, data, key, live in self.leaves:
-            mask = self._filter_mask(restrict, sub, data, key) & live
-            found.update((np.flatnonzero(mask) + offset).tolist())
-        return found
-
     def rank(self, q: wq.Query, restrict: wq.Query | None, limit: int) -> Ranked:
         all_docs, all_scores = [], []
         total = 0

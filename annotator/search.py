@@ -134,6 +134,8 @@ def _typed_word(token: str, prepared: Prepared) -> str:
         prepared.typing_exact = token
         return f"{token}*"
     return ""
+
+
 # A word the query excludes (`-word`, `NOT word`): the plain-words fallback leaves it out.
 _EXCLUDED_WORD = re.compile(r"(?:(?<![\w-])-|\bNOT\s+)[\"(]*\w[\w'-]*", re.UNICODE)
 
