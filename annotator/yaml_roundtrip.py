@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import io
-import os
 import re
 import threading
 from dataclasses import dataclass
@@ -79,20 +78,12 @@ def _round_trip_yaml_class():
     return make
 
 
-# The document last written to each file, with the file's signature after the write: the next
-# write to an unchanged file (the TUI toggling tags) merges into it instead of loading the file,
-# which is most of the cost. Small files only; a document is taken out while it is being merged.
-_written: dict[str, tuple[tuple, Any]] = {}
+# The document last written to each file, with the text written: the next write to an unchanged
+# file (the TUI toggling tags) merges into it instead of loading the file, which is most of the
+# cost. Small files only; a document is taken out while it is being merged.
+_written: dict[str, tuple[str, Any]] = {}
 _written_lock = threading.Lock()
 REMEMBER_MAX_CHARS = 1_000_000
-
-
-def _signature(path: Path) -> tuple | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
 @dataclass
@@ -106,7 +97,7 @@ class Rewrite:
     def written(self) -> None:
         if len(self.text) <= REMEMBER_MAX_CHARS:
             with _written_lock:
-                _written[str(self.path)] = (_signature(self.path), self.document)
+                _written[str(self.path)] = (self.text, self.document)
 
 
 def rewrite(path: Path, existing: str, data: Any) -> Rewrite:
@@ -116,7 +107,9 @@ def rewrite(path: Path, existing: str, data: Any) -> Rewrite:
     yaml = _round_trip_yaml_class()(len(match.group(1)) if match else 0)
     with _written_lock:
         remembered = _written.pop(str(path), None)
-    if remembered is not None and remembered[0] == _signature(path):
+    # The document last written is reused only while the file still holds exactly its text: compared
+    # by content, so an edit that keeps the size and puts the mtime back is read, not overwritten.
+    if remembered is not None and remembered[0] == existing:
         document = remembered[1]
     else:
         document = yaml.load(existing)

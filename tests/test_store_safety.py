@@ -251,6 +251,27 @@ def test_comments_in_an_annotations_file_survive_tag_and_untag(cli, workspace_di
     assert tags[0].extra == {"confidence": "0.8"} and tags[-1].comment == "two\nlines"
 
 
+def test_a_comment_edited_in_place_with_the_mtime_put_back_survives_the_next_write(cli, workspace_dir, annotations_dir):
+    # The in-process session (the TUI's) remembers the document it last wrote; a hand edit that keeps
+    # the size and restores the mtime must still be read, not overwritten with the remembered one.
+    from annotator.session import Session
+
+    path = annotations_dir / "alice.yaml"
+    path.write_text("# reviewed by Carol\n" + path.read_text())
+    session = Session.open(workspace_dir)
+    try:
+        session.tag("lh-001", ["loss"], annotator="alice")
+        written = path.read_text()
+        stat = path.stat()
+        with open(path, "r+", encoding="utf-8") as handle:  # in place: same inode, same size
+            handle.write(written.replace("# reviewed by Carol", "# REVIEWED BY DAVE", 1))
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        session.tag("lh-003", ["loss"], annotator="alice")
+    finally:
+        session.close()
+    assert path.read_text().startswith("# REVIEWED BY DAVE\n")
+
+
 def test_comments_in_the_codebook_survive_a_theme_edit(cli, workspace_dir):
     path = workspace_dir / "corpus" / "themes.yaml"
     text = path.read_text().replace("- id: hope\n", "# the class's codebook\n- id: hope  # the core theme\n", 1)
