@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from annotator.errors import NotFound
+from annotator.errors import AnnotatorError, NotFound
 from annotator.hits import Hit, SearchResult
 from annotator.model import Tag, Theme
 from annotator.store import Store, validate_annotator
@@ -109,8 +109,6 @@ class Session:
     def _passage_hint(self, doc_id: str) -> str:
         """'; did you mean ...?' for the nearest passage id, else how to find one."""
         from rapidfuzz import fuzz, process
-
-        from annotator.errors import AnnotatorError
 
         try:
             ids = [p.id for source in self.store.sources() for p in source.passages]
