@@ -125,6 +125,10 @@ class ResultsList(KeyHandoff, ScrollView, can_focus=True):
 
     def _resize(self) -> None:
         self.virtual_size = Size(self.scrollable_content_region.width, len(self.hits) * ROW_LINES)
+        # Textual re-measures its scrollbars when the widget's size changes, not when only the virtual
+        # size does: without this a list that first grew taller than its window could not be scrolled
+        # (the mouse wheel did nothing) until the window was resized.
+        self._scroll_update(self.virtual_size)
 
     # -- drawing -------------------------------------------------------------------------------
 

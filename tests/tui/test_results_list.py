@@ -68,3 +68,16 @@ def test_a_location_with_a_line_break_keeps_the_citation_on_one_line():
               themes=["hope"], score=1.0, matches=[])
     citation = result_lines(hit, ThemeLook([Theme("hope", "Hope")]), 60)[0].plain
     assert "\n" not in citation and "second line" in citation and "Hope" in citation
+
+
+async def test_the_mouse_wheel_scrolls_the_first_results_a_fresh_window_shows(session):
+    # Textual re-measured the scrollbars only when the list's size changed, not its content's:
+    # on the first launch the wheel did nothing until the window was resized.
+    app = AnnotatorApp(session)
+    async with app.run_test(size=(100, 16)) as pilot:
+        await settle(app, pilot)
+        results = app.main.results
+        assert results.virtual_size.height > results.scrollable_content_region.height  # more rows than fit
+        results.scroll_down(animate=False)  # what a turn of the mouse wheel does
+        await settle(app, pilot)
+        assert results.scroll_offset.y > 0
