@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from annotator.errors import AnnotatorError, NotFound
-from annotator.store import Store
+from annotator.corpus.store import Store
 
 
 @dataclass

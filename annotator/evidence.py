@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from annotator.index import SearchIndex
-from annotator.model import Memo, Tag
-from annotator.search import Hit
-from annotator.store import Store
+from annotator.engine.index import SearchIndex
+from annotator.corpus.model import Memo, Tag
+from annotator.engine.search import Hit
+from annotator.corpus.store import Store
 
 
 @dataclass

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from annotator.display import NAME_CHARS, clip, plural
-from annotator.model import Theme
-from annotator.store import Store
+from annotator.corpus.model import Theme
+from annotator.corpus.store import Store
 
 
 @dataclass

@@ -15,14 +15,14 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from annotator.errors import AnnotatorError, NotFound
-from annotator.hits import Hit, SearchResult
-from annotator.model import Tag, Theme
-from annotator.store import Store, validate_annotator
-from annotator.workspace import Workspace, resolve
+from annotator.engine.hits import Hit, SearchResult
+from annotator.corpus.model import Tag, Theme
+from annotator.corpus.store import Store, validate_annotator
+from annotator.corpus.workspace import Workspace, resolve
 
 if TYPE_CHECKING:  # Whoosh is imported when the index is first used, not at start-up:
     # the TUI paints its first frame meanwhile (about 0.2 s of a cold start).
-    from annotator.index import Progress, SearchIndex, SyncReport
+    from annotator.engine.index import Progress, SearchIndex, SyncReport
 
 @dataclass
 class TagChange:
@@ -39,7 +39,7 @@ class Session:
 
     @cached_property
     def index(self) -> "SearchIndex":
-        from annotator.index import SearchIndex
+        from annotator.engine.index import SearchIndex
 
         return SearchIndex(self.store)
 
@@ -95,7 +95,7 @@ class Session:
     def search(self, text: str, **options) -> SearchResult:
         themes = [tid for t in options.pop("themes", ()) or () for tid in self.theme_and_subthemes(t)]
         if "theme" in text.lower():
-            from annotator.codebook import expand_typed_themes
+            from annotator.corpus.codebook import expand_typed_themes
 
             text = expand_typed_themes(text, self.themes())
         return self.index.read(lambda: _search_module().search(self.index, text, themes=themes, **options))
@@ -131,7 +131,7 @@ class Session:
 
     def theme_and_subthemes(self, name: str) -> list[str]:
         """A theme's id and its descendants' ids: a filter on a parent theme includes its children."""
-        from annotator.codebook import descendants
+        from annotator.corpus.codebook import descendants
 
         return descendants(self.themes(), self.resolve_theme(name).id)
 
@@ -146,13 +146,13 @@ class Session:
         """The annotator a write is by: `--as NAME` made file-safe as `config name` makes it, else the default."""
         if not annotator:
             return self.default_annotator()
-        from annotator.identity import clean_name
+        from annotator.corpus.identity import clean_name
 
         return validate_annotator(clean_name(annotator))
 
     def default_annotator(self) -> str:
         """--as aside: this workspace's setting, else $ANNOTATOR_NAME, else the login name."""
-        from annotator.identity import annotator_name
+        from annotator.corpus.identity import annotator_name
 
         return validate_annotator(annotator_name(self.ws))
 
@@ -224,7 +224,7 @@ class Session:
         and these suggestions are lexical.
         """
         from annotator import suggestions
-        from annotator.index import tag_map
+        from annotator.engine.index import tag_map
 
         hit = self.get(passage_id)
         applied = {t.theme for t in self.tags_on(passage_id)}
@@ -238,7 +238,7 @@ class Session:
 
     def _embeddings(self, wait: bool):
         """The embedding cache when the `semantic` model is loaded (or `wait`); else None, loading begun."""
-        from annotator import semantic
+        from annotator.engine import semantic
 
         if not semantic.available():
             return None
@@ -264,7 +264,8 @@ class Session:
     def prepare_suggestions(self):
         """Start loading the sentence model and embedding the codebook in a background thread
         (when the `semantic` extra is installed); returns the thread, or None."""
-        from annotator import semantic, suggestions
+        from annotator.engine import semantic
+        from annotator import suggestions
 
         themes = self.themes()
         folder = self.ws.index_dir
@@ -290,6 +291,6 @@ class Session:
 
 
 def _search_module():
-    from annotator import search
+    from annotator.engine import search
 
     return search

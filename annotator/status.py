@@ -57,7 +57,7 @@ def _count_annotations(store, counts: dict) -> None:
 
 
 def _you(session, problems: list[str]) -> dict:
-    from annotator.identity import where_name_comes_from
+    from annotator.corpus.identity import where_name_comes_from
 
     try:
         return {"name": session.default_annotator(), "from": where_name_comes_from(session.ws)}
@@ -68,7 +68,7 @@ def _you(session, problems: list[str]) -> dict:
 
 def index_state(session) -> str:
     """'up to date', or what the next command that reads it will do."""
-    from annotator.index import SCHEMA_VERSION, Manifest
+    from annotator.engine.index import SCHEMA_VERSION, Manifest
 
     manifest = Manifest.read(session.ws.index_dir)
     if manifest is None:
@@ -86,7 +86,7 @@ def index_state(session) -> str:
 
 
 def meaning_search_state() -> str:
-    from annotator import semantic
+    from annotator.engine import semantic
 
     if semantic.available():
         return "available (the semantic extra is installed)"

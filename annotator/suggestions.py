@@ -33,9 +33,9 @@ from typing import Iterable
 
 from whoosh import query as wq
 
-from annotator.importers.plaintext import split_sentences
-from annotator.index import SearchIndex, text_analyzer
-from annotator.model import Theme
+from annotator.exchange.importers.plaintext import split_sentences
+from annotator.engine.index import SearchIndex, text_analyzer
+from annotator.corpus.model import Theme
 
 NEIGHBOURS = 10  # how many tagged passages vote (lexically)
 # A theme's typical score is measured on this many passages spread over the corpus
@@ -365,8 +365,8 @@ def _vote(found, example, weight: float) -> None:
 
 
 def _ranked_among(searcher, scorer, q, allowed: dict, k: int) -> list[tuple[int, float]]:
-    from annotator import fastpath
-    from annotator.fastscore import Unsupported
+    from annotator.engine import fastpath
+    from annotator.engine.fast.fastscore import Unsupported
 
     if scorer is not None:
         try:
@@ -530,7 +530,7 @@ def suggest(
 
     `tags` (passage id -> theme ids, every annotator's) are the tagged passages that
     may vote; the passage's own tags never count as evidence for it. `embeddings`
-    (an `annotator.semantic.EmbeddingCache`) adds the semantic evidence. `strict`
+    (an `annotator.engine.semantic.EmbeddingCache`) adds the semantic evidence. `strict`
     (for measuring) also keeps the passage's own tags out of the calibration.
     """
     if not themes:

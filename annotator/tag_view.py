@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from annotator.model import Tag
+from annotator.corpus.model import Tag
 
 MINE, OTHER, ALL = "mine", "other", "all"
 DISAGREE_MARK = "≠"

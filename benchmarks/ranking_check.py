@@ -34,10 +34,10 @@ DEFAULT_TEXT = ROOT / "tests" / "fixtures" / "novel" / "great-expectations.txt.g
 
 def open_novel(text_path: Path, folder: Path):
     """A workspace holding the novel as one source, its index built: (session, passages)."""
-    from annotator.importers import import_source
+    from annotator.exchange.importers import import_source
     from annotator.session import Session
-    from annotator.store import Store
-    from annotator.workspace import init_workspace
+    from annotator.corpus.store import Store
+    from annotator.corpus.workspace import init_workspace
 
     plain = folder / (text_path.name[:-3] if text_path.suffix == ".gz" else text_path.name)
     if text_path.suffix == ".gz":
@@ -53,7 +53,7 @@ def open_novel(text_path: Path, folder: Path):
 
 
 def term_sets(passages) -> dict[str, set[str]]:
-    from annotator.index import text_analyzer
+    from annotator.engine.index import text_analyzer
 
     analyse = text_analyzer()
     return {p.id: {t.text for t in analyse(p.text)} for p in passages}
@@ -63,7 +63,7 @@ def content_words(text: str) -> list[str]:
     """Words of a passage a reader might search for: letters only, four or more, not stop words."""
     import re
 
-    from annotator.search import analysed
+    from annotator.engine.search import analysed
 
     words = [w for w in re.findall(r"[A-Za-z]{4,}", text) if analysed(w)]
     return list(dict.fromkeys(w.lower() for w in words))
@@ -71,7 +71,7 @@ def content_words(text: str) -> list[str]:
 
 def draw_queries(passages, count: int, words: int, seed: int, min_words: int = 0):
     """(query words, source passage id): `words` different content words of one passage, drawn at random."""
-    from annotator.search import analysed
+    from annotator.engine.search import analysed
 
     rng = random.Random(seed)
     pool = [p for p in passages if len(p.text.split()) >= min_words]
@@ -101,7 +101,7 @@ def whoosh_only(session):
 
 
 def coordination_figures(session, passages, queries) -> dict:
-    from annotator.search import analysed
+    from annotator.engine.search import analysed
 
     terms = term_sets(passages)
     out = {}
@@ -144,7 +144,7 @@ def _rescored(session, words) -> list[tuple[str, float, float]]:
 def alternatives(session, passages, two_word, known_items) -> dict:
     """The shipped strict tiers against coordination factors (Lucene's classic coord is S*m/n), on the
     two-word queries (does the top hold both?) and on the known-item set (mean reciprocal rank)."""
-    from annotator.search import analysed
+    from annotator.engine.search import analysed
 
     terms = term_sets(passages)
     out = {}

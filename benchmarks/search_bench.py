@@ -214,7 +214,7 @@ def time_queries(run, mix: list[BenchQuery], repeats: int = REPEATS) -> dict:
 
 def whoosh_phase(root: Path, plan: dict) -> dict:
     """annotator's side, run in its own process so that its peak RSS is its own."""
-    from annotator.model import Passage
+    from annotator.corpus.model import Passage
     from annotator.session import Session
 
     mix = [BenchQuery(**q) for q in plan["mix"]]

@@ -35,11 +35,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from annotator import semantic, suggestions  # noqa: E402
-from annotator.model import Passage, Source, SourceFile, Theme, themes_from_yaml  # noqa: E402
+from annotator.engine import semantic  # noqa: E402
+from annotator import suggestions  # noqa: E402
+from annotator.corpus.model import Passage, Source, SourceFile, Theme, themes_from_yaml  # noqa: E402
 from annotator.session import Session  # noqa: E402
-from annotator.workspace import init_workspace  # noqa: E402
-from annotator.yamlio import read_yaml  # noqa: E402
+from annotator.corpus.workspace import init_workspace  # noqa: E402
+from annotator.corpus.yamlio import read_yaml  # noqa: E402
 
 DEFAULT_CORPUS = ROOT / "tests" / "fixtures" / "suggest-bench.yaml"
 

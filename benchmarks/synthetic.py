@@ -7,7 +7,7 @@ strings, so that rare words really are rare. Passages are 40-120 words of
 sentences. The same seed always gives the same corpus.
 
     from benchmarks.synthetic import generate_passages, make_workspace
-    passages = generate_passages(10_000)              # list[annotator.model.Passage]
+    passages = generate_passages(10_000)              # list[annotator.corpus.model.Passage]
     make_workspace("/tmp/ws", passages=10_000)         # a workspace annotator can open
 
     python benchmarks/synthetic.py /tmp/ws --passages 10000 [--seed 7]
@@ -24,10 +24,10 @@ from pathlib import Path
 
 import numpy as np
 
-from annotator.model import AnnotationFile, Passage, Source, SourceFile, Tag, Theme
-from annotator.store import Store
-from annotator.workspace import init_workspace
-from annotator.yamlio import write_yaml
+from annotator.corpus.model import AnnotationFile, Passage, Source, SourceFile, Tag, Theme
+from annotator.corpus.store import Store
+from annotator.corpus.workspace import init_workspace
+from annotator.corpus.yamlio import write_yaml
 
 DEFAULT_SEED = 20261127
 VOCABULARY_SIZE = 40_000

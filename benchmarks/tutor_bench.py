@@ -30,8 +30,8 @@ def timed(results: dict, name: str, action):
 
 def second_annotator(store, tags: int, seed: int = 7) -> None:
     """'tutor' copies 'bench' but changes the theme of one tag in five."""
-    from annotator.model import AnnotationFile, Tag
-    from annotator.yamlio import write_yaml
+    from annotator.corpus.model import AnnotationFile, Tag
+    from annotator.corpus.yamlio import write_yaml
 
     rng = random.Random(seed)
     theme_ids = [t[0] for t in THEMES]
@@ -49,13 +49,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
-    from annotator import codebook
+    from annotator.corpus import codebook
     from annotator.agreement import compare
-    from annotator.exports import export
-    from annotator.importers import import_source
+    from annotator.exchange.exports import export
+    from annotator.exchange.importers import import_source
     from annotator.reports import build_report
     from annotator.session import Session
-    from annotator.workspace import init_workspace
+    from annotator.corpus.workspace import init_workspace
 
     results: dict = {"passages": args.passages, "tags_per_annotator": args.tags}
     with tempfile.TemporaryDirectory() as tmp:

@@ -22,8 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from annotator.store import Store
-from annotator.workspace import Workspace, init_workspace
+from annotator.corpus.store import Store
+from annotator.corpus.workspace import Workspace, init_workspace
 
 
 def _toggle_times(root: Path, tags: int, toggles: int, comments: bool) -> list[float]:

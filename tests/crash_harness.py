@@ -65,7 +65,7 @@ def source_versions(seed: int = 1) -> tuple[str, str]:
 
 def make_workspace(root: Path) -> Path:
     """The fixture workspace plus a 300-passage source, so annotation files grow large."""
-    from annotator.importers import import_source
+    from annotator.exchange.importers import import_source
     from annotator.session import Session
 
     shutil.copytree(FIXTURE_WORKSPACE, root)
@@ -114,7 +114,7 @@ def child_tag(ws: str, seed: int) -> None:
 
 
 def child_import(ws: str, seed: int, version_a: str, version_b: str) -> None:
-    from annotator.importers import import_source
+    from annotator.exchange.importers import import_source
     from annotator.session import Session
 
     rng = random.Random(seed)
@@ -130,8 +130,8 @@ def child_import(ws: str, seed: int, version_a: str, version_b: str) -> None:
 
 
 def child_codebook(ws: str, seed: int, scratch: str) -> None:
-    from annotator.importers import import_theme_notes
-    from annotator.model import Theme
+    from annotator.exchange.importers import import_theme_notes
+    from annotator.corpus.model import Theme
     from annotator.session import Session
 
     rng = random.Random(seed)
@@ -178,9 +178,9 @@ class CrashCheckFailed(AssertionError):
 
 def check_files_whole(ws_root: Path):
     """Every corpus file loads and is exactly the canonical dump of what it holds."""
-    from annotator.store import THEMES_HEADER, Store
-    from annotator.workspace import Workspace
-    from annotator.yamlio import dump_yaml
+    from annotator.corpus.store import THEMES_HEADER, Store
+    from annotator.corpus.workspace import Workspace
+    from annotator.corpus.yamlio import dump_yaml
 
     store = Store(Workspace(ws_root))
     themes = store.themes()
@@ -321,8 +321,8 @@ def run_tag(ws: Path, kills: int, rng: random.Random, tally: Tally, max_delay: f
 
 def run_cli(ws: Path, kills: int, rng: random.Random, tally: Tally, max_delay: float) -> None:
     """Each round one real `annotator tag|untag` process, killed at a random instant (or finishing first)."""
-    from annotator.store import Store
-    from annotator.workspace import Workspace
+    from annotator.corpus.store import Store
+    from annotator.corpus.workspace import Workspace
 
     store = Store(Workspace(ws))
     pids = [p.id for sf in store.sources() for p in sf.passages]
@@ -368,7 +368,7 @@ def run_cli(ws: Path, kills: int, rng: random.Random, tally: Tally, max_delay: f
 
 
 def run_import(ws: Path, kills: int, rng: random.Random, tally: Tally, max_delay: float) -> None:
-    from annotator.importers.plaintext import parse_plain_text
+    from annotator.exchange.importers.plaintext import parse_plain_text
 
     version_a, version_b = source_versions()
     files = {}
@@ -405,7 +405,7 @@ def run_import(ws: Path, kills: int, rng: random.Random, tally: Tally, max_delay
 
 
 def run_codebook(ws: Path, kills: int, rng: random.Random, tally: Tally, max_delay: float) -> None:
-    from annotator.model import slugify
+    from annotator.corpus.model import slugify
 
     scratch = Path(tempfile.mkdtemp(prefix="crash-notes-"))
     expected: dict[str, str | None] = {}  # theme id -> acknowledged description (None: must merely exist)

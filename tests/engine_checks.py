@@ -7,11 +7,11 @@ import pytest
 from whoosh import collectors
 from whoosh import index as whoosh_index
 
-from annotator import search as search_mod
-from annotator.bulkindex import BulkWriter
-from annotator.fastscore import Unsupported
-from annotator.index import INDEX_NAME, make_schema, note_doc, passage_doc
-from annotator.model import Passage, Theme
+from annotator.engine import search as search_mod
+from annotator.engine.fast.bulkindex import BulkWriter
+from annotator.engine.fast.fastscore import Unsupported
+from annotator.engine.index import INDEX_NAME, make_schema, note_doc, passage_doc
+from annotator.corpus.model import Passage, Theme
 from benchmarks.synthetic import generate_corpus
 
 TRICKY = [

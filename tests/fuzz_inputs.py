@@ -170,7 +170,7 @@ class Context:
 
 def case_corpus_yaml(rng: random.Random, ctx: Context):
     """A corpus file as the store meets it: hand-edited, mangled, hostile."""
-    from annotator.store import Store
+    from annotator.corpus.store import Store
 
     which = rng.choice(("themes", "passages", "annotations"))
     base = {
@@ -216,7 +216,7 @@ def _import(ctx: Context, name: str, data: bytes, **options):
     """Import the input; a refused import must have written nothing, a finished one must have
     kept every theme's description and colour and written only ids a terminal can show."""
     from annotator.errors import AnnotatorError
-    from annotator.importers import import_source
+    from annotator.exchange.importers import import_source
 
     path = ctx.input_file(name, data)
     before = corpus_signature(ctx.ws)
@@ -244,7 +244,7 @@ def corpus_signature(ws: Path) -> dict[str, tuple[int, int, int]]:
 
 
 def check_after_import(ctx: Context, themes_before: dict) -> None:
-    from annotator.importers.checks import passage_id_problem
+    from annotator.exchange.importers.checks import passage_id_problem
 
     for sf in ctx.session.store.sources():
         for passage in sf.passages:
@@ -318,7 +318,7 @@ def case_text(rng: random.Random, ctx: Context):
 
 
 def case_theme_notes(rng: random.Random, ctx: Context):
-    from annotator.importers import import_theme_notes
+    from annotator.exchange.importers import import_theme_notes
 
     if rng.random() < 0.3:
         data = mutate_text(rng, (FIXTURES / "theme-notes.txt").read_text(encoding="utf-8")).encode("utf-8", "surrogatepass")
@@ -351,7 +351,7 @@ def kindle_text(rng: random.Random) -> str:
 
 
 def case_kindle(rng: random.Random, ctx: Context):
-    if not _module_exists("annotator.importers.kindle"):
+    if not _module_exists("annotator.exchange.importers.kindle"):
         return "skipped"
     data = kindle_text(rng).encode(rng.choice(("utf-8", "utf-8-sig", "utf-16")), "replace")
     _import(ctx, rng.choice(("My Clippings.txt", "clippings.txt")), data, source_id=rng.choice((None, None, "kn")))
@@ -383,10 +383,10 @@ def mutate_structure(rng: random.Random, data, edits: int = 3):
 
 
 def case_annotator_json(rng: random.Random, ctx: Context):
-    if not _module_exists("annotator.importers.workspace_json"):
+    if not _module_exists("annotator.exchange.importers.workspace_json"):
         return "skipped"
     if not _VALID_EXPORT:
-        from annotator.exports import export
+        from annotator.exchange.exports import export
 
         _VALID_EXPORT.append(export(ctx.session, "json").decode("utf-8"))
     data = json.loads(_VALID_EXPORT[0])
@@ -403,7 +403,7 @@ _VALID_QDPX: dict[str, bytes] = {}
 
 def valid_qdpx_members(ctx: Context) -> dict[str, bytes]:
     if not _VALID_QDPX:
-        from annotator.qdpx import write_qdpx
+        from annotator.exchange.qdpx import write_qdpx
 
         blob = write_qdpx(ctx.session, [t.id for t in ctx.session.themes()])
         with zipfile.ZipFile(io.BytesIO(blob)) as archive:
@@ -463,7 +463,7 @@ def qdpx_bytes(rng: random.Random, ctx: Context) -> bytes:
 
 
 def case_qdpx(rng: random.Random, ctx: Context):
-    if not _module_exists("annotator.qdpx"):
+    if not _module_exists("annotator.exchange.qdpx"):
         return "skipped"
     _import(ctx, "fuzz.qdpx", qdpx_bytes(rng, ctx))
     return "ok"
@@ -510,7 +510,7 @@ def hostile_string(rng: random.Random) -> str:
 
 
 def crafted_json(rng: random.Random, ctx: Context) -> tuple[str, bytes]:
-    from annotator.exports import export
+    from annotator.exchange.exports import export
 
     data = json.loads(export(ctx.session, "json").decode("utf-8"))
     data["themes"].append({"id": "crafted-new", "name": "Crafted", "description": ""})
@@ -648,7 +648,7 @@ CRAFTED = [crafted_json, crafted_yaml, crafted_kindle, crafted_qdpx]
 def case_crafted(rng: random.Random, ctx: Context):
     """Inputs of the shapes that once got through: long or hostile ids, huge numbers, nested codes,
     sources sharing one member, a DOCTYPE, codes with fields absent; then the CLI's output checked."""
-    from annotator import qdpx
+    from annotator.exchange import qdpx
 
     name, data = rng.choice(CRAFTED)(rng, ctx)
     limit = qdpx.MAX_PROJECT_TEXT
@@ -721,7 +721,7 @@ def _raise(message: str):
 
 def case_export_output(rng: random.Random, ctx: Context):
     """`export -o` at a path that must not be replaced: nothing in the corpus changes, specials stay."""
-    from annotator.exports import export, write_file
+    from annotator.exchange.exports import export, write_file
 
     path, intact = _special_output(rng, ctx)
     before = corpus_signature(ctx.ws)

@@ -157,7 +157,7 @@ def _text(rng) -> str:
 def command(rng, root: Path) -> tuple[list[str], set[str]]:
     """A CLI command and the corpus files (relative to the root) it may change; '*' for any."""
     who = rng.choice(WHO)
-    from annotator.identity import clean_name
+    from annotator.corpus.identity import clean_name
 
     mine = f"ws/corpus/annotations/{clean_name(who)}.yaml"
     pid, theme = rng.choice(PASSAGES), rng.choice(THEMES)
@@ -210,9 +210,9 @@ def listing(root: Path) -> dict[str, str]:
 def loads(root: Path) -> dict[str, object]:
     """Each corpus file read as the store reads it: its records, or the error's text."""
     from annotator.errors import AnnotatorError
-    from annotator.model import SourceFile, themes_from_yaml
-    from annotator.store import annotation_file_from_yaml
-    from annotator.yamlio import read_yaml
+    from annotator.corpus.model import SourceFile, themes_from_yaml
+    from annotator.corpus.store import annotation_file_from_yaml
+    from annotator.corpus.yamlio import read_yaml
 
     result = {}
     corpus = root / "ws" / "corpus"
@@ -268,7 +268,7 @@ def check(args, may_change, code, err, before, after, loaded_before, loaded_afte
 
 def _kept_records(before, after, changed) -> list[str]:
     """Every tag (with every field it had), memo and top-level field of a file written is still there."""
-    from annotator.model import AnnotationFile
+    from annotator.corpus.model import AnnotationFile
 
     problems = []
     for rel in changed:

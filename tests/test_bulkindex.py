@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings, strategies as st
 from whoosh.analysis import StemmingAnalyzer
 
-from annotator.bulkindex import FastAnalysis
-from annotator.index import make_schema, passage_doc
-from annotator.model import Passage
+from annotator.engine.fast.bulkindex import FastAnalysis
+from annotator.engine.index import make_schema, passage_doc
+from annotator.corpus.model import Passage
 from tests.engine_checks import TRICKY, build, documents
 
 def _term_stats(info):

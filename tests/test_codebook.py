@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from annotator import codebook
+from annotator.corpus import codebook
 from annotator.errors import AnnotatorError, NotFound
 
 

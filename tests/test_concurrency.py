@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from annotator.session import Session
-from annotator.store import Store
-from annotator.workspace import Workspace
+from annotator.corpus.store import Store
+from annotator.corpus.workspace import Workspace
 
 WRITERS = 4
 TAGS_EACH = 6

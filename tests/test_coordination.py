@@ -1,4 +1,4 @@
-"""Strict tiers (annotator.coordination) do not depend on how the index got its segments.
+"""Strict tiers (annotator.engine.coordination) do not depend on how the index got its segments.
 
 Two faults noted before the strict tiers were merged: a passage re-written alone into a
 small segment (a tag, then a flush) scored 0.0 on a multi-word query when only one of the
@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import pytest
 
-from annotator import codebook, search
-from annotator.importers import import_source
-from annotator.index import SearchIndex
+from annotator.corpus import codebook
+from annotator.engine import search
+from annotator.exchange.importers import import_source
+from annotator.engine.index import SearchIndex
 from annotator.session import Session
-from annotator.workspace import init_workspace
+from annotator.corpus.workspace import init_workspace
 
 TEXTS = ["muddy field and hope", "the river was muddy", "a field of grass", "lonely boats on the sea"]
 

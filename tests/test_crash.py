@@ -13,9 +13,9 @@ import pytest
 
 import crash_harness
 from annotator.errors import CorpusError
-from annotator.store import Store
-from annotator.workspace import Workspace
-from annotator.yamlio import atomic_write_text, read_yaml
+from annotator.corpus.store import Store
+from annotator.corpus.workspace import Workspace
+from annotator.corpus.yamlio import atomic_write_text, read_yaml
 
 STRESS = bool(os.environ.get("ANNOTATOR_STRESS"))
 QUICK_KILLS = {"tag": 3, "cli": 3, "import": 2, "codebook": 2}

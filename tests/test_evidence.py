@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from annotator.evidence import citation, quote
-from annotator.search import Hit
+from annotator.engine.search import Hit
 
 
 def _hit(text, location="ch. 7"):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from annotator import qdpx
+from annotator.exchange import qdpx
 from annotator.errors import ImportFailure
 
 FIXTURES = Path(__file__).parent / "fixtures"

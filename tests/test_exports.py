@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from annotator.exports import FORMATS, csv_safe, export, register
+from annotator.exchange.exports import FORMATS, csv_safe, export, register
 
 
 def test_markdown_sheet_has_note_quotes_citations_and_comments(session):

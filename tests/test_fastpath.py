@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from annotator.fastscore import VectorScorer
-from annotator.index import SearchIndex
-from annotator.search import search
+from annotator.engine.fast.fastscore import VectorScorer
+from annotator.engine.index import SearchIndex
+from annotator.engine.search import search
 
 
 def answer(result):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from annotator import search as search_mod
-from annotator.model import Passage
+from annotator.engine import search as search_mod
+from annotator.corpus.model import Passage
 from annotator.session import Session
 from benchmarks.search_bench import query_mix
 from benchmarks.synthetic import generate_passages, make_workspace
@@ -44,7 +44,7 @@ def test_same_ranking_over_several_segments_with_deletions(synthetic):
 
 
 def test_a_typed_prefix_expands_alike_from_the_term_table_and_from_whoosh(synthetic):
-    from annotator.search import TypingPrefix
+    from annotator.engine.search import TypingPrefix
 
     searcher = synthetic.index.searcher()
     scorer = synthetic.index.vector_scorer()
@@ -63,7 +63,7 @@ def test_a_typed_prefix_expands_alike_from_the_term_table_and_from_whoosh(synthe
 
 
 def test_segments_with_and_without_a_term_table_rank_alike(synthetic, monkeypatch):
-    from annotator import fastscore
+    from annotator.engine.fast import fastscore
 
     assert_same_ranking(synthetic, EXTRA_QUERIES)
     opened = fastscore._open_table
@@ -78,7 +78,7 @@ def test_segments_with_and_without_a_term_table_rank_alike(synthetic, monkeypatc
 @pytest.fixture(scope="module")
 def past_small_index(tmp_path_factory):
     """Past SMALL_INDEX documents, where Whoosh scores a prefix's completions one by one (as NumPy does)."""
-    from annotator.fastscore import SMALL_INDEX
+    from annotator.engine.fast.fastscore import SMALL_INDEX
 
     root = make_workspace(tmp_path_factory.mktemp("large") / "ws", SMALL_INDEX + 200, seed=12)
     session = Session.open(root)
@@ -88,14 +88,14 @@ def past_small_index(tmp_path_factory):
 
 
 def test_prefixes_with_many_completions_rank_as_in_whoosh(past_small_index):
-    from annotator.search import _limit_typing_prefix
+    from annotator.engine.search import _limit_typing_prefix
 
     prefixes = ["hop*", "sto*", "light dre*", "mor* -storm"]
     assert_same_ranking(past_small_index, prefixes)
     searcher = past_small_index.index.searcher()
     scorer = past_small_index.index.vector_scorer()
-    from annotator.fastscore import SPARSE_UNION_MIN
-    from annotator.search import TypingPrefix
+    from annotator.engine.fast.fastscore import SPARSE_UNION_MIN
+    from annotator.engine.search import TypingPrefix
 
     data = scorer.leaves[0][2]
     assert len(data.expansions(TypingPrefix("text", "the"))) > SPARSE_UNION_MIN  # summed in one pass

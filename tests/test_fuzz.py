@@ -21,11 +21,11 @@ from hypothesis import strategies as st
 import fuzz_inputs
 import mutation_fuzz
 from annotator.errors import CorpusError, ImportFailure
-from annotator.importers.plaintext import parse_plain_text
-from annotator.importers.textio import decode_bytes
-from annotator.importers.theme_notes import parse_theme_notes
-from annotator.model import AnnotationFile, Passage, Source, SourceFile, Tag, themes_from_yaml
-from annotator.yamlio import dump_yaml, parse_yaml
+from annotator.exchange.importers.plaintext import parse_plain_text
+from annotator.exchange.importers.textio import decode_bytes
+from annotator.exchange.importers.theme_notes import parse_theme_notes
+from annotator.corpus.model import AnnotationFile, Passage, Source, SourceFile, Tag, themes_from_yaml
+from annotator.corpus.yamlio import dump_yaml, parse_yaml
 
 STRESS = bool(os.environ.get("ANNOTATOR_STRESS"))
 PROPERTY = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -103,11 +103,11 @@ def test_any_text_reads_as_theme_notes(text):
         assert note.name.strip() and note.description.strip()
 
 
-@pytest.mark.skipif(not fuzz_inputs._module_exists("annotator.importers.kindle"), reason="no Kindle importer yet")
+@pytest.mark.skipif(not fuzz_inputs._module_exists("annotator.exchange.importers.kindle"), reason="no Kindle importer yet")
 @PROPERTY
 @given(st.text(max_size=2000))
 def test_any_text_reads_as_kindle_clippings(text):
-    from annotator.importers.kindle import parse_clippings
+    from annotator.exchange.importers.kindle import parse_clippings
 
     parse_clippings(text)
     parse_clippings(text.replace("\n\n", "\n==========\n"))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import yaml
 
-from annotator import identity
-from annotator.workspace import Workspace
+from annotator.corpus import identity
+from annotator.corpus.workspace import Workspace
 
 
 def test_order_of_precedence(workspace_dir, monkeypatch):

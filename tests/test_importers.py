@@ -3,12 +3,12 @@ from pathlib import Path
 import pytest
 
 from annotator.errors import ImportFailure
-from annotator.importers import import_source, import_theme_notes
-from annotator.importers.plaintext import parse_plain_text
-from annotator.importers.textio import read_text_file
-from annotator.importers.theme_notes import parse_theme_notes
-from annotator.store import Store
-from annotator.workspace import Workspace, init_workspace
+from annotator.exchange.importers import import_source, import_theme_notes
+from annotator.exchange.importers.plaintext import parse_plain_text
+from annotator.exchange.importers.textio import read_text_file
+from annotator.exchange.importers.theme_notes import parse_theme_notes
+from annotator.corpus.store import Store
+from annotator.corpus.workspace import Workspace, init_workspace
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

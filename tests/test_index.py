@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from annotator.index import Manifest
-from annotator.model import Passage
+from annotator.engine.index import Manifest
+from annotator.corpus.model import Passage
 from annotator.session import Session
 
 
@@ -119,7 +119,7 @@ def test_passages_removed_added_and_reordered_in_a_file_are_reindexed(session):
 
 
 def test_many_small_updates_are_merged_into_one_segment(session, monkeypatch):
-    from annotator import index
+    from annotator.engine import index
 
     monkeypatch.setattr(index, "MAX_SMALL_SEGMENTS", 3)
     for n in range(6):
@@ -131,7 +131,7 @@ def test_many_small_updates_are_merged_into_one_segment(session, monkeypatch):
 
 
 def test_small_segments_left_by_tag_syncs_are_folded_too(session, monkeypatch):
-    from annotator import index
+    from annotator.engine import index
 
     monkeypatch.setattr(index, "MAX_SMALL_SEGMENTS", 2)
     for pid in ["lh-001", "lh-002", "lh-004", "lh-006", "lh-007", "lh-009"]:

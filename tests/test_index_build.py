@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from annotator import index_build
+from annotator.engine import index_build
 from annotator.errors import CorpusError
 from annotator.session import Session
 from benchmarks.synthetic import make_workspace

@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from annotator.index import MANIFEST
+from annotator.engine.index import MANIFEST
 from annotator.session import Session
 
 
@@ -163,9 +163,9 @@ def test_leftovers_of_a_killed_rebuild_do_not_matter(cli, workspace_dir):
 def test_a_rewrite_within_the_same_clock_tick_and_size_is_still_seen(workspace_dir):
     """Two processes can write the same file within one mtime tick, with the same size (lh-002 -> lh-005):
     the index must still notice the second write."""
-    from annotator.store import Store
-    from annotator.workspace import Workspace
-    from annotator.yamlio import atomic_write_text
+    from annotator.corpus.store import Store
+    from annotator.corpus.workspace import Workspace
+    from annotator.corpus.yamlio import atomic_write_text
 
     session = Session.open(workspace_dir)
     session.sync()

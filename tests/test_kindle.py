@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from annotator.importers.kindle import parse_clippings, split_title
+from annotator.exchange.importers.kindle import parse_clippings, split_title
 
 CLIPPINGS = Path(__file__).parent / "fixtures" / "My Clippings.txt"
 

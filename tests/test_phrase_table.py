@@ -1,6 +1,6 @@
 """Phrases checked from the term table's positions answer exactly as Whoosh's own phrase search.
 
-Bulk-built segments carry their text positions in the term table (annotator.termtable);
+Bulk-built segments carry their text positions in the term table (annotator.engine.fast.termtable);
 segments Whoosh's writer wrote (retags) are read through Whoosh. Whatever mix of the two
 an index holds after builds, tags and re-imports, a phrase finds the same documents,
 ranked and scored alike, with the same total and the same highlighted words.
@@ -15,10 +15,10 @@ from dataclasses import replace
 
 import pytest
 
-from annotator import search as search_mod
-from annotator.model import Passage
+from annotator.engine import search as search_mod
+from annotator.corpus.model import Passage
 from annotator.session import Session
-from annotator.termtable import _MAGIC, _TRAILER, EXTENSION, open_table
+from annotator.engine.fast.termtable import _MAGIC, _TRAILER, EXTENSION, open_table
 from benchmarks.synthetic import make_workspace
 from tests.engine_checks import build, documents
 from tests.engine_checks import assert_same_ranking

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from annotator import qdpx
+from annotator.exchange import qdpx
 from annotator.errors import ImportFailure
-from annotator.exports import export
+from annotator.exchange.exports import export
 from annotator.session import Session
-from annotator.workspace import init_workspace
+from annotator.corpus.workspace import init_workspace
 
 NS = "{urn:QDA-XML:project:1.0}"
 GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -86,7 +86,7 @@ def project_xml(data: bytes):
 @pytest.fixture
 def tutor_session(demo_session):
     """The demo corpus with a comment on a passage and a sub-theme, as a tutor would leave it."""
-    from annotator import codebook
+    from annotator.corpus import codebook
 
     demo_session.store.add_memo("tutor", "nlmg-010", "Compare with Miss Emily in ch. 22.")
     codebook.set_parent(demo_session.store, "willful-ignorance", "communication")
@@ -168,7 +168,7 @@ def test_importing_twice_adds_nothing(tutor_session, tmp_path):
     data = export(tutor_session, "qdpx")
     path = tmp_path / "p.qdpx"
     path.write_bytes(data)
-    from annotator.importers import import_source
+    from annotator.exchange.importers import import_source
 
     before = snapshot(tutor_session)
     report = import_source(tutor_session.store, path, annotator="tester")
@@ -217,7 +217,7 @@ def test_a_project_from_another_tool_imports_with_ids_from_names(tmp_path):
     path = write_zip(tmp_path / "foreign.qdpx", {"project.qde": xml, f"sources/{s}.txt": "I take the train in.\n\nSecond answer."})
     ws = init_workspace(tmp_path / "ws", empty=True)
     session = Session(ws)
-    from annotator.importers import import_source
+    from annotator.exchange.importers import import_source
 
     report = import_source(session.store, path, annotator="tester")
     themes = {t.id: t for t in session.themes()}
@@ -299,13 +299,13 @@ def test_a_clash_with_existing_passages_writes_nothing(tutor_session, tmp_path, 
     path.write_bytes(data)
     target = Session.open(workspace_dir)
     target.store.save_source(
-        __import__("annotator.model", fromlist=["SourceFile"]).SourceFile(
-            __import__("annotator.model", fromlist=["Source"]).Source("other"),
-            [__import__("annotator.model", fromlist=["Passage"]).Passage("nlmg-001", "clash", "", "other")],
+        __import__("annotator.corpus.model", fromlist=["SourceFile"]).SourceFile(
+            __import__("annotator.corpus.model", fromlist=["Source"]).Source("other"),
+            [__import__("annotator.corpus.model", fromlist=["Passage"]).Passage("nlmg-001", "clash", "", "other")],
         )
     )
     before = snapshot(target)
-    from annotator.importers import import_source
+    from annotator.exchange.importers import import_source
 
     with pytest.raises(ImportFailure, match="nlmg-001"):
         import_source(target.store, path, annotator="tester")

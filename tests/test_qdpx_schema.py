@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from annotator import codebook
-from annotator.exports import export
-from annotator.importers import import_source
+from annotator.corpus import codebook
+from annotator.exchange.exports import export
+from annotator.exchange.importers import import_source
 from annotator.session import Session
-from annotator.workspace import init_workspace
+from annotator.corpus.workspace import init_workspace
 
 SCHEMA_PATH = Path(__file__).parent / "fixtures" / "refi-qda" / "Project.xsd"
 

@@ -1,4 +1,4 @@
-"""Queries that would cost too much are cut down to a budget, and say so (annotator.query_budget).
+"""Queries that would cost too much are cut down to a budget, and say so (annotator.engine.query_budget).
 
 Run as a user runs them, through the CLI, on a synthetic corpus large enough that a
 short prefix or a wide fuzzy term matches hundreds of words. The tests assert on the
@@ -13,8 +13,9 @@ import string
 
 import pytest
 
-from annotator import fastscore, query_budget
-from annotator.query_budget import MAX_CLAUSES, MAX_QUERY_EXPANSIONS, MAX_TERM_EXPANSIONS, SearchCancelled
+from annotator.engine.fast import fastscore
+from annotator.engine import query_budget
+from annotator.engine.query_budget import MAX_CLAUSES, MAX_QUERY_EXPANSIONS, MAX_TERM_EXPANSIONS, SearchCancelled
 from annotator.session import Session
 from benchmarks.synthetic import make_workspace
 

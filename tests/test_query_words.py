@@ -8,10 +8,10 @@ import json
 
 import pytest
 
-from annotator.model import Passage, Source, SourceFile
+from annotator.corpus.model import Passage, Source, SourceFile
 from annotator.session import Session
-from annotator.store import Store
-from annotator.workspace import init_workspace
+from annotator.corpus.store import Store
+from annotator.corpus.workspace import init_workspace
 
 TEXTS = [
     ("hy-01", "She bought a second-hand coat from the market and wore it all winter."),

@@ -8,7 +8,7 @@ import contextlib
 
 import pytest
 
-from annotator.search import analysed
+from annotator.engine.search import analysed
 from benchmarks import ranking_check
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

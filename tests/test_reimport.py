@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
-from annotator.importers import REIMPORT_SIMILARITY, import_source
-from annotator.store import Store
-from annotator.workspace import Workspace, init_workspace
+from annotator.exchange.importers import REIMPORT_SIMILARITY, import_source
+from annotator.corpus.store import Store
+from annotator.corpus.workspace import Workspace, init_workspace
 
 MARKERS = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa".split()
 FILLER = ("the keeper watched the water while the lamp turned slowly above the rocks and gulls cried over the harbour "

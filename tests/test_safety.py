@@ -10,11 +10,11 @@ import os
 import pytest
 
 from annotator.errors import CorpusError, ImportFailure
-from annotator.importers import import_source
+from annotator.exchange.importers import import_source
 from annotator.session import Session
-from annotator.store import Store
-from annotator.workspace import Workspace
-from annotator.yamlio import parse_yaml, read_yaml
+from annotator.corpus.store import Store
+from annotator.corpus.workspace import Workspace
+from annotator.corpus.yamlio import parse_yaml, read_yaml
 
 CLEAR_SCREEN = "\x1b[2J"
 HOSTILE_TEXT = f"Ada wrote {CLEAR_SCREEN} then [red]x[/] and [bold]not bold[/bold] \x07 \x9b31m \x1b]0;pwned\x07 done."

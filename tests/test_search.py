@@ -7,9 +7,9 @@ import json
 import pytest
 
 from annotator.session import Session
-from annotator.store import Store
-from annotator.model import Passage, Source, SourceFile, Theme
-from annotator.workspace import init_workspace
+from annotator.corpus.store import Store
+from annotator.corpus.model import Passage, Source, SourceFile, Theme
+from annotator.corpus.workspace import init_workspace
 
 # A small corpus of our own: each passage is about one thing, in words an essay writer might
 # not use when searching for it.
@@ -202,7 +202,7 @@ WARM_QUERIES = ["the goa", "sket", "lett", "grandmother promise", "\"the post\""
 
 
 def test_a_warmed_up_index_answers_exactly_as_a_cold_one(orchard):
-    from annotator.search import warm_up
+    from annotator.engine.search import warm_up
 
     def answers():
         return [(r.total, [(h.id, h.score, h.matches) for h in r.hits], r.suggestion)
@@ -246,7 +246,7 @@ def many_completions(tmp_path):
 
 
 def test_an_unfinished_word_matches_its_most_frequent_completions(many_completions):
-    from annotator.search import AS_YOU_TYPE_EXPANSIONS
+    from annotator.engine.search import AS_YOU_TYPE_EXPANSIONS
 
     session, words = many_completions
     typing = session.search("zor", as_you_type=True, limit=None)
@@ -268,8 +268,8 @@ def test_the_capped_prefix_ranks_alike_in_numpy_and_in_whoosh(many_completions, 
 def test_a_filter_allowing_nothing_finds_nothing_while_tags_are_pending(session):
     # Whoosh's own search (fast paths off, or a shape the scorer does not serve) gets the filter
     # as a set of documents while tags are pending; an empty set, Whoosh reads as no filter at all.
-    from annotator.index import SearchIndex
-    from annotator.search import search
+    from annotator.engine.index import SearchIndex
+    from annotator.engine.search import search
 
     hit = session.search("lamp").hits[0]
     session.tag(hit.id, ["memory"])
@@ -288,9 +288,9 @@ def test_a_filter_allowing_nothing_finds_nothing_while_tags_are_pending(session)
 def test_a_minus_word_excludes_a_passage_that_also_has_it_in_whooshs_own_search(tmp_path):
     # Whoosh's AndNotMatcher skipped its check of the first positive document when the excluded
     # word had an earlier one: `norfolk -field` found "norfolk field" (mended in whoosh_internals).
-    from annotator.importers import import_source
-    from annotator.index import SearchIndex
-    from annotator.search import search
+    from annotator.exchange.importers import import_source
+    from annotator.engine.index import SearchIndex
+    from annotator.engine.search import search
 
     root = tmp_path / "ws"
     init_workspace(root, empty=True)
@@ -315,8 +315,8 @@ def test_whooshs_own_path_scores_by_its_matchers_as_built():
     from whoosh import query as wq
     from whoosh.filedb.filestore import RamStorage
 
-    from annotator.index import make_schema
-    from annotator.search import _scored_search
+    from annotator.engine.index import make_schema
+    from annotator.engine.search import _scored_search
 
     ix = RamStorage().create_index(make_schema(), indexname="t")
     writer = ix.writer()
@@ -336,9 +336,9 @@ def test_whooshs_own_path_scores_by_its_matchers_as_built():
 def test_not_never_brings_back_the_old_copy_of_an_edited_passage(tmp_path):
     # Whoosh's Not matcher (`NOT a NOT b` keeps it) skipped no deleted document right after the last
     # one it excludes: the old copy of the edited passage came back beside the new one.
-    from annotator.importers import import_source
-    from annotator.index import SearchIndex
-    from annotator.search import search
+    from annotator.exchange.importers import import_source
+    from annotator.engine.index import SearchIndex
+    from annotator.engine.search import search
 
     root = tmp_path / "ws"
     init_workspace(root, empty=True)
@@ -364,7 +364,7 @@ def test_not_never_brings_back_the_old_copy_of_an_edited_passage(tmp_path):
 def test_a_query_whoosh_cannot_parse_never_searches_for_the_words_it_excludes(session):
     # Whoosh's parser fails on `-word` inside parentheses; the fallback searched the plain words,
     # the excluded one among them.
-    from annotator.search import plain_words_query
+    from annotator.engine.search import plain_words_query
 
     assert {t.text for t in plain_words_query("sea (lamp -storm) NOT gull").leaves()} == {"sea", "lamp"}
     storm_only = {h.id for h in session.search("storm -lamp", limit=None).hits}
@@ -376,9 +376,9 @@ def test_a_fuzzy_word_highlights_only_what_the_search_matched(tmp_path):
     # With several segments, Whoosh's index-wide reader expanded `it~1` to `ti` ("’tis": a
     # transposition), which no segment's own expansion (the one searches match with) gives:
     # Whoosh's own path highlighted a word no passage was found by.
-    from annotator.importers import import_source
-    from annotator.index import SearchIndex
-    from annotator.search import search
+    from annotator.exchange.importers import import_source
+    from annotator.engine.index import SearchIndex
+    from annotator.engine.search import search
 
     root = tmp_path / "ws"
     init_workspace(root, empty=True)

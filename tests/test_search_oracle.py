@@ -30,13 +30,14 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from annotator import codebook, search as search_mod
-from annotator.codebook import expand_typed_themes
+from annotator.corpus import codebook
+from annotator.engine import search as search_mod
+from annotator.corpus.codebook import expand_typed_themes
 from annotator.errors import AnnotatorError
-from annotator.importers import import_source
-from annotator.index import SearchIndex
+from annotator.exchange.importers import import_source
+from annotator.engine.index import SearchIndex
 from annotator.session import Session
-from annotator.workspace import init_workspace
+from annotator.corpus.workspace import init_workspace
 
 STRESS = bool(os.environ.get("ANNOTATOR_STRESS"))
 # The suite's profile takes 15-40 s (by load); the long one (ANNOTATOR_STRESS=1) some 40 minutes.

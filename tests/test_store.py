@@ -1,9 +1,9 @@
 import pytest
 
 from annotator.errors import AnnotatorError, CorpusError
-from annotator.model import Theme
-from annotator.store import Store
-from annotator.workspace import Workspace
+from annotator.corpus.model import Theme
+from annotator.corpus.store import Store
+from annotator.corpus.workspace import Workspace
 
 
 @pytest.fixture

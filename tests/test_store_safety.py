@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from annotator.store import Store
-from annotator.workspace import Workspace
-from annotator.yamlio import parse_yaml
+from annotator.corpus.store import Store
+from annotator.corpus.workspace import Workspace
+from annotator.corpus.yamlio import parse_yaml
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
@@ -285,7 +285,7 @@ def test_comments_in_the_codebook_survive_a_theme_edit(cli, workspace_dir):
 
 
 def test_a_file_without_comments_is_written_by_the_fast_emitter(workspace_dir, annotations_dir):
-    from annotator.yamlio import dump_yaml
+    from annotator.corpus.yamlio import dump_yaml
 
     Store(Workspace(workspace_dir)).add_tags("alice", "lh-001", ["hope"])
     af = Store(Workspace(workspace_dir)).annotations("alice")
@@ -329,7 +329,7 @@ def test_a_yml_source_is_reimported_in_place_not_beside(cli, workspace_dir, tmp_
 
 
 def test_a_full_disk_while_the_index_is_built_says_so_not_internal_error(cli, workspace_dir, monkeypatch):
-    from annotator import index_build
+    from annotator.engine import index_build
 
     def full(*_args, **_kwargs):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(workspace_dir / "index.building" / "seg"))

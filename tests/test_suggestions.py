@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from annotator.suggestions import Suggestion, note_sentences
-from annotator.model import Theme
+from annotator.corpus.model import Theme
 
 
 def test_suggests_from_notes_before_anything_is_tagged(session):
@@ -79,9 +79,9 @@ def test_zero_shot_accuracy_on_the_gold_corpus_holds(tmp_path):
 
 def test_suggestions_learn_from_tagged_passages(tmp_path):
     """The notes point one way; ten tagged passages alike in wording point the other, and win."""
-    from annotator.model import Passage, Source, SourceFile
+    from annotator.corpus.model import Passage, Source, SourceFile
     from annotator.session import Session
-    from annotator.workspace import init_workspace
+    from annotator.corpus.workspace import init_workspace
 
     ws = init_workspace(tmp_path / "ws", empty=True)
     session = Session.open(ws.root)
@@ -104,9 +104,9 @@ def test_suggestions_learn_from_tagged_passages(tmp_path):
 
 
 def _workspace_with(tmp_path, themes, texts):
-    from annotator.model import Passage, Source, SourceFile
+    from annotator.corpus.model import Passage, Source, SourceFile
     from annotator.session import Session
-    from annotator.workspace import init_workspace
+    from annotator.corpus.workspace import init_workspace
 
     ws = init_workspace(tmp_path / "ws", empty=True)
     session = Session.open(ws.root)

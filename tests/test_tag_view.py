@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from annotator.model import Tag
+from annotator.corpus.model import Tag
 from annotator.tag_view import ALL, MINE, OTHER, TagView, choices
 
 TAGS = [

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from whoosh import index as whoosh_index
 
-from annotator.bulkindex import BulkWriter
-from annotator.fastscore import _read_postings
-from annotator.index import INDEX_NAME, make_schema
+from annotator.engine.fast.bulkindex import BulkWriter
+from annotator.engine.fast.fastscore import _read_postings
+from annotator.engine.index import INDEX_NAME, make_schema
 from annotator.session import Session
-from annotator.termtable import _MAGIC, _TRAILER, EXTENSION, open_table
+from annotator.engine.fast.termtable import _MAGIC, _TRAILER, EXTENSION, open_table
 from tests.engine_checks import build, documents
 
 

@@ -361,7 +361,7 @@ def test_a_many_source_import_gets_a_line_per_source_then_the_totals(cli, worksp
 
 
 def test_a_codebook_only_project_says_so(cli, tmp_path, monkeypatch):
-    from annotator.workspace import init_workspace
+    from annotator.corpus.workspace import init_workspace
 
     init_workspace(tmp_path / "codebook")  # the demo codebook, no text
     init_workspace(tmp_path / "fresh", empty=True)

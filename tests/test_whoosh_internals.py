@@ -1,6 +1,6 @@
 """Each private Whoosh name the engine touches exists and behaves as the engine assumes.
 
-annotator.whoosh_internals lists them; an upgrade of whoosh-reloaded that moves one fails here, in CI,
+annotator.engine.whoosh_internals lists them; an upgrade of whoosh-reloaded that moves one fails here, in CI,
 not in a user's search.
 """
 
@@ -17,8 +17,8 @@ from whoosh.matching.binary import AndNotMatcher
 from whoosh.matching.wrappers import InverseMatcher
 from whoosh.reading import SegmentReader
 
-from annotator import whoosh_internals as wi
-from annotator.index import make_schema
+from annotator.engine import whoosh_internals as wi
+from annotator.engine.index import make_schema
 
 TEXTS = ["the sea and the field", "hope one", "a field", "hope two hope", "x", "lamp light"]
 

@@ -1,7 +1,7 @@
 import pytest
 
 from annotator.errors import AnnotatorError
-from annotator.workspace import ENV_VAR, find_upwards, init_workspace, resolve, user_workspace_dir
+from annotator.corpus.workspace import ENV_VAR, find_upwards, init_workspace, resolve, user_workspace_dir
 
 
 def test_explicit_workspace_wins_over_environment(workspace_dir, tmp_path, monkeypatch):

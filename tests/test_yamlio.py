@@ -3,7 +3,7 @@ import os
 import pytest
 
 from annotator.errors import CorpusError
-from annotator.yamlio import atomic_write_text, parse_yaml, read_yaml, write_yaml
+from annotator.corpus.yamlio import atomic_write_text, parse_yaml, read_yaml, write_yaml
 
 
 def test_mappings_remember_their_line(tmp_path):
@@ -68,7 +68,7 @@ def test_invalid_utf8_is_reported_with_line(tmp_path):
 
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
-from annotator.yamlio import dump_yaml  # noqa: E402
+from annotator.corpus.yamlio import dump_yaml  # noqa: E402
 
 _scalars = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),

@@ -69,7 +69,7 @@ def in_workspace(session) -> str:
     """' (workspace DIR)' for a writing command's confirmation, when DIR is not the current folder's
     workspace: a write that lands somewhere unexpected says where."""
     from annotator.textsafe import show_controls
-    from annotator.workspace import is_current_folders
+    from annotator.corpus.workspace import is_current_folders
 
     return "" if is_current_folders(session.ws) else f" (workspace {show_controls(str(session.ws.root))})"
 
@@ -142,7 +142,7 @@ _REFUSED_BY_THE_SYSTEM = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, 
 
 def _refused_by_the_system(exc: OSError) -> int:
     from annotator.cli.output import warn
-    from annotator.yamlio import os_error_reason
+    from annotator.corpus.yamlio import os_error_reason
 
     # A write the store does not make itself (the index, for one) refused by the system.
     where = f" {exc.filename}" if exc.filename else ""

@@ -34,7 +34,7 @@ def register(subparsers, common) -> None:
 
 
 def cmd_init(args) -> int:
-    from annotator.workspace import init_workspace
+    from annotator.corpus.workspace import init_workspace
 
     target = getattr(args, "workspace", None) if not args.dir else args.dir
     ws = init_workspace(Path(target or "."), empty=args.empty)
@@ -52,7 +52,7 @@ def cmd_import(args) -> int:
         return 2
     annotator = args.annotator or session.default_annotator()
     if args.dry_run:
-        from annotator.importers.dry_run import corpus_copy
+        from annotator.exchange.importers.dry_run import corpus_copy
         from annotator.session import Session
 
         with corpus_copy(session.ws) as scratch:
@@ -84,7 +84,7 @@ def read_whole(session):
 
 
 def run_imports(args, session, annotator: str) -> list:
-    from annotator.importers import import_source, import_theme_notes
+    from annotator.exchange.importers import import_source, import_theme_notes
 
     reports = []
     for name in args.files:
@@ -113,10 +113,10 @@ def unplaced_lines(report) -> list[str]:
 
 
 def check_theme_notes(path: Path) -> None:
-    """Refuse chapter notes given as theme notes, before anything is written (annotator.notes_check)."""
-    from annotator.importers.textio import read_text_file
-    from annotator.importers.theme_notes import parse_theme_notes
-    from annotator.notes_check import refuse_chapter_notes
+    """Refuse chapter notes given as theme notes, before anything is written (annotator.exchange.notes_check)."""
+    from annotator.exchange.importers.textio import read_text_file
+    from annotator.exchange.importers.theme_notes import parse_theme_notes
+    from annotator.exchange.notes_check import refuse_chapter_notes
 
     if path.is_file():  # the importer reports a missing or unreadable file itself
         refuse_chapter_notes(path, [note.name for note in parse_theme_notes(read_text_file(path).text)])

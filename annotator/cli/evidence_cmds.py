@@ -92,7 +92,7 @@ def print_comments(item, *, label: bool, color: bool) -> None:
 
 
 def cmd_export(args) -> int:
-    from annotator.exports import export, write_file
+    from annotator.exchange.exports import export, write_file
 
     session = open_session(args)
     sync_index(session)

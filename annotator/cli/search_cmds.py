@@ -42,7 +42,7 @@ def cmd_search(args) -> int:
     if result.notice:
         print(result.notice)
     if result.notices:
-        from annotator.query_budget import notice_line
+        from annotator.engine.query_budget import notice_line
 
         print(show_controls(notice_line(result.notices)))
     for hit in result.hits:

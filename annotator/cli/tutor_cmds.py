@@ -94,7 +94,7 @@ def _done(session, message: str) -> int:
 
 
 def cmd_theme_add(args) -> int:
-    from annotator import codebook
+    from annotator.corpus import codebook
 
     session = open_checked_session(args)
     parent = session.resolve_theme(args.parent).id if args.parent else None
@@ -106,7 +106,7 @@ def cmd_theme_add(args) -> int:
 
 
 def cmd_theme_rename(args) -> int:
-    from annotator import codebook
+    from annotator.corpus import codebook
 
     session = open_checked_session(args)
     if not args.name and not args.new_id:
@@ -118,7 +118,7 @@ def cmd_theme_rename(args) -> int:
 
 
 def cmd_theme_color(args) -> int:
-    from annotator import codebook
+    from annotator.corpus import codebook
 
     session = open_checked_session(args)
     theme = session.resolve_theme(args.theme)
@@ -128,7 +128,7 @@ def cmd_theme_color(args) -> int:
 
 
 def cmd_theme_describe(args) -> int:
-    from annotator import codebook
+    from annotator.corpus import codebook
 
     session = open_checked_session(args)
     theme = session.resolve_theme(args.theme)
@@ -137,7 +137,7 @@ def cmd_theme_describe(args) -> int:
 
 
 def cmd_theme_parent(args) -> int:
-    from annotator import codebook
+    from annotator.corpus import codebook
 
     session = open_checked_session(args)
     theme = session.resolve_theme(args.theme)
@@ -147,7 +147,7 @@ def cmd_theme_parent(args) -> int:
 
 
 def cmd_theme_merge(args) -> int:
-    from annotator import codebook
+    from annotator.corpus import codebook
 
     session = open_checked_session(args)
     source = session.resolve_theme(args.theme)
@@ -157,7 +157,7 @@ def cmd_theme_merge(args) -> int:
 
 
 def cmd_theme_delete(args) -> int:
-    from annotator import codebook
+    from annotator.corpus import codebook
 
     session = open_checked_session(args)
     theme = session.resolve_theme(args.theme)
@@ -169,7 +169,7 @@ def cmd_theme_delete(args) -> int:
 
 
 def cmd_comment(args) -> int:
-    from annotator import comments
+    from annotator.corpus import comments
 
     session = open_session(args)
     sync_index(session)
@@ -280,8 +280,8 @@ def cmd_report(args) -> int:
 
 
 def cmd_config(args) -> int:
-    from annotator.identity import annotator_name, clean_name, settings_path, where_name_comes_from, write_setting
-    from annotator.store import validate_annotator
+    from annotator.corpus.identity import annotator_name, clean_name, settings_path, where_name_comes_from, write_setting
+    from annotator.corpus.store import validate_annotator
 
     session = open_session(args)
     ws = session.ws

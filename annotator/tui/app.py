@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
-from annotator.comments import CommentChange
+from annotator.corpus.comments import CommentChange
 from annotator.display import clip
 from annotator.errors import AnnotatorError
 from annotator.tui import resume_collector
@@ -30,7 +30,7 @@ from annotator.textsafe import show_controls
 from annotator.tui.render import ThemeLook
 
 if TYPE_CHECKING:  # the session module pulls in Whoosh; the caller has imported it already
-    from annotator.hits import SearchResult
+    from annotator.engine.hits import SearchResult
     from annotator.session import Session, TagChange
 
 POLL_SECONDS = 1.0
@@ -64,7 +64,7 @@ def _seen_after_write(seen: dict | None, before: dict, after: dict) -> dict | No
 def _import_ahead() -> None:
     """Modules a search may need, imported before the keystroke that needs them would wait
     ~40 ms for each (did-you-mean's rapidfuzz, the codebook for `theme:`)."""
-    for module in ("rapidfuzz.distance", "rapidfuzz.process", "annotator.codebook"):
+    for module in ("rapidfuzz.distance", "rapidfuzz.process", "annotator.corpus.codebook"):
         importlib.import_module(module)
 
 
@@ -124,14 +124,14 @@ class AnnotatorApp(App):
 
     @work(thread=True, exclusive=True, group="warm", exit_on_error=False)
     def warm_up(self) -> None:
-        """Read ahead what a fresh process's first searches would read (annotator.search.warm_up).
+        """Read ahead what a fresh process's first searches would read (annotator.engine.search.warm_up).
 
         Only while no search has come for a moment (the user reads rather than types), one
         small step at a time under the session lock, so a search waits for a step at most;
         after each step the thread rests twice as long as the step took, so painting keeps
         most of the interpreter meanwhile.
         """
-        from annotator.search import warm_up
+        from annotator.engine.search import warm_up
 
         worker = get_current_worker()
         steps = warm_up(self.session.unlocked.index)
@@ -186,7 +186,7 @@ class AnnotatorApp(App):
 
     def search(self, query: str, limit: int, is_cancelled: Callable[[], bool] = lambda: False) -> "SearchResult | None":
         """Run a query for the results list (from a worker thread); None when a newer one replaced it."""
-        from annotator.query_budget import SearchCancelled
+        from annotator.engine.query_budget import SearchCancelled
 
         kind = None if "kind:" in query.lower() else "passage"
         self.last_search_at = time.perf_counter()
@@ -336,7 +336,7 @@ class AnnotatorApp(App):
     # Comments are in the YAML only, never the index: no session lock, so no wait behind a search.
     def _revert(self, change) -> None:
         if isinstance(change, CommentChange):
-            from annotator import comments
+            from annotator.corpus import comments
 
             comments.revert(self.session.unlocked.store, change)
         else:
@@ -344,7 +344,7 @@ class AnnotatorApp(App):
 
     def _replay(self, change) -> None:
         if isinstance(change, CommentChange):
-            from annotator import comments
+            from annotator.corpus import comments
 
             comments.replay(self.session.unlocked.store, change)
         else:
@@ -386,7 +386,7 @@ class AnnotatorApp(App):
 
     def add_theme(self, name: str) -> str | None:
         """Add a theme to the codebook (the picker's "Add theme …"); its id, or None after an error shown."""
-        from annotator import codebook
+        from annotator.corpus import codebook
 
         try:
             with self.session.lock:
@@ -425,7 +425,7 @@ class AnnotatorApp(App):
         self.push_screen(CommentScreen(passage_id, self.look, mine, recent, memo), partial(self._commented, passage_id, set(mine)))
 
     def _commented(self, passage_id: str, tagged: set[str], answer: tuple[str, str] | None) -> None:
-        from annotator import comments
+        from annotator.corpus import comments
         from annotator.tui.comment_screen import PASSAGE
 
         if answer is None:
@@ -444,7 +444,7 @@ class AnnotatorApp(App):
         self.comment_change(passage_id, edit)
 
     def comment_change(self, passage_id: str, edit: Callable[[], "CommentChange"]) -> None:
-        """Write a comment change (annotator.comments) through `change`; undo and redo cover it."""
+        """Write a comment change (annotator.corpus.comments) through `change`; undo and redo cover it."""
         change = self.change(passage_id, edit)  # the YAML only: no wait behind a search
         if change is not FAILED:
             self.record([change])

@@ -1,7 +1,7 @@
 """Codebook editing in the TUI: small prompts chained by the command palette entries.
 
 Each prompt dismisses with its answer (or None when cancelled); `run_codebook_edit`
-chains them and calls annotator.codebook, so the TUI edits the codebook through the
+chains them and calls annotator.corpus.codebook, so the TUI edits the codebook through the
 same functions as `annotator theme ...`.
 """
 
@@ -15,7 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from annotator import codebook
+from annotator.corpus import codebook
 from annotator.display import clip
 from annotator.errors import AnnotatorError
 from annotator.tui.render import literal, one_line

@@ -18,7 +18,7 @@ def format_for(path: Path) -> str:
 
 def export_to(session, name: str) -> Path:
     """Write the export the file name's suffix asks for; the path written."""
-    from annotator.exports import export, write_file
+    from annotator.exchange.exports import export, write_file
 
     path = Path(name).expanduser().resolve()
     data = export(session, format_for(path))

@@ -12,7 +12,7 @@ from textual.worker import get_current_worker
 
 from annotator.display import clip
 from annotator.errors import AnnotatorError
-from annotator.hits import SearchResult
+from annotator.engine.hits import SearchResult
 from annotator.textsafe import show_controls, show_line
 from annotator.tui.results_list import ResultsList
 from annotator.tui.search_box import SearchBox
@@ -30,7 +30,7 @@ def counter_text(result: SearchResult) -> str:
         text += f" — did you mean: {result.suggestion}"
     if result.notice:
         text += f" — {result.notice}"
-    if result.notices:  # the query budget cut something (annotator.query_budget)
+    if result.notices:  # the query budget cut something (annotator.engine.query_budget)
         text += " — " + "; ".join(["query cut down: " + result.notices[0], *result.notices[1:]])
     return text
 

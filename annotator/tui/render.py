@@ -12,8 +12,8 @@ from rich.style import Style
 from rich.text import Text
 
 from annotator.display import clip, snippet_window
-from annotator.model import Theme
-from annotator.hits import Hit
+from annotator.corpus.model import Theme
+from annotator.engine.hits import Hit
 from annotator.textsafe import show_controls, show_line
 
 SNIPPET_CHARS = 180

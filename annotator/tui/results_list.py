@@ -19,7 +19,7 @@ from textual.reactive import Reactive, reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from annotator.hits import Hit
+from annotator.engine.hits import Hit
 from annotator.tui.bindings import PASSAGE_BINDINGS
 from annotator.tui.handoff import KeyHandoff
 from annotator.tui.render import ROW_LINES, ThemeLook, result_lines

@@ -74,7 +74,7 @@ def tutor_commands(app, session) -> Iterable[SystemCommand]:
         def save(text: str | None) -> None:
             if not text or not text.strip():
                 return
-            from annotator import comments
+            from annotator.corpus import comments
 
             name = session.default_annotator()
             write = lambda: comments.add_passage_comment(session.store, name, passage_id, text.strip())  # noqa: E731

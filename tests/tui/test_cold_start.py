@@ -10,7 +10,7 @@ import textwrap
 from annotator.tui.app import AnnotatorApp
 
 # What the first frame does not need: each is imported once it is painted (or never).
-NOT_BEFORE_FIRST_FRAME = ["yaml", "filelock", "whoosh", "numpy", "rapidfuzz", "argparse", "annotator.index"]
+NOT_BEFORE_FIRST_FRAME = ["yaml", "filelock", "whoosh", "numpy", "rapidfuzz", "argparse", "annotator.engine.index"]
 
 FIRST_FRAME_PROBE = textwrap.dedent(
     """

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from annotator.model import Theme
-from annotator.search import Hit
+from annotator.corpus.model import Theme
+from annotator.engine.search import Hit
 from annotator.tui.render import ThemeLook, highlighted, result_row, snippet
 
 

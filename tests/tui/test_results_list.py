@@ -60,9 +60,9 @@ async def test_a_taller_window_or_the_mouse_wheel_loads_the_results_it_shows(ses
 
 
 def test_a_location_with_a_line_break_keeps_the_citation_on_one_line():
-    from annotator.hits import Hit
+    from annotator.engine.hits import Hit
     from annotator.tui.render import ThemeLook, result_lines
-    from annotator.model import Theme
+    from annotator.corpus.model import Theme
 
     hit = Hit(id="p1", kind="passage", text="text", source="book", location="ch. 1\nsecond line",
               themes=["hope"], score=1.0, matches=[])

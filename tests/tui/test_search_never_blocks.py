@@ -1,7 +1,7 @@
 """A search under way never holds up a tag, a newer keystroke or quitting (#14.6).
 
 A slow search is simulated by a search that runs until it is cancelled, checking for
-it between steps as the real one does (annotator.query_budget.check): no timings.
+it between steps as the real one does (annotator.engine.query_budget.check): no timings.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import pytest
 import yaml
 from pilot_helpers import settle
 
-from annotator import query_budget, search
-from annotator.query_budget import SearchCancelled
+from annotator.engine import query_budget, search
+from annotator.engine.query_budget import SearchCancelled
 from annotator.tui.app import AnnotatorApp
 
 SIZE = (100, 30)

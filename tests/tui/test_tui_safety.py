@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from annotator.importers import import_source
+from annotator.exchange.importers import import_source
 from annotator.session import Session
 
 HOSTILE_TEXT = "Ada wrote \x1b[2J then [red]x[/] and [bold]not bold[/bold] \x07 done."

@@ -185,7 +185,7 @@ def test_comment_on_the_selected_passage_from_the_palette(demo_session):
 
 
 def test_a_theme_name_with_markup_is_shown_literally(demo_session):
-    from annotator import codebook
+    from annotator.corpus import codebook
 
     codebook.add_theme(demo_session.store, "[bold]Loud[/bold]")
 

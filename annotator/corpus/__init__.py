@@ -1,0 +1,1 @@
+"""The corpus: the YAML workspace on disk, its records and their safe reading and writing."""

@@ -1,0 +1,401 @@
+"""Safe YAML reading with line numbers, and atomic, durable writing.
+
+Reading uses PyYAML's safe loader (the C one when available), so a corpus file can
+never construct Python objects. Every mapping remembers the line it started on, so
+a validation error can name `file:line`. Writing goes to a temporary file in the
+same folder, is fsynced, then renamed over the old file: a crash at any instant
+leaves either the old or the new file, never half of one.
+"""
+
+from __future__ import annotations
+
+import errno
+import functools
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from annotator.errors import CorpusError, InvalidText, WriteFailure, printable
+
+# PyYAML is imported on first use, not with this module: its import takes some 30 ms,
+# which the TUI would otherwise pay before its first frame.
+
+# Aliases make "billion laughs" documents cheap to write and ruinous to expand;
+# corpus files never need them, so more than a handful is refused outright.
+MAX_ALIASES = 100
+# ...and a few aliases nested inside each other can still stand for billions of nodes.
+MAX_EXPANDED_NODES = 5_000_000
+
+
+class LineDict(dict):
+    """A mapping read from YAML that knows the line it started on (1-based)."""
+
+    line: int = 0
+
+
+def _refuse_duplicate_keys(loader, node) -> None:
+    """Two `tags:` blocks (a bad merge) must not read as the last one: the next write would
+    make the loss of the first permanent. Merge keys (`<<`) may still be overridden."""
+    keys = [key_node.value for key_node, _value in node.value]
+    if len(set(keys)) == len(keys):  # the usual case, decided at C speed
+        return
+    import yaml
+
+    seen: set = set()
+    for key_node, _value in node.value:
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+            continue
+        if key_node.value in seen:
+            raise CorpusError(loader.name, f"duplicate key '{key_node.value}'", key_node.start_mark.line + 1)
+        seen.add(key_node.value)
+
+
+def _construct_mapping(loader, node):
+    _refuse_duplicate_keys(loader, node)
+    loader.flatten_mapping(node)
+    mapping = LineDict()
+    mapping.line = node.start_mark.line + 1
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            hash(key)
+        except TypeError:
+            raise CorpusError(loader.name, "a mapping key must be plain text", key_node.start_mark.line + 1)
+        mapping[key] = loader.construct_object(value_node, deep=True)
+    return mapping
+
+
+class AsWritten(str):
+    """Text written unquoted that YAML 1.1 would read as another type (`007`, `0.8`, `no`, `1:30`):
+    read as text, and written back unquoted, as the user wrote it."""
+
+    __slots__ = ()
+
+    def __reduce__(self):
+        # Pickled (the index's stored fields, worker processes) as plain text: no pickle anywhere
+        # names this class, so moving or renaming it breaks no index.
+        return (str, (str(self),))
+
+
+def _construct_text(loader, node):
+    value = node.value  # a scalar node's value is its text (what construct_scalar returns)
+    if not node.style and value[:1] in _IMPLICIT_FIRST and _plain_scalar_tag()(value) != _STR_TAG:
+        return AsWritten(value)
+    return value
+
+
+# The first characters of plain scalars YAML 1.1 may read as something other than text
+# (yaml.resolver.Resolver.yaml_implicit_resolvers' keys; tests check they agree).
+_IMPLICIT_FIRST = frozenset("-+0123456789.<=~nNyYtTfFoO&!*") | {""}
+
+
+def _base_loader():
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+# A plain scalar reads as text, whatever it looks like: `id: 007`, `location: 1:30`,
+# `title: no`, `themes: [yes]` keep the text as written (YAML 1.1 would read 7, 90, False,
+# True). Only null (`~`, `null`, nothing) and merge keys keep their meaning.
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+
+
+@functools.cache
+def _line_loader():
+    """The safe loader (the C one when available), building LineDicts and reading every
+    plain scalar but null as text."""
+    import yaml
+
+    class LineLoader(_base_loader()):
+        yaml_implicit_resolvers: dict = {}
+
+    LineLoader.add_implicit_resolver("tag:yaml.org,2002:null", _NULL, ["~", "n", "N", ""])
+    LineLoader.add_implicit_resolver("tag:yaml.org,2002:merge", re.compile(r"^(?:<<)$"), ["<"])
+
+    LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    LineLoader.add_constructor(_STR_TAG, _construct_text)
+    # Timestamps stay text: the corpus stores ISO strings and compares them as such.
+    LineLoader.add_constructor("tag:yaml.org,2002:timestamp", LineLoader.construct_yaml_str)
+    return LineLoader
+
+
+def _too_many_aliases(text: str) -> bool:
+    """Many aliases, or few that expand to a huge document (nested "billion laughs")."""
+    # A cheap text test first; only a file that might hold aliases is parsed for them.
+    if "*" not in text or "&" not in text:
+        return False
+    import yaml
+
+    aliases = 0
+    sizes: dict[str, int] = {}  # anchor -> nodes it stands for, expanded
+    open_nodes: list[list] = [[None, 0]]  # [anchor, nodes so far] for each open collection
+    for event in yaml.parse(text, Loader=_base_loader()):
+        if isinstance(event, yaml.AliasEvent):
+            aliases += 1
+            open_nodes[-1][1] += sizes.get(event.anchor, 1)
+        elif isinstance(event, yaml.ScalarEvent):
+            open_nodes[-1][1] += 1
+            if event.anchor:
+                sizes[event.anchor] = 1
+        elif isinstance(event, yaml.CollectionStartEvent):
+            open_nodes.append([event.anchor, 1])
+        elif isinstance(event, yaml.CollectionEndEvent):
+            anchor, size = open_nodes.pop()
+            open_nodes[-1][1] += size
+            if anchor:
+                sizes[anchor] = size
+        if aliases > MAX_ALIASES or open_nodes[0][1] > MAX_EXPANDED_NODES:
+            return True
+    return False
+
+
+def parse_yaml(text: str, path: Path | str) -> Any:
+    """Parse YAML text safely; any problem becomes a CorpusError naming path and line."""
+    import yaml
+
+    if "\x00" in text:
+        raise CorpusError(path, "the file contains NUL bytes; it is not a text YAML file")
+    try:
+        too_many = _too_many_aliases(text)
+    except yaml.YAMLError:
+        too_many = False  # the real parse below reports the syntax error with its line
+    if too_many:
+        raise CorpusError(path, f"too many YAML aliases (more than {MAX_ALIASES}, or expanding past {MAX_EXPANDED_NODES:,} values); refusing to expand them")
+    loader = _line_loader()(text)
+    loader.name = str(path)
+    try:
+        return loader.get_single_data()
+    except CorpusError:
+        raise
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = exc.problem or exc.context or "malformed YAML"
+        raise CorpusError(path, f"malformed YAML: {problem}", line) from None
+    except yaml.YAMLError as exc:
+        raise CorpusError(path, f"malformed YAML: {exc}") from None
+    except (RecursionError, MemoryError):
+        raise CorpusError(path, "the YAML nests too deeply or is too large to read") from None
+    finally:
+        loader.dispose()
+
+
+def read_yaml(path: Path) -> Any:
+    """Read and parse one YAML file; a missing file reads as None."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise CorpusError(path, f"cannot read: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise CorpusError(path, "not valid UTF-8 text", line) from None
+    return parse_yaml(text, path)
+
+
+# -- writing ------------------------------------------------------------------------------
+#
+# Files are written by PyYAML's C emitter (CSafeDumper) in block style, with multi-line text
+# as literal `|` blocks. A hand-written emitter wrote them before: measured in one run
+# (benchmarks/yaml_write_bench.py) it saved 1-2 ms of CPU on a 200-tag file, 5-10% of a
+# durable (fsync-bound) tag toggle, not worth its upkeep. (A 20k-passage source file takes
+# ~0.9 s to dump instead of ~0.35 s: an import pays that once.)
+
+_STR_TAG = "tag:yaml.org,2002:str"
+# Lone surrogates: what Python makes of a byte that is not UTF-8 in an argument (\udce9).
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+@functools.cache
+def _plain_scalar_tag():
+    """What YAML reads a plain scalar as: text -> tag (str, int, bool, null...)."""
+    import yaml
+
+    return functools.partial(yaml.resolver.Resolver().resolve, yaml.ScalarNode, implicit=(True, False))
+
+
+def _represent_text(dumper, text: str):
+    # A literal block when the emitter can hold the text in one (it falls back to quotes if not).
+    style = "|" if "\n" in text and literal_block_fits(text) else None
+    return dumper.represent_scalar(_STR_TAG, str(text), style=style)
+
+
+def _represent_as_written(dumper, text: "AsWritten"):
+    """`007`, `no`, `1:30` written back unquoted, as the user wrote them: tagged with what YAML 1.1
+    reads them as, the emitter may leave them plain; annotator's loader reads them as text."""
+    tag = _plain_scalar_tag()(str(text))
+    if tag == _STR_TAG or _NULL.match(text):
+        return _represent_text(dumper, text)
+    return dumper.represent_scalar(tag, str(text))
+
+
+@functools.cache
+def _dumper():
+    import yaml
+
+    class CorpusDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
+        pass
+
+    CorpusDumper.add_representer(str, _represent_text)
+    CorpusDumper.add_representer(AsWritten, _represent_as_written)
+    CorpusDumper.add_representer(LineDict, yaml.representer.SafeRepresenter.represent_dict)
+    return CorpusDumper
+
+
+def literal_block_fits(text: str) -> bool:
+    """Whether multi-line `text` reads back unchanged from a `|` block (no carriage returns or
+    characters YAML would have to escape; the emitter handles indentation and the final newline)."""
+    return "\r" not in text and not _NOT_PRINTABLE.search(text)
+
+
+# Characters YAML lets stand unescaped (NEL and the Unicode line and paragraph separators are
+# line breaks to YAML); a text holding others is written double-quoted, with escapes.
+_NOT_PRINTABLE = re.compile("[^\x09\x0a\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+
+
+def dump_yaml(data: Any) -> str:
+    import yaml
+
+    try:
+        return yaml.dump(data, Dumper=_dumper(), allow_unicode=True, sort_keys=False, default_flow_style=False,
+                         width=1_000_000)
+    except (UnicodeEncodeError, yaml.YAMLError):
+        bad = next((text for text in _texts(data) if _LONE_SURROGATE.search(text)), None)
+        if bad is None:
+            raise
+        # Written as \udce9 it would read back refused; nothing is written at all instead.
+        raise InvalidText(f"'{printable(bad)}' is not valid UTF-8 text (a byte that is not UTF-8, or a lone surrogate)") from None
+
+
+def _texts(data: Any):
+    if isinstance(data, str):
+        yield data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _texts(key)
+            yield from _texts(value)
+    elif isinstance(data, list):
+        for item in data:
+            yield from _texts(item)
+
+
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# mkstemp creates files readable by their owner only; a corpus file is shared work.
+_NEW_FILE_MODE = 0o666 & ~_current_umask()
+
+
+def write_target(path: Path) -> Path:
+    """Where a write to `path` goes: through a symbolic link to its target, so a corpus file
+    shared by a link stays shared (the new file is renamed over the target, not the link)."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+def os_error_reason(exc: OSError) -> str:
+    """Why the system refused, in the words of a message: "permission denied", "no space left..."."""
+    if exc.errno == errno.ENOSPC:
+        return "no space left on the disk"
+    return (exc.strerror or str(exc)).lower()
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write a file so that a crash leaves either the old file or the new one, never half.
+    A refused write (permission, read-only or full disk) leaves the old file and says so."""
+    target = write_target(path)
+    try:
+        _atomic_write(target, data)
+    except OSError as exc:
+        shown = path if target == path else f"{path} (a link to {target})"
+        raise WriteFailure(f"cannot write {shown}: {os_error_reason(exc)}; the file was not changed") from None
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except OSError:
+        mode = _NEW_FILE_MODE
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), mode)
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        try:
+            os.unlink(tmp_name)
+        except OSError:
+            pass
+        raise
+    _fsync_dir(path.parent)
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate: refused before the file is touched
+        raise InvalidText(f"{path} was not changed: '{printable(exc.object[max(0, exc.start - 20):exc.end + 20])}' "
+                          "is not valid UTF-8 text") from None
+    atomic_write_bytes(path, data)
+
+
+def _fsync_dir(folder: Path) -> None:
+    # The rename itself is durable only once the directory entry is on disk.
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_yaml(path: Path, data: Any, header: str = "") -> None:
+    """Write `data` to `path` atomically; a file holding comments (a hand edit) keeps them."""
+    try:
+        text = header + dump_yaml(data)  # also refuses text that is not valid UTF-8
+    except InvalidText as exc:
+        raise InvalidText(f"{path} was not changed: {exc}") from None
+    kept = _keeping_comments(path, data, header)
+    atomic_write_text(path, kept.text if kept else text)
+    if kept:
+        kept.written()
+
+
+def _keeping_comments(path: Path, data: Any, header: str):
+    """The file rewritten with its comments (yaml_roundtrip), if it holds any and the result reads
+    back as `data`; else None, and the file is written by the emitter (the data comes first)."""
+    existing = _existing_text(path)
+    if existing is None:
+        return None
+    from annotator.corpus import yaml_roundtrip
+
+    if not yaml_roundtrip.has_comments(existing, header):
+        return None
+    try:
+        kept = yaml_roundtrip.rewrite(path, existing, data)
+        return kept if parse_yaml(kept.text, path) == data else None
+    except Exception:  # noqa: BLE001 - a file ruamel cannot merge is written without its comments
+        return None
+
+
+def _existing_text(path: Path) -> str | None:
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None

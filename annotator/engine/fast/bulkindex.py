@@ -1,0 +1,533 @@
+"""Writing a whole Whoosh segment at once, for full index builds.
+
+Whoosh's own writer sends every posting through a pool that pickles sorted runs
+to disk and merges them back, then writes the postings one call each; for a
+100k-passage corpus that takes minutes. A full build knows its documents up
+front, so `BulkWriter` analyses the text of many documents at a time with one
+regular-expression pass and NumPy, keeps the segment's postings in flat arrays,
+groups them by term with one sort at commit, and hands them to Whoosh's codec a
+block at a time. Readers see exactly what Whoosh's writer would have written
+(tests compare the two, posting by posting). The text field's StemmingAnalyzer
+is reproduced step by step (tokenizer, lowercase, stop words, stemmer, position
+renumbering); an ID field takes its value as its term; any other field goes
+through the field's own `index()`.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from array import array
+from itertools import chain, repeat
+from operator import sub
+from pickle import dumps
+
+import numpy as np
+from whoosh.analysis import IDTokenizer, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.analysis.tokenizers import default_pattern
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
+from whoosh.fields import KEYWORD
+from whoosh.formats import Existence, Positions
+from whoosh.system import pack_int, pack_long, pack_ushort
+from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.writing import NO_MERGE, SegmentWriter
+
+from annotator.engine import whoosh_internals
+from annotator.engine.fast.termtable import TableWriter, pending_path, remove_pending, table_path
+
+_ENTRY_LENGTHS = whoosh_internals.hash_entry_lengths()  # Whoosh's private structs (whoosh_internals)
+_TERMINFO = whoosh_internals.terminfo_struct()
+
+# The default tokenizer pattern without its capturing group (so findall returns whole tokens).
+_TOKENS = re.compile(r"[\w\*]+(?:\.[\w\*]+)*")
+_STOPPED = -1  # the code of a token the stop filter drops
+_UNKNOWN = -2  # a token not yet looked up
+# Lowercased token -> its term (b"" when stopped), per analyzer setting, shared by all writers of a
+# process: stemming a corpus's vocabulary is much of a small update's cost.
+_STEMMED: dict[tuple, dict[str, bytes]] = {}
+BATCH = 2000  # documents analysed together
+FLUSH_BYTES = 4 << 20  # postings queued before a write
+MIN_COMPRESSED_BLOCK = 64  # postings in a block worth compressing
+
+
+class FastAnalysis:
+    """Term positions of many texts at once, exactly as Whoosh's StemmingAnalyzer gives them."""
+
+    def __init__(self, analyzer):
+        parts = getattr(analyzer, "items", None)
+        if not parts or len(parts) != 4:
+            raise TypeError("not a stemming analyzer")
+        tokenizer, lowercase, stop, stemmer = parts
+        if not (
+            type(tokenizer) is RegexTokenizer and not tokenizer.gaps
+            and tokenizer.expression.pattern == default_pattern.pattern
+            and tokenizer.expression.flags == default_pattern.flags
+            and type(lowercase) is LowercaseFilter
+            and type(stop) is StopFilter and stop.renumber
+            and type(stemmer) is StemFilter
+        ):
+            raise TypeError("not a default stemming analyzer")
+        self._stops = stop.stops
+        self._min = stop.min
+        self._max = stop.max
+        self._ignore = stemmer.ignore
+        self._stem = stemmer.stemfn
+        self._stemmed = _STEMMED.setdefault((stop.stops, stop.min, stop.max, stemmer.ignore, stemmer.stemfn), {})
+        self._codes: dict[str, int] = {}  # lowercased token -> term number, or _STOPPED
+        self._term_numbers: dict[bytes, int] = {}
+        self.terms: list[bytes] = []  # term number -> term bytes
+
+    def _term(self, token: str) -> bytes:
+        """The token's term, b"" when the stop filter drops it."""
+        if len(token) < self._min or (self._max is not None and len(token) > self._max) or token in self._stops:
+            return b""
+        return (token if token in self._ignore else self._stem(token)).encode("utf-8")
+
+    def _code(self, token: str) -> int:
+        term = self._stemmed.get(token)
+        if term is None:
+            term = self._stemmed[token] = self._term(token)
+        if not term:
+            code = _STOPPED
+        else:
+            code = self._term_numbers.get(term)
+            if code is None:
+                code = self._term_numbers[term] = len(self.terms)
+                self.terms.append(term)
+        self._codes[token] = code
+        return code
+
+    def analyse(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For every kept token of these texts, in order: (text index, term number, position)."""
+        per_text = [_TOKENS.findall(text) for text in texts]
+        counts = np.fromiter(map(len, per_text), dtype=np.int64, count=len(per_text))
+        tokens = list(chain.from_iterable(per_text))
+        # One lower() for all tokens: joined by spaces (never in a token), each lowers as it would alone.
+        lowered = " ".join(tokens).lower().split(" ") if tokens else []
+        codes = np.array(list(map(self._codes.get, lowered, repeat(_UNKNOWN, len(lowered)))), dtype=np.int64)
+        for index in np.flatnonzero(codes == _UNKNOWN).tolist():  # tokens new to this analysis
+            token = lowered[index]
+            code = self._codes.get(token)
+            codes[index] = self._code(token) if code is None else code
+        doc = np.repeat(np.arange(len(texts)), counts)
+        starts = np.cumsum(counts) - counts
+        in_doc = np.arange(len(codes)) - starts[doc]  # place among the text's tokens, stopped ones included
+        kept = codes >= 0
+        doc, in_doc, codes = doc[kept], in_doc[kept], codes[kept]
+        # StopFilter(renumber=True): a text's first kept token keeps its place, the rest follow on.
+        first = np.ones(len(doc), dtype=bool)
+        first[1:] = doc[1:] != doc[:-1]
+        first_at = np.flatnonzero(first)
+        run = np.diff(np.append(first_at, len(doc)))
+        positions = np.repeat(in_doc[first_at] - first_at, run) + np.arange(len(doc))
+        return doc, codes, positions
+
+
+class _FieldPostings:
+    """One field's postings in arrival order: term number, document, weight, length, value."""
+
+    def __init__(self):
+        self.term_numbers: dict[bytes, int] = {}
+        self.terms = array("I")
+        self.docs = array("I")
+        self.weights = array("f")
+        self.lengths = array("I")
+        self.values: list[bytes] = []
+        self.positions = array("i")  # a fast text field's: each posting's, in arrival order (for the term table)
+
+    def add(self, docnum: int, length: int, items) -> None:
+        numbers = self.term_numbers
+        for btext, weight, vbytes in items:
+            number = numbers.get(btext)
+            if number is None:
+                number = numbers[btext] = len(numbers)
+            self.terms.append(number)
+            self.docs.append(docnum)
+            self.weights.append(weight)
+            self.lengths.append(length)
+            self.values.append(vbytes)
+
+    def extend(self, terms, docs, weights, lengths, values) -> None:
+        self.terms.frombytes(terms.astype(np.uint32).tobytes())
+        self.docs.frombytes(docs.astype(np.uint32).tobytes())
+        self.weights.frombytes(weights.astype(np.float32).tobytes())
+        self.lengths.frombytes(lengths.astype(np.uint32).tobytes())
+        self.values.extend(values)
+
+
+def _sorted_array(typecode: str, data, dtype, order) -> array:
+    """`data` (a buffer of `dtype`) reordered by `order`, as an array (whose slices are cheap)."""
+    values = np.frombuffer(data, dtype=dtype) if not isinstance(data, np.ndarray) else data
+    result = array(typecode)
+    result.frombytes(memoryview(np.ascontiguousarray(values if order is None else values[order])).cast("B"))
+    return result
+
+
+def _quantised(length: int) -> int:
+    """The length Whoosh's reader gives back: its one-byte approximation (0 stays 0)."""
+    code = length_to_byte(length) if length else 0
+    return byte_to_length(code) if code else 0
+
+
+class BulkWriter(SegmentWriter):
+    """A SegmentWriter that builds its new segment from many documents in one go.
+
+    Postings stay in memory until commit (a few dozen bytes each), so give it a
+    bounded number of documents. Deleting documents of older segments works as in
+    SegmentWriter; updating by unique field (update_document) is not its business.
+    """
+
+    def __init__(self, ix, **kwargs):
+        super().__init__(ix, **kwargs)
+        self._fields: dict[str, _FieldPostings] = {}
+        self._fast_text: dict[str, FastAnalysis] = {}
+        self._id_fields: set[str] = set()
+        self._pending: list[tuple[int, dict]] = []
+        self._single_values: dict[int, bytes] = {}
+        self._table: TableWriter | None = None
+        for name, field in self.schema.items():
+            if not field.indexed or field.vector or field.separate_spelling():
+                continue
+            if type(field.format) is Positions and field.scorable and field.format.field_boost == 1.0:
+                try:
+                    self._fast_text[name] = FastAnalysis(field.analyzer)
+                except TypeError:
+                    pass
+            elif type(field.format) is Existence and type(field.analyzer) is IDTokenizer:
+                self._id_fields.add(name)
+
+    def commit(self, mergetype=None, optimize=False, merge=True):
+        """Write the new segment beside the existing ones.
+
+        Whoosh's merge policies copy old segments' postings through the pool this writer
+        bypasses, so none runs here; a custom `mergetype` may fold segments in by adding
+        their documents again with add_document.
+        """
+        return super().commit(mergetype=mergetype or NO_MERGE)
+
+    def add_reader(self, reader):
+        raise NotImplementedError("BulkWriter does not merge segments")
+
+    def _postings(self, fieldname: str) -> _FieldPostings:
+        postings = self._fields.get(fieldname)
+        if postings is None:
+            postings = self._fields[fieldname] = _FieldPostings()
+        return postings
+
+    # -- adding documents: queued, then analysed a batch at a time --------------------
+
+    def add_document(self, **fields):
+        self._check_state()
+        if any(name.startswith("_") for name in fields):
+            raise ValueError("BulkWriter takes no boosts or custom stored values")
+        self._check_fields(self.schema, fields)
+        self._pending.append((self.docnum, fields))
+        self._added = True
+        self.docnum += 1
+        if len(self._pending) >= BATCH:
+            self._add_pending()
+
+    def _add_pending(self) -> None:
+        pending, self._pending = self._pending, []
+        if not pending:
+            return
+        lengths = {name: self._index_texts(name, pending) for name in self._fast_text}
+        perdoc = self.perdocwriter
+        for row, (docnum, fields) in enumerate(pending):
+            perdoc.start_doc(docnum)
+            for fieldname in sorted(fields):
+                value = fields[fieldname]
+                if value is None:
+                    continue
+                field = self.schema[fieldname]
+                if fieldname in lengths:
+                    length = int(lengths[fieldname][row])
+                else:
+                    length = self._index_field(fieldname, field, value, docnum) if field.indexed else 0
+                perdoc.add_field(fieldname, field, value if field.stored else None, length)
+                if field.column_type:
+                    perdoc.add_column_value(fieldname, field.column_type, field.to_column_value(value))
+            perdoc.finish_doc()
+
+    def _index_texts(self, fieldname: str, pending) -> np.ndarray:
+        """Post a batch's values of a fast text field; each document's field length."""
+        rows = [(row, fields[fieldname]) for row, (_, fields) in enumerate(pending) if fields.get(fieldname) is not None]
+        if any(not isinstance(value, str) for _, value in rows):
+            raise ValueError(f"field {fieldname!r} takes text")
+        analysis = self._fast_text[fieldname]
+        doc, terms, positions = analysis.analyse([value for _, value in rows])
+        row_of = np.array([row for row, _ in rows], dtype=np.int64)
+        docnums = np.array([docnum for docnum, _ in pending], dtype=np.int64)
+        lengths = np.zeros(len(pending), dtype=np.int64)
+        if len(doc):
+            np.add.at(lengths, row_of[doc], 1)
+        # Group the tokens into postings: by term, then document (tokens come in document order).
+        order = np.lexsort((doc, terms))
+        doc, terms, positions = doc[order], terms[order], positions[order]
+        new = np.ones(len(doc), dtype=bool)
+        new[1:] = (doc[1:] != doc[:-1]) | (terms[1:] != terms[:-1])
+        starts = np.flatnonzero(new)
+        freqs = np.diff(np.append(starts, len(doc)))
+        values = self._encode_positions(positions, starts, freqs)
+        quantised = np.array([_quantised(int(n)) for n in lengths], dtype=np.int64)
+        posted = doc[starts]
+        postings = self._postings(fieldname)
+        postings.extend(terms[starts], docnums[row_of[posted]], freqs.astype(np.float32), quantised[row_of[posted]], values)
+        postings.positions.frombytes(positions.astype(np.int32).tobytes())  # posting by posting, as the values
+        return lengths
+
+    def _encode_positions(self, positions: np.ndarray, starts: np.ndarray, freqs: np.ndarray) -> list[bytes]:
+        """Each posting's value: its positions as Whoosh's Positions format encodes them."""
+        encode = Positions().encode
+        singles = self._single_values
+        first = positions[starts].tolist()
+        for pos in set(first) - singles.keys():
+            singles[pos] = encode([pos])
+        values = list(map(singles.__getitem__, first))  # most words occur once in a passage
+        for index in np.flatnonzero(freqs > 1).tolist():
+            start = int(starts[index])
+            values[index] = encode(positions[start:start + int(freqs[index])].tolist())
+        return values
+
+    def _index_field(self, fieldname: str, field, value, docnum: int) -> int:
+        """Post one field's terms through the field itself; its length."""
+        boost = field.format.field_boost
+        if fieldname in self._id_fields and isinstance(value, str):
+            length, items = 1, [(value.encode("utf-8"), boost, b"")]
+        elif type(field) is KEYWORD and isinstance(value, str) and not value.strip():
+            length, items = 0, []  # no keywords (an untagged passage's themes)
+        else:
+            length, items = 0, []
+            for btext, freq, weight, vbytes in field.index(value):
+                length += freq
+                items.append((btext, weight, vbytes or b""))
+        if not field.scorable:
+            length = 0
+        self._postings(fieldname).add(docnum, _quantised(length), items)
+        return length
+
+    # -- writing the segment ------------------------------------------------------------
+
+    def _flush_segment(self):
+        self._add_pending()
+        self.perdocwriter.close()
+        fieldwriter = self.fieldwriter
+        self._table = self._start_table()
+        for fieldname in sorted(self._fields):
+            postings = self._fields.pop(fieldname)
+            if fieldname in self._fast_text:  # numbered by the analysis (texts go nowhere else)
+                term_numbers = {name: number for number, name in enumerate(self._fast_text[fieldname].terms)}
+            else:
+                term_numbers = postings.term_numbers
+            terms = np.frombuffer(postings.terms, dtype=np.uint32)
+            order = np.argsort(terms, kind="stable")  # documents stay ascending within a term
+            bounds = np.zeros(max(term_numbers.values(), default=-1) + 2, dtype=np.int64)
+            np.cumsum(np.bincount(terms, minlength=len(bounds) - 1), out=bounds[1:])
+            docs = _sorted_array("I", postings.docs, np.uint32, order)
+            weights = _sorted_array("f", postings.weights, np.float32, order)
+            lengths = _sorted_array("I", postings.lengths, np.uint32, order)
+            values = postings.values  # stays in arrival order, read through `order`
+            positions = _positions_in_order(postings, order) if fieldname in self._fast_text else None
+            order = _sorted_array("I", order.astype(np.uint32), np.uint32, None)
+            del postings, terms
+            field = self.schema[fieldname]
+            fieldwriter.start_field(fieldname, field)
+            terms = _TermWriter(fieldwriter, field, docs, weights, lengths, values, order)
+            in_order = [btext for btext in sorted(term_numbers) if bounds[term_numbers[btext] + 1] > bounds[term_numbers[btext]]]
+            for btext in in_order:
+                number = term_numbers[btext]
+                terms.write(btext, int(bounds[number]), int(bounds[number + 1]))
+            terms.flush()
+            fieldwriter.finish_field()
+            if self._table is not None and not field.unique:  # ids are looked up by Whoosh, never scored
+                numbers = np.fromiter((term_numbers[btext] for btext in in_order), dtype=np.int64, count=len(in_order))
+                _add_table_field(self._table, fieldname, in_order, bounds, numbers, docs, weights, positions)
+        fieldwriter.close()
+
+    # -- the term table beside the segment (annotator.engine.fast.termtable) -------------------------
+
+    def _start_table(self) -> TableWriter | None:
+        folder = getattr(self.storage, "folder", None)
+        if folder is None or self.docbase != 0:
+            return None
+        remove_pending(folder)  # we hold the write lock: no other writer is writing one
+        segment_id = self.newsegment.segment_id()
+        return TableWriter(pending_path(folder, segment_id), segment_id, self.docnum)
+
+    def _assemble_segment(self):
+        """Assemble the segment's files, then move its term table beside them (not into its compound file)."""
+        super()._assemble_segment()
+        table, self._table = self._table, None
+        if table is not None:
+            table.close(table_path(self.storage.folder, self.newsegment.segment_id()))
+
+    def cancel(self):
+        table, self._table = self._table, None
+        if table is not None:
+            table.discard()
+        super().cancel()
+
+
+def _positions_in_order(postings: _FieldPostings, order: np.ndarray) -> np.ndarray:
+    """A fast text field's positions, posting after posting in `order` (arrival order: each has its frequency's worth)."""
+    frequencies = np.frombuffer(postings.weights, dtype=np.float32).astype(np.int64)
+    arrival_starts = np.cumsum(frequencies) - frequencies
+    return _runs(np.frombuffer(postings.positions, dtype=np.int32), arrival_starts[order], frequencies[order])
+
+
+def _runs(values: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """values[starts[0]:starts[0] + counts[0]], then the next run, ... as one array."""
+    ends = np.cumsum(counts)
+    return values[np.repeat(starts - (ends - counts), counts) + np.arange(ends[-1] if len(ends) else 0)]
+
+
+def _add_table_field(table: TableWriter, fieldname: str, in_order: list[bytes], bounds: np.ndarray,
+                     numbers: np.ndarray, docs: array, weights: array, positions: np.ndarray | None = None) -> None:
+    """A field's postings regrouped from term-number order into term order, for the term table
+    (`positions`, when given, posting after posting in term-number order)."""
+    starts = bounds[numbers]
+    counts = bounds[numbers + 1] - starts
+    post_starts = np.zeros(len(in_order) + 1, dtype=np.int64)
+    np.cumsum(counts, out=post_starts[1:])
+    gather = np.repeat(starts - post_starts[:-1], counts) + np.arange(post_starts[-1])
+    # Document numbers are below 2**31: their uint32 bytes read as int32 unchanged.
+    table_weights = np.frombuffer(weights, dtype=np.float32)[gather]
+    if positions is not None:
+        frequencies = np.frombuffer(weights, dtype=np.float32).astype(np.int64)
+        position_starts = np.cumsum(frequencies) - frequencies
+        positions = _runs(positions, position_starts[gather], frequencies[gather])
+    table.add_field(fieldname, in_order, post_starts, np.frombuffer(docs, dtype=np.int32)[gather], table_weights,
+                    positions)
+
+
+class _TermWriter:
+    """Writes one field's terms in Whoosh 3's format: postings in blocks, then the term's info.
+
+    The bytes are those of Whoosh's W3PostingsWriter and W3FieldWriter.finish_term,
+    without their per-posting calls; tests read both back and compare them.
+    """
+
+    def __init__(self, fieldwriter, field, docs, weights, lengths, values, order):
+        self._postfile, self._terms, fieldid, self._limit, self._level = whoosh_internals.field_writer_parts(fieldwriter)
+        self._prefix = pack_ushort(fieldid)  # self._terms: an OrderedHashWriter
+        self._fixed_size = field.format.fixed_value_size()
+        self._docs, self._weights, self._lengths = docs, weights, lengths
+        self._values, self._order = values, order
+        # Both files are written in large pieces: postings and term entries wait here, their
+        # positions counted, instead of a write() and tell() per block and per term.
+        self._postings: list[bytes] = []
+        self._postings_at = self._postfile.tell()
+        self._entries: list[bytes] = []
+        self._entries_at = self._terms.dbfile.tell()
+        self._queued = 0
+
+    def _add_posting_bytes(self, data: bytes) -> int:
+        """Queue bytes for the postings file; their offset in it."""
+        offset = self._postings_at
+        self._postings.append(data)
+        self._postings_at += len(data)
+        self._queued += len(data)
+        if self._queued > FLUSH_BYTES:
+            self.flush()
+        return offset
+
+    def _add_term(self, key: bytes, value: bytes) -> None:
+        """OrderedHashWriter.add, with the entry queued: the same table, index and hash buckets."""
+        terms = self._terms
+        if key <= terms.lastkey:
+            raise ValueError(f"Keys must increase: {terms.lastkey!r}..{key!r}")
+        position = self._entries_at
+        terms.index.append(position)
+        entry = _ENTRY_LENGTHS.pack(len(key), len(value)) + key + value
+        self._entries.append(entry)
+        self._entries_at += len(entry)
+        hashed = terms.hashfn(key)
+        terms.buckets[hashed & 255].append((hashed, position))
+        terms.lastkey = key
+
+    def flush(self) -> None:
+        self._postfile.write(b"".join(self._postings))
+        self._terms.dbfile.write(b"".join(self._entries))
+        self._postings, self._entries, self._queued = [], [], 0
+
+    def write(self, btext: bytes, start: int, end: int) -> None:
+        if end - start == 1:
+            self._write_single(btext, start)
+            return
+        pieces = [WHOOSH3_HEADER_MAGIC]
+        total_weight, min_length, max_length, max_weight = 0.0, None, 0, 0
+        for block in range(start, end, self._limit):
+            stop = min(block + self._limit, end)
+            block_bytes, block_weight, block_min, block_max = self._block(block, stop, last=stop == end)
+            pieces.append(block_bytes)
+            total_weight += sum(self._weights[block:stop])
+            if block_min is not None:
+                min_length = block_min if min_length is None else min(min_length, block_min)
+            max_length = max(max_length, block_max)
+            max_weight = max(max_weight, block_weight)
+        data = b"".join(pieces)
+        offset = self._add_posting_bytes(data)
+        info = _TERMINFO.pack(
+            False, total_weight, end - start,
+            0 if min_length is None else length_to_byte(min_length), length_to_byte(max_length),
+            max_weight, self._docs[start], self._docs[end - 1],
+        )
+        self._add_term(self._prefix + btext, info + pack_long(offset) + pack_int(len(data)))
+
+    def _write_single(self, btext: bytes, index: int) -> None:
+        """`write` for a term in one document (every id, most rare words): the same bytes, fewer steps."""
+        docnum, weight, length = self._docs[index], self._weights[index], self._lengths[index]
+        fixed = self._fixed_size
+        if fixed == 0:
+            mini_values = None
+        else:
+            value = self._values[self._order[index]]
+            values = (value,) if value else ()
+            mini_values = values if fixed is None or fixed < 0 else b"".join(values)
+        data = dumps(((docnum,), None if weight == 1.0 else weight, mini_values), 2)
+        max_weight = max(0, weight)
+        length_byte = length_to_byte(length) if length else 0
+        info = dumps((1, docnum, max_weight, 0, length_byte, length_byte), 2)
+        block = WHOOSH3_HEADER_MAGIC + pack_int(-(len(info) + len(data))) + info + data
+        offset = self._add_posting_bytes(block)
+        term = _TERMINFO.pack(False, weight, 1, length_byte, length_byte, max_weight, docnum, docnum)
+        self._add_term(self._prefix + btext, term + pack_long(offset) + pack_int(len(block)))
+
+    def _block(self, start: int, stop: int, last: bool):
+        """One block's bytes (length, info, data) and its max weight, min and max length."""
+        ids = self._docs[start:stop]
+        weights = self._weights[start:stop]
+        lengths = self._lengths[start:stop]
+        count = stop - start
+        max_weight = max(0, max(weights))
+        max_length = max(lengths)
+        if not max_length:
+            min_length = None
+        elif lengths.count(0):
+            min_length = min(n for n in lengths if n)
+        else:
+            min_length = min(lengths)
+        deltas = tuple(map(sub, ids, (0, *ids[:-1])))
+        first = weights[0]
+        if weights.count(1.0) == count:
+            mini_weights = None
+        elif weights.count(first) == count:
+            mini_weights = first
+        else:
+            mini_weights = tuple(weights)
+        fixed = self._fixed_size
+        if fixed == 0:
+            mini_values = None
+        else:
+            all_values = self._values
+            values = [v for v in map(all_values.__getitem__, self._order[start:stop]) if v]
+            mini_values = tuple(values) if fixed is None or fixed < 0 else b"".join(values)
+        data = dumps((deltas, mini_weights, mini_values), 2)
+        # zlib's set-up costs more than it saves on a short block (Whoosh meant to skip those too:
+        # its writer's `len(databytes) < 20` test is overwritten); a block's info says how it is stored.
+        level = self._level if count >= MIN_COMPRESSED_BLOCK else 0
+        if level:
+            data = zlib.compress(data, level)
+        info = dumps((count, ids[-1], max_weight, level, length_to_byte(min_length), length_to_byte(max_length)), 2)
+        size = len(info) + len(data)
+        return pack_int(-size if last else size) + info + data, max_weight, min_length, max_length

@@ -1,0 +1,253 @@
+"""What one query may cost: caps on its expansions, and a way to stop it.
+
+A prefix, wildcard or fuzzy term stands for every indexed word it matches; pasted
+text (`aa* ba* …`, 400 of them) or a wide fuzzy term (`river~5`) can stand for the
+whole vocabulary, and a search of it ran for minutes. As search engines do (Lucene
+caps the edit distance at 2 and the number of clauses, Elasticsearch a term's
+"max expansions"), a query here is cut down before it is run:
+
+- at most MAX_CLAUSES words (or phrases) are searched; the rest are dropped;
+- a fuzzy term's edit distance is at most MAX_EDIT_DISTANCE;
+- a prefix, wildcard or fuzzy term expands to at most MAX_TERM_EXPANSIONS words, and all
+  of a query's such terms together to at most MAX_QUERY_EXPANSIONS: each gets an equal
+  share. Past its share a term keeps its most frequent words, as the as-you-type prefix
+  (search.TypingPrefix) does.
+
+Whatever was cut is said in the result (`SearchResult.notices`), so a user knows the
+answer is partial. Both Whoosh's own search and the NumPy scorer (annotator.engine.fast.fastscore)
+expand the same capped terms, so they still agree.
+
+A search runs with a `Budget` made current for its thread (`running`); `check()`,
+called between segments and expansion steps, raises SearchCancelled once the caller's
+`cancelled()` says a newer keystroke has replaced the search.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from contextlib import contextmanager
+from typing import Callable, Iterator
+
+from whoosh import query as wq
+
+from annotator.errors import AnnotatorError
+
+MAX_CLAUSES = 256
+MAX_EDIT_DISTANCE = 2
+MAX_TERM_EXPANSIONS = 256
+MAX_QUERY_EXPANSIONS = 2048
+CHECK_EVERY = 256  # expansion steps between two cancellation checks
+NOTICE_PREFIX = "query cut down: "
+
+_TOKEN = re.compile(r'"[^"]*"?|\S+')
+_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "(", ")"}
+
+
+class SearchCancelled(AnnotatorError):
+    """A newer search replaced this one before it finished (nothing to show)."""
+
+
+class Budget:
+    """One search's cancellation check and the notices of what was cut from it."""
+
+    def __init__(self, cancelled: Callable[[], bool] | None = None):
+        self.cancelled = cancelled
+        self._notices: dict[str, None] = {}  # insertion-ordered, without repeats
+        self._cut_terms: dict[str, int] = {}  # term as typed -> how many of its words were searched
+
+    def check(self) -> None:
+        if self.cancelled is not None and self.cancelled():
+            raise SearchCancelled("search replaced by a newer one")
+
+    def note(self, notice: str) -> None:
+        self._notices.setdefault(notice, None)
+
+    def note_cut(self, shown: str, kept: int) -> None:
+        self._cut_terms.setdefault(shown, kept)
+
+    @property
+    def notices(self) -> list[str]:
+        """What was cut, one short phrase each (many cut terms make one phrase)."""
+        found = list(self._notices)
+        cut = list(self._cut_terms.items())
+        if len(cut) == 1:
+            found.append(f"{cut[0][0]} matched too many words; its {cut[0][1]} most frequent were searched")
+        elif cut:
+            names = ", ".join(name for name, _ in cut[:3]) + (", …" if len(cut) > 3 else "")
+            most = max(kept for _, kept in cut)
+            found.append(f"{len(cut)} terms ({names}) matched too many words; each searched at most its {most} most frequent")
+        return found
+
+
+_local = threading.local()
+
+
+def current() -> Budget | None:
+    return getattr(_local, "budget", None)
+
+
+@contextmanager
+def running(budget: Budget) -> Iterator[Budget]:
+    """Make `budget` the current thread's for the duration of one search."""
+    previous = current()
+    _local.budget = budget
+    try:
+        yield budget
+    finally:
+        _local.budget = previous
+
+
+def check() -> None:
+    """Stop the current search if it was cancelled (a no-op outside a budgeted search)."""
+    budget = current()
+    if budget is not None:
+        budget.check()
+
+
+def note(notice: str) -> None:
+    budget = current()
+    if budget is not None:
+        budget.note(notice)
+
+
+def notice_line(notices) -> str:
+    """The one line that says what was cut, or '' when nothing was."""
+    return NOTICE_PREFIX + "; ".join(notices) if notices else ""
+
+
+# -- cutting a query down ----------------------------------------------------------------
+
+
+def limit_clauses(words: str) -> str:
+    """The query text with no more than MAX_CLAUSES words or phrases (operators are not counted)."""
+    tokens = _TOKEN.findall(words)
+    counted = 0
+    for n, token in enumerate(tokens):
+        if token.strip("()") and token.strip("()").upper() not in _OPERATORS:
+            counted += 1
+            if counted > MAX_CLAUSES:
+                note(f"only the first {MAX_CLAUSES} words were searched")
+                return " ".join(tokens[:n])
+    return words
+
+
+class Expansions(list):
+    """A term's expansions in one segment; `cut` when its cap left some words out."""
+
+    cut = False
+
+
+def most_frequent(terms: list, ixreader, fieldname: str, limit: int) -> list:
+    """The `limit` most frequent of these terms (the earlier in term order on a tie), sorted."""
+    frequency = {term: ixreader.doc_frequency(fieldname, term) for term in terms}
+    return sorted(sorted(terms, key=lambda term: (-frequency[term], term))[:limit])
+
+
+class _Capped:
+    """A multi-term query expanding to at most `max_expansions` words, its most frequent."""
+
+    max_expansions = MAX_TERM_EXPANSIONS
+    shown = ""  # the term as the user typed it, for the notice
+
+    def _btexts(self, ixreader):
+        terms = []
+        for n, term in enumerate(super()._btexts(ixreader)):
+            if n % CHECK_EVERY == 0:
+                check()
+            terms.append(term.encode("utf-8") if isinstance(term, str) else term)
+        found = Expansions(sorted(terms))
+        if len(found) > self.max_expansions:
+            found = Expansions(most_frequent(terms, ixreader, self.fieldname, self.max_expansions))
+            found.cut = True
+            note_cut(self)
+        return found
+
+
+class CappedPrefix(_Capped, wq.Prefix):
+    pass
+
+
+class CappedWildcard(_Capped, wq.Wildcard):
+    pass
+
+
+class CappedFuzzy(_Capped, wq.FuzzyTerm):
+    pass
+
+
+def note_cut(q) -> None:
+    budget = current()
+    if budget is not None:
+        budget.note_cut(q.shown or q.text, q.max_expansions)
+
+
+_TYPED_FUZZY = re.compile(r"(\w[\w'-]*)~(\d*)", re.UNICODE)
+
+
+def _typed_fuzzy(words: str) -> dict[str, str]:
+    """The fuzzy terms as typed (`lonely~2`), by the word the parser made of them (stemmed: `lone`)."""
+    from annotator.engine.index import text_analyzer
+
+    typed = {}
+    for raw, _ in _TYPED_FUZZY.findall(words):
+        for token in text_analyzer()(raw, mode="query", removestops=False, tokenize=False):
+            typed.setdefault(token.text, raw.lower())
+    return typed
+
+
+def _shown(q, typed: dict[str, str]) -> str:
+    if isinstance(q, wq.FuzzyTerm):
+        word = typed.get(q.text, q.text)
+        return f"{word}~{q.maxdist}" if q.maxdist != 1 else f"{word}~"
+    if isinstance(q, wq.Prefix):
+        return f"{q.text}*"
+    return q.text
+
+
+def _expanding(q) -> bool:
+    return isinstance(q, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)) and q.field() == "text"
+
+
+def apply(q: wq.Query, words: str = "") -> wq.Query:
+    """The query with every prefix, wildcard and fuzzy term capped (new nodes: `q` may be cached);
+    `words`, the query as typed, names the terms in notices as the user wrote them."""
+    if q is wq.NullQuery:
+        return q
+    count = sum(1 for leaf in q.leaves() if _expanding(leaf))
+    if not count:
+        return q
+    share = max(1, min(MAX_TERM_EXPANSIONS, MAX_QUERY_EXPANSIONS // count))
+    typed = _typed_fuzzy(words) if "~" in words else {}
+
+    def cap(node: wq.Query) -> wq.Query:
+        if not node.is_leaf():
+            return node.apply(cap)
+        if not _expanding(node):
+            return node
+        own = getattr(node, "max_expansions", None)  # the as-you-type prefix has a smaller cap of its own
+        if isinstance(node, wq.Prefix) and own is not None and own <= share:
+            return node
+        return _capped(node, share, _shown(node, typed))
+
+    return cap(q)
+
+
+def _capped(node, share: int, shown: str):
+    if isinstance(node, wq.FuzzyTerm):
+        maxdist = node.maxdist
+        if maxdist > MAX_EDIT_DISTANCE:
+            shown_capped = shown.rsplit("~", 1)[0] + f"~{MAX_EDIT_DISTANCE}"
+            note(f"{shown} searched as {shown_capped} (fuzzy distance at most {MAX_EDIT_DISTANCE})")
+            shown = shown_capped
+            maxdist = MAX_EDIT_DISTANCE
+        capped = CappedFuzzy(node.fieldname, node.text, boost=node.boost, maxdist=maxdist,
+                             # Whoosh's automaton fails on a prefix longer than the word (`a~1/2`)
+                             prefixlength=min(node.prefixlength, len(node.text)), constantscore=node.constantscore)
+    elif isinstance(node, wq.Prefix):
+        capped = CappedPrefix(node.fieldname, node.text, boost=node.boost, constantscore=node.constantscore)
+    else:
+        capped = CappedWildcard(node.fieldname, node.text, boost=node.boost, constantscore=node.constantscore)
+    capped.max_expansions = share
+    capped.shown = shown
+    return capped

@@ -1,0 +1,823 @@
+"""Searching the index: the query language, ranking, match offsets, "did you mean".
+
+Plain words are OR-ed with a coordination bonus (more of the words ranks higher),
+stemmed, and combined freely with Whoosh's own syntax: "phrases", AND/OR/NOT,
+-word, prefix*, word~ (fuzzy), and the filters theme:ID, source:ID, kind:passage|note
+and the bare word `untagged`. A query Whoosh cannot parse never fails: it falls
+back to its plain words.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import islice
+
+from whoosh import qparser, query as wq
+from whoosh.qparser import QueryParser
+
+from annotator.engine.coordination import coordinate
+from annotator.engine import fastpath, query_budget, whoosh_internals
+from annotator.engine.hits import Hit, SearchResult
+from annotator.engine.index import SearchIndex, text_analyzer
+
+# Each extra matching word scales the score up: Whoosh's OrGroup coordination bonus.
+COORDINATION = 0.9
+# The unfinished last word matches as a prefix from this many letters: `th*` would be a
+# thousand words, each scored, on every keystroke, and finds nothing a reader wanted.
+AS_YOU_TYPE_MIN = 3
+# ...and to at most this many words, the most frequent (as search engines cap "max expansions"):
+# `the` begins some 350 words at 100k passages, each read from disk the first time it is typed.
+AS_YOU_TYPE_EXPANSIONS = 64
+_QUOTED_OR_WORD = re.compile(r'"[^"]*"?|\S+')
+_PLAIN_WORD = re.compile(r"^\w[\w'-]*$", re.UNICODE)
+_WORDS = re.compile(r"\w+", re.UNICODE)
+# A hyphen between letters joins them (`open-plan`, `Never-Let-Me-Go`): such a word is searched as
+# the phrase of its parts. A minus at the start of a term (`-Ruth`) is NOT, as before.
+_HYPHENATED = re.compile(r"^([-+]?\(*)(\w+(?:-\w+)+)([*~]\d*)?(\)*)$", re.UNICODE)
+# The last part of a hyphenated word being typed matches as a prefix from this many letters
+# (`open-pl`): the first parts narrow it down, so a short prefix is cheap.
+AS_YOU_TYPE_MIN_PART = 2
+
+
+# Filters a user may type among the words: `theme:hope`, `source:book-1`, `kind:note`, `untagged`.
+_FILTER_TOKEN = re.compile(r"^(theme|themes|source|kind):(\S+)$", re.IGNORECASE)
+# The words of a text as Whoosh's RegexTokenizer finds them (its default expression).
+_TOKEN = re.compile(r"\w+(\.?\w+)*", re.UNICODE)
+_ANALYSED_CACHE_LIMIT = 200_000
+_analysed: dict[str, str | None] = {}
+
+
+@dataclass
+class Prepared:
+    """A query split into what is scored (Whoosh syntax) and what only filters."""
+
+    words: str
+    themes: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    untagged: bool = False
+    typing: str = ""  # the unfinished last word, lowercased, when it also matches as a prefix
+    typing_exact: str = ""  # that word as itself (Whoosh syntax): it ranks above its completions
+
+
+def make_parser(schema) -> QueryParser:
+    parser = QueryParser("text", schema, group=qparser.OrGroup.factory(COORDINATION))
+    parser.add_plugin(qparser.FuzzyTermPlugin())
+    parser.add_plugin(qparser.PlusMinusPlugin())
+    parser.remove_plugin_class(qparser.BoostPlugin)
+    # Fields other than the text are filters, taken out before parsing; `x:y` left over is words.
+    parser.remove_plugin_class(qparser.FieldsPlugin)
+    return parser
+
+
+def prepare(text: str, *, as_you_type: bool = False) -> Prepared:
+    """Take the filters out of a query and mark the unfinished last word (search as you type)."""
+    tokens = _QUOTED_OR_WORD.findall(text)
+    prepared = Prepared("")
+    out = []
+    for i, token in enumerate(tokens):
+        bare = token.strip("()")
+        match = _FILTER_TOKEN.match(bare)
+        if bare.lower() == "untagged":
+            prepared.untagged = True
+        elif match:
+            name, value = match.group(1).lower(), match.group(2)
+            if name.startswith("theme"):
+                prepared.themes.append(value.lower())
+            elif name == "source":
+                prepared.sources.append(value)
+            else:
+                prepared.kinds.append(value.lower())
+        elif as_you_type and i == len(tokens) - 1 and not text[-1:].isspace() and (typed := _typed_word(token, prepared)):
+            out.append(typed)
+        elif _HYPHENATED.match(token):
+            out.append(_hyphenated_phrase(token))
+        else:
+            out.append(token)
+    prepared.words = " ".join(out)
+    return prepared
+
+
+def _hyphenated_phrase(token: str) -> str:
+    """`open-plan` as the phrase `"open plan"` (parentheses and a leading NOT kept)."""
+    lead, word, operator, tail = _HYPHENATED.match(token).groups()
+    if lead.startswith("-"):  # Whoosh's parser drops `-"a phrase"` standing alone; NOT keeps it
+        lead = "NOT " + lead[1:]
+    parts = word.split("-")
+    if operator == "*":  # `open-pl*`: a phrase has no prefix form; every part, the last one as a prefix
+        return f'{lead}({" AND ".join(parts[:-1] + [parts[-1] + operator])}){tail}'
+    if operator:  # `secnd-hand~`: every part fuzzy
+        return f'{lead}({" AND ".join(part + operator for part in parts)}){tail}'
+    return f'{lead}"{" ".join(parts)}"{tail}'
+
+
+def _typed_word(token: str, prepared: Prepared) -> str:
+    """The last word, still being typed, as Whoosh syntax that also finds its completions ('' if none).
+
+    `hands` becomes `hands*` (the word itself is among what the prefix finds; search() ranks
+    it above its completions); `open-pl` becomes `(open AND pl*)`, the phrase `"open pl"`
+    being the word itself.
+    """
+    hyphenated = _HYPHENATED.match(token)
+    if hyphenated and not any(hyphenated.group(n) for n in (1, 3, 4)):
+        parts = token.split("-")
+        if len(parts[-1]) < AS_YOU_TYPE_MIN_PART:
+            return ""
+        prepared.typing = parts[-1].lower()
+        prepared.typing_exact = _hyphenated_phrase(token)
+        return "(" + " AND ".join(parts[:-1] + [parts[-1] + "*"]) + ")"
+    if _PLAIN_WORD.match(token) and "-" not in token and len(token) >= AS_YOU_TYPE_MIN:
+        prepared.typing = token.lower()
+        prepared.typing_exact = token
+        return f"{token}*"
+    return ""
+
+
+# A word the query excludes (`-word`, `NOT word`): the plain-words fallback leaves it out.
+_EXCLUDED_WORD = re.compile(r"(?:(?<![\w-])-|\bNOT\s+)[\"(]*\w[\w'-]*", re.UNICODE)
+
+
+def plain_words_query(text: str, schema=None) -> wq.Query:
+    """The fallback for a query Whoosh cannot parse: its words, OR-ed, without those it excludes
+    (Whoosh cannot parse `-word` inside parentheses: `sea (fi* -hope)` must not look for hope)."""
+    words = [t.text for t in text_analyzer()(" ".join(_WORDS.findall(_EXCLUDED_WORD.sub(" ", text))))]
+    if not words:
+        return wq.NullQuery
+    return wq.Or([wq.Term("text", w) for w in dict.fromkeys(words)], scale=COORDINATION)
+
+
+def _lift_negations(q: wq.Query) -> wq.Query:
+    """`a b NOT c` means a or b, but not c: Whoosh's OR group would read it as `a OR b OR (not c)`."""
+    if isinstance(q, wq.Or):
+        positive = [c for c in q.subqueries if not isinstance(c, wq.Not)]
+        negative = [c.query for c in q.subqueries if isinstance(c, wq.Not)]
+        if negative and positive:
+            base = positive[0] if len(positive) == 1 else wq.Or(positive, boost=q.boost, scale=q.scale)
+            excluded = negative[0] if len(negative) == 1 else wq.Or(negative)
+            return wq.AndNot(base, excluded)
+        if negative:  # `NOT a NOT b`: neither a nor b (Whoosh's OR group: lacking a, or lacking b)
+            return wq.Not(negative[0] if len(negative) == 1 else wq.Or(negative))
+    return q
+
+
+_PARSE_CACHE_LIMIT = 512
+_parsed: dict[tuple[str, int], wq.Query] = {}
+
+
+def _parse_words(words: str, schema) -> wq.Query:
+    """Parsed queries are cached: as-you-type search parses the same prefixes again and again."""
+    key = (words, id(schema))
+    cached = _parsed.get(key)
+    if cached is None:
+        if len(_parsed) >= _PARSE_CACHE_LIMIT:
+            _parsed.clear()
+        cached = _parsed[key] = _parse_uncached(words, schema)
+    return cached
+
+
+_TYPED_PREFIX = re.compile(r"(\w[\w'-]*)\*", re.UNICODE)
+
+
+def _unstemmed_prefixes(q: wq.Query, words: str) -> wq.Query:
+    """`lies*` must find words that begin with "lies", not every word beginning with its stem "li".
+
+    Whoosh runs a prefix through the field's analyzer, stemmer included; the indexed
+    terms are stems, so the prefix as typed (lowercased) is what should be matched.
+    """
+    typed = {}
+    for raw in _TYPED_PREFIX.findall(words):
+        for token in text_analyzer()(raw, mode="query", removestops=False, tokenize=False):
+            typed.setdefault(token.text, raw.lower())
+
+    def fix(node: wq.Query) -> wq.Query:
+        if isinstance(node, wq.Prefix) and node.fieldname == "text" and typed.get(node.text, node.text) != node.text:
+            # Words beginning as typed, or the typed word itself (whose stem may be shorter).
+            return wq.Or([wq.Prefix("text", typed[node.text]), wq.Term("text", node.text)], boost=node.boost)
+        return node if node.is_leaf() else node.apply(fix)
+
+    return fix(q) if typed else q
+
+
+class TypingPrefix(wq.Prefix):
+    """The prefix of the word being typed: its AS_YOU_TYPE_EXPANSIONS most frequent completions only.
+
+    Whoosh's matcher expands it through `_btexts`; annotator's NumPy scorer picks the
+    same completions from a segment's term table (fastscore._table_prefix) when the
+    segment has one, so they rank alike; a rarer completion is found once the word is typed out.
+    """
+
+    max_expansions = AS_YOU_TYPE_EXPANSIONS
+
+    def _btexts(self, ixreader):
+        terms = list(ixreader.expand_prefix(self.fieldname, self.text))
+        if len(terms) <= self.max_expansions:
+            return terms
+        frequency = {term: ixreader.doc_frequency(self.fieldname, term) for term in terms}
+        kept = sorted(terms, key=lambda term: (-frequency[term], term))[:self.max_expansions]
+        return sorted(kept)
+
+
+def _limit_typing_prefix(q: wq.Query, typing: str) -> wq.Query:
+    def fix(node: wq.Query) -> wq.Query:
+        if type(node) is wq.Prefix and node.fieldname == "text" and node.text == typing:
+            return TypingPrefix(node.fieldname, node.text, boost=node.boost, constantscore=node.constantscore)
+        return node if node.is_leaf() else node.apply(fix)
+
+    return fix(q)
+
+
+def _parse_uncached(words: str, schema) -> wq.Query:
+    try:
+        q = make_parser(schema).parse(words)
+    except (IndexError, NotImplementedError, ValueError, qparser.QueryParserError):
+        # Whoosh's parser fails on some malformed input (`-word` inside parentheses, stray
+        # operators): the query still searches, as its plain words.
+        return plain_words_query(words)
+    if q is None:
+        return plain_words_query(words)
+    if q is wq.NullQuery:
+        return q
+    q = _unstemmed_prefixes(q, words)
+    q = _lift_negations(q)
+    if isinstance(q, wq.Not):  # only exclusions: nothing to rank by
+        return wq.AndNot(wq.Every(), q.query)
+    return q
+
+
+def parse(text: str, schema, *, as_you_type: bool = False) -> wq.Query:
+    """The scored part of a query (filters are taken out by `prepare`), as search() scores it."""
+    return scored_query(prepare(text, as_you_type=as_you_type), schema)
+
+
+def scored_query(prepared: Prepared, schema) -> wq.Query:
+    """The query search() ranks by: the words parsed, the typed word's completions limited and
+    ranked below it, words OR-ed at the top in strict tiers (annotator.engine.coordination)."""
+    q = _parse_words(prepared.words, schema) if prepared.words.strip() else wq.NullQuery
+    if prepared.typing:
+        q = _limit_typing_prefix(q, prepared.typing)
+    q = query_budget.apply(q, prepared.words)  # expansions capped (new nodes: the parse is cached)
+    if prepared.typing:
+        return coordinate(q, TypingPrefix, _parse_words(prepared.typing_exact, schema))
+    return coordinate(q)
+
+
+class _ExpandingReader:
+    """The searcher's reader, with prefix/fuzzy expansions answered from the scorer's cache."""
+
+    def __init__(self, index: SearchIndex, searcher):
+        self.reader = searcher.reader()
+        self.searcher = searcher
+        self.scorer = _scorer_for(index, searcher)
+        self.folder = index.folder
+
+    def expand(self, q: wq.MultiTerm) -> set[bytes] | None:
+        """The expansions from the scorer's segment data, else from each segment's reader.
+
+        Segment by segment, as a search matches them: the index-wide reader expands a fuzzy
+        term otherwise (`it~1` gave `ti` there, in no segment), and highlighted a word no
+        passage was found by.
+        """
+        if self.scorer is None:
+            return {t for sub, _ in self.searcher.leaf_searchers() for t in whoosh_internals.expansions(q, sub.reader())}
+        found: set[bytes] = set()
+        try:
+            for _, _, data, _, _ in self.scorer.leaves:
+                found.update(data.expansions(q))
+        except Exception as exc:  # a bug in the fast path: loud under the tests, else logged
+            fastpath.failed(self.folder, "expansion", exc)
+            return None
+        return found
+
+    def existing(self, q: wq.Term | wq.Phrase) -> set[bytes] | None:
+        """The words of a text term or phrase the index has (Whoosh's existing_terms), from the
+        scorer's segment data: term tables where there are, no reads of Whoosh's term files."""
+        if self.scorer is None:
+            return None
+        field = self.reader.schema["text"]
+        found: set[bytes] = set()
+        for word in ([q.text] if isinstance(q, wq.Term) else q.words):
+            try:
+                btext = field.to_bytes(word)
+            except ValueError:
+                continue
+            if any(data.doc_frequency("text", btext) for _, _, data, _, _ in self.scorer.leaves):
+                found.add(btext)
+        return found
+
+
+def _scorer_for(index: SearchIndex, searcher):
+    """The NumPy scorer of `searcher`, this search's: the one made for it, without a second look at
+    the index's freshness (a directory listing and a stat), else index.vector_scorer()."""
+    made = index.scorer_made()
+    return made if made is not None and made.searcher is searcher else index.vector_scorer()
+
+
+def positive_text_terms(q: wq.Query, reader) -> set[bytes]:
+    """The indexed `text` terms a query matches on, prefixes and fuzzy terms expanded, NOT branches left out."""
+    if isinstance(q, wq.Not):
+        return set()
+    if isinstance(q, wq.AndNot):
+        return positive_text_terms(q.a, reader)
+    if q.is_leaf():
+        if q.field() != "text":
+            return set()
+        if isinstance(reader, _ExpandingReader):
+            if isinstance(q, wq.MultiTerm):
+                expanded = reader.expand(q)
+                if expanded is not None:
+                    return expanded
+            elif type(q) in (wq.Term, wq.Phrase):
+                existing = reader.existing(q)
+                if existing is not None:
+                    return existing
+            reader = reader.reader
+        return {text for field_name, text in q.existing_terms(reader, phrases=True, expand=True) if field_name == "text"}
+    terms: set[bytes] = set()
+    for child in q.children():
+        terms |= positive_text_terms(child, reader)
+    return terms
+
+
+_thread_local = threading.local()
+
+
+def _word_analyzer():
+    """One analyzer a thread (making one costs more than analysing a word; its stem cache is not thread-safe)."""
+    found = getattr(_thread_local, "analyzer", None)
+    if found is None:
+        found = _thread_local.analyzer = text_analyzer()
+    return found
+
+
+def analysed(word: str) -> str | None:
+    """The index term a word becomes (lowercased, stemmed), or None for a stop word; cached."""
+    key = word.lower()
+    if key in _analysed:
+        return _analysed[key]
+    tokens = [t.text for t in _word_analyzer()(key)]
+    term = tokens[0] if len(tokens) == 1 else None
+    if len(_analysed) >= _ANALYSED_CACHE_LIMIT:
+        _analysed.clear()
+    _analysed[key] = term
+    return term
+
+
+def match_offsets(text: str, terms: set) -> list[list[int]]:
+    """Character [start, end] of every word in `text` whose analysed form is among `terms`.
+
+    Words the stemmer maps together are matched together: a search for `sketching`
+    highlights `sketch` and `sketches` too. Only words sharing a stem's first letters
+    are analysed (found by one regular expression), so a page highlights in well under
+    a millisecond.
+    """
+    if not terms or not text:
+        return []
+    wanted = terms if isinstance(terms, frozenset) else _as_words(terms)
+    pattern = _candidate_pattern(wanted)
+    lowered = text.lower()
+    heads = _head_finder(wanted)
+    if heads is None or len(lowered) != len(text):  # a letter whose lowercase is longer: places would shift
+        found = [[m.start(), m.end()] for m in pattern.finditer(text) if analysed(m.group()) in wanted]
+        return _joined_at_hyphens(text, found)
+    # What pattern.finditer(text) finds, several times faster: a case-insensitive pattern that begins
+    # with a lookbehind is tried at every character; the heads are found by a literal search of the
+    # lowercased text, and the pattern is tried only there.
+    found, end = [], 0
+    for head in heads.finditer(lowered):
+        if head.start() < end:
+            continue
+        m = pattern.match(text, head.start())
+        if m:
+            end = m.end()
+            if analysed(m.group()) in wanted:
+                found.append([m.start(), end])
+    return _joined_at_hyphens(text, found)
+
+
+@lru_cache(maxsize=256)
+def _head_finder(wanted: frozenset) -> re.Pattern | None:
+    """The lowercased heads _candidate_pattern's words begin with; None when there are none."""
+    heads = sorted({re.escape(term[:2].lower()) for term in wanted if term})
+    return re.compile("|".join(heads)) if heads else None
+
+
+def _joined_at_hyphens(text: str, spans: list[list[int]]) -> list[list[int]]:
+    """Matched parts of one hyphenated word (`open` and `plan` in "open-plan") as one span: the whole word."""
+    joined: list[list[int]] = []
+    for start, end in spans:
+        if joined and start == joined[-1][1] + 1 and text[joined[-1][1]] == "-":
+            joined[-1][1] = end
+        else:
+            joined.append([start, end])
+    return joined
+
+
+def _as_words(terms) -> frozenset:
+    return frozenset(t.decode("utf-8") if isinstance(t, bytes) else t for t in terms)
+
+
+@lru_cache(maxsize=256)
+def _candidate_pattern(wanted: frozenset) -> re.Pattern:
+    # A stem keeps its word's first two letters (stemming only rewrites endings), so
+    # these are the only words that can match. Tokens as Whoosh's tokenizer cuts them.
+    heads = sorted({re.escape(term[:2]) for term in wanted if term})
+    return re.compile(r"(?<![\w.])(?:%s)\w*(?:\.\w+)*" % "|".join(heads), re.IGNORECASE | re.UNICODE)
+
+
+def has_text_terms(q: wq.Query) -> bool:
+    if q is wq.NullQuery or isinstance(q, (wq.Every, wq.Not)):
+        return False
+    if isinstance(q, wq.AndNot):  # what is excluded ranks nothing: `-word` alone lists the rest in order
+        return has_text_terms(q.a)
+    return any(leaf.field() == "text" for leaf in q.leaves() if not isinstance(leaf, wq.Every) and leaf is not wq.NullQuery)
+
+
+def filter_query(*, themes=(), source=None, untagged: bool = False, kind=None) -> wq.Query | None:
+    parts: list[wq.Query] = []
+    if themes:
+        parts.append(wq.Or([wq.Term("themes", t) for t in themes]))
+    sources = [source] if isinstance(source, str) else list(source or ())
+    if sources:
+        parts.append(wq.Or([wq.Term("source", s) for s in sources]))
+    if untagged:
+        parts.append(wq.Term("tagged", "no"))
+    kinds = [kind] if isinstance(kind, str) else list(kind or ())
+    if kinds:
+        parts.append(wq.Or([wq.Term("kind", k) for k in kinds]))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+def _combined_filter(prepared: Prepared, themes, source, untagged, kind) -> wq.Query | None:
+    """The options' filters AND the query's own: `theme:hope` typed and `--theme memory` both apply."""
+    option = filter_query(themes=themes, source=source, untagged=untagged, kind=kind)
+    typed = filter_query(
+        themes=prepared.themes, source=prepared.sources, untagged=prepared.untagged, kind=prepared.kinds
+    )
+    present = [f for f in (option, typed) if f is not None]
+    if not present:
+        return None
+    return present[0] if len(present) == 1 else wq.And(present)
+
+
+def search(index: SearchIndex, text: str, *, cancelled=None, **options) -> SearchResult:
+    """Search within the query budget (annotator.engine.query_budget): what was cut is in the result's
+    `notices`; `cancelled()` true stops the search between steps with SearchCancelled."""
+    with query_budget.running(query_budget.Budget(cancelled)) as budget:
+        result = _search(index, text, **options)
+    result.notices = list(budget.notices)
+    return result
+
+
+def _search(
+    index: SearchIndex,
+    text: str,
+    *,
+    themes=(),
+    source: str | None = None,
+    untagged: bool = False,
+    kind: str | None = None,
+    limit: int | None = 20,
+    as_you_type: bool = False,
+) -> SearchResult:
+    searcher = index.searcher()
+    prepared = prepare(text, as_you_type=as_you_type)
+    prepared.words = query_budget.limit_clauses(prepared.words)
+    q = scored_query(prepared, searcher.schema)
+    common_only = q is wq.NullQuery and _only_common_words(prepared.words) and not (as_you_type and _still_typing(text))
+    restrict = _combined_filter(prepared, themes, source, untagged, kind)
+    # A kind filter alone (the TUI always sends one) does not narrow enough to list: the words find nothing.
+    narrowed = any((themes, source, untagged, prepared.themes, prepared.sources, prepared.untagged))
+    if common_only and not narrowed:  # not every passage of the corpus (or every note), from its first
+        return SearchResult(query=text, total=0, hits=[], notice=ONLY_COMMON_WORDS)
+    scored = has_text_terms(q)
+    if not scored and q is not wq.NullQuery and not isinstance(q, wq.Every):
+        # e.g. `-word` alone: what remains after the exclusion, in corpus order
+        restrict = q if restrict is None else wq.And([q, restrict])
+    docnums, scores, total = _ranked(index, searcher, q if scored else None, restrict, limit)
+    terms = _as_words(positive_text_terms(q, _ExpandingReader(index, searcher))) if scored else frozenset()
+    hits = [_hit(searcher.stored_fields(d), s, terms, index.pending_tags) for d, s in zip(docnums, scores)]
+    suggestion = None
+    if total == 0 and prepared.words.strip() and not (as_you_type and _still_typing(text)):
+        suggestion = _did_you_mean(searcher, text, q, index)
+    notice = ONLY_COMMON_WORDS_FILTERED if common_only else None
+    return SearchResult(query=text, total=total, hits=hits, suggestion=suggestion, notice=notice)
+
+
+ONLY_COMMON_WORDS = "only common words were typed (the, to, be, single letters): they are not indexed; add a rarer word"
+ONLY_COMMON_WORDS_FILTERED = "only common words were typed (not indexed): showing every passage the filters allow"
+
+
+def _only_common_words(words: str) -> bool:
+    """Words were typed, and every one is a stop word (which the index leaves out)."""
+    found = [w for w in _WORDS.findall(words) if w.upper() not in ("AND", "OR", "NOT")]
+    return bool(found) and all(analysed(w) is None for w in found)
+
+
+_FILTER_WORDS = ("untagged", "theme:", "themes:", "source:", "kind:")
+
+
+def _still_typing(text: str) -> bool:
+    """A last word too short to be a prefix yet, a filter half typed (`theme:`, `unta`), or a
+    phrase whose closing quote is still to come: no correction for it."""
+    last = text.rsplit(None, 1)[-1] if text.strip() else ""
+    if text.count('"') % 2:
+        return True
+    if text[-1:].isspace():
+        return False
+    return len(last) < AS_YOU_TYPE_MIN or last.endswith(":") or any(w.startswith(last.lower()) for w in _FILTER_WORDS)
+
+
+def _ranked(index: SearchIndex, searcher, q, restrict, limit):
+    """(docnums, scores, total): the vectorised scorer for the shapes it serves, Whoosh's search otherwise."""
+    scorer = _serving_scorer(index, searcher, q, restrict)
+    if scorer is not None:
+        try:
+            if q is None:
+                ranked = scorer.list_in_order(restrict, limit, "order")
+            else:
+                ranked = scorer.rank(q, restrict, limit)
+            return ranked.docnums, ranked.scores, ranked.total
+        except Exception as exc:  # a bug in the fast path: loud under the tests, else logged and
+            fastpath.failed(index.folder, "scorer", exc)  # answered below by Whoosh
+    return _whoosh_ranked(index, searcher, q, restrict, limit)
+
+
+def _serving_scorer(index: SearchIndex, searcher, q, restrict):
+    """The NumPy scorer when it serves this query and filter (decided before scoring), else None."""
+    from annotator.engine.fast.fastscore import Unsupported
+
+    scorer = _scorer_for(index, searcher)
+    if scorer is None:
+        return None
+    try:
+        scorer.apply_pending(index.pending_tags)
+        scorer.check(q, restrict)
+    except Unsupported:  # a shape it does not serve: Whoosh's own path, by design
+        return None
+    except Exception as exc:  # a bug in the fast path: loud under the tests, else logged
+        fastpath.failed(index.folder, "scorer check", exc)
+        return None
+    return scorer
+
+
+def _with_pending(searcher, restrict: wq.Query, pending: dict[str, list[str]]) -> set[int]:
+    """The docnums `restrict` allows, with the pending theme sets in place of the indexed ones."""
+    allowed = set(searcher.docs_for_query(restrict))
+    for pid, themes in pending.items():
+        docnum = searcher.document_number(id=pid)
+        if docnum is not None:
+            matched = _matches_with_themes(searcher, restrict, docnum, set(themes))
+            (allowed.add if matched else allowed.discard)(docnum)
+    return allowed
+
+
+def _matches_with_themes(searcher, q: wq.Query, docnum: int, themes: set[str]) -> bool:
+    if isinstance(q, wq.Term) and q.fieldname == "themes":
+        return q.text in themes
+    if isinstance(q, wq.Term) and q.fieldname == "tagged":
+        return (q.text == "no") == (not themes)
+    if isinstance(q, wq.And):
+        return all(_matches_with_themes(searcher, c, docnum, themes) for c in q.subqueries)
+    if isinstance(q, wq.Or):
+        return any(_matches_with_themes(searcher, c, docnum, themes) for c in q.subqueries)
+    if isinstance(q, wq.Not):
+        return not _matches_with_themes(searcher, q.query, docnum, themes)
+    if isinstance(q, wq.AndNot):
+        return _matches_with_themes(searcher, q.a, docnum, themes) and not _matches_with_themes(searcher, q.b, docnum, themes)
+    return docnum in set(searcher.docs_for_query(q))  # a part the theme sets do not change
+
+
+def _whoosh_ranked(index: SearchIndex, searcher, q, restrict, limit):
+    """(docnums, scores, total) from Whoosh's own search."""
+    if restrict is not None and index.pending_tags:
+        restrict = _with_pending(searcher, restrict, index.pending_tags)  # the pending theme sets apply here too
+        if not restrict:  # Whoosh reads an empty filter as none at all
+            return [], [], 0
+    if q is None:
+        if isinstance(restrict, set):
+            results = searcher.search(wq.Every(), limit=limit, filter=restrict, sortedby="order")
+        else:
+            listing = wq.Every() if restrict is None else restrict
+            results = searcher.search(listing, limit=limit, sortedby="order")
+    else:
+        results = _scored_search(searcher, q, limit, restrict)
+    total = len(results)  # exact and cheap: the collector counted every match
+    if q is None:  # a listing has no score (Whoosh reports the sort key as one)
+        return [r.docnum for r in results], [0.0] * len(results), total
+    return [r.docnum for r in results], [float(r.score or 0.0) for r in results], total
+
+
+def _scored_search(searcher, q, limit, restrict):
+    """Whoosh's search, every match scored once (the total needs no second pass), by the matchers as built.
+
+    Whoosh's collector otherwise replaces its matcher every few matches, which drops the
+    exhausted terms from an OR's coordination count: the same document then scored
+    differently depending on where in the segment it sat.
+    """
+    from whoosh import collectors
+
+    top = collectors.TopCollector(limit=limit, usequality=False) if limit else collectors.UnlimitedCollector()
+    top.replace = 0
+    collector = top if restrict is None else collectors.FilterCollector(top, allow=restrict)
+    searcher.search_with_collector(q, collector)
+    return collector.results()
+
+
+def _hit(stored: dict, score: float, terms: set[bytes], pending: dict | None = None) -> Hit:
+    text = stored.get("text", "")
+    return Hit(
+        id=stored["id"],
+        kind=stored.get("kind", "passage"),
+        text=text,
+        source=stored.get("source", ""),
+        location=stored.get("location", ""),
+        themes=_themes(stored, pending),
+        score=float(score or 0.0),
+        matches=match_offsets(text, terms),
+        title=stored.get("title", ""),
+    )
+
+
+# "Did you mean" is for typed words: longer ones, or more of them, are not corrected.
+MAX_CORRECTED_LENGTH = 40
+MAX_CORRECTED_WORDS = 12
+
+
+def _themes(stored: dict, pending: dict | None) -> list[str]:
+    if pending and stored.get("kind") == "passage" and stored["id"] in pending:
+        return list(pending[stored["id"]])
+    return (stored.get("themes") or "").split()
+
+
+def _did_you_mean(searcher, text: str, q: wq.Query, index: SearchIndex | None = None) -> str | None:
+    """The query with each word the index lacks replaced by the closest word it has."""
+    reader = searcher.reader()
+    words = []
+    for leaf in q.leaves():
+        if isinstance(leaf, wq.Term) and leaf.fieldname == "text":
+            words.append(leaf.text)
+        elif isinstance(leaf, wq.Phrase) and leaf.fieldname == "text":  # a hyphenated word too
+            words.extend(leaf.words)
+    missing = [word for word in words if ("text", word) not in reader]
+    if not missing:
+        return None
+    replacements: dict[str, str] = {}
+    for term in list(dict.fromkeys(missing))[:MAX_CORRECTED_WORDS]:
+        if len(term) > MAX_CORRECTED_LENGTH:
+            continue  # no word is that long; correcting it would take seconds (pasted junk)
+        found = _closest_term(searcher, term, index)
+        if found:
+            surface = _surface_word(searcher, found)
+            if surface:
+                replacements[term] = surface
+    if not replacements:
+        return None
+
+    def swap(m: re.Match) -> str:
+        word = m.group()
+        better = replacements.get(analysed(word) or "")
+        if better is None:
+            return word
+        return better.capitalize() if word[:1].isupper() else better
+
+    corrected = _TOKEN.sub(swap, text)
+    return corrected if corrected != text else None
+
+
+# The index vocabulary, for "did you mean", a sorted list of words per segment: kept for the last searcher only.
+_vocabulary_cache: tuple[object, list[list[str]]] | None = None
+
+
+def _vocabulary(searcher, index: SearchIndex | None = None) -> list[list[str]]:
+    global _vocabulary_cache
+    if _vocabulary_cache is None or _vocabulary_cache[0] is not searcher:
+        scorer = index.scorer_made() if index is not None else None
+        per_segment = None
+        if scorer is not None and scorer.searcher is searcher:  # term tables: one split a segment
+            try:
+                per_segment = [data.words("text") for _, _, data, _, _ in scorer.leaves]
+            except Exception as exc:  # a bug in the fast path: loud under the tests, else logged
+                fastpath.failed(index.folder, "vocabulary", exc)
+        if per_segment is None:
+            # Segment by segment: the index-wide reader merges the segments' word lists in Python, 3x slower.
+            readers = [sub.reader() for sub, _ in searcher.leaf_searchers()] or [searcher.reader()]
+            per_segment = [[t.decode("utf-8", "replace") for t in reader.lexicon("text")] for reader in readers]
+        _vocabulary_cache = (searcher, per_segment)
+    return _vocabulary_cache[1]
+
+
+def _closest_term(searcher, term: str, index: SearchIndex | None = None) -> str | None:
+    """The indexed word nearest to `term` (edit distance 1, or 2 for longer words), the more
+    frequent on a tie. rapidfuzz scans the vocabulary in C; Whoosh's corrector took a second."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
+    maxdist = 1 if len(term) <= 4 else 2
+    distances: dict[str, int] = {}
+    for words in _vocabulary(searcher, index):  # segment by segment: no merged list to build
+        for word, distance, _ in process.extract(term, words, scorer=Levenshtein.distance, score_cutoff=maxdist, limit=20):
+            distances[word] = distance
+    # The 20 nearest, alphabetically first on a tie, as one search of the merged vocabulary would find them.
+    close = sorted(distances.items(), key=lambda c: (c[1], c[0]))[:20]
+    if not close:
+        return None
+    return min(close, key=lambda c: (c[1], -searcher.doc_frequency("text", c[0]), c[0]))[0]
+
+
+def _surface_word(searcher, term: str) -> str | None:
+    """A word as it is written in the corpus whose index term is `term` (`hailsham` for `hailsham`)."""
+    docnums = list(islice(searcher.docs_for_query(wq.Term("text", term)), 3))
+    for docnum in docnums:
+        text = searcher.stored_fields(docnum).get("text", "")
+        for m in _TOKEN.finditer(text):
+            if analysed(m.group()) == term:
+                return m.group().lower()
+    return term
+
+
+def get_document(index: SearchIndex, doc_id: str) -> Hit | None:
+    searcher = index.searcher()
+    docnum = searcher.document_number(id=doc_id)
+    if docnum is None:
+        return None
+    stored = searcher.stored_fields(docnum)
+    return Hit(
+        id=stored["id"],
+        kind=stored.get("kind", "passage"),
+        text=stored.get("text", ""),
+        source=stored.get("source", ""),
+        location=stored.get("location", ""),
+        themes=_themes(stored, index.pending_tags),
+        score=0.0,
+        title=stored.get("title", ""),
+    )
+
+
+# -- warming up a fresh process -----------------------------------------------------------
+
+WARM_POSTINGS = 2_000_000  # postings of the most frequent words read ahead (half the scorer's cache)
+WARM_TERMS_STEP = 500
+WARM_POSTINGS_STEP = 5_000
+WARM_MIN_COUNT = 500  # rarer words are read on demand
+
+
+def warm_up(index: SearchIndex, postings: int = WARM_POSTINGS):
+    """Read ahead, in small steps, what a fresh process's first searches would read on demand.
+
+    Each `next()` does a few milliseconds of work: the field lengths and corpus order,
+    every word of the text field with its document frequency (prefixes then expand by
+    bisection), the "did you mean" vocabulary, and the postings of the most frequent
+    words. A segment with a term table (annotator.engine.fast.termtable) has its words and postings
+    at hand: only the vocabulary is made from it. The caller runs one step at a time,
+    between searches, with the index to itself (the TUI holds its session lock per step).
+    It stops when the index changes.
+    """
+    searcher = index.searcher()
+    scorer = index.vector_scorer()
+    if scorer is None:
+        return
+    leaves = list(scorer.leaves)
+    for sub, _, data, _, _ in leaves:
+        data.lengths("text")
+        data.column("order")
+        yield
+    for sub, _, data, _, _ in leaves:
+        while not data.scan_terms("text", WARM_TERMS_STEP):
+            yield
+            if index.searcher() is not searcher:
+                return
+    global _vocabulary_cache
+    if _vocabulary_cache is None or _vocabulary_cache[0] is not searcher:
+        per_segment = []
+        for _, _, data, _, _ in leaves:
+            per_segment.append(data.words("text"))
+            yield
+        _vocabulary_cache = (searcher, per_segment)
+        yield
+    frequent = []
+    for n, (_, _, data, _, _) in enumerate(leaves):
+        if data.field_table("text") is not None:
+            continue
+        counts = data.doc_frequency
+        frequent.extend((count, n, t) for t in data.terms["text"] if (count := counts("text", t)) >= WARM_MIN_COUNT)
+        yield
+    frequent.sort(reverse=True)
+    budget, done = postings, 0
+    for count, n, term in frequent:
+        if budget < count:
+            break
+        budget -= count
+        sub, _, data, key, _ = leaves[n]
+        if not scorer.cache.has(key, "text", term):
+            scorer.cache.postings(key, sub.reader(), "text", term)
+            done += count
+            if done >= WARM_POSTINGS_STEP:
+                done = 0
+                yield
+                if index.searcher() is not searcher:
+                    return

@@ -1,0 +1,1 @@
+"""Files in and out: importers, exports, REFI-QDA exchange."""

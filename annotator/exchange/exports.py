@@ -1,0 +1,221 @@
+"""Exports: the workspace's evidence as Markdown, CSV or JSON (and what else registers here).
+
+`FORMATS` maps a format's name to its writer. A writer takes the open `Session`
+and the theme ids to export (every theme, in codebook order, when the user named
+none) and returns the file's bytes. The same workspace always gives the same
+bytes: no export time is written and everything is listed in a fixed order.
+
+Another module adds a format with the `register` decorator; the CLI offers every
+name in `FORMATS` after importing the modules listed in `FORMAT_MODULES`.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import io
+import json
+import os
+import re
+import stat
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterable
+
+from annotator.errors import AnnotatorError
+from annotator.evidence import EvidencePassage, citation, corpus_positions, evidence, sheet_annotators
+from annotator.corpus.model import Theme
+
+if TYPE_CHECKING:  # the session is only passed through; importing it here would be circular
+    from annotator.session import Session
+
+Writer = Callable[["Session", list[str]], bytes]
+
+FORMATS: dict[str, Writer] = {}
+# Modules that register further formats when imported (e.g. QDA exchange).
+FORMAT_MODULES: list[str] = ["annotator.exchange.qdpx"]
+
+JSON_FORMAT_NAME = "annotator-export"
+JSON_FORMAT_VERSION = 1
+CSV_COLUMNS = ["passage", "source", "location", "theme", "annotator", "comment", "text"]
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
+
+
+def register(name: str) -> Callable[[Writer], Writer]:
+    def add(writer: Writer) -> Writer:
+        FORMATS[name] = writer
+        return writer
+
+    return add
+
+
+def load_formats() -> dict[str, Writer]:
+    for module in FORMAT_MODULES:
+        importlib.import_module(module)
+    return FORMATS
+
+
+def export(session: "Session", format_name: str, theme_names: list[str] | None = None) -> bytes:
+    from annotator.errors import AnnotatorError
+
+    writer = load_formats().get(format_name)
+    if writer is None:
+        raise AnnotatorError(f"unknown export format '{format_name}'; choose one of {', '.join(sorted(FORMATS))}")
+    return writer(session, selected_theme_ids(session, theme_names))
+
+
+class UnsafeOutput(AnnotatorError):
+    """An export asked to overwrite the workspace's own files."""
+
+    exit_code = 2
+
+
+def write_file(path: Path, data: bytes, protected: Iterable[Path] = ()) -> None:
+    """Write an export where `path` leads, never inside a `protected` folder (the corpus, the index).
+
+    A symlink is followed: its target is written (atomically when it is a regular file, so a
+    crash leaves the old file or the whole new one). A FIFO or a device (/dev/null, a terminal)
+    is written into, never replaced by a regular file.
+    """
+    from annotator.corpus.yamlio import atomic_write_bytes
+
+    target = Path(os.path.realpath(path))  # every symlink followed, a dangling one to where it points
+    if target.is_symlink():  # still a link: a loop, which leads nowhere to write
+        raise AnnotatorError(f"cannot write {path}: its symbolic links lead round in a loop")
+    for folder in protected:
+        root = Path(os.path.realpath(folder))
+        if target == root or root in target.parents:
+            raise UnsafeOutput(f"refusing to write {path}: it is inside the workspace's {folder.name}/ folder, which an export must not replace")
+    try:
+        if _is_special(target):
+            with open(target, "wb") as handle:
+                handle.write(data)
+        else:
+            atomic_write_bytes(target, data)  # `-o reports/evidence.md` makes reports/ as needed
+    except OSError as exc:
+        raise AnnotatorError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _is_special(path: Path) -> bool:
+    """A FIFO, a device or a socket: something to write into, not a file to replace."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+def selected_theme_ids(session: "Session", theme_names: list[str] | None) -> list[str]:
+    """The named themes in codebook order (each resolved by id or name), or every theme."""
+    themes = session.themes()
+    if not theme_names:
+        return [t.id for t in themes]
+    wanted = {session.resolve_theme(name).id for name in theme_names}
+    return [t.id for t in themes if t.id in wanted]
+
+
+def _themes_by_id(session: "Session") -> dict[str, Theme]:
+    return {t.id: t for t in session.themes()}
+
+
+# -- Markdown: an evidence sheet ---------------------------------------------------------------
+
+
+def markdown_escape(text: str) -> str:
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def markdown_passage(item: EvidencePassage, label_comments: bool = True) -> list[str]:
+    """The passage quoted with its citation, then its comments; each labelled with its annotator
+    unless the whole sheet is one annotator's (the sheet names them once, at the top)."""
+    lines = [f"> {markdown_escape(line.strip())}" if line.strip() else ">" for line in item.hit.text.strip().splitlines()]
+    cited = citation(item.source_title, item.hit.location)
+    if cited:
+        lines += [">", f"> {markdown_escape(cited)}"]
+    lines.append("")
+    comments = [t for t in item.tags if t.comment]
+    for tag in comments:
+        label = f"*{markdown_escape(tag.annotator)}:* " if label_comments else ""
+        lines.append(f"- {label}{markdown_escape(' '.join(tag.comment.split()))}")
+    for memo in item.memos:
+        label = f"*{markdown_escape(memo.annotator)}, on the passage:*" if label_comments else "*On the passage:*"
+        lines.append(f"- {label} {markdown_escape(' '.join(memo.text.split()))}")
+    if comments or item.memos:
+        lines.append("")
+    return lines
+
+
+@register("md")
+def write_markdown(session: "Session", theme_ids: list[str]) -> bytes:
+    themes = _themes_by_id(session)
+    items_by_theme = {theme_id: evidence(session.index, session.store, theme_id) for theme_id in theme_ids}
+    annotators = sheet_annotators([item for items in items_by_theme.values() for item in items])
+    lines = ["# Evidence", ""]
+    if len(annotators) == 1:
+        lines += [f"*Tags and comments by {markdown_escape(annotators[0])}.*", ""]
+    for theme_id, items in items_by_theme.items():
+        theme = themes[theme_id]
+        lines += [f"## {markdown_escape(theme.name)}", ""]
+        if theme.description:
+            lines += [markdown_escape(" ".join(theme.description.split())), ""]
+        if not items:
+            lines += ["*No passages tagged with this theme yet.*", ""]
+        for item in items:
+            lines += markdown_passage(item, label_comments=len(annotators) > 1)
+    return ("\n".join(lines).rstrip("\n") + "\n").encode("utf-8")
+
+
+# -- CSV: one row per tag ---------------------------------------------------------------------
+
+
+def csv_safe(value: str) -> str:
+    """A cell a spreadsheet shows as text: one that starts like a formula gets a leading quote."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+@register("csv")
+def write_csv(session: "Session", theme_ids: list[str]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    rows = []
+    for position, theme_id in enumerate(theme_ids):
+        for item in evidence(session.index, session.store, theme_id):
+            rows += [(item, position, tag) for tag in item.tags]
+    # Corpus order first, then codebook order, then annotator.
+    corpus_position = corpus_positions(session.index, {item.hit.id for item, _, _ in rows})
+    rows.sort(key=lambda r: (corpus_position[r[0].hit.id], r[1], r[2].annotator))
+    for item, _, tag in rows:
+        hit = item.hit
+        cells = [hit.id, hit.source, hit.location, tag.theme, tag.annotator, tag.comment or "", hit.text]
+        writer.writerow([csv_safe(c) for c in cells])
+    return out.getvalue().encode("utf-8")
+
+
+# -- JSON: the whole workspace, importable again -----------------------------------------------
+
+
+def workspace_json(session: "Session", theme_ids: list[str]) -> dict:
+    """Themes, sources with their passages, and every annotator's tags on the chosen themes."""
+    themes = _themes_by_id(session)
+    wanted = set(theme_ids)
+    sources = sorted(session.store.sources(), key=lambda sf: (sf.source.imported_at, sf.source.id))
+    annotations = []
+    for af in sorted(session.store.all_annotations(), key=lambda a: a.annotator):
+        tags = [t.to_yaml() for t in af.tags if t.theme in wanted]
+        entry = {"annotator": af.annotator, "tags": tags}
+        if af.memos:
+            entry["memos"] = [m.to_yaml() for m in af.memos]
+        annotations.append(entry)
+    return {
+        "format": JSON_FORMAT_NAME,
+        "version": JSON_FORMAT_VERSION,
+        "themes": [themes[t].to_yaml() for t in theme_ids],
+        "sources": [{"source": sf.source.to_yaml(), "passages": [p.to_yaml() for p in sf.passages]} for sf in sources],
+        "annotations": annotations,
+    }
+
+
+@register("json")
+def write_json(session: "Session", theme_ids: list[str]) -> bytes:
+    return (json.dumps(workspace_json(session, theme_ids), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
