@@ -152,7 +152,8 @@ def test_a_prefix_means_words_beginning_as_typed_not_as_stemmed(orchard):
 
 
 @pytest.mark.parametrize("query", ['"unclosed', "(", ")", "*", "~", "AND", "NOT", "-", '"', "theme:", "📚 ünïcödé ∑",
-                                   "a" * 5000, "word " * 400, "((( OR )))", "title:x", "\x00\x07", "or-01"])
+                                   "a" * 5000, "word " * 400, "((( OR )))", "title:x", "\x00\x07", "or-01",
+                                   '" ANDNOT ANDNOT '])
 def test_malformed_queries_never_fail(orchard, query):
     result = orchard.search(query)
     assert result.total >= 0

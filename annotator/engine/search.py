@@ -232,9 +232,10 @@ def _limit_typing_prefix(q: wq.Query, typing: str) -> wq.Query:
 def _parse_uncached(words: str, schema) -> wq.Query:
     try:
         q = make_parser(schema).parse(words)
-    except (IndexError, NotImplementedError, ValueError, qparser.QueryParserError):
+    except (AssertionError, IndexError, NotImplementedError, ValueError, qparser.QueryParserError):
         # Whoosh's parser fails on some malformed input (`-word` inside parentheses, stray
-        # operators): the query still searches, as its plain words.
+        # operators; `" ANDNOT ANDNOT` trips an assert in its syntax tree): the query still
+        # searches, as its plain words.
         return plain_words_query(words)
     if q is None:
         return plain_words_query(words)
