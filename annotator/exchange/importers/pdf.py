@@ -1,0 +1,263 @@
+"""PDF -> paragraphs located by page (and chapter), read with pypdf.
+
+pypdf gives each piece of text with its position and size (a visitor function); lines are
+rebuilt from those and joined into paragraphs by layout:
+
+- a new paragraph starts after a gap wider than the usual line spacing, at an indented
+  line, or after a short line that ends a sentence; a paragraph running over a page break
+  is one paragraph, located on the page where it starts;
+- a line in a larger type than the body text, or a short line reading "Chapter 3", is a
+  heading: it names the chapter of what follows ("ch. 3, p. 45");
+- a word hyphenated at a line end is rejoined ("remem-" + "bered" -> "remembered");
+- running headers and footers (a first or last line that repeats, numbers aside, on many
+  pages or on the neighbouring pages) and bare page numbers are dropped.
+
+Pages are numbered as the PDF labels them (roman front matter too), else from 1. A PDF with
+no text layer (a scan) or one that needs a password is refused with one line, and so is one
+pypdf cannot parse: any exception inside the parser becomes that line.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from annotator.errors import ImportFailure
+from annotator.exchange.importers.chapters import Book, BookBuilder, clean
+from annotator.exchange.importers.plaintext import heading_location
+
+HEADING_SCALE = 1.15  # a line this much larger than the body text is a heading
+PARAGRAPH_GAP = 1.4  # a gap this many line spacings wide starts a paragraph
+SHORT_LINE = 0.75  # a line shorter than this share of the page's full lines may end a paragraph
+RUNNING_SHARE = 0.3  # a first/last line repeated on this share of the pages is a running header/footer
+_PAGE_NUMBER = re.compile(r"^(page\s+)?([0-9]+|[ivxlcdm]+)(\s+(of|/)\s+[0-9]+)?$", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?…:;][\"'”’)\]]*$")
+_HYPHENATED = re.compile(r"[A-Za-zÀ-ÿ][-\u00ad]$")
+
+
+@dataclass(eq=False)  # lines are told apart by identity: two can read the same
+class Line:
+    text: str
+    x: float
+    y: float
+    size: float
+    page: int = 0
+
+
+def read_pdf(path: Path, source_id: str) -> Book:
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings about damaged files would print mid-import
+    try:
+        reader = _open(path)
+        pages = [_page_lines(page, number) for number, page in enumerate(reader.pages)]
+        labels = _page_labels(reader, len(pages))
+        title, author = _metadata(reader)
+    except ImportFailure:
+        raise
+    except RecursionError:
+        raise ImportFailure(f"{path}: the PDF nests objects too deeply to read") from None
+    except Exception as exc:  # noqa: BLE001 - untrusted input: whatever pypdf raises is one line
+        raise ImportFailure(f"{path}: cannot read this PDF ({type(exc).__name__}: {str(exc)[:120]})") from None
+    if not any(pages):
+        raise ImportFailure(f"{path}: the PDF has no text layer (a scan?); run OCR on it first (e.g. ocrmypdf) and import the result")
+    pages = _without_running_lines(pages)
+    builder = BookBuilder(source_id)
+    _Paragraphs(builder, pages, labels).build()
+    return builder.done(title or path.stem, author)
+
+
+def _open(path: Path):
+    from pypdf import PdfReader
+
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(1024)
+    except FileNotFoundError:
+        raise ImportFailure(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ImportFailure(f"{path}: is a folder, not a file") from None
+    except OSError as exc:
+        raise ImportFailure(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if not head:
+        raise ImportFailure(f"{path}: the file is empty (0 bytes)")
+    if b"%PDF" not in head:
+        raise ImportFailure(f"{path}: not a PDF (no %PDF header)")
+    reader = PdfReader(path)
+    if reader.is_encrypted:
+        try:  # many PDFs are "encrypted" with an empty password and only restrict printing or copying
+            opened = reader.decrypt("")
+        except Exception:  # noqa: BLE001 - an unsupported cipher is the same answer
+            opened = 0
+        if not opened:
+            raise ImportFailure(f"{path}: the PDF is encrypted (password-protected); remove the password and import again")
+    return reader
+
+
+def _metadata(reader) -> tuple[str, str]:
+    info = reader.metadata
+    if not info:
+        return "", ""
+    title, author = info.get("/Title"), info.get("/Author")
+    return (clean(str(title)) if isinstance(title, str) else ""), (clean(str(author)) if isinstance(author, str) else "")
+
+
+def _page_labels(reader, count: int) -> list[str]:
+    numbers = [str(n + 1) for n in range(count)]
+    try:
+        if "/PageLabels" in reader.trailer["/Root"]:
+            labels = list(reader.page_labels)
+            if len(labels) == count and all(label.strip() for label in labels):
+                return [label.strip() for label in labels]
+    except Exception:  # noqa: BLE001 - labels are a nicety: a damaged tree numbers pages from 1
+        pass
+    return numbers
+
+
+def _page_lines(page, number: int) -> list[Line]:
+    """The page's lines in content order, each with the position and size of its first piece."""
+    lines: list[Line] = []
+
+    def visit(text, cm, tm, font, font_size):
+        if not text:
+            return
+        x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        scale = math.hypot(tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3]) or 1.0
+        size = abs(font_size * scale) or 1.0
+        for k, piece in enumerate(text.split("\n")):
+            if k and lines and lines[-1].text.strip():
+                lines.append(Line("", x, y - k * size * 1.2, size, number))  # pypdf broke the line itself
+            if not piece:
+                continue
+            last = lines[-1] if lines else None
+            if last is not None and (not last.text or abs(last.y - y) < size * 0.4) and k == 0:
+                if not last.text:
+                    last.x, last.y, last.size = x, y, size
+                last.text += piece
+            else:
+                lines.append(Line(piece, x, y, size, number))
+
+    page.extract_text(visitor_text=visit)
+    result = []
+    for line in lines:
+        line.text = clean(line.text)
+        if line.text:
+            result.append(line)
+    return result
+
+
+# -- running headers and footers --------------------------------------------------------------
+
+
+def _key(line: Line) -> str:
+    return re.sub(r"\d+", "#", line.text.lower())
+
+
+def _without_running_lines(pages: list[list[Line]]) -> list[list[Line]]:
+    edges = Counter()
+    for lines in pages:
+        for key in {_key(line) for line in (*lines[:2], *lines[-2:])}:
+            edges[key] += 1
+    repeated = {key for key, n in edges.items() if len(pages) >= 4 and n >= max(3, RUNNING_SHARE * len(pages))}
+    result = []
+    for i, lines in enumerate(pages):
+        neighbours = {_key(line) for j in (i - 2, i - 1, i + 1, i + 2) if 0 <= j < len(pages) and j != i
+                      for line in (*pages[j][:2], *pages[j][-2:])}
+        drop = set()
+        for line in (*lines[:2], *lines[-2:]):
+            key = _key(line)
+            if key in repeated or key in neighbours or _PAGE_NUMBER.match(line.text):
+                drop.add(id(line))
+        result.append([line for line in lines if id(line) not in drop])
+    return result
+
+
+# -- paragraphs -------------------------------------------------------------------------------
+
+
+class _Paragraphs:
+    def __init__(self, builder: BookBuilder, pages: list[list[Line]], labels: list[str]):
+        self.builder = builder
+        self.pages = pages
+        self.labels = labels
+        all_lines = [line for lines in pages for line in lines]
+        self.body_size = Counter(round(line.size, 1) for line in all_lines).most_common(1)[0][0]
+        gaps = Counter()
+        for lines in pages:
+            for above, below in zip(lines, lines[1:]):
+                if _same_size(above.size, self.body_size) and 0 < above.y - below.y < 4 * self.body_size:
+                    gaps[round(above.y - below.y, 1)] += 1
+        self.spacing = gaps.most_common(1)[0][0] if gaps else self.body_size * 1.2
+        self.parts: list[str] = []
+        self.page = ""
+        self.heading: list[str] = []
+        self.heading_size = 0.0
+
+    def build(self) -> None:
+        for number, lines in enumerate(self.pages):
+            body = [line for line in lines if _same_size(line.size, self.body_size)]
+            margin = Counter(round(line.x) for line in body).most_common(1)[0][0] if body else 0
+            full = sorted(len(line.text) for line in body)
+            full_length = full[int(len(full) * 0.9)] if full else 0
+            previous: Line | None = None
+            for line in lines:
+                if self._is_heading(line):
+                    self._end_paragraph()
+                    if self.heading and abs(line.size - self.heading_size) > 0.5:
+                        self._end_heading()  # a heading in another size: a section under the chapter
+                    self.heading.append(line.text)
+                    self.heading_size = line.size
+                    previous = None
+                    continue
+                self._end_heading()
+                ended = previous is not None and self._ends_short(previous.text, full_length)
+                if self.parts and (ended or self._starts_paragraph(line, previous, margin)):
+                    self._end_paragraph()
+                if not self.parts:
+                    self.page = self.labels[number]
+                self._add(line.text)
+                previous = line
+            if previous is not None and self._ends_short(previous.text, full_length):
+                self._end_paragraph()
+        self._end_heading()
+        self._end_paragraph()
+
+    def _is_heading(self, line: Line) -> bool:
+        if line.size >= self.body_size * HEADING_SCALE and len(line.text.split()) <= 15:
+            return True
+        return len(line.text.split()) <= 6 and heading_location(line.text) is not None and not self.parts
+
+    def _starts_paragraph(self, line: Line, previous: Line | None, margin: int) -> bool:
+        if previous is None:  # the first line of a page: a new paragraph only if indented
+            return line.x > margin + self.body_size * 0.8
+        gap = previous.y - line.y
+        if gap > self.spacing * PARAGRAPH_GAP or gap < -self.body_size:  # wide gap, or a new column
+            return True
+        return line.x > margin + self.body_size * 0.8 and previous.x <= margin + self.body_size * 0.8
+
+    def _ends_short(self, text: str, full_length: int) -> bool:
+        return bool(_SENTENCE_END.search(text)) and len(text) < full_length * SHORT_LINE
+
+    def _add(self, text: str) -> None:
+        if self.parts and _HYPHENATED.search(self.parts[-1]) and text[:1].islower():
+            self.parts[-1] = self.parts[-1][:-1] + text
+            return
+        self.parts.append(text)
+
+    def _end_paragraph(self) -> None:
+        if self.parts:
+            self.builder.set_page(self.page)
+            self.builder.paragraph(" ".join(self.parts))
+            self.parts = []
+
+    def _end_heading(self) -> None:
+        if self.heading:
+            self.builder.heading(" ".join(self.heading))
+            self.heading = []
+
+
+def _same_size(size: float, body: float) -> bool:
+    return abs(size - body) < body * 0.08
