@@ -265,9 +265,10 @@ def _wrap(paragraph: str, width: int, first_indent: int, hyphenate: bool) -> lis
     return lines
 
 
-def pdf_bytes(book: BookSpec, running_header: bool = True, hyphenate: bool = True) -> bytes:
+def pdf_bytes(book: BookSpec, running_header: bool = True, hyphenate: bool = True, indent: bool = True) -> bytes:
     """A book as a PDF: each chapter on a new page under a bold heading; body text in 12 pt Courier
-    with indented first lines; a running header (the title) and a page number on every page."""
+    with indented first lines (or, with `indent=False`, block paragraphs with a gap between them);
+    a running header (the title) and a page number on every page."""
     pages: list[list[tuple[str, float, float, str, int]]] = []  # (text, x, y, font, size)
     y = 0.0
 
@@ -282,7 +283,9 @@ def pdf_bytes(book: BookSpec, running_header: bool = True, hyphenate: bool = Tru
         pages[-1].append((chapter.title, MARGIN, y, "F2", HEADING_SIZE))
         y -= HEADING_SIZE * 1.5
         for paragraph in chapter.paragraphs:
-            for k, line in enumerate(_wrap(paragraph, CHARS_PER_LINE, INDENT, hyphenate)):
+            if not indent and y < PAGE_HEIGHT - MARGIN - HEADING_SIZE * 3:
+                y -= LEADING  # a blank line between block paragraphs
+            for line in _wrap(paragraph, CHARS_PER_LINE, INDENT if indent else 0, hyphenate):
                 if y - LEADING < MARGIN:
                     new_page()
                 y -= LEADING
@@ -296,7 +299,12 @@ def pdf_bytes(book: BookSpec, running_header: bool = True, hyphenate: bool = Tru
     return _pdf_document(book, pages)
 
 
-def _pdf_document(book: BookSpec, pages) -> bytes:
+def scanned_pdf_bytes(book: BookSpec, pages: int = 3) -> bytes:
+    """A PDF as a scanner makes it: pages of picture (here grey boxes), no text layer."""
+    return _pdf_document(book, [[] for _ in range(pages)], drawing=b"0.5 g 72 72 468 648 re f\n")
+
+
+def _pdf_document(book: BookSpec, pages, drawing: bytes = b"") -> bytes:
     objects: list[bytes] = []  # object n is objects[n - 1]
 
     def add(data: bytes) -> int:
@@ -310,7 +318,7 @@ def _pdf_document(book: BookSpec, pages) -> bytes:
     info = add(b"<< /Title " + _pdf_string(book.title) + b" /Author " + _pdf_string(book.author) + b" >>")
     kids = []
     for page in pages:
-        stream = b"".join(b"BT /%s %d Tf %.2f %.2f Td %s Tj ET\n" % (font.encode(), size, x, y, _pdf_string(text))
+        stream = drawing + b"".join(b"BT /%s %d Tf %.2f %.2f Td %s Tj ET\n" % (font.encode(), size, x, y, _pdf_string(text))
                           for text, x, y, font, size in page)
         packed = zlib.compress(stream)
         content = add(b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed + b"\nendstream")

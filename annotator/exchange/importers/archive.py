@@ -128,7 +128,7 @@ def _refuse_non_zip(path: Path, what: str) -> None:
         raise ImportFailure(f"{path}: password-protected (encrypted) or an old binary Office file, not a {what}; "
                             "remove the password or save it again as .docx/.odt")
     if not head.startswith(b"PK"):
-        raise ImportFailure(f"{path}: not a {what} (it should be a zip archive; is it a renamed text file?)")
+        raise ImportFailure(f"{path}: not a zip archive, so not a real {what} (is it a renamed text file?)")
 
 
 def _check_member_name(path: Path, name: str) -> None:

@@ -100,7 +100,7 @@ class _Extractor(HTMLParser):
         return tag not in ("body", "html", "main", "article") and bool(words & BOILERPLATE_WORDS)
 
     def handle_starttag(self, tag: str, attr_list) -> None:
-        if tag == "title" and not self.skip_depth:
+        if tag == "title" and not self.title_parts:
             self.in_title = True
         if tag == "meta":
             self._meta(dict((k.lower(), v or "") for k, v in attr_list))

@@ -63,7 +63,7 @@ def read_pdf(path: Path, source_id: str) -> Book:
         raise ImportFailure(f"{path}: cannot read this PDF ({type(exc).__name__}: {str(exc)[:120]})") from None
     if not any(pages):
         raise ImportFailure(f"{path}: the PDF has no text layer (a scan?); run OCR on it first (e.g. ocrmypdf) and import the result")
-    pages = _without_running_lines(pages)
+    pages = _without_running_lines(pages, _body_size(pages))
     builder = BookBuilder(source_id)
     _Paragraphs(builder, pages, labels).build()
     return builder.done(title or path.stem, author)
@@ -156,7 +156,24 @@ def _key(line: Line) -> str:
     return re.sub(r"\d+", "#", line.text.lower())
 
 
-def _without_running_lines(pages: list[list[Line]]) -> list[list[Line]]:
+def _body_size(pages: list[list[Line]]) -> float:
+    """The type size of most of the text (by characters, so that headings and footers do not count)."""
+    sizes = Counter()
+    for lines in pages:
+        for line in lines:
+            sizes[round(line.size, 1)] += len(line.text)
+    return sizes.most_common(1)[0][0]
+
+
+def _set_apart(lines: list[Line], index: int, body_size: float) -> bool:
+    """A short line in small type at the top or bottom of a page, well away from the text: a header or footer."""
+    line = lines[index]
+    neighbour = lines[index + 1] if index == 0 else lines[index - 1]
+    return (len(lines) > 1 and line.size < body_size * 0.92 and len(line.text.split()) <= 12
+            and abs(line.y - neighbour.y) > body_size * 1.8)
+
+
+def _without_running_lines(pages: list[list[Line]], body_size: float) -> list[list[Line]]:
     edges = Counter()
     for lines in pages:
         for key in {_key(line) for line in (*lines[:2], *lines[-2:])}:
@@ -166,7 +183,7 @@ def _without_running_lines(pages: list[list[Line]]) -> list[list[Line]]:
     for i, lines in enumerate(pages):
         neighbours = {_key(line) for j in (i - 2, i - 1, i + 1, i + 2) if 0 <= j < len(pages) and j != i
                       for line in (*pages[j][:2], *pages[j][-2:])}
-        drop = set()
+        drop = {id(lines[k]) for k in {0, len(lines) - 1} if lines and _set_apart(lines, k, body_size)}
         for line in (*lines[:2], *lines[-2:]):
             key = _key(line)
             if key in repeated or key in neighbours or _PAGE_NUMBER.match(line.text):
@@ -183,8 +200,7 @@ class _Paragraphs:
         self.builder = builder
         self.pages = pages
         self.labels = labels
-        all_lines = [line for lines in pages for line in lines]
-        self.body_size = Counter(round(line.size, 1) for line in all_lines).most_common(1)[0][0]
+        self.body_size = _body_size([lines for lines in pages if lines]) if any(pages) else 12.0
         gaps = Counter()
         for lines in pages:
             for above, below in zip(lines, lines[1:]):
