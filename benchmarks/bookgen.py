@@ -290,8 +290,8 @@ def pdf_bytes(book: BookSpec, running_header: bool = True, hyphenate: bool = Tru
                     new_page()
                 y -= LEADING
                 stripped = line.lstrip()
-                indent = (len(line) - len(stripped)) * 0.6 * BODY_SIZE
-                pages[-1].append((stripped, MARGIN + indent, y, "F1", BODY_SIZE))
+                offset = (len(line) - len(stripped)) * 0.6 * BODY_SIZE
+                pages[-1].append((stripped, MARGIN + offset, y, "F1", BODY_SIZE))
     for number, page in enumerate(pages, start=1):
         if running_header:
             page.insert(0, (book.title.upper(), MARGIN, PAGE_HEIGHT - 40, "F1", 9))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree as ET
 
@@ -67,7 +68,7 @@ class SafeArchive:
         try:
             with self.archive.open(info) as handle:
                 data = handle.read(info.file_size + 1)
-        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError, ValueError) as exc:
+        except (zipfile.BadZipFile, zlib.error, OSError, RuntimeError, NotImplementedError, EOFError, ValueError) as exc:
             raise ImportFailure(f"{self.path}: cannot read {name} from the archive: {exc}") from None
         if len(data) > info.file_size:
             raise ImportFailure(f"{self.path}: {name} is larger than its header says; refusing")

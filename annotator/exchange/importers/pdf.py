@@ -4,8 +4,9 @@ pypdf gives each piece of text with its position and size (a visitor function); 
 rebuilt from those and joined into paragraphs by layout:
 
 - a new paragraph starts after a gap wider than the usual line spacing, at an indented
-  line, or after a short line that ends a sentence; a paragraph running over a page break
-  is one paragraph, located on the page where it starts;
+  line, or after a line that ends a sentence and is short (or has room for the next line's
+  first word: the break was the writer's); a paragraph running over a page break is one
+  paragraph, located on the page where it starts;
 - a line in a larger type than the body text, or a short line reading "Chapter 3", is a
   heading: it names the chapter of what follows ("ch. 3, p. 45");
 - a word hyphenated at a line end is rejoined ("remem-" + "bered" -> "remembered");
@@ -33,6 +34,7 @@ from annotator.exchange.importers.plaintext import heading_location
 HEADING_SCALE = 1.15  # a line this much larger than the body text is a heading
 PARAGRAPH_GAP = 1.4  # a gap this many line spacings wide starts a paragraph
 SHORT_LINE = 0.75  # a line shorter than this share of the page's full lines may end a paragraph
+FITS_SHARE = 0.95  # ...and so may one with room for the next line's first word within this share
 RUNNING_SHARE = 0.3  # a first/last line repeated on this share of the pages is a running header/footer
 _PAGE_NUMBER = re.compile(r"^(page\s+)?([0-9]+|[ivxlcdm]+)(\s+(of|/)\s+[0-9]+)?$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?…:;][\"'”’)\]]*$")
@@ -49,7 +51,7 @@ class Line:
 
 
 def read_pdf(path: Path, source_id: str) -> Book:
-    logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings about damaged files would print mid-import
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL)  # its notes on damaged files would print mid-import (or mid-TUI)
     try:
         reader = _open(path)
         pages = [_page_lines(page, number) for number, page in enumerate(reader.pages)]
@@ -167,9 +169,11 @@ def _body_size(pages: list[list[Line]]) -> float:
 
 def _set_apart(lines: list[Line], index: int, body_size: float) -> bool:
     """A short line in small type at the top or bottom of a page, well away from the text: a header or footer."""
+    if len(lines) < 2:
+        return False
     line = lines[index]
     neighbour = lines[index + 1] if index == 0 else lines[index - 1]
-    return (len(lines) > 1 and line.size < body_size * 0.92 and len(line.text.split()) <= 12
+    return (line.size < body_size * 0.92 and len(line.text.split()) <= 12
             and abs(line.y - neighbour.y) > body_size * 1.8)
 
 
@@ -211,6 +215,7 @@ class _Paragraphs:
         self.page = ""
         self.heading: list[str] = []
         self.heading_size = 0.0
+        self.last_text, self.last_full = "", 0  # the last line of the page before, and that page's full line length
 
     def build(self) -> None:
         for number, lines in enumerate(self.pages):
@@ -219,6 +224,8 @@ class _Paragraphs:
             full = sorted(len(line.text) for line in body)
             full_length = full[int(len(full) * 0.9)] if full else 0
             previous: Line | None = None
+            if self.last_text and self._ended(self.last_text, lines[0].text if lines else "", self.last_full):
+                self._end_paragraph()  # the last line of the page before ended a paragraph
             for line in lines:
                 if self._is_heading(line):
                     self._end_paragraph()
@@ -229,15 +236,14 @@ class _Paragraphs:
                     previous = None
                     continue
                 self._end_heading()
-                ended = previous is not None and self._ends_short(previous.text, full_length)
+                ended = previous is not None and self._ended(previous.text, line.text, full_length)
                 if self.parts and (ended or self._starts_paragraph(line, previous, margin)):
                     self._end_paragraph()
                 if not self.parts:
                     self.page = self.labels[number]
                 self._add(line.text)
                 previous = line
-            if previous is not None and self._ends_short(previous.text, full_length):
-                self._end_paragraph()
+            self.last_text, self.last_full = (previous.text, full_length) if previous else ("", 0)
         self._end_heading()
         self._end_paragraph()
 
@@ -254,8 +260,13 @@ class _Paragraphs:
             return True
         return line.x > margin + self.body_size * 0.8 and previous.x <= margin + self.body_size * 0.8
 
-    def _ends_short(self, text: str, full_length: int) -> bool:
-        return bool(_SENTENCE_END.search(text)) and len(text) < full_length * SHORT_LINE
+    def _ended(self, text: str, next_text: str, full_length: int) -> bool:
+        """Did this line end its paragraph? It ends a sentence, and it is short, or the next line's
+        first word would have fitted on it (so the break was the writer's, not the typesetter's)."""
+        if not _SENTENCE_END.search(text):
+            return False
+        first_word = next_text.split(" ", 1)[0]
+        return len(text) < full_length * SHORT_LINE or len(text) + 1 + len(first_word) < full_length * FITS_SHARE
 
     def _add(self, text: str) -> None:
         if self.parts and _HYPHENATED.search(self.parts[-1]) and text[:1].islower():
