@@ -276,6 +276,20 @@ def test_encrypted_pdf_is_refused_and_an_empty_password_one_is_read(store, tmp_p
     assert [p.text for p in imported(store, write(tmp_path, "open.pdf", encrypted("")))[2]] == ALL_PARAGRAPHS
 
 
+def test_pdf_pages_are_cited_as_the_pdf_labels_them(store, tmp_path):
+    from pypdf import PdfReader, PdfWriter
+
+    book = BookSpec("Labelled", "L. Writer", [Chapter("Preface", ["A preface on its own page."]),
+                                              Chapter("Chapter 1", ["The story begins on page one."])])
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(bookgen.pdf_bytes(book))))
+    writer.set_page_label(0, 0, style="/r", start=9)  # the preface is page ix
+    writer.set_page_label(1, 1, style="/D", start=1)
+    out = io.BytesIO()
+    writer.write(out)
+    _, _, passages = imported(store, write(tmp_path, "labelled.pdf", out.getvalue()))
+    assert [p.location for p in passages] == ["Preface, p. ix", "ch. 1, p. 1"]
+
+
 # -- Project Gutenberg -------------------------------------------------------------------------------
 
 GUTENBERG_HEADER = """The Project Gutenberg eBook of Great Expectations
@@ -345,6 +359,16 @@ def test_gutenberg_text_loses_header_and_licence_and_keeps_chapters(store, tmp_p
     everything = " ".join(p.text for p in passages)
     for boilerplate in ("Project Gutenberg", "copyright", "1867 Edition", "Contents"):
         assert boilerplate not in everything
+
+
+def test_older_gutenberg_header_names_title_and_author(store, tmp_path):
+    text = ("The Project Gutenberg EBook of Jane Eyre, by Charlotte Bronte\n\nThis eBook is for the use of anyone.\n\n"
+            "*** START OF THIS PROJECT GUTENBERG EBOOK JANE EYRE ***\n\nCHAPTER I\n\n"
+            "There was no possibility of taking a walk that day.\n\n"
+            "*** END OF THIS PROJECT GUTENBERG EBOOK JANE EYRE ***\n\nEnd of the Project Gutenberg EBook.\n")
+    _, source, passages = imported(store, write(tmp_path, "pg1260.txt", text))
+    assert (source.title, source.author) == ("Jane Eyre", "Charlotte Bronte")
+    assert [(p.text, p.location) for p in passages] == [("There was no possibility of taking a walk that day.", "ch. I")]
 
 
 # -- the CLI, as a user runs it ----------------------------------------------------------------------

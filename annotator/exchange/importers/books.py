@@ -19,6 +19,14 @@ def book_kind(path: Path) -> str | None:
 
 def read_book(path: Path, kind: str, source_id: str, text: str = "") -> Book:
     """The file's title, author and passages; a file that cannot be read raises ImportFailure (one line)."""
+    from annotator.exchange.importers.textio import MAX_INPUT_BYTES
+
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0  # a missing or unreadable file is reported by the reader, in its words
+    if size > MAX_INPUT_BYTES:
+        raise ImportFailure(f"{path}: {size // (1024 * 1024)} MB is larger than the {MAX_INPUT_BYTES // (1024 * 1024)} MB an import takes")
     try:
         book = _read(path, kind, source_id, text)
     except RecursionError:
