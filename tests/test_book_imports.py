@@ -131,9 +131,9 @@ def test_epub_follows_the_spine_not_file_names_and_chapters_starting_mid_file(st
 
 def test_epub_without_a_toc_takes_chapters_from_headings(store, tmp_path):
     members = _package('<itemref idref="a"/>', '<item id="a" href="one.xhtml" media-type="application/xhtml+xml"/>')
-    members["one.xhtml"] = _xhtml("<h1>Chapter Four</h1><p>Heading-located text.</p>")
+    members["one.xhtml"] = _xhtml("<h1>Chapter Four</h1><p>Heading-located text.</p><h2>XII</h2><p>Numbered.</p>")
     _, _, passages = imported(store, write(tmp_path, "plain.epub", zip_of(members)))
-    assert [(p.text, p.location) for p in passages] == [("Heading-located text.", "ch. 4")]
+    assert [(p.text, p.location) for p in passages] == [("Heading-located text.", "ch. 4"), ("Numbered.", "ch. XII")]
 
 
 def test_epub_with_drm_is_refused_in_one_line(store, tmp_path):
@@ -274,6 +274,19 @@ def test_encrypted_pdf_is_refused_and_an_empty_password_one_is_read(store, tmp_p
     with pytest.raises(ImportFailure, match="encrypted"):
         import_source(store, write(tmp_path, "locked.pdf", encrypted("secret")))
     assert [p.text for p in imported(store, write(tmp_path, "open.pdf", encrypted("")))[2]] == ALL_PARAGRAPHS
+
+
+def test_a_placeholder_pdf_title_gives_way_to_the_file_name(store, tmp_path):
+    book = BookSpec("Microsoft Word - draft3.docx", "Mara Quist", [Chapter("Chapter 1", ["She could not find the flask."])])
+    _, source, _ = imported(store, write(tmp_path, "essay-draft.pdf", bookgen.pdf_bytes(book)))
+    assert (source.title, source.author) == ("Essay Draft", "Mara Quist")
+
+
+def test_ligatures_are_spelled_out_so_search_finds_the_words(store, tmp_path):
+    members = _package('<itemref idref="a"/>', '<item id="a" href="one.xhtml" media-type="application/xhtml+xml"/>')
+    members["one.xhtml"] = _xhtml("<p>She could not \ufb01nd the \ufb02ask in the o\ufb03ce.</p>")
+    _, _, passages = imported(store, write(tmp_path, "ligatures.epub", zip_of(members)))
+    assert passages[0].text == "She could not find the flask in the office."
 
 
 def test_pdf_pages_are_cited_as_the_pdf_labels_them(store, tmp_path):

@@ -18,7 +18,8 @@ def book_kind(path: Path) -> str | None:
 
 
 def read_book(path: Path, kind: str, source_id: str, text: str = "") -> Book:
-    """The file's title, author and passages; a file that cannot be read raises ImportFailure (one line)."""
+    """The file's title (empty if it names none), author and passages; a file that cannot be read
+    raises ImportFailure (one line)."""
     from annotator.exchange.importers.textio import MAX_INPUT_BYTES
 
     try:
@@ -31,9 +32,7 @@ def read_book(path: Path, kind: str, source_id: str, text: str = "") -> Book:
         book = _read(path, kind, source_id, text)
     except RecursionError:
         raise ImportFailure(f"{path}: the file nests its elements too deeply to read") from None
-    if not book.title:
-        book.title = path.stem
-    return book
+    return book  # without a title of its own, the import names it after the file
 
 
 def _read(path: Path, kind: str, source_id: str, text: str) -> Book:

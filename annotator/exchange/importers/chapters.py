@@ -17,6 +17,10 @@ from annotator.exchange.importers.plaintext import heading_location, split_long
 
 MAX_LOCATION_CHARS = 80
 _SPACES = re.compile(r"\s+")
+_BARE_NUMBER = re.compile(r"^([0-9]{1,3}|[IVXLC]{1,7})\.?$")
+# Typographic ligatures, as PDFs and some EPUBs carry them: "ﬁnd" must be found by "find".
+_LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
+                            "\ufb05": "st", "\ufb06": "st", "\u00ad": None, "\u200b": None, "\ufeff": None})
 
 
 @dataclass
@@ -30,17 +34,21 @@ class Book:
 
 
 def clean(text: str) -> str:
-    """Runs of white space (line breaks, tabs, no-break spaces) as one space; soft hyphens and zero-widths gone."""
-    text = text.replace("\u00ad", "").replace("\u200b", "").replace("\ufeff", "")
-    return _SPACES.sub(" ", text).strip()
+    """Runs of white space (line breaks, tabs, no-break spaces) as one space; soft hyphens and
+    zero-widths gone; ligatures spelled out."""
+    return _SPACES.sub(" ", text.translate(_LIGATURES)).strip()
 
 
 def chapter_label(heading: str) -> str:
-    """A heading as a location: "Chapter 3: Home" -> "ch. 3"; "The Cottages" stays as it is."""
+    """A heading as a location: "Chapter 3: Home" and a bare "3" or "III" -> "ch. 3" / "ch. III";
+    "The Cottages" stays as it is."""
     heading = clean(heading)
     found = heading_location(heading)
     if found:
         return found
+    bare = _BARE_NUMBER.match(heading)
+    if bare:
+        return f"ch. {bare.group(1)}"
     if len(heading) > MAX_LOCATION_CHARS:
         heading = heading[: MAX_LOCATION_CHARS - 1].rsplit(" ", 1)[0] + "…"
     return heading

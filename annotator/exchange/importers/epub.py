@@ -60,7 +60,7 @@ def read_epub(path: Path, source_id: str) -> Book:
                     continue
             _read_document(builder, _decode(archive.read(item.member)), item.member, toc)
         title, author = _metadata(opf)
-        return builder.done(title or path.stem, author)
+        return builder.done(title, author)
 
 
 def _read_document(builder: BookBuilder, markup: str, member: str, toc: "Toc") -> None:

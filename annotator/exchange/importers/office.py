@@ -44,7 +44,7 @@ def read_docx(path: Path, source_id: str) -> Book:
         body = next((e for e in document if local_name(e) == "body"), None)
         if body is not None:
             reader.walk(body)
-        return reader.builder.done(title or reader.title or path.stem, author)
+        return reader.builder.done(title or reader.title, author)
 
 
 def read_odt(path: Path, source_id: str) -> Book:
@@ -60,7 +60,7 @@ def read_odt(path: Path, source_id: str) -> Book:
         for element in body if body is not None else ():
             if local_name(element) == "text":
                 reader.walk(element)
-        return reader.builder.done(title or reader.title or path.stem, author)
+        return reader.builder.done(title or reader.title, author)
 
 
 def _core_properties(archive: SafeArchive, name: str) -> tuple[str, str]:

@@ -38,6 +38,8 @@ FITS_SHARE = 0.95  # ...and so may one with room for the next line's first word 
 RUNNING_SHARE = 0.3  # a first/last line repeated on this share of the pages is a running header/footer
 _PAGE_NUMBER = re.compile(r"^(page\s+)?([0-9]+|[ivxlcdm]+)(\s+(of|/)\s+[0-9]+)?$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?…:;][\"'”’)\]]*$")
+_PLACEHOLDER_TITLE = re.compile(r"^(microsoft (word|powerpoint) - |untitled\b|document\d*$)|\.(docx?|odt|rtf|indd|tex|pdf|txt)$",
+                                re.IGNORECASE)
 _HYPHENATED = re.compile(r"[A-Za-zÀ-ÿ][-\u00ad]$")
 
 
@@ -68,7 +70,7 @@ def read_pdf(path: Path, source_id: str) -> Book:
     pages = _without_running_lines(pages, _body_size(pages))
     builder = BookBuilder(source_id)
     _Paragraphs(builder, pages, labels).build()
-    return builder.done(title or path.stem, author)
+    return builder.done(title, author)
 
 
 def _open(path: Path):
@@ -103,7 +105,10 @@ def _metadata(reader) -> tuple[str, str]:
     if not info:
         return "", ""
     title, author = info.get("/Title"), info.get("/Author")
-    return (clean(str(title)) if isinstance(title, str) else ""), (clean(str(author)) if isinstance(author, str) else "")
+    title = clean(str(title)) if isinstance(title, str) else ""
+    if _PLACEHOLDER_TITLE.search(title):  # what the software that made the PDF wrote, not the work's title
+        title = ""
+    return title, (clean(str(author)) if isinstance(author, str) else "")
 
 
 def _page_labels(reader, count: int) -> list[str]:

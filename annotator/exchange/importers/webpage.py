@@ -32,7 +32,7 @@ def read_web_page(path: Path, source_id: str) -> Book:
         elif event.kind == "paragraph":
             builder.paragraph(event.text)
     author = next((page.meta[k] for k in AUTHOR_KEYS if page.meta.get(k) and "://" not in page.meta[k]), "")
-    return builder.done(title or path.stem, author)
+    return builder.done(title, author)
 
 
 def _read_markup(path: Path) -> str:
