@@ -256,6 +256,26 @@ def zlib_pages(data: bytes) -> bytes:
     return b"".join(zlib.decompress(m.group(1)) for m in re.finditer(rb"stream\n(.*?)\nendstream", data, re.S))
 
 
+def test_a_pdf_page_the_parser_chokes_on_is_left_out_and_named(store, tmp_path, monkeypatch):
+    from annotator.exchange.importers import pdf
+
+    real = pdf._page_lines
+
+    def choke_on_page_two(page, number):
+        if number == 1:
+            raise ValueError("a damaged content stream")
+        return real(page, number)
+
+    monkeypatch.setattr(pdf, "_page_lines", choke_on_page_two)
+    book = bookgen.novel(chapters=1, words=1200, seed=4)
+    report, _, passages = imported(store, write(tmp_path, "damaged.pdf", bookgen.pdf_bytes(book)))
+    assert report.warnings == [f"{tmp_path / 'damaged.pdf'}: 1 damaged page(s) could not be read and were left out: p. 2"]
+    assert passages and not any(p.location.endswith("p. 2") for p in passages)
+    monkeypatch.setattr(pdf, "_page_lines", lambda page, number: (_ for _ in ()).throw(ValueError("broken")))
+    with pytest.raises(ImportFailure, match=r"cannot read this PDF \(ValueError: broken\)"):
+        import_source(store, write(tmp_path, "hopeless.pdf", bookgen.pdf_bytes(book)))
+
+
 def test_pdf_without_a_text_layer_says_so(store, tmp_path):
     with pytest.raises(ImportFailure, match="no text layer"):
         import_source(store, write(tmp_path, "scan.pdf", bookgen.scanned_pdf_bytes(BOOK)))

@@ -56,7 +56,7 @@ def read_pdf(path: Path, source_id: str) -> Book:
     logging.getLogger("pypdf").setLevel(logging.CRITICAL)  # its notes on damaged files would print mid-import (or mid-TUI)
     try:
         reader = _open(path)
-        pages = [_page_lines(page, number) for number, page in enumerate(reader.pages)]
+        pages, skipped = _readable_pages(path, reader)
         labels = _page_labels(reader, len(pages))
         title, author = _metadata(reader)
     except ImportFailure:
@@ -70,7 +70,27 @@ def read_pdf(path: Path, source_id: str) -> Book:
     pages = _without_running_lines(pages, _body_size(pages))
     builder = BookBuilder(source_id)
     _Paragraphs(builder, pages, labels).build()
+    if skipped:
+        shown = ", ".join(labels[n] for n in skipped[:10]) + (" …" if len(skipped) > 10 else "")
+        builder.book.warnings.append(f"{path}: {len(skipped)} damaged page(s) could not be read and were left out: p. {shown}")
     return builder.done(title, author)
+
+
+def _readable_pages(path: Path, reader) -> tuple[list[list["Line"]], list[int]]:
+    """Each page's lines; a damaged page is left out (and named), unless no page can be read at all."""
+    pages, skipped, first_error = [], [], None
+    for number, page in enumerate(reader.pages):
+        try:
+            pages.append(_page_lines(page, number))
+        except RecursionError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - one damaged page need not cost the book
+            pages.append([])
+            skipped.append(number)
+            first_error = first_error or exc
+    if pages and len(skipped) == len(pages):
+        raise first_error
+    return pages, skipped
 
 
 def _open(path: Path):
