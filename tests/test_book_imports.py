@@ -222,6 +222,13 @@ def test_web_page_without_main_drops_boilerplate_by_element_role_and_class(store
     assert source.title == "Essay tips"
 
 
+def test_web_page_unclosed_boilerplate_ends_at_the_next_block_and_page_references_stay(store, tmp_path):
+    page = ('<body><p class="share-links">Share this page<p>The keeper wrote, see page <a href="#p12">12</a>.'
+            '<p>The lamp<sup>3</sup> burned<a href="#n4">[4]</a>.</body>')
+    _, _, passages = imported(store, write(tmp_path, "unclosed.html", page))
+    assert [p.text for p in passages] == ["The keeper wrote, see page 12.", "The lamp burned."]
+
+
 # -- PDF ---------------------------------------------------------------------------------------------
 
 

@@ -37,7 +37,10 @@ BOILERPLATE_WORDS = {
     "ads", "ad", "promo", "related", "comments", "comment", "footer", "masthead", "skip", "popup", "modal", "toolbar",
 }
 PAGE_NUMBER_CLASSES = {"pagenum", "pagenumber", "page-number", "pagebreak", "page-break", "footnote-ref", "noteref"}
-_MARKER = re.compile(r"^\[?[\d*†‡§¶]{1,4}\]?$|^\[?[a-z]\]?$")
+_MARKER = re.compile(r"^\[?[\d*†‡§¶]{1,4}\]?$|^\[?[a-z]\]?$")  # in a <sup>
+_LINK_MARKER = re.compile(r"^\[[\d*†‡§¶a-z]{1,4}\]$|^[*†‡§¶]{1,3}$")  # a bare link: "see page 12" keeps its 12
+# Elements HTML lets go unclosed: a skipped one ends where the next block starts.
+_SELF_ENDING = {"p", "li", "dd", "dt"}
 VOID = {"br", "img", "hr", "meta", "link", "input", "area", "base", "col", "embed", "source", "track", "wbr", "param"}
 MAIN_TAGS = {"main", "article"}
 
@@ -106,9 +109,13 @@ class _Extractor(HTMLParser):
             self._meta(dict((k.lower(), v or "") for k, v in attr_list))
             return
         if self.skip_depth:
-            if tag == self.skip_tag:
+            if self.skip_depth == 1 and self.skip_tag in _SELF_ENDING and tag in BLOCKS and tag != "body":
+                self.skip_depth = 0  # an unclosed <p class="share">: the next block ends it
+            elif tag == self.skip_tag:
                 self.skip_depth += 1
-            return
+                return
+            else:
+                return
         if tag in VOID:
             if tag == "br":
                 self.buffer.append("\n")
@@ -144,10 +151,10 @@ class _Extractor(HTMLParser):
                 self.skip_depth -= 1
             return
         if tag == "sup" and self.sup_start is not None:
-            self._drop_marker(self.sup_start)
+            self._drop_marker(self.sup_start, _MARKER)
             self.sup_start = None
         if tag == "a" and self.link_start is not None:
-            self._drop_marker(self.link_start)
+            self._drop_marker(self.link_start, _LINK_MARKER)
             self.link_start = None
         if tag == "pre":
             self.in_pre = max(0, self.in_pre - 1)
@@ -167,9 +174,9 @@ class _Extractor(HTMLParser):
 
     # -- output ------------------------------------------------------------------------------
 
-    def _drop_marker(self, start: int) -> None:
+    def _drop_marker(self, start: int, marker: re.Pattern) -> None:
         """A footnote marker (`<sup>3</sup>`, `<a href="#n3">[3]</a>`) is dropped from the text."""
-        if _MARKER.match("".join(self.buffer[start:]).strip()):
+        if marker.match("".join(self.buffer[start:]).strip()):
             del self.buffer[start:]
 
     def _flush(self) -> None:
