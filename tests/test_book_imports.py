@@ -153,7 +153,7 @@ def test_epub_with_drm_is_refused_in_one_line(store, tmp_path):
 
 def test_docx_paragraphs_headings_tables_and_properties(store, tmp_path):
     W = bookgen._w_paragraph
-    body = (W("Handout: The Lighthouse Keeper", "Title") + W("Chapter 1", "Heading1")
+    body = (W("Handout: The Lighthouse Keeper", "Title") + W("Chapter 1 .......... 1", "TOC1") + W("Chapter 1", "Heading1")
             + '<w:p><w:r><w:t xml:space="preserve">Read the first </w:t></w:r><w:commentRangeStart w:id="0"/>'
               '<w:r><w:t>chapter</w:t></w:r><w:del><w:r><w:delText> DELETED</w:delText></w:r></w:del>'
               '<w:r><w:tab/><w:t>aloud.</w:t></w:r><w:r><w:commentReference w:id="0"/></w:r></w:p>'

@@ -123,7 +123,8 @@ class _DocxReader(_Reader):
             name = local_name(child)
             if name == "p":
                 level, is_title = self._style(child)
-                self.emit(self._text(child), level, is_title)
+                if level >= 0:
+                    self.emit(self._text(child), level, is_title)
             elif name == "tr":
                 cells = [clean(self._text(cell)) for cell in child if local_name(cell) == "tc"]
                 self.emit(" | ".join(c for c in cells if c), 0, False)
@@ -131,6 +132,7 @@ class _DocxReader(_Reader):
                 self.walk(child)
 
     def _style(self, paragraph: ET.Element) -> tuple[int, bool]:
+        """(heading level or 0, whether it is the Title); level -1 for an entry of a table of contents."""
         properties = next((c for c in paragraph if local_name(c) == "pPr"), None)
         if properties is None:
             return 0, False
@@ -143,6 +145,8 @@ class _DocxReader(_Reader):
                     return int(found.group(1)), False
                 if name == "title":
                     return 0, True
+                if re.match(r"^toc ?\d|^toc heading$|^table of (contents|figures)", name):
+                    return -1, False
             if local_name(child) == "outlineLvl" and _attr(child, "val").isdigit():
                 return int(_attr(child, "val")) + 1, False
         return 0, False
