@@ -3,8 +3,9 @@
 Everything outside the `*** START OF THE PROJECT GUTENBERG EBOOK … ***` and `*** END OF …`
 markers (the header, the licence) is dropped; title and author come from the header's
 `Title:` and `Author:` lines (or the older "The Project Gutenberg EBook of X, by Y" line).
-Before the first chapter, a front matter of short lines only (the title again, "by …", a
-contents list) is dropped too; a preface with real paragraphs is kept. `Chapter XI`
+Before the first chapter, a front matter of short lines and bracketed notes only (the title
+again, "by …", a contents list, "[Transcriber's Note: …]") is dropped too; a preface with real
+paragraphs is kept. `Chapter XI`
 headings become chapter locations, as in any text file.
 """
 
@@ -53,10 +54,15 @@ def _without_front_matter(body: str) -> str:
     for i, block in enumerate(blocks):
         if heading_location(block.lines[0]) is None or not _starts_a_chapter(blocks, i):
             continue
-        if all(len(b.text.split()) < FRONT_MATTER_WORDS for b in blocks[:i]):
+        if all(_front_matter(b.text) for b in blocks[:i]):
             return "\n".join(lines[block.first_line_number - 1:])
         return body
     return body
+
+
+def _front_matter(text: str) -> bool:
+    """A title, a byline, an edition line, a contents entry, or a bracketed transcriber's note."""
+    return len(text.split()) < FRONT_MATTER_WORDS or (text.startswith("[") and text.endswith("]"))
 
 
 def _starts_a_chapter(blocks, i: int) -> bool:
