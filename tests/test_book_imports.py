@@ -449,6 +449,11 @@ def _bomb() -> bytes:
     return buffer.getvalue()
 
 
+BAD_INPUTS["pictures.epub"] = zip_of({**_package('<itemref idref="a"/>', '<item id="a" href="p.xhtml" media-type="application/xhtml+xml"/>'),
+                                      "p.xhtml": _xhtml('<img src="page1.jpg" alt="page 1"/>')})
+BAD_INPUTS["lcp.epub"] = replace_member(bookgen.epub_bytes(BOOK), "META-INF/license.lcpl", "{}")
+
+
 @pytest.mark.parametrize("name", [*BAD_INPUTS, "bomb.epub"])
 def test_bad_book_files_give_one_line_exit_2_and_write_nothing(cli, tmp_path, name):
     ws = tmp_path / "w"

@@ -32,6 +32,9 @@ def read_book(path: Path, kind: str, source_id: str, text: str = "") -> Book:
         book = _read(path, kind, source_id, text)
     except RecursionError:
         raise ImportFailure(f"{path}: the file nests its elements too deeply to read") from None
+    if not book.passages:
+        where = "between its START and END markers" if kind == "gutenberg" else "in it (only pictures, or an empty document?)"
+        raise ImportFailure(f"{path}: no text found {where}")
     return book  # without a title of its own, the import names it after the file
 
 

@@ -24,7 +24,7 @@ from annotator.exchange.importers.htmltext import extract
 
 # Font obfuscation (IDPF and Adobe) "encrypts" embedded fonts only; any other algorithm is DRM.
 FONT_OBFUSCATION = {"http://www.idpf.org/2008/embedding", "http://ns.adobe.com/pdf/enc#RC"}
-DRM_MARKERS = ("META-INF/rights.xml", "META-INF/sinf.xml")
+DRM_MARKERS = ("META-INF/rights.xml", "META-INF/sinf.xml", "META-INF/license.lcpl")  # Adobe ADEPT, Apple FairPlay, Readium LCP
 SKIPPED_LANDMARKS = {"cover", "toc", "title-page", "titlepage", "loi", "lot", "copyright-page"}
 _SKIPPED_NAME = re.compile(r"(^|[-_./])(cover|titlepage|title-page|title_page|toc|nav|contents)([-_.]|\d|$)", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"""^<\?xml[^>]*encoding=["']([A-Za-z0-9._-]+)["']""")
