@@ -161,6 +161,14 @@ def test_fuzz_loop_finds_no_traceback():
     assert sum(c.ok for c in counts.values()) > 0 and sum(c.clean_errors for c in counts.values()) > 0
 
 
+def test_book_files_mangled_give_passages_or_one_line():
+    """EPUB, PDF, DOCX, ODT, HTML and Gutenberg files, whole or truncated, bit-flipped, with entity
+    bombs, unsafe member names, DRM markers or zip bombs: never a traceback, nothing half-written."""
+    counts = fuzz_inputs.run(cases=60, seed=18, targets=["books"])
+    assert {name: c.examples for name, c in counts.items() if c.tracebacks} == {}
+    assert counts["books"].ok and counts["books"].clean_errors
+
+
 def test_crafted_inputs_and_export_paths_find_nothing():
     """The shapes that once got through (hostile ids, huge numbers, nested codes, shared members,
     a DOCTYPE, absent theme fields, -o at the corpus or a FIFO), with their oracles."""

@@ -16,7 +16,7 @@ def register(subparsers, common) -> None:
     p.add_argument("--empty", action="store_true", help="start with an empty codebook")
     p.set_defaults(handler=cmd_init)
 
-    p = subparsers.add_parser("import", parents=[common], help="import passages (.txt, .md, .yaml) or, with --themes, theme notes")
+    p = subparsers.add_parser("import", parents=[common], help="import passages (.txt, .md, .yaml, .epub, .pdf, .docx, .odt, .html, Kindle, .qdpx) or, with --themes, theme notes")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--source", metavar="ID", help="source id for the passages (default: from the file name)")
     p.add_argument("--themes", action="store_true", help="the files are theme notes: import them as themes")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from annotator.errors import AnnotatorError, ImportFailure
 from annotator.exchange.importers.plaintext import parse_plain_text
-from annotator.exchange.importers.textio import read_text_file
+from annotator.exchange.importers.textio import DecodedText, read_text_file
 from annotator.exchange.importers.theme_notes import parse_theme_notes
 from annotator.exchange.importers.yaml_passages import parse_yaml_passages
 from annotator.corpus.model import SLUG_RE, Memo, Passage, Source, SourceFile, Tag, Theme, now_iso, slugify, unique_id
@@ -94,6 +94,10 @@ def detect_kind(path: Path, text: str) -> str:
         return "annotator-json"
     if looks_like_clippings(text):
         return "kindle"
+    from annotator.exchange.importers.gutenberg import looks_like_gutenberg
+
+    if looks_like_gutenberg(text):
+        return "gutenberg"
     return "text"
 
 
@@ -128,8 +132,11 @@ def import_source(
         report = ImportReport(str(path), kind="qdpx")
         import_qdpx(store, path, report, default_annotator=annotator)
         return report
-    decoded = read_text_file(path)
-    kind = detect_kind(path, decoded.text)
+    from annotator.exchange.importers.books import BOOK_KINDS, book_kind, read_book
+
+    kind = book_kind(path)  # EPUB, PDF, Word, OpenDocument, web page: read as a book, not as text
+    decoded = DecodedText("", "") if kind else read_text_file(path)
+    kind = kind or detect_kind(path, decoded.text)
     report = ImportReport(str(path), kind=kind, warnings=list(decoded.warnings))
     wanted_id = source_id or default_source_id(path)
     if source_id and not valid_source_id(source_id):
@@ -147,6 +154,11 @@ def import_source(
         title, author, tag_pairs = parsed.title, parsed.author, parsed.tags
         report.warnings += parsed.warnings
         keep_ids = True
+    elif kind in BOOK_KINDS:
+        book = read_book(path, kind, wanted_id, decoded.text)
+        title, author, passages = book.title, book.author, book.passages
+        report.warnings += book.warnings
+        keep_ids = False
     else:
         title, passages = parse_plain_text(decoded.text, wanted_id)
         keep_ids = False

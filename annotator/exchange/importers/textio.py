@@ -44,7 +44,7 @@ def decode_bytes(raw: bytes, path: Path | str) -> DecodedText:
         if raw.startswith(bom):
             return DecodedText(raw.decode(encoding, errors="replace"), encoding)
     if looks_binary(raw):
-        raise ImportFailure(f"{path}: looks like a binary file, not text; annotator imports .txt, .md, .yaml and Kindle clippings")
+        raise ImportFailure(f"{path}: looks like a binary file, not text; annotator imports text, Markdown, YAML, EPUB, PDF, .docx, .odt, HTML and Kindle clippings")
     try:
         return DecodedText(raw.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
