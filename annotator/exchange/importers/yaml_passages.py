@@ -38,8 +38,10 @@ def parse_yaml_passages(text: str, path: Path, default_source: str) -> YamlImpor
         raise ImportFailure(f"{path}: expected 'passages:' with a list of {{id, text, location, themes}}")
     warnings = [f"{path}:{getattr(data, 'line', 1)}: unknown key '{k}' ignored" for k in data if k not in KNOWN_TOP_KEYS]
     source = data.get("source") or {}
+    if isinstance(source, (str, int, float)) and not isinstance(source, bool):
+        source = {"title": str(source)}  # `source: Great Expectations` names the work
     if not isinstance(source, dict):
-        raise ImportFailure(f"{path}: 'source' must be a mapping (id, title, author)")
+        raise ImportFailure(f"{path}: 'source' must be a title or a mapping (id, title, author)")
     warnings += [f"{path}: unknown source key '{k}' ignored" for k in source if k not in KNOWN_SOURCE_KEYS]
     source_id = _scalar(source.get("id"), "source id", str(path)) or None
     sid = source_id or default_source
