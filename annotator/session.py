@@ -77,7 +77,12 @@ class Session:
             with corpus_copy(self.ws) as scratch:  # no index is written either: the copy is read whole instead
                 return run_imports(read_whole(Session(scratch)), request, annotator, progress)
         reports = run_imports(self, request, annotator, progress)
-        self.sync(progress=(lambda done, total: progress("indexing", done, total)) if progress else None)
+        if progress is None:
+            self.sync()
+            return reports
+        progress("indexing", 0, 1)  # an update of the index in place reports no steps of its own: its start and end
+        self.sync(progress=lambda done, total: progress("indexing", done, total))
+        progress("indexing", 1, 1)
         return reports
 
     # -- themes ------------------------------------------------------------------------
