@@ -1,7 +1,8 @@
 """Fuzz loop: throw bad input at every door annotator has, count tracebacks (there must be none).
 
 Doors: corpus YAML files (themes, passages, annotations) as the store loads them,
-imported YAML / text / Markdown / theme notes / Kindle clippings / annotator JSON /
+imported YAML / text / Markdown / theme notes / Kindle clippings / KOReader JSON / Kobo
+KoboReader.sqlite / Readwise CSV / annotator JSON /
 REFI-QDA (.qdpx) files, and search queries. Each case must end in a sane result or
 in an AnnotatorError (one clear line). Anything else, or a case that runs longer than
 the time limit, counts as a traceback and is saved for replay.
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import csv
 import io
 import json
 import os
@@ -355,6 +357,116 @@ def case_kindle(rng: random.Random, ctx: Context):
         return "skipped"
     data = kindle_text(rng).encode(rng.choice(("utf-8", "utf-8-sig", "utf-16")), "replace")
     _import(ctx, rng.choice(("My Clippings.txt", "clippings.txt")), data, source_id=rng.choice((None, None, "kn")))
+    return "ok"
+
+
+def koreader_bytes(rng: random.Random) -> bytes:
+    """KOReader's JSON export: one book or `documents`, entries with odd values where text belongs."""
+    def entry():
+        if rng.random() < 0.1:
+            return random_value(rng)
+        return {"sort": rng.choice(("highlight", "bookmark", random_value(rng))), "text": rng.choice((nasty_text(rng, 30), random_value(rng), "")),
+                "note": rng.choice((None, nasty_text(rng, 8), random_value(rng))), "chapter": rng.choice((nasty_text(rng, 3), random_value(rng))),
+                "page": rng.choice((rng.randint(-10, 10**6), "xiv", random_value(rng), 1e309)), "time": random_value(rng)}
+
+    def book():
+        return {"title": rng.choice(("Great Expectations", nasty_text(rng, 3), random_value(rng))),
+                "author": rng.choice(("Charles Dickens", random_value(rng))),
+                "entries": [entry() for _ in range(rng.randint(0, 10))] if rng.random() < 0.9 else random_value(rng)}
+
+    data = {"documents": [book() for _ in range(rng.randint(0, 4))]} if rng.random() < 0.3 else book()
+    data.update(created_on=random_value(rng), version="koreader")
+    if rng.random() < 0.3:
+        data = mutate_structure(rng, data)
+    text = json.dumps(data, ensure_ascii=rng.random() < 0.5, default=str)
+    if rng.random() < 0.15:
+        text = mutate_text(rng, text)
+    return text.encode("utf-8", "surrogatepass")
+
+
+def case_koreader(rng: random.Random, ctx: Context):
+    options = {"book": rng.choice((None, None, "great", nasty_text(rng, 1) or None)),
+               "title": rng.choice((None, None, nasty_text(rng, 3) or None))}
+    _import(ctx, rng.choice(("Great Expectations.json", "highlights.json")), koreader_bytes(rng), **options)
+    return "ok"
+
+
+def readwise_bytes(rng: random.Random) -> bytes:
+    columns = ["Highlight", "Book Title", "Book Author", "Amazon Book ID", "Note", "Color", "Tags", "Location Type",
+               "Location", "Highlighted at", "Document tags"]
+    if rng.random() < 0.2:
+        rng.shuffle(columns)
+        del columns[rng.randrange(len(columns)):]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for _ in range(rng.randint(0, 15)):
+        row = [rng.choice((nasty_text(rng, 20), "", str(random_value(rng)))) for _ in columns]
+        if "Location Type" in columns and rng.random() < 0.6:
+            row[columns.index("Location Type")] = rng.choice(("page", "location", "order", "time", "none"))
+        writer.writerow(row[: rng.randint(0, len(row))] if rng.random() < 0.1 else row)
+    text = out.getvalue()
+    if rng.random() < 0.2:
+        text = mutate_text(rng, text)
+    return text.encode(rng.choice(("utf-8", "utf-8-sig", "cp1252")), "replace")
+
+
+def case_readwise(rng: random.Random, ctx: Context):
+    _import(ctx, "readwise.csv", readwise_bytes(rng), book=rng.choice((None, "1984", nasty_text(rng, 1) or None)))
+    return "ok"
+
+
+def kobo_bytes(rng: random.Random, folder: Path) -> bytes:
+    """A KoboReader.sqlite: the reader's tables with odd values, some columns or tables missing, or damaged bytes."""
+    import sqlite3
+
+    path = folder / f"kobo-{rng.randrange(10**9)}.sqlite"
+    content_columns = ["ContentID", "ContentType", "Title", "Attribution", "VolumeIndex"]
+    bookmark_columns = ["BookmarkID", "VolumeID", "ContentID", "Text", "Annotation", "DateCreated", "ChapterProgress", "Hidden", "Type"]
+    if rng.random() < 0.1:
+        (content_columns if rng.random() < 0.5 else bookmark_columns).pop(rng.randrange(4))
+    db = sqlite3.connect(path)
+    try:
+        db.execute(f"CREATE TABLE content ({', '.join(content_columns)})")
+        if rng.random() < 0.95:
+            db.execute(f"CREATE TABLE Bookmark ({', '.join(bookmark_columns)})")
+        volumes = [rng.choice(("file:///mnt/onboard/a.epub", nasty_text(rng, 2), None)) for _ in range(rng.randint(1, 3))]
+
+        def value():
+            return rng.choice((nasty_text(rng, 20), None, rng.randint(-10**18, 10**18), rng.random(), b"\xff\x00bytes"))
+
+        for volume in volumes:
+            db.execute(f"INSERT INTO content VALUES ({', '.join('?' * len(content_columns))})",
+                       [volume if c == "ContentID" else value() for c in content_columns])
+        for n in range(rng.randint(0, 12)):
+            row = {c: value() for c in bookmark_columns}
+            row.update({k: v for k, v in (("BookmarkID", f"b{n}"), ("VolumeID", rng.choice(volumes))) if k in row})
+            if "Hidden" in row and rng.random() < 0.7:
+                row["Hidden"] = rng.choice(("false", "true"))
+            try:
+                db.execute(f"INSERT INTO Bookmark VALUES ({', '.join('?' * len(bookmark_columns))})", list(row.values()))
+            except sqlite3.OperationalError:
+                break  # no Bookmark table this time
+        db.commit()
+    finally:
+        db.close()
+    data = path.read_bytes()
+    path.unlink()
+    if rng.random() < 0.2:  # damaged: truncated, or bytes overwritten
+        if rng.random() < 0.5:
+            data = data[: rng.randrange(len(data))]
+        else:
+            data = bytearray(data)
+            for _ in range(rng.randint(1, 40)):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+            data = bytes(data)
+    return data
+
+
+def case_kobo(rng: random.Random, ctx: Context):
+    folder = ctx.root / "kobo-build"
+    folder.mkdir(exist_ok=True)
+    _import(ctx, "KoboReader.sqlite", kobo_bytes(rng, folder), source_id=rng.choice((None, None, "kb")))
     return "ok"
 
 
@@ -741,6 +853,9 @@ TARGETS = {
     "text": case_text,
     "theme-notes": case_theme_notes,
     "kindle": case_kindle,
+    "koreader": case_koreader,
+    "readwise": case_readwise,
+    "kobo": case_kobo,
     "annotator-json": case_annotator_json,
     "qdpx": case_qdpx,
     "query": case_query,

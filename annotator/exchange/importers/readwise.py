@@ -20,7 +20,10 @@ _LOCATION_WORDS = {"page": "p.", "location": "loc.", "order": "#"}
 
 
 def looks_like_readwise(text: str) -> bool:
-    header = next(csv.reader(io.StringIO(text.lstrip("\ufeff").split("\n", 1)[0])), [])
+    try:
+        header = next(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")), [])
+    except csv.Error:
+        return False
     return all(column in header for column in REQUIRED)
 
 
