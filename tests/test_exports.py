@@ -47,6 +47,7 @@ def test_csv_one_row_per_tag_in_corpus_order(session):
         ("lh-012", "friendship", "alice"),
     ]
     assert body[1][5] == "'=HYPERLINK(\"http://x\")"
+    assert body[0][7].startswith("(Test Author, The Lighthouse Keeper, ")  # the citation names the author
 
 
 @pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx"])
