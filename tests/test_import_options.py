@@ -106,3 +106,18 @@ def test_progress_bar_line():
 
     assert bar_line("indexing", 1, 4, 80) == "indexing  [######------------------]  25%"
     assert bar_line("indexing", 0, 0, 80).endswith("  0%")
+
+
+def test_a_corpus_file_copied_out_and_edited_updates_its_source(cli, ws, tmp_path):
+    notes = tmp_path / "notes.md"
+    notes.write_text("The keeper's first night.\n\nThe storm.\n", encoding="utf-8")
+    assert cli("--workspace", ws, "import", notes)[0] == 0
+    copied = tmp_path / "edited.yaml"
+    copied.write_text((ws / "corpus" / "passages" / "notes.yaml").read_text(encoding="utf-8").replace("The storm.", "The great storm."))
+    code, out, err = cli("--workspace", ws, "import", copied)
+    assert code == 0, err
+    assert "1 changed" in out and [p.text for p in store(ws).load_source("notes").passages][1] == "The great storm."
+    stranger = tmp_path / "other.yaml"
+    stranger.write_text("source:\n  id: notes\npassages:\n  - id: x-1\n    text: Not the same file.\n", encoding="utf-8")
+    code, out, err = cli("--workspace", ws, "import", stranger)
+    assert code == 2 and "--source notes --replace" in err

@@ -167,8 +167,8 @@ def import_source(
     if looks_like_kobo(path):  # a database, not text
         report = ImportReport(str(path), kind="kobo")
         return _import_highlights(store, path, None, report, options, progress)
-    if (title or author) and path.suffix.lower() in (".qdpx", ".json") and not _is_koreader(path):
-        raise ImportFailure(f"{path}: --title and --author name one work; a project or annotator export keeps its sources' own")
+    if (title or author or book) and path.suffix.lower() in (".qdpx", ".json") and not _is_koreader(path):
+        raise ImportFailure(f"{path}: --title, --author and --book name one work; a project or annotator export keeps its sources' own")
     if path.suffix.lower() == ".qdpx":  # a zip, not text: REFI-QDA project exchange
         from annotator.exchange.qdpx import import_qdpx
 
@@ -182,6 +182,7 @@ def import_source(
     explicit_id = bool(source_id)
     given_title, given_author = title, author
     title, author, tag_pairs = None, "", []
+    came_from = ""  # the file a YAML file says its source first came from (a corpus file copied out)
     if kind in ("koreader", "readwise"):
         return _import_highlights(store, path, decoded.text, report, options, progress)
     if book and kind != "kindle":
@@ -197,6 +198,7 @@ def import_source(
             explicit_id = True  # the file names its source: it is never moved to another id
         passages = [Passage(p.id, p.text, p.location, wanted_id) for p in parsed.passages]
         title, author, tag_pairs = parsed.title, parsed.author, parsed.tags
+        came_from = parsed.file
         report.warnings += parsed.warnings
         keep_ids = True
     else:
@@ -209,7 +211,8 @@ def import_source(
     with store.locked():
         from annotator.exchange.importers.source_ids import claim_source_id
 
-        claimed, notice = claim_source_id(store, wanted_id, path, explicit=explicit_id, replace=replace)
+        claimed, notice = claim_source_id(store, wanted_id, path, explicit=explicit_id, replace=replace,
+                                          ours=lambda existing: bool(came_from) and existing.source.file == came_from)
         if claimed != wanted_id:
             report.warnings.append(notice)
             passages = [Passage(_moved_id(p.id, wanted_id, claimed), p.text, p.location, claimed) for p in passages]

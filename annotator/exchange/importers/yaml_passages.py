@@ -23,6 +23,7 @@ class YamlImport:
     author: str = ""
     source_id: str | None = None
     warnings: list[str] = field(default_factory=list)
+    file: str = ""  # the file the source first came from, as a corpus file records it
 
 
 def parse_yaml_passages(text: str, path: Path, default_source: str) -> YamlImport:
@@ -77,6 +78,7 @@ def parse_yaml_passages(text: str, path: Path, default_source: str) -> YamlImpor
         author=_scalar(source.get("author"), "author", str(path)),
         source_id=source_id,
         warnings=warnings,
+        file=_scalar(source.get("file"), "file", str(path)),
     )
 
 
