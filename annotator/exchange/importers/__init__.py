@@ -212,7 +212,7 @@ def import_source(
         from annotator.exchange.importers.source_ids import claim_source_id
 
         claimed, notice = claim_source_id(store, wanted_id, path, explicit=explicit_id, replace=replace,
-                                          ours=lambda existing: bool(came_from) and existing.source.file == came_from)
+                                          ours=lambda existing: _yaml_of(existing, came_from, passages if keep_ids else []))
         if claimed != wanted_id:
             report.warnings.append(notice)
             passages = [Passage(_moved_id(p.id, wanted_id, claimed), p.text, p.location, claimed) for p in passages]
@@ -243,6 +243,14 @@ def import_source(
     report.sources.append(SourceChange(wanted_id, source.title, report.passages, report.added, report.changed,
                                        report.unchanged, report.removed))
     return report
+
+
+def _yaml_of(existing, came_from: str, passages: list[Passage]) -> bool:
+    """Whether a YAML file is a version of the existing source: it says it came from the same file
+    (a corpus file copied out), or it carries passage ids of that source (an edit of its passages)."""
+    if came_from and existing.source.file == came_from:
+        return True
+    return bool({p.id for p in passages} & {p.id for p in existing.passages})
 
 
 def _moved_id(passage_id: str, old_source: str, new_source: str) -> str:
