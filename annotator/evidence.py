@@ -18,6 +18,11 @@ class EvidencePassage:
     tags: list[Tag] = field(default_factory=list)
     source_title: str = ""
     memos: list[Memo] = field(default_factory=list)  # comments on the passage as a whole
+    source_author: str = ""
+
+    @property
+    def citation(self) -> str:
+        return citation(self.source_title, self.hit.location, self.source_author)
 
     @property
     def comments(self) -> list[str]:
@@ -50,6 +55,10 @@ def source_titles(store: Store) -> dict[str, str]:
     return {sf.source.id: sf.source.title or sf.source.id for sf in store.sources()}
 
 
+def source_authors(store: Store) -> dict[str, str]:
+    return {sf.source.id: sf.source.author for sf in store.sources() if sf.source.author}
+
+
 def evidence(index: SearchIndex, store: Store, theme_id: str) -> list[EvidencePassage]:
     """Every passage tagged with the theme, in corpus order, each with that theme's tags on it.
 
@@ -72,6 +81,7 @@ def evidence(index: SearchIndex, store: Store, theme_id: str) -> list[EvidencePa
     for found in memos.values():
         found.sort(key=lambda m: (m.at, m.annotator))
     titles = source_titles(store) if stored else {}
+    authors = source_authors(store) if stored else {}
     items = []
     for passage_id in sorted(stored, key=lambda pid: stored[pid].get("order", 0)):
         fields = stored[passage_id]
@@ -79,7 +89,8 @@ def evidence(index: SearchIndex, store: Store, theme_id: str) -> list[EvidencePa
             id=passage_id, kind="passage", text=fields.get("text", ""), source=fields.get("source", ""),
             location=fields.get("location", ""), themes=sorted(themes_on.get(passage_id, ())), score=0.0,
         )
-        items.append(EvidencePassage(hit, by_passage[passage_id], titles.get(hit.source, hit.source), memos.get(passage_id, [])))
+        items.append(EvidencePassage(hit, by_passage[passage_id], titles.get(hit.source, hit.source), memos.get(passage_id, []),
+                                     authors.get(hit.source, "")))
     return items
 
 
@@ -104,13 +115,15 @@ def corpus_positions(index: SearchIndex, ids) -> dict[str, int]:
 # -- quotations ---------------------------------------------------------------------------------
 
 
-def citation(source_title: str, location: str) -> str:
-    """`(Never Let Me Go, ch. 7)`; just the title or the location when the other is missing."""
-    inside = ", ".join(part for part in (source_title.strip(), location.strip()) if part)
+def citation(source_title: str, location: str, author: str = "") -> str:
+    """`(Kazuo Ishiguro, Never Let Me Go, ch. 7)`: the work's author, title and the place in it, each
+    left out when unknown. Every citation annotator prints or writes is made here."""
+    parts = (" ".join(author.split()), " ".join(source_title.split()), " ".join(location.split()))
+    inside = ", ".join(part for part in parts if part)
     return f"({inside})" if inside else ""
 
 
-def quote(hit: Hit, source_title: str) -> str:
+def quote(hit: Hit, source_title: str, author: str = "") -> str:
     """The passage as a quotation ready to paste: “text” (Source, location).
 
     Double quotation marks inside the passage become single ones, as a quotation
@@ -118,5 +131,5 @@ def quote(hit: Hit, source_title: str) -> str:
     """
     text = " ".join(hit.text.split())
     text = text.replace("“", "‘").replace("”", "’").replace('"', "'")
-    cited = citation(source_title, hit.location)
+    cited = citation(source_title, hit.location, author)
     return f"“{text}”" + (f" {cited}" if cited else "")

@@ -61,6 +61,30 @@ class Session:
     def sync(self, progress: "Progress | None" = None, force: bool = False) -> "SyncReport":
         return self.index.sync(progress=progress, force=force)
 
+    # -- importing (annotator.exchange.import_run) ------------------------------------
+
+    def import_files(self, request, progress=None) -> list:
+        """Import the files an `ImportRequest` names (or, with `dry_run`, find out what that would do,
+        writing nothing); then bring the index up to date. `progress(what, done, total)` hears of each
+        file and of the indexing. Returns an ImportReport per file."""
+        from annotator.exchange.import_run import read_whole, run_imports
+
+        request.check()
+        annotator = request.annotator or self.default_annotator()
+        if request.dry_run:
+            from annotator.exchange.importers.dry_run import corpus_copy
+
+            with corpus_copy(self.ws) as scratch:  # no index is written either: the copy is read whole instead
+                return run_imports(read_whole(Session(scratch)), request, annotator, progress)
+        reports = run_imports(self, request, annotator, progress)
+        if progress is None:
+            self.sync()
+            return reports
+        progress("indexing", 0, 1)  # an update of the index in place reports no steps of its own: its start and end
+        self.sync(progress=lambda done, total: progress("indexing", done, total), force=_mostly_new(self, reports))
+        progress("indexing", 1, 1)
+        return reports
+
     # -- themes ------------------------------------------------------------------------
 
     def themes(self) -> list[Theme]:
@@ -283,11 +307,25 @@ class Session:
         return (source_file.source.title if source_file else "") or source_id
 
     def quote(self, passage_id: str) -> str:
-        """The passage as a quotation with its citation: “text” (Source, location)."""
+        """The passage as a quotation with its citation: “text” (Author, Title, location)."""
         from annotator.evidence import quote
 
         hit = self.get(passage_id)
-        return quote(hit, self.source_title(hit.source))
+        source_file = self.store.load_source(hit.source) if hit.source else None
+        author = source_file.source.author if source_file else ""
+        return quote(hit, self.source_title(hit.source), author)
+
+
+# An import that brings at least this many passages, and most of the corpus, rebuilds the index
+# instead of updating it: as fast (in parallel), and its progress can be shown passage by passage.
+REBUILD_AFTER_IMPORT = 2000
+
+
+def _mostly_new(session: Session, reports: list) -> bool:
+    written = sum(report.added + report.changed for report in reports)
+    if written < REBUILD_AFTER_IMPORT:
+        return False
+    return 2 * written >= sum(len(source.passages) for source in session.store.sources())
 
 
 def _search_module():

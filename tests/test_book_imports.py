@@ -418,7 +418,7 @@ def test_cli_imports_a_pdf_then_finds_a_phrase_across_a_line_break_and_quotes_th
     hit = result["results"][0]
     assert f"{first} {second}" in hit["text"]
     code, out, _ = cli("--workspace", ws, "show", hit["id"], "--quote")
-    assert code == 0 and "(Marsh Lights, ch. 1, p. 1)" in out
+    assert code == 0 and "(Ada Pembroke, Marsh Lights, ch. 1, p. 1)" in out
 
 
 BAD_INPUTS = {

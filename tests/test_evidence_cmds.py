@@ -43,7 +43,7 @@ def test_evidence_json_contract(cli, workspace_dir):
 def test_evidence_text_shows_citation_and_comment(cli, workspace_dir):
     code, out, err = cli("--workspace", workspace_dir, "evidence", "memory")
     assert code == 0, err
-    assert "(The Lighthouse Keeper, ch. 2)" in out and "— The drawing joins" in out
+    assert "(Test Author, The Lighthouse Keeper, ch. 2)" in out and "— The drawing joins" in out
 
 
 def test_evidence_unknown_theme(cli, workspace_dir):
@@ -55,7 +55,7 @@ def test_show_quote(cli, workspace_dir):
     code, out, err = cli("--workspace", workspace_dir, "show", "lh-002", "--quote")
     assert code == 0, err
     assert out.startswith("“The supply boat calls once a fortnight")
-    assert out.rstrip().endswith("” (The Lighthouse Keeper, ch. 1)")
+    assert out.rstrip().endswith("” (Test Author, The Lighthouse Keeper, ch. 1)")
 
 
 def test_export_to_file_and_stdout_agree(cli, workspace_dir, tmp_path):

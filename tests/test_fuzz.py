@@ -113,6 +113,20 @@ def test_any_text_reads_as_kindle_clippings(text):
     parse_clippings(text.replace("\n\n", "\n==========\n"))
 
 
+@PROPERTY
+@given(st.text(max_size=2000))
+def test_any_text_reads_as_readwise_or_koreader_or_is_refused(text):
+    from annotator.exchange.importers.koreader import parse_koreader
+    from annotator.exchange.importers.readwise import parse_readwise
+
+    for parse, shaped in ((parse_readwise, "Highlight,Book Title,Note\n" + text), (parse_koreader, text),
+                          (parse_koreader, '{"title": "X", "entries": [' + text + "]}")):
+        try:
+            parse(shaped, Path("in"))
+        except ImportFailure as exc:
+            assert "\n" not in str(exc)
+
+
 @pytest.fixture(scope="module")
 def searchable(tmp_path_factory):
     import shutil
@@ -212,7 +226,17 @@ def _bad_inputs(folder: Path) -> list[tuple[list[str], Path | None]]:
         archive.writestr("project.qde", "<Project/>")
     nul_notes = folder / "notes.txt"
     nul_notes.write_bytes(b"Hope\n\nSome \x00 text\x00\x00")
+    kobo = folder / "KoboReader.sqlite"
+    kobo.write_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 4)
+    koreader = folder / "highlights.json"
+    koreader.write_text('{"title": "X", "entries": {"text": "not a list"}}')
+    readwise = folder / "readwise.csv"
+    readwise.write_text("Title,Author\nX,Y\n")
     return [
+        (["import", str(kobo)], None),
+        (["import", str(koreader)], None),
+        (["import", str(readwise)], None),
+        (["import", str(readwise), "--book", "X", "--title", "T", "--source", "s", "--replace"], None),
         (["import", str(binary)], None),
         (["import", str(malformed)], None),
         (["import", str(evil)], None),

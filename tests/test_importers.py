@@ -197,3 +197,45 @@ def test_theme_notes_refuse_a_yaml_file(empty_store, tmp_path):
     with pytest.raises(ImportFailure, match="theme notes are a text page"):
         import_theme_notes(empty_store, path)
     assert empty_store.themes() == []
+
+
+def test_a_chapter_heading_first_is_a_location_not_the_title():
+    title, passages = parse_plain_text("# Chapter 1\n\nPip in the churchyard.\n\n# Chapter 2\n\nMrs Joe and the Tickler.\n", "ge")
+    assert title is None
+    assert [p.location for p in passages] == ["ch. 1", "ch. 2"]
+
+
+def test_the_pieces_of_a_long_paragraph_keep_distinct_locations():
+    sentence = "The keeper climbed the stairs again and lit the lamp for the passing ships. "
+    _, passages = parse_plain_text("A first short paragraph.\n\n" + sentence * 40, "s")
+    locations = [p.location for p in passages[1:]]
+    assert len(locations) > 1 and len(set(locations)) == len(locations)
+    assert locations[:2] == ["para 2, part 1", "para 2, part 2"]
+
+
+def test_yaml_source_given_as_a_string_is_the_title(empty_store, tmp_path):
+    passages = tmp_path / "ge.yaml"
+    passages.write_text('source: "Great Expectations"\npassages:\n  - text: Pip in the churchyard.\n    location: ch. 1\n')
+    report = import_source(empty_store, passages)
+    assert empty_store.load_source(report.source_id).source.title == "Great Expectations"
+
+
+GE_NOTES = (
+    "Ambition\n\nPip wants to rise above the forge and become a gentleman, and the wish shapes every choice he makes.\n\n"
+    "Guilt\n\nPip carries guilt from the first chapter, when he steals food for the convict, to the very end.\n\n"
+    "Class\n\nMoney and manners divide the characters, and the novel asks whether a gentleman is made or born.\n"
+)
+
+
+def test_theme_notes_that_start_with_a_heading_keep_it():
+    assert [(n.name, n.named_from) for n in parse_theme_notes(GE_NOTES)] == [
+        ("Ambition", "heading"), ("Guilt", "heading"), ("Class", "heading")]
+    # the same notes under a title line read the same
+    titled = parse_theme_notes("Great Expectations: Themes\n\n" + GE_NOTES)
+    assert [n.name for n in titled] == ["Ambition", "Guilt", "Class"]
+
+
+def test_a_lone_first_line_before_unheaded_notes_is_still_a_title():
+    notes = parse_theme_notes("Great Expectations\n\nPip wants to rise above the forge and become a gentleman.\n\n"
+                              "Pip carries guilt from the first chapter, when he steals food for the convict.\n")
+    assert all(n.named_from == "inferred" for n in notes) and len(notes) == 2

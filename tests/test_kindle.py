@@ -56,7 +56,7 @@ def test_import_makes_one_source_per_book_and_notes_become_memos(cli, tmp_path):
     assert [p.id for p in sources["the-salt-road"].passages] == ["the-salt-road-l170", "the-salt-road-l410"]
     memos = session.store.annotations("tester").memos
     assert [(m.passage, m.text[:8]) for m in memos] == [("the-salt-road-l170", "Counting")]
-    assert session.quote("the-salt-road-l410") == "“'We are not lost,' said the guide. 'We are only early.'” (The Salt Road, p. 30)"
+    assert session.quote("the-salt-road-l410") == "“'We are not lost,' said the guide. 'We are only early.'” (Mara Quill, The Salt Road, p. 30)"
     assert session.search("camels").hits[0].id == "the-salt-road-l170"
 
 

@@ -16,9 +16,13 @@ def register(subparsers, common) -> None:
     p.add_argument("--empty", action="store_true", help="start with an empty codebook")
     p.set_defaults(handler=cmd_init)
 
-    p = subparsers.add_parser("import", parents=[common], help="import passages (.txt, .md, .yaml, .epub, .pdf, .docx, .odt, .html, Kindle, .qdpx) or, with --themes, theme notes")
+    p = subparsers.add_parser("import", parents=[common], help="import passages (.txt, .md, .yaml, .epub, .pdf, .docx, .odt, .html, Kindle, KOReader, Kobo, Readwise, .qdpx) or, with --themes, theme notes")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--source", metavar="ID", help="source id for the passages (default: from the file name)")
+    p.add_argument("--replace", action="store_true", help="with --source: replace that source even if another file made it")
+    p.add_argument("--title", metavar="T", help="the work's title, as citations name it (default: from the file)")
+    p.add_argument("--author", metavar="A", help="the work's author, as citations name it (default: from the file)")
+    p.add_argument("--book", metavar="TITLE", help="import only this book from a file of highlights (Kindle, KOReader, Kobo, Readwise)")
     p.add_argument("--themes", action="store_true", help="the files are theme notes: import them as themes")
     p.add_argument("--as", dest="annotator", metavar="ANNOTATOR", help="who the tags in a YAML file are by")
     p.add_argument("--dry-run", action="store_true", help="show what the import would add or change, and write nothing")
@@ -45,23 +49,22 @@ def cmd_init(args) -> int:
 
 
 def cmd_import(args) -> int:
-    # A dry run writes no index either: the corpus is read whole on the copy instead (read_whole).
-    session = open_session(args) if args.dry_run else open_checked_session(args)
-    if args.source and len(args.files) > 1:
-        warn("--source names one source; import one file at a time with it")
-        return 2
-    annotator = args.annotator or session.default_annotator()
-    if args.dry_run:
-        from annotator.exchange.importers.dry_run import corpus_copy
-        from annotator.session import Session
+    from annotator.cli.progress_bar import ProgressBar
+    from annotator.exchange.import_run import ImportRequest
 
-        with corpus_copy(session.ws) as scratch:
-            reports = run_imports(args, read_whole(Session(scratch)), annotator)
-    else:
-        reports = run_imports(args, session, annotator)
-        progress = ProgressPrinter("indexing")
-        session.sync(progress=progress)
-        progress.finish()
+    request = ImportRequest(args.files, args.themes, args.source, args.title, args.author, args.book, args.replace,
+                            args.dry_run, args.annotator)
+    request.check()
+    # A dry run writes no index either: the corpus is read whole on the copy instead.
+    session = open_session(args) if args.dry_run else open_checked_session(args)
+    bar = ProgressBar()
+    try:
+        reports = session.import_files(request, progress=bar)
+    finally:
+        bar.finish()
+    for report in reports:
+        for message in report.warnings:
+            warn(message)
     if args.json:
         print_json({"imports": [r.to_json() for r in reports], "dry_run": args.dry_run})
         return 0
@@ -75,34 +78,6 @@ def cmd_import(args) -> int:
     return 0
 
 
-def read_whole(session):
-    """The session, every corpus file read: a malformed one stops a dry run as it stops the import."""
-    session.store.themes()
-    session.store.sources()
-    session.store.all_annotations()
-    return session
-
-
-def run_imports(args, session, annotator: str) -> list:
-    from annotator.exchange.importers import import_source, import_theme_notes
-
-    reports = []
-    for name in args.files:
-        path = Path(name)
-        if args.themes:
-            check_theme_notes(path)
-            report = import_theme_notes(session.store, path)
-        else:
-            report = import_source(
-                session.store, path, source_id=args.source, annotator=annotator, resolve_theme=session.resolve_theme,
-            )
-        report.dry_run = args.dry_run
-        reports.append(report)
-        for message in report.warnings:
-            warn(message)
-    return reports
-
-
 def unplaced_lines(report) -> list[str]:
     kept = "would be kept" if report.dry_run else "is kept"
     lines = [f"  tag not placed: {tag.passage} {tag.theme} ({tag.annotator}) — the passage is gone from the new text; "
@@ -110,16 +85,6 @@ def unplaced_lines(report) -> list[str]:
     lines += [f"  comment not placed: {memo.passage} ({memo.annotator}) — the passage is gone from the new text; "
               f"the comment {kept} in the annotations file" for memo in report.unplaced_memos]
     return lines
-
-
-def check_theme_notes(path: Path) -> None:
-    """Refuse chapter notes given as theme notes, before anything is written (annotator.exchange.notes_check)."""
-    from annotator.exchange.importers.textio import read_text_file
-    from annotator.exchange.importers.theme_notes import parse_theme_notes
-    from annotator.exchange.notes_check import refuse_chapter_notes
-
-    if path.is_file():  # the importer reports a missing or unreadable file itself
-        refuse_chapter_notes(path, [note.name for note in parse_theme_notes(read_text_file(path).text)])
 
 
 def describe_import(report) -> list[str]:

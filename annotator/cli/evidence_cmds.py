@@ -65,14 +65,14 @@ def cmd_evidence(args) -> int:
         print_json({"theme": theme.id, "passages": [item.to_json() for item in items]})
         return 0
     color = use_color()
-    from annotator.evidence import citation, sheet_annotators
+    from annotator.evidence import sheet_annotators
 
     annotators = sheet_annotators(items)
     by_one = f", all tagged by {show_line(annotators[0])}" if len(annotators) == 1 else ""
     print(dim(f"{show_controls(theme.name)}: {len(items)} passage{'s' if len(items) != 1 else ''}{by_one}", color))
     for item in items:
         print()
-        print(f"{show_line(item.hit.id)}  {dim(show_line(citation(item.source_title, item.hit.location)), color)}")
+        print(f"{show_line(item.hit.id)}  {dim(show_line(item.citation), color)}")
         print("  " + show_controls(item.hit.text).replace("\n", "\n  "))
         print_comments(item, label=len(annotators) > 1, color=color)
     return 0

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from annotator.errors import AnnotatorError
-from annotator.evidence import EvidencePassage, citation, corpus_positions, evidence, sheet_annotators
+from annotator.evidence import EvidencePassage, corpus_positions, evidence, sheet_annotators
 from annotator.corpus.model import Theme
 
 if TYPE_CHECKING:  # the session is only passed through; importing it here would be circular
@@ -36,7 +36,7 @@ FORMAT_MODULES: list[str] = ["annotator.exchange.qdpx"]
 
 JSON_FORMAT_NAME = "annotator-export"
 JSON_FORMAT_VERSION = 1
-CSV_COLUMNS = ["passage", "source", "location", "theme", "annotator", "comment", "text"]
+CSV_COLUMNS = ["passage", "source", "location", "theme", "annotator", "comment", "text", "citation"]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
 
@@ -129,7 +129,7 @@ def markdown_passage(item: EvidencePassage, label_comments: bool = True) -> list
     """The passage quoted with its citation, then its comments; each labelled with its annotator
     unless the whole sheet is one annotator's (the sheet names them once, at the top)."""
     lines = [f"> {markdown_escape(line.strip())}" if line.strip() else ">" for line in item.hit.text.strip().splitlines()]
-    cited = citation(item.source_title, item.hit.location)
+    cited = item.citation
     if cited:
         lines += [">", f"> {markdown_escape(cited)}"]
     lines.append("")
@@ -187,7 +187,7 @@ def write_csv(session: "Session", theme_ids: list[str]) -> bytes:
     rows.sort(key=lambda r: (corpus_position[r[0].hit.id], r[1], r[2].annotator))
     for item, _, tag in rows:
         hit = item.hit
-        cells = [hit.id, hit.source, hit.location, tag.theme, tag.annotator, tag.comment or "", hit.text]
+        cells = [hit.id, hit.source, hit.location, tag.theme, tag.annotator, tag.comment or "", hit.text, item.citation]
         writer.writerow([csv_safe(c) for c in cells])
     return out.getvalue().encode("utf-8")
 

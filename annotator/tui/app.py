@@ -510,6 +510,7 @@ class AnnotatorApp(App):
             )
         yield SystemCommand("Themes panel", "Move to the theme panel", self._focus_themes)
         yield SystemCommand("Export", "Write the evidence sheet (.md), or .csv, .json, .qdpx, to a file", self._export)
+        yield SystemCommand("Import a file…", "Passages from a text, book or highlights file, with a progress bar", self._import)
         try:
             from annotator.tui.tutor_commands import tutor_commands
         except ImportError:
@@ -538,6 +539,11 @@ class AnnotatorApp(App):
         from annotator.tui.export_command import ask_and_export
 
         ask_and_export(self)
+
+    def _import(self) -> None:
+        from annotator.tui.import_screen import ImportScreen
+
+        self.push_screen(ImportScreen())
 
     def _focus_themes(self) -> None:
         self.action_focus_search()

@@ -189,7 +189,7 @@ async def test_y_copies_quotation_with_citation(app):
         await settle(app, pilot)
         await pilot.press("down", "y")
         assert app.clipboard.startswith("“Ada Penhallow has kept the light")
-        assert "The Lighthouse Keeper" in app.clipboard and "ch. 1" in app.clipboard
+        assert app.clipboard.endswith("(Test Author, The Lighthouse Keeper, ch. 1)")  # the author too (issue #18)
 
 
 async def test_slash_returns_to_search_with_text_selected(app):

@@ -90,6 +90,9 @@ def detect_kind(path: Path, text: str) -> str:
     from annotator.exchange.importers.kindle import looks_like_clippings
     from annotator.exchange.importers.workspace_json import looks_like_export
 
+    highlights = highlights_kind(suffix, text)
+    if highlights:
+        return highlights
     if suffix == ".json" or looks_like_export(text):
         return "annotator-json"
     if looks_like_clippings(text):
@@ -99,6 +102,29 @@ def detect_kind(path: Path, text: str) -> str:
     if looks_like_gutenberg(text):
         return "gutenberg"
     return "text"
+
+
+def highlights_kind(suffix: str, text: str) -> str | None:
+    """"koreader" or "readwise" for an e-reader's or Readwise's export of highlights, else None."""
+    if suffix == ".csv":  # the one CSV annotator reads; another is refused by its parser, in one line
+        return "readwise"
+    if suffix == ".json" and '"entries"' in text:
+        import json
+
+        from annotator.exchange.importers.koreader import looks_like_koreader
+
+        try:
+            return "koreader" if looks_like_koreader(json.loads(text)) else None
+        except (ValueError, RecursionError):
+            return None
+    return None
+
+
+def _is_koreader(path: Path) -> bool:
+    try:
+        return highlights_kind(".json", read_text_file(path).text) == "koreader"
+    except ImportFailure:
+        return False
 
 
 def valid_source_id(source_id: str) -> bool:
@@ -120,12 +146,33 @@ def import_source(
     source_id: str | None = None,
     annotator: str = "me",
     resolve_theme=None,
+    title: str | None = None,
+    author: str | None = None,
+    book: str | None = None,
+    replace: bool = False,
+    progress=None,
 ) -> ImportReport:
-    """Import one file of passages as a source; re-importing updates it in place."""
+    """Import one file of passages as a source; re-importing updates it in place.
+
+    `title` and `author` name the work (they win over the file's own); `book` takes one book out of
+    a file of highlights; `replace` lets `source_id` replace a source another file made."""
     from annotator.exchange.importers.checks import check_annotator
+    from annotator.exchange.importers.highlights import HighlightOptions
 
     path = Path(path)
     check_annotator(path, annotator)  # before anything is written: tags and comments are saved under it
+    if source_id and not valid_source_id(source_id):
+        raise ImportFailure(f"--source '{source_id}' must be a slug (lowercase letters, digits, '-'), at most {MAX_SOURCE_ID} characters")
+    if replace and not source_id:
+        raise ImportFailure("--replace needs --source ID: the source to replace")
+    options = HighlightOptions(source_id, title, author, book, replace, annotator)
+    from annotator.exchange.importers.kobo import looks_like_kobo
+
+    if looks_like_kobo(path):  # a database, not text
+        report = ImportReport(str(path), kind="kobo")
+        return _import_highlights(store, path, None, report, options, progress)
+    if (title or author or book) and path.suffix.lower() in (".qdpx", ".json") and not _is_koreader(path):
+        raise ImportFailure(f"{path}: --title, --author and --book name one work; a project or annotator export keeps its sources' own")
     if path.suffix.lower() == ".qdpx":  # a zip, not text: REFI-QDA project exchange
         from annotator.exchange.qdpx import import_qdpx
 
@@ -139,25 +186,32 @@ def import_source(
     kind = kind or detect_kind(path, decoded.text)
     report = ImportReport(str(path), kind=kind, warnings=list(decoded.warnings))
     wanted_id = source_id or default_source_id(path)
-    if source_id and not valid_source_id(source_id):
-        raise ImportFailure(f"--source '{source_id}' must be a slug (lowercase letters, digits, '-'), at most {MAX_SOURCE_ID} characters")
+    explicit_id = bool(source_id)
+    given_title, given_author = title, author
     title, author, tag_pairs = None, "", []
+    came_from = ""  # the file a YAML file says its source first came from (a corpus file copied out)
+    if kind in ("koreader", "readwise"):
+        return _import_highlights(store, path, decoded.text, report, options, progress)
+    if book and kind != "kindle":
+        raise ImportFailure(f"{path}: --book takes one book out of a file of highlights (Kindle, KOReader, Kobo, Readwise)")
     if kind in ("kindle", "annotator-json"):
-        return _import_collection(store, path, decoded.text, report, kind, source_id, annotator)
+        return _import_collection(store, path, decoded.text, report, kind, options)
     if kind == "yaml":
         parsed = parse_yaml_passages(decoded.text, path, wanted_id)
         if parsed.source_id and not source_id:
             if not valid_source_id(parsed.source_id):
                 raise ImportFailure(f"{path}: source id '{parsed.source_id}' must be a slug, at most {MAX_SOURCE_ID} characters")
             wanted_id = parsed.source_id
+            explicit_id = True  # the file names its source: it is never moved to another id
         passages = [Passage(p.id, p.text, p.location, wanted_id) for p in parsed.passages]
         title, author, tag_pairs = parsed.title, parsed.author, parsed.tags
+        came_from = parsed.file
         report.warnings += parsed.warnings
         keep_ids = True
     elif kind in BOOK_KINDS:
-        book = read_book(path, kind, wanted_id, decoded.text)
-        title, author, passages = book.title, book.author, book.passages
-        report.warnings += book.warnings
+        read = read_book(path, kind, wanted_id, decoded.text)
+        title, author, passages = read.title, read.author, read.passages
+        report.warnings += read.warnings
         keep_ids = False
     else:
         title, passages = parse_plain_text(decoded.text, wanted_id)
@@ -167,6 +221,14 @@ def import_source(
     report.source_id = wanted_id
 
     with store.locked():
+        from annotator.exchange.importers.source_ids import claim_source_id
+
+        claimed, notice = claim_source_id(store, wanted_id, path, explicit=explicit_id, replace=replace,
+                                          ours=lambda existing: _yaml_of(existing, came_from, passages if keep_ids else []))
+        if claimed != wanted_id:
+            report.warnings.append(notice)
+            passages = [Passage(_moved_id(p.id, wanted_id, claimed), p.text, p.location, claimed) for p in passages]
+            wanted_id = report.source_id = claimed
         _check_id_clashes(store, wanted_id, passages, path)
         old = store.load_source(wanted_id)
         old_passages = old.passages if old else []
@@ -175,8 +237,8 @@ def import_source(
         _count_changes(report, old_passages, passages)
         source = Source(
             id=wanted_id,
-            title=title or (old.source.title if old else "") or path.stem.replace("_", " ").replace("-", " ").title(),
-            author=author or (old.source.author if old else ""),
+            title=given_title or title or (old.source.title if old else "") or path.stem.replace("_", " ").replace("-", " ").title(),
+            author=given_author or author or (old.source.author if old else ""),
             file=path.name,
             imported_at=now_iso(),
         )
@@ -195,12 +257,40 @@ def import_source(
     return report
 
 
-def _import_collection(store: Store, path: Path, text: str, report: ImportReport, kind: str, source_id, annotator) -> ImportReport:
+def _yaml_of(existing, came_from: str, passages: list[Passage]) -> bool:
+    """Whether a YAML file is a version of the existing source: it says it came from the same file
+    (a corpus file copied out), or it carries passage ids of that source (an edit of its passages)."""
+    if came_from and existing.source.file == came_from:
+        return True
+    return bool({p.id for p in passages} & {p.id for p in existing.passages})
+
+
+def _moved_id(passage_id: str, old_source: str, new_source: str) -> str:
+    """`keeper-p3` -> `keeper-2-p3`: a text import's passage ids follow its source id to a free one."""
+    return new_source + passage_id[len(old_source):] if passage_id.startswith(old_source + "-") else passage_id
+
+
+def _import_highlights(store: Store, path: Path, text: str | None, report: ImportReport, options, progress) -> ImportReport:
+    """KOReader's JSON, Kobo's database, Readwise's CSV: books of highlights (annotator.exchange.importers.highlights)."""
+    from annotator.exchange.importers import koreader, kobo, readwise
+    from annotator.exchange.importers.highlights import import_highlight_books
+
+    if report.kind == "kobo":
+        books, prefix = kobo.read_kobo(path), kobo.PREFIX
+    elif report.kind == "koreader":
+        books, prefix = koreader.parse_koreader(text, path), koreader.PREFIX
+    else:
+        books, prefix = readwise.parse_readwise(text, path), readwise.PREFIX
+    import_highlight_books(store, path, report, books, prefix=prefix, options=options, progress=progress)
+    return report
+
+
+def _import_collection(store: Store, path: Path, text: str, report: ImportReport, kind: str, options) -> ImportReport:
     """Files that hold several sources at once: Kindle clippings, annotator's JSON export."""
     if kind == "kindle":
         from annotator.exchange.importers.kindle import import_kindle
 
-        import_kindle(store, path, text, report, source_id=source_id, annotator=annotator)
+        import_kindle(store, path, text, report, source_id=options.source_id, annotator=options.annotator, options=options)
     else:
         from annotator.exchange.importers.workspace_json import import_workspace_json
 

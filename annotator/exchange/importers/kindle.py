@@ -206,18 +206,27 @@ def book_source_id(book: Book) -> str:
 # -- into the workspace ---------------------------------------------------------------------
 
 
-def import_kindle(store, path, text: str, report, *, source_id: str | None, annotator: str) -> None:
-    """Write each book as a source (or every highlight into `source_id`), notes as memos."""
+def import_kindle(store, path, text: str, report, *, source_id: str | None, annotator: str, options=None) -> None:
+    """Write each book as a source (or every highlight into `source_id`), notes as memos.
+
+    `options` (annotator.exchange.importers.highlights.HighlightOptions): --book, --title, --author, --replace."""
     from annotator.errors import ImportFailure
     from annotator.exchange.importers.checks import check_annotation_files, check_sources
+    from annotator.exchange.importers.highlights import HighlightOptions, check_one_book_for_title, select_book
     from annotator.exchange.importers.saving import add_memos, replace_source
+    from annotator.exchange.importers.source_ids import claim_source_id
     from annotator.corpus.model import Passage, Source, now_iso
 
+    options = options or HighlightOptions(source_id, annotator=annotator)
     parsed = parse_clippings(text)
     report.warnings += parsed.warnings
-    books = [b for b in parsed.books if b.highlights]
+    books = [b for b in select_book(parsed.books, options.book, path) if b.highlights]
     if not books:
         raise ImportFailure(f"{path}: no highlights found in these Kindle clippings")
+    check_one_book_for_title(books, options, path)
+    if source_id:  # a source another file made is replaced only on purpose (--replace)
+        claim_source_id(store, source_id, path, explicit=True, replace=options.replace,
+                        ours=lambda existing: all(_KINDLE_ID.match(p.id[len(source_id):]) for p in existing.passages))
     memos: list[tuple[str, str]] = []
     with store.locked():
         groups: dict[str, list[Book]] = {}
@@ -241,7 +250,7 @@ def import_kindle(store, path, text: str, report, *, source_id: str | None, anno
             old = store.load_source(sid)
             title = first.title if len(members) == 1 else (old.source.title if old else "") or "Kindle highlights"
             author = first.author if len({b.author for b in members}) == 1 else ""
-            sources.append((Source(sid, title, author, path.name, now_iso()), passages))
+            sources.append((Source(sid, options.title or title, options.author or author, path.name, now_iso()), passages))
         check_sources(store, path, sources)  # every book checked before the first is written
         check_annotation_files(store, [annotator] if memos else [])
         for source, passages in sources:

@@ -97,7 +97,9 @@ def parse_plain_text(text: str, source_id: str) -> tuple[str | None, list[Passag
         found = heading_location(first)
         if found is not None:
             md = _MD_HEADING.match(first.strip())
-            if md and len(md.group(1)) == 1 and title is None and not passages:
+            # `# Never Let Me Go` names the work; `# Chapter 1` is a place in it, as a title it would
+            # leave chapter 1 uncited and cite chapter 2 as "(Chapter 1, ch. 2)"
+            if md and len(md.group(1)) == 1 and title is None and not passages and not _chapter_location(md.group(2).strip()):
                 title = md.group(2).strip()
             else:
                 location = found
@@ -111,6 +113,7 @@ def parse_plain_text(text: str, source_id: str) -> tuple[str | None, list[Passag
         pieces = split_long(body)
         for k, piece in enumerate(pieces):
             suffix = f"-{k + 1}" if len(pieces) > 1 else ""
-            where = location or f"para {paragraph}"
+            # the pieces of a long paragraph are told apart: "para 2, part 3", not 91 times "para 2"
+            where = location or f"para {paragraph}" + (f", part {k + 1}" if len(pieces) > 1 else "")
             passages.append(Passage(f"{source_id}-p{paragraph}{suffix}", piece, where, source_id))
     return title, passages

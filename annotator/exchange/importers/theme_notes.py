@@ -48,7 +48,7 @@ def parse_theme_notes(text: str) -> list[NoteTheme]:
     heading: str | None = None
     for i, block in enumerate(blocks):
         if is_heading(block):
-            if i < first_paragraph and not _leading_heading(blocks, i, first_paragraph):
+            if i < first_paragraph and not _leading_heading(blocks, i, first_paragraph, _headed_later(blocks, first_paragraph)):
                 continue  # a title line
             heading = block.text.strip()
             continue
@@ -69,13 +69,21 @@ def parse_theme_notes(text: str) -> list[NoteTheme]:
     return result
 
 
-def _leading_heading(blocks: list[Block], i: int, first_paragraph: int) -> bool:
+def _leading_heading(blocks: list[Block], i: int, first_paragraph: int, headed_later: bool = False) -> bool:
     """Of the short lines before the first paragraph, only the last can be its heading:
-    when one blank line separates them and it does not read like a page title."""
+    when one blank line separates them and it does not read like a page title. The file's
+    very first line is a heading too when the notes go on with headings: a file may start
+    straight with its first theme (`Ambition⏎⏎Pip wants to rise…⏎⏎Guilt⏎⏎…`)."""
     if i != first_paragraph - 1 or first_paragraph >= len(blocks):
         return False
     line = blocks[i].text
-    return blocks[first_paragraph].blank_lines_before == 1 and not TITLE_WORDS.search(line) and i > 0
+    return blocks[first_paragraph].blank_lines_before == 1 and not TITLE_WORDS.search(line) and (i > 0 or headed_later)
+
+
+def _headed_later(blocks: list[Block], first_paragraph: int) -> bool:
+    """Whether a heading line stands before some paragraph after the first."""
+    return any(is_heading(block) and not is_heading(after)
+               for block, after in zip(blocks[first_paragraph + 1:], blocks[first_paragraph + 2:]))
 
 
 def is_heading_block_start(block: Block) -> bool:

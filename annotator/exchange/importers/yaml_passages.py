@@ -23,6 +23,7 @@ class YamlImport:
     author: str = ""
     source_id: str | None = None
     warnings: list[str] = field(default_factory=list)
+    file: str = ""  # the file the source first came from, as a corpus file records it
 
 
 def parse_yaml_passages(text: str, path: Path, default_source: str) -> YamlImport:
@@ -38,8 +39,10 @@ def parse_yaml_passages(text: str, path: Path, default_source: str) -> YamlImpor
         raise ImportFailure(f"{path}: expected 'passages:' with a list of {{id, text, location, themes}}")
     warnings = [f"{path}:{getattr(data, 'line', 1)}: unknown key '{k}' ignored" for k in data if k not in KNOWN_TOP_KEYS]
     source = data.get("source") or {}
+    if isinstance(source, (str, int, float)) and not isinstance(source, bool):
+        source = {"title": str(source)}  # `source: Great Expectations` names the work
     if not isinstance(source, dict):
-        raise ImportFailure(f"{path}: 'source' must be a mapping (id, title, author)")
+        raise ImportFailure(f"{path}: 'source' must be a title or a mapping (id, title, author)")
     warnings += [f"{path}: unknown source key '{k}' ignored" for k in source if k not in KNOWN_SOURCE_KEYS]
     source_id = _scalar(source.get("id"), "source id", str(path)) or None
     sid = source_id or default_source
@@ -75,6 +78,7 @@ def parse_yaml_passages(text: str, path: Path, default_source: str) -> YamlImpor
         author=_scalar(source.get("author"), "author", str(path)),
         source_id=source_id,
         warnings=warnings,
+        file=_scalar(source.get("file"), "file", str(path)),
     )
 
 
