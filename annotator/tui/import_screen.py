@@ -21,7 +21,7 @@ from annotator.errors import AnnotatorError
 from annotator.textsafe import show_controls
 
 HELP = "enter import · tab next box · esc close"
-KINDS = "Text, Markdown, YAML; Kindle, KOReader (.json), Kobo (.sqlite), Readwise (.csv) highlights"
+KINDS = "Books (EPUB, PDF, Word, ODT, HTML, text, Markdown, YAML); highlights (Kindle, KOReader, Kobo, Readwise)"
 
 
 class ImportScreen(ModalScreen[None]):
