@@ -278,6 +278,28 @@ class Session:
 
         return evidence.evidence(self.index, self.store, self.resolve_theme(theme_name).id)
 
+    # -- a class of annotators: agreement, consensus (annotator.class_agreement, annotator.consensus) --
+
+    def agreement(self, names: list[str], top: int | None = None):
+        """Agreement among the named annotators (annotator.class_agreement.ClassAgreement)."""
+        from annotator import class_agreement
+
+        return class_agreement.from_store(self.store, names, top)
+
+    def consensus(self, names: list[str], target: str, *, minimum: int | None = None):
+        """Write the tags at least `minimum` (default: most) of the named annotators gave into `target`,
+        comments merged; returns annotator.consensus.ConsensusResult with what stays unsettled."""
+        from annotator import consensus
+        from annotator.agreement import _corpus_order
+
+        target = self.who(target)
+        with self.store.locked():  # what is settled and what is written are read and written as one
+            annotators, k = consensus.check_consensus(self.store, names, target, minimum)
+            result = consensus.settle(self.store, annotators, target, k, _corpus_order(self.store))
+            self.store.merge_tags(target, result.written, {consensus.CONSENSUS_FIELD: annotators})
+        self._index_tags(False)
+        return result
+
     def source_title(self, source_id: str) -> str:
         source_file = self.store.load_source(source_id) if source_id else None
         return (source_file.source.title if source_file else "") or source_id

@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "annotator.cli.tag_cmds",
     "annotator.cli.evidence_cmds",
     "annotator.cli.tutor_cmds",
+    "annotator.cli.class_cmds",
     "annotator.cli.status_cmds",
 ]
 

@@ -21,11 +21,7 @@ def register(subparsers, common) -> None:
     p.add_argument("--as", dest="annotator", metavar="NAME", help="who is commenting (default: see 'annotator config')")
     p.set_defaults(handler=cmd_comment)
 
-    p = subparsers.add_parser("agreement", parents=[common], help="Cohen's kappa and agreement between two annotators")
-    p.add_argument("first", metavar="A")
-    p.add_argument("second", metavar="B")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cmd_agreement)
+    # `agreement` and `consensus` are registered by annotator.cli.class_cmds
 
     p = subparsers.add_parser("report", parents=[common], help="passages per theme and source, coverage, co-occurrence")
     p.add_argument("--format", choices=["text", "md", "json"], default="text")
@@ -199,18 +195,6 @@ def cmd_comment(args) -> int:
 
 
 # -- agreement and reports ------------------------------------------------------------------------
-
-
-def cmd_agreement(args) -> int:
-    from annotator.agreement import compare
-
-    session = open_session(args)
-    report = compare(session.store, args.first, args.second)
-    if args.json:
-        print_json(report.to_json())
-        return 0
-    print(show_controls(render_agreement(report)))
-    return 0
 
 
 def _fmt(value: float | None, percent: bool = False) -> str:
