@@ -58,7 +58,7 @@ def cmd_agreement(args) -> int:
 
         print(show_controls(render_agreement(pair)))
         print()
-    print(show_controls(render_class_agreement(report)))
+    print(show_controls(render_class_agreement(report, disagreements=pair is None)))  # two: listed above
     return 0
 
 
@@ -86,7 +86,7 @@ def _fmt(value: float | None, percent: bool = False) -> str:
     return f"{value:.0%}" if percent else f"{value:.2f}"
 
 
-def render_class_agreement(report) -> str:
+def render_class_agreement(report, disagreements: bool = True) -> str:
     names = report.annotators
     everyone = "both" if len(names) == 2 else f"all {len(names)}"
     lines = [f"Agreement among {', '.join(names)}: {report.passages} passage(s) tagged by at least two, "
@@ -106,6 +106,8 @@ def render_class_agreement(report) -> str:
     pair_width = max(len(f"{p.a} and {p.b}") for p in report.pairs)
     for p in report.pairs:
         lines.append(f"  {p.a + ' and ' + p.b:<{pair_width}}  {_fmt(p.kappa):>5}  ({p.passages})")
+    if not disagreements:
+        return "\n".join(lines)
     lines.append("")
     if not report.disagreements:
         lines.append("No disagreements.")
