@@ -95,3 +95,16 @@ def consensus_of(annotation_file) -> list[str]:
     """Whom a consensus file settles (empty for an ordinary annotator)."""
     value = annotation_file.extra.get(CONSENSUS_FIELD)
     return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def default_plan(store) -> tuple[list[str], str]:
+    """Whom to adjudicate and into which annotator, when the user has not said: an existing consensus
+    file's annotators and name, else every annotator into 'consensus'."""
+    for annotation_file in store.all_annotations():
+        names = consensus_of(annotation_file)
+        if names:
+            return names, annotation_file.annotator
+    return [name for name in store.annotators() if name != DEFAULT_TARGET], DEFAULT_TARGET
+
+
+DEFAULT_TARGET = "consensus"

@@ -24,6 +24,7 @@ def register(subparsers, common) -> None:
                    help="how many must agree on a tag (default: more than half)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_consensus)
+    add_viewer_options(subparsers)
 
 
 def _positive(text: str) -> int:
@@ -144,3 +145,59 @@ def render_consensus(result) -> str:
     else:
         lines.append("Nothing left unsettled.")
     return "\n".join(lines)
+
+
+# -- reading commands: --as (who is looking, for blind coding) ------------------------------------
+
+READING_COMMANDS = ("search", "show", "evidence", "themes", "report", "suggest")
+
+
+def add_viewer_options(subparsers) -> None:
+    """`--as NAME` on the reading commands registered before this module: who is looking, as for writing."""
+    for name in READING_COMMANDS:
+        parser = subparsers.choices.get(name)
+        if parser is not None:
+            parser.add_argument("--as", dest="viewer", metavar="NAME",
+                                help="who is looking (while blind coding is on, only their tags are shown)")
+
+
+# -- settings and reports ------------------------------------------------------------------------
+
+
+def config_blind(session, args) -> int:
+    if args.unset:
+        return _set_blind(session, False)
+    if args.value is None:
+        print(f"blind: {'on' if session.blind() else 'off'}")
+        return 0
+    value = args.value.strip().lower()
+    if value not in ("on", "off"):
+        warn(f"blind takes 'on' or 'off', not '{show_controls(args.value)}'")
+        return 2
+    return _set_blind(session, value == "on")
+
+
+def _set_blind(session, on: bool) -> int:
+    session.set_blind(on)
+    if on:
+        print("blind coding is on: each annotator sees only their own tags until it is turned off" + in_workspace(session))
+    else:
+        print("blind coding is off: everyone's tags are shown" + in_workspace(session))
+    return 0
+
+
+def report_by_annotator(session, args) -> int:
+    import sys
+
+    from annotator import class_report
+
+    session.refuse_while_blind("a report by annotator")
+    lines = class_report.by_annotator(session.store)
+    if args.format == "json":
+        print_json({"annotators": [line.to_json() for line in lines]})
+    elif args.format == "md":
+        markdown = class_report.render_markdown(lines)
+        print(show_controls(markdown) if sys.stdout.isatty() else markdown, end="")
+    else:
+        print(show_controls(class_report.render_text(lines)))
+    return 0
