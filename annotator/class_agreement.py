@@ -9,9 +9,8 @@ into the arrays they need and the results into a report.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
-from itertools import combinations
+from itertools import combinations, repeat
 from typing import Iterable
 
 import numpy as np
@@ -113,7 +112,14 @@ def measure(tags: Iterable[tuple[str, str, str]], annotators: list[str], theme_i
     `theme_ids` is the codebook order; themes tagged but not in it are appended (and listed in
     `missing_themes`). `top` limits the disagreements listed (None: all), most disagreement first.
     """
-    data = _Arrays.build(tags, annotators, theme_ids)
+    columns = list(zip(*tags)) or [(), (), ()]
+    return measure_columns(*columns, annotators=annotators, theme_ids=theme_ids, passage_order=passage_order, top=top)
+
+
+def measure_columns(names, passage_ids, theme_col, *, annotators: list[str], theme_ids: list[str],
+                    passage_order: dict[str, int] | None = None, top: int | None = None) -> ClassAgreement:
+    """`measure` from three parallel sequences (annotator, passage, theme): no tuple per tag."""
+    data = _Arrays.build(names, passage_ids, theme_col, annotators, theme_ids)
     n_coders, n_themes = len(annotators), len(data.themes)
     m = data.tagged.sum(axis=1)  # coders per passage
 
@@ -163,39 +169,50 @@ class _Arrays:
     theme: np.ndarray
     tagged: np.ndarray  # passages x coders, bool: who tagged which passage
     missing_themes: dict[str, int]
+    _yes: tuple | None = None
 
     @classmethod
-    def build(cls, tags, annotators: list[str], theme_ids: list[str]) -> "_Arrays":
+    def build(cls, names, passage_ids, theme_col, annotators: list[str], theme_ids: list[str]) -> "_Arrays":
+        # Strings become integers through dicts mapped in C (dict.fromkeys, map): a class of 30
+        # with 20k tags each is 600k tags, and a Python loop over them would be most of the time.
+        count = len(names)
         coder_of = {name: i for i, name in enumerate(annotators)}
         theme_of = {theme: i for i, theme in enumerate(theme_ids)}
         known = len(theme_of)
-        passage_of: dict[str, int] = {}
-        rows = []
-        for annotator, passage, theme in tags:
-            coder = coder_of.get(annotator)
-            if coder is None:
-                continue
-            p = passage_of.setdefault(passage, len(passage_of))
-            t = theme_of.setdefault(theme, len(theme_of))
-            rows.append((coder, p, t))
+        for theme in dict.fromkeys(theme_col):
+            theme_of.setdefault(theme, len(theme_of))
+        passage_of = {passage: i for i, passage in enumerate(dict.fromkeys(passage_ids))}
+        coder = np.fromiter(map(coder_of.get, names, repeat(-1)), dtype=np.int64, count=count)
+        passage = np.fromiter(map(passage_of.__getitem__, passage_ids), dtype=np.int64, count=count)
+        theme = np.fromiter(map(theme_of.__getitem__, theme_col), dtype=np.int64, count=count)
+        named = coder >= 0
+        coder, passage, theme = coder[named], passage[named], theme[named]
         themes = list(theme_of)
-        n_coders, n_themes = len(annotators), len(themes)
-        flat = np.array(rows, dtype=np.int64).reshape(-1, 3)
+        n_coders, n_themes = len(annotators), max(len(themes), 1)
         # one row per distinct tag: a tag repeated in a hand-edited file counts once
-        keys = np.unique((flat[:, 1] * n_themes + flat[:, 2]) * n_coders + flat[:, 0])
-        coder = keys % n_coders
-        code = keys // n_coders
-        passage, theme = code // max(n_themes, 1), code % max(n_themes, 1)
+        keys = _distinct((passage * n_themes + theme) * n_coders + coder)
+        coder, code = keys % n_coders, keys // n_coders
+        passage, theme = code // n_themes, code % n_themes
         tagged = np.zeros((len(passage_of), n_coders), dtype=bool)
         tagged[passage, coder] = True
-        missing = Counter(themes[t] for t in theme[theme >= known].tolist())
-        return cls(list(annotators), list(passage_of), themes, coder, passage, theme, tagged, dict(missing))
+        used = np.bincount(theme[theme >= known], minlength=len(themes))
+        missing = {themes[t]: int(used[t]) for t in range(known, len(themes)) if used[t]}
+        return cls(list(annotators), list(passage_of), themes, coder, passage, theme, tagged, missing)
 
     def yes_units(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(passage, theme, k) for every passage x theme some coder said yes to; sorted by passage."""
-        n_themes = len(self.themes)
-        codes, k = np.unique(self.passage * n_themes + self.theme, return_counts=True)
-        return codes // n_themes, codes % n_themes, k
+        if self._yes is None:
+            n_themes = max(len(self.themes), 1)
+            codes = self.passage * n_themes + self.theme  # sorted already: rows are sorted by (code, coder)
+            starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if codes.size else codes
+            k = np.diff(np.r_[starts, codes.size])
+            self._yes = (self.passage[starts], self.theme[starts], k)
+        return self._yes
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    values = np.sort(values)
+    return values[np.r_[True, values[1:] != values[:-1]]] if values.size else values
 
 
 def _sums_where(data: _Arrays, m: np.ndarray, included: np.ndarray) -> stats.UnitCounts:
@@ -231,12 +248,12 @@ def _pairwise_kappas(data: _Arrays) -> list[PairKappa]:
 
 def _tags_in_common(data: _Arrays) -> np.ndarray:
     """coders x coders: how many (passage, theme) tags both gave. Only tags two or more gave matter."""
-    n_coders, n_themes = len(data.annotators), len(data.themes)
-    codes = data.passage * n_themes + data.theme
-    unique, inverse, counts = np.unique(codes, return_inverse=True, return_counts=True)
-    shared = counts[inverse] >= 2
-    rows = np.unique(inverse[shared], return_inverse=True)[1]
-    given = np.zeros((int(rows.max()) + 1 if rows.size else 0, n_coders), dtype=np.float64)
+    n_coders = len(data.annotators)
+    _, _, k = data.yes_units()
+    unit = np.repeat(np.arange(k.size), k)  # each row's (passage, theme) unit, rows being sorted by unit
+    shared = np.repeat(k >= 2, k)
+    rows = np.cumsum(k >= 2)[unit[shared]] - 1
+    given = np.zeros((int(k[k >= 2].size), n_coders), dtype=np.float64)
     given[rows, data.coder[shared]] = 1.0
     return given.T @ given
 
@@ -264,5 +281,11 @@ def from_store(store, names: list[str], top: int | None = None) -> ClassAgreemen
     for name in annotators:
         if not store.annotations(name).tags:
             raise BadAgreementInput(f"annotator '{name}' has no tags yet; nothing of theirs to compare")
-    tags = ((t.annotator, t.passage, t.theme) for name in annotators for t in store.annotations(name).tags)
-    return measure(tags, annotators, [t.id for t in store.themes()], _corpus_order(store), top)
+    names, passages, themes = [], [], []
+    for name in annotators:
+        tags = store.annotations(name).tags
+        names += [name] * len(tags)
+        passages += [t.passage for t in tags]
+        themes += [t.theme for t in tags]
+    return measure_columns(names, passages, themes, annotators=annotators, theme_ids=[t.id for t in store.themes()],
+                           passage_order=_corpus_order(store), top=top)
