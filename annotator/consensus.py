@@ -33,6 +33,7 @@ class ConsensusResult:
     already: int = 0  # settled tags the target had already
     unsettled: list[Unsettled] = field(default_factory=list)
     given_by: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    missing_themes: dict[str, int] = field(default_factory=dict)  # written tags on themes no longer in the codebook
 
     def to_json(self) -> dict:
         return {
@@ -83,6 +84,10 @@ def settle(store, annotators: list[str], target: str, minimum: int, order: dict[
             result.already += 1
         else:
             result.written.append(Tag(key[0], key[1], target, stamp, merged_comment(tags)))
+    codebook = {t.id for t in store.themes()}
+    for tag in result.written:
+        if tag.theme not in codebook:
+            result.missing_themes[tag.theme] = result.missing_themes.get(tag.theme, 0) + 1
     return result
 
 

@@ -77,3 +77,11 @@ def test_report_by_annotator(cli, demo_workspace_dir):
     assert "| wren | 9 | 11 | 1.00 (agreed) | conformity (3)" in out
     code, out, _ = cli("report", "--by-annotator", "--workspace", demo_workspace_dir)
     assert "kappa vs consensus" in out and "(consensus)" in out
+
+
+def test_a_theme_deleted_since_tagging_is_named(cli, demo_workspace_dir, demo_session):
+    themes = [t for t in demo_session.store.themes() if t.id != "hope"]
+    demo_session.store.save_themes(themes)  # as a hand edit of themes.yaml would
+    code, out, err = cli("consensus", "demo", "tutor", "wren", "--as", "agreed", "--workspace", demo_workspace_dir)
+    assert code == 0
+    assert "consensus tag(s) on 'hope', a theme no longer in the codebook" in err

@@ -128,6 +128,9 @@ def render_class_agreement(report, disagreements: bool = True) -> str:
 def cmd_consensus(args) -> int:
     session = open_checked_session(args)
     result = session.consensus(args.annotators, args.target, minimum=args.minimum)
+    for theme, count in result.missing_themes.items():
+        warn(f"{count} consensus tag(s) on '{show_controls(theme)}', a theme no longer in the codebook, "
+             "were written under that id; merge or re-add the theme")
     if args.json:
         print_json(result.to_json())
         return 0
