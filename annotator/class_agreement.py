@@ -10,7 +10,9 @@ into the arrays they need and the results into a report.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import re
 from itertools import combinations, repeat
+from operator import attrgetter
 from typing import Iterable
 
 import numpy as np
@@ -138,10 +140,7 @@ def measure_columns(names, passage_ids, theme_col, *, annotators: list[str], the
     ]
     scores = _disagreement_by_passage(data, m)
     disagreeing = np.flatnonzero(scores)
-    order = passage_order or {}
-    ranked = sorted(disagreeing.tolist(), key=lambda p: (-scores[p], order.get(data.passages[p], len(order)), data.passages[p]))
-    if top is not None:
-        ranked = ranked[:top]
+    ranked = _most_disputed(data, scores, disagreeing, passage_order, top)
     return ClassAgreement(
         annotators=list(annotators),
         passages=units,
@@ -210,6 +209,31 @@ class _Arrays:
         return self._yes
 
 
+def _most_disputed(data: _Arrays, scores: np.ndarray, disagreeing: np.ndarray,
+                   passage_order: dict[str, int] | None, top: int | None) -> list[int]:
+    """Passages by disagreement, most first; ties in corpus order when given, else by id read naturally
+    (`nlmg-9` before `nlmg-10`), which is the corpus order of imported ids."""
+    candidates = disagreeing
+    if top is not None and len(candidates) > top:  # only those that can make the list are sorted
+        threshold = np.partition(scores[candidates], len(candidates) - top)[len(candidates) - top]
+        candidates = candidates[scores[candidates] >= threshold]
+    score = dict(zip(candidates.tolist(), scores[candidates].tolist()))
+    if passage_order is not None:
+        def tie(p: int):
+            return (passage_order.get(data.passages[p], len(passage_order)), data.passages[p])
+    else:
+        def tie(p: int):
+            return _natural(data.passages[p])
+    ranked = sorted(score, key=lambda p: (-score[p], tie(p)))
+    return ranked if top is None else ranked[:top]
+
+
+def _natural(text: str) -> tuple:
+    """A sort key reading runs of digits as numbers; parts alternate text, number, text..."""
+    parts = re.split(r"(\d+)", text)
+    return tuple(int(part) if i % 2 else part for i, part in enumerate(parts))
+
+
 def _distinct(values: np.ndarray) -> np.ndarray:
     values = np.sort(values)
     return values[np.r_[True, values[1:] != values[:-1]]] if values.size else values
@@ -275,8 +299,6 @@ def _describe(data: _Arrays, ranked: list[int], scores: np.ndarray) -> list[Pass
 
 def from_store(store, names: list[str], top: int | None = None) -> ClassAgreement:
     """`measure` over the named annotators' tags in a workspace (names checked first)."""
-    from annotator.agreement import _corpus_order
-
     annotators = check_names(names, store.annotators())
     for name in annotators:
         if not store.annotations(name).tags:
@@ -285,7 +307,7 @@ def from_store(store, names: list[str], top: int | None = None) -> ClassAgreemen
     for name in annotators:
         tags = store.annotations(name).tags
         names += [name] * len(tags)
-        passages += [t.passage for t in tags]
-        themes += [t.theme for t in tags]
-    return measure_columns(names, passages, themes, annotators=annotators, theme_ids=[t.id for t in store.themes()],
-                           passage_order=_corpus_order(store), top=top)
+        passages += map(attrgetter("passage"), tags)
+        themes += map(attrgetter("theme"), tags)
+    # no passage file is read: ties among the most disputed passages go by id, read naturally
+    return measure_columns(names, passages, themes, annotators=annotators, theme_ids=[t.id for t in store.themes()], top=top)
