@@ -121,6 +121,15 @@ def test_blind_coding_in_the_tui(demo_session, monkeypatch):
         await pilot.pause()
         assert [v.label for v in app.screen.views] == ["mine (wren)"]
         await pilot.press("escape")
+        from annotator.tui.report_screen import ReportScreen
+
+        await app.push_screen(ReportScreen(app.session))
+        await settle(app, pilot)
+        assert "tags by wren" in str(app.screen.query_one("#report-title").render())
+        await pilot.press("a")  # whose tags: no one else's while blind
+        await pilot.pause()
+        assert app.screen.annotator == "wren"
+        await pilot.press("escape")
         # nothing to compare or settle while blind: the palette does not offer it
         commands = [c.title for c in app.get_system_commands(app.screen)]
         assert not any(title.startswith(("Agreement", "Adjudicate")) for title in commands)
