@@ -18,7 +18,7 @@ from typing import Iterable
 import numpy as np
 
 from annotator import agreement_stats as stats
-from annotator.agreement import cohen_kappa
+from annotator.agreement import cohen_kappa, compare
 from annotator.errors import AnnotatorError
 
 
@@ -70,6 +70,7 @@ class ClassAgreement:
     disagreements: list[PassageDisagreement]
     disagreeing_passages: int
     missing_themes: dict[str, int] = field(default_factory=dict)  # tags on themes no longer in the codebook
+    pair: object = None  # with two annotators, the two-annotator report (annotator.agreement.AgreementReport)
 
     def to_json(self) -> dict:
         return {
@@ -310,4 +311,7 @@ def from_store(store, names: list[str], top: int | None = None) -> ClassAgreemen
         passages += map(attrgetter("passage"), tags)
         themes += map(attrgetter("theme"), tags)
     # no passage file is read: ties among the most disputed passages go by id, read naturally
-    return measure_columns(names, passages, themes, annotators=annotators, theme_ids=[t.id for t in store.themes()], top=top)
+    report = measure_columns(names, passages, themes, annotators=annotators, theme_ids=[t.id for t in store.themes()], top=top)
+    if len(annotators) == 2:
+        report.pair = compare(store, *annotators)
+    return report

@@ -112,8 +112,10 @@ class Session:
         untagged = options.pop("untagged", False) or typed_untagged
         limit = options.pop("limit", 20)
         filtering = bool(themes or untagged)
+        # Anyone's theme filter first (a superset of mine, and small), then mine alone; `untagged`
+        # (by me) cannot be narrowed by the index: every match is fetched and judged.
         found = self.index.read(lambda: _search_module().search(
-            self.index, words, limit=None if filtering else limit, **options))
+            self.index, words, themes=themes, limit=None if filtering else limit, **options))
         mine = blind.themes_by_passage(self.visible(self.store.all_tags()))
         hits = [h for h in found.hits if blind.keeps(h, mine, themes, untagged)] if filtering else found.hits
         order = [t.id for t in self.themes()]
@@ -367,6 +369,14 @@ class Session:
             self.store.merge_tags(target, result.written, {consensus.CONSENSUS_FIELD: annotators})
         self._index_tags(False)
         return result
+
+    def report_by_annotator(self) -> list:
+        """Per annotator: passages, tags, most used themes, kappa against their consensus
+        (annotator.class_report.AnnotatorLine)."""
+        from annotator import class_report
+
+        self.refuse_while_blind("a report by annotator")
+        return class_report.by_annotator(self.store)
 
     def disputes(self, names: list[str] | None = None, target: str | None = None):
         """What an adjudication walks: (annotators, consensus name, the passages they tagged differently,

@@ -43,14 +43,12 @@ def _positive(text: str) -> int:
 
 
 def cmd_agreement(args) -> int:
-    from annotator.agreement import compare
-
     session = open_session(args)
     top = args.top if args.top is not None else (None if len(args.annotators) == 2 else 20)
     report = session.agreement(args.annotators, top=top)
     for theme, count in report.missing_themes.items():
         warn(f"{count} tag(s) on '{show_controls(theme)}', a theme no longer in the codebook, are counted under that id")
-    pair = compare(session.store, *report.annotators) if len(report.annotators) == 2 else None
+    pair = report.pair
     if args.json:
         print_json(merged_json(report, pair))
         return 0
@@ -194,8 +192,7 @@ def report_by_annotator(session, args) -> int:
 
     from annotator import class_report
 
-    session.refuse_while_blind("a report by annotator")
-    lines = class_report.by_annotator(session.store)
+    lines = session.report_by_annotator()
     if args.format == "json":
         print_json({"annotators": [line.to_json() for line in lines]})
     elif args.format == "md":
