@@ -50,16 +50,19 @@ def by_annotator(store) -> list[AnnotatorLine]:
     return lines
 
 
-def render_text(lines: list[AnnotatorLine]) -> str:
+def render_text(lines: list[AnnotatorLine], width: int = 100) -> str:
+    """A table, each line cut to `width` (the terminal's) with an ellipsis."""
+    from annotator.display import clip
+
     if not lines:
         return "No annotators yet."
-    width = max(len("annotator"), *(len(line.annotator) for line in lines))
-    out = [f"{'annotator':<{width}}  passages  tags  kappa vs consensus  most used themes"]
+    name_width = max(len("annotator"), *(len(line.annotator) for line in lines))
+    kappa_width = max(len("vs consensus"), *(len(_kappa(line)) for line in lines))
+    out = [f"{'annotator':<{name_width}}  passages  tags  {'vs consensus':>{kappa_width}}  most used themes"]
     for line in lines:
-        kappa = _kappa(line)
-        themes = ", ".join(f"{theme} ({count})" for theme, count in line.top_themes)
-        out.append(f"{line.annotator:<{width}}  {line.passages:>8}  {line.tags:>4}  {kappa:>18}  {themes}")
-    return "\n".join(out)
+        themes = ", ".join(f"{theme} {count}" for theme, count in line.top_themes)
+        out.append(f"{line.annotator:<{name_width}}  {line.passages:>8}  {line.tags:>4}  {_kappa(line):>{kappa_width}}  {themes}")
+    return "\n".join(clip(row, width) for row in out)
 
 
 def render_markdown(lines: list[AnnotatorLine]) -> str:

@@ -76,7 +76,8 @@ def test_report_by_annotator(cli, demo_workspace_dir):
     code, out, _ = cli("report", "--by-annotator", "--format", "md", "--workspace", demo_workspace_dir)
     assert "| wren | 9 | 11 | 1.00 (agreed) | conformity (3)" in out
     code, out, _ = cli("report", "--by-annotator", "--workspace", demo_workspace_dir)
-    assert "kappa vs consensus" in out and "(consensus)" in out
+    assert "vs consensus" in out and "(consensus)" in out
+    assert "wren              9    11  1.00 (agreed)  conformity 3" in out
 
 
 def test_a_theme_deleted_since_tagging_is_named(cli, demo_workspace_dir, demo_session):

@@ -199,5 +199,7 @@ def report_by_annotator(session, args) -> int:
         markdown = class_report.render_markdown(lines)
         print(show_controls(markdown) if sys.stdout.isatty() else markdown, end="")
     else:
-        print(show_controls(class_report.render_text(lines)))
+        import shutil
+
+        print(show_controls(class_report.render_text(lines, width=shutil.get_terminal_size((100, 24)).columns)))
     return 0
