@@ -36,6 +36,7 @@ class Session:
     def __init__(self, workspace: Workspace):
         self.ws = workspace
         self.store = Store(workspace)
+        self.viewer: str | None = None  # who is reading (`--as` on a reading command); None: the default
 
     @cached_property
     def index(self) -> "SearchIndex":
@@ -91,8 +92,8 @@ class Session:
         return self.store.themes()
 
     def theme_counts(self) -> Counter:
-        """How many passages carry each theme (any annotator)."""
-        pairs = {(t.passage, t.theme) for t in self.store.all_tags()}
+        """How many passages carry each theme (any annotator; only mine while blind coding is on)."""
+        pairs = {(t.passage, t.theme) for t in self.visible(self.store.all_tags())}
         return Counter(theme for _, theme in pairs)
 
     def resolve_theme(self, name: str) -> Theme:
@@ -117,6 +118,8 @@ class Session:
     # -- reading passages ----------------------------------------------------------------
 
     def search(self, text: str, **options) -> SearchResult:
+        if self.looking() is not None:
+            return self._blind_search(text, **options)
         themes = [tid for t in options.pop("themes", ()) or () for tid in self.theme_and_subthemes(t)]
         if "theme" in text.lower():
             from annotator.corpus.codebook import expand_typed_themes
@@ -124,10 +127,36 @@ class Session:
             text = expand_typed_themes(text, self.themes())
         return self.index.read(lambda: _search_module().search(self.index, text, themes=themes, **options))
 
+    def _blind_search(self, text: str, **options) -> SearchResult:
+        """A search whose theme and untagged filters, and the themes shown, are the viewer's tags alone."""
+        from annotator import blind
+
+        words, typed_themes, typed_untagged = blind.lift_filters(text)
+        themes = [tid for t in [*(options.pop("themes", ()) or ()), *typed_themes] for tid in self.theme_and_subthemes(t)]
+        untagged = options.pop("untagged", False) or typed_untagged
+        limit = options.pop("limit", 20)
+        filtering = bool(themes or untagged)
+        # Anyone's theme filter first (a superset of mine, and small), then mine alone; `untagged`
+        # (by me) cannot be narrowed by the index: every match is fetched and judged.
+        found = self.index.read(lambda: _search_module().search(
+            self.index, words, themes=themes, limit=None if filtering else limit, **options))
+        mine = blind.themes_by_passage(self.visible(self.store.all_tags()))
+        hits = [h for h in found.hits if blind.keeps(h, mine, themes, untagged)] if filtering else found.hits
+        order = [t.id for t in self.themes()]
+        found.query = text
+        found.total = len(hits) if filtering else found.total
+        found.hits = [blind.seen_by(h, mine, order) for h in (hits if limit is None else hits[:limit])]
+        return found
+
     def get(self, doc_id: str) -> Hit:
         hit = self.index.read(lambda: _search_module().get_document(self.index, doc_id))
         if hit is None:
             raise NotFound(f"no passage '{doc_id}'{self._passage_hint(doc_id)}")
+        if self.looking() is not None:
+            from annotator import blind
+
+            mine = blind.themes_by_passage(self.visible(self.tags_on(doc_id)))
+            hit = blind.seen_by(hit, mine, [t.id for t in self.themes()])
         return hit
 
     def _passage_hint(self, doc_id: str) -> str:
@@ -151,7 +180,7 @@ class Session:
         return hit
 
     def tags_on(self, passage_id: str) -> list[Tag]:
-        return [t for t in self.store.all_tags() if t.passage == passage_id]
+        return self.visible([t for t in self.store.all_tags() if t.passage == passage_id])
 
     def theme_and_subthemes(self, name: str) -> list[str]:
         """A theme's id and its descendants' ids: a filter on a parent theme includes its children."""
@@ -162,7 +191,35 @@ class Session:
     def memos_on(self, passage_id: str) -> list:
         """Comments on the passage as a whole, every annotator's, oldest first."""
         memos = [m for af in self.store.all_annotations() for m in af.memos if m.passage == passage_id]
-        return sorted(memos, key=lambda m: m.at)
+        return sorted(self.visible(memos), key=lambda m: m.at)
+
+    # -- blind coding (annotator.blind) ------------------------------------------------------
+
+    def blind(self) -> bool:
+        from annotator.corpus.identity import blind_coding
+
+        return blind_coding(self.ws)
+
+    def set_blind(self, on: bool) -> None:
+        from annotator.corpus.identity import set_blind_coding
+
+        set_blind_coding(self.ws, on)
+
+    def looking(self) -> str | None:
+        """Whose tags alone may be seen: the viewer's while blind coding is on, else None (everyone's)."""
+        return self.who(self.viewer) if self.blind() else None
+
+    def visible(self, items: list) -> list:
+        """Tags or comments as the viewer may see them (theirs alone while blind coding is on)."""
+        viewer = self.looking()
+        return items if viewer is None else [item for item in items if item.annotator == viewer]
+
+    def refuse_while_blind(self, what: str) -> None:
+        if self.blind():
+            from annotator.class_agreement import BadAgreementInput
+
+            raise BadAgreementInput(f"blind coding is on: {what} would show everyone's tags; "
+                                    "the tutor turns it off with 'annotator config blind off'")
 
     # -- tagging -------------------------------------------------------------------------
 
@@ -300,7 +357,63 @@ class Session:
         """Every passage tagged with the theme (annotator.evidence.EvidencePassage), in corpus order."""
         from annotator import evidence
 
-        return evidence.evidence(self.index, self.store, self.resolve_theme(theme_name).id)
+        items = evidence.evidence(self.index, self.store, self.resolve_theme(theme_name).id)
+        if self.looking() is None:
+            return items
+        from annotator import blind
+
+        seen = []
+        for item in items:
+            item.tags, item.memos = self.visible(item.tags), self.visible(item.memos)
+            if item.tags:
+                item.hit = blind.seen_by(item.hit, blind.themes_by_passage(self.tags_on(item.hit.id)), [t.id for t in self.themes()])
+                seen.append(item)
+        return seen
+
+    # -- a class of annotators: agreement, consensus (annotator.class_agreement, annotator.consensus) --
+
+    def agreement(self, names: list[str], top: int | None = None):
+        """Agreement among the named annotators (annotator.class_agreement.ClassAgreement)."""
+        from annotator import class_agreement
+
+        self.refuse_while_blind("agreement")
+        return class_agreement.from_store(self.store, names, top)
+
+    def consensus(self, names: list[str], target: str, *, minimum: int | None = None):
+        """Write the tags at least `minimum` (default: most) of the named annotators gave into `target`,
+        comments merged; returns annotator.consensus.ConsensusResult with what stays unsettled."""
+        from annotator import consensus
+        from annotator.agreement import _corpus_order
+
+        self.refuse_while_blind("a consensus")
+        target = self.who(target)
+        with self.store.locked():  # what is settled and what is written are read and written as one
+            annotators, k = consensus.check_consensus(self.store, names, target, minimum)
+            result = consensus.settle(self.store, annotators, target, k, _corpus_order(self.store))
+            self.store.merge_tags(target, result.written, {consensus.CONSENSUS_FIELD: annotators})
+        self._index_tags(False)
+        return result
+
+    def report_by_annotator(self) -> list:
+        """Per annotator: passages, tags, most used themes, kappa against their consensus
+        (annotator.class_report.AnnotatorLine)."""
+        from annotator import class_report
+
+        self.refuse_while_blind("a report by annotator")
+        return class_report.by_annotator(self.store)
+
+    def disputes(self, names: list[str] | None = None, target: str | None = None):
+        """What an adjudication walks: (annotators, consensus name, the passages they tagged differently,
+        most disagreement first). Names default to an existing consensus's, else everyone's."""
+        from annotator import consensus
+
+        self.refuse_while_blind("adjudication")
+        if names is None or target is None:
+            default_names, default_target = consensus.default_plan(self.store)
+            names, target = names or default_names, target or default_target
+        target = self.who(target)
+        report = self.agreement([n for n in names if n != target], top=None)
+        return report.annotators, target, report.disagreements
 
     def source_title(self, source_id: str) -> str:
         source_file = self.store.load_source(source_id) if source_id else None

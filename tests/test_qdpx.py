@@ -99,7 +99,7 @@ def test_export_follows_the_schema_element_by_element(tutor_session):
     check_structure(root)
     assert root.get("origin").startswith("annotator")
     users = {u.get("name") for u in root.iter(NS + "User")}
-    assert users == {"demo", "tutor"}
+    assert users == {"demo", "tutor", "wren"}
     codes = {c.get("name"): c for c in root.iter(NS + "Code")}
     assert len(codes) == 7
     assert codes["Willful ignorance"] in list(codes["Communication"])  # the sub-theme nests in its parent
@@ -131,7 +131,7 @@ def test_codings_users_and_notes_are_linked(tutor_session):
     notes = {n.get("guid"): n.find(NS + "PlainTextContent").text for n in root.iter(NS + "Note")}
     selection = next(s for s in root.iter(NS + "PlainTextSelection") if s.get("name") == "nlmg-002")
     codings = {(users[c.get("creatingUser")], codes[c.find(NS + "CodeRef").get("targetGUID")]): c for c in selection.findall(NS + "Coding")}
-    assert set(codings) == {("demo", "Conformity"), ("tutor", "Free will")}
+    assert set(codings) == {("demo", "Conformity"), ("tutor", "Free will"), ("wren", "Conformity")}
     comment_ref = codings[("tutor", "Free will")].find(NS + "NoteRef").get("targetGUID")
     assert notes[comment_ref] == "I read the outburst as resistance to the group, not only exclusion."
     memo_holder = next(s for s in root.iter(NS + "PlainTextSelection") if s.get("name") == "nlmg-010")
@@ -157,7 +157,7 @@ def test_round_trip_into_an_empty_workspace_preserves_everything(tutor_session, 
     init_workspace(tmp_path / "fresh", empty=True)
     code, printed, err = cli("import", out, "--workspace", tmp_path / "fresh")
     assert code == 0, err
-    assert "30 passages" in printed and "18 tag(s) imported" in printed and "7 theme(s) added" in printed
+    assert "30 passages" in printed and "29 tag(s) imported" in printed and "7 theme(s) added" in printed
     fresh = Session.open(tmp_path / "fresh")
     assert snapshot(fresh) == snapshot(tutor_session)
     fresh.sync()

@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "annotator.cli.tag_cmds",
     "annotator.cli.evidence_cmds",
     "annotator.cli.tutor_cmds",
+    "annotator.cli.class_cmds",
     "annotator.cli.status_cmds",
 ]
 
@@ -54,7 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
 def open_session(args):
     from annotator.session import Session
 
-    return Session.open(getattr(args, "workspace", None))
+    session = Session.open(getattr(args, "workspace", None))
+    session.viewer = getattr(args, "viewer", None)  # a reading command's --as: who is looking (blind coding)
+    return session
 
 
 def open_checked_session(args):

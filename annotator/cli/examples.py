@@ -25,9 +25,10 @@ EXAMPLES = {
     "theme merge": "annotator theme merge willful-ignorance conformity",
     "theme delete": "annotator theme delete playing-god",
     "comment": "annotator comment nlmg-018 'a rumour, not a plan' --replace",
-    "agreement": "annotator agreement demo tutor",
-    "report": "annotator report --format md",
-    "config": "annotator config name 'ada'",
+    "agreement": "annotator agreement demo tutor wren --json",
+    "consensus": "annotator consensus demo tutor wren --as agreed --min 2",
+    "report": "annotator report --by-annotator --format md",
+    "config": "annotator config blind on",
     "status": "annotator status --json",
 }
 

@@ -21,20 +21,17 @@ def register(subparsers, common) -> None:
     p.add_argument("--as", dest="annotator", metavar="NAME", help="who is commenting (default: see 'annotator config')")
     p.set_defaults(handler=cmd_comment)
 
-    p = subparsers.add_parser("agreement", parents=[common], help="Cohen's kappa and agreement between two annotators")
-    p.add_argument("first", metavar="A")
-    p.add_argument("second", metavar="B")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cmd_agreement)
+    # `agreement` and `consensus` are registered by annotator.cli.class_cmds
 
     p = subparsers.add_parser("report", parents=[common], help="passages per theme and source, coverage, co-occurrence")
     p.add_argument("--format", choices=["text", "md", "json"], default="text")
     p.add_argument("--json", action="store_const", const="json", dest="format", help="same as --format json")
     p.add_argument("--annotator", metavar="NAME", help="count only this annotator's tags")
+    p.add_argument("--by-annotator", action="store_true", help="per annotator: passages, tags, most used themes, agreement with the consensus")
     p.set_defaults(handler=cmd_report)
 
-    p = subparsers.add_parser("config", parents=[common], help="show or set your settings for this workspace (name)")
-    p.add_argument("key", nargs="?", choices=["name"], help="the setting")
+    p = subparsers.add_parser("config", parents=[common], help="show or set your settings for this workspace (name, blind)")
+    p.add_argument("key", nargs="?", choices=["name", "blind"], help="the setting (blind: on|off, each annotator sees only their own tags)")
     p.add_argument("value", nargs="?", help="its new value (omit to show it)")
     p.add_argument("--unset", action="store_true", help="remove the setting")
     p.set_defaults(handler=cmd_config)
@@ -201,18 +198,6 @@ def cmd_comment(args) -> int:
 # -- agreement and reports ------------------------------------------------------------------------
 
 
-def cmd_agreement(args) -> int:
-    from annotator.agreement import compare
-
-    session = open_session(args)
-    report = compare(session.store, args.first, args.second)
-    if args.json:
-        print_json(report.to_json())
-        return 0
-    print(show_controls(render_agreement(report)))
-    return 0
-
-
 def _fmt(value: float | None, percent: bool = False) -> str:
     if value is None:
         return "n/a"
@@ -260,7 +245,14 @@ def cmd_report(args) -> int:
     from annotator.reports import build_report, render_markdown, render_text
 
     session = open_session(args)
-    annotator = resolve_annotator(session.store, args.annotator) if args.annotator else None
+    if getattr(args, "by_annotator", False):
+        from annotator.cli.class_cmds import report_by_annotator
+
+        return report_by_annotator(session, args)
+    annotator = resolve_annotator(session.store, args.annotator) if args.annotator else session.looking()
+    if session.looking() not in (None, annotator):
+        warn(f"blind coding is on: you see only your own tags ('{session.looking()}')")
+        return 2
     report = build_report(session.store, annotator)
     if args.format == "json":
         print_json(report.to_json())
@@ -285,6 +277,10 @@ def cmd_config(args) -> int:
 
     session = open_session(args)
     ws = session.ws
+    if args.key == "blind":
+        from annotator.cli.class_cmds import config_blind
+
+        return config_blind(session, args)
     if args.key == "name" and (args.value or args.unset):
         if args.unset:
             write_setting(ws, "name", None)
@@ -295,5 +291,6 @@ def cmd_config(args) -> int:
             print(f"you annotate this workspace as '{name}' (saved in {settings_path(ws)}, not committed)")
         return 0
     print(f"name: {annotator_name(ws)}  ({where_name_comes_from(ws)})")
+    print(f"blind: {'on' if session.blind() else 'off'}")
     return 0
 

@@ -78,3 +78,18 @@ def login_name() -> str:
         return getpass.getuser() or "me"
     except (KeyError, OSError, ImportError):  # no login name in this environment (getpass's documented failures)
         return "me"
+
+
+# -- blind coding (annotator.blind): a setting in the same file ---------------------------------
+
+BLIND_KEY = "blind"
+
+
+def blind_coding(ws: Workspace) -> bool:
+    """Whether blind coding is on: each annotator sees only their own tags."""
+    value = read_settings(ws).get(BLIND_KEY)  # the settings file keeps scalars as written: text
+    return isinstance(value, str) and value.strip().lower() in ("on", "true", "yes")
+
+
+def set_blind_coding(ws: Workspace, on: bool) -> None:
+    write_setting(ws, BLIND_KEY, "on" if on else None)

@@ -230,6 +230,27 @@ class Store:
 
         return bool(self._edit_annotations(tag.annotator, edit))
 
+    def merge_tags(self, annotator: str, tags: list[Tag], file_fields: dict | None = None) -> list[Tag]:
+        """Add many tags (their time and comment kept) to one annotator's file in one locked write;
+        tags already there stay as they are. `file_fields` are set on the file (e.g. `consensus_of`).
+        Returns the tags added."""
+
+        def edit(annotations: AnnotationFile) -> list[Tag] | bool:
+            added = []
+            have = {(t.passage, t.theme) for t in annotations.tags}
+            for tag in tags:
+                if (tag.passage, tag.theme) not in have:
+                    have.add((tag.passage, tag.theme))
+                    added.append(Tag(tag.passage, tag.theme, annotations.annotator, tag.at, tag.comment))
+            annotations.tags.extend(added)
+            changed_fields = bool(file_fields) and any(annotations.extra.get(k) != v for k, v in file_fields.items())
+            if changed_fields:
+                annotations.extra = {**annotations.extra, **file_fields}
+            return added or changed_fields
+
+        result = self._edit_annotations(annotator, edit)
+        return result if isinstance(result, list) else []
+
     def add_memo(self, annotator: str, passage_id: str, text: str) -> Memo:
         memo = Memo(passage_id, text, annotator, now_iso())
 

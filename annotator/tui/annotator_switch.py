@@ -18,7 +18,7 @@ from textual.widgets.option_list import Option
 
 from annotator.agreement import compare
 from annotator.errors import AnnotatorError
-from annotator.tag_view import DISAGREE_MARK, TagView, choices
+from annotator.tag_view import DISAGREE_MARK, MINE, TagView, choices
 from annotator.tui.render import literal, one_line
 
 
@@ -36,7 +36,9 @@ class AnnotatorSwitch(ModalScreen[TagView | None]):
         self.session = session
         me = session.default_annotator()
         self.current = current or TagView("all", me)
-        self.views = choices(me, session.store.annotators())
+        self.blind = session.blind()
+        # blind coding: my own tags are all there is to choose
+        self.views = [TagView(MINE, me)] if self.blind else choices(me, session.store.annotators())
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -46,7 +48,9 @@ class AnnotatorSwitch(ModalScreen[TagView | None]):
                 marker = "● " if view == self.current else "  "
                 options.append(Option(one_line(marker + view.label), id=str(index)))
             yield OptionList(*options, id="tag-views")
-            yield Static(Text(f"{DISAGREE_MARK} marks passages where the annotators shown disagree"), classes="hint")
+            hint = ("blind coding is on: each annotator sees only their own tags" if self.blind
+                    else f"{DISAGREE_MARK} marks passages where the annotators shown disagree")
+            yield Static(Text(hint), classes="hint")
 
     def on_mount(self) -> None:
         option_list = self.query_one(OptionList)
@@ -145,6 +149,9 @@ def shown_hits(app, hits: list) -> list:
     if lookup is None or lookup.store is not app.session.store:
         lookup = app._tags_by_passage = TagsByPassage(app.session.store)
     view = getattr(app, "tag_view", None) or TagView(ALL)  # "me" plays no part in the all view
+    viewer = app.session.looking()
+    if viewer is not None:  # blind coding: my own tags, whatever view was chosen
+        view = TagView(MINE, viewer)
     order = [t.id for t in app.look.themes] if hasattr(app, "look") else None
     if not any(getattr(hit, "kind", "passage") == "passage" for hit in hits):
         return list(hits)

@@ -60,7 +60,8 @@ class MainScreen(Screen):
     def on_mount(self) -> None:
         self.query_one(ThemePanel).border_title = "Themes"
         # Which workspace is open, on the search box's top edge: a folder opened by accident shows.
-        self.search_box.border_title = Text(f"annotator · {workspace_label(self.app.session.ws)}")
+        blind = " · blind" if self.app.session.blind() else ""  # blind coding: only my own tags are shown
+        self.search_box.border_title = Text(f"annotator · {workspace_label(self.app.session.ws)}{blind}")
         self.set_status(self.status)
         self.query_one(SearchBox).focus()
 

@@ -38,7 +38,8 @@ class ReportScreen(Screen):
     def __init__(self, session, annotator: str | None = None):
         super().__init__()
         self.session = session
-        self.annotator = annotator
+        self.viewer = session.looking()  # blind coding: only the viewer's own tags are counted
+        self.annotator = self.viewer or annotator
         self.report: Report | None = None
 
     def compose(self) -> ComposeResult:
@@ -102,6 +103,9 @@ class ReportScreen(Screen):
             table.add_row(*cells, key=a)
 
     def action_next_annotator(self) -> None:
+        if self.viewer:
+            self.notify("Blind coding is on: only your own tags are counted.", markup=False)
+            return
         names = [None, *sorted(self.session.store.annotators())]
         position = names.index(self.annotator) if self.annotator in names else 0
         self.annotator = names[(position + 1) % len(names)]

@@ -13,6 +13,7 @@ from typing import Iterable
 from textual.app import SystemCommand
 
 from annotator.display import clip
+from annotator.errors import AnnotatorError
 from annotator.tag_view import TagView
 
 
@@ -87,10 +88,24 @@ def tutor_commands(app, session) -> Iterable[SystemCommand]:
 
         app.push_screen(TextPrompt(f"Comment on {passage_id} as a whole (as {session.default_annotator()})"), save)
 
+    def adjudicate() -> None:
+        from annotator.tui.adjudication import AdjudicationScreen
+
+        try:
+            screen = AdjudicationScreen(session)
+        except AnnotatorError as error:
+            app.notify(str(error), severity="warning", markup=False)
+            return
+        app.push_screen(screen)
+
+    blind = session.blind()
     yield SystemCommand("Comment on the passage", "A comment on the selected passage as a whole, not on one tag", comment_on_passage)
     yield SystemCommand("Report", "Coverage, passages per theme and source, theme co-occurrence", show_report)
     yield SystemCommand("Whose tags are shown", "Mine, one other annotator's, or everyone's (≠ marks disagreement)", switch_annotator)
-    for other in annotators:
+    if not blind:  # blind coding: nobody sees another's tags, so nothing to compare or settle
+        yield SystemCommand("Adjudicate disagreements", "Walk the passages annotators tagged differently; "
+                            "accept or reject each theme into the consensus", adjudicate)
+    for other in annotators if not blind else ():
         if other != first:
             # Names cut: a long title makes the palette's fuzzy matcher take exponential time.
             yield SystemCommand(f"Agreement: {clip(first, 24)} and {clip(other, 24)}", "Cohen's kappa per theme; the passages where you disagree", agreement_with(other))
