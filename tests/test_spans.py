@@ -277,3 +277,29 @@ def test_reimporting_an_edited_text_keeps_spans_still_there_and_reports_the_rest
     assert [s["start"] for t in stored["tags"] for s in t["spans"]] == [43, 24]  # moved; the other kept as it was
     second = run_json(cli, "--workspace", ws, "show", "story-p2")
     assert second["themes"] == ["duty"] and second["annotations"][0]["spans"] == []
+
+
+def test_merging_themes_keeps_the_words_both_tags_quote(session):
+    from annotator.corpus import codebook
+
+    session.tag(LH2, ["hope"], quote="The supply boat")
+    session.tag(LH2, ["loss"], quote="lamp oil")
+    session.tag(LH2, ["memory"], quote="who left the island")
+    codebook.merge_themes(session.store, "loss", "hope")
+    tag = session.store.annotations("tester").find(LH2, "hope")
+    assert [s.quote for s in tag.spans] == ["The supply boat", "lamp oil"]
+    codebook.rename_theme(session.store, "memory", "Remembering", new_id="remembering")
+    assert [s.quote for s in session.store.annotations("tester").find(LH2, "remembering").spans] == ["who left the island"]
+
+
+def test_a_file_with_comments_keeps_them_and_the_spans(cli, workspace_dir):
+    path = workspace_dir / "corpus" / "annotations" / "tester.yaml"
+    path.write_text("# my tags\nannotator: tester\ntags:\n- passage: lh-001\n  theme: hope  # the first\n  at: ''\n", encoding="utf-8")
+    assert cli("--workspace", workspace_dir, "tag", LH2, "hope", "--quote", "lamp oil")[0] == 0
+    text = path.read_text(encoding="utf-8")
+    assert "# my tags" in text and "# the first" in text
+    tag = next(t for t in yaml.safe_load(text)["tags"] if t["passage"] == LH2)
+    # (ruamel, which keeps the comments, quotes the numbers: the reader takes either)
+    assert [{k: str(v) for k, v in s.items()} for s in tag["spans"]] == [{"quote": "lamp oil", "start": "56", "end": "64"}]
+    shown = run_json(cli, "--workspace", workspace_dir, "show", LH2)
+    assert next(a for a in shown["annotations"] if a["annotator"] == "tester")["spans"][0]["start"] == 56

@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping
 
+from annotator.corpus.yamlio import AsWritten
 from annotator.errors import CorpusError
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -253,6 +254,11 @@ class Span:
     def to_yaml(self) -> Any:
         if self.raw is not None:
             return self.raw
+        # Numbers as the loader reads them back (text, written unquoted), so that a file keeping its
+        # comments (yaml_roundtrip) compares equal to what was meant to be written.
+        return {"quote": self.quote, "start": AsWritten(self.start), "end": AsWritten(self.end)}
+
+    def to_json(self) -> dict:
         return {"quote": self.quote, "start": self.start, "end": self.end}
 
 

@@ -221,7 +221,7 @@ def workspace_json(session: "Session", theme_ids: list[str]) -> dict:
     sources = sorted(session.store.sources(), key=lambda sf: (sf.source.imported_at, sf.source.id))
     annotations = []
     for af in sorted(session.store.all_annotations(), key=lambda a: a.annotator):
-        tags = [t.to_yaml() for t in af.tags if t.theme in wanted]
+        tags = [_tag_json(t) for t in af.tags if t.theme in wanted]
         entry = {"annotator": af.annotator, "tags": tags}
         if af.memos:
             entry["memos"] = [m.to_yaml() for m in af.memos]
@@ -233,6 +233,14 @@ def workspace_json(session: "Session", theme_ids: list[str]) -> dict:
         "sources": [{"source": sf.source.to_yaml(), "passages": [p.to_yaml() for p in sf.passages]} for sf in sources],
         "annotations": annotations,
     }
+
+
+def _tag_json(tag) -> dict:
+    """A tag as its YAML has it, a span's offsets as numbers."""
+    data = tag.to_yaml()
+    if "spans" in data:
+        data["spans"] = [s.to_json() if s.raw is None else s.raw for s in tag.spans]
+    return data
 
 
 @register("json")

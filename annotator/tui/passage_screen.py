@@ -107,6 +107,8 @@ class PassageScreen(Screen):
         self.query_one("#passage-head", Static).update(head)
         if hit.text != self.words.text:
             self.words = WordSelection.of(hit.text)
+            for problem in session.span_problems({hit.id: hit.text}):  # said once, when the passage opens
+                self.app.notify(str(problem), severity="warning", timeout=8, markup=False)
         self._text = hit.text
         self._draw_text()
         self.query_one("#passage-tags", Static).update(self._tags(hit.id))

@@ -127,3 +127,14 @@ def test_passage_view_with_a_selection_and_span_tags(snap_compare, app, session)
         await settle(pilot.app, pilot)
 
     assert snap_compare(app, run_before=run_before, terminal_size=SMALLEST)
+
+
+async def test_a_span_a_hand_edit_broke_is_named_when_the_passage_opens(app, workspace_dir):
+    path = workspace_dir / "corpus" / "annotations" / "carol.yaml"
+    path.write_text("annotator: carol\ntags:\n- passage: lh-002\n  theme: loss\n  spans:\n  - {quote: a boat of lamps, start: 4, end: 18}\n",
+                    encoding="utf-8")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_lh2(app, pilot)
+        shown = [n.message for n in app._notifications]
+        assert any(f"{path}:6: span on lh-002 (loss) cannot be placed" in m for m in shown)
+        assert "Loss" in str(screen.query_one("#passage-tags").render())  # the tag, on the whole passage
