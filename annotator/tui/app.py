@@ -526,6 +526,8 @@ class AnnotatorApp(App):
             )
         yield SystemCommand("Themes panel", "Move to the theme panel", self._focus_themes)
         yield SystemCommand("Export", "Write the evidence sheet (.md), or .csv, .json, .qdpx, to a file", self._export)
+        yield SystemCommand("Book at a glance", "Chapters down, themes across: where each theme runs (report --grid)",
+                            self.action_grid)
         try:
             from annotator.tui.tutor_commands import tutor_commands
         except ImportError:
@@ -549,6 +551,11 @@ class AnnotatorApp(App):
         passage_id = self._passage_or_warn()
         if passage_id:
             self.toggle(passage_id, theme_id)
+
+    def action_grid(self) -> None:
+        from annotator.tui.grid_screen import GridScreen
+
+        self.push_screen(GridScreen())
 
     def _export(self) -> None:
         from annotator.tui.export_command import ask_and_export

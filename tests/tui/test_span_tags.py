@@ -138,3 +138,4 @@ async def test_a_span_a_hand_edit_broke_is_named_when_the_passage_opens(app, wor
         shown = [n.message for n in app._notifications]
         assert any(f"{path}:6: span on lh-002 (loss) cannot be placed" in m for m in shown)
         assert "Loss" in str(screen.query_one("#passage-tags").render())  # the tag, on the whole passage
+
