@@ -366,6 +366,12 @@ class Session:
             return quote(hit, title)
         return "\n".join(quote_words(s.quote, title, hit.location) for s in spans)
 
+    def kwic(self, term: str, **options):
+        """A concordance of `term` (annotator.concordance.Concordance): every occurrence in context."""
+        from annotator.concordance import concordance
+
+        return concordance(self, term, **options)
+
     def spans_on(self, passage_id: str, text: str) -> list[Span]:
         """Every annotator's tagged words in the passage, placed in its text now, in text order."""
         from annotator.corpus.spans import placed_spans

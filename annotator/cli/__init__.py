@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "annotator.cli.evidence_cmds",
     "annotator.cli.tutor_cmds",
     "annotator.cli.status_cmds",
+    "annotator.cli.kwic_cmds",
 ]
 
 

@@ -29,6 +29,7 @@ EXAMPLES = {
     "report": "annotator report --format md",
     "config": "annotator config name 'ada'",
     "status": "annotator status --json",
+    "kwic": "annotator kwic hope --sort right --width 30",
 }
 
 

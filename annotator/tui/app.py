@@ -71,7 +71,7 @@ def _import_ahead() -> None:
 class AnnotatorApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "annotator"
-    BINDINGS = [Binding("f1", "help", "Help")]
+    BINDINGS = [Binding("f1", "help", "Help"), Binding("k", "concordance", "Concordance", show=False)]
 
     def __init__(self, session: "Session"):
         super().__init__()
@@ -526,6 +526,8 @@ class AnnotatorApp(App):
             )
         yield SystemCommand("Themes panel", "Move to the theme panel", self._focus_themes)
         yield SystemCommand("Export", "Write the evidence sheet (.md), or .csv, .json, .qdpx, to a file", self._export)
+        yield SystemCommand("Concordance (k)", "Every occurrence of the search words in context, aligned and sortable",
+                            self.action_concordance)
         yield SystemCommand("Book at a glance", "Chapters down, themes across: where each theme runs (report --grid)",
                             self.action_grid)
         try:
@@ -551,6 +553,17 @@ class AnnotatorApp(App):
         passage_id = self._passage_or_warn()
         if passage_id:
             self.toggle(passage_id, theme_id)
+
+    def action_concordance(self) -> None:
+        """Every occurrence of the search box's words in context (annotator kwic)."""
+        from annotator.tui.concordance_screen import ConcordanceScreen
+
+        term = self.main.query_one("#search").value.strip()
+        if not term:
+            self.notify("Type a word or \"phrase\" in the search box first; k then shows each occurrence in context.",
+                        severity="warning", markup=False)
+            return
+        self.push_screen(ConcordanceScreen(term))
 
     def action_grid(self) -> None:
         from annotator.tui.grid_screen import GridScreen
