@@ -83,6 +83,14 @@ def context(text: str, start: int, end: int, width: int) -> tuple[str, str, str]
     return left[-width:] if width else "", " ".join(text[start:end].split()), right[:width] if width else ""
 
 
+def joined_context(line: KwicLine, side: int) -> tuple[str, str]:
+    """The left context right-aligned and the right one left-aligned in `side` + 1 characters, on
+    one line, the space between them and the match kept only where the text has one ("Ruth's")."""
+    left = " ".join(line.left.split()) + (" " if line.left[-1:].isspace() else "")
+    right = (" " if line.right[:1].isspace() else "") + " ".join(line.right.split())
+    return left[-(side + 1):].rjust(side + 1), right[:side + 1].ljust(side + 1)
+
+
 def _phrase_words(term: str) -> int:
     """How many words a quoted phrase has (1 for a word or words searched separately)."""
     quoted = re.findall(r'"([^"]+)"', term)

@@ -21,6 +21,8 @@ def register(subparsers, common) -> None:
 
 
 def cmd_kwic(args) -> int:
+    from annotator.concordance import joined_context
+
     if args.width < 0 or args.width > 1000:
         raise UsageError("--width must be between 0 and 1000")
     session = open_session(args)
@@ -36,9 +38,8 @@ def cmd_kwic(args) -> int:
     where = max((len(line.id) for line in found.lines), default=0)
     for line in found.lines:
         match = f"\x1b[1;33m{show_line(line.match)}\x1b[0m" if color else f"[{show_line(line.match)}]"
-        left = show_line(line.left.rstrip()).rjust(args.width)
-        right = show_line(line.right.lstrip()).ljust(args.width)
-        print(f"{left} {match} {right}  {dim(show_line(line.id).ljust(where) + '  ' + show_line(line.location), color)}")
+        left, right = joined_context(line, args.width)
+        print(f"{show_line(left)}{match}{show_line(right)}  {dim(show_line(line.id).ljust(where) + '  ' + show_line(line.location), color)}")
     return 0
 
 

@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from annotator.concordance import SORTS, Concordance, KwicLine, sort_lines
+from annotator.concordance import SORTS, Concordance, KwicLine, joined_context, sort_lines
 from annotator.errors import AnnotatorError
 from annotator.tui.bindings import PASSAGE_BINDINGS
 from annotator.tui.render import DIM, HIGHLIGHT, literal, one_line
@@ -114,12 +114,11 @@ class ConcordanceScreen(Screen):
 
     @staticmethod
     def _row(line: KwicLine, side: int) -> Text:
-        left = " ".join(line.left.split())[-side:].rjust(side)
-        right = " ".join(line.right.split())[:side].ljust(side)
+        left, right = joined_context(line, side)
         where = line.location if len(line.location) <= WHERE_CHARS else line.location[: WHERE_CHARS - 1] + "…"
-        row = literal(left + " ")
+        row = literal(left)
         row.append_text(literal(line.match, HIGHLIGHT))
-        row.append_text(literal(" " + right + "  "))
+        row.append_text(literal(right + "  "))
         row.append_text(literal(where, DIM))
         return row
 
