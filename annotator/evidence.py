@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from annotator.engine.index import SearchIndex
-from annotator.corpus.model import Memo, Tag
+from annotator.corpus.model import Memo, Span, Tag
+from annotator.corpus.spans import placed_spans, span_json
 from annotator.engine.search import Hit
 from annotator.corpus.store import Store
 
@@ -32,12 +33,18 @@ class EvidencePassage:
     def annotators(self) -> list[str]:
         return sorted({t.annotator for t in self.tags})
 
+    @property
+    def spans(self) -> list[Span]:
+        """The words these tags quote, placed in the passage, in text order; [] when every tag is on
+        the whole passage (the passage is then the evidence)."""
+        return sorted({s for t in self.tags for s in placed_spans(t, self.hit.text)}, key=lambda s: (s.start, s.end))
+
     def to_json(self) -> dict:
         """As `show --json` prints a passage: its fields and its annotations."""
         data = self.hit.to_json()
         data.pop("score", None)
         data.pop("matches", None)
-        data["annotations"] = annotations_json(self.tags)
+        data["annotations"] = annotations_json(self.tags, self.hit.text)
         data["memos"] = [{"annotator": m.annotator, "text": m.text, "time": m.at} for m in self.memos]
         return data
 
@@ -47,8 +54,10 @@ def sheet_annotators(items: list[EvidencePassage]) -> list[str]:
     return sorted({t.annotator for item in items for t in item.tags} | {m.annotator for item in items for m in item.memos})
 
 
-def annotations_json(tags: list[Tag]) -> list[dict]:
-    return [{"annotator": t.annotator, "theme": t.theme, "comment": t.comment, "time": t.at} for t in tags]
+def annotations_json(tags: list[Tag], text: str = "") -> list[dict]:
+    """Each tag as `show --json` lists it, with the words it quotes (placed in `text`)."""
+    return [{"annotator": t.annotator, "theme": t.theme, "comment": t.comment, "time": t.at,
+             "spans": [span_json(s) for s in placed_spans(t, text)]} for t in tags]
 
 
 def source_titles(store: Store) -> dict[str, str]:
@@ -129,7 +138,12 @@ def quote(hit: Hit, source_title: str, author: str = "") -> str:
     Double quotation marks inside the passage become single ones, as a quotation
     within a quotation should.
     """
-    text = " ".join(hit.text.split())
+    return quote_words(hit.text, source_title, hit.location, author)
+
+
+def quote_words(words: str, source_title: str, location: str, author: str = "") -> str:
+    """Some words (a passage, or the span a tag quotes) as a quotation with its citation."""
+    text = " ".join(words.split())
     text = text.replace("“", "‘").replace("”", "’").replace('"', "'")
-    cited = citation(source_title, hit.location, author)
+    cited = citation(source_title, location, author)
     return f"“{text}”" + (f" {cited}" if cited else "")

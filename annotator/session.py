@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from annotator.errors import AnnotatorError, NotFound
 from annotator.engine.hits import Hit, SearchResult
-from annotator.corpus.model import Tag, Theme
+from annotator.corpus.model import Span, Tag, Theme
 from annotator.corpus.store import Store, validate_annotator
 from annotator.corpus.workspace import Workspace, resolve
 
@@ -30,6 +30,9 @@ class TagChange:
 
     added: bool
     tag: Tag
+    # Set when the change is one span on a tag that stays (added to a tag the passage had, or
+    # taken off one that keeps others): undo takes off or puts back just that span.
+    span: Span | None = None
 
 
 class Session:
@@ -243,29 +246,91 @@ class Session:
     # is not looked up in the index either: the caller has it from a search.
 
     def tag(self, passage_id: str, theme_names: list[str], *, annotator: str | None = None,
-            comment: str | None = None, index_later: bool = False) -> list[TagChange]:
+            comment: str | None = None, index_later: bool = False, quote: "str | Span | None" = None,
+            passage_text: str | None = None) -> list[TagChange]:
+        """Tag the passage with the themes; with `quote`, just those words (text to find in the
+        passage, or a Span of it, as a selection gives): a span tag. The passage's text is read
+        from the index unless `passage_text` gives it."""
         annotator = self.who(annotator)
-        if not index_later:
-            self.passage(passage_id)
+        if not index_later or (quote is not None and passage_text is None):
+            passage_text = self.passage(passage_id).text
         theme_ids = [self.resolve_theme(n).id for n in theme_names]
+        if quote is not None:
+            span = self.span_of(passage_id, passage_text, quote)
+            return self._tag_span(annotator, passage_id, theme_ids, span, comment, index_later)
         added = self.store.add_tags(annotator, passage_id, theme_ids, comment)
         self._index_tags(index_later)
         own = self.store.annotations(annotator)
         return [TagChange(True, own.find(passage_id, t)) for t in added]
 
+    @staticmethod
+    def span_of(passage_id: str, text: str, quote: "str | Span") -> Span:
+        """The span a quote (words to find) or a selection (a Span) stands for in the passage;
+        QuoteNotFound (exit 2, one line) if it is absent, ambiguous, empty or past the text."""
+        from annotator.corpus import spans
+
+        if isinstance(quote, Span):
+            return spans.span_for_offsets(passage_id, text, quote.start, quote.end)
+        return spans.span_for_quote(passage_id, text, quote)
+
+    def _tag_span(self, annotator: str, passage_id: str, theme_ids: list[str], span: Span,
+                  comment: str | None, index_later: bool) -> list[TagChange]:
+        changes = []
+        for theme_id in theme_ids:
+            what = self.store.add_span(annotator, passage_id, theme_id, span, comment)
+            tag = self.store.annotations(annotator).find(passage_id, theme_id)
+            if what == "new":
+                changes.append(TagChange(True, tag))
+            elif what == "added":
+                changes.append(TagChange(True, tag, span))
+        self._index_tags(index_later)
+        return changes
+
     def untag(self, passage_id: str, theme_names: list[str], *, annotator: str | None = None,
-              index_later: bool = False) -> list[TagChange]:
+              index_later: bool = False, quote: "str | Span | None" = None) -> list[TagChange]:
+        """Remove the themes' tags from the passage; with `quote`, only the span of those words
+        (the tag goes with its last span)."""
         annotator = self.who(annotator)
         theme_ids = [self.resolve_theme(n).id for n in theme_names]
+        if quote is not None:
+            return self._untag_span(annotator, passage_id, theme_ids, quote, index_later)
         before = {t.theme: t for t in self.store.annotations(annotator).tags if t.passage == passage_id}
         removed = self.store.remove_tags(annotator, passage_id, theme_ids)
         self._index_tags(index_later)
         return [TagChange(False, before.get(t) or Tag(passage_id, t, annotator)) for t in removed]
 
+    def _untag_span(self, annotator: str, passage_id: str, theme_ids: list[str], quote: "str | Span",
+                    index_later: bool) -> list[TagChange]:
+        from annotator.corpus import spans
+
+        changes = []
+        for theme_id in theme_ids:
+            tag = self.store.annotations(annotator).find(passage_id, theme_id)
+            if tag is None:
+                continue
+            wanted = quote if isinstance(quote, Span) else next((s for s in tag.spans if spans.same_words(s.quote, quote)), None)
+            if wanted is None or wanted not in tag.spans:
+                continue
+            before = self.store.remove_span(annotator, passage_id, theme_id, wanted)
+            if before is not None:
+                changes.append(TagChange(False, before, wanted if len(before.spans) > 1 else None))
+        self._index_tags(index_later)
+        return changes
+
     def toggle(self, passage_id: str, theme_id: str, *, annotator: str | None = None,
-               index_later: bool = False) -> TagChange | None:
+               index_later: bool = False, span: Span | None = None, passage_text: str | None = None) -> TagChange | None:
+        """Tag or untag the passage with the theme; with `span` (a selection), tag or untag those words."""
         annotator = self.who(annotator)
-        if self.store.annotations(annotator).find(passage_id, theme_id):
+        existing = self.store.annotations(annotator).find(passage_id, theme_id)
+        if span is not None:
+            text = passage_text if passage_text is not None else self.passage(passage_id).text
+            span = self.span_of(passage_id, text, span)
+            if existing is not None and span in existing.spans:
+                changes = self.untag(passage_id, [theme_id], annotator=annotator, index_later=index_later, quote=span)
+            else:
+                changes = self.tag(passage_id, [theme_id], annotator=annotator, index_later=index_later,
+                                   quote=span, passage_text=text)
+        elif existing:
             changes = self.untag(passage_id, [theme_id], annotator=annotator, index_later=index_later)
         else:
             changes = self.tag(passage_id, [theme_id], annotator=annotator, index_later=index_later)
@@ -273,19 +338,24 @@ class Session:
 
     def revert(self, change: TagChange, *, index_later: bool = False) -> None:
         """Undo one change: remove what was added, restore what was removed."""
-        if change.added:
-            self.store.remove_tags(change.tag.annotator, change.tag.passage, [change.tag.theme])
-        else:
-            self.store.restore_tag(change.tag)
+        self._apply(change, not change.added)
         self._index_tags(index_later)
 
     def replay(self, change: TagChange, *, index_later: bool = False) -> None:
         """Redo one change."""
-        if change.added:
-            self.store.restore_tag(change.tag)
-        else:
-            self.store.remove_tags(change.tag.annotator, change.tag.passage, [change.tag.theme])
+        self._apply(change, change.added)
         self._index_tags(index_later)
+
+    def _apply(self, change: TagChange, add: bool) -> None:
+        tag = change.tag
+        if change.span is not None and add:
+            self.store.add_span(tag.annotator, tag.passage, tag.theme, change.span, at=tag.at)
+        elif change.span is not None:
+            self.store.remove_span(tag.annotator, tag.passage, tag.theme, change.span, keep_tag=True)
+        elif add:
+            self.store.restore_tag(tag)
+        else:
+            self.store.remove_tags(tag.annotator, tag.passage, [tag.theme])
 
     def _index_tags(self, later: bool) -> None:
         if not later:
@@ -419,14 +489,47 @@ class Session:
         source_file = self.store.load_source(source_id) if source_id else None
         return (source_file.source.title if source_file else "") or source_id
 
-    def quote(self, passage_id: str) -> str:
-        """The passage as a quotation with its citation: “text” (Author, Title, location)."""
-        from annotator.evidence import quote
+    def quote(self, passage_id: str, *, whole: bool = False, span: Span | None = None) -> str:
+        """The tagged words as quotations with the citation, one a line: “words” (Author, Title, location);
+        the whole passage when it has no span tags, or `whole`; just `span` when given (a selection)."""
+        from annotator.evidence import quote, quote_words
 
         hit = self.get(passage_id)
+        title = self.source_title(hit.source)
         source_file = self.store.load_source(hit.source) if hit.source else None
         author = source_file.source.author if source_file else ""
-        return quote(hit, self.source_title(hit.source), author)
+        if span is not None:
+            return quote_words(self.span_of(hit.id, hit.text, span).quote, title, hit.location, author)
+        spans = [] if whole else self.spans_on(hit.id, hit.text)
+        if not spans:
+            return quote(hit, title, author)
+        return "\n".join(quote_words(s.quote, title, hit.location, author) for s in spans)
+
+    def kwic(self, term: str, **options):
+        """A concordance of `term` (annotator.concordance.Concordance): every occurrence in context."""
+        from annotator.concordance import concordance
+
+        return concordance(self, term, **options)
+
+    def spans_on(self, passage_id: str, text: str) -> list[Span]:
+        """Every annotator's tagged words in the passage, placed in its text now, in text order."""
+        from annotator.corpus.spans import placed_spans
+
+        found = {s for tag in self.tags_on(passage_id) for s in placed_spans(tag, text)}
+        return sorted(found, key=lambda s: (s.start, s.end))
+
+    def span_problems(self, texts: dict[str, str] | None = None) -> list:
+        """Stored spans that cannot be placed in their passage's text now (annotator.corpus.spans.SpanProblem);
+        only those on the passages of `texts` (id -> text) when given."""
+        from annotator.corpus.spans import problems
+
+        if texts is None:
+            texts = {p.id: p.text for sf in self.store.sources() for p in sf.passages}
+        found = []
+        for tag in self.store.all_tags():
+            if tag.spans and tag.passage in texts:
+                found += problems(tag, texts[tag.passage], self.ws.annotation_file(tag.annotator))
+        return found
 
 
 # An import that brings at least this many passages, and most of the corpus, rebuilds the index

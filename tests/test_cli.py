@@ -44,7 +44,7 @@ def test_init_import_search_tag_show_round_trip(cli, tmp_path):
     assert code == 0 and "tagged s2: duty" in out
     shown = run_json(cli, "--workspace", ws, "show", "s2")
     assert shown["themes"] == ["duty"]
-    assert shown["annotations"] == [{"annotator": "bob", "theme": "duty", "comment": "the lamp", "time": shown["annotations"][0]["time"]}]
+    assert shown["annotations"] == [{"annotator": "bob", "theme": "duty", "comment": "the lamp", "time": shown["annotations"][0]["time"], "spans": []}]
     assert (ws / "corpus" / "annotations" / "bob.yaml").exists()
 
     code, out, _ = cli("--workspace", ws, "untag", "s2", "duty", "--as", "bob")

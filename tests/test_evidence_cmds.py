@@ -37,7 +37,7 @@ def test_evidence_json_contract(cli, workspace_dir):
     assert [p["id"] for p in data["passages"]] == ["lh-006", "lh-011"]
     second = data["passages"][1]
     assert second["location"] == "ch. 4"
-    assert second["annotations"] == [{"annotator": "tester", "theme": "memory", "comment": "buttons again", "time": second["annotations"][0]["time"]}]
+    assert second["annotations"] == [{"annotator": "tester", "theme": "memory", "comment": "buttons again", "time": second["annotations"][0]["time"], "spans": []}]
 
 
 def test_evidence_text_shows_citation_and_comment(cli, workspace_dir):

@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "annotator.cli.tutor_cmds",
     "annotator.cli.class_cmds",
     "annotator.cli.status_cmds",
+    "annotator.cli.kwic_cmds",
 ]
 
 

@@ -84,6 +84,8 @@ def unplaced_lines(report) -> list[str]:
              f"the tag {kept} in the annotations file" for tag in report.unplaced_tags]
     lines += [f"  comment not placed: {memo.passage} ({memo.annotator}) — the passage is gone from the new text; "
               f"the comment {kept} in the annotations file" for memo in report.unplaced_memos]
+    lines += [f"  span not placed: {p.tag.passage} {p.tag.theme} ({p.tag.annotator}) “{p.span_quote}” — {p.reason}; "
+              f"the span {kept} in the annotations file and the tag counts for the whole passage" for p in report.unplaced_spans]
     return lines
 
 

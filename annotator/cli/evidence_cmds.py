@@ -7,6 +7,7 @@ from pathlib import Path
 
 from annotator.cli import open_session, sync_index
 from annotator.cli.output import dim, print_json, use_color
+from annotator.cli.span_warnings import warn_span_problems
 from annotator.display import clip
 from annotator.errors import AnnotatorError
 from annotator.textsafe import show_controls, show_line
@@ -21,6 +22,7 @@ def register(subparsers, common) -> None:
 
     p = subparsers.add_parser("evidence", parents=[common], help="every passage tagged with a theme, with citations")
     p.add_argument("theme", metavar="THEME", help="theme id or name")
+    p.add_argument("--whole", action="store_true", help="quote whole passages, even where tags quote some of their words")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_evidence)
 
@@ -34,6 +36,7 @@ def register(subparsers, common) -> None:
     )
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
     p.add_argument("--theme", action="append", default=[], metavar="T", help="only this theme (repeatable; default all)")
+    p.add_argument("--whole", action="store_true", help="md, csv: whole passages, even where tags quote some of their words")
     p.set_defaults(handler=cmd_export)
 
 
@@ -61,6 +64,7 @@ def cmd_evidence(args) -> int:
     sync_index(session)
     theme = session.resolve_theme(args.theme)
     items = session.evidence(theme.id)
+    warn_span_problems(session, {item.hit.id: item.hit.text for item in items})
     if args.json:
         print_json({"theme": theme.id, "passages": [item.to_json() for item in items]})
         return 0
@@ -73,7 +77,11 @@ def cmd_evidence(args) -> int:
     for item in items:
         print()
         print(f"{show_line(item.hit.id)}  {dim(show_line(item.citation), color)}")
-        print("  " + show_controls(item.hit.text).replace("\n", "\n  "))
+        spans = [] if args.whole else item.spans
+        for span in spans:
+            print("  " + show_controls(f"“{' '.join(span.quote.split())}”"))
+        if not spans:
+            print("  " + show_controls(item.hit.text).replace("\n", "\n  "))
         print_comments(item, label=len(annotators) > 1, color=color)
     return 0
 
@@ -96,7 +104,8 @@ def cmd_export(args) -> int:
 
     session = open_session(args)
     sync_index(session)
-    data = export(session, args.format, args.theme)
+    warn_span_problems(session)
+    data = export(session, args.format, args.theme, whole=args.whole)
     if args.output:
         write_file(Path(args.output), data, protected=[session.ws.corpus, session.ws.index_dir])
         print(f"wrote {args.output} ({len(data):,} bytes)", file=sys.stderr)

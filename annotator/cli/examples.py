@@ -11,7 +11,7 @@ EXAMPLES = {
     "reindex": "annotator reindex",
     "search": "annotator search '\"open-plan office\" OR deferral*' --theme hope",
     "show": "annotator show nlmg-018 --quote",
-    "tag": "annotator tag nlmg-018 hope --comment 'the office dream is a hope built on a rumour'",
+    "tag": "annotator tag nlmg-018 hope --quote 'bright, modern open-plan office' --comment 'a hope built on a rumour'",
     "untag": "annotator untag nlmg-018 hope",
     "suggest": "annotator suggest nlmg-012 --limit 3",
     "evidence": "annotator evidence hope --json",
@@ -30,6 +30,7 @@ EXAMPLES = {
     "report": "annotator report --by-annotator --format md",
     "config": "annotator config blind on",
     "status": "annotator status --json",
+    "kwic": "annotator kwic hope --sort right --width 30",
 }
 
 

@@ -22,7 +22,8 @@ def register(subparsers, common) -> None:
     p = subparsers.add_parser("show", parents=[common], help="show one passage with its tags and comments")
     p.add_argument("passage_id", metavar="PASSAGE_ID")
     p.add_argument("--json", action="store_true")
-    p.add_argument("--quote", action="store_true", help="print the passage as a quotation with its citation")
+    p.add_argument("--quote", action="store_true", help="print the tagged words (else the passage) as quotations with their citation")
+    p.add_argument("--whole", action="store_true", help="with --quote: the whole passage, even where tags quote some of its words")
     p.set_defaults(handler=cmd_show)
 
 
@@ -77,19 +78,22 @@ def format_heading(hit, color: bool) -> str:
 
 
 def cmd_show(args) -> int:
+    from annotator.cli.span_warnings import warn_span_problems
+    from annotator.corpus.spans import placed_spans
+    from annotator.evidence import annotations_json
+
     session = open_session(args)
     sync_index(session)
     hit = session.get(args.passage_id)
+    warn_span_problems(session, {hit.id: hit.text})
     if args.quote and not args.json:
-        print(show_controls(session.quote(hit.id)))
+        print(show_controls(session.quote(hit.id, whole=args.whole)))
         return 0
     tags = session.tags_on(hit.id)
     if args.json:
         data = hit.to_json()
         data.pop("score", None)
-        data["annotations"] = [
-            {"annotator": t.annotator, "theme": t.theme, "comment": t.comment, "time": t.at} for t in tags
-        ]
+        data["annotations"] = annotations_json(tags, hit.text)
         data["memos"] = [{"annotator": m.annotator, "text": m.text, "time": m.at} for m in session.memos_on(hit.id)]
         print_json(data)
         return 0
@@ -102,6 +106,8 @@ def cmd_show(args) -> int:
         for tag in tags:
             comment = f" — {show_controls(tag.comment)}" if tag.comment else ""
             print(f"  {show_line(tag.theme)} by {show_line(tag.annotator)} {dim(show_line(tag.at), color)}{comment}")
+            for span in placed_spans(tag, hit.text):
+                print(f"    “{show_line(' '.join(span.quote.split()))}” {dim(f'[{span.start}-{span.end}]', color)}")
     memos = session.memos_on(hit.id)
     if memos:
         print()

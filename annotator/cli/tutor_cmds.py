@@ -28,6 +28,7 @@ def register(subparsers, common) -> None:
     p.add_argument("--json", action="store_const", const="json", dest="format", help="same as --format json")
     p.add_argument("--annotator", metavar="NAME", help="count only this annotator's tags")
     p.add_argument("--by-annotator", action="store_true", help="per annotator: passages, tags, most used themes, agreement with the consensus")
+    p.add_argument("--grid", action="store_true", help="the book at a glance: locations (chapters) x themes, tagged passages in each")
     p.set_defaults(handler=cmd_report)
 
     p = subparsers.add_parser("config", parents=[common], help="show or set your settings for this workspace (name, blind)")
@@ -253,6 +254,8 @@ def cmd_report(args) -> int:
     if session.looking() not in (None, annotator):
         warn(f"blind coding is on: you see only your own tags ('{session.looking()}')")
         return 2
+    if args.grid:
+        return print_grid(session, annotator, args.format)
     report = build_report(session.store, annotator)
     if args.format == "json":
         print_json(report.to_json())
@@ -265,6 +268,21 @@ def cmd_report(args) -> int:
         import shutil
 
         print(show_controls(render_text(report, width=shutil.get_terminal_size((100, 24)).columns)), end="")
+    return 0
+
+
+def print_grid(session, annotator: str | None, output_format: str) -> int:
+    """`report --grid`: rows are locations in reading order, columns themes, cells tagged passages."""
+    import shutil
+
+    from annotator.grid import build_grid, render_grid
+
+    grid = build_grid(session.store, annotator)
+    if output_format == "json":
+        print_json(grid.to_json())
+        return 0
+    names = {t.id: t.name for t in session.themes()}
+    print(show_controls(render_grid(grid, names, width=shutil.get_terminal_size((100, 24)).columns)), end="")
     return 0
 
 

@@ -285,6 +285,8 @@ def _move_tags(store: Store, old_id: str, new_id: str) -> tuple[int, int]:
                 collapsed += 1
                 if tag.comment and tag.comment != existing.comment:
                     existing.comment = f"{existing.comment} / {tag.comment}" if existing.comment else tag.comment
+                if existing.spans and tag.spans:  # two span tags: the words of both (a whole-passage tag stays one)
+                    existing.spans = existing.spans + tuple(s for s in tag.spans if s not in existing.spans)
                 continue
             tag.theme = new_id
             targets[tag.passage] = tag

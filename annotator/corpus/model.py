@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping
 
+from annotator.corpus.yamlio import AsWritten
 from annotator.errors import CorpusError
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -21,7 +22,7 @@ COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 THEME_KEYS = ("id", "name", "description", "color", "parent")
 SOURCE_KEYS = ("id", "title", "author", "file", "imported_at")
 PASSAGE_KEYS = ("id", "text", "location")
-TAG_KEYS = ("passage", "theme", "at", "comment")
+TAG_KEYS = ("passage", "theme", "at", "comment", "spans")
 MEMO_KEYS = ("passage", "text", "at")
 
 
@@ -224,6 +225,62 @@ class SourceFile:
         return _with_unknown(data, self.extra)
 
 
+@dataclass(frozen=True)
+class Span:
+    """Some words of a passage a tag is about: `quote` is text[start:end] (character offsets).
+
+    A span a hand edit made unreadable keeps its YAML in `raw` (written back as it was) and
+    says why in `problem`; the tag then counts as a tag on the whole passage.
+    """
+
+    start: int
+    end: int
+    quote: str
+    line: int | None = field(default=None, compare=False)
+    raw: Any = field(default=None, compare=False, repr=False)
+    problem: str = field(default="", compare=False)
+
+    @classmethod
+    def from_yaml(cls, record: Any, line: int | None) -> "Span":
+        line = _line(record) or line
+        if not isinstance(record, dict):
+            return cls(-1, -1, "", line, record, "a span must be a mapping (quote:, start:, end:)")
+        quote = record.get("quote")
+        start, end = _whole_number(record.get("start")), _whole_number(record.get("end"))
+        if not isinstance(quote, str) or start is None or end is None:
+            return cls(-1, -1, "", line, record, "a span needs quote: (text), start: and end: (whole numbers)")
+        return cls(start, end, quote, line)
+
+    def to_yaml(self) -> Any:
+        if self.raw is not None:
+            return self.raw
+        # Numbers as the loader reads them back (text, written unquoted), so that a file keeping its
+        # comments (yaml_roundtrip) compares equal to what was meant to be written.
+        return {"quote": self.quote, "start": AsWritten(self.start), "end": AsWritten(self.end)}
+
+    def to_json(self) -> dict:
+        return {"quote": self.quote, "start": self.start, "end": self.end}
+
+
+def _whole_number(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,12}\s*", value):
+        return int(value)
+    return None
+
+
+def _spans(record: dict) -> tuple[Span, ...]:
+    value = record.get("spans")
+    if value is None:
+        return ()
+    if not isinstance(value, list):  # kept (inside a list) and reported, never dropped
+        return (Span(-1, -1, "", _line(record), value, "'spans' must be a list"),)
+    return tuple(Span.from_yaml(item, _line(record)) for item in value)
+
+
 @dataclass
 class Tag:
     passage: str
@@ -233,6 +290,9 @@ class Tag:
     comment: str | None = None
 
     extra: Mapping[str, Any] = field(default_factory=_no_extra, compare=False, repr=False)
+    # The words the tag is about; none: the whole passage. Several spans of one theme share a tag,
+    # so a tag is still one (passage, theme) per annotator and counts by passage.
+    spans: tuple[Span, ...] = ()
 
     @classmethod
     def from_yaml(cls, record: Any, path: Path, annotator: str) -> "Tag":
@@ -244,12 +304,15 @@ class Tag:
             at=_text(record, "at", path),
             comment=_text(record, "comment", path) or None,
             extra=_unknown(record, TAG_KEYS),
+            spans=_spans(record),
         )
 
     def to_yaml(self) -> dict:
         data = {"passage": self.passage, "theme": self.theme, "at": self.at}
         if self.comment:
             data["comment"] = self.comment
+        if self.spans:
+            data["spans"] = [span.to_yaml() for span in self.spans]
         return _with_unknown(data, self.extra)
 
 

@@ -12,6 +12,7 @@ import glob
 import os
 import threading
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -20,6 +21,7 @@ from annotator.corpus.model import (
     AnnotationFile,
     Memo,
     SourceFile,
+    Span,
     Tag,
     Theme,
     now_iso,
@@ -225,7 +227,8 @@ class Store:
         def edit(annotations: AnnotationFile) -> bool:
             if annotations.find(tag.passage, tag.theme):
                 return False
-            annotations.tags.append(Tag(tag.passage, tag.theme, annotations.annotator, tag.at, tag.comment, tag.extra))
+            annotations.tags.append(Tag(tag.passage, tag.theme, annotations.annotator, tag.at, tag.comment, tag.extra,
+                                        tag.spans))
             return True
 
         return bool(self._edit_annotations(tag.annotator, edit))
@@ -241,7 +244,7 @@ class Store:
             for tag in tags:
                 if (tag.passage, tag.theme) not in have:
                     have.add((tag.passage, tag.theme))
-                    added.append(Tag(tag.passage, tag.theme, annotations.annotator, tag.at, tag.comment))
+                    added.append(Tag(tag.passage, tag.theme, annotations.annotator, tag.at, tag.comment, spans=tag.spans))
             annotations.tags.extend(added)
             changed_fields = bool(file_fields) and any(annotations.extra.get(k) != v for k, v in file_fields.items())
             if changed_fields:
@@ -250,6 +253,44 @@ class Store:
 
         result = self._edit_annotations(annotator, edit)
         return result if isinstance(result, list) else []
+    def add_span(self, annotator: str, passage_id: str, theme_id: str, span: Span, comment: str | None = None,
+                 at: str | None = None) -> str:
+        """Tag some words of a passage: "new" (a new tag), "added" (a span on the tag it had), or ""
+        (the tag has that span already; a comment given is still set)."""
+
+        def edit(annotations: AnnotationFile) -> str | bool:
+            position = _position(annotations, passage_id, theme_id)
+            if position is None:
+                annotations.tags.append(Tag(passage_id, theme_id, annotator, at or now_iso(), comment or None, spans=(span,)))
+                return "new"
+            tag = annotations.tags[position]
+            spans = tag.spans if span in tag.spans else tag.spans + (span,)
+            new_comment = tag.comment if comment is None else (comment or None)
+            if spans == tag.spans and new_comment == tag.comment:
+                return False
+            annotations.tags[position] = replace(tag, spans=spans, comment=new_comment)
+            return "added" if spans != tag.spans else True
+
+        result = self._edit_annotations(annotator, edit)
+        return result if isinstance(result, str) else ""
+
+    def remove_span(self, annotator: str, passage_id: str, theme_id: str, span: Span, *, keep_tag: bool = False) -> Tag | None:
+        """Take a span off a tag; the tag as it was, or None if it had no such span. The last span
+        taken removes the tag too, unless `keep_tag` (it then stands for the whole passage again)."""
+
+        def edit(annotations: AnnotationFile) -> Tag | None:
+            position = _position(annotations, passage_id, theme_id)
+            if position is None or span not in annotations.tags[position].spans:
+                return None
+            tag = annotations.tags[position]
+            spans = tuple(s for s in tag.spans if s != span)
+            if spans or keep_tag:
+                annotations.tags[position] = replace(tag, spans=spans)
+            else:
+                del annotations.tags[position]
+            return tag
+
+        return self._edit_annotations(annotator, edit)
 
     def add_memo(self, annotator: str, passage_id: str, text: str) -> Memo:
         memo = Memo(passage_id, text, annotator, now_iso())
@@ -273,7 +314,7 @@ class Store:
                 current = self._cached(path, annotation_file_from_yaml)
                 copies.append((path, AnnotationFile(
                     current.annotator,
-                    [Tag(t.passage, t.theme, t.annotator, t.at, t.comment, dict(t.extra)) for t in current.tags],
+                    [Tag(t.passage, t.theme, t.annotator, t.at, t.comment, dict(t.extra), t.spans) for t in current.tags],
                     [Memo(m.passage, m.text, m.annotator, m.at, dict(m.extra)) for m in current.memos],
                     current.extra,
                 )))
@@ -294,6 +335,10 @@ class Store:
             if sig is not None:
                 result[os.path.relpath(path, self.ws.root)] = sig
         return result
+
+
+def _position(annotations: AnnotationFile, passage_id: str, theme_id: str) -> int | None:
+    return next((i for i, t in enumerate(annotations.tags) if t.passage == passage_id and t.theme == theme_id), None)
 
 
 def annotation_file_from_yaml(data, path: Path) -> AnnotationFile:

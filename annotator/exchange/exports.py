@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 from annotator.errors import AnnotatorError
 from annotator.evidence import EvidencePassage, corpus_positions, evidence, sheet_annotators
 from annotator.corpus.model import Theme
+from annotator.corpus.spans import placed_spans
 
 if TYPE_CHECKING:  # the session is only passed through; importing it here would be circular
     from annotator.session import Session
@@ -36,7 +37,10 @@ FORMAT_MODULES: list[str] = ["annotator.exchange.qdpx"]
 
 JSON_FORMAT_NAME = "annotator-export"
 JSON_FORMAT_VERSION = 1
-CSV_COLUMNS = ["passage", "source", "location", "theme", "annotator", "comment", "text", "citation"]
+# `text`: the words a span tag quotes (the passage for a tag on all of it, or with --whole);
+# `start`, `end`: their offsets in the passage, empty for the whole passage.
+CSV_COLUMNS = ["passage", "source", "location", "theme", "annotator", "comment", "text", "start", "end", "citation"]
+WHOLE_FORMATS = ("md", "csv")  # the writers that quote either spans or whole passages
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
 
@@ -55,12 +59,15 @@ def load_formats() -> dict[str, Writer]:
     return FORMATS
 
 
-def export(session: "Session", format_name: str, theme_names: list[str] | None = None) -> bytes:
+def export(session: "Session", format_name: str, theme_names: list[str] | None = None, *, whole: bool = False) -> bytes:
+    """The export's bytes; `whole`: the Markdown and CSV quote whole passages, not the words span tags quote."""
     from annotator.errors import AnnotatorError
 
     writer = load_formats().get(format_name)
     if writer is None:
         raise AnnotatorError(f"unknown export format '{format_name}'; choose one of {', '.join(sorted(FORMATS))}")
+    if whole and format_name in WHOLE_FORMATS:
+        return writer(session, selected_theme_ids(session, theme_names), whole=True)
     return writer(session, selected_theme_ids(session, theme_names))
 
 
@@ -125,10 +132,17 @@ def markdown_escape(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
-def markdown_passage(item: EvidencePassage, label_comments: bool = True) -> list[str]:
-    """The passage quoted with its citation, then its comments; each labelled with its annotator
-    unless the whole sheet is one annotator's (the sheet names them once, at the top)."""
-    lines = [f"> {markdown_escape(line.strip())}" if line.strip() else ">" for line in item.hit.text.strip().splitlines()]
+def markdown_passage(item: EvidencePassage, label_comments: bool = True, whole: bool = False) -> list[str]:
+    """The passage (or the words its tags quote) with its citation, then its comments; each labelled
+    with its annotator unless the whole sheet is one annotator's (the sheet names them once, at the top)."""
+    spans = [] if whole else item.spans
+    if spans:
+        lines = []
+        for span in spans:
+            lines += [">"] if lines else []
+            lines.append(f"> “{markdown_escape(' '.join(span.quote.split()))}”")
+    else:
+        lines = [f"> {markdown_escape(line.strip())}" if line.strip() else ">" for line in item.hit.text.strip().splitlines()]
     cited = item.citation
     if cited:
         lines += [">", f"> {markdown_escape(cited)}"]
@@ -146,7 +160,7 @@ def markdown_passage(item: EvidencePassage, label_comments: bool = True) -> list
 
 
 @register("md")
-def write_markdown(session: "Session", theme_ids: list[str]) -> bytes:
+def write_markdown(session: "Session", theme_ids: list[str], whole: bool = False) -> bytes:
     themes = _themes_by_id(session)
     items_by_theme = {theme_id: evidence(session.index, session.store, theme_id) for theme_id in theme_ids}
     annotators = sheet_annotators([item for items in items_by_theme.values() for item in items])
@@ -161,7 +175,7 @@ def write_markdown(session: "Session", theme_ids: list[str]) -> bytes:
         if not items:
             lines += ["*No passages tagged with this theme yet.*", ""]
         for item in items:
-            lines += markdown_passage(item, label_comments=len(annotators) > 1)
+            lines += markdown_passage(item, label_comments=len(annotators) > 1, whole=whole)
     return ("\n".join(lines).rstrip("\n") + "\n").encode("utf-8")
 
 
@@ -174,7 +188,8 @@ def csv_safe(value: str) -> str:
 
 
 @register("csv")
-def write_csv(session: "Session", theme_ids: list[str]) -> bytes:
+def write_csv(session: "Session", theme_ids: list[str], whole: bool = False) -> bytes:
+    """One row per tag; a span tag, one row per span it quotes (unless `whole`)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
@@ -187,8 +202,12 @@ def write_csv(session: "Session", theme_ids: list[str]) -> bytes:
     rows.sort(key=lambda r: (corpus_position[r[0].hit.id], r[1], r[2].annotator))
     for item, _, tag in rows:
         hit = item.hit
-        cells = [hit.id, hit.source, hit.location, tag.theme, tag.annotator, tag.comment or "", hit.text, item.citation]
-        writer.writerow([csv_safe(c) for c in cells])
+        cells = [hit.id, hit.source, hit.location, tag.theme, tag.annotator, tag.comment or ""]
+        spans = [] if whole else placed_spans(tag, hit.text)
+        for span in spans:
+            writer.writerow([csv_safe(c) for c in cells + [span.quote, str(span.start), str(span.end), item.citation]])
+        if not spans:
+            writer.writerow([csv_safe(c) for c in cells + [hit.text, "", "", item.citation]])
     return out.getvalue().encode("utf-8")
 
 
@@ -202,7 +221,7 @@ def workspace_json(session: "Session", theme_ids: list[str]) -> dict:
     sources = sorted(session.store.sources(), key=lambda sf: (sf.source.imported_at, sf.source.id))
     annotations = []
     for af in sorted(session.store.all_annotations(), key=lambda a: a.annotator):
-        tags = [t.to_yaml() for t in af.tags if t.theme in wanted]
+        tags = [_tag_json(t) for t in af.tags if t.theme in wanted]
         entry = {"annotator": af.annotator, "tags": tags}
         if af.memos:
             entry["memos"] = [m.to_yaml() for m in af.memos]
@@ -214,6 +233,14 @@ def workspace_json(session: "Session", theme_ids: list[str]) -> dict:
         "sources": [{"source": sf.source.to_yaml(), "passages": [p.to_yaml() for p in sf.passages]} for sf in sources],
         "annotations": annotations,
     }
+
+
+def _tag_json(tag) -> dict:
+    """A tag as its YAML has it, a span's offsets as numbers."""
+    data = tag.to_yaml()
+    if "spans" in data:
+        data["spans"] = [s.to_json() if s.raw is None else s.raw for s in tag.spans]
+    return data
 
 
 @register("json")

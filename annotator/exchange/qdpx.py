@@ -38,7 +38,8 @@ from annotator.errors import AnnotatorError, ImportFailure
 from annotator.exchange.exports import register
 from annotator.exchange.importers import valid_source_id
 from annotator.exchange.importers.checks import passage_id_problem
-from annotator.corpus.model import COLOR_RE, SLUG_RE, AnnotationFile, Memo, Passage, Source, Tag, Theme, slugify, unique_id
+from annotator.corpus.model import COLOR_RE, SLUG_RE, AnnotationFile, Memo, Passage, Source, Span, Tag, Theme, slugify, unique_id
+from annotator.corpus.spans import placed_spans
 
 if TYPE_CHECKING:
     from annotator.session import Session
@@ -206,22 +207,42 @@ def _write_codebook(codebook_el: ET.Element, themes: list[Theme], code_guid: dic
 
 def _write_selection(source_el, passage: Passage, start: int, end: int, tags: list[Tag], memos: list[Memo],
                      user_guid, code_guid, notes: list) -> None:
+    """The passage as a selection with its whole-passage codings, then one selection for each span a
+    tag quotes, at its true offsets in the source text, holding that tag's coding."""
     selection = _sub(source_el, "PlainTextSelection", guid=make_guid("passage", passage.id), name=passage.id,
                      startPosition=str(start), endPosition=str(end))
     if passage.location:
         _text_element(selection, "Description", passage.location)
+    spans = {id(tag): placed_spans(tag, passage.text) for tag in tags}
     for tag in tags:
-        coding = _sub(selection, "Coding", guid=make_guid("tag", tag.annotator, tag.passage, tag.theme),
-                      creatingUser=user_guid[tag.annotator], creationDateTime=_when(tag.at))
-        _sub(coding, "CodeRef", targetGUID=code_guid[tag.theme])
-        if tag.comment:
-            note_guid = make_guid("tag-comment", tag.annotator, tag.passage, tag.theme)
-            notes.append((note_guid, f"{tag.annotator} on {passage.id} ({tag.theme})", tag.annotator, tag.at, tag.comment))
-            _sub(coding, "NoteRef", targetGUID=note_guid)
+        if not spans[id(tag)]:
+            _write_coding(selection, tag, passage, "", user_guid, code_guid, notes)
     for number, memo in enumerate(memos):
         note_guid = make_guid("memo", memo.annotator, memo.passage, memo.at, str(number))
         notes.append((note_guid, f"{memo.annotator} on {passage.id}", memo.annotator, memo.at, memo.text))
         _sub(selection, "NoteRef", targetGUID=note_guid)
+    by_span: dict[tuple[int, int], list[Tag]] = {}
+    for tag in tags:
+        for span in spans[id(tag)]:
+            by_span.setdefault((span.start, span.end), []).append(tag)
+    for (span_start, span_end), span_tags in sorted(by_span.items()):
+        where = f"{span_start}-{span_end}"
+        span_el = _sub(source_el, "PlainTextSelection", guid=make_guid("span", passage.id, where),
+                       name=f"{passage.id} [{where}]", startPosition=str(start + span_start), endPosition=str(start + span_end))
+        for tag in span_tags:  # the tag's comment goes with its first span only: one note, read back once
+            first = spans[id(tag)][0]
+            _write_coding(span_el, tag, passage, where, user_guid, code_guid, notes, with_comment=(first.start, first.end) == (span_start, span_end))
+
+
+def _write_coding(selection, tag: Tag, passage: Passage, where: str, user_guid, code_guid, notes: list,
+                  with_comment: bool = True) -> None:
+    coding = _sub(selection, "Coding", guid=make_guid("tag", tag.annotator, tag.passage, tag.theme, *([where] if where else [])),
+                  creatingUser=user_guid[tag.annotator], creationDateTime=_when(tag.at))
+    _sub(coding, "CodeRef", targetGUID=code_guid[tag.theme])
+    if tag.comment and with_comment:
+        note_guid = make_guid("tag-comment", tag.annotator, tag.passage, tag.theme)
+        notes.append((note_guid, f"{tag.annotator} on {passage.id} ({tag.theme})", tag.annotator, tag.at, tag.comment))
+        _sub(coding, "NoteRef", targetGUID=note_guid)
 
 
 def _zip(members: dict[str, bytes]) -> bytes:
@@ -367,7 +388,7 @@ class _ProjectReader:
         self.codes: dict[str, str] = {}  # code guid -> theme id
         self.notes: dict[str, tuple[str, str | None, str]] = {}  # guid -> text, user guid, at
         self.passage_ids: set[str] = set()
-        self.tagged: set[tuple[str, str, str]] = set()
+        self.tagged: dict[tuple[str, str, str], Tag] = {}
         self.source_ids: set[str] = set()
         self.texts: dict[str, str | None] = {}  # member name -> its text, read once however many sources share it
         self.text_chars = 0
@@ -490,13 +511,33 @@ class _ProjectReader:
             passages = [p for p in passages if self._claim(p.id)]
             self.project.sources.append((source, passages))
             return
-        passages = []
-        for number, selection in enumerate(selections, start=1):
+        passages: list[Passage] = []
+        holder: tuple[int, int, Passage] | None = None  # the last passage and its offsets in the text
+        number = 0
+        for selection in selections:
+            start, end = _int(selection.get("startPosition")), _int(selection.get("endPosition"))
+            if holder and start is not None and end is not None and holder[0] <= start < end <= holder[1] \
+                    and (start, end) != holder[:2]:
+                self._read_span(selection, holder[2], start - holder[0], end - holder[0])
+                continue
+            number += 1
             passage = self._read_selection(selection, text, source_id, number, title)
             if passage is not None:
                 self._count_text(len(passage.text))
                 passages.append(passage)
+                holder = (start, end, passage)
         self.project.sources.append((source, passages))
+
+    def _read_span(self, selection: ET.Element, passage: Passage, start: int, end: int) -> None:
+        """A selection inside a passage's: the words its codings quote (a span tag)."""
+        span = Span(start, end, passage.text[start:end])
+        if not span.quote.strip():
+            self.project.warnings.append(f"passage {passage.id}: a selection of no words inside it; its codes tag the whole passage")
+            span = None
+        for coding in _children(selection, "Coding"):
+            tag = self._read_coding(coding, passage.id)
+            if tag is not None and span is not None and span not in tag.spans:
+                tag.spans = tag.spans + (span,)
 
     def _claim(self, passage_id: str) -> bool:
         if passage_id in self.passage_ids:
@@ -529,25 +570,29 @@ class _ProjectReader:
                 self.project.annotation_file(annotator).memos.append(Memo(passage_id, note[0].strip(), annotator, note[2]))
         return passage
 
-    def _read_coding(self, coding: ET.Element, passage_id: str) -> None:
+    def _read_coding(self, coding: ET.Element, passage_id: str) -> Tag | None:
         refs = _children(coding, "CodeRef")
         theme_id = self.codes.get(refs[0].get("targetGUID", "")) if refs else None
         if theme_id is None:
             self.project.warnings.append(f"passage {passage_id}: a coding refers to a code not in the codebook; skipped")
-            return
+            return None
         annotator = self._annotator(coding.get("creatingUser"))
         comments = [self.notes[r.get("targetGUID", "")][0].strip() for r in _children(coding, "NoteRef") if r.get("targetGUID", "") in self.notes]
         comment = " / ".join(c for c in comments if c) or None
-        if (annotator, passage_id, theme_id) not in self.tagged:  # two codings of one code by one user: one tag
-            self.tagged.add((annotator, passage_id, theme_id))
-            tag = Tag(passage_id, theme_id, annotator, coding.get("creationDateTime", ""), comment)
-            self.project.annotation_file(annotator).tags.append(tag)
+        key = (annotator, passage_id, theme_id)
+        if key not in self.tagged:  # two codings of one code by one user: one tag
+            self.tagged[key] = Tag(passage_id, theme_id, annotator, coding.get("creationDateTime", ""), comment)
+            self.project.annotation_file(annotator).tags.append(self.tagged[key])
+        elif comment and not self.tagged[key].comment:
+            self.tagged[key].comment = comment
+        return self.tagged[key]
 
 
 def _selection_order(selection: ET.Element) -> tuple[int, int]:
     # A missing or malformed offset sorts first; _read_selection then skips it with a warning.
+    # Of two selections that start together the longer comes first: the passage before its spans.
     start, end = _int(selection.get("startPosition")), _int(selection.get("endPosition"))
-    return (-1 if start is None else start, -1 if end is None else end)
+    return (-1 if start is None else start, 1 if end is None else -end)
 
 
 def _int(value: str | None) -> int | None:

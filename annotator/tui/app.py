@@ -71,7 +71,7 @@ def _import_ahead() -> None:
 class AnnotatorApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "annotator"
-    BINDINGS = [Binding("f1", "help", "Help")]
+    BINDINGS = [Binding("f1", "help", "Help"), Binding("k", "concordance", "Concordance", show=False)]
 
     def __init__(self, session: "Session"):
         super().__init__()
@@ -288,13 +288,28 @@ class AnnotatorApp(App):
             return f"Comment {change.what}: {change.passage}, {where}"
         added = change.added != undone
         verb = "Tagged" if added else "Untagged"
-        return f"{verb} {change.tag.passage}: {self.look.name(change.tag.theme)}"
+        span = change.span or (change.tag.spans[0] if len(change.tag.spans) == 1 else None)
+        words = f" on “{clip(' '.join(span.quote.split()))}”" if span else ""
+        return f"{verb} {change.tag.passage}: {self.look.name(change.tag.theme)}{words}"
+
+    def _selection_screen(self):
+        """The screen the selected passage is on, when words of it are selected (the passage view)."""
+        for screen in reversed(self.screen_stack):
+            if getattr(screen, "selected_passage_id", None) is not None:
+                return screen if getattr(screen, "selected_span", None) and screen.selected_span() else None
+        return None
 
     def toggle(self, passage_id: str, theme_id: str) -> None:
-        change = self.change(passage_id, lambda: self.session.unlocked.toggle(passage_id, theme_id, index_later=True))
+        """Toggle the theme on the passage, or on the words selected in it (a span tag)."""
+        screen = self._selection_screen()
+        span, text = (screen.selected_span(), screen.passage_text()) if screen else (None, None)
+        change = self.change(passage_id, lambda: self.session.unlocked.toggle(
+            passage_id, theme_id, index_later=True, span=span, passage_text=text))
         if change is not FAILED and change is not None:
             self.record([change])
             self.notify(self.describe(change), timeout=2, markup=False)
+            if screen:
+                screen.drop_word_selection()  # the words now show in the theme's colour
 
     def add_tag(self, passage_id: str, theme_id: str, comment: str | None = None) -> None:
         changes = self.change(passage_id, lambda: self.session.unlocked.tag(passage_id, [theme_id], comment=comment,
@@ -454,8 +469,9 @@ class AnnotatorApp(App):
         passage_id = self._passage_or_warn()
         if not passage_id:
             return
+        screen = self._selection_screen()
         try:
-            quotation = self.session.quote(passage_id)
+            quotation = self.session.quote(passage_id, span=screen.selected_span() if screen else None)
         except AnnotatorError as error:
             self.notify(str(error), severity="error", markup=False)
             return
@@ -511,6 +527,10 @@ class AnnotatorApp(App):
         yield SystemCommand("Themes panel", "Move to the theme panel", self._focus_themes)
         yield SystemCommand("Export", "Write the evidence sheet (.md), or .csv, .json, .qdpx, to a file", self._export)
         yield SystemCommand("Import a file…", "Passages from a text, book or highlights file, with a progress bar", self._import)
+        yield SystemCommand("Concordance (k)", "Every occurrence of the search words in context, aligned and sortable",
+                            self.action_concordance)
+        yield SystemCommand("Book at a glance", "Chapters down, themes across: where each theme runs (report --grid)",
+                            self.action_grid)
         try:
             from annotator.tui.tutor_commands import tutor_commands
         except ImportError:
@@ -534,6 +554,22 @@ class AnnotatorApp(App):
         passage_id = self._passage_or_warn()
         if passage_id:
             self.toggle(passage_id, theme_id)
+
+    def action_concordance(self) -> None:
+        """Every occurrence of the search box's words in context (annotator kwic)."""
+        from annotator.tui.concordance_screen import ConcordanceScreen
+
+        term = self.main.query_one("#search").value.strip()
+        if not term:
+            self.notify("Type a word or \"phrase\" in the search box first; k then shows each occurrence in context.",
+                        severity="warning", markup=False)
+            return
+        self.push_screen(ConcordanceScreen(term))
+
+    def action_grid(self) -> None:
+        from annotator.tui.grid_screen import GridScreen
+
+        self.push_screen(GridScreen())
 
     def _export(self) -> None:
         from annotator.tui.export_command import ask_and_export

@@ -21,7 +21,7 @@ from functools import wraps
 # (The store's own workspace lock orders its writes; its caches are safe to share.)
 STORE_ONLY = frozenset({
     "themes", "theme_counts", "resolve_theme", "theme_and_subthemes", "tags_on", "memos_on",
-    "who", "default_annotator", "source_title", "blind", "looking", "visible",
+    "who", "default_annotator", "source_title", "blind", "looking", "visible", "spans_on", "span_problems",
 })
 
 

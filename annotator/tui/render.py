@@ -55,6 +55,11 @@ class ThemeLook:
         color = self.colors.get(theme_id, "#888888")
         return Text(f" {show_controls(self.name(theme_id))} ", style=Style(color=_contrast(color), bgcolor=color))
 
+    def span_style(self, theme_id: str) -> Style:
+        """The words a span tag quotes: on the theme's colour, as its chip is."""
+        color = self.colors.get(theme_id, "#888888")
+        return Style(color=_contrast(color), bgcolor=color)
+
     def chips(self, theme_ids: list[str]) -> Text:
         ordered = sorted(theme_ids, key=lambda t: self.order.get(t, len(self.order)))
         return Text(" ").join(self.chip(t) for t in ordered)

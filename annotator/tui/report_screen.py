@@ -33,6 +33,7 @@ class ReportScreen(Screen):
         Binding("escape", "close", "Back"),
         Binding("q", "close", "Back", show=False),
         Binding("a", "next_annotator", "Whose tags"),
+        Binding("g", "grid", "Chapters × themes"),
     ]
 
     def __init__(self, session, annotator: str | None = None):
@@ -110,6 +111,11 @@ class ReportScreen(Screen):
         position = names.index(self.annotator) if self.annotator in names else 0
         self.annotator = names[(position + 1) % len(names)]
         self.refresh_report()
+
+    def action_grid(self) -> None:
+        from annotator.tui.grid_screen import GridScreen
+
+        self.app.push_screen(GridScreen(self.annotator))
 
     def action_close(self) -> None:
         self.app.pop_screen()

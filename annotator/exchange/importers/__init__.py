@@ -54,6 +54,7 @@ class ImportReport:
     tags_added: int = 0
     unplaced_tags: list[Tag] = field(default_factory=list)
     unplaced_memos: list[Memo] = field(default_factory=list)
+    unplaced_spans: list = field(default_factory=list)  # annotator.corpus.spans.SpanProblem: words no longer found
     themes_added: list[str] = field(default_factory=list)
     themes_updated: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -73,6 +74,8 @@ class ImportReport:
             "tags_added": self.tags_added,
             "unplaced_tags": [{"passage": t.passage, "theme": t.theme, "annotator": t.annotator} for t in self.unplaced_tags],
             "unplaced_memos": [{"passage": m.passage, "annotator": m.annotator, "text": m.text} for m in self.unplaced_memos],
+            "unplaced_spans": [{"passage": p.tag.passage, "theme": p.tag.theme, "annotator": p.tag.annotator,
+                                "quote": p.span_quote, "why": p.reason} for p in self.unplaced_spans],
             "themes_added": self.themes_added,
             "themes_updated": self.themes_updated,
             "warnings": self.warnings,
@@ -250,6 +253,9 @@ def import_source(
         # passages (harmless, and the next import places them), never passages half-imported.
         if tag_pairs:
             report.tags_added = _import_tags(store, tag_pairs, annotator, resolve_theme, report)
+        from annotator.exchange.importers.span_carry import carry_spans
+
+        carry_spans(store, passages, report)
         store.save_source(SourceFile(source, passages))
     report.passages = len(passages)
     report.sources.append(SourceChange(wanted_id, source.title, report.passages, report.added, report.changed,

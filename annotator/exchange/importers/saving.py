@@ -25,6 +25,9 @@ def replace_source(store: Store, source: Source, passages: list[Passage], path: 
     gone = {p.id for p in old_passages} - {p.id for p in passages}
     report.unplaced_tags += [t for t in store.all_tags() if t.passage in gone]
     report.unplaced_memos += unplaced_memos(store, gone)
+    from annotator.exchange.importers.span_carry import carry_spans
+
+    carry_spans(store, passages, report)
     store.save_source(SourceFile(source, passages))
     report.passages += len(passages)
 

@@ -121,16 +121,29 @@ def _merge_theme(existing: Theme, incoming: Theme, report) -> bool:
     return changed
 
 
+def _new_spans(have: Tag, incoming: Tag) -> tuple:
+    """The spans an imported tag quotes that the tag already there does not (one on the whole
+    passage stays so: an import narrows no tag)."""
+    if not have.spans:
+        return ()
+    return tuple(s for s in incoming.spans if s not in have.spans)
+
+
 def _merge_annotations(store, incoming: AnnotationFile) -> int:
     def edit(annotations: AnnotationFile) -> int:
-        have_tags = {(t.passage, t.theme) for t in annotations.tags}
+        have_tags = {(t.passage, t.theme): i for i, t in enumerate(annotations.tags)}
         have_memos = {(m.passage, m.text) for m in annotations.memos}
-        added = memos_added = 0
+        added = memos_added = spans_added = 0
         for tag in incoming.tags:
-            if (tag.passage, tag.theme) not in have_tags:
-                annotations.tags.append(Tag(tag.passage, tag.theme, annotations.annotator, tag.at, tag.comment))
-                have_tags.add((tag.passage, tag.theme))
+            position = have_tags.get((tag.passage, tag.theme))
+            if position is None:
+                annotations.tags.append(Tag(tag.passage, tag.theme, annotations.annotator, tag.at, tag.comment, spans=tag.spans))
+                have_tags[(tag.passage, tag.theme)] = len(annotations.tags) - 1
                 added += 1
+            elif _new_spans(annotations.tags[position], tag):  # the words a tag quotes join the tag there
+                old = annotations.tags[position]
+                annotations.tags[position] = replace(old, spans=old.spans + _new_spans(old, tag))
+                spans_added += 1
         for memo in incoming.memos:
             if (memo.passage, memo.text) not in have_memos:
                 memo.annotator = annotations.annotator
@@ -138,7 +151,7 @@ def _merge_annotations(store, incoming: AnnotationFile) -> int:
                 have_memos.add((memo.passage, memo.text))
                 memos_added += 1
         # None when nothing is new, so that the file is not rewritten.
-        return (added, memos_added) if added or memos_added else None
+        return (added, memos_added) if added or memos_added or spans_added else None
 
     result = store._edit_annotations(incoming.annotator, edit)
     return result[0] if result else 0

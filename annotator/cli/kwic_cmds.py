@@ -1,0 +1,47 @@
+"""kwic: a concordance, every occurrence of a word or phrase in its context."""
+
+from __future__ import annotations
+
+from annotator.cli import open_session, sync_index
+from annotator.cli.output import dim, print_json, use_color
+from annotator.errors import AnnotatorError
+from annotator.textsafe import show_line
+
+
+def register(subparsers, common) -> None:
+    from annotator.concordance import DEFAULT_LIMIT, DEFAULT_WIDTH, SORTS
+
+    p = subparsers.add_parser("kwic", parents=[common], help="a concordance: every occurrence of a word or phrase in context")
+    p.add_argument("term", nargs="+", metavar="TERM", help='a word (its stem-mates too) or a "phrase"')
+    p.add_argument("--width", type=int, default=DEFAULT_WIDTH, metavar="N", help=f"characters of context each side (default {DEFAULT_WIDTH})")
+    p.add_argument("--sort", choices=SORTS, default="position", help="by place in the book (default), or the words left or right of it")
+    p.add_argument("--limit", type=int, default=DEFAULT_LIMIT, metavar="N", help=f"read at most N passages (default {DEFAULT_LIMIT})")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_kwic)
+
+
+def cmd_kwic(args) -> int:
+    from annotator.concordance import joined_context
+
+    if args.width < 0 or args.width > 1000:
+        raise UsageError("--width must be between 0 and 1000")
+    session = open_session(args)
+    sync_index(session)
+    found = session.kwic(" ".join(args.term), width=args.width, sort=args.sort, limit=max(args.limit, 1))
+    if args.json:
+        print_json(found.to_json())
+        return 0
+    color = use_color()
+    read = f", the first {found.read} passages read (--limit)" if found.read < found.passages else ""
+    print(dim(f"{len(found.lines)} occurrence{'s' if len(found.lines) != 1 else ''} in {found.passages} passage"
+              f"{'s' if found.passages != 1 else ''}{read}", color))
+    where = max((len(line.id) for line in found.lines), default=0)
+    for line in found.lines:
+        match = f"\x1b[1;33m{show_line(line.match)}\x1b[0m" if color else f"[{show_line(line.match)}]"
+        left, right = joined_context(line, args.width)
+        print(f"{show_line(left)}{match}{show_line(right)}  {dim(show_line(line.id).ljust(where) + '  ' + show_line(line.location), color)}")
+    return 0
+
+
+class UsageError(AnnotatorError):
+    exit_code = 2

@@ -1,0 +1,151 @@
+"""The concordance screen (`annotator kwic`): every occurrence of the search words in context, the
+matches aligned in one column; a strip above shows where in each book they fall.
+
+`o` orders by position, left or right context; `enter` opens the passage at the match; digits
+and `t` tag the passage, as everywhere a passage is selected.
+"""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from annotator.concordance import SORTS, Concordance, KwicLine, joined_context, sort_lines
+from annotator.errors import AnnotatorError
+from annotator.tui.bindings import PASSAGE_BINDINGS
+from annotator.tui.render import DIM, HIGHLIGHT, literal, one_line
+
+STRIP_LABEL = 18
+WHERE_CHARS = 16  # the location column
+TUI_LIMIT = 300  # passages read: a common word's lines come in well under a second at 100k passages
+
+
+class KwicList(OptionList):
+    BINDINGS = [Binding("enter", "select", "Open"), Binding("o", "screen.sort", "Order"), *PASSAGE_BINDINGS]
+
+
+class ConcordanceScreen(Screen):
+    DEFAULT_CSS = """
+    ConcordanceScreen #kwic-head { margin: 0 1; }
+    ConcordanceScreen #kwic-strip { margin: 0 1 1 1; height: auto; max-height: 6; }
+    ConcordanceScreen #kwic-lines { height: 1fr; }
+    """
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back", show=False)]
+
+    def __init__(self, term: str):
+        super().__init__()
+        self.term = term
+        self.sort = "position"
+        self.found: Concordance | None = None
+        self.places: dict[str, tuple[str, int, int]] = {}  # passage id -> source title, index, passages in it
+
+    def compose(self) -> ComposeResult:
+        yield Static(literal(f"Concordance of “{self.term}”: finding…"), id="kwic-head", markup=False)
+        yield Static(id="kwic-strip", markup=False)
+        yield KwicList(id="kwic-lines")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one(KwicList).focus()
+        self._find()
+
+    @work(thread=True, exclusive=True, group="kwic")
+    def _find(self) -> None:
+        try:
+            found = self.app.session.kwic(self.term, width=200, sort=self.sort, limit=TUI_LIMIT)
+            places = {}
+            for source_file in self.app.session.store.sources():
+                count = len(source_file.passages)
+                for number, passage in enumerate(source_file.passages):
+                    places[passage.id] = (source_file.source.title or source_file.source.id, number, count)
+        except AnnotatorError as error:
+            self.app.call_from_thread(self.query_one("#kwic-head", Static).update, literal(str(error)))
+            return
+        self.app.call_from_thread(self.show, found, places)
+
+    def show(self, found: Concordance, places: dict) -> None:
+        self.found, self.places = found, places
+        self._draw_head()
+        self.query_one("#kwic-strip", Static).update(self._strip())
+        self._fill()
+
+    def _draw_head(self) -> None:
+        found = self.found
+        head = Text()
+        head.append_text(literal(f"Concordance of “{self.term}”: {len(found.lines)} occurrence"
+                                 f"{'s' if len(found.lines) != 1 else ''} in {found.passages} passage"
+                                 f"{'s' if found.passages != 1 else ''}"
+                                 + (f" (the {found.read} best read)" if found.read < found.passages else "")))
+        head.append_text(literal(f" · sorted by {self.sort} (o) · enter opens · esc back", DIM))
+        self.query_one("#kwic-head", Static).update(head)
+
+    def _strip(self) -> Text:
+        """A line per book: where in it (from its first passage to its last) each match falls."""
+        width = max(10, self.size.width - STRIP_LABEL - 4)
+        by_source: dict[str, list[int]] = {}
+        sizes: dict[str, int] = {}
+        for line in self.found.lines:
+            title, number, count = self.places.get(line.id, (line.source, 0, 1))
+            by_source.setdefault(title, []).append(number * width // max(count, 1))
+            sizes[title] = count
+        out = Text()
+        for title, columns in by_source.items():
+            if out:
+                out.append("\n")
+            label = title if len(title) <= STRIP_LABEL else title[: STRIP_LABEL - 1] + "…"
+            out.append_text(one_line(f"{label:<{STRIP_LABEL}} "))
+            marks = set(columns)
+            out.append("".join("┃" if c in marks else "·" for c in range(width)), Style(color="#e5c07b"))
+        return out
+
+    def _fill(self) -> None:
+        lines = self.query_one(KwicList)
+        keep = lines.highlighted
+        side = max(8, (self.size.width - WHERE_CHARS - 16) // 2)
+        lines.set_options(Option(self._row(line, side), id=f"{n}") for n, line in enumerate(self.found.lines))
+        if self.found.lines:
+            lines.highlighted = min(keep or 0, len(self.found.lines) - 1)
+
+    @staticmethod
+    def _row(line: KwicLine, side: int) -> Text:
+        left, right = joined_context(line, side)
+        where = line.location if len(line.location) <= WHERE_CHARS else line.location[: WHERE_CHARS - 1] + "…"
+        row = literal(left)
+        row.append_text(literal(line.match, HIGHLIGHT))
+        row.append_text(literal(right + "  "))
+        row.append_text(literal(where, DIM))
+        return row
+
+    def _line(self) -> KwicLine | None:
+        lines = self.query_one(KwicList)
+        if self.found is None or lines.highlighted is None or not self.found.lines:
+            return None
+        return self.found.lines[lines.highlighted]
+
+    def selected_passage_id(self) -> str | None:
+        line = self._line()
+        return line.id if line else None
+
+    def action_sort(self) -> None:
+        if self.found is None:
+            return
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self.found.lines = sort_lines(self.found.lines, self.sort)
+        self._draw_head()
+        self._fill()
+
+    def reload(self) -> None:
+        """A tag changed: the lines stay (they hold no tags)."""
+
+    @on(OptionList.OptionSelected)
+    def _open(self, event: OptionList.OptionSelected) -> None:
+        from annotator.tui.passage_screen import PassageScreen
+
+        line = self.found.lines[int(event.option.id)]
+        self.app.push_screen(PassageScreen(line.id, [[line.start, line.end]]))

@@ -1,0 +1,52 @@
+"""The concordance screen: `k` on the search words, the matches aligned, `o` reorders, `enter` opens the
+passage at the match, digits tag the passage."""
+
+from __future__ import annotations
+
+import yaml
+from pilot_helpers import SIZE, SMALLEST, settle, type_query, wait_until
+
+from annotator.tui.concordance_screen import ConcordanceScreen
+from annotator.tui.passage_screen import PassageScreen
+
+
+async def open_concordance(app, pilot, words: str) -> ConcordanceScreen:
+    await settle(app, pilot)
+    await type_query(app, pilot, words)
+    await pilot.press("down", "k")
+    await wait_until(app, pilot, lambda: isinstance(app.screen, ConcordanceScreen) and app.screen.found is not None,
+                     "the concordance")
+    return app.screen
+
+
+async def test_k_shows_each_occurrence_enter_opens_it_and_digits_tag(app, workspace_dir):
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_concordance(app, pilot, "letter")
+        assert len(screen.found.lines) >= 3
+        ids = [line.id for line in screen.found.lines]
+        assert ids == sorted(ids)
+        await pilot.press("o")
+        assert screen.sort == "left"
+        line = screen.found.lines[0]
+        await pilot.press("4")  # loss, on the passage of the first line
+        stored = yaml.safe_load((workspace_dir / "corpus" / "annotations" / "tester.yaml").read_text(encoding="utf-8"))
+        assert {(t["passage"], t["theme"]) for t in stored["tags"]} == {(line.id, "loss")}
+        await pilot.press("enter")
+        await wait_until(app, pilot, lambda: isinstance(app.screen, PassageScreen), "the passage")
+        assert app.screen.passage_id == line.id and app.screen.matches == [[line.start, line.end]]
+
+
+async def test_k_with_an_empty_search_box_says_what_to_do(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("down", "k")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConcordanceScreen)
+
+
+def test_concordance_screen(snap_compare, app):
+    async def run_before(pilot):
+        await open_concordance(pilot.app, pilot, "letter")
+        await settle(pilot.app, pilot)
+
+    assert snap_compare(app, run_before=run_before, terminal_size=SMALLEST)
