@@ -100,6 +100,43 @@ class Session:
             text = expand_typed_themes(text, self.themes())
         return self.index.read(lambda: _search_module().search(self.index, text, themes=themes, **options))
 
+    def search_meaning(self, text: str, *, progress=None, fill_missing: bool = True, **options):
+        """Passages ranked by meaning and words together (annotator.engine.meaning.MeaningResult).
+
+        `fill_missing` embeds the passages not embedded yet first (minutes on a big corpus,
+        telling `progress(done, total)`); without it, the meaning part covers what is
+        embedded so far (`embed_passages` fills in the rest) and the result says how much.
+        Without the model, the words alone, and the result says why.
+        """
+        from annotator.engine import embeddings, meaning
+
+        themes = [tid for t in options.pop("themes", ()) or () for tid in self.theme_and_subthemes(t)]
+        model = embeddings.embedder()
+        return self.index.read(lambda: meaning.search(
+            self.index, text, embedder=model, why_not=embeddings.unavailable() or "", themes=themes,
+            progress=progress, fill_missing=fill_missing, **options))
+
+    def embed_passages(self, progress=None, stop=None):
+        """Embed the passages not embedded yet (for search by meaning); their Coverage, or None without the model."""
+        from annotator.engine import embeddings, meaning
+
+        model = embeddings.embedder()
+        if model is None:
+            return None
+        store = meaning.store_for(self.ws.index_dir, model)
+        return self.index.read(lambda: meaning.fill(self.index.searcher(), store, model, progress, stop))
+
+    def meaning_coverage(self):
+        """How many passages are embedded (annotator.engine.meaning.Coverage), or None without the model."""
+        from annotator.engine import embeddings, meaning
+
+        model = embeddings.embedder()
+        if model is None:
+            return None
+        store = meaning.store_for(self.ws.index_dir, model)
+        store.reload()
+        return self.index.read(lambda: meaning.coverage(self.index.searcher(), store))
+
     def get(self, doc_id: str) -> Hit:
         hit = self.index.read(lambda: _search_module().get_document(self.index, doc_id))
         if hit is None:
