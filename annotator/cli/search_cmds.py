@@ -76,7 +76,7 @@ class EmbeddingProgress:
     def __call__(self, done: int, total: int) -> None:
         if not self.stream.isatty():
             if not self.shown:
-                print(f"embedding {total - done:,} passages for search by meaning (once)…", file=self.stream)
+                print(f"embedding {plural(total - done, 'passage')} for search by meaning (once)…", file=self.stream)
                 self.shown = True
             return
         end = "\n" if done >= total else ""

