@@ -100,7 +100,7 @@ class Session:
             text = expand_typed_themes(text, self.themes())
         return self.index.read(lambda: _search_module().search(self.index, text, themes=themes, **options))
 
-    def search_meaning(self, text: str, *, progress=None, fill_missing: bool = True, **options):
+    def search_meaning(self, text: str, *, progress=None, fill_missing: bool = True, sentences: int | None = None, **options):
         """Passages ranked by meaning and words together (annotator.engine.meaning.MeaningResult).
 
         `fill_missing` embeds the passages not embedded yet first (minutes on a big corpus,
@@ -114,7 +114,8 @@ class Session:
         model = embeddings.embedder()
         return self.index.read(lambda: meaning.search(
             self.index, text, embedder=model, why_not=embeddings.unavailable() or "", themes=themes,
-            progress=progress, fill_missing=fill_missing, **options))
+            progress=progress, fill_missing=fill_missing, sentences=meaning.SENTENCE_RESULTS if sentences is None else sentences,
+            **options))
 
     def embed_passages(self, progress=None, stop=None):
         """Embed the passages not embedded yet (for search by meaning); their Coverage, or None without the model."""
@@ -269,9 +270,17 @@ class Session:
         ranked = suggestions.suggest(
             self.index, self.themes(), hit.id, hit.text,
             tags=tag_map(self.store), applied=applied, limit=limit, embeddings=embeddings,
+            titles=self._work_names(),
         )
         # A theme that scores 0.00 (as shown) has nothing for it: listed, even first, `1` would tag with it.
         return [s for s in ranked if s.score >= 0.005]
+
+    def _work_names(self) -> list[str]:
+        """The sources' titles and authors: a note naming the work must not steer a suggestion."""
+        try:
+            return [x for f in self.store.sources() for x in (f.source.title, getattr(f.source, "author", ""))]
+        except AnnotatorError:
+            return []
 
     def _embeddings(self, wait: bool):
         """The embedding cache when the `semantic` model is loaded (or `wait`); else None, loading begun."""

@@ -26,6 +26,7 @@ passages of a theme resemble one another and does no harm where they do not.
 from __future__ import annotations
 
 import math
+import re
 import weakref
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -48,6 +49,10 @@ CANDIDATE_WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0)
 DEFAULT_NEIGHBOUR_WEIGHT = 0.5
 CALIBRATION_MINIMUM = 8
 CALIBRATION_SAMPLE = 80
+# A suggestion's score is its share of the evidence over every theme: at least half of it is
+# strong; a fifth is possible (two or three themes compete); less is weak.
+STRONG = 0.5
+POSSIBLE = 0.2
 WHY_CHARS = 110  # a "why" line quotes at most this much of a sentence
 
 
@@ -58,7 +63,14 @@ class Suggestion:
     why: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
-        return {"theme": self.theme, "score": round(self.score, 4), "why": self.why}
+        return {"theme": self.theme, "score": round(self.score, 4), "strength": self.strength, "why": self.why}
+
+    @property
+    def strength(self) -> str:
+        """"strong", "possible" or "weak": what the score (a share of 1 over the themes) says, in words."""
+        if self.score >= STRONG:
+            return "strong"
+        return "possible" if self.score >= POSSIBLE else "weak"
 
 
 @dataclass
@@ -103,6 +115,52 @@ def note_sentences(theme: Theme) -> list[str]:
     """The note's sentences, with the theme's name as a sentence of its own."""
     sentences = [s.strip() for s in split_sentences(" ".join(theme.description.split())) if s.strip()]
     return [theme.name, *sentences]
+
+
+# -- names that must not steer -------------------------------------------------------------
+
+# A word capitalised inside a note's sentence is a name (a character's, a place's, the work's
+# title): "the Love note names Biddy" must not make every passage about Biddy a Love passage.
+_INNER_CAPITAL = re.compile(r"(?<=[\w,;:)’'\]] )[A-Z][\w’'-]*")
+
+
+def note_names(themes: list[Theme], titles: Iterable[str] = ()) -> frozenset[str]:
+    """The names the notes use (lowercased, no possessive 's), plus the words of the works' titles and authors."""
+    found = set()
+    for theme in themes:
+        for word in _INNER_CAPITAL.findall(" ".join(theme.description.split())):
+            found.add(_bare(word))
+    for title in titles:
+        found.update(_bare(w) for w in re.findall(r"[\w’'-]+", title or "") if w[:1].isupper())
+    return frozenset(w for w in found if w)
+
+
+def _bare(word: str) -> str:
+    word = word.lower()
+    for ending in ("’s", "'s"):
+        word = word.removesuffix(ending)
+    return word.strip("’'-")
+
+
+def masked(text: str, names: frozenset[str]) -> str:
+    """The text with each name (and its possessive) replaced by "someone": embedded this way, a note
+    and a passage match on what they say, not on whom they name."""
+    if not names:
+        return text
+    return re.sub(r"\b[\w’'-]+\b", lambda m: "someone" if _bare(m.group()) in names else m.group(), text)
+
+
+class MaskedEmbeddings:
+    """An embedding cache that embeds texts with the notes' names masked."""
+
+    def __init__(self, cache, names: frozenset[str]):
+        self.cache, self.names = cache, names
+
+    def embed(self, texts: list[str]):
+        return self.cache.embed([masked(t, self.names) for t in texts])
+
+    def save(self) -> None:
+        self.cache.save()
 
 
 class NoteSentenceIndex:
@@ -187,22 +245,26 @@ class SemanticNotes:
         self.vectors = [cache.embed(s) for s in self.sentences]
         self._np = np
 
+    BEST = 2  # a theme's score: the mean cosine of the passage with its two nearest note sentences
+
     def similarities(self, vectors):
-        """(passages × themes) mean cosine of each passage with each theme's note sentences."""
-        return self._np.stack([(vectors @ s.T).mean(axis=1) for s in self.vectors], axis=1)
+        """(passages × themes) each passage's best-two mean cosine with each theme's note sentences."""
+        np = self._np
+        return np.stack([np.sort(vectors @ s.T, axis=1)[:, -self.BEST :].mean(axis=1) for s in self.vectors], axis=1)
 
     def evidence(self, vector) -> Evidence:
         found = Evidence()
         for theme_id, sentences, matrix in zip(self.theme_ids, self.sentences, self.vectors):
             sims = matrix @ vector
-            found.scores[theme_id] = float(sims.mean())
+            found.scores[theme_id] = float(self._np.sort(sims)[-self.BEST :].mean())
             found.reasons[theme_id].append(f"note: “{clip(sentences[int(sims.argmax())])}”")
         return found
 
 
 def embed_codebook(cache, themes: list[Theme], index: SearchIndex | None = None) -> None:
     """Embed every note sentence (and, given the index, the corpus sample that calibrates
-    the themes' scores) ahead of the first suggestion."""
+    the themes' scores) ahead of the first suggestion, names masked as suggest() masks them."""
+    cache = MaskedEmbeddings(cache, note_names(themes))
     cache.embed([s for t in themes for s in note_sentences(t)])
     if index is not None:
         try:
@@ -525,6 +587,7 @@ def suggest(
     limit: int = 5,
     embeddings=None,
     strict: bool = False,
+    titles: Iterable[str] = (),
 ) -> list[Suggestion]:
     """Ranked themes for one passage, best first, leaving out the themes it already has.
 
@@ -539,6 +602,7 @@ def suggest(
     searcher = index.searcher()  # kept open by the index (not closed here)
     ctx = Context(searcher, themes, tagged_examples(searcher, tags or {}), embeddings, index.vector_scorer())
     if embeddings is not None:
+        embeddings = ctx.embeddings = MaskedEmbeddings(embeddings, note_names(themes, titles))
         ctx.semantic_notes = SemanticNotes(embeddings, themes)
         if ctx.examples:
             ctx.vectors = embeddings.embed([e.text for e in ctx.examples])

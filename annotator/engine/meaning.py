@@ -354,7 +354,7 @@ class MeaningResult(SearchResult):
 
 def search(index, text: str, *, embedder=None, why_not: str = "", themes=(), source: str | None = None,
            untagged: bool = False, limit: int = 20, progress: Callable[[int, int], None] | None = None,
-           fill_missing: bool = True) -> MeaningResult:
+           fill_missing: bool = True, sentences: int = SENTENCE_RESULTS) -> MeaningResult:
     """Passages ranked by meaning and words together (words alone without an `embedder`, saying `why_not`).
 
     `fill_missing` embeds the passages not embedded yet first (telling `progress`); without
@@ -389,12 +389,12 @@ def search(index, text: str, *, embedder=None, why_not: str = "", themes=(), sou
         hit.ranks = {"word_rank": item.word_rank, "meaning_rank": item.meaning_rank,
                      "similarity": None if item.similarity is None else round(item.similarity, 4)}
         hits.append(hit)
-    sentences = {}
-    for hit in hits[:SENTENCE_RESULTS]:
+    best = {}
+    for hit in hits[:sentences]:
         span = best_sentence(store, embedder, hit.text, query_vector)
         if span is not None:
-            sentences[hit.id] = span
+            best[hit.id] = span
             if not hit.matches:
                 hit.matches = [span]
     return MeaningResult(query=text, total=len(fused), hits=hits, notices=words.notices,
-                         coverage=ranking.coverage, sentences=sentences)
+                         coverage=ranking.coverage, sentences=best)
