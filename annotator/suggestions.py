@@ -53,6 +53,7 @@ CALIBRATION_SAMPLE = 80
 # strong; a fifth is possible (two or three themes compete); less is weak.
 STRONG = 0.5
 POSSIBLE = 0.2
+NAME_SHARE = 1.0  # what a name shared by a note sentence and a passage counts, beside other shared words (alone: 0)
 WHY_CHARS = 110  # a "why" line quotes at most this much of a sentence
 
 
@@ -192,6 +193,9 @@ class NoteSentenceIndex:
             self._weights[term] = (rows, idf * tf * (self.K1 + 1) / (tf + norm))
         self._np = np
         self._remembered: dict[str, Evidence] = {}
+        # Names the notes use (characters, places, the work): a sentence sharing only a name with the
+        # passage says nothing about the theme (beside other shared words, it counts NAME_SHARE).
+        self._names = {token.text for name in note_names(themes) for token in analyse(name)}
 
     def evidence(self, text: str, per_theme: int = 3) -> Evidence:
         """Each theme's best-matching sentences, their scores summed with a decay."""
@@ -199,10 +203,15 @@ class NoteSentenceIndex:
             return self._remembered[text]
         found = Evidence()
         scores = self._np.zeros(len(self.rows))
+        named = self._np.zeros(len(self.rows))
         for term in dict.fromkeys(token.text for token in text_analyzer()(text)):
             if term in self._weights:
                 rows, weights = self._weights[term]
-                scores[rows] += weights
+                if term in self._names:
+                    named[rows] += weights
+                else:
+                    scores[rows] += weights
+        scores += self._np.where(scores > 0, NAME_SHARE * named, 0.0)
         best: dict[str, list[tuple[float, str]]] = defaultdict(list)
         for row in self._np.flatnonzero(scores > 0):
             theme_id, sentence = self.rows[row]
@@ -548,7 +557,9 @@ def calibrated_neighbour_weight(ctx: Context, hidden: set[str]) -> float:
     examples = ctx.examples
     sample = [e for e in examples if e.id not in hidden]
     if len(sample) < CALIBRATION_MINIMUM:
-        return DEFAULT_NEIGHBOUR_WEIGHT if sample else 0.0
+        # Too few to measure: they count in proportion to how many there are, so one accepted
+        # suggestion does not carry the next passage ("like ge-p987" for a passage unlike it).
+        return DEFAULT_NEIGHBOUR_WEIGHT * len(sample) / CALIBRATION_MINIMUM
     step = max(1, len(sample) // CALIBRATION_SAMPLE)
     sample = sample[::step][:CALIBRATION_SAMPLE]
     # Learnt again only when the tagged passages have grown or shrunk by a tenth (or 8):
