@@ -97,17 +97,33 @@ def rankings(session: Session, query: str) -> dict[str, list[str]]:
     return {"words": words, "meaning": alone, "hybrid": hybrid, "seconds": time.perf_counter() - start}
 
 
+def widened(want: set[str], window: int) -> set[str]:
+    """The wanted passages and those up to `window` paragraphs either side (ids ending -pN or -pN-k)."""
+    import re
+
+    found = set(want)
+    for pid in want:
+        m = re.match(r"(.*-p)(\d+)(-\d+)?$", pid)
+        if m and window:
+            found |= {f"{m.group(1)}{n}" for n in range(int(m.group(2)) - window, int(m.group(2)) + window + 1)}
+    return found
+
+
 def measure(name: str, keep: Path) -> dict:
     spec = read_yaml(SETS[name])
     session = workspace(name, keep)
     start = time.perf_counter()
     cover = session.embed_passages(progress=lambda d, t: print(f"\r  embedding {d}/{t}", end="", file=sys.stderr))
     embed_seconds = time.perf_counter() - start
-    found: dict = {"corpus": name, "passages": cover.total, "embed_seconds_this_run": round(embed_seconds, 1)}
+    found: dict = {"corpus": name, "passages": cover.total, "embed_seconds_this_run": round(embed_seconds, 1),
+                   "window": int(spec.get("window") or 0)}
     times = []
     for kind in ("paraphrase", "keyword"):
         rows = spec.get(kind) or []
+        window = int(spec.get("window") or 0)
         scores = {m: {"mrr": [], "recall5": []} for m in ("words", "meaning", "hybrid")}
+        if window:
+            scores.update({f"{m}+scene": {"mrr": []} for m in ("words", "meaning", "hybrid")})
         leaks = []
         for row in rows:
             want = set(row["want"])
@@ -118,6 +134,8 @@ def measure(name: str, keep: Path) -> dict:
             for method, ids in ranked.items():
                 scores[method]["mrr"].append(reciprocal_rank(ids, want))
                 scores[method]["recall5"].append(recall_at_5(ids, want))
+                if window:
+                    scores[f"{method}+scene"]["mrr"].append(reciprocal_rank(ids, widened(want, window)))
         found[kind] = {
             "queries": len(rows),
             **{m: {k: round(statistics.fmean(v), 3) for k, v in s.items()} for m, s in scores.items()},
@@ -137,11 +155,12 @@ def scale(passages: int, keep: Path) -> dict:
 
     import numpy as np
 
-    from benchmarks.synthetic import build_workspace
+    from benchmarks.synthetic import make_workspace
 
     folder = keep / f"scale-{passages}"
     if not (folder / "corpus").is_dir():
-        build_workspace(folder, passages)
+        shutil.rmtree(folder, ignore_errors=True)
+        make_workspace(folder, passages)
     session = Session.open(folder)
     session.sync()
     model = embeddings.embedder()
@@ -166,6 +185,10 @@ def scale(passages: int, keep: Path) -> dict:
     session.close()
     return {"passages": len(found.keys), "query_ms_p50": round(1000 * times[len(times) // 2], 1),
             "query_ms_p95": round(1000 * times[int(len(times) * 0.95) - 1], 1), "max_rss_mb": round(rss)}
+
+
+def spec_window(result: dict) -> int:
+    return result.get("window", 0)
 
 
 def main(argv=None) -> int:
@@ -196,6 +219,9 @@ def main(argv=None) -> int:
             row = r[kind]
             cells = "".join(f"{row[m]['mrr']:>9.3f} / {row[m]['recall5']:.2f}" for m in ("words", "meaning", "hybrid"))
             print(f"  {kind + ' (' + str(row['queries']) + ')':<22}{cells}")
+            if "words+scene" in row:
+                cells = "".join(f"{row[m + '+scene']['mrr']:>9.3f}       " for m in ("words", "meaning", "hybrid"))
+                print(f"  {'  the scene (±' + str(spec_window(r)) + ')':<22}{cells}")
             for leak in row.get("shared_words", []):
                 print(f"    note: {leak}")
     return 0

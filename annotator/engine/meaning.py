@@ -37,6 +37,7 @@ RRF_K = 10  # reciprocal-rank fusion's constant: a passage scores 1 / (K + rank)
 # on Great Expectations' (benchmarks/meaning_search.py).
 WORDS_POWER = 2
 MEANING_WEIGHT = 1.0
+FULL_MATCH = 1.0  # more than any fused score: passages holding every content word of the query come first
 FUNCTION_WORDS = frozenset(
     "a an and are as at be been but by can could did do does for from had has have he her hers him his how i if in"
     " into is it its me my no nor not of on or our she so than that the their them then there these they this to"
@@ -44,7 +45,10 @@ FUNCTION_WORDS = frozenset(
     " about after never out herself himself thei wa ha"  # and as the stemmer leaves they, was, has
     .split()
 )
-SENTENCE_RESULTS = 10  # results whose best-matching sentence is found (its sentences embedded, cached)
+# Results whose best-matching sentence is found: their sentences are embedded (once, then kept),
+# at most MAX_SENTENCES of each; this is most of a first meaning search's time on long passages.
+SENTENCE_RESULTS = 3
+MAX_SENTENCES = 12
 
 
 def text_key(text: str) -> str:
@@ -303,6 +307,8 @@ def fuse(word_ids: list[str], meaning: MeaningRanking, shares: list[float] | Non
         item = fused.setdefault(pid, Fused(pid, 0.0))
         item.word_rank = rank_ + 1
         item.score += share**WORDS_POWER / (RRF_K + rank_ + 1)
+        if share >= 1.0:  # every word of the query is in it: a keyword query finds its words first
+            item.score += FULL_MATCH
     for rank_, (pid, sim) in enumerate(zip(meaning.ids, meaning.scores)):
         item = fused.setdefault(pid, Fused(pid, 0.0))
         item.meaning_rank, item.similarity = rank_ + 1, sim
@@ -319,7 +325,7 @@ def best_sentence(store: VectorStore, embedder, text: str, query_vector) -> list
     return list(spans[int((vectors @ query_vector).argmax())])
 
 
-def sentence_spans(text: str, limit: int = 40) -> list[tuple[int, int]]:
+def sentence_spans(text: str, limit: int = MAX_SENTENCES) -> list[tuple[int, int]]:
     """(start, end) of each sentence (at most `limit`: a long passage's later ones are not weighed)."""
     import re
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.worker import get_current_worker
 
-SENTENCE_RESULTS = 5  # rows whose best sentence is found (each passage's sentences embedded once)
+SENTENCE_RESULTS = 2  # rows whose best sentence is found: their sentences are embedded (once) in the search
 
 
 class MeaningMode:
