@@ -44,3 +44,11 @@ async def test_f2_without_the_model_says_why_and_stays_on_words(app, monkeypatch
         await settle(app, pilot)
         assert title(app) == before
         assert any("unavailable" in str(n.message) for n in app._notifications)
+
+
+def test_the_help_screen_says_once_when_search_runs_on_words_only(monkeypatch):
+    from annotator.tui.help_screen import words_only_notice
+
+    assert words_only_notice() == ""
+    monkeypatch.setenv("ANNOTATOR_MEANING", "0")
+    assert words_only_notice().count("words only") == 1
