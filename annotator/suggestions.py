@@ -64,7 +64,7 @@ class Suggestion:
     why: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
-        return {"theme": self.theme, "score": round(self.score, 4), "strength": self.strength, "why": self.why}
+        return {"theme": self.theme, "score": round(self.score, 4), "why": self.why}
 
     @property
     def strength(self) -> str:

@@ -37,7 +37,7 @@ def test_tagged_neighbours_explain_their_vote(session):
 
 def test_suggestion_json_shape(session):
     data = session.suggest("lh-001")[0].to_json()
-    assert set(data) == {"theme", "score", "strength", "why"}
+    assert set(data) == {"theme", "score", "why"}
 
 
 def test_note_sentences_include_the_name_and_each_sentence():

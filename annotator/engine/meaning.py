@@ -151,8 +151,8 @@ class Passages:
 
     docnums: list[int]
     ids: list[str]
-    texts: list[str]
-    keys: list[str]
+    keys: list[str]  # the texts' keys (the texts themselves are read again only to embed them)
+    rows: tuple = (None, None)  # (the store's size when computed, each passage's row or -1): see rows_in
 
 
 @dataclass
@@ -191,13 +191,13 @@ def store_for(index_dir: Path, embedder) -> VectorStore:
 def passages(searcher) -> Passages:
     found = _passages.get(searcher)
     if found is None:
-        docnums, ids, texts = [], [], []
+        docnums, ids, keys = [], [], []
         for docnum, stored in searcher.iter_docs():
             if stored.get("kind") == "passage":
                 docnums.append(docnum)
                 ids.append(stored["id"])
-                texts.append(stored.get("text", ""))
-        found = _passages[searcher] = Passages(docnums, ids, texts, [text_key(t) for t in texts])
+                keys.append(text_key(stored.get("text", "")))
+        found = _passages[searcher] = Passages(docnums, ids, keys)
     return found
 
 
@@ -211,7 +211,8 @@ def fill(searcher, store: VectorStore, embedder, progress: Callable[[int, int], 
     """Embed every passage not in the store yet, BATCH at a time, telling `progress(done, total)`."""
     found = passages(searcher)
     store.reload()
-    todo = list({k: t for k, t in zip(found.keys, found.texts) if k not in store.rows}.items())
+    missing = {k: d for k, d in zip(found.keys, found.docnums) if k not in store.rows}
+    todo = [(k, searcher.stored_fields(d).get("text", "")) for k, d in missing.items()]
     total = len(found.keys)
     done = total - len(todo)
     if progress is not None and todo:
@@ -254,7 +255,7 @@ def rank(searcher, store: VectorStore, query_vector, allowed: set[int] | None = 
     import numpy as np
 
     found = passages(searcher)
-    rows = np.array([store.rows.get(k, -1) for k in found.keys], dtype=np.int64)
+    rows = rows_in(found, store)
     embedded = rows >= 0
     docnums = np.array(found.docnums, dtype=np.int64)
     if allowed is not None:
@@ -270,6 +271,16 @@ def rank(searcher, store: VectorStore, query_vector, allowed: set[int] | None = 
     best = best[np.argsort(-sims[best], kind="stable")]
     chosen = positions[best]
     return MeaningRanking(docnums[chosen].tolist(), [found.ids[i] for i in chosen], sims[best].tolist(), cover)
+
+
+def rows_in(found: Passages, store: VectorStore):
+    """Each passage's row in the store (-1: not embedded), remembered until the store grows."""
+    import numpy as np
+
+    size = len(store.rows)
+    if found.rows[0] != size:
+        found.rows = (size, np.array([store.rows.get(k, -1) for k in found.keys], dtype=np.int64))
+    return found.rows[1]
 
 
 @dataclass
