@@ -29,7 +29,7 @@ from annotator.engine.hits import Hit, SearchResult
 
 FOLDER = "meaning"
 BATCH = 8  # passages embedded between two progress reports (and two checks for stopping)
-CANDIDATES = 200  # how deep each ranking goes into the fusion
+CANDIDATES = 100  # how deep each ranking goes into the fusion
 RRF_K = 10  # reciprocal-rank fusion's constant: a passage scores 1 / (K + rank) in each ranking
 # A word hit's vote is weighed by the square of the share of the query's content words it holds:
 # a passage with every word of a keyword query counts fully (so it stays on top), one sharing a
@@ -73,6 +73,13 @@ class VectorStore:
     def reload(self) -> None:
         """Read the keys other processes (or this one) appended; rows past the shorter file are ignored."""
         with self._lock:
+            try:
+                signature = tuple(p.stat().st_size if p.exists() else -1 for p in (self.keys_path, self.vectors_path))
+            except OSError:
+                signature = None
+            if signature is not None and signature == getattr(self, "_signature", None):
+                return  # nothing appended since the last read
+            self._signature = signature
             try:
                 raw = self.keys_path.read_bytes() if self.keys_path.exists() else b""
                 size = self.vectors_path.stat().st_size if self.vectors_path.exists() else 0
@@ -134,6 +141,7 @@ class VectorStore:
                     if k not in known:
                         self._memory.append((k, np.asarray(v, dtype=np.float32)))
                         known.add(k)
+                self._signature = None
                 self.reload()
 
     def _truncate_to_count(self) -> None:
@@ -149,7 +157,7 @@ class VectorStore:
 class Passages:
     """The index's passages as the meaning search needs them (read once per searcher)."""
 
-    docnums: list[int]
+    docnums: object  # NumPy int64 array
     ids: list[str]
     keys: list[str]  # the texts' keys (the texts themselves are read again only to embed them)
     rows: tuple = (None, None)  # (the store's size when computed, each passage's row or -1): see rows_in
@@ -189,6 +197,8 @@ def store_for(index_dir: Path, embedder) -> VectorStore:
 
 
 def passages(searcher) -> Passages:
+    import numpy as np
+
     found = _passages.get(searcher)
     if found is None:
         docnums, ids, keys = [], [], []
@@ -197,13 +207,13 @@ def passages(searcher) -> Passages:
                 docnums.append(docnum)
                 ids.append(stored["id"])
                 keys.append(text_key(stored.get("text", "")))
-        found = _passages[searcher] = Passages(docnums, ids, keys)
+        found = _passages[searcher] = Passages(np.array(docnums, dtype=np.int64), ids, keys)
     return found
 
 
 def coverage(searcher, store: VectorStore) -> Coverage:
     found = passages(searcher)
-    return Coverage(sum(1 for k in found.keys if k in store.rows), len(found.keys))
+    return Coverage(int((rows_in(found, store) >= 0).sum()), len(found.keys))
 
 
 def fill(searcher, store: VectorStore, embedder, progress: Callable[[int, int], None] | None = None,
@@ -211,7 +221,8 @@ def fill(searcher, store: VectorStore, embedder, progress: Callable[[int, int], 
     """Embed every passage not in the store yet, BATCH at a time, telling `progress(done, total)`."""
     found = passages(searcher)
     store.reload()
-    missing = {k: d for k, d in zip(found.keys, found.docnums) if k not in store.rows}
+    absent = (rows_in(found, store) < 0).nonzero()[0]
+    missing = {found.keys[i]: int(found.docnums[i]) for i in absent if found.keys[i] not in store.rows}
     todo = [(k, searcher.stored_fields(d).get("text", "")) for k, d in missing.items()]
     total = len(found.keys)
     done = total - len(todo)
@@ -244,7 +255,7 @@ def embed_texts(store: VectorStore, embedder, texts: list[str]):
 
 @dataclass
 class MeaningRanking:
-    docnums: list[int]
+    docnums: object  # NumPy int64 array
     ids: list[str]
     scores: list[float]
     coverage: Coverage
@@ -257,7 +268,7 @@ def rank(searcher, store: VectorStore, query_vector, allowed: set[int] | None = 
     found = passages(searcher)
     rows = rows_in(found, store)
     embedded = rows >= 0
-    docnums = np.array(found.docnums, dtype=np.int64)
+    docnums = np.asarray(found.docnums, dtype=np.int64)
     if allowed is not None:
         embedded &= np.isin(docnums, np.fromiter(allowed, dtype=np.int64, count=len(allowed)))
     cover = Coverage(int((rows >= 0).sum()), len(rows))
@@ -301,13 +312,18 @@ def content_words(text: str) -> set[str]:
 
 
 def word_shares(query: str, hits: list[Hit]) -> list[float]:
-    """For each word hit, the share of the query's content words (stemmed) its text holds."""
+    """For each word hit, the share of the query's content words (stemmed) among its matched words."""
     from annotator.engine.index import text_analyzer
 
     wanted = content_words(query)
     if not wanted:
         return [0.0] * len(hits)
-    return [len(wanted & {t.text for t in text_analyzer()(h.text)}) / len(wanted) for h in hits]
+    analyse = text_analyzer()
+    shares = []
+    for hit in hits:
+        matched = " ".join(dict.fromkeys(hit.text[s:e] for s, e in hit.matches))
+        shares.append(len(wanted & {t.text for t in analyse(matched)}) / len(wanted))
+    return shares
 
 
 def fuse(word_ids: list[str], meaning: MeaningRanking, shares: list[float] | None = None) -> list[Fused]:
