@@ -117,15 +117,22 @@ class Session:
             progress=progress, fill_missing=fill_missing, sentences=meaning.SENTENCE_RESULTS if sentences is None else sentences,
             **options))
 
-    def embed_passages(self, progress=None, stop=None):
-        """Embed the passages not embedded yet (for search by meaning); their Coverage, or None without the model."""
+    def embed_passages(self, progress=None, stop=None, read_lock=None):
+        """Embed the passages not embedded yet (for search by meaning); their Coverage, or None without the model.
+
+        `read_lock` (the TUI's session lock) is held while the texts are read from the index, not
+        while they are embedded."""
         from annotator.engine import embeddings, meaning
 
         model = embeddings.embedder()
         if model is None:
             return None
+        import contextlib
+
         store = meaning.store_for(self.ws.index_dir, model)
-        return self.index.read(lambda: meaning.fill(self.index.searcher(), store, model, progress, stop))
+        with read_lock or contextlib.nullcontext():
+            searcher = self.index.searcher()
+        return meaning.fill(searcher, store, model, progress, stop, read_lock)
 
     def meaning_coverage(self):
         """How many passages are embedded (annotator.engine.meaning.Coverage), or None without the model."""

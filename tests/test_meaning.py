@@ -90,7 +90,8 @@ def test_the_human_output_highlights_the_best_sentence_and_reports_progress_once
     assert "embedding" not in err  # kept in index/: the second search embeds nothing
 
 
-@pytest.mark.parametrize("query", ["", "\x1b[31m\x00\x07 storm", " ".join(["lighthouse"] * 5000), "la tempête arrive sur l'île"])
+@pytest.mark.parametrize("query", ["", "\x1b[31m\x00\x07 storm", " ".join(["lighthouse"] * 5000), "la tempête arrive sur l'île"],
+                         ids=["empty", "control-characters", "5000-words", "french"])
 def test_bad_queries_get_an_answer_not_a_traceback(cli, ready_dir, query):
     workspace_dir = ready_dir
     code, out, err = cli("--workspace", workspace_dir, "search", "--meaning", query, "--json")

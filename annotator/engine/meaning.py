@@ -217,13 +217,20 @@ def coverage(searcher, store: VectorStore) -> Coverage:
 
 
 def fill(searcher, store: VectorStore, embedder, progress: Callable[[int, int], None] | None = None,
-         stop: Callable[[], bool] | None = None) -> Coverage:
-    """Embed every passage not in the store yet, BATCH at a time, telling `progress(done, total)`."""
-    found = passages(searcher)
-    store.reload()
-    absent = (rows_in(found, store) < 0).nonzero()[0]
-    missing = {found.keys[i]: int(found.docnums[i]) for i in absent if found.keys[i] not in store.rows}
-    todo = [(k, searcher.stored_fields(d).get("text", "")) for k, d in missing.items()]
+         stop: Callable[[], bool] | None = None, read_lock=None) -> Coverage:
+    """Embed every passage not in the store yet, BATCH at a time, telling `progress(done, total)`.
+
+    The texts are read from the index first, under `read_lock` if given (a shell whose searches
+    share the searcher); the embedding, minutes on a big corpus, holds no lock.
+    """
+    import contextlib
+
+    with read_lock or contextlib.nullcontext():
+        found = passages(searcher)
+        store.reload()
+        absent = (rows_in(found, store) < 0).nonzero()[0]
+        missing = {found.keys[i]: int(found.docnums[i]) for i in absent if found.keys[i] not in store.rows}
+        todo = [(k, searcher.stored_fields(d).get("text", "")) for k, d in missing.items()]
     total = len(found.keys)
     done = total - len(todo)
     if progress is not None and todo:

@@ -73,7 +73,8 @@ class MeaningMode:
             self.progress = (done, total)
             self.app.call_from_thread(self.show)
 
-        self.app.session.unlocked.embed_passages(progress, lambda: worker.is_cancelled or not self.app.is_running)
+        stop = lambda: worker.is_cancelled or not self.app.is_running  # noqa: E731
+        self.app.session.unlocked.embed_passages(progress, stop, read_lock=self.app.session.lock)
         if not worker.is_cancelled and self.app.is_running:
             self.app.call_from_thread(self.show)
             if self.on:
