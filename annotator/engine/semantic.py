@@ -6,8 +6,9 @@ installs (Linux x86-64). Loading it takes milliseconds; `warm_up` still embeds t
 codebook (and the corpus sample that calibrates it) in a background thread, so a shell
 that must not block asks `ready()` and falls back to lexical suggestions until then.
 
-Embeddings are cached in the workspace's `index/` folder, keyed by a hash of the
-text, so each note sentence and passage is embedded once.
+Embeddings are cached in the workspace's `index/meaning/` folder (annotator.engine.meaning's
+memory-mapped matrix), keyed by a hash of the text, so each note sentence and passage is
+embedded once; without a workspace (the benchmarks), in memory.
 """
 
 from __future__ import annotations
@@ -98,6 +99,11 @@ class EmbeddingCache:
         """A matrix of unit vectors, one row per text, computing only the ones not seen before."""
         import numpy as np
 
+        if self.path is not None:  # a workspace's: rows of the memory-mapped matrix search by meaning uses
+            from annotator.engine import meaning
+
+            found = model()
+            return meaning.embed_texts(meaning.store_for(self.path.parent, found), found, texts)
         with self._lock:
             keys = [_key(t) for t in texts]
             missing = list(dict.fromkeys(k for k in keys if k not in self._vectors))
