@@ -27,7 +27,7 @@ class MeaningMode:
             return "by words"
         if self.progress and self.progress[0] < self.progress[1]:
             done, total = self.progress
-            return f"by meaning · {done:,} of {total:,} passages embedded"
+            return f"by meaning · {done:,}/{total:,} embedded"  # short: the edge is 50 columns at 80
         return "by meaning"
 
     def show(self) -> None:
