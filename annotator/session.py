@@ -150,6 +150,50 @@ class Session:
         found.total = len(hits) if filtering else found.total
         found.hits = [blind.seen_by(h, mine, order) for h in (hits if limit is None else hits[:limit])]
         return found
+    def search_meaning(self, text: str, *, progress=None, fill_missing: bool = True, sentences: int | None = None, **options):
+        """Passages ranked by meaning and words together (annotator.engine.meaning.MeaningResult).
+
+        `fill_missing` embeds the passages not embedded yet first (minutes on a big corpus,
+        telling `progress(done, total)`); without it, the meaning part covers what is
+        embedded so far (`embed_passages` fills in the rest) and the result says how much.
+        Without the model, the words alone, and the result says why.
+        """
+        from annotator.engine import embeddings, meaning
+
+        themes = [tid for t in options.pop("themes", ()) or () for tid in self.theme_and_subthemes(t)]
+        model = embeddings.embedder()
+        return self.index.read(lambda: meaning.search(
+            self.index, text, embedder=model, why_not=embeddings.unavailable() or "", themes=themes,
+            progress=progress, fill_missing=fill_missing, sentences=meaning.SENTENCE_RESULTS if sentences is None else sentences,
+            **options))
+
+    def embed_passages(self, progress=None, stop=None, read_lock=None):
+        """Embed the passages not embedded yet (for search by meaning); their Coverage, or None without the model.
+
+        `read_lock` (the TUI's session lock) is held while the texts are read from the index, not
+        while they are embedded."""
+        from annotator.engine import embeddings, meaning
+
+        model = embeddings.embedder()
+        if model is None:
+            return None
+        import contextlib
+
+        store = meaning.store_for(self.ws.index_dir, model)
+        with read_lock or contextlib.nullcontext():
+            searcher = self.index.searcher()
+        return meaning.fill(searcher, store, model, progress, stop, read_lock)
+
+    def meaning_coverage(self):
+        """How many passages are embedded (annotator.engine.meaning.Coverage), or None without the model."""
+        from annotator.engine import embeddings, meaning
+
+        model = embeddings.embedder()
+        if model is None:
+            return None
+        store = meaning.store_for(self.ws.index_dir, model)
+        store.reload()
+        return self.index.read(lambda: meaning.coverage(self.index.searcher(), store))
 
     def get(self, doc_id: str) -> Hit:
         hit = self.index.read(lambda: _search_module().get_document(self.index, doc_id))
@@ -383,9 +427,17 @@ class Session:
         ranked = suggestions.suggest(
             self.index, self.themes(), hit.id, hit.text,
             tags=tag_map(self.store), applied=applied, limit=limit, embeddings=embeddings,
+            titles=self._work_names(),
         )
         # A theme that scores 0.00 (as shown) has nothing for it: listed, even first, `1` would tag with it.
         return [s for s in ranked if s.score >= 0.005]
+
+    def _work_names(self) -> list[str]:
+        """The sources' titles and authors: a note naming the work must not steer a suggestion."""
+        try:
+            return [x for f in self.store.sources() for x in (f.source.title, getattr(f.source, "author", ""))]
+        except AnnotatorError:
+            return []
 
     def _embeddings(self, wait: bool):
         """The embedding cache when the `semantic` model is loaded (or `wait`); else None, loading begun."""

@@ -6,7 +6,6 @@ Nothing here writes: the index is looked at, not synced.
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 
 from annotator.errors import AnnotatorError
@@ -22,7 +21,7 @@ def workspace_status(session) -> dict:
     status.update(_counts(session.store, status["problems"]))
     status["you"] = _you(session, status["problems"])
     status["index"] = index_state(session)
-    status["meaning_search"] = meaning_search_state()
+    status["meaning_search"] = meaning_search_state(session)
     return status
 
 
@@ -85,11 +84,25 @@ def index_state(session) -> str:
     return "up to date"
 
 
-def meaning_search_state() -> str:
-    from annotator.engine import semantic
+def meaning_search_state(session=None) -> str:
+    """Whether search and suggestions by meaning work here, and how much of the corpus is embedded (or why not)."""
+    from annotator.engine import embeddings
 
-    if semantic.available():
-        return "available (the semantic extra is installed)"
-    if os.environ.get(semantic.ENV_SWITCH, "").strip() in ("0", "no", "off", "false"):
-        return f"switched off (${semantic.ENV_SWITCH}={os.environ[semantic.ENV_SWITCH]})"
-    return "not installed (suggestions are by words; see the README's 'semantic' extra)"
+    model = embeddings.embedder()
+    if model is None:
+        return embeddings.unavailable() or "unavailable"
+    state = "available (multilingual-e5-small, bundled)"
+    if session is None:
+        return state
+    try:
+        from annotator.engine import meaning
+
+        texts = [p.text for source in session.store.sources() for p in source.passages]
+        store = meaning.store_for(session.ws.index_dir, model)
+        store.reload()
+        done = sum(1 for t in texts if meaning.text_key(t) in store.rows)
+    except (AnnotatorError, OSError):
+        return state
+    if done >= len(texts):
+        return state[:-1] + "; every passage embedded)"
+    return state[:-1] + f"; {done:,} of {len(texts):,} passages embedded, the rest on the first meaning search)"

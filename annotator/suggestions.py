@@ -26,6 +26,7 @@ passages of a theme resemble one another and does no harm where they do not.
 from __future__ import annotations
 
 import math
+import re
 import weakref
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -48,6 +49,11 @@ CANDIDATE_WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0)
 DEFAULT_NEIGHBOUR_WEIGHT = 0.5
 CALIBRATION_MINIMUM = 8
 CALIBRATION_SAMPLE = 80
+# A suggestion's score is its share of the evidence over every theme: at least half of it is
+# strong; a fifth is possible (two or three themes compete); less is weak.
+STRONG = 0.5
+POSSIBLE = 0.2
+NAME_SHARE = 1.0  # what a name shared by a note sentence and a passage counts, beside other shared words (alone: 0)
 WHY_CHARS = 110  # a "why" line quotes at most this much of a sentence
 
 
@@ -59,6 +65,13 @@ class Suggestion:
 
     def to_json(self) -> dict:
         return {"theme": self.theme, "score": round(self.score, 4), "why": self.why}
+
+    @property
+    def strength(self) -> str:
+        """"strong", "possible" or "weak": what the score (a share of 1 over the themes) says, in words."""
+        if self.score >= STRONG:
+            return "strong"
+        return "possible" if self.score >= POSSIBLE else "weak"
 
 
 @dataclass
@@ -105,6 +118,52 @@ def note_sentences(theme: Theme) -> list[str]:
     return [theme.name, *sentences]
 
 
+# -- names that must not steer -------------------------------------------------------------
+
+# A word capitalised inside a note's sentence is a name (a character's, a place's, the work's
+# title): "the Love note names Biddy" must not make every passage about Biddy a Love passage.
+_INNER_CAPITAL = re.compile(r"(?<=[\w,;:)’'\]] )[A-Z][\w’'-]*")
+
+
+def note_names(themes: list[Theme], titles: Iterable[str] = ()) -> frozenset[str]:
+    """The names the notes use (lowercased, no possessive 's), plus the words of the works' titles and authors."""
+    found = set()
+    for theme in themes:
+        for word in _INNER_CAPITAL.findall(" ".join(theme.description.split())):
+            found.add(_bare(word))
+    for title in titles:
+        found.update(_bare(w) for w in re.findall(r"[\w’'-]+", title or "") if w[:1].isupper())
+    return frozenset(w for w in found if w)
+
+
+def _bare(word: str) -> str:
+    word = word.lower()
+    for ending in ("’s", "'s"):
+        word = word.removesuffix(ending)
+    return word.strip("’'-")
+
+
+def masked(text: str, names: frozenset[str]) -> str:
+    """The text with each name (and its possessive) replaced by "someone": embedded this way, a note
+    and a passage match on what they say, not on whom they name."""
+    if not names:
+        return text
+    return re.sub(r"\b[\w’'-]+\b", lambda m: "someone" if _bare(m.group()) in names else m.group(), text)
+
+
+class MaskedEmbeddings:
+    """An embedding cache that embeds texts with the notes' names masked."""
+
+    def __init__(self, cache, names: frozenset[str]):
+        self.cache, self.names = cache, names
+
+    def embed(self, texts: list[str]):
+        return self.cache.embed([masked(t, self.names) for t in texts])
+
+    def save(self) -> None:
+        self.cache.save()
+
+
 class NoteSentenceIndex:
     """Every note sentence, scored against a passage by BM25 (Whoosh's BM25F formula and
     analyzer, over one field) in NumPy: a suggestion scores the whole codebook, and the
@@ -134,6 +193,9 @@ class NoteSentenceIndex:
             self._weights[term] = (rows, idf * tf * (self.K1 + 1) / (tf + norm))
         self._np = np
         self._remembered: dict[str, Evidence] = {}
+        # Names the notes use (characters, places, the work): a sentence sharing only a name with the
+        # passage says nothing about the theme (beside other shared words, it counts NAME_SHARE).
+        self._names = {token.text for name in note_names(themes) for token in analyse(name)}
 
     def evidence(self, text: str, per_theme: int = 3) -> Evidence:
         """Each theme's best-matching sentences, their scores summed with a decay."""
@@ -141,10 +203,15 @@ class NoteSentenceIndex:
             return self._remembered[text]
         found = Evidence()
         scores = self._np.zeros(len(self.rows))
+        named = self._np.zeros(len(self.rows))
         for term in dict.fromkeys(token.text for token in text_analyzer()(text)):
             if term in self._weights:
                 rows, weights = self._weights[term]
-                scores[rows] += weights
+                if term in self._names:
+                    named[rows] += weights
+                else:
+                    scores[rows] += weights
+        scores += self._np.where(scores > 0, NAME_SHARE * named, 0.0)
         best: dict[str, list[tuple[float, str]]] = defaultdict(list)
         for row in self._np.flatnonzero(scores > 0):
             theme_id, sentence = self.rows[row]
@@ -187,22 +254,26 @@ class SemanticNotes:
         self.vectors = [cache.embed(s) for s in self.sentences]
         self._np = np
 
+    BEST = 2  # a theme's score: the mean cosine of the passage with its two nearest note sentences
+
     def similarities(self, vectors):
-        """(passages × themes) mean cosine of each passage with each theme's note sentences."""
-        return self._np.stack([(vectors @ s.T).mean(axis=1) for s in self.vectors], axis=1)
+        """(passages × themes) each passage's best-two mean cosine with each theme's note sentences."""
+        np = self._np
+        return np.stack([np.sort(vectors @ s.T, axis=1)[:, -self.BEST :].mean(axis=1) for s in self.vectors], axis=1)
 
     def evidence(self, vector) -> Evidence:
         found = Evidence()
         for theme_id, sentences, matrix in zip(self.theme_ids, self.sentences, self.vectors):
             sims = matrix @ vector
-            found.scores[theme_id] = float(sims.mean())
+            found.scores[theme_id] = float(self._np.sort(sims)[-self.BEST :].mean())
             found.reasons[theme_id].append(f"note: “{clip(sentences[int(sims.argmax())])}”")
         return found
 
 
 def embed_codebook(cache, themes: list[Theme], index: SearchIndex | None = None) -> None:
     """Embed every note sentence (and, given the index, the corpus sample that calibrates
-    the themes' scores) ahead of the first suggestion."""
+    the themes' scores) ahead of the first suggestion, names masked as suggest() masks them."""
+    cache = MaskedEmbeddings(cache, note_names(themes))
     cache.embed([s for t in themes for s in note_sentences(t)])
     if index is not None:
         try:
@@ -486,7 +557,9 @@ def calibrated_neighbour_weight(ctx: Context, hidden: set[str]) -> float:
     examples = ctx.examples
     sample = [e for e in examples if e.id not in hidden]
     if len(sample) < CALIBRATION_MINIMUM:
-        return DEFAULT_NEIGHBOUR_WEIGHT if sample else 0.0
+        # Too few to measure: they count in proportion to how many there are, so one accepted
+        # suggestion does not carry the next passage ("like ge-p987" for a passage unlike it).
+        return DEFAULT_NEIGHBOUR_WEIGHT * len(sample) / CALIBRATION_MINIMUM
     step = max(1, len(sample) // CALIBRATION_SAMPLE)
     sample = sample[::step][:CALIBRATION_SAMPLE]
     # Learnt again only when the tagged passages have grown or shrunk by a tenth (or 8):
@@ -525,6 +598,7 @@ def suggest(
     limit: int = 5,
     embeddings=None,
     strict: bool = False,
+    titles: Iterable[str] = (),
 ) -> list[Suggestion]:
     """Ranked themes for one passage, best first, leaving out the themes it already has.
 
@@ -539,6 +613,7 @@ def suggest(
     searcher = index.searcher()  # kept open by the index (not closed here)
     ctx = Context(searcher, themes, tagged_examples(searcher, tags or {}), embeddings, index.vector_scorer())
     if embeddings is not None:
+        embeddings = ctx.embeddings = MaskedEmbeddings(embeddings, note_names(themes, titles))
         ctx.semantic_notes = SemanticNotes(embeddings, themes)
         if ctx.examples:
             ctx.vectors = embeddings.embed([e.text for e in ctx.examples])

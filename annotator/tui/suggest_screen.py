@@ -15,6 +15,7 @@ from annotator.errors import AnnotatorError
 from annotator.tui.render import DIM, literal, one_line
 
 LIMIT = 5
+STRENGTH_STYLES = {"strong": "bold", "possible": "", "weak": DIM}  # the why lines under it say what it rests on
 
 
 class SuggestScreen(ModalScreen[str | None]):
@@ -59,7 +60,8 @@ class SuggestScreen(ModalScreen[str | None]):
         self._status("1-5 or enter tags the passage with that theme · escape closes")
         rows = []
         for n, suggestion in enumerate(self.suggestions, start=1):
-            row = Text(f"{n} ") + look.chip(_theme_id(suggestion)) + Text(f"  {suggestion.score:.2f}", style=DIM)
+            strength = getattr(suggestion, "strength", "")
+            row = Text(f"{n} ") + look.chip(_theme_id(suggestion)) + Text(f"  {strength}", style=STRENGTH_STYLES.get(strength, DIM))
             for reason in list(suggestion.why)[:2]:
                 row.append("\n   ")
                 row.append_text(literal(str(reason), DIM))

@@ -1,0 +1,440 @@
+"""Search by meaning: passages' embeddings kept beside the index, ranked with the words.
+
+Every passage text is embedded once. Its vector is a row of a memory-mapped float32
+matrix in `index/meaning/` (`<model>.f32`), found by the SHA-1 of the text
+(`<model>.keys`, one hex key a line, row n on line n): an edited passage is a new
+key, an unchanged one is never embedded again, and a rebuilt index keeps the folder
+(see SearchIndex.rebuild). Rows are only ever appended, under a file lock; a torn
+append (a crash between the two files) is cut back to the rows both files hold.
+
+A meaning search ranks the embedded passages by cosine with the query and fuses that
+ranking with the word ranking (reciprocal-rank fusion): a passage found by both comes
+first, so a query naming the passage's words still finds it, and a paraphrase still
+finds what words cannot. Until every passage is embedded, the answer says how much of
+the corpus the meaning part covered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+import weakref
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from annotator.engine import embeddings as emb
+from annotator.engine.hits import Hit, SearchResult
+
+FOLDER = "meaning"
+BATCH = 8  # passages embedded between two progress reports (and two checks for stopping)
+CANDIDATES = 100  # how deep each ranking goes into the fusion
+RRF_K = 10  # reciprocal-rank fusion's constant: a passage scores 1 / (K + rank) in each ranking
+# A word hit's vote is weighed by the square of the share of the query's content words it holds:
+# a passage with every word of a keyword query counts fully (so it stays on top), one sharing a
+# "her" or a "never" with a paraphrase hardly at all. Chosen on the demo corpus's queries, checked
+# on Great Expectations' (benchmarks/meaning_search.py).
+WORDS_POWER = 2
+MEANING_WEIGHT = 1.0
+FULL_MATCH = 1.0  # more than any fused score: passages holding every content word of the query come first
+FUNCTION_WORDS = frozenset(
+    "a an and are as at be been but by can could did do does for from had has have he her hers him his how i if in"
+    " into is it its me my no nor not of on or our she so than that the their them then there these they this to"
+    " too us was we were what when where which while who whom why will with would you your"
+    " about after never out herself himself thei wa ha"  # and as the stemmer leaves they, was, has
+    .split()
+)
+# Results whose best-matching sentence is found: their sentences are embedded (once, then kept),
+# at most MAX_SENTENCES of each; this is most of a first meaning search's time on long passages.
+SENTENCE_RESULTS = 3
+MAX_SENTENCES = 12
+
+
+def text_key(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class VectorStore:
+    """Text key -> row of a memory-mapped (rows × dim) float32 matrix, appended to, shared by processes."""
+
+    def __init__(self, index_dir: Path, model_name: str, dim: int):
+        self.folder = index_dir / FOLDER
+        self.dim = dim
+        self.vectors_path = self.folder / f"{model_name}.f32"
+        self.keys_path = self.folder / f"{model_name}.keys"
+        self.rows: dict[str, int] = {}
+        self._matrix = None
+        self._memory: list = []  # rows that could not be written (a read-only index): kept for this process
+        self._lock = threading.RLock()
+        self.writable = True
+        self.reload()
+
+    def reload(self) -> None:
+        """Read the keys other processes (or this one) appended; rows past the shorter file are ignored."""
+        with self._lock:
+            try:
+                signature = tuple(p.stat().st_size if p.exists() else -1 for p in (self.keys_path, self.vectors_path))
+            except OSError:
+                signature = None
+            if signature is not None and signature == getattr(self, "_signature", None):
+                return  # nothing appended since the last read
+            self._signature = signature
+            try:
+                raw = self.keys_path.read_bytes() if self.keys_path.exists() else b""
+                size = self.vectors_path.stat().st_size if self.vectors_path.exists() else 0
+            except OSError:
+                raw, size = b"", 0
+            lines = raw.split(b"\n")
+            keys = [line.decode("ascii", "replace") for line in lines[:-1] if len(line) == 40]
+            count = min(len(keys), size // (self.dim * 4))
+            self.rows = {k: i for i, k in enumerate(keys[:count])}
+            self._count = count
+            self._matrix = None
+            for i, (key, _) in enumerate(self._memory):
+                self.rows.setdefault(key, count + i)
+
+    def matrix(self):
+        """The (rows × dim) matrix: the file's rows, memory-mapped, then this process's unwritten ones."""
+        import numpy as np
+
+        with self._lock:
+            if self._matrix is None:
+                if self._count:
+                    mapped = np.memmap(self.vectors_path, dtype=np.float32, mode="r", shape=(self._count, self.dim))
+                else:
+                    mapped = np.zeros((0, self.dim), dtype=np.float32)
+                if self._memory:
+                    mapped = np.vstack([mapped, np.stack([v for _, v in self._memory])])
+                self._matrix = mapped
+            return self._matrix
+
+    def add(self, keys: list[str], vectors) -> None:
+        """Append rows for keys not stored yet (the lock makes two processes' appends line up)."""
+        from filelock import FileLock
+
+        import numpy as np
+
+        with self._lock:
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                with FileLock(str(self.folder / ".lock"), timeout=30):
+                    self.reload()
+                    self._truncate_to_count()
+                    fresh = [(k, v) for k, v in zip(keys, vectors) if k not in self.rows]
+                    fresh = list({k: v for k, v in fresh}.items())
+                    if not fresh:
+                        return
+                    block = np.ascontiguousarray(np.stack([v for _, v in fresh]), dtype=np.float32)
+                    with open(self.vectors_path, "ab") as f:
+                        f.write(block.tobytes())
+                        f.flush()
+                    with open(self.keys_path, "ab") as f:
+                        f.write("".join(k + "\n" for k, _ in fresh).encode("ascii"))
+                        f.flush()
+                    self.reload()
+            except (OSError, TimeoutError) as exc:  # a read-only or full disk: this process keeps them in memory
+                self.writable = False
+                self.problem = emb.one_line(exc)
+                known = set(self.rows)
+                for k, v in zip(keys, vectors):
+                    if k not in known:
+                        self._memory.append((k, np.asarray(v, dtype=np.float32)))
+                        known.add(k)
+                self._signature = None
+                self.reload()
+
+    def _truncate_to_count(self) -> None:
+        """Cut a torn append back to the rows both files hold."""
+        count = self._count
+        if self.vectors_path.exists() and self.vectors_path.stat().st_size != count * self.dim * 4:
+            os.truncate(self.vectors_path, count * self.dim * 4)
+        if self.keys_path.exists() and self.keys_path.stat().st_size != count * 41:
+            os.truncate(self.keys_path, count * 41)
+
+
+@dataclass
+class Passages:
+    """The index's passages as the meaning search needs them (read once per searcher)."""
+
+    docnums: object  # NumPy int64 array
+    ids: list[str]
+    keys: list[str]  # the texts' keys (the texts themselves are read again only to embed them)
+    rows: tuple = (None, None)  # (the store's size when computed, each passage's row or -1): see rows_in
+
+
+@dataclass
+class Coverage:
+    embedded: int
+    total: int
+
+    @property
+    def complete(self) -> bool:
+        return self.embedded >= self.total
+
+    def to_json(self) -> dict:
+        return {"embedded": self.embedded, "total": self.total}
+
+    def line(self) -> str:
+        if self.complete:
+            return ""
+        share = 100 * self.embedded // max(self.total, 1)
+        return f"by meaning over {self.embedded:,} of {self.total:,} passages ({share}%) so far; the rest by words"
+
+
+_passages: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_stores: dict[tuple, VectorStore] = {}
+_stores_lock = threading.Lock()
+
+
+def store_for(index_dir: Path, embedder) -> VectorStore:
+    with _stores_lock:
+        key = (Path(index_dir), embedder.name)
+        store = _stores.get(key)
+        if store is None:
+            store = _stores[key] = VectorStore(Path(index_dir), embedder.name, embedder.dim)
+        return store
+
+
+def passages(searcher) -> Passages:
+    import numpy as np
+
+    found = _passages.get(searcher)
+    if found is None:
+        docnums, ids, keys = [], [], []
+        for docnum, stored in searcher.iter_docs():
+            if stored.get("kind") == "passage":
+                docnums.append(docnum)
+                ids.append(stored["id"])
+                keys.append(text_key(stored.get("text", "")))
+        found = _passages[searcher] = Passages(np.array(docnums, dtype=np.int64), ids, keys)
+    return found
+
+
+def coverage(searcher, store: VectorStore) -> Coverage:
+    found = passages(searcher)
+    return Coverage(int((rows_in(found, store) >= 0).sum()), len(found.keys))
+
+
+def fill(searcher, store: VectorStore, embedder, progress: Callable[[int, int], None] | None = None,
+         stop: Callable[[], bool] | None = None, read_lock=None) -> Coverage:
+    """Embed every passage not in the store yet, BATCH at a time, telling `progress(done, total)`.
+
+    The texts are read from the index first, under `read_lock` if given (a shell whose searches
+    share the searcher); the embedding, minutes on a big corpus, holds no lock.
+    """
+    import contextlib
+
+    with read_lock or contextlib.nullcontext():
+        found = passages(searcher)
+        store.reload()
+        absent = (rows_in(found, store) < 0).nonzero()[0]
+        missing = {found.keys[i]: int(found.docnums[i]) for i in absent if found.keys[i] not in store.rows}
+        todo = [(k, searcher.stored_fields(d).get("text", "")) for k, d in missing.items()]
+    total = len(found.keys)
+    done = total - len(todo)
+    if progress is not None and todo:
+        progress(done, total)
+    for start in range(0, len(todo), BATCH):
+        if stop is not None and stop():
+            break
+        chunk = todo[start : start + BATCH]
+        store.add([k for k, _ in chunk], embedder.embed([t for _, t in chunk], "passage"))
+        done += len(chunk)
+        if progress is not None:
+            progress(done, total)
+    return coverage(searcher, store)
+
+
+def embed_texts(store: VectorStore, embedder, texts: list[str]):
+    """Unit vectors for these texts (passage kind), from the store where it has them, else embedded and kept."""
+    import numpy as np
+
+    keys = [text_key(t) for t in texts]
+    missing = list({k: t for k, t in zip(keys, texts) if k not in store.rows}.items())
+    if missing:
+        store.add([k for k, _ in missing], embedder.embed([t for _, t in missing], "passage"))
+    matrix = store.matrix()
+    if not keys:
+        return np.zeros((0, store.dim), dtype=np.float32)
+    return np.asarray(matrix[[store.rows[k] for k in keys]], dtype=np.float32)
+
+
+@dataclass
+class MeaningRanking:
+    docnums: object  # NumPy int64 array
+    ids: list[str]
+    scores: list[float]
+    coverage: Coverage
+
+
+def rank(searcher, store: VectorStore, query_vector, allowed: set[int] | None = None, limit: int = CANDIDATES) -> MeaningRanking:
+    """The embedded passages by cosine with the query, best first (those in `allowed`, if given)."""
+    import numpy as np
+
+    found = passages(searcher)
+    rows = rows_in(found, store)
+    embedded = rows >= 0
+    docnums = np.asarray(found.docnums, dtype=np.int64)
+    if allowed is not None:
+        embedded &= np.isin(docnums, np.fromiter(allowed, dtype=np.int64, count=len(allowed)))
+    cover = Coverage(int((rows >= 0).sum()), len(rows))
+    if not embedded.any():
+        return MeaningRanking([], [], [], cover)
+    matrix = store.matrix()
+    sims = np.asarray(matrix @ query_vector, dtype=np.float32)[rows[embedded]]
+    positions = np.flatnonzero(embedded)
+    top = min(limit, len(sims))
+    best = np.argpartition(-sims, top - 1)[:top]
+    best = best[np.argsort(-sims[best], kind="stable")]
+    chosen = positions[best]
+    return MeaningRanking(docnums[chosen].tolist(), [found.ids[i] for i in chosen], sims[best].tolist(), cover)
+
+
+def rows_in(found: Passages, store: VectorStore):
+    """Each passage's row in the store (-1: not embedded), remembered until the store grows."""
+    import numpy as np
+
+    size = len(store.rows)
+    if found.rows[0] != size:
+        found.rows = (size, np.array([store.rows.get(k, -1) for k in found.keys], dtype=np.int64))
+    return found.rows[1]
+
+
+@dataclass
+class Fused:
+    id: str
+    score: float
+    word_rank: int | None = None
+    meaning_rank: int | None = None
+    similarity: float | None = None
+    matches: list = field(default_factory=list)
+
+
+def content_words(text: str) -> set[str]:
+    from annotator.engine.index import text_analyzer
+
+    words = {t.text for t in text_analyzer()(text) if t.text not in FUNCTION_WORDS}
+    return words or {t.text for t in text_analyzer()(text)}
+
+
+def word_shares(query: str, hits: list[Hit]) -> list[float]:
+    """For each word hit, the share of the query's content words (stemmed) among its matched words."""
+    from annotator.engine.index import text_analyzer
+
+    wanted = content_words(query)
+    if not wanted:
+        return [0.0] * len(hits)
+    analyse = text_analyzer()
+    shares = []
+    for hit in hits:
+        matched = " ".join(dict.fromkeys(hit.text[s:e] for s, e in hit.matches))
+        shares.append(len(wanted & {t.text for t in analyse(matched)}) / len(wanted))
+    return shares
+
+
+def fuse(word_ids: list[str], meaning: MeaningRanking, shares: list[float] | None = None) -> list[Fused]:
+    """Weighted reciprocal-rank fusion of the two rankings, best first (`shares`: see word_shares)."""
+    fused: dict[str, Fused] = {}
+    shares = shares if shares is not None else [1.0] * len(word_ids)
+    for rank_, (pid, share) in enumerate(zip(word_ids, shares)):
+        item = fused.setdefault(pid, Fused(pid, 0.0))
+        item.word_rank = rank_ + 1
+        item.score += share**WORDS_POWER / (RRF_K + rank_ + 1)
+        if share >= 1.0:  # every word of the query is in it: a keyword query finds its words first
+            item.score += FULL_MATCH
+    for rank_, (pid, sim) in enumerate(zip(meaning.ids, meaning.scores)):
+        item = fused.setdefault(pid, Fused(pid, 0.0))
+        item.meaning_rank, item.similarity = rank_ + 1, sim
+        item.score += MEANING_WEIGHT / (RRF_K + rank_ + 1)
+    return sorted(fused.values(), key=lambda f: (-f.score, f.word_rank or 10**9, f.meaning_rank or 10**9))
+
+
+def best_sentence(store: VectorStore, embedder, text: str, query_vector) -> list[int] | None:
+    """[start, end] of the passage's sentence nearest the query (None for a one-sentence passage)."""
+    spans = sentence_spans(text)
+    if len(spans) < 2:
+        return list(spans[0]) if spans else None
+    vectors = embed_texts(store, embedder, [text[s:e] for s, e in spans])
+    return list(spans[int((vectors @ query_vector).argmax())])
+
+
+def sentence_spans(text: str, limit: int = MAX_SENTENCES) -> list[tuple[int, int]]:
+    """(start, end) of each sentence (at most `limit`: a long passage's later ones are not weighed)."""
+    import re
+
+    spans = []
+    for m in re.finditer(r"[^.!?…\n]+(?:[.!?…]+[\"'”’)]*|\n|$)", text):
+        stripped = m.group().strip()
+        if len(stripped) > 1:
+            start = m.start() + (len(m.group()) - len(m.group().lstrip()))
+            spans.append((start, start + len(stripped)))
+        if len(spans) >= limit:
+            break
+    return spans
+
+
+@dataclass
+class MeaningResult(SearchResult):
+    coverage: Coverage | None = None
+    meaning: str = ""  # why there is no meaning part ("" when there is)
+    sentences: dict = field(default_factory=dict)  # hit id -> [start, end] of its best sentence
+
+    def to_json(self) -> dict:
+        data = super().to_json()
+        data["mode"] = "meaning"
+        data["coverage"] = self.coverage.to_json() if self.coverage else None
+        if self.meaning:
+            data["meaning_unavailable"] = self.meaning
+        for hit_json, hit in zip(data["results"], self.hits):
+            hit_json["sentence"] = self.sentences.get(hit.id)
+            hit_json.update(getattr(hit, "ranks", {}))
+        return data
+
+
+def search(index, text: str, *, embedder=None, why_not: str = "", themes=(), source: str | None = None,
+           untagged: bool = False, limit: int = 20, progress: Callable[[int, int], None] | None = None,
+           fill_missing: bool = True, sentences: int = SENTENCE_RESULTS) -> MeaningResult:
+    """Passages ranked by meaning and words together (words alone without an `embedder`, saying `why_not`).
+
+    `fill_missing` embeds the passages not embedded yet first (telling `progress`); without
+    it, the meaning part covers what is embedded so far and the result says how much.
+    """
+    from annotator.engine import search as word_search
+
+    prepared = word_search.prepare(text)
+    words = word_search.search(index, text, themes=themes, source=source, untagged=untagged, kind="passage", limit=CANDIDATES)
+    meaning_text = emb.clean(prepared.words)
+    if embedder is None or not meaning_text:
+        hits = words.hits[: max(limit, 0)]
+        return MeaningResult(query=text, total=words.total, hits=hits, suggestion=words.suggestion, notice=words.notice,
+                             notices=words.notices, meaning=why_not or ("" if meaning_text else "no words to search by meaning"))
+    searcher = index.searcher()
+    store = store_for(index.folder, embedder)
+    if fill_missing:
+        fill(searcher, store, embedder, progress)
+    else:
+        store.reload()
+    query_vector = embedder.embed([meaning_text], "query")[0]
+    restrict = word_search._combined_filter(prepared, themes, source, untagged, None)
+    allowed = set(searcher.docs_for_query(restrict)) if restrict is not None else None
+    ranking = rank(searcher, store, query_vector, allowed)
+    fused = fuse([h.id for h in words.hits], ranking, word_shares(prepared.words, words.hits))
+    by_id = {h.id: h for h in words.hits}
+    docnum_of = dict(zip(ranking.ids, ranking.docnums))
+    hits = []
+    for item in fused[: max(limit, 0)]:
+        hit = by_id.get(item.id) or word_search._hit(searcher.stored_fields(docnum_of[item.id]), 0.0, set(), index.pending_tags)
+        hit.score = item.score
+        hit.ranks = {"word_rank": item.word_rank, "meaning_rank": item.meaning_rank,
+                     "similarity": None if item.similarity is None else round(item.similarity, 4)}
+        hits.append(hit)
+    best = {}
+    for hit in hits[:sentences]:
+        span = best_sentence(store, embedder, hit.text, query_vector)
+        if span is not None:
+            best[hit.id] = span
+            if not hit.matches:
+                hit.matches = [span]
+    return MeaningResult(query=text, total=len(fused), hits=hits, notices=words.notices,
+                         coverage=ranking.coverage, sentences=best)

