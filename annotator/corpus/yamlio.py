@@ -9,7 +9,6 @@ leaves either the old or the new file, never half of one.
 
 from __future__ import annotations
 
-import errno
 import functools
 import os
 import re
@@ -17,7 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from annotator.errors import CorpusError, InvalidText, WriteFailure, printable
+from annotator.errors import CorpusError, InvalidText, WriteFailure, os_error_reason, printable
 
 # PyYAML is imported on first use, not with this module: its import takes some 30 ms,
 # which the TUI would otherwise pay before its first frame.
@@ -299,13 +298,6 @@ def write_target(path: Path) -> Path:
     """Where a write to `path` goes: through a symbolic link to its target, so a corpus file
     shared by a link stays shared (the new file is renamed over the target, not the link)."""
     return Path(os.path.realpath(path)) if path.is_symlink() else path
-
-
-def os_error_reason(exc: OSError) -> str:
-    """Why the system refused, in the words of a message: "permission denied", "no space left..."."""
-    if exc.errno == errno.ENOSPC:
-        return "no space left on the disk"
-    return (exc.strerror or str(exc)).lower()
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:

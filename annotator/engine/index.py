@@ -318,6 +318,11 @@ class SearchIndex:
                 self._ix = self._ix or open_index(self.folder)
         return self._ix
 
+    def document_count(self) -> int:
+        """How many documents (passages and theme notes) the index holds."""
+        with self.open().searcher() as searcher:
+            return searcher.doc_count()
+
     def read(self, fn):
         """Run `fn()`, a read of the index, retrying it if another process swapped the index mid-read.
 
