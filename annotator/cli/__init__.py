@@ -69,9 +69,8 @@ def in_workspace(session) -> str:
     """' (workspace DIR)' for a writing command's confirmation, when DIR is not the current folder's
     workspace: a write that lands somewhere unexpected says where."""
     from annotator.textsafe import show_controls
-    from annotator.corpus.workspace import is_current_folders
 
-    return "" if is_current_folders(session.ws) else f" (workspace {show_controls(str(session.ws.root))})"
+    return "" if session.in_current_folder() else f" (workspace {show_controls(str(session.ws.root))})"
 
 
 def sync_index(session, quiet: bool = False):
@@ -84,7 +83,7 @@ def sync_index(session, quiet: bool = False):
     if report.rebuilt and report.reason not in ("no index yet", "rebuild requested") and not quiet:
         warn(f"rebuilt the index ({report.reason})")
     if not quiet:  # a read that finds the index damaged rebuilds it: the same one line
-        session.index.on_rebuild = lambda reason: warn(f"rebuilt the index ({reason})")
+        session.notify_rebuilds(lambda reason: warn(f"rebuilt the index ({reason})"))
     return report
 
 
@@ -142,7 +141,7 @@ _REFUSED_BY_THE_SYSTEM = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, 
 
 def _refused_by_the_system(exc: OSError) -> int:
     from annotator.cli.output import warn
-    from annotator.corpus.yamlio import os_error_reason
+    from annotator.errors import os_error_reason
 
     # A write the store does not make itself (the index, for one) refused by the system.
     where = f" {exc.filename}" if exc.filename else ""

@@ -34,10 +34,10 @@ def register(subparsers, common) -> None:
 
 
 def cmd_init(args) -> int:
-    from annotator.corpus.workspace import init_workspace
+    from annotator.session import Session
 
     target = getattr(args, "workspace", None) if not args.dir else args.dir
-    ws = init_workspace(Path(target or "."), empty=args.empty)
+    ws = Session.create(target or ".", empty=args.empty).ws
     print(f"created workspace {ws.root}")
     print(f"  themes:   {ws.themes_file}{' (empty)' if args.empty else ' (demo codebook)'}")
     print(f"  passages: {ws.passages_dir}/  — add some with: annotator --workspace {ws.root} import FILE")
@@ -45,18 +45,15 @@ def cmd_init(args) -> int:
 
 
 def cmd_import(args) -> int:
-    # A dry run writes no index either: the corpus is read whole on the copy instead (read_whole).
+    # A dry run writes no index either: the corpus is read whole on the copy instead (Session.dry_run).
     session = open_session(args) if args.dry_run else open_checked_session(args)
     if args.source and len(args.files) > 1:
         warn("--source names one source; import one file at a time with it")
         return 2
     annotator = args.annotator or session.default_annotator()
     if args.dry_run:
-        from annotator.exchange.importers.dry_run import corpus_copy
-        from annotator.session import Session
-
-        with corpus_copy(session.ws) as scratch:
-            reports = run_imports(args, read_whole(Session(scratch)), annotator)
+        with session.dry_run() as scratch:
+            reports = run_imports(args, scratch, annotator)
     else:
         reports = run_imports(args, session, annotator)
         progress = ProgressPrinter("indexing")
@@ -75,27 +72,14 @@ def cmd_import(args) -> int:
     return 0
 
 
-def read_whole(session):
-    """The session, every corpus file read: a malformed one stops a dry run as it stops the import."""
-    session.store.themes()
-    session.store.sources()
-    session.store.all_annotations()
-    return session
-
-
 def run_imports(args, session, annotator: str) -> list:
-    from annotator.exchange.importers import import_source, import_theme_notes
-
     reports = []
     for name in args.files:
         path = Path(name)
         if args.themes:
-            check_theme_notes(path)
-            report = import_theme_notes(session.store, path)
+            report = session.import_theme_notes(path)
         else:
-            report = import_source(
-                session.store, path, source_id=args.source, annotator=annotator, resolve_theme=session.resolve_theme,
-            )
+            report = session.import_source(path, source_id=args.source, annotator=annotator)
         report.dry_run = args.dry_run
         reports.append(report)
         for message in report.warnings:
@@ -110,16 +94,6 @@ def unplaced_lines(report) -> list[str]:
     lines += [f"  comment not placed: {memo.passage} ({memo.annotator}) — the passage is gone from the new text; "
               f"the comment {kept} in the annotations file" for memo in report.unplaced_memos]
     return lines
-
-
-def check_theme_notes(path: Path) -> None:
-    """Refuse chapter notes given as theme notes, before anything is written (annotator.exchange.notes_check)."""
-    from annotator.exchange.importers.textio import read_text_file
-    from annotator.exchange.importers.theme_notes import parse_theme_notes
-    from annotator.exchange.notes_check import refuse_chapter_notes
-
-    if path.is_file():  # the importer reports a missing or unreadable file itself
-        refuse_chapter_notes(path, [note.name for note in parse_theme_notes(read_text_file(path).text)])
 
 
 def describe_import(report) -> list[str]:
@@ -224,7 +198,6 @@ def cmd_reindex(args) -> int:
     progress = ProgressPrinter("indexing")
     session.sync(progress=progress, force=True)
     progress.finish()
-    with session.index.open().searcher() as searcher:
-        count = searcher.doc_count()
+    count = session.document_count()
     print(f"indexed {count} documents in {time.perf_counter() - start:.1f}s")
     return 0

@@ -92,13 +92,11 @@ def print_comments(item, *, label: bool, color: bool) -> None:
 
 
 def cmd_export(args) -> int:
-    from annotator.exchange.exports import export, write_file
-
     session = open_session(args)
     sync_index(session)
-    data = export(session, args.format, args.theme)
+    data = session.export(args.format, args.theme)
     if args.output:
-        write_file(Path(args.output), data, protected=[session.ws.corpus, session.ws.index_dir])
+        session.write_export(Path(args.output), data, protected=[session.ws.corpus, session.ws.index_dir])
         print(f"wrote {args.output} ({len(data):,} bytes)", file=sys.stderr)
         return 0
     if sys.stdout.isatty():

@@ -42,9 +42,7 @@ def cmd_search(args) -> int:
     if result.notice:
         print(result.notice)
     if result.notices:
-        from annotator.engine.query_budget import notice_line
-
-        print(show_controls(notice_line(result.notices)))
+        print(show_controls(result.notice_line()))
     for hit in result.hits:
         print()
         print(format_heading(hit, color))

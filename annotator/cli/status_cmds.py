@@ -18,10 +18,8 @@ def register(subparsers, common) -> None:
 
 
 def cmd_status(args) -> int:
-    from annotator.status import workspace_status
-
     session = open_session(args)
-    status = workspace_status(session)
+    status = session.status()
     if args.json:
         print_json(status)
     else:

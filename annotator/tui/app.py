@@ -20,18 +20,17 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
-from annotator.corpus.comments import CommentChange
 from annotator.display import clip
 from annotator.errors import AnnotatorError
+from annotator.history import is_comment, passage_of
 from annotator.tui import resume_collector
 from annotator.tui.locked_session import LockedSession
 from annotator.tui.main_screen import MainScreen
 from annotator.textsafe import show_controls
 from annotator.tui.render import ThemeLook
 
-if TYPE_CHECKING:  # the session module pulls in Whoosh; the caller has imported it already
-    from annotator.engine.hits import SearchResult
-    from annotator.session import Session, TagChange
+if TYPE_CHECKING:  # the caller has imported the session module already
+    from annotator.session import CommentChange, SearchResult, Session, TagChange
 
 POLL_SECONDS = 1.0
 WARM_REST_SECONDS = 0.005  # the least pause between two warm-up steps
@@ -40,10 +39,6 @@ WARM_IDLE_SECONDS = 0.3  # warm up only this long after the last search: while t
 PALETTE_TITLE_CHARS = 60
 FAILED = object()  # what `change` returns when the write did not happen
 WARMED = object()  # what the warm-up's steps give when there are no more
-
-
-def _passage_of(change) -> str:
-    return change.passage if isinstance(change, CommentChange) else change.tag.passage
 
 
 def _seen_after_write(seen: dict | None, before: dict, after: dict) -> dict | None:
@@ -80,8 +75,6 @@ class AnnotatorApp(App):
         self.start_error: AnnotatorError | None = None  # the codebook could not be read: run_tui reports it
         self.counts: Counter = Counter()
         self.index_ready = False
-        self.undo_stack: list[TagChange | CommentChange] = []  # tags and comments, in the order made
-        self.redo_stack: list[TagChange | CommentChange] = []
         self.last_paint: tuple[str, float] | None = None  # (query, time) of the last results frame
         self.first_frame_at: float | None = None  # when the first frame was painted (benchmarks read these)
         self.search_ms: dict[str, float] = {}  # query -> how long the core's search took, last time
@@ -113,8 +106,8 @@ class AnnotatorApp(App):
         with self._busy:
             try:
                 # Before the sync reads them: a file changed while it runs differs at the next poll.
-                signatures = self.session.store.signatures()
-                self.session.unlocked.index.on_rebuild = self._index_rebuilt
+                signatures = self.session.signatures()
+                self.session.unlocked.notify_rebuilds(self._index_rebuilt)
                 self.session.sync(progress=progress)
                 counts = self.session.theme_counts()
             except AnnotatorError as error:
@@ -131,10 +124,8 @@ class AnnotatorApp(App):
         after each step the thread rests twice as long as the step took, so painting keeps
         most of the interpreter meanwhile.
         """
-        from annotator.engine.search import warm_up
-
         worker = get_current_worker()
-        steps = warm_up(self.session.unlocked.index)
+        steps = self.session.unlocked.warm_up()
         imported = False
         while not worker.is_cancelled and self.is_running:
             if time.perf_counter() - self.last_search_at < WARM_IDLE_SECONDS:
@@ -167,8 +158,7 @@ class AnnotatorApp(App):
         """Another process (the CLI, git) may have changed the corpus: sync when a file signature moved."""
         if not self.index_ready or self._busy.locked():
             return
-        store = self.session.store
-        if store.signatures() != self._signatures or store.themes() != self.look.themes:
+        if self.session.signatures() != self._signatures or self.session.themes() != self.look.themes:
             self.open_index()  # the codebook compared by content too: digits must mean what the file says
 
     def _corpus_changed(self, counts: Counter, signatures: dict) -> None:
@@ -186,18 +176,16 @@ class AnnotatorApp(App):
 
     def search(self, query: str, limit: int, is_cancelled: Callable[[], bool] = lambda: False) -> "SearchResult | None":
         """Run a query for the results list (from a worker thread); None when a newer one replaced it."""
-        from annotator.engine.query_budget import SearchCancelled
-
         kind = None if "kind:" in query.lower() else "passage"
         self.last_search_at = time.perf_counter()
         with self.session.lock:
             if is_cancelled():
                 return None
             started = time.perf_counter()
-            try:  # a newer keystroke (or quitting) stops it between steps, freeing the lock
-                result = self.session.unlocked.search(query, limit=limit, kind=kind, as_you_type=True,
-                                                      cancelled=is_cancelled)
-            except SearchCancelled:
+            # A newer keystroke (or quitting) stops it between steps (None), freeing the lock.
+            result = self.session.unlocked.search_unless_cancelled(query, limit=limit, kind=kind, as_you_type=True,
+                                                                   cancelled=is_cancelled)
+            if result is None:
                 return None
             self.search_ms[query] = (time.perf_counter() - started) * 1000
             return result
@@ -251,11 +239,11 @@ class AnnotatorApp(App):
         try:
             # Every annotator's file is read after a write (counts, the index): read them first,
             # so that a malformed one stops the change before anything is written.
-            self.session.store.all_annotations()
-            before = self.session.store.signatures()
+            self.session.check_annotations()
+            before = self.session.signatures()
             result = do()
             self.counts = self.session.theme_counts()
-            self._signatures = _seen_after_write(self._signatures, before, self.session.store.signatures())
+            self._signatures = _seen_after_write(self._signatures, before, self.session.signatures())
         except AnnotatorError as error:
             self.notify(str(error), severity="error", markup=False)
             return FAILED
@@ -276,14 +264,8 @@ class AnnotatorApp(App):
         except AnnotatorError as error:
             self.call_from_thread(self.main.set_status, str(error))
 
-    def record(self, changes: Iterable["TagChange | CommentChange"]) -> None:
-        changes = [c for c in changes if c is not None]
-        if changes:
-            self.undo_stack.extend(changes)
-            self.redo_stack.clear()
-
     def describe(self, change: "TagChange | CommentChange", undone: bool = False) -> str:
-        if isinstance(change, CommentChange):
+        if is_comment(change):
             where = "the passage" if change.on_passage else self.look.name(change.theme)
             return f"Comment {change.what}: {change.passage}, {where}"
         added = change.added != undone
@@ -292,8 +274,7 @@ class AnnotatorApp(App):
 
     def toggle(self, passage_id: str, theme_id: str) -> None:
         change = self.change(passage_id, lambda: self.session.unlocked.toggle(passage_id, theme_id, index_later=True))
-        if change is not FAILED and change is not None:
-            self.record([change])
+        if change is not FAILED and change is not None:  # the session recorded it for undo
             self.notify(self.describe(change), timeout=2, markup=False)
 
     def add_tag(self, passage_id: str, theme_id: str, comment: str | None = None) -> None:
@@ -301,7 +282,6 @@ class AnnotatorApp(App):
                                                                               index_later=True))
         if changes is FAILED:
             return
-        self.record(changes)
         what = "Comment saved" if comment is not None else "Tagged"
         self.notify(f"{what}: {passage_id} {self.look.name(theme_id)}", timeout=2, markup=False)
 
@@ -313,42 +293,22 @@ class AnnotatorApp(App):
         if passage_id:
             self.toggle(passage_id, self.look.themes[number - 1].id)
 
+    # Through `unlocked` with index_later: the YAML only, so no wait behind a search.
     def action_undo(self) -> None:
-        if not self.undo_stack:
+        change = self.session.history.next_undo()
+        if change is None:
             self.notify("Nothing to undo.", timeout=2, markup=False)
             return
-        change = self.undo_stack[-1]
-        if self.change(_passage_of(change), lambda: self._revert(change)) is not FAILED:
-            self.undo_stack.pop()
-            self.redo_stack.append(change)
+        if self.change(passage_of(change), lambda: self.session.unlocked.undo(index_later=True)) is not FAILED:
             self.notify("Undone: " + self.describe(change), timeout=2, markup=False)
 
     def action_redo(self) -> None:
-        if not self.redo_stack:
+        change = self.session.history.next_redo()
+        if change is None:
             self.notify("Nothing to redo.", timeout=2, markup=False)
             return
-        change = self.redo_stack[-1]
-        if self.change(_passage_of(change), lambda: self._replay(change)) is not FAILED:
-            self.redo_stack.pop()
-            self.undo_stack.append(change)
+        if self.change(passage_of(change), lambda: self.session.unlocked.redo(index_later=True)) is not FAILED:
             self.notify("Redone: " + self.describe(change), timeout=2, markup=False)
-
-    # Comments are in the YAML only, never the index: no session lock, so no wait behind a search.
-    def _revert(self, change) -> None:
-        if isinstance(change, CommentChange):
-            from annotator.corpus import comments
-
-            comments.revert(self.session.unlocked.store, change)
-        else:
-            self.session.unlocked.revert(change, index_later=True)
-
-    def _replay(self, change) -> None:
-        if isinstance(change, CommentChange):
-            from annotator.corpus import comments
-
-            comments.replay(self.session.unlocked.store, change)
-        else:
-            self.session.unlocked.replay(change, index_later=True)
 
     # -- screens ------------------------------------------------------------------------------
 
@@ -386,12 +346,8 @@ class AnnotatorApp(App):
 
     def add_theme(self, name: str) -> str | None:
         """Add a theme to the codebook (the picker's "Add theme …"); its id, or None after an error shown."""
-        from annotator.corpus import codebook
-
         try:
-            with self.session.lock:
-                theme = codebook.add_theme(self.session.unlocked.store, name)
-                self.session.unlocked.sync()  # its note joins the index
+            theme = self.session.add_theme(name)  # under the session lock: its note joins the index
         except AnnotatorError as error:
             self.notify(str(error), severity="error", markup=False)
             return None
@@ -420,12 +376,10 @@ class AnnotatorApp(App):
         me = self.session.default_annotator()
         mine = {t.theme: t.comment or "" for t in self.session.tags_on(passage_id) if t.annotator == me}
         memo = " / ".join(m.text for m in self.session.memos_on(passage_id) if m.annotator == me)
-        recent = next((c.tag.theme for c in reversed(self.undo_stack)
-                       if not isinstance(c, CommentChange) and c.tag.passage == passage_id and c.added), None)
+        recent = self.session.history.last_tagged(passage_id)
         self.push_screen(CommentScreen(passage_id, self.look, mine, recent, memo), partial(self._commented, passage_id, set(mine)))
 
     def _commented(self, passage_id: str, tagged: set[str], answer: tuple[str, str] | None) -> None:
-        from annotator.corpus import comments
         from annotator.tui.comment_screen import PASSAGE
 
         if answer is None:
@@ -435,19 +389,17 @@ class AnnotatorApp(App):
             if text:
                 self.add_tag(passage_id, target, text)  # commenting on a theme not on the passage tags it
             return
-        me = self.session.default_annotator()
-        store = self.session.store
+        session = self.session.unlocked  # the YAML only (index_later): no wait behind a search
         if target == PASSAGE:
-            edit = lambda: comments.replace_passage_comment(store, me, passage_id, text)  # noqa: E731
+            edit = lambda: session.replace_passage_comment(passage_id, text, index_later=True)  # noqa: E731
         else:
-            edit = lambda: comments.set_tag_comment(store, me, passage_id, target, text or None)  # noqa: E731
+            edit = lambda: session.set_tag_comment(passage_id, target, text or None, index_later=True)  # noqa: E731
         self.comment_change(passage_id, edit)
 
     def comment_change(self, passage_id: str, edit: Callable[[], "CommentChange"]) -> None:
-        """Write a comment change (annotator.corpus.comments) through `change`; undo and redo cover it."""
-        change = self.change(passage_id, edit)  # the YAML only: no wait behind a search
+        """Write a comment change (a Session comment method) through `change`; the session records it for undo."""
+        change = self.change(passage_id, edit)
         if change is not FAILED:
-            self.record([change])
             self.notify(self.describe(change), timeout=2, markup=False)
 
     def action_copy_quote(self) -> None:

@@ -18,11 +18,9 @@ def format_for(path: Path) -> str:
 
 def export_to(session, name: str) -> Path:
     """Write the export the file name's suffix asks for; the path written."""
-    from annotator.exchange.exports import export, write_file
-
     path = Path(name).expanduser().resolve()
-    data = export(session, format_for(path))
-    write_file(path, data)
+    data = session.export(format_for(path))
+    session.write_export(path, data)
     return path
 
 

@@ -22,6 +22,7 @@ from functools import wraps
 STORE_ONLY = frozenset({
     "themes", "theme_counts", "resolve_theme", "theme_and_subthemes", "tags_on", "memos_on",
     "who", "default_annotator", "source_title",
+    "annotators", "signatures", "check_annotations", "tags_by_passage", "theme_tag_count", "name_setting",
 })
 
 

@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from annotator.display import NAME_CHARS, clip
-from annotator.reports import Report, build_report
+from annotator.reports import Report
 from annotator.tui.render import one_line
 
 BAR_WIDTH = 30
@@ -64,7 +64,7 @@ class ReportScreen(Screen):
 
     @work(thread=True, exclusive=True, group="report")
     def _count(self, annotator: str | None) -> None:
-        report = build_report(self.session.store, annotator)
+        report = self.session.report(annotator)
         self.app.call_from_thread(self.show_report, report)
 
     def show_report(self, report: Report) -> None:
@@ -102,7 +102,7 @@ class ReportScreen(Screen):
             table.add_row(*cells, key=a)
 
     def action_next_annotator(self) -> None:
-        names = [None, *sorted(self.session.store.annotators())]
+        names = [None, *sorted(self.session.annotators())]
         position = names.index(self.annotator) if self.annotator in names else 0
         self.annotator = names[(position + 1) % len(names)]
         self.refresh_report()

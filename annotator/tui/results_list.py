@@ -8,6 +8,8 @@ which on every keystroke cost more than the search itself.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -19,10 +21,12 @@ from textual.reactive import Reactive, reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from annotator.engine.hits import Hit
 from annotator.tui.bindings import PASSAGE_BINDINGS
 from annotator.tui.handoff import KeyHandoff
 from annotator.tui.render import ROW_LINES, ThemeLook, result_lines
+
+if TYPE_CHECKING:  # the records the session hands out
+    from annotator.session import Hit
 
 ROW_PADDING = 1  # blank cells left and right of a row's text
 
