@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from annotator.corpus.yamlstyle import literal_block_fits
+
 # `#` at a line's start or after a blank starts a comment (a `#` inside quoted text may
 # match too: that file only takes the slower, equally correct path).
 _COMMENT = re.compile(r"(?m)(?:^|[ \t])#")
@@ -173,8 +175,6 @@ def _identity(item: Any) -> Any:
 def _fresh(value: Any) -> Any:
     """A new value: multi-line text as a literal block, as yamlio writes it."""
     from ruamel.yaml.scalarstring import LiteralScalarString
-
-    from annotator.corpus.yamlio import literal_block_fits
 
     if isinstance(value, dict):
         return {str(key): _fresh(item) for key, item in value.items()}

@@ -16,6 +16,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from annotator.corpus import yaml_roundtrip
+from annotator.corpus.yamlstyle import literal_block_fits
 from annotator.errors import CorpusError, InvalidText, WriteFailure, os_error_reason, printable
 
 # PyYAML is imported on first use, not with this module: its import takes some 30 ms,
@@ -247,17 +249,6 @@ def _dumper():
     return CorpusDumper
 
 
-def literal_block_fits(text: str) -> bool:
-    """Whether multi-line `text` reads back unchanged from a `|` block (no carriage returns or
-    characters YAML would have to escape; the emitter handles indentation and the final newline)."""
-    return "\r" not in text and not _NOT_PRINTABLE.search(text)
-
-
-# Characters YAML lets stand unescaped (NEL and the Unicode line and paragraph separators are
-# line breaks to YAML); a text holding others is written double-quoted, with escapes.
-_NOT_PRINTABLE = re.compile("[^\x09\x0a\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
-
-
 def dump_yaml(data: Any) -> str:
     import yaml
 
@@ -375,8 +366,6 @@ def _keeping_comments(path: Path, data: Any, header: str):
     existing = _existing_text(path)
     if existing is None:
         return None
-    from annotator.corpus import yaml_roundtrip
-
     if not yaml_roundtrip.has_comments(existing, header):
         return None
     try:
