@@ -25,8 +25,9 @@ from whoosh import query as wq
 
 from annotator.engine import fastpath
 from annotator.engine.fast.fastscore import Unsupported
-from annotator.engine.index import SearchIndex, text_analyzer
+from annotator.engine.index import SearchIndex
 from annotator.engine.language import STOP_WORDS, stem
+from annotator.engine.schema import text_analyzer
 
 __all__ = ["STOP_WORDS", "Snapshot", "passages", "sample", "similar", "snapshot", "stem", "stored_passages", "word_reader", "words"]
 

@@ -32,6 +32,7 @@ from typing import Callable, Iterator
 from whoosh import query as wq
 
 from annotator.engine.hits import NOTICE_PREFIX, notice_line  # noqa: F401 - the budget's line, with the records
+from annotator.engine.schema import text_analyzer
 from annotator.errors import AnnotatorError
 
 MAX_CLAUSES = 256
@@ -182,8 +183,6 @@ _TYPED_FUZZY = re.compile(r"(\w[\w'-]*)~(\d*)", re.UNICODE)
 
 def _typed_fuzzy(words: str) -> dict[str, str]:
     """The fuzzy terms as typed (`lonely~2`), by the word the parser made of them (stemmed: `lone`)."""
-    from annotator.engine.index import text_analyzer
-
     typed = {}
     for raw, _ in _TYPED_FUZZY.findall(words):
         for token in text_analyzer()(raw, mode="query", removestops=False, tokenize=False):
