@@ -23,7 +23,7 @@ from textual.worker import get_current_worker
 from annotator.display import clip
 from annotator.errors import AnnotatorError
 from annotator.history import is_comment, passage_of
-from annotator.tui import resume_collector
+from annotator.tui.collector import resume_collector
 from annotator.tui.locked_session import LockedSession
 from annotator.tui.main_screen import MainScreen
 from annotator.textsafe import show_controls
