@@ -35,13 +35,17 @@ from xml.etree import ElementTree as ET
 
 from annotator import __version__
 from annotator.errors import AnnotatorError, ImportFailure
-from annotator.exchange.exports import register
-from annotator.exchange.importers import valid_source_id
-from annotator.exchange.importers.checks import passage_id_problem
+from annotator.exchange.formats import register
+from annotator.exchange.importers.checks import (
+    check_annotation_files, check_annotations, check_sources, passage_id_problem, valid_source_id,
+)
+from annotator.exchange.importers.merging import merge_annotations, merge_themes
+from annotator.exchange.importers.saving import replace_source
+from annotator.corpus.identity import clean_name
 from annotator.corpus.model import COLOR_RE, SLUG_RE, AnnotationFile, Memo, Passage, Source, Tag, Theme, slugify, unique_id
 
-if TYPE_CHECKING:
-    from annotator.session import Session
+if TYPE_CHECKING:  # what of the session the writer reads (annotator.session sits above the exchange)
+    from annotator.exchange.formats import ExportSession as Session
     from annotator.corpus.store import Store
 
 NS = "urn:QDA-XML:project:1.0"
@@ -399,8 +403,6 @@ class _ProjectReader:
         return self.project
 
     def _read_user(self, user: ET.Element) -> None:
-        from annotator.corpus.identity import clean_name
-
         guid = user.get("guid", "")
         raw = user.get("name") or user.get("id") or f"user-{guid[:8]}"
         try:
@@ -570,10 +572,6 @@ def _color(value: str | None) -> str | None:
 def import_qdpx(store: "Store", path: Path, report, default_annotator: str) -> None:
     """Merge a .qdpx project into the workspace: themes by id, sources with their passages,
     and each user's tags and comments into that annotator's file."""
-    from annotator.exchange.importers.checks import check_annotation_files, check_annotations, check_sources
-    from annotator.exchange.importers.saving import replace_source
-    from annotator.exchange.importers.workspace_json import _merge_annotations, _merge_themes
-
     project = read_qdpx(Path(path), default_annotator)
     report.warnings += project.warnings
     if not project.sources and not project.themes:
@@ -582,10 +580,10 @@ def import_qdpx(store: "Store", path: Path, report, default_annotator: str) -> N
     with store.locked():
         check_sources(store, Path(path), project.sources)
         check_annotation_files(store, project.annotations)
-        _merge_themes(store, project.themes, report)
+        merge_themes(store, project.themes, report)
         # Tags before passages, as every importer does: a crash in between leaves tags waiting.
         for af in project.annotations.values():
-            report.tags_added += _merge_annotations(store, af)
+            report.tags_added += merge_annotations(store, af)
         for source, passages in project.sources:
             if passages:
                 replace_source(store, source, passages, path, report)

@@ -10,35 +10,28 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# qdpx imports this package's modules; imported as a module (not `import_qdpx` from it), it may
+# be the one half-way through importing when this package is first imported.
+from annotator.exchange import qdpx
 from annotator.errors import AnnotatorError, ImportFailure
+from annotator.exchange.importers.checks import MAX_SOURCE_ID, check_annotator, valid_source_id
+from annotator.exchange.importers.kindle import import_kindle, looks_like_clippings
+from annotator.exchange.importers.merging import SourceChange, check_id_clashes, count_changes, unplaced_memos
 from annotator.exchange.importers.plaintext import parse_plain_text
 from annotator.exchange.importers.textio import read_text_file
 from annotator.exchange.importers.theme_notes import parse_theme_notes
+from annotator.exchange.importers.workspace_json import import_workspace_json, looks_like_export
 from annotator.exchange.importers.yaml_passages import parse_yaml_passages
-from annotator.corpus.model import SLUG_RE, Memo, Passage, Source, SourceFile, Tag, Theme, now_iso, slugify, unique_id
+from annotator.corpus.model import Memo, Passage, Source, SourceFile, Tag, Theme, now_iso, slugify, unique_id
 from annotator.corpus.store import Store
 
-MAX_SOURCE_ID = 100
+__all__ = [  # besides what is defined here, named here for the importers' callers
+    "MAX_SOURCE_ID", "SourceChange", "check_id_clashes", "count_changes", "unplaced_memos", "valid_source_id",
+]
+
 # Passages whose text changed this little keep their id, and so their tags.
 REIMPORT_SIMILARITY = 80.0
 THEME_COLORS = ["#e06c75", "#98c379", "#61afef", "#e5c07b", "#c678dd", "#56b6c2", "#d19a66", "#be5046", "#7ec699"]
-
-
-@dataclass
-class SourceChange:
-    """What an import did to one source: its passages new, changed, unchanged and removed."""
-
-    source_id: str
-    title: str = ""
-    passages: int = 0
-    added: int = 0
-    changed: int = 0
-    unchanged: int = 0
-    removed: int = 0
-
-    def to_json(self) -> dict:
-        return {"source": self.source_id, "title": self.title, "passages": self.passages, "added": self.added,
-                "changed": self.changed, "unchanged": self.unchanged, "removed": self.removed}
 
 
 @dataclass
@@ -87,19 +80,11 @@ def detect_kind(path: Path, text: str) -> str:
         return "yaml"
     if suffix in (".md", ".markdown"):
         return "markdown"
-    from annotator.exchange.importers.kindle import looks_like_clippings
-    from annotator.exchange.importers.workspace_json import looks_like_export
-
     if suffix == ".json" or looks_like_export(text):
         return "annotator-json"
     if looks_like_clippings(text):
         return "kindle"
     return "text"
-
-
-def valid_source_id(source_id: str) -> bool:
-    # The id names a file, passages/<id>.yaml: a slug, and short enough for any file system.
-    return bool(SLUG_RE.match(source_id)) and len(source_id) <= MAX_SOURCE_ID
 
 
 def default_source_id(path: Path) -> str:
@@ -118,15 +103,11 @@ def import_source(
     resolve_theme=None,
 ) -> ImportReport:
     """Import one file of passages as a source; re-importing updates it in place."""
-    from annotator.exchange.importers.checks import check_annotator
-
     path = Path(path)
     check_annotator(path, annotator)  # before anything is written: tags and comments are saved under it
     if path.suffix.lower() == ".qdpx":  # a zip, not text: REFI-QDA project exchange
-        from annotator.exchange.qdpx import import_qdpx
-
         report = ImportReport(str(path), kind="qdpx")
-        import_qdpx(store, path, report, default_annotator=annotator)
+        qdpx.import_qdpx(store, path, report, default_annotator=annotator)
         return report
     decoded = read_text_file(path)
     kind = detect_kind(path, decoded.text)
@@ -155,12 +136,12 @@ def import_source(
     report.source_id = wanted_id
 
     with store.locked():
-        _check_id_clashes(store, wanted_id, passages, path)
+        check_id_clashes(store, wanted_id, passages, path)
         old = store.load_source(wanted_id)
         old_passages = old.passages if old else []
         if not keep_ids:
             passages = carry_over_ids(old_passages, passages, reserved=annotated_ids(store))
-        _count_changes(report, old_passages, passages)
+        count_changes(report, old_passages, passages)
         source = Source(
             id=wanted_id,
             title=title or (old.source.title if old else "") or path.stem.replace("_", " ").replace("-", " ").title(),
@@ -186,45 +167,10 @@ def import_source(
 def _import_collection(store: Store, path: Path, text: str, report: ImportReport, kind: str, source_id, annotator) -> ImportReport:
     """Files that hold several sources at once: Kindle clippings, annotator's JSON export."""
     if kind == "kindle":
-        from annotator.exchange.importers.kindle import import_kindle
-
         import_kindle(store, path, text, report, source_id=source_id, annotator=annotator)
     else:
-        from annotator.exchange.importers.workspace_json import import_workspace_json
-
         import_workspace_json(store, path, text, report)
     return report
-
-
-def _check_id_clashes(store: Store, source_id: str, passages: list[Passage], path: Path) -> None:
-    mine = {p.id for p in passages}
-    for other_path in store.source_paths():
-        if other_path.stem == source_id:
-            continue
-        other = store.load_source_path(other_path)
-        clash = mine & {p.id for p in other.passages}
-        if clash:
-            example = sorted(clash)[0]
-            raise ImportFailure(
-                f"{path}: passage id '{example}' already belongs to source '{other.source.id}'; use --source to import under another id"
-            )
-
-
-def _count_changes(report: ImportReport, old: list[Passage], new: list[Passage]) -> None:
-    old_by_id = {p.id: p for p in old}
-    for passage in new:
-        before = old_by_id.get(passage.id)
-        if before is None:
-            report.added += 1
-        elif before.text == passage.text:  # a moved paragraph changes its "para N", not its words
-            report.unchanged += 1
-        else:
-            report.changed += 1
-    report.removed = len(set(old_by_id) - {p.id for p in new})
-
-
-def unplaced_memos(store: Store, gone: set[str]) -> list[Memo]:
-    return [m for af in store.all_annotations() for m in af.memos if m.passage in gone]
 
 
 def annotated_ids(store: Store) -> set[str]:

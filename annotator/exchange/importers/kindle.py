@@ -19,7 +19,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from annotator.corpus.model import slugify
+from annotator.errors import ImportFailure
+from annotator.exchange.importers.checks import check_annotation_files, check_sources
+from annotator.exchange.importers.saving import add_memos, replace_source
+from annotator.corpus.model import Passage, Source, now_iso, slugify
 
 SEPARATOR = re.compile(r"^\s*={10}\s*$", re.MULTILINE)
 _PAGE = re.compile(r"\bpage\s+([0-9ivxlcdm]+(?:\s*-\s*[0-9ivxlcdm]+)?)", re.IGNORECASE)
@@ -208,11 +211,6 @@ def book_source_id(book: Book) -> str:
 
 def import_kindle(store, path, text: str, report, *, source_id: str | None, annotator: str) -> None:
     """Write each book as a source (or every highlight into `source_id`), notes as memos."""
-    from annotator.errors import ImportFailure
-    from annotator.exchange.importers.checks import check_annotation_files, check_sources
-    from annotator.exchange.importers.saving import add_memos, replace_source
-    from annotator.corpus.model import Passage, Source, now_iso
-
     parsed = parse_clippings(text)
     report.warnings += parsed.warnings
     books = [b for b in parsed.books if b.highlights]
