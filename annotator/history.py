@@ -8,14 +8,22 @@ one command in the CLI.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Union
+from dataclasses import dataclass
+from typing import Iterable, Union
 
 from annotator.corpus.comments import CommentChange
+from annotator.corpus.model import Tag
 
-if TYPE_CHECKING:
-    from annotator.session import TagChange
 
-    Change = Union[TagChange, CommentChange]
+@dataclass
+class TagChange:
+    """One tag added or removed, as undo and redo need it."""
+
+    added: bool
+    tag: Tag
+
+
+Change = Union[TagChange, CommentChange]
 
 
 def is_comment(change: "Change") -> bool:

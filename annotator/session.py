@@ -11,7 +11,6 @@ import os
 import re
 from collections import Counter
 from contextlib import contextmanager
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
@@ -24,7 +23,7 @@ from annotator.corpus.comments import CommentChange
 from annotator.corpus.model import Tag, Theme
 from annotator.corpus.store import Store, validate_annotator
 from annotator.corpus.workspace import Workspace, init_workspace, is_current_folders, resolve
-from annotator.history import History, is_comment
+from annotator.history import History, TagChange, is_comment
 
 # Records the shells name, handed out here so that they import nothing below the Session.
 __all__ = ["CommentChange", "Hit", "SearchResult", "Session", "TagChange"]
@@ -33,12 +32,6 @@ if TYPE_CHECKING:  # Whoosh is imported when the index is first used, not at sta
     # the TUI paints its first frame meanwhile (about 0.2 s of a cold start).
     from annotator.engine.index import Progress, SearchIndex, SyncReport
 
-@dataclass
-class TagChange:
-    """One tag added or removed, as undo and redo need it."""
-
-    added: bool
-    tag: Tag
 
 
 class Session:
