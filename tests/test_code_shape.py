@@ -1,7 +1,9 @@
 """The shape of the code, checked as tests so the README's one test command covers it.
 
 ruff (pyflakes and pycodestyle's errors) and import-linter (the core imports neither Textual
-nor the shells; only the search engine imports Whoosh) are configured in pyproject.toml.
+nor the shells; the shells go through the Session; only the search engine imports Whoosh;
+the layers shells > session > features > exchange > evidence > engine > corpus) are
+configured in pyproject.toml.
 """
 
 from __future__ import annotations
