@@ -42,7 +42,7 @@ class Session:
 
     @cached_property
     def index(self) -> "SearchIndex":
-        from annotator.engine.index import SearchIndex
+        from annotator.engine.index import SearchIndex  # Whoosh: when the index is first used
 
         return SearchIndex(self.store)
 
@@ -85,7 +85,7 @@ class Session:
         for theme in themes:
             if theme.id == slug:
                 return theme
-        from rapidfuzz import fuzz, process, utils
+        from rapidfuzz import fuzz, process, utils  # ~40 ms: only when a name is not found
 
         close = process.extractOne(
             name, {t.id: t.name for t in themes}, scorer=fuzz.WRatio, processor=utils.default_process, score_cutoff=60
@@ -98,9 +98,7 @@ class Session:
     def search(self, text: str, **options) -> SearchResult:
         themes = [tid for t in options.pop("themes", ()) or () for tid in self.theme_and_subthemes(t)]
         if "theme" in text.lower():
-            from annotator.corpus.codebook import expand_typed_themes
-
-            text = expand_typed_themes(text, self.themes())
+            text = codebook.expand_typed_themes(text, self.themes())
         return self.index.read(lambda: _search_module().search(self.index, text, themes=themes, **options))
 
     def get(self, doc_id: str) -> Hit:
@@ -111,7 +109,7 @@ class Session:
 
     def _passage_hint(self, doc_id: str) -> str:
         """'; did you mean ...?' for the nearest passage id, else how to find one."""
-        from rapidfuzz import fuzz, process
+        from rapidfuzz import fuzz, process  # ~40 ms: only when an id is not found
 
         try:
             ids = [p.id for source in self.store.sources() for p in source.passages]
@@ -134,9 +132,7 @@ class Session:
 
     def theme_and_subthemes(self, name: str) -> list[str]:
         """A theme's id and its descendants' ids: a filter on a parent theme includes its children."""
-        from annotator.corpus.codebook import descendants
-
-        return descendants(self.themes(), self.resolve_theme(name).id)
+        return codebook.descendants(self.themes(), self.resolve_theme(name).id)
 
     def memos_on(self, passage_id: str) -> list:
         """Comments on the passage as a whole, every annotator's, oldest first."""
@@ -149,15 +145,11 @@ class Session:
         """The annotator a write is by: `--as NAME` made file-safe as `config name` makes it, else the default."""
         if not annotator:
             return self.default_annotator()
-        from annotator.corpus.identity import clean_name
-
-        return validate_annotator(clean_name(annotator))
+        return validate_annotator(identity.clean_name(annotator))
 
     def default_annotator(self) -> str:
         """--as aside: this workspace's setting, else $ANNOTATOR_NAME, else the login name."""
-        from annotator.corpus.identity import annotator_name
-
-        return validate_annotator(annotator_name(self.ws))
+        return validate_annotator(identity.annotator_name(self.ws))
 
     # `index_later=True` (the TUI): the change is written to the annotation YAML (durably) and
     # the index is left alone, so a tag never waits for a search using the index; the caller
@@ -453,6 +445,7 @@ class Session:
         `wait=True` loads it here (seconds); otherwise loading starts in the background
         and these suggestions are lexical.
         """
+        # Here, not at the top: these import Whoosh and NumPy, which a TUI start-up does without.
         from annotator import suggestions
         from annotator.engine.index import tag_map
 
@@ -468,7 +461,7 @@ class Session:
 
     def _embeddings(self, wait: bool):
         """The embedding cache when the `semantic` model is loaded (or `wait`); else None, loading begun."""
-        from annotator.engine import semantic
+        from annotator.engine import semantic  # the sentence model's loader: not at start-up
 
         if not semantic.available():
             return None
@@ -479,7 +472,7 @@ class Session:
 
     def similar(self, passage_id: str, limit: int = 10, *, wait: bool = False) -> list[Hit]:
         """The passages most like this one, best first (by meaning once the `semantic` model is loaded)."""
-        from annotator import suggestions
+        from annotator import suggestions  # Whoosh and NumPy: not at start-up
 
         hit = self.get(passage_id)
         embeddings = self._embeddings(wait)
@@ -494,7 +487,7 @@ class Session:
     def prepare_suggestions(self):
         """Start loading the sentence model and embedding the codebook in a background thread
         (when the `semantic` extra is installed); returns the thread, or None."""
-        from annotator.engine import semantic
+        from annotator.engine import semantic  # not at start-up (see suggest)
         from annotator import suggestions
 
         themes = self.themes()
@@ -504,7 +497,7 @@ class Session:
 
     def evidence(self, theme_name: str) -> list:
         """Every passage tagged with the theme (annotator.evidence.EvidencePassage), in corpus order."""
-        from annotator import evidence
+        from annotator import evidence  # the engine's interface: Whoosh, not at start-up
 
         return evidence.evidence(self.index, self.store, self.resolve_theme(theme_name).id)
 
@@ -514,13 +507,13 @@ class Session:
 
     def quote(self, passage_id: str) -> str:
         """The passage as a quotation with its citation: “text” (Source, location)."""
-        from annotator.evidence import quote
+        from annotator.evidence import quote  # not at start-up (see evidence)
 
         hit = self.get(passage_id)
         return quote(hit, self.source_title(hit.source))
 
 
 def _search_module():
-    from annotator.engine import search
+    from annotator.engine import search  # Whoosh: imported by the first search, after the first frame
 
     return search
