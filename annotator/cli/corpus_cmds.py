@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from annotator.display import clip, plural
-from annotator.cli import in_workspace, open_checked_session, open_session
+from annotator.session import Session
+from annotator.cli.common import in_workspace, open_checked_session, open_session
 from annotator.cli.output import ProgressPrinter, print_json, warn
 from annotator.textsafe import show_controls, show_line
 
@@ -34,8 +35,6 @@ def register(subparsers, common) -> None:
 
 
 def cmd_init(args) -> int:
-    from annotator.session import Session
-
     target = getattr(args, "workspace", None) if not args.dir else args.dir
     ws = Session.create(target or ".", empty=args.empty).ws
     print(f"created workspace {ws.root}")

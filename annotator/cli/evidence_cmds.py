@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from annotator.cli import open_session, sync_index
+from annotator.cli.common import open_session, sync_index
 from annotator.cli.output import dim, print_json, use_color
 from annotator.display import clip
 from annotator.errors import AnnotatorError

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from annotator.cli import open_session, sync_index
+from annotator.cli.common import open_session, sync_index
 from annotator.cli.output import dim, emphasise, print_json, use_color
 from annotator.display import plural, snippet_window
 from annotator.textsafe import show_controls, show_line

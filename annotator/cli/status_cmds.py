@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from annotator.cli import open_session
+from annotator.cli.common import open_session
 from annotator.cli.output import print_json
 from annotator.display import clip
 from annotator.textsafe import show_controls

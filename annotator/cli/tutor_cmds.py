@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from annotator.cli import in_workspace, open_checked_session, open_session, sync_index
+import shutil
+import sys
+
+from annotator.cli.common import in_workspace, open_checked_session, open_session, sync_index
 from annotator.cli.output import print_json, warn
 from annotator.display import clip
+from annotator.reports import render_markdown, render_text
 from annotator.textsafe import show_controls, show_line
 
 
@@ -234,20 +238,14 @@ def render_agreement(report) -> str:
 
 
 def cmd_report(args) -> int:
-    from annotator.reports import render_markdown, render_text
-
     session = open_session(args)
     report = session.report(args.annotator)
     if args.format == "json":
         print_json(report.to_json())
     elif args.format == "md":
-        import sys
-
         markdown = render_markdown(report)
         print(show_controls(markdown) if sys.stdout.isatty() else markdown, end="")  # a pipe gets the exact text
     else:
-        import shutil
-
         print(show_controls(render_text(report, width=shutil.get_terminal_size((100, 24)).columns)), end="")
     return 0
 

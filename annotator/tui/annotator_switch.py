@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from annotator.errors import AnnotatorError
-from annotator.tag_view import DISAGREE_MARK, TagView, choices
+from annotator.tag_view import ALL, DISAGREE_MARK, TagView, choices, view_hit
 from annotator.tui.render import literal, one_line
 
 
@@ -138,8 +138,6 @@ def shown_hit(app, hit):
 
 def shown_hits(app, hits: list) -> list:
     """`shown_hit` for a page of hits, asking the store once whether the annotations changed."""
-    from annotator.tag_view import ALL, view_hit
-
     view = getattr(app, "tag_view", None) or TagView(ALL)  # "me" plays no part in the all view
     order = [t.id for t in app.look.themes] if hasattr(app, "look") else None
     if not any(getattr(hit, "kind", "passage") == "passage" for hit in hits):
