@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 
+from annotator.corpus.identity import where_name_comes_from
 from annotator.errors import AnnotatorError
 
 
@@ -57,8 +58,6 @@ def _count_annotations(store, counts: dict) -> None:
 
 
 def _you(session, problems: list[str]) -> dict:
-    from annotator.corpus.identity import where_name_comes_from
-
     try:
         return {"name": session.default_annotator(), "from": where_name_comes_from(session.ws)}
     except AnnotatorError as error:
@@ -68,7 +67,7 @@ def _you(session, problems: list[str]) -> dict:
 
 def index_state(session) -> str:
     """'up to date', or what the next command that reads it will do."""
-    from annotator.engine.index import SCHEMA_VERSION, Manifest
+    from annotator.engine.index import SCHEMA_VERSION, Manifest  # Whoosh: status opens no index
 
     manifest = Manifest.read(session.ws.index_dir)
     if manifest is None:
@@ -86,7 +85,7 @@ def index_state(session) -> str:
 
 
 def meaning_search_state() -> str:
-    from annotator.engine import semantic
+    from annotator.engine import semantic  # only when status is asked for
 
     if semantic.available():
         return "available (the semantic extra is installed)"

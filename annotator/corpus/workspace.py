@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotator.errors import AnnotatorError
+from annotator.corpus.yamlio import atomic_write_text
 
 ENV_VAR = "ANNOTATOR_WORKSPACE"
 
@@ -120,8 +121,6 @@ def init_workspace(root: Path, *, empty: bool = False) -> Workspace:
         raise AnnotatorError(f"{ws.root} is already a workspace (it has corpus/themes.yaml)")
     if ws.root.exists() and not ws.root.is_dir():
         raise AnnotatorError(f"{ws.root} exists and is not a folder")
-    from annotator.corpus.yamlio import atomic_write_text
-
     ws.passages_dir.mkdir(parents=True, exist_ok=True)
     ws.annotations_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_text(ws.themes_file, "[]\n" if empty else demo_themes_text())

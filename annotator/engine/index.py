@@ -381,7 +381,7 @@ class SearchIndex:
         """The NumPy BM25F scorer for the current searcher (annotator.engine.fast.fastscore); None if unusable."""
         if not self.fast_paths:
             return None
-        from annotator.engine.fast.fastscore import PostingsCache, Unsupported, VectorScorer
+        from annotator.engine.fast.fastscore import PostingsCache, Unsupported, VectorScorer  # NumPy: at the first search
 
         searcher = self.searcher()
         if self._scorer is None or self._scorer.searcher is not searcher:

@@ -40,6 +40,7 @@ from annotator.exchange.importers.checks import (
     check_annotation_files, check_annotations, check_sources, passage_id_problem, valid_source_id,
 )
 from annotator.exchange.importers.merging import merge_annotations, merge_themes
+from annotator.exchange.importers.plaintext import parse_plain_text
 from annotator.exchange.importers.saving import replace_source
 from annotator.corpus.identity import clean_name
 from annotator.corpus.model import COLOR_RE, SLUG_RE, AnnotationFile, Memo, Passage, Source, Tag, Theme, slugify, unique_id
@@ -485,8 +486,6 @@ class _ProjectReader:
         if _children(element, "Coding"):
             self.project.warnings.append(f"source '{title}': codes applied to the whole document are not imported (annotator tags passages)")
         if not selections:
-            from annotator.exchange.importers.plaintext import parse_plain_text
-
             self._count_text(len(text))  # before splitting it: the passages hold about as much
             _, passages = parse_plain_text(text, source_id)
             passages = [p for p in passages if self._claim(p.id)]

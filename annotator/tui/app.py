@@ -313,13 +313,13 @@ class AnnotatorApp(App):
     # -- screens ------------------------------------------------------------------------------
 
     def open_passage(self, passage_id: str) -> None:
-        from annotator.tui.passage_screen import PassageScreen
+        from annotator.tui.passage_screen import PassageScreen  # a screen: loaded when first opened
 
         found = next((hit for hit in self.main.results.hits if hit.id == passage_id), None)
         self.push_screen(PassageScreen(passage_id, found.matches if found else None))
 
     def open_theme(self, theme_id: str) -> None:
-        from annotator.tui.theme_screen import ThemeScreen
+        from annotator.tui.theme_screen import ThemeScreen  # a screen: loaded when first opened
 
         self.push_screen(ThemeScreen(theme_id))
 
@@ -329,7 +329,7 @@ class AnnotatorApp(App):
             self.open_passage(passage_id)
 
     def action_pick_theme(self) -> None:
-        from annotator.tui.theme_picker import ThemePicker
+        from annotator.tui.theme_picker import ThemePicker  # a screen: loaded when first opened
 
         passage_id = self._passage_or_warn()
         if passage_id:
@@ -337,7 +337,7 @@ class AnnotatorApp(App):
             self.push_screen(ThemePicker(self.look, applied), partial(self._picked, passage_id))
 
     def _picked(self, passage_id: str, theme_id: str | None) -> None:
-        from annotator.tui.theme_picker import ADD
+        from annotator.tui.theme_picker import ADD  # a screen: loaded when first opened
 
         if theme_id and theme_id.startswith(ADD):
             theme_id = self.add_theme(theme_id[len(ADD):])
@@ -357,7 +357,7 @@ class AnnotatorApp(App):
         return theme.id
 
     def action_suggest(self) -> None:
-        from annotator.tui.suggest_screen import SuggestScreen
+        from annotator.tui.suggest_screen import SuggestScreen  # a screen: loaded when first opened
 
         passage_id = self._passage_or_warn()
         if passage_id:
@@ -368,7 +368,7 @@ class AnnotatorApp(App):
             self.add_tag(passage_id, theme_id)
 
     def action_comment(self) -> None:
-        from annotator.tui.comment_screen import CommentScreen
+        from annotator.tui.comment_screen import CommentScreen  # a screen: loaded when first opened
 
         passage_id = self._passage_or_warn()
         if not passage_id:
@@ -380,7 +380,7 @@ class AnnotatorApp(App):
         self.push_screen(CommentScreen(passage_id, self.look, mine, recent, memo), partial(self._commented, passage_id, set(mine)))
 
     def _commented(self, passage_id: str, tagged: set[str], answer: tuple[str, str] | None) -> None:
-        from annotator.tui.comment_screen import PASSAGE
+        from annotator.tui.comment_screen import PASSAGE  # a screen: loaded when first opened
 
         if answer is None:
             return
@@ -416,7 +416,7 @@ class AnnotatorApp(App):
         self.notify(shown, title="Copied", timeout=3, markup=False)
 
     def action_help(self) -> None:
-        from annotator.tui.help_screen import HelpScreen
+        from annotator.tui.help_screen import HelpScreen  # a screen: loaded when first opened
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
@@ -445,7 +445,7 @@ class AnnotatorApp(App):
             yield command
 
     def _system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        from annotator.tui.commands import COMMANDS
+        from annotator.tui.commands import COMMANDS  # a screen: loaded when first opened
 
         for command in super().get_system_commands(screen):
             if command.title == "Theme":  # Textual's colours, not the codebook's themes
@@ -487,7 +487,7 @@ class AnnotatorApp(App):
             self.toggle(passage_id, theme_id)
 
     def _export(self) -> None:
-        from annotator.tui.export_command import ask_and_export
+        from annotator.tui.export_command import ask_and_export  # a screen: loaded when first opened
 
         ask_and_export(self)
 

@@ -25,7 +25,7 @@ def export_to(session, name: str) -> Path:
 
 
 def ask_and_export(app) -> None:
-    from annotator.tui.codebook_screens import TextPrompt
+    from annotator.tui.codebook_screens import TextPrompt  # screens: loaded when first used
 
     def chosen(name: str | None) -> None:
         if not name or not name.strip():

@@ -118,12 +118,12 @@ class ResultsList(KeyHandoff, ScrollView, can_focus=True):
 
     def _shown(self, hit: Hit) -> Hit:
         """The hit as the app's tag view shows it: whose tags, and a mark where annotators disagree."""
-        from annotator.tui.annotator_switch import shown_hit
+        from annotator.tui.annotator_switch import shown_hit  # screens: loaded when first used
 
         return shown_hit(self.app, hit)
 
     def _shown_all(self, hits: list[Hit]) -> list[Hit]:
-        from annotator.tui.annotator_switch import shown_hits
+        from annotator.tui.annotator_switch import shown_hits  # screens: loaded when first used
 
         return shown_hits(self.app, list(hits))
 

@@ -29,9 +29,9 @@ EDIT_HELP = {
 
 
 def tutor_commands(app, session) -> Iterable[SystemCommand]:
-    from annotator.tui.annotator_switch import AgreementScreen, AnnotatorSwitch
-    from annotator.tui.codebook_screens import EDITS, run_codebook_edit
-    from annotator.tui.report_screen import ReportScreen
+    from annotator.tui.annotator_switch import AgreementScreen, AnnotatorSwitch  # screens: loaded when first used
+    from annotator.tui.codebook_screens import EDITS, run_codebook_edit  # screens: loaded when first used
+    from annotator.tui.report_screen import ReportScreen  # screens: loaded when first used
 
     def show_report() -> None:
         app.push_screen(ReportScreen(session))
@@ -63,7 +63,7 @@ def tutor_commands(app, session) -> Iterable[SystemCommand]:
         return open_agreement
 
     def comment_on_passage() -> None:
-        from annotator.tui.codebook_screens import TextPrompt
+        from annotator.tui.codebook_screens import TextPrompt  # screens: loaded when first used
 
         finder = getattr(app, "selected_passage_id", None)
         passage_id = finder() if finder else None
