@@ -354,14 +354,14 @@ class Session:
     def import_source(self, path: Path, *, source_id: str | None = None, annotator: str | None = None):
         """Import a text, Kindle clippings, passages YAML or workspace JSON file (an ImportReport).
         The index is not synced: the caller syncs once after a batch (with its progress)."""
-        from annotator.exchange.importers import import_source
+        from annotator.exchange.importers import import_source  # see above: not at start-up
 
         return import_source(self.store, path, source_id=source_id, annotator=annotator or self.default_annotator(),
                              resolve_theme=self.resolve_theme)
 
     def import_theme_notes(self, path: Path):
         """Import a theme-notes file into the codebook; chapter notes given as theme notes are refused first."""
-        from annotator.exchange.importers import import_theme_notes
+        from annotator.exchange.importers import import_theme_notes  # see above: not at start-up
         from annotator.exchange.importers.textio import read_text_file
         from annotator.exchange.importers.theme_notes import parse_theme_notes
         from annotator.exchange.notes_check import refuse_chapter_notes
@@ -373,20 +373,20 @@ class Session:
     @contextmanager
     def dry_run(self) -> Iterator["Session"]:
         """A session on a throwaway copy of this corpus, read whole: an import tried on it writes nothing here."""
-        from annotator.exchange.importers.dry_run import corpus_copy
+        from annotator.exchange.importers.dry_run import corpus_copy  # see above: not at start-up
 
         with corpus_copy(self.ws) as scratch:
             yield Session(scratch).read_whole()
 
     def export(self, format_name: str, theme_names: list[str] | None = None) -> bytes:
         """The evidence sheet (md), csv, json or qdpx export, as bytes."""
-        from annotator.exchange.exports import export
+        from annotator.exchange.exports import export  # see above: not at start-up
 
         return export(self, format_name, theme_names)
 
     def write_export(self, path: Path, data: bytes, protected=()) -> None:
         """Write an export atomically, refusing to overwrite anything under `protected`."""
-        from annotator.exchange.exports import write_file
+        from annotator.exchange.exports import write_file  # see above: not at start-up
 
         write_file(path, data, protected=protected)
 

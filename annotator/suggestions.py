@@ -113,7 +113,7 @@ class NoteSentenceIndex:
     B, K1 = 0.75, 1.2  # Whoosh's defaults
 
     def __init__(self, themes: list[Theme]):
-        import numpy as np
+        import numpy as np  # NumPy: not at start-up
 
         self.key = codebook_key(themes)
         self.rows: list[tuple[str, str]] = [(t.id, sentence) for t in themes for sentence in note_sentences(t)]
@@ -180,7 +180,7 @@ class SemanticNotes:
     """Every note sentence's embedding; a passage's evidence is its mean cosine with a theme's sentences."""
 
     def __init__(self, cache, themes: list[Theme]):
-        import numpy as np
+        import numpy as np  # NumPy: not at start-up
 
         self.theme_ids = [t.id for t in themes]
         self.sentences: list[list[str]] = [note_sentences(t)[1:] or [t.name] for t in themes]
@@ -345,7 +345,7 @@ def prototype_evidence(examples: list[Example], vectors, hidden: set[str], vecto
     The two tagged passages of the theme nearest the passage are its reasons. A theme
     with nothing tagged (the `hidden` left out) says nothing: it scores the others' mean.
     """
-    import numpy as np
+    import numpy as np  # NumPy: not at start-up
 
     found = Evidence(missing_is_neutral=True)
     members: dict[str, list[int]] = defaultdict(list)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import time
 from pathlib import Path
 
 from annotator.display import clip, plural
@@ -118,8 +120,6 @@ def describe_import(report) -> list[str]:
 
 def source_rows(changes) -> list[str]:
     """`  id  title  12 passages: 2 new, 10 unchanged`, one per source, titles cut to fit the terminal."""
-    import shutil
-
     columns = shutil.get_terminal_size((100, 24)).columns
     counts = [short_passage_counts(change) for change in changes]
     id_width = min(max(len(change.source_id) for change in changes), 28)
@@ -174,8 +174,6 @@ def cmd_themes(args) -> int:
 
 def theme_table(rows: list[dict]) -> list[str]:
     """`1  hope  Hope  3 tagged`, columns aligned and long ids and names cut to fit the terminal."""
-    import shutil
-
     columns = shutil.get_terminal_size((100, 24)).columns
     id_width = min(max(len(r["id"]) for r in rows), 28) if rows else 0
     name_width = min(max(len(r["name"]) for r in rows), max(12, columns - id_width - 18)) if rows else 0
@@ -190,8 +188,6 @@ def theme_table(rows: list[dict]) -> list[str]:
 
 
 def cmd_reindex(args) -> int:
-    import time
-
     session = open_session(args)
     start = time.perf_counter()
     progress = ProgressPrinter("indexing")

@@ -65,7 +65,7 @@ def cmd_evidence(args) -> int:
         print_json({"theme": theme.id, "passages": [item.to_json() for item in items]})
         return 0
     color = use_color()
-    from annotator.evidence import citation, sheet_annotators
+    from annotator.evidence import citation, sheet_annotators  # the engine's interface: Whoosh, only here
 
     annotators = sheet_annotators(items)
     by_one = f", all tagged by {show_line(annotators[0])}" if len(annotators) == 1 else ""

@@ -68,7 +68,7 @@ def _existing_spelling(path: Path) -> Path:
 
 
 def user_workspace_dir() -> Path:
-    from platformdirs import user_data_dir
+    from platformdirs import user_data_dir  # only when no workspace is named
 
     return Path(user_data_dir("annotator", appauthor=False)) / "workspace"
 

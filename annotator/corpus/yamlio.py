@@ -42,7 +42,7 @@ def _refuse_duplicate_keys(loader, node) -> None:
     keys = [key_node.value for key_node, _value in node.value]
     if len(set(keys)) == len(keys):  # the usual case, decided at C speed
         return
-    import yaml
+    import yaml  # PyYAML: not before the TUI's first frame
 
     seen: set = set()
     for key_node, _value in node.value:
@@ -93,7 +93,7 @@ _IMPLICIT_FIRST = frozenset("-+0123456789.<=~nNyYtTfFoO&!*") | {""}
 
 
 def _base_loader():
-    import yaml
+    import yaml  # PyYAML: not before the TUI's first frame
 
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -108,7 +108,7 @@ _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 def _line_loader():
     """The safe loader (the C one when available), building LineDicts and reading every
     plain scalar but null as text."""
-    import yaml
+    import yaml  # PyYAML: not before the TUI's first frame
 
     class LineLoader(_base_loader()):
         yaml_implicit_resolvers: dict = {}
@@ -128,7 +128,7 @@ def _too_many_aliases(text: str) -> bool:
     # A cheap text test first; only a file that might hold aliases is parsed for them.
     if "*" not in text or "&" not in text:
         return False
-    import yaml
+    import yaml  # PyYAML: not before the TUI's first frame
 
     aliases = 0
     sizes: dict[str, int] = {}  # anchor -> nodes it stands for, expanded
@@ -155,7 +155,7 @@ def _too_many_aliases(text: str) -> bool:
 
 def parse_yaml(text: str, path: Path | str) -> Any:
     """Parse YAML text safely; any problem becomes a CorpusError naming path and line."""
-    import yaml
+    import yaml  # PyYAML: not before the TUI's first frame
 
     if "\x00" in text:
         raise CorpusError(path, "the file contains NUL bytes; it is not a text YAML file")
@@ -216,7 +216,7 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 @functools.cache
 def _plain_scalar_tag():
     """What YAML reads a plain scalar as: text -> tag (str, int, bool, null...)."""
-    import yaml
+    import yaml  # PyYAML: not before the TUI's first frame
 
     return functools.partial(yaml.resolver.Resolver().resolve, yaml.ScalarNode, implicit=(True, False))
 
@@ -238,7 +238,7 @@ def _represent_as_written(dumper, text: "AsWritten"):
 
 @functools.cache
 def _dumper():
-    import yaml
+    import yaml  # PyYAML: not before the TUI's first frame
 
     class CorpusDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
         pass
@@ -250,7 +250,7 @@ def _dumper():
 
 
 def dump_yaml(data: Any) -> str:
-    import yaml
+    import yaml  # PyYAML: not before the TUI's first frame
 
     try:
         return yaml.dump(data, Dumper=_dumper(), allow_unicode=True, sort_keys=False, default_flow_style=False,

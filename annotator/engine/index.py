@@ -633,7 +633,7 @@ class SearchIndex:
 
     def update_passages(self, passages: list[Passage]) -> int:
         """Re-index these passages in place (their text changed), keeping order and themes: a small commit."""
-        from annotator.engine.fast.bulkindex import BulkWriter
+        from annotator.engine.fast.bulkindex import BulkWriter  # NumPy: only when passages change
 
         self.open()
         with self.store.locked():

@@ -50,8 +50,8 @@ def model():
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
             os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-            from sentence_transformers import SentenceTransformer
-            from transformers.utils import logging as transformers_logging
+            from sentence_transformers import SentenceTransformer  # the optional semantic extra
+            from transformers.utils import logging as transformers_logging  # the optional semantic extra
 
             transformers_logging.disable_progress_bar()  # no "Loading weights" bar on a user's terminal
             transformers_logging.set_verbosity_error()
@@ -95,7 +95,7 @@ class EmbeddingCache:
     def _load(self) -> None:
         if self.path is None or not self.path.exists():
             return
-        import numpy as np
+        import numpy as np  # NumPy: not at start-up
 
         try:
             with np.load(self.path, allow_pickle=False) as data:
@@ -105,7 +105,7 @@ class EmbeddingCache:
 
     def embed(self, texts: list[str]):
         """A matrix of unit vectors, one row per text, computing only the ones not seen before."""
-        import numpy as np
+        import numpy as np  # NumPy: not at start-up
 
         with self._lock:
             keys = [_key(t) for t in texts]
@@ -123,7 +123,7 @@ class EmbeddingCache:
     def save(self) -> None:
         if self.path is None or not self._dirty or not self.path.parent.is_dir():
             return
-        import numpy as np
+        import numpy as np  # NumPy: not at start-up
 
         with self._lock:
             keys = np.array(list(self._vectors), dtype="U40")

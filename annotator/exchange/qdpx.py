@@ -321,7 +321,7 @@ def _child_text(element: ET.Element, name: str) -> str:
 
 def parse_project_xml(path: Path, data: bytes) -> ET.Element:
     import defusedxml.ElementTree as SafeET
-    from defusedxml import DefusedXmlException
+    from defusedxml import DefusedXmlException  # only when a .qdpx is read
 
     try:
         root = SafeET.fromstring(data, forbid_dtd=True)

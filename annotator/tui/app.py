@@ -462,10 +462,8 @@ class AnnotatorApp(App):
             )
         yield SystemCommand("Themes panel", "Move to the theme panel", self._focus_themes)
         yield SystemCommand("Export", "Write the evidence sheet (.md), or .csv, .json, .qdpx, to a file", self._export)
-        try:
-            from annotator.tui.tutor_commands import tutor_commands
-        except ImportError:
-            return
+        from annotator.tui.tutor_commands import tutor_commands  # its screens: loaded when the palette opens
+
         yield from tutor_commands(self, self.session)
 
     tag_view = None  # whose tags the results show (annotator.tag_view.TagView); None: everyone's
