@@ -33,3 +33,18 @@ def test_the_import_contracts_hold():
         pytest.fail("lint-imports is not installed: pip install -e '.[test]'")
     result = run_tool(lint_imports, "--no-cache")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_no_module_imports_itself_through_others():
+    """No import cycle, whether the imports are at module level, inside functions or for type checking only."""
+    import grimp  # import-linter's graph builder
+
+    graph = grimp.build_graph("annotator", cache_dir=None)
+    cycles = sorted({
+        tuple(sorted((module, imported)))
+        for module in graph.modules
+        for imported in graph.find_modules_directly_imported_by(module)
+        if imported.startswith("annotator") and imported != module
+        and graph.chain_exists(importer=imported, imported=module, as_packages=False)
+    })
+    assert cycles == []
