@@ -55,3 +55,22 @@ def test_the_cli_codebook_edit_is_searchable_by_the_next_command(cli, workspace_
     assert cli("theme", "rename", "memory", "--id", "remembering", *ws)[0] == 0
     code, out, _ = cli("search", "theme:remembering kind:passage", "--json", *ws)
     assert [hit["id"] for hit in json.loads(out)["results"]] == ["lh-006"]
+
+
+def test_the_tui_counts_reports_and_agreement_without_the_search_lock(session):
+    """They read the YAML only (seconds on a large corpus): taking the index lock would stall searches."""
+    import threading
+
+    from annotator.tui.locked_session import LockedSession
+
+    session.tag("lh-001", ["hope"], annotator="bob")
+    locked = LockedSession(session)
+    done = []
+    with locked.lock:  # held, as a running search holds it
+        worker = threading.Thread(target=lambda: done.append((locked.report(), locked.agreement("alice", "bob"))))
+        worker.start()
+        worker.join(timeout=60)  # a guard against hanging, not a measurement
+        finished_under_the_lock = bool(done)
+    worker.join()
+    assert finished_under_the_lock
+    assert done[0][1].annotator_b == "bob"

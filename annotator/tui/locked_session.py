@@ -23,6 +23,7 @@ STORE_ONLY = frozenset({
     "themes", "theme_counts", "resolve_theme", "theme_and_subthemes", "tags_on", "memos_on",
     "who", "default_annotator", "source_title",
     "annotators", "signatures", "check_annotations", "tags_by_passage", "theme_tag_count", "name_setting",
+    "report", "agreement",  # counted in a worker over the YAML: a search must not wait for them
 })
 
 
