@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 
@@ -58,3 +59,10 @@ def printable(text: str, limit: int = 60) -> str:
     except UnicodeEncodeError:
         shown = text.encode("utf-8", "backslashreplace").decode("utf-8")
     return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
+def os_error_reason(exc: OSError) -> str:
+    """Why the system refused, in the words of a message: "permission denied", "no space left..."."""
+    if exc.errno == errno.ENOSPC:
+        return "no space left on the disk"
+    return (exc.strerror or str(exc)).lower()

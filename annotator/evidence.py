@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from annotator.engine.hits import Hit
 from annotator.engine.index import SearchIndex
 from annotator.corpus.model import Memo, Span, Tag
 from annotator.corpus.spans import placed_spans, span_json
-from annotator.engine.search import Hit
+from annotator.engine.interface import stored_passages
 from annotator.corpus.store import Store
 
 
@@ -101,19 +102,6 @@ def evidence(index: SearchIndex, store: Store, theme_id: str) -> list[EvidencePa
         items.append(EvidencePassage(hit, by_passage[passage_id], titles.get(hit.source, hit.source), memos.get(passage_id, []),
                                      authors.get(hit.source, "")))
     return items
-
-
-def stored_passages(index: SearchIndex, ids) -> dict[str, dict]:
-    """The index's stored fields of each of these passages that the corpus still has."""
-    found = {}
-    with index.open().searcher() as searcher:
-        for passage_id in ids:
-            docnum = searcher.document_number(id=passage_id)
-            if docnum is not None:
-                fields = searcher.stored_fields(docnum)
-                if fields.get("kind") == "passage":
-                    found[passage_id] = fields
-    return found
 
 
 def corpus_positions(index: SearchIndex, ids) -> dict[str, int]:

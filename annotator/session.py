@@ -10,29 +10,36 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from dataclasses import dataclass
+from contextlib import contextmanager
 from functools import cached_property
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterator
 
+from annotator import agreement, reports, status, tag_view
 from annotator.errors import AnnotatorError, NotFound
 from annotator.engine.hits import Hit, SearchResult
+from annotator.corpus import codebook, comments, identity
+from annotator.corpus.comments import CommentChange
 from annotator.corpus.model import Span, Tag, Theme
 from annotator.corpus.store import Store, validate_annotator
-from annotator.corpus.workspace import Workspace, resolve
+from annotator.corpus.workspace import Workspace, init_workspace, is_current_folders, resolve
+from annotator.exchange.import_run import ImportRequest
+from annotator.history import History, TagChange, is_comment
+
+# Records the shells name, handed out here so that they import nothing below the Session.
+__all__ = ["CommentChange", "Hit", "ImportRequest", "SearchResult", "Session", "TagChange", "meaning_unavailable"]
+
+
+def meaning_unavailable() -> str | None:
+    """Why search by meaning cannot run here (no model on this machine, switched off), or None."""
+    from annotator.engine import embeddings  # the model's package: not at start-up
+
+    return embeddings.unavailable()
 
 if TYPE_CHECKING:  # Whoosh is imported when the index is first used, not at start-up:
     # the TUI paints its first frame meanwhile (about 0.2 s of a cold start).
     from annotator.engine.index import Progress, SearchIndex, SyncReport
 
-@dataclass
-class TagChange:
-    """One tag added or removed, as undo and redo need it."""
-
-    added: bool
-    tag: Tag
-    # Set when the change is one span on a tag that stays (added to a tag the passage had, or
-    # taken off one that keeps others): undo takes off or puts back just that span.
-    span: Span | None = None
 
 
 class Session:
@@ -40,10 +47,11 @@ class Session:
         self.ws = workspace
         self.store = Store(workspace)
         self.viewer: str | None = None  # who is reading (`--as` on a reading command); None: the default
+        self.history = History()  # the tag and comment changes made through this session
 
     @cached_property
     def index(self) -> "SearchIndex":
-        from annotator.engine.index import SearchIndex
+        from annotator.engine.index import SearchIndex  # Whoosh: when the index is first used
 
         return SearchIndex(self.store)
 
@@ -110,7 +118,7 @@ class Session:
         for theme in themes:
             if theme.id == slug:
                 return theme
-        from rapidfuzz import fuzz, process, utils
+        from rapidfuzz import fuzz, process, utils  # ~40 ms: only when a name is not found
 
         close = process.extractOne(
             name, {t.id: t.name for t in themes}, scorer=fuzz.WRatio, processor=utils.default_process, score_cutoff=60
@@ -125,9 +133,7 @@ class Session:
             return self._blind_search(text, **options)
         themes = [tid for t in options.pop("themes", ()) or () for tid in self.theme_and_subthemes(t)]
         if "theme" in text.lower():
-            from annotator.corpus.codebook import expand_typed_themes
-
-            text = expand_typed_themes(text, self.themes())
+            text = codebook.expand_typed_themes(text, self.themes())
         return self.index.read(lambda: _search_module().search(self.index, text, themes=themes, **options))
 
     def _blind_search(self, text: str, **options) -> SearchResult:
@@ -208,7 +214,7 @@ class Session:
 
     def _passage_hint(self, doc_id: str) -> str:
         """'; did you mean ...?' for the nearest passage id, else how to find one."""
-        from rapidfuzz import fuzz, process
+        from rapidfuzz import fuzz, process  # ~40 ms: only when an id is not found
 
         try:
             ids = [p.id for source in self.store.sources() for p in source.passages]
@@ -231,9 +237,7 @@ class Session:
 
     def theme_and_subthemes(self, name: str) -> list[str]:
         """A theme's id and its descendants' ids: a filter on a parent theme includes its children."""
-        from annotator.corpus.codebook import descendants
-
-        return descendants(self.themes(), self.resolve_theme(name).id)
+        return codebook.descendants(self.themes(), self.resolve_theme(name).id)
 
     def memos_on(self, passage_id: str) -> list:
         """Comments on the passage as a whole, every annotator's, oldest first."""
@@ -274,15 +278,11 @@ class Session:
         """The annotator a write is by: `--as NAME` made file-safe as `config name` makes it, else the default."""
         if not annotator:
             return self.default_annotator()
-        from annotator.corpus.identity import clean_name
-
-        return validate_annotator(clean_name(annotator))
+        return validate_annotator(identity.clean_name(annotator))
 
     def default_annotator(self) -> str:
         """--as aside: this workspace's setting, else $ANNOTATOR_NAME, else the login name."""
-        from annotator.corpus.identity import annotator_name
-
-        return validate_annotator(annotator_name(self.ws))
+        return validate_annotator(identity.annotator_name(self.ws))
 
     # `index_later=True` (the TUI): the change is written to the annotation YAML (durably) and
     # the index is left alone, so a tag never waits for a search using the index; the caller
@@ -305,7 +305,9 @@ class Session:
         added = self.store.add_tags(annotator, passage_id, theme_ids, comment)
         self._index_tags(index_later)
         own = self.store.annotations(annotator)
-        return [TagChange(True, own.find(passage_id, t)) for t in added]
+        changes = [TagChange(True, own.find(passage_id, t)) for t in added]
+        self.history.record(changes)
+        return changes
 
     @staticmethod
     def span_of(passage_id: str, text: str, quote: "str | Span") -> Span:
@@ -341,7 +343,9 @@ class Session:
         before = {t.theme: t for t in self.store.annotations(annotator).tags if t.passage == passage_id}
         removed = self.store.remove_tags(annotator, passage_id, theme_ids)
         self._index_tags(index_later)
-        return [TagChange(False, before.get(t) or Tag(passage_id, t, annotator)) for t in removed]
+        changes = [TagChange(False, before.get(t) or Tag(passage_id, t, annotator)) for t in removed]
+        self.history.record(changes)
+        return changes
 
     def _untag_span(self, annotator: str, passage_id: str, theme_ids: list[str], quote: "str | Span",
                     index_later: bool) -> list[TagChange]:
@@ -380,14 +384,20 @@ class Session:
             changes = self.tag(passage_id, [theme_id], annotator=annotator, index_later=index_later)
         return changes[0] if changes else None
 
-    def revert(self, change: TagChange, *, index_later: bool = False) -> None:
+    def revert(self, change: TagChange | CommentChange, *, index_later: bool = False) -> None:
         """Undo one change: remove what was added, restore what was removed."""
-        self._apply(change, not change.added)
+        if is_comment(change):
+            comments.revert(self.store, change)
+        else:
+            self._apply(change, not change.added)
         self._index_tags(index_later)
 
-    def replay(self, change: TagChange, *, index_later: bool = False) -> None:
+    def replay(self, change: TagChange | CommentChange, *, index_later: bool = False) -> None:
         """Redo one change."""
-        self._apply(change, change.added)
+        if is_comment(change):
+            comments.replay(self.store, change)
+        else:
+            self._apply(change, change.added)
         self._index_tags(index_later)
 
     def _apply(self, change: TagChange, add: bool) -> None:
@@ -409,6 +419,229 @@ class Session:
         """Bring the index's themes up to date with tag changes made with `index_later`."""
         self.index.sync_tags()
 
+    def undo(self, *, index_later: bool = False) -> TagChange | CommentChange | None:
+        """Revert the newest change made through this session; it, or None when there is none."""
+        change = self.history.next_undo()
+        if change is not None:
+            self.revert(change, index_later=index_later)
+            self.history.undone()
+        return change
+
+    def redo(self, *, index_later: bool = False) -> TagChange | CommentChange | None:
+        """Make again the newest change undone; it, or None when there is none."""
+        change = self.history.next_redo()
+        if change is not None:
+            self.replay(change, index_later=index_later)
+            self.history.redone()
+        return change
+
+    # -- comments (annotator.corpus.comments) ---------------------------------------------
+    # Written like tags: the passage checked (unless `index_later`: the caller has it from a
+    # search), the annotations file changed under the workspace lock, the index told.
+
+    def add_passage_comment(self, passage_id: str, text: str, *, annotator: str | None = None,
+                            index_later: bool = False) -> CommentChange:
+        return self._comment(passage_id, annotator, index_later,
+                             lambda who: comments.add_passage_comment(self.store, who, passage_id, text))
+
+    def replace_passage_comment(self, passage_id: str, text: str, *, annotator: str | None = None,
+                                index_later: bool = False) -> CommentChange:
+        """The annotator's comments on the passage become this one (an empty text deletes them)."""
+        return self._comment(passage_id, annotator, index_later,
+                             lambda who: comments.replace_passage_comment(self.store, who, passage_id, text))
+
+    def delete_passage_comment(self, passage_id: str, *, annotator: str | None = None,
+                               index_later: bool = False) -> CommentChange:
+        return self._comment(passage_id, annotator, index_later,
+                             lambda who: comments.delete_passage_comment(self.store, who, passage_id))
+
+    def set_tag_comment(self, passage_id: str, theme_id: str, text: str | None, *, annotator: str | None = None,
+                        index_later: bool = False) -> CommentChange:
+        """Replace (or, with no text, delete) the comment on the annotator's tag."""
+        return self._comment(passage_id, annotator, index_later,
+                             lambda who: comments.set_tag_comment(self.store, who, passage_id, theme_id, text))
+
+    def _comment(self, passage_id: str, annotator: str | None, index_later: bool, write) -> CommentChange:
+        who = self.who(annotator)
+        if not index_later:
+            self.passage(passage_id)
+        change = write(who)
+        self._index_tags(index_later)  # the annotations file changed: the index's record of it follows
+        self.history.record([change])
+        return change
+
+    # -- the codebook (annotator.corpus.codebook) -------------------------------------------
+    # Each edit is written, then the index synced: theme notes are documents in it, and a
+    # rename, merge or delete moves tags.
+
+    def add_theme(self, name: str, *, theme_id: str | None = None, description: str = "", color: str | None = None,
+                  parent: str | None = None) -> Theme:
+        return self._codebook_edit(codebook.add_theme, self.store, name, theme_id=theme_id, description=description,
+                                   color=color, parent=parent)
+
+    def rename_theme(self, theme_id: str, new_name: str | None = None, new_id: str | None = None) -> codebook.CodebookChange:
+        return self._codebook_edit(codebook.rename_theme, self.store, theme_id, new_name, new_id)
+
+    def set_theme_color(self, theme_id: str, color: str | None) -> Theme:
+        return self._codebook_edit(codebook.set_color, self.store, theme_id, color)
+
+    def set_theme_description(self, theme_id: str, description: str) -> Theme:
+        return self._codebook_edit(codebook.set_description, self.store, theme_id, description)
+
+    def set_theme_parent(self, theme_id: str, parent: str | None) -> Theme:
+        return self._codebook_edit(codebook.set_parent, self.store, theme_id, parent)
+
+    def merge_themes(self, source_id: str, into_id: str) -> codebook.CodebookChange:
+        return self._codebook_edit(codebook.merge_themes, self.store, source_id, into_id)
+
+    def delete_theme(self, theme_id: str, *, force: bool = False) -> codebook.CodebookChange:
+        return self._codebook_edit(codebook.delete_theme, self.store, theme_id, force=force)
+
+    def theme_tag_count(self, theme_id: str) -> int:
+        """How many tags (any annotator's) carry the theme."""
+        return codebook.tag_count(self.store, theme_id)
+
+    def _codebook_edit(self, edit, *args, **kwargs):
+        result = edit(*args, **kwargs)
+        self.sync()
+        return result
+
+    # -- the corpus files ------------------------------------------------------------------
+
+    def annotators(self) -> list[str]:
+        return self.store.annotators()
+
+    def signatures(self) -> dict:
+        """Each corpus file's signature: a change by another process shows as a difference."""
+        return self.store.signatures()
+
+    def check_annotations(self) -> None:
+        """Every annotator's file read: a malformed one raises now, before a write, not after it."""
+        self.store.all_annotations()
+
+    def read_whole(self) -> "Session":
+        """Every corpus file read: a malformed one stops a dry run as it stops the import."""
+        self.store.themes()
+        self.store.sources()
+        self.store.all_annotations()
+        return self
+
+    def in_current_folder(self) -> bool:
+        """Whether this is the workspace the current folder finds."""
+        return is_current_folders(self.ws)
+
+    @classmethod
+    def create(cls, folder: str | os.PathLike, *, empty: bool = False) -> "Session":
+        """A new workspace in `folder` (the demo codebook unless `empty`), opened."""
+        return cls(init_workspace(Path(folder), empty=empty))
+
+    def name_setting(self) -> tuple[str, str]:
+        """The annotator name writes are made by, and where it comes from (annotator.corpus.identity)."""
+        return identity.annotator_name(self.ws), identity.where_name_comes_from(self.ws)
+
+    def set_name(self, name: str | None) -> str | None:
+        """Save (or, with None, remove) this workspace's name setting; the name saved, made file-safe."""
+        if name is not None:
+            name = validate_annotator(identity.clean_name(name))
+        identity.write_setting(self.ws, "name", name)
+        return name
+
+    def settings_file(self) -> Path:
+        return identity.settings_path(self.ws)
+
+    # -- files in and out (annotator.exchange) --------------------------------------------
+    # Imported when called: the importers and exports pull in parsers and the index, which
+    # a TUI start-up does not need.
+
+    def import_source(self, path: Path, *, source_id: str | None = None, annotator: str | None = None):
+        """Import a text, Kindle clippings, passages YAML or workspace JSON file (an ImportReport).
+        The index is not synced: the caller syncs once after a batch (with its progress)."""
+        from annotator.exchange.importers import import_source  # see above: not at start-up
+
+        return import_source(self.store, path, source_id=source_id, annotator=annotator or self.default_annotator(),
+                             resolve_theme=self.resolve_theme)
+
+    def import_theme_notes(self, path: Path):
+        """Import a theme-notes file into the codebook; chapter notes given as theme notes are refused first."""
+        from annotator.exchange.importers import import_theme_notes  # see above: not at start-up
+        from annotator.exchange.importers.textio import read_text_file
+        from annotator.exchange.importers.theme_notes import parse_theme_notes
+        from annotator.exchange.notes_check import refuse_chapter_notes
+
+        if path.is_file():  # the importer reports a missing or unreadable file itself
+            refuse_chapter_notes(path, [note.name for note in parse_theme_notes(read_text_file(path).text)])
+        return import_theme_notes(self.store, path)
+
+    @contextmanager
+    def dry_run(self) -> Iterator["Session"]:
+        """A session on a throwaway copy of this corpus, read whole: an import tried on it writes nothing here."""
+        from annotator.exchange.importers.dry_run import corpus_copy  # see above: not at start-up
+
+        with corpus_copy(self.ws) as scratch:
+            yield Session(scratch).read_whole()
+
+    def export(self, format_name: str, theme_names: list[str] | None = None, *, whole: bool = False) -> bytes:
+        """The evidence sheet (md), csv, json or qdpx export, as bytes; `whole`: whole passages, not
+        the words span tags quote."""
+        from annotator.exchange.exports import export  # see above: not at start-up
+
+        return export(self, format_name, theme_names, whole=whole)
+
+    def write_export(self, path: Path, data: bytes, protected=()) -> None:
+        """Write an export atomically, refusing to overwrite anything under `protected`."""
+        from annotator.exchange.exports import write_file  # see above: not at start-up
+
+        write_file(path, data, protected=protected)
+
+    # -- reports, agreement, whose tags are shown, status ----------------------------------
+
+    def report(self, annotator: str | None = None) -> reports.Report:
+        """Passages per theme and source, coverage, co-occurrence; only `annotator`'s tags if given."""
+        return reports.build_report(self.store, self.resolve_annotator(annotator) if annotator else None)
+
+    def resolve_annotator(self, name: str) -> str:
+        """The annotator a typed name means (its file's name), or an error naming those there are."""
+        return agreement.resolve_annotator(self.store, name)
+
+    def pair_agreement(self, first: str, second: str) -> agreement.AgreementReport:
+        """Cohen's kappa and the disagreements between two annotators (the TUI's agreement screen)."""
+        return agreement.compare(self.store, first, second)
+
+    @cached_property
+    def _tags_by_passage(self) -> tag_view.TagsByPassage:
+        return tag_view.TagsByPassage(self.store)
+
+    def tags_by_passage(self) -> dict[str, list[Tag]]:
+        """Every annotator's tags by passage id, as the files are now (regrouped only after a change)."""
+        return self._tags_by_passage.current()
+
+    def status(self) -> dict:
+        """What `annotator status` shows: the workspace, its counts, the name, the index, problems."""
+        return status.workspace_status(self)
+
+    # -- the index, for the shells -----------------------------------------------------------
+
+    def notify_rebuilds(self, callback: Callable[[str], None]) -> None:
+        """Call `callback(reason)` when a search finds the index damaged and rebuilds it."""
+        self.index.on_rebuild = callback
+
+    def document_count(self) -> int:
+        """How many documents (passages and theme notes) the index holds."""
+        return self.index.document_count()
+
+    def warm_up(self) -> Iterator:
+        """Steps reading ahead what a fresh process's first searches read (annotator.engine.search.warm_up)."""
+        return _search_module().warm_up(self.index)
+
+    def search_unless_cancelled(self, text: str, **options) -> SearchResult | None:
+        """`search`, or None when `options['cancelled']()` turned true before it finished."""
+        from annotator.engine.query_budget import SearchCancelled  # Whoosh: not at start-up
+
+        try:
+            return self.search(text, **options)
+        except SearchCancelled:
+            return None
+
     # -- suggestions, evidence, quotations (annotator.suggestions, annotator.evidence) ---------
 
     def suggest(self, passage_id: str, limit: int = 5, *, wait: bool = False) -> list:
@@ -418,6 +651,7 @@ class Session:
         `wait=True` loads it here (seconds); otherwise loading starts in the background
         and these suggestions are lexical.
         """
+        # Here, not at the top: these import Whoosh and NumPy, which a TUI start-up does without.
         from annotator import suggestions
         from annotator.engine.index import tag_map
 
@@ -441,7 +675,7 @@ class Session:
 
     def _embeddings(self, wait: bool):
         """The embedding cache when the `semantic` model is loaded (or `wait`); else None, loading begun."""
-        from annotator.engine import semantic
+        from annotator.engine import semantic  # the sentence model's loader: not at start-up
 
         if not semantic.available():
             return None
@@ -452,7 +686,7 @@ class Session:
 
     def similar(self, passage_id: str, limit: int = 10, *, wait: bool = False) -> list[Hit]:
         """The passages most like this one, best first (by meaning once the `semantic` model is loaded)."""
-        from annotator import suggestions
+        from annotator import suggestions  # Whoosh and NumPy: not at start-up
 
         hit = self.get(passage_id)
         embeddings = self._embeddings(wait)
@@ -467,7 +701,7 @@ class Session:
     def prepare_suggestions(self):
         """Start loading the sentence model and embedding the codebook in a background thread
         (when the `semantic` extra is installed); returns the thread, or None."""
-        from annotator.engine import semantic
+        from annotator.engine import semantic  # not at start-up (see suggest)
         from annotator import suggestions
 
         themes = self.themes()
@@ -477,7 +711,7 @@ class Session:
 
     def evidence(self, theme_name: str) -> list:
         """Every passage tagged with the theme (annotator.evidence.EvidencePassage), in corpus order."""
-        from annotator import evidence
+        from annotator import evidence  # the engine's interface: Whoosh, not at start-up
 
         items = evidence.evidence(self.index, self.store, self.resolve_theme(theme_name).id)
         if self.looking() is None:
@@ -597,6 +831,6 @@ def _mostly_new(session: Session, reports: list) -> bool:
 
 
 def _search_module():
-    from annotator.engine import search
+    from annotator.engine import search  # Whoosh: imported by the first search, after the first frame
 
     return search

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from annotator.corpus.identity import where_name_comes_from
 from annotator.errors import AnnotatorError
 
 
@@ -56,8 +57,6 @@ def _count_annotations(store, counts: dict) -> None:
 
 
 def _you(session, problems: list[str]) -> dict:
-    from annotator.corpus.identity import where_name_comes_from
-
     try:
         return {"name": session.default_annotator(), "from": where_name_comes_from(session.ws)}
     except AnnotatorError as error:
@@ -67,7 +66,7 @@ def _you(session, problems: list[str]) -> dict:
 
 def index_state(session) -> str:
     """'up to date', or what the next command that reads it will do."""
-    from annotator.engine.index import SCHEMA_VERSION, Manifest
+    from annotator.engine.index import SCHEMA_VERSION, Manifest  # Whoosh: status opens no index
 
     manifest = Manifest.read(session.ws.index_dir)
     if manifest is None:
@@ -86,7 +85,7 @@ def index_state(session) -> str:
 
 def meaning_search_state(session=None) -> str:
     """Whether search and suggestions by meaning work here, and how much of the corpus is embedded (or why not)."""
-    from annotator.engine import embeddings
+    from annotator.engine import embeddings  # only when status is asked for
 
     model = embeddings.embedder()
     if model is None:

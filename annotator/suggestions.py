@@ -32,10 +32,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from whoosh import query as wq
-
 from annotator.exchange.importers.plaintext import split_sentences
-from annotator.engine.index import SearchIndex, text_analyzer
+from annotator.engine import interface
+from annotator.engine.index import SearchIndex
+from annotator.engine.interface import Snapshot, word_reader, words
 from annotator.corpus.model import Theme
 
 NEIGHBOURS = 10  # how many tagged passages vote (lexically)
@@ -172,12 +172,12 @@ class NoteSentenceIndex:
     B, K1 = 0.75, 1.2  # Whoosh's defaults
 
     def __init__(self, themes: list[Theme]):
-        import numpy as np
+        import numpy as np  # NumPy: not at start-up
 
         self.key = codebook_key(themes)
         self.rows: list[tuple[str, str]] = [(t.id, sentence) for t in themes for sentence in note_sentences(t)]
-        analyse = text_analyzer()
-        counts = [Counter(token.text for token in analyse(sentence)) for _, sentence in self.rows]
+        analyse = word_reader()
+        counts = [Counter(analyse(sentence)) for _, sentence in self.rows]
         lengths = np.array([sum(c.values()) for c in counts], dtype=float)
         average = lengths.mean() if len(lengths) and lengths.mean() > 0 else 1.0
         postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
@@ -195,7 +195,7 @@ class NoteSentenceIndex:
         self._remembered: dict[str, Evidence] = {}
         # Names the notes use (characters, places, the work): a sentence sharing only a name with the
         # passage says nothing about the theme (beside other shared words, it counts NAME_SHARE).
-        self._names = {token.text for name in note_names(themes) for token in analyse(name)}
+        self._names = {word for name in note_names(themes) for word in analyse(name)}
 
     def evidence(self, text: str, per_theme: int = 3) -> Evidence:
         """Each theme's best-matching sentences, their scores summed with a decay."""
@@ -204,7 +204,7 @@ class NoteSentenceIndex:
         found = Evidence()
         scores = self._np.zeros(len(self.rows))
         named = self._np.zeros(len(self.rows))
-        for term in dict.fromkeys(token.text for token in text_analyzer()(text)):
+        for term in dict.fromkeys(words(text)):
             if term in self._weights:
                 rows, weights = self._weights[term]
                 if term in self._names:
@@ -247,7 +247,7 @@ class SemanticNotes:
     """Every note sentence's embedding; a passage's evidence is its mean cosine with a theme's sentences."""
 
     def __init__(self, cache, themes: list[Theme]):
-        import numpy as np
+        import numpy as np  # NumPy: not at start-up
 
         self.theme_ids = [t.id for t in themes]
         self.sentences: list[list[str]] = [note_sentences(t)[1:] or [t.name] for t in themes]
@@ -277,8 +277,8 @@ def embed_codebook(cache, themes: list[Theme], index: SearchIndex | None = None)
     cache.embed([s for t in themes for s in note_sentences(t)])
     if index is not None:
         try:
-            with index.open().searcher() as searcher:  # its own searcher: this runs off the UI thread
-                cache.embed([text for _, text in corpus_sample(searcher)])
+            # its own searcher: this runs off the UI thread
+            cache.embed([text for _, text in interface.sample(index, BASELINE_SAMPLE)])
         except Exception:  # only a head start: the first suggestion embeds the sample if need be
             pass
     cache.save()
@@ -287,19 +287,9 @@ def embed_codebook(cache, themes: list[Theme], index: SearchIndex | None = None)
 # -- what a theme scores on a typical passage --------------------------------------------------
 
 
-def corpus_sample(searcher) -> list[tuple[str, str]]:
+def corpus_sample(snapshot: Snapshot) -> list[tuple[str, str]]:
     """(id, text) of up to BASELINE_SAMPLE passages spread evenly over the index."""
-    reader = searcher.reader()
-    total = reader.doc_count_all()
-    step = max(1, total // BASELINE_SAMPLE)
-    found = []
-    for docnum in range(0, total, step):
-        if reader.is_deleted(docnum):
-            continue
-        stored = reader.stored_fields(docnum)
-        if stored.get("kind") == "passage":
-            found.append((stored.get("id", ""), stored.get("text", "")))
-    return found
+    return snapshot.sample(BASELINE_SAMPLE)
 
 
 @dataclass
@@ -326,19 +316,19 @@ class Baselines:
         return found
 
 
-_samples: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # per open searcher
+_samples: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # per index snapshot (open searcher)
 _baselines: dict[tuple, Baselines] = {}
 
 
-def baselines(searcher, themes: list[Theme], embeddings=None, semantic_notes: SemanticNotes | None = None) -> Baselines:
+def baselines(snapshot: Snapshot, themes: list[Theme], embeddings=None, semantic_notes: SemanticNotes | None = None) -> Baselines:
     """The themes' typical scores on this index's passages.
 
     Remembered for the codebook and the sample's texts: tagging (which opens a new
     searcher) leaves them as they were, and only an edited corpus or codebook measures again.
     """
-    if searcher not in _samples:
-        _samples[searcher] = corpus_sample(searcher)
-    sampled = _samples[searcher]
+    if snapshot not in _samples:
+        _samples[snapshot] = corpus_sample(snapshot)
+    sampled = _samples[snapshot]
     sample = [text for _, text in sampled]
     key = (codebook_key(themes), embeddings is not None, hash(tuple(sampled)))
     if key in _baselines:
@@ -363,63 +353,48 @@ def baselines(searcher, themes: list[Theme], embeddings=None, semantic_notes: Se
 # -- the tagged passages -----------------------------------------------------------------------
 
 
-def terms_query(text: str, field_name: str = "text") -> wq.Query | None:
-    words = list(dict.fromkeys(token.text for token in text_analyzer()(text)))
-    if not words:
-        return None
-    return wq.Or([wq.Term(field_name, w) for w in words])
-
-
 @dataclass
 class Example:
-    """A tagged passage: its text and themes, and where it is in the open index."""
+    """A tagged passage: its text and themes."""
 
     id: str
     text: str
     themes: list[str]
-    docnum: int
 
 
-# Per open searcher: passage id -> (docnum, text, order) of the passages looked up so far.
+# Per index snapshot: passage id -> (text, order) of the passages looked up so far.
 _looked_up: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
-def tagged_examples(searcher, tags: dict[str, list[str]]) -> list[Example]:
+def tagged_examples(snapshot: Snapshot, tags: dict[str, list[str]]) -> list[Example]:
     """Every passage carrying a theme (`tags`: passage id -> theme ids, from the store), in corpus order."""
-    known = _looked_up.setdefault(searcher, {})
+    known = _looked_up.setdefault(snapshot, {})
     found = []
     for passage_id, theme_ids in tags.items():
         if not theme_ids:
             continue
         if passage_id not in known:
-            docnum = searcher.document_number(id=passage_id)
-            stored = searcher.stored_fields(docnum) if docnum is not None else {}
-            known[passage_id] = (docnum, stored.get("text", ""), stored.get("order", 0)) if stored.get("kind") == "passage" else None
+            known[passage_id] = snapshot.passage(passage_id)
         entry = known[passage_id]
         if entry is not None:  # else a tag whose passage is gone from the corpus
-            docnum, text, order = entry
-            found.append((order, Example(passage_id, text, list(theme_ids), docnum)))
+            text, order = entry
+            found.append((order, Example(passage_id, text, list(theme_ids))))
     found.sort(key=lambda pair: pair[0])
     return [example for _, example in found]
 
 
-def neighbour_evidence(searcher, examples: list[Example], hidden: set[str], text: str, k: int = NEIGHBOURS, scorer=None) -> Evidence:
-    """The k tagged passages most like this one (BM25; the `hidden` ones left out) vote for their themes.
-
-    `scorer` (the index's NumPy BM25F scorer, same ranking as Whoosh's) ranks every
-    passage at once; without it, Whoosh's own search does, filtered to the examples.
-    """
+def neighbour_evidence(snapshot: Snapshot, examples: list[Example], hidden: set[str], text: str, k: int = NEIGHBOURS) -> Evidence:
+    """The k tagged passages most like this one (BM25; the `hidden` ones left out) vote for their themes."""
     found = Evidence()
-    q = terms_query(text)
-    by_docnum = {e.docnum: e for e in examples if e.id not in hidden}
-    if q is None or not by_docnum:
+    by_id = {e.id: e for e in examples if e.id not in hidden}
+    if not by_id:
         return found
-    for docnum, score in _ranked_among(searcher, scorer, q, by_docnum, k):
-        _vote(found, by_docnum[docnum], score)
+    for passage_id, score in snapshot.neighbours(text, by_id, k):
+        _vote(found, by_id[passage_id], score)
     # A theme with many tagged passages has more of them among any k: its votes are
     # scaled by how many it has against the average, so a big theme does not win by size.
     sizes: dict[str, int] = defaultdict(int)
-    for example in by_docnum.values():
+    for example in by_id.values():
         for theme_id in example.themes:
             sizes[theme_id] += 1
     average = sum(sizes.values()) / len(sizes)
@@ -435,31 +410,13 @@ def _vote(found, example, weight: float) -> None:
             found.reasons[theme_id].append(f"like {example.id}: “{clip(example.text)}”")
 
 
-def _ranked_among(searcher, scorer, q, allowed: dict, k: int) -> list[tuple[int, float]]:
-    from annotator.engine import fastpath
-    from annotator.engine.fast.fastscore import Unsupported
-
-    if scorer is not None:
-        try:
-            scorer.check(q)
-            ranked = scorer.rank(q, None, 0)
-        except Unsupported:  # a query shape the fast scorer does not serve: Whoosh's, by design
-            ranked = None
-        except Exception as exc:  # a bug in the fast path: loud under the tests, else logged
-            fastpath.failed(getattr(scorer, "folder", None), "scorer (suggestions)", exc)
-            ranked = None
-        if ranked is not None:
-            return [(d, s) for d, s in zip(ranked.docnums, ranked.scores) if d in allowed][:k]
-    return [(hit.docnum, hit.score) for hit in searcher.search(q, filter=set(allowed), limit=k)]
-
-
 def prototype_evidence(examples: list[Example], vectors, hidden: set[str], vector, base: Baselines | None = None) -> Evidence:
     """Cosine of the passage with each theme's prototype: the centroid of its tagged passages' embeddings.
 
     The two tagged passages of the theme nearest the passage are its reasons. A theme
     with nothing tagged (the `hidden` left out) says nothing: it scores the others' mean.
     """
-    import numpy as np
+    import numpy as np  # NumPy: not at start-up
 
     found = Evidence(missing_is_neutral=True)
     members: dict[str, list[int]] = defaultdict(list)
@@ -512,11 +469,10 @@ def combine(themes: list[Theme], parts: list[tuple[float, Evidence]]) -> list[Su
 class Context:
     """What one suggestion (and the calibration of the neighbours' weight) needs, gathered once."""
 
-    searcher: object
+    snapshot: Snapshot
     themes: list[Theme]
     examples: list[Example]
     embeddings: object = None
-    scorer: object = None
     semantic_notes: SemanticNotes | None = None
     vectors: object = None  # the examples' embeddings, row by row
     base: Baselines | None = None
@@ -529,7 +485,7 @@ def gather(ctx: Context, text: str, hidden: set[str]):
     neighbours = []
     if ctx.embeddings is None:
         if ctx.examples:
-            neighbours = [(1.0, neighbour_evidence(ctx.searcher, ctx.examples, hidden, text, scorer=ctx.scorer))]
+            neighbours = [(1.0, neighbour_evidence(ctx.snapshot, ctx.examples, hidden, text))]
         return notes, neighbours
     vector = ctx.embeddings.embed([text])[0]
     notes.append((1.0, ctx.semantic_notes.evidence(vector).calibrated(base.semantic_notes if base else None)))
@@ -610,14 +566,14 @@ def suggest(
     if not themes:
         return []
     hidden = {passage_id}
-    searcher = index.searcher()  # kept open by the index (not closed here)
-    ctx = Context(searcher, themes, tagged_examples(searcher, tags or {}), embeddings, index.vector_scorer())
+    snapshot = interface.snapshot(index)
+    ctx = Context(snapshot, themes, tagged_examples(snapshot, tags or {}), embeddings)
     if embeddings is not None:
         embeddings = ctx.embeddings = MaskedEmbeddings(embeddings, note_names(themes, titles))
         ctx.semantic_notes = SemanticNotes(embeddings, themes)
         if ctx.examples:
             ctx.vectors = embeddings.embed([e.text for e in ctx.examples])
-    ctx.base = baselines(searcher, themes, embeddings, ctx.semantic_notes)
+    ctx.base = baselines(snapshot, themes, embeddings, ctx.semantic_notes)
     notes, neighbours = gather(ctx, text, hidden)
     weight = calibrated_neighbour_weight(ctx, hidden if strict else set()) if neighbours else 0.0
     if embeddings is not None:
@@ -641,15 +597,9 @@ def similar_passages(index: SearchIndex, passage_id: str, text: str, *, limit: i
     Lexical (BM25 on the passage's words) without embeddings; with them, cosine
     similarity over every passage (each embedded once, then cached in `index/`).
     """
-    with index.open().searcher() as searcher:
-        if embeddings is None:
-            q = terms_query(text)
-            if q is None:
-                return []
-            results = searcher.search(q, filter=wq.Term("kind", "passage"), mask=wq.Term("id", passage_id), limit=limit)
-            return [(hit["id"], float(hit.score)) for hit in results]
-        passages = [(fields["id"], fields.get("text", "")) for fields in searcher.documents(kind="passage")]
-    others = [(pid, body) for pid, body in passages if pid != passage_id]
+    if embeddings is None:
+        return interface.similar(index, passage_id, text, limit)
+    others = [(pid, body) for pid, body in interface.passages(index) if pid != passage_id]
     if not others:
         return []
     vectors = embeddings.embed([body for _, body in others])

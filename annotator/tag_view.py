@@ -8,7 +8,7 @@ the passage at all.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable
 
 from annotator.corpus.model import Tag
@@ -104,8 +104,6 @@ class TagsByPassage:
 
 def view_hit(hit, view: TagView, tags: list[Tag], order: list[str]):
     """A copy of a search hit showing only the view's themes, with `disagree` set for the marker."""
-    from dataclasses import replace
-
     shown = replace(hit, themes=view.themes(tags, order))
     shown.disagree = view.disagreement(tags)
     return shown

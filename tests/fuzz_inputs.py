@@ -355,8 +355,6 @@ def kindle_text(rng: random.Random) -> str:
 
 
 def case_kindle(rng: random.Random, ctx: Context):
-    if not _module_exists("annotator.exchange.importers.kindle"):
-        return "skipped"
     data = kindle_text(rng).encode(rng.choice(("utf-8", "utf-8-sig", "utf-16")), "replace")
     _import(ctx, rng.choice(("My Clippings.txt", "clippings.txt")), data, source_id=rng.choice((None, None, "kn")))
     return "ok"
@@ -497,8 +495,6 @@ def mutate_structure(rng: random.Random, data, edits: int = 3):
 
 
 def case_annotator_json(rng: random.Random, ctx: Context):
-    if not _module_exists("annotator.exchange.importers.workspace_json"):
-        return "skipped"
     if not _VALID_EXPORT:
         from annotator.exchange.exports import export
 
@@ -577,8 +573,6 @@ def qdpx_bytes(rng: random.Random, ctx: Context) -> bytes:
 
 
 def case_qdpx(rng: random.Random, ctx: Context):
-    if not _module_exists("annotator.exchange.qdpx"):
-        return "skipped"
     _import(ctx, "fuzz.qdpx", qdpx_bytes(rng, ctx))
     return "ok"
 
@@ -973,12 +967,6 @@ TARGETS = {
 }
 # Queries never fail; every other target may end in a clear AnnotatorError.
 ERRORS_ALLOWED = {name: name != "query" for name in TARGETS}
-
-
-def _module_exists(name: str) -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec(name) is not None
 
 
 # -- the loop --------------------------------------------------------------------------------

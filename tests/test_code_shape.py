@@ -1,7 +1,9 @@
 """The shape of the code, checked as tests so the README's one test command covers it.
 
 ruff (pyflakes and pycodestyle's errors) and import-linter (the core imports neither Textual
-nor the shells; only the search engine imports Whoosh) are configured in pyproject.toml.
+nor the shells; the shells go through the Session; only the search engine imports Whoosh;
+the layers shells > session > features > exchange > evidence > engine > corpus) are
+configured in pyproject.toml.
 """
 
 from __future__ import annotations
@@ -31,3 +33,18 @@ def test_the_import_contracts_hold():
         pytest.fail("lint-imports is not installed: pip install -e '.[test]'")
     result = run_tool(lint_imports, "--no-cache")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_no_module_imports_itself_through_others():
+    """No import cycle, whether the imports are at module level, inside functions or for type checking only."""
+    import grimp  # import-linter's graph builder
+
+    graph = grimp.build_graph("annotator", cache_dir=None)
+    cycles = sorted({
+        tuple(sorted((module, imported)))
+        for module in graph.modules
+        for imported in graph.find_modules_directly_imported_by(module)
+        if imported.startswith("annotator") and imported != module
+        and graph.chain_exists(importer=imported, imported=module, as_packages=False)
+    })
+    assert cycles == []

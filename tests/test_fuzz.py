@@ -103,7 +103,6 @@ def test_any_text_reads_as_theme_notes(text):
         assert note.name.strip() and note.description.strip()
 
 
-@pytest.mark.skipif(not fuzz_inputs._module_exists("annotator.exchange.importers.kindle"), reason="no Kindle importer yet")
 @PROPERTY
 @given(st.text(max_size=2000))
 def test_any_text_reads_as_kindle_clippings(text):

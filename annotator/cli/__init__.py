@@ -12,7 +12,10 @@ import sys
 from typing import TYPE_CHECKING
 
 from annotator import __version__
-from annotator.errors import AnnotatorError
+# Every command's helpers, named here too (command modules import them from annotator.cli.common).
+from annotator.cli.common import in_workspace, open_checked_session, open_session, sync_index  # noqa: F401
+from annotator.cli.output import warn
+from annotator.errors import AnnotatorError, os_error_reason
 
 if TYPE_CHECKING:
     import argparse
@@ -31,7 +34,7 @@ COMMAND_MODULES = [
 
 def build_parser() -> argparse.ArgumentParser:
     import argparse  # not at import: opening the TUI builds no parser
-    import importlib
+    import importlib  # COMMAND_MODULES by name: a module added to the list needs no other line here
 
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -47,49 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers, common)
-    from annotator.cli.examples import add_examples
+    from annotator.cli.examples import add_examples  # argparse: not when opening the TUI
 
     add_examples(parser)
     return parser
-
-
-def open_session(args):
-    from annotator.session import Session
-
-    session = Session.open(getattr(args, "workspace", None))
-    session.viewer = getattr(args, "viewer", None)  # a reading command's --as: who is looking (blind coding)
-    return session
-
-
-def open_checked_session(args):
-    """The session, its corpus read whole first: a malformed file stops a write before it
-    writes, not after (the edit saved, then the index sync refusing another file)."""
-    session = open_session(args)
-    sync_index(session, quiet=True)
-    return session
-
-
-def in_workspace(session) -> str:
-    """' (workspace DIR)' for a writing command's confirmation, when DIR is not the current folder's
-    workspace: a write that lands somewhere unexpected says where."""
-    from annotator.textsafe import show_controls
-    from annotator.corpus.workspace import is_current_folders
-
-    return "" if is_current_folders(session.ws) else f" (workspace {show_controls(str(session.ws.root))})"
-
-
-def sync_index(session, quiet: bool = False):
-    """Bring the index up to date before reading it, telling the user about a rebuild."""
-    from annotator.cli.output import ProgressPrinter, warn
-
-    progress = ProgressPrinter("indexing")
-    report = session.sync(progress=progress)
-    progress.finish()
-    if report.rebuilt and report.reason not in ("no index yet", "rebuild requested") and not quiet:
-        warn(f"rebuilt the index ({report.reason})")
-    if not quiet:  # a read that finds the index damaged rebuilds it: the same one line
-        session.index.on_rebuild = lambda reason: warn(f"rebuilt the index ({reason})")
-    return report
 
 
 def tui_only(argv: list[str]) -> tuple[bool, str | None]:
@@ -114,17 +78,13 @@ def main(argv: list[str] | None = None) -> int:
         if just_tui or not args.command:
             if not (sys.stdin.isatty() and sys.stdout.isatty()):
                 # Piped or redirected, the TUI would ignore every key or fill a file with escape codes.
-                from annotator.cli.output import warn
-
                 warn("the terminal UI needs a terminal (stdin and stdout); outside one, use a command: annotator --help")
                 return 2
-            from annotator.tui import run_tui
+            from annotator.tui import run_tui  # Textual: only when the TUI opens
 
             return run_tui(workspace if just_tui else getattr(args, "workspace", None))
         return args.handler(args) or 0
     except AnnotatorError as exc:
-        from annotator.cli.output import warn
-
         warn(str(exc))
         return exc.exit_code
     except KeyboardInterrupt:
@@ -145,9 +105,6 @@ _REFUSED_BY_THE_SYSTEM = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, 
 
 
 def _refused_by_the_system(exc: OSError) -> int:
-    from annotator.cli.output import warn
-    from annotator.corpus.yamlio import os_error_reason
-
     # A write the store does not make itself (the index, for one) refused by the system.
     where = f" {exc.filename}" if exc.filename else ""
     warn(f"cannot write{where}: {os_error_reason(exc)}; the corpus files were not changed")
@@ -158,7 +115,5 @@ def _internal_error(exc: Exception) -> int:
     """A bug; the user still gets one line, ANNOTATOR_DEBUG=1 gives the traceback."""
     if os.environ.get("ANNOTATOR_DEBUG"):
         raise exc
-    from annotator.cli.output import warn
-
     warn(f"internal error ({type(exc).__name__}: {exc}); this is a bug, please report it (ANNOTATOR_DEBUG=1 shows details)")
     return 70

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import shutil
+import time
 
 from annotator.display import clip, plural
-from annotator.cli import in_workspace, open_checked_session, open_session
+from annotator.session import Session
+from annotator.cli.common import in_workspace, open_checked_session, open_session
 from annotator.cli.output import ProgressPrinter, print_json, warn
 from annotator.textsafe import show_controls, show_line
 
@@ -38,10 +40,8 @@ def register(subparsers, common) -> None:
 
 
 def cmd_init(args) -> int:
-    from annotator.corpus.workspace import init_workspace
-
     target = getattr(args, "workspace", None) if not args.dir else args.dir
-    ws = init_workspace(Path(target or "."), empty=args.empty)
+    ws = Session.create(target or ".", empty=args.empty).ws
     print(f"created workspace {ws.root}")
     print(f"  themes:   {ws.themes_file}{' (empty)' if args.empty else ' (demo codebook)'}")
     print(f"  passages: {ws.passages_dir}/  — add some with: annotator --workspace {ws.root} import FILE")
@@ -50,7 +50,7 @@ def cmd_init(args) -> int:
 
 def cmd_import(args) -> int:
     from annotator.cli.progress_bar import ProgressBar
-    from annotator.exchange.import_run import ImportRequest
+    from annotator.session import ImportRequest
 
     request = ImportRequest(args.files, args.themes, args.source, args.title, args.author, args.book, args.replace,
                             args.dry_run, args.annotator)
@@ -112,8 +112,6 @@ def describe_import(report) -> list[str]:
 
 def source_rows(changes) -> list[str]:
     """`  id  title  12 passages: 2 new, 10 unchanged`, one per source, titles cut to fit the terminal."""
-    import shutil
-
     columns = shutil.get_terminal_size((100, 24)).columns
     counts = [short_passage_counts(change) for change in changes]
     id_width = min(max(len(change.source_id) for change in changes), 28)
@@ -168,8 +166,6 @@ def cmd_themes(args) -> int:
 
 def theme_table(rows: list[dict]) -> list[str]:
     """`1  hope  Hope  3 tagged`, columns aligned and long ids and names cut to fit the terminal."""
-    import shutil
-
     columns = shutil.get_terminal_size((100, 24)).columns
     id_width = min(max(len(r["id"]) for r in rows), 28) if rows else 0
     name_width = min(max(len(r["name"]) for r in rows), max(12, columns - id_width - 18)) if rows else 0
@@ -184,14 +180,11 @@ def theme_table(rows: list[dict]) -> list[str]:
 
 
 def cmd_reindex(args) -> int:
-    import time
-
     session = open_session(args)
     start = time.perf_counter()
     progress = ProgressPrinter("indexing")
     session.sync(progress=progress, force=True)
     progress.finish()
-    with session.index.open().searcher() as searcher:
-        count = searcher.doc_count()
+    count = session.document_count()
     print(f"indexed {count} documents in {time.perf_counter() - start:.1f}s")
     return 0

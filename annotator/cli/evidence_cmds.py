@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from annotator.cli import open_session, sync_index
+from annotator.cli.common import open_session, sync_index
 from annotator.cli.output import dim, print_json, use_color
 from annotator.cli.span_warnings import warn_span_problems
 from annotator.display import clip
@@ -100,14 +100,12 @@ def print_comments(item, *, label: bool, color: bool) -> None:
 
 
 def cmd_export(args) -> int:
-    from annotator.exchange.exports import export, write_file
-
     session = open_session(args)
     sync_index(session)
     warn_span_problems(session)
-    data = export(session, args.format, args.theme, whole=args.whole)
+    data = session.export(args.format, args.theme, whole=args.whole)
     if args.output:
-        write_file(Path(args.output), data, protected=[session.ws.corpus, session.ws.index_dir])
+        session.write_export(Path(args.output), data, protected=[session.ws.corpus, session.ws.index_dir])
         print(f"wrote {args.output} ({len(data):,} bytes)", file=sys.stderr)
         return 0
     if sys.stdout.isatty():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from typing import Iterable
@@ -24,8 +25,6 @@ def print_json(data) -> None:
 
 
 def use_color(stream=None) -> bool:
-    import os
-
     stream = stream or sys.stdout
     return stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 

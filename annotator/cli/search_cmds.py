@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from annotator.cli import open_session, sync_index
+from annotator.cli.common import open_session, sync_index
 from annotator.cli.output import dim, emphasise, print_json, use_color
 from annotator.display import plural, snippet_window
 from annotator.textsafe import show_controls, show_line
@@ -52,9 +52,7 @@ def cmd_search(args) -> int:
     if result.notice:
         print(result.notice)
     if result.notices:
-        from annotator.engine.query_budget import notice_line
-
-        print(show_controls(notice_line(result.notices)))
+        print(show_controls(result.notice_line()))
     for hit in result.hits:
         print()
         print(format_heading(hit, color))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from annotator.cli import open_session
+from annotator.cli.common import open_session
 from annotator.cli.output import print_json
 from annotator.display import clip
 from annotator.textsafe import show_controls
@@ -18,10 +18,8 @@ def register(subparsers, common) -> None:
 
 
 def cmd_status(args) -> int:
-    from annotator.status import workspace_status
-
     session = open_session(args)
-    status = workspace_status(session)
+    status = session.status()
     if args.json:
         print_json(status)
     else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from annotator.cli import in_workspace, open_session, sync_index
+from annotator.cli.common import in_workspace, open_session, sync_index
 from annotator.textsafe import show_line
 
 

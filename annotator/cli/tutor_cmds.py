@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from annotator.cli import in_workspace, open_checked_session, open_session, sync_index
+import shutil
+import sys
+
+from annotator.cli.common import in_workspace, open_checked_session, open_session, sync_index
 from annotator.cli.output import print_json, warn
 from annotator.display import clip
+from annotator.reports import render_markdown, render_text
 from annotator.textsafe import show_controls, show_line
 
 
@@ -86,80 +90,63 @@ def _register_theme(subparsers, common) -> None:
 
 
 def _done(session, message: str) -> int:
-    sync_index(session, quiet=True)
     print(show_controls(message) + in_workspace(session))
     return 0
 
 
 def cmd_theme_add(args) -> int:
-    from annotator.corpus import codebook
-
     session = open_checked_session(args)
     parent = session.resolve_theme(args.parent).id if args.parent else None
-    theme = codebook.add_theme(
-        session.store, args.name, theme_id=args.theme_id, description=args.description, color=args.color, parent=parent
-    )
+    theme = session.add_theme(args.name, theme_id=args.theme_id, description=args.description, color=args.color, parent=parent)
     under = f" under '{parent}'" if parent else ""
     return _done(session, f"added theme '{theme.id}' ({show_controls(clip(theme.name))}){under}")
 
 
 def cmd_theme_rename(args) -> int:
-    from annotator.corpus import codebook
-
     session = open_checked_session(args)
     if not args.name and not args.new_id:
         warn("give a new name, --id NEW_ID, or both")
         return 2
     theme = session.resolve_theme(args.theme)
-    change = codebook.rename_theme(session.store, theme.id, args.name, args.new_id)
+    change = session.rename_theme(theme.id, args.name, args.new_id)
     return _done(session, change.message)
 
 
 def cmd_theme_color(args) -> int:
-    from annotator.corpus import codebook
-
     session = open_checked_session(args)
     theme = session.resolve_theme(args.theme)
     color = None if args.color.lower() in ("none", "-", "") else args.color
-    updated = codebook.set_color(session.store, theme.id, color)
+    updated = session.set_theme_color(theme.id, color)
     return _done(session, f"'{updated.id}' colour: {updated.color or 'none'}")
 
 
 def cmd_theme_describe(args) -> int:
-    from annotator.corpus import codebook
-
     session = open_checked_session(args)
     theme = session.resolve_theme(args.theme)
-    codebook.set_description(session.store, theme.id, " ".join(args.text))
+    session.set_theme_description(theme.id, " ".join(args.text))
     return _done(session, f"'{theme.id}' description updated")
 
 
 def cmd_theme_parent(args) -> int:
-    from annotator.corpus import codebook
-
     session = open_checked_session(args)
     theme = session.resolve_theme(args.theme)
     parent = None if args.parent.lower() in ("none", "-", "") else session.resolve_theme(args.parent).id
-    codebook.set_parent(session.store, theme.id, parent)
+    session.set_theme_parent(theme.id, parent)
     return _done(session, f"'{theme.id}' now sits under '{parent}'" if parent else f"'{theme.id}' is now a top-level theme")
 
 
 def cmd_theme_merge(args) -> int:
-    from annotator.corpus import codebook
-
     session = open_checked_session(args)
     source = session.resolve_theme(args.theme)
     into = session.resolve_theme(args.into)
-    change = codebook.merge_themes(session.store, source.id, into.id)
+    change = session.merge_themes(source.id, into.id)
     return _done(session, change.message)
 
 
 def cmd_theme_delete(args) -> int:
-    from annotator.corpus import codebook
-
     session = open_checked_session(args)
     theme = session.resolve_theme(args.theme)
-    change = codebook.delete_theme(session.store, theme.id, force=args.force)
+    change = session.delete_theme(theme.id, force=args.force)
     return _done(session, change.message)
 
 
@@ -167,8 +154,6 @@ def cmd_theme_delete(args) -> int:
 
 
 def cmd_comment(args) -> int:
-    from annotator.corpus import comments
-
     session = open_session(args)
     sync_index(session)
     passage = session.passage(args.passage_id)
@@ -180,18 +165,17 @@ def cmd_comment(args) -> int:
     if not args.delete and not text:
         warn("the comment is empty (to delete one, use --delete)")
         return 2
-    store = session.store
     if args.theme:
         theme = session.resolve_theme(args.theme)
-        change = comments.set_tag_comment(store, annotator, passage.id, theme.id, None if args.delete else text)
+        change = session.set_tag_comment(passage.id, theme.id, None if args.delete else text, annotator=annotator)
         print(show_line(f"{passage.id}: comment on {theme.id} by {annotator} {change.what}") + in_workspace(session))
         return 0
     if args.delete:
-        change = comments.delete_passage_comment(store, annotator, passage.id)
+        change = session.delete_passage_comment(passage.id, annotator=annotator)
     elif args.replace:
-        change = comments.replace_passage_comment(store, annotator, passage.id, text)
+        change = session.replace_passage_comment(passage.id, text, annotator=annotator)
     else:
-        change = comments.add_passage_comment(store, annotator, passage.id, text)
+        change = session.add_passage_comment(passage.id, text, annotator=annotator)
     print(show_line(f"{passage.id}: comment by {annotator} {change.what}") + in_workspace(session))
     return 0
 
@@ -242,31 +226,24 @@ def render_agreement(report) -> str:
 
 
 def cmd_report(args) -> int:
-    from annotator.agreement import resolve_annotator
-    from annotator.reports import build_report, render_markdown, render_text
-
     session = open_session(args)
     if getattr(args, "by_annotator", False):
         from annotator.cli.class_cmds import report_by_annotator
 
         return report_by_annotator(session, args)
-    annotator = resolve_annotator(session.store, args.annotator) if args.annotator else session.looking()
+    annotator = session.resolve_annotator(args.annotator) if args.annotator else session.looking()
     if session.looking() not in (None, annotator):
         warn(f"blind coding is on: you see only your own tags ('{session.looking()}')")
         return 2
     if args.grid:
         return print_grid(session, annotator, args.format)
-    report = build_report(session.store, annotator)
+    report = session.report(annotator)
     if args.format == "json":
         print_json(report.to_json())
     elif args.format == "md":
-        import sys
-
         markdown = render_markdown(report)
         print(show_controls(markdown) if sys.stdout.isatty() else markdown, end="")  # a pipe gets the exact text
     else:
-        import shutil
-
         print(show_controls(render_text(report, width=shutil.get_terminal_size((100, 24)).columns)), end="")
     return 0
 
@@ -290,25 +267,22 @@ def print_grid(session, annotator: str | None, output_format: str) -> int:
 
 
 def cmd_config(args) -> int:
-    from annotator.corpus.identity import annotator_name, clean_name, settings_path, where_name_comes_from, write_setting
-    from annotator.corpus.store import validate_annotator
-
     session = open_session(args)
-    ws = session.ws
     if args.key == "blind":
         from annotator.cli.class_cmds import config_blind
 
         return config_blind(session, args)
     if args.key == "name" and (args.value or args.unset):
         if args.unset:
-            write_setting(ws, "name", None)
-            print(f"name setting removed; you are now '{annotator_name(ws)}' ({where_name_comes_from(ws)})")
+            session.set_name(None)
+            name, source = session.name_setting()
+            print(f"name setting removed; you are now '{name}' ({source})")
         else:
-            name = validate_annotator(clean_name(args.value))
-            write_setting(ws, "name", name)
-            print(f"you annotate this workspace as '{name}' (saved in {settings_path(ws)}, not committed)")
+            name = session.set_name(args.value)
+            print(f"you annotate this workspace as '{name}' (saved in {session.settings_file()}, not committed)")
         return 0
-    print(f"name: {annotator_name(ws)}  ({where_name_comes_from(ws)})")
+    name, source = session.name_setting()
+    print(f"name: {name}  ({source})")
     print(f"blind: {'on' if session.blind() else 'off'}")
     return 0
 

@@ -60,7 +60,7 @@ class Store:
     def _lock(self):
         with self._file_lock_made:  # one FileLock per store, or the lock would not be re-entrant
             if self._file_lock is None:
-                from filelock import FileLock
+                from filelock import FileLock  # not before the TUI's first frame
 
                 self._file_lock = FileLock(str(self.ws.lock_file), timeout=LOCK_TIMEOUT_S)
             return self._file_lock
@@ -68,7 +68,7 @@ class Store:
     @contextmanager
     def locked(self) -> Iterator[None]:
         """Hold the workspace write lock (re-entrant within one process)."""
-        from filelock import Timeout
+        from filelock import Timeout  # not before the TUI's first frame
 
         lock = self._lock()
         try:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotator.errors import AnnotatorError
+from annotator.corpus.yamlio import atomic_write_text
 
 ENV_VAR = "ANNOTATOR_WORKSPACE"
 
@@ -67,7 +68,7 @@ def _existing_spelling(path: Path) -> Path:
 
 
 def user_workspace_dir() -> Path:
-    from platformdirs import user_data_dir
+    from platformdirs import user_data_dir  # only when no workspace is named
 
     return Path(user_data_dir("annotator", appauthor=False)) / "workspace"
 
@@ -120,8 +121,6 @@ def init_workspace(root: Path, *, empty: bool = False) -> Workspace:
         raise AnnotatorError(f"{ws.root} is already a workspace (it has corpus/themes.yaml)")
     if ws.root.exists() and not ws.root.is_dir():
         raise AnnotatorError(f"{ws.root} exists and is not a folder")
-    from annotator.corpus.yamlio import atomic_write_text
-
     ws.passages_dir.mkdir(parents=True, exist_ok=True)
     ws.annotations_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_text(ws.themes_file, "[]\n" if empty else demo_themes_text())

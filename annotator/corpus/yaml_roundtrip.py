@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from annotator.corpus.yamlstyle import literal_block_fits
+
 # `#` at a line's start or after a blank starts a comment (a `#` inside quoted text may
 # match too: that file only takes the slower, equally correct path).
 _COMMENT = re.compile(r"(?m)(?:^|[ \t])#")
@@ -39,10 +41,10 @@ def has_comments(text: str, header: str = "") -> bool:
 
 @functools.cache
 def _round_trip_yaml_class():
-    from ruamel.yaml import YAML
-    from ruamel.yaml.constructor import RoundTripConstructor
-    from ruamel.yaml.representer import RoundTripRepresenter
-    from ruamel.yaml.scalarstring import PlainScalarString
+    from ruamel.yaml import YAML  # ruamel.yaml: only for a file that holds comments
+    from ruamel.yaml.constructor import RoundTripConstructor  # ruamel.yaml: only for a file that holds comments
+    from ruamel.yaml.representer import RoundTripRepresenter  # ruamel.yaml: only for a file that holds comments
+    from ruamel.yaml.scalarstring import PlainScalarString  # ruamel.yaml: only for a file that holds comments
 
     class TypedText(PlainScalarString):
         """A scalar YAML reads as a number, boolean or date, kept as text with the tag it had,
@@ -121,7 +123,7 @@ def rewrite(path: Path, existing: str, data: Any) -> Rewrite:
 
 def _merge(old: Any, new: Any) -> Any:
     """`new`, reusing the parts of `old` (a ruamel document) that carry comments and layout."""
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq  # ruamel.yaml: only for a file that holds comments
 
     if isinstance(old, CommentedMap) and isinstance(new, dict):
         for key in [key for key in old if key not in new]:
@@ -139,7 +141,7 @@ def _merge(old: Any, new: Any) -> Any:
 
 
 def _merge_list(old, new: list):
-    from ruamel.yaml.comments import CommentedSeq
+    from ruamel.yaml.comments import CommentedSeq  # ruamel.yaml: only for a file that holds comments
 
     unused: dict[Any, list[int]] = {}
     for index, item in enumerate(old):
@@ -172,9 +174,7 @@ def _identity(item: Any) -> Any:
 
 def _fresh(value: Any) -> Any:
     """A new value: multi-line text as a literal block, as yamlio writes it."""
-    from ruamel.yaml.scalarstring import LiteralScalarString
-
-    from annotator.corpus.yamlio import literal_block_fits
+    from ruamel.yaml.scalarstring import LiteralScalarString  # ruamel.yaml: only for a file that holds comments
 
     if isinstance(value, dict):
         return {str(key): _fresh(item) for key, item in value.items()}

@@ -9,7 +9,6 @@ leaves either the old or the new file, never half of one.
 
 from __future__ import annotations
 
-import errno
 import functools
 import os
 import re
@@ -17,7 +16,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from annotator.errors import CorpusError, InvalidText, WriteFailure, printable
+from annotator.corpus import yaml_roundtrip
+from annotator.corpus.yamlstyle import literal_block_fits
+from annotator.errors import CorpusError, InvalidText, WriteFailure, os_error_reason, printable
 
 # PyYAML is imported on first use, not with this module: its import takes some 30 ms,
 # which the TUI would otherwise pay before its first frame.
@@ -41,7 +42,7 @@ def _refuse_duplicate_keys(loader, node) -> None:
     keys = [key_node.value for key_node, _value in node.value]
     if len(set(keys)) == len(keys):  # the usual case, decided at C speed
         return
-    import yaml
+    import yaml  # PyYAML: not before the TUI's first frame
 
     seen: set = set()
     for key_node, _value in node.value:
@@ -92,7 +93,7 @@ _IMPLICIT_FIRST = frozenset("-+0123456789.<=~nNyYtTfFoO&!*") | {""}
 
 
 def _base_loader():
-    import yaml
+    import yaml  # PyYAML: not before the TUI's first frame
 
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -107,7 +108,7 @@ _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 def _line_loader():
     """The safe loader (the C one when available), building LineDicts and reading every
     plain scalar but null as text."""
-    import yaml
+    import yaml  # PyYAML: not before the TUI's first frame
 
     class LineLoader(_base_loader()):
         yaml_implicit_resolvers: dict = {}
@@ -127,7 +128,7 @@ def _too_many_aliases(text: str) -> bool:
     # A cheap text test first; only a file that might hold aliases is parsed for them.
     if "*" not in text or "&" not in text:
         return False
-    import yaml
+    import yaml  # PyYAML: not before the TUI's first frame
 
     aliases = 0
     sizes: dict[str, int] = {}  # anchor -> nodes it stands for, expanded
@@ -154,7 +155,7 @@ def _too_many_aliases(text: str) -> bool:
 
 def parse_yaml(text: str, path: Path | str) -> Any:
     """Parse YAML text safely; any problem becomes a CorpusError naming path and line."""
-    import yaml
+    import yaml  # PyYAML: not before the TUI's first frame
 
     if "\x00" in text:
         raise CorpusError(path, "the file contains NUL bytes; it is not a text YAML file")
@@ -215,7 +216,7 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 @functools.cache
 def _plain_scalar_tag():
     """What YAML reads a plain scalar as: text -> tag (str, int, bool, null...)."""
-    import yaml
+    import yaml  # PyYAML: not before the TUI's first frame
 
     return functools.partial(yaml.resolver.Resolver().resolve, yaml.ScalarNode, implicit=(True, False))
 
@@ -237,7 +238,7 @@ def _represent_as_written(dumper, text: "AsWritten"):
 
 @functools.cache
 def _dumper():
-    import yaml
+    import yaml  # PyYAML: not before the TUI's first frame
 
     class CorpusDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
         pass
@@ -248,19 +249,8 @@ def _dumper():
     return CorpusDumper
 
 
-def literal_block_fits(text: str) -> bool:
-    """Whether multi-line `text` reads back unchanged from a `|` block (no carriage returns or
-    characters YAML would have to escape; the emitter handles indentation and the final newline)."""
-    return "\r" not in text and not _NOT_PRINTABLE.search(text)
-
-
-# Characters YAML lets stand unescaped (NEL and the Unicode line and paragraph separators are
-# line breaks to YAML); a text holding others is written double-quoted, with escapes.
-_NOT_PRINTABLE = re.compile("[^\x09\x0a\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
-
-
 def dump_yaml(data: Any) -> str:
-    import yaml
+    import yaml  # PyYAML: not before the TUI's first frame
 
     try:
         return yaml.dump(data, Dumper=_dumper(), allow_unicode=True, sort_keys=False, default_flow_style=False,
@@ -299,13 +289,6 @@ def write_target(path: Path) -> Path:
     """Where a write to `path` goes: through a symbolic link to its target, so a corpus file
     shared by a link stays shared (the new file is renamed over the target, not the link)."""
     return Path(os.path.realpath(path)) if path.is_symlink() else path
-
-
-def os_error_reason(exc: OSError) -> str:
-    """Why the system refused, in the words of a message: "permission denied", "no space left..."."""
-    if exc.errno == errno.ENOSPC:
-        return "no space left on the disk"
-    return (exc.strerror or str(exc)).lower()
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -383,8 +366,6 @@ def _keeping_comments(path: Path, data: Any, header: str):
     existing = _existing_text(path)
     if existing is None:
         return None
-    from annotator.corpus import yaml_roundtrip
-
     if not yaml_roundtrip.has_comments(existing, header):
         return None
     try:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+NOTICE_PREFIX = "query cut down: "
+
 
 @dataclass
 class Hit:
@@ -49,3 +51,12 @@ class SearchResult:
         if self.notices:
             data["notices"] = list(self.notices)
         return data
+
+    def notice_line(self) -> str:
+        """The one line that says what the query budget cut, or '' when nothing was."""
+        return notice_line(self.notices)
+
+
+def notice_line(notices) -> str:
+    """The one line that says what was cut, or '' when nothing was."""
+    return NOTICE_PREFIX + "; ".join(notices) if notices else ""

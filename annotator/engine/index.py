@@ -21,15 +21,18 @@ import zlib
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable
 
-from whoosh import columns, fields, index as whoosh_index
-from whoosh.analysis import StemmingAnalyzer
+from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
 from annotator.engine import fastpath, whoosh_internals
+from annotator.engine.schema import (  # noqa: F401 - the schema's names, importable from here as before
+    INDEX_NAME, NOTE_ORDER_BASE, NOTE_PREFIX, SOURCE_STRIDE, StoredNumberColumn, make_schema, note_doc, passage_doc,
+    text_analyzer,
+)
 from annotator.errors import AnnotatorError
-from annotator.corpus.model import Passage, Source, Theme
+from annotator.corpus.model import Passage, Source
 from annotator.corpus.store import Store
 from annotator.corpus.yamlio import atomic_write_text, parse_yaml
 
@@ -38,12 +41,7 @@ from annotator.corpus.yamlio import atomic_write_text, parse_yaml
 # usual one-line notice, rather than read the slow way (through Whoosh's postings) from then on;
 # 5: the term table holds the text field's positions (phrases are checked from it).
 SCHEMA_VERSION = 5
-INDEX_NAME = "annotator"
 MANIFEST = "manifest.json"
-NOTE_PREFIX = "note:"
-# Corpus order: the n-th passage of the k-th source file sorts as k * SOURCE_STRIDE + n.
-SOURCE_STRIDE = 10_000_000
-NOTE_ORDER_BASE = 1 << 50
 # Segments this small (left by small updates): beyond MAX_SMALL_SEGMENTS of them, each commit folds
 # the FOLD_AT_ONCE smallest into its own new segment.
 SMALL_SEGMENT = 2_000
@@ -59,37 +57,6 @@ MAX_PENDING_TAGS = 500
 DAMAGE_ERRORS = (zlib.error, struct.error, EOFError, pickle.UnpicklingError, UnicodeDecodeError)
 
 Progress = Callable[[int, int], None]
-
-
-def text_analyzer():
-    # Stemming, lowercasing, stop words dropped: "sketching" finds "sketch".
-    return StemmingAnalyzer()
-
-
-class StoredNumberColumn(fields.COLUMN):
-    """A whole number kept in a sortable column and stored, but not indexed.
-
-    Corpus order is only ever sorted on; NUMERIC would index sixteen terms a document for range queries.
-    """
-
-    stored = True
-
-    def __init__(self):
-        super().__init__(columns.NumericColumn("Q"))
-
-
-def make_schema() -> fields.Schema:
-    return fields.Schema(
-        id=fields.ID(stored=True, unique=True),
-        kind=fields.ID(stored=True),
-        source=fields.ID(stored=True),
-        location=fields.STORED,
-        title=fields.STORED,
-        themes=fields.KEYWORD(stored=True, lowercase=True, scorable=False),
-        tagged=fields.ID,
-        order=StoredNumberColumn(),
-        text=fields.TEXT(analyzer=text_analyzer(), stored=True),
-    )
 
 
 @dataclass
@@ -110,35 +77,6 @@ class Manifest:
     def write(self, folder: Path) -> None:
         payload = {"schema": self.schema, "files": self.files, "tags": self.tags, "source_order": self.source_order}
         atomic_write_text(folder / MANIFEST, json.dumps(payload, separators=(",", ":")))
-
-
-def passage_doc(passage: Passage, order: int, themes: Iterable[str]) -> dict:
-    theme_list = sorted(set(themes))
-    return {
-        "id": passage.id,
-        "kind": "passage",
-        "source": passage.source,
-        "location": passage.location,
-        "title": "",
-        "themes": " ".join(theme_list),
-        "tagged": "yes" if theme_list else "no",
-        "order": order,
-        "text": passage.text,
-    }
-
-
-def note_doc(theme: Theme, position: int) -> dict:
-    return {
-        "id": NOTE_PREFIX + theme.id,
-        "kind": "note",
-        "source": "",
-        "location": theme.name,
-        "title": theme.name,
-        "themes": theme.id,
-        "tagged": "yes",
-        "order": NOTE_ORDER_BASE + position,
-        "text": theme.description,
-    }
 
 
 def tag_map(store: Store) -> dict[str, list[str]]:
@@ -329,6 +267,11 @@ class SearchIndex:
                 self._ix = self._ix or open_index(self.folder)
         return self._ix
 
+    def document_count(self) -> int:
+        """How many documents (passages and theme notes) the index holds."""
+        with self.open().searcher() as searcher:
+            return searcher.doc_count()
+
     def read(self, fn):
         """Run `fn()`, a read of the index, retrying it if another process swapped the index mid-read.
 
@@ -449,7 +392,7 @@ class SearchIndex:
         """The NumPy BM25F scorer for the current searcher (annotator.engine.fast.fastscore); None if unusable."""
         if not self.fast_paths:
             return None
-        from annotator.engine.fast.fastscore import PostingsCache, Unsupported, VectorScorer
+        from annotator.engine.fast.fastscore import PostingsCache, Unsupported, VectorScorer  # NumPy: at the first search
 
         searcher = self.searcher()
         if self._scorer is None or self._scorer.searcher is not searcher:
@@ -702,7 +645,7 @@ class SearchIndex:
 
     def update_passages(self, passages: list[Passage]) -> int:
         """Re-index these passages in place (their text changed), keeping order and themes: a small commit."""
-        from annotator.engine.fast.bulkindex import BulkWriter
+        from annotator.engine.fast.bulkindex import BulkWriter  # NumPy: only when passages change
 
         self.open()
         with self.store.locked():

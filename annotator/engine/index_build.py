@@ -25,6 +25,7 @@ from whoosh import index as whoosh_index
 from whoosh.index import TOC, clean_files
 
 from annotator.engine.fast.bulkindex import BulkWriter
+from annotator.engine.schema import INDEX_NAME, SOURCE_STRIDE, make_schema, note_doc, passage_doc
 from annotator.errors import AnnotatorError
 from annotator.corpus.model import Theme
 from annotator.corpus.store import Store, check_unique_passage_ids
@@ -82,8 +83,6 @@ def plan_parts(ordered: list[tuple[Path, str, int]], themes: list[Theme], worker
 
 def build_part(root: str, folder: str, part: Part, tags: dict[str, list[str]], progress: Progress | None = None) -> PartResult:
     """Write one part's passages (and notes) as a one-segment index in `folder`."""
-    from annotator.engine.index import INDEX_NAME, SOURCE_STRIDE, make_schema, note_doc, passage_doc
-
     store = Store(Workspace(Path(root)))
     os.makedirs(folder, exist_ok=True)
     ix = whoosh_index.create_in(folder, make_schema(), indexname=INDEX_NAME)
@@ -123,8 +122,6 @@ def build_part(root: str, folder: str, part: Part, tags: dict[str, list[str]], p
 def build(root: Path, tmp: Path, ordered: list[tuple[Path, str, int]], themes: list[Theme],
           tags: dict[str, list[str]], progress: Progress | None = None) -> list[str]:
     """Build the whole index into the empty folder `tmp`; the source ids in corpus order."""
-    from annotator.engine.index import INDEX_NAME, make_schema
-
     total = sum(count for _, _, count in ordered)
     workers = worker_count()
     parts = plan_parts(ordered, themes, workers)

@@ -31,6 +31,8 @@ from typing import Callable, Iterator
 
 from whoosh import query as wq
 
+from annotator.engine.hits import NOTICE_PREFIX, notice_line  # noqa: F401 - the budget's line, with the records
+from annotator.engine.schema import text_analyzer
 from annotator.errors import AnnotatorError
 
 MAX_CLAUSES = 256
@@ -38,7 +40,6 @@ MAX_EDIT_DISTANCE = 2
 MAX_TERM_EXPANSIONS = 256
 MAX_QUERY_EXPANSIONS = 2048
 CHECK_EVERY = 256  # expansion steps between two cancellation checks
-NOTICE_PREFIX = "query cut down: "
 
 _TOKEN = re.compile(r'"[^"]*"?|\S+')
 _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "(", ")"}
@@ -109,11 +110,6 @@ def note(notice: str) -> None:
     budget = current()
     if budget is not None:
         budget.note(notice)
-
-
-def notice_line(notices) -> str:
-    """The one line that says what was cut, or '' when nothing was."""
-    return NOTICE_PREFIX + "; ".join(notices) if notices else ""
 
 
 # -- cutting a query down ----------------------------------------------------------------
@@ -187,8 +183,6 @@ _TYPED_FUZZY = re.compile(r"(\w[\w'-]*)~(\d*)", re.UNICODE)
 
 def _typed_fuzzy(words: str) -> dict[str, str]:
     """The fuzzy terms as typed (`lonely~2`), by the word the parser made of them (stemmed: `lone`)."""
-    from annotator.engine.index import text_analyzer
-
     typed = {}
     for raw, _ in _TYPED_FUZZY.findall(words):
         for token in text_analyzer()(raw, mode="query", removestops=False, tokenize=False):

@@ -550,7 +550,7 @@ def _ranked(index: SearchIndex, searcher, q, restrict, limit):
 
 def _serving_scorer(index: SearchIndex, searcher, q, restrict):
     """The NumPy scorer when it serves this query and filter (decided before scoring), else None."""
-    from annotator.engine.fast.fastscore import Unsupported
+    from annotator.engine.fast.fastscore import Unsupported  # NumPy: not before the first search
 
     scorer = _scorer_for(index, searcher)
     if scorer is None:

@@ -12,28 +12,24 @@ name in `FORMATS` after importing the modules listed in `FORMAT_MODULES`.
 from __future__ import annotations
 
 import csv
-import importlib
 import io
 import json
 import os
 import re
 import stat
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Iterable
 
+from annotator.corpus.yamlio import atomic_write_bytes
 from annotator.errors import AnnotatorError
+from annotator.exchange import qdpx  # noqa: F401 - registers the qdpx format
+from annotator.exchange.formats import FORMATS, Writer, register  # noqa: F401 - FORMATS and Writer named here as before
 from annotator.evidence import EvidencePassage, corpus_positions, evidence, sheet_annotators
 from annotator.corpus.model import Theme
 from annotator.corpus.spans import placed_spans
 
-if TYPE_CHECKING:  # the session is only passed through; importing it here would be circular
-    from annotator.session import Session
-
-Writer = Callable[["Session", list[str]], bytes]
-
-FORMATS: dict[str, Writer] = {}
-# Modules that register further formats when imported (e.g. QDA exchange).
-FORMAT_MODULES: list[str] = ["annotator.exchange.qdpx"]
+if TYPE_CHECKING:  # what of the session the writers read (annotator.session sits above the exchange)
+    from annotator.exchange.formats import ExportSession as Session
 
 JSON_FORMAT_NAME = "annotator-export"
 JSON_FORMAT_VERSION = 1
@@ -45,24 +41,13 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
 
 
-def register(name: str) -> Callable[[Writer], Writer]:
-    def add(writer: Writer) -> Writer:
-        FORMATS[name] = writer
-        return writer
-
-    return add
-
-
 def load_formats() -> dict[str, Writer]:
-    for module in FORMAT_MODULES:
-        importlib.import_module(module)
+    """Every export format by name (the modules defining them are imported with this one)."""
     return FORMATS
 
 
 def export(session: "Session", format_name: str, theme_names: list[str] | None = None, *, whole: bool = False) -> bytes:
     """The export's bytes; `whole`: the Markdown and CSV quote whole passages, not the words span tags quote."""
-    from annotator.errors import AnnotatorError
-
     writer = load_formats().get(format_name)
     if writer is None:
         raise AnnotatorError(f"unknown export format '{format_name}'; choose one of {', '.join(sorted(FORMATS))}")
@@ -84,8 +69,6 @@ def write_file(path: Path, data: bytes, protected: Iterable[Path] = ()) -> None:
     crash leaves the old file or the whole new one). A FIFO or a device (/dev/null, a terminal)
     is written into, never replaced by a regular file.
     """
-    from annotator.corpus.yamlio import atomic_write_bytes
-
     target = Path(os.path.realpath(path))  # every symlink followed, a dangling one to where it points
     if target.is_symlink():  # still a link: a loop, which leads nowhere to write
         raise AnnotatorError(f"cannot write {path}: its symbolic links lead round in a loop")

@@ -35,14 +35,19 @@ from xml.etree import ElementTree as ET
 
 from annotator import __version__
 from annotator.errors import AnnotatorError, ImportFailure
-from annotator.exchange.exports import register
-from annotator.exchange.importers import valid_source_id
-from annotator.exchange.importers.checks import passage_id_problem
+from annotator.exchange.formats import register
+from annotator.exchange.importers.checks import (
+    check_annotation_files, check_annotations, check_sources, passage_id_problem, valid_source_id,
+)
+from annotator.exchange.importers.merging import merge_annotations, merge_themes
+from annotator.exchange.importers.plaintext import parse_plain_text
+from annotator.exchange.importers.saving import replace_source
+from annotator.corpus.identity import clean_name
 from annotator.corpus.model import COLOR_RE, SLUG_RE, AnnotationFile, Memo, Passage, Source, Span, Tag, Theme, slugify, unique_id
 from annotator.corpus.spans import placed_spans
 
-if TYPE_CHECKING:
-    from annotator.session import Session
+if TYPE_CHECKING:  # what of the session the writer reads (annotator.session sits above the exchange)
+    from annotator.exchange.formats import ExportSession as Session
     from annotator.corpus.store import Store
 
 NS = "urn:QDA-XML:project:1.0"
@@ -337,7 +342,7 @@ def _child_text(element: ET.Element, name: str) -> str:
 
 def parse_project_xml(path: Path, data: bytes) -> ET.Element:
     import defusedxml.ElementTree as SafeET
-    from defusedxml import DefusedXmlException
+    from defusedxml import DefusedXmlException  # only when a .qdpx is read
 
     try:
         root = SafeET.fromstring(data, forbid_dtd=True)
@@ -420,8 +425,6 @@ class _ProjectReader:
         return self.project
 
     def _read_user(self, user: ET.Element) -> None:
-        from annotator.corpus.identity import clean_name
-
         guid = user.get("guid", "")
         raw = user.get("name") or user.get("id") or f"user-{guid[:8]}"
         try:
@@ -504,8 +507,6 @@ class _ProjectReader:
         if _children(element, "Coding"):
             self.project.warnings.append(f"source '{title}': codes applied to the whole document are not imported (annotator tags passages)")
         if not selections:
-            from annotator.exchange.importers.plaintext import parse_plain_text
-
             self._count_text(len(text))  # before splitting it: the passages hold about as much
             _, passages = parse_plain_text(text, source_id)
             passages = [p for p in passages if self._claim(p.id)]
@@ -615,10 +616,6 @@ def _color(value: str | None) -> str | None:
 def import_qdpx(store: "Store", path: Path, report, default_annotator: str) -> None:
     """Merge a .qdpx project into the workspace: themes by id, sources with their passages,
     and each user's tags and comments into that annotator's file."""
-    from annotator.exchange.importers.checks import check_annotation_files, check_annotations, check_sources
-    from annotator.exchange.importers.saving import replace_source
-    from annotator.exchange.importers.workspace_json import _merge_annotations, _merge_themes
-
     project = read_qdpx(Path(path), default_annotator)
     report.warnings += project.warnings
     if not project.sources and not project.themes:
@@ -627,10 +624,10 @@ def import_qdpx(store: "Store", path: Path, report, default_annotator: str) -> N
     with store.locked():
         check_sources(store, Path(path), project.sources)
         check_annotation_files(store, project.annotations)
-        _merge_themes(store, project.themes, report)
+        merge_themes(store, project.themes, report)
         # Tags before passages, as every importer does: a crash in between leaves tags waiting.
         for af in project.annotations.values():
-            report.tags_added += _merge_annotations(store, af)
+            report.tags_added += merge_annotations(store, af)
         for source, passages in project.sources:
             if passages:
                 replace_source(store, source, passages, path, report)

@@ -8,26 +8,13 @@ import os
 # (Read by Textual at import, so set before it; a user's own TEXTUAL_FPS wins.)
 os.environ.setdefault("TEXTUAL_FPS", "120")
 
-
-def hold_collector() -> None:
-    """Keep the cyclic garbage collector out of start-up, until the first frame is painted.
-
-    Start-up makes some 200k objects (Textual's modules, styles, widgets) that all live on;
-    the collector would scan them over and over meanwhile (~40 ms of a 0.5 s cold start).
-    """
-    gc.disable()
-
-
-def resume_collector() -> None:
-    """After the first frame: what start-up made is set aside for good (gc.freeze), and collecting resumes."""
-    if not gc.isenabled():  # held by hold_collector; an app run otherwise (tests) keeps its collector as it is
-        gc.freeze()
-        gc.enable()
+from annotator.tui.collector import hold_collector, resume_collector  # noqa: E402, F401 - named here as before
 
 
 def run_tui(workspace=None) -> int:
     hold_collector()
     try:
+        # Textual and the session after the collector is held: their import is most of what it saves.
         from annotator.tui.app import AnnotatorApp
         from annotator.session import Session
 

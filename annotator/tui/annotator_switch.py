@@ -16,9 +16,8 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from annotator.agreement import compare
 from annotator.errors import AnnotatorError
-from annotator.tag_view import DISAGREE_MARK, MINE, TagView, choices
+from annotator.tag_view import ALL, DISAGREE_MARK, MINE, TagView, choices, view_hit
 from annotator.tui.render import literal, one_line
 
 
@@ -38,7 +37,7 @@ class AnnotatorSwitch(ModalScreen[TagView | None]):
         self.current = current or TagView("all", me)
         self.blind = session.blind()
         # blind coding: my own tags are all there is to choose
-        self.views = [TagView(MINE, me)] if self.blind else choices(me, session.store.annotators())
+        self.views = [TagView(MINE, me)] if self.blind else choices(me, session.annotators())
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -102,7 +101,7 @@ class AgreementScreen(Screen[str | None]):
     @work(thread=True, exclusive=True, group="agreement")
     def _compare(self) -> None:
         try:
-            report = compare(self.session.store, self.first, self.second)
+            report = self.session.pair_agreement(self.first, self.second)
         except AnnotatorError as error:
             self.app.call_from_thread(self.query_one("#agreement-summary", Static).update, literal(str(error)))
             return
@@ -137,17 +136,12 @@ class AgreementScreen(Screen[str | None]):
 def shown_hit(app, hit):
     """The hit as the app's current tag view shows it (every annotator's tags until switched).
 
-    Kept on the app: `tag_view` (None means everyone's) and a TagsByPassage cache."""
+    Kept on the app: `tag_view` (None means everyone's); the session keeps the tags by passage."""
     return shown_hits(app, [hit])[0]
 
 
 def shown_hits(app, hits: list) -> list:
     """`shown_hit` for a page of hits, asking the store once whether the annotations changed."""
-    from annotator.tag_view import ALL, TagsByPassage, view_hit
-
-    lookup = getattr(app, "_tags_by_passage", None)
-    if lookup is None or lookup.store is not app.session.store:
-        lookup = app._tags_by_passage = TagsByPassage(app.session.store)
     view = getattr(app, "tag_view", None) or TagView(ALL)  # "me" plays no part in the all view
     viewer = app.session.looking()
     if viewer is not None:  # blind coding: my own tags, whatever view was chosen
@@ -155,7 +149,7 @@ def shown_hits(app, hits: list) -> list:
     order = [t.id for t in app.look.themes] if hasattr(app, "look") else None
     if not any(getattr(hit, "kind", "passage") == "passage" for hit in hits):
         return list(hits)
-    by_passage = lookup.current()
+    by_passage = app.session.tags_by_passage()
     return [
         view_hit(hit, view, by_passage.get(hit.id, []), order) if getattr(hit, "kind", "passage") == "passage" else hit
         for hit in hits

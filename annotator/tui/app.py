@@ -20,19 +20,18 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
-from annotator.corpus.comments import CommentChange
 from annotator.display import clip
 from annotator.errors import AnnotatorError
-from annotator.tui import resume_collector
+from annotator.history import is_comment, passage_of
+from annotator.tui.collector import resume_collector
 from annotator.tui.locked_session import LockedSession
 from annotator.tui.meaning_mode import MeaningMode
 from annotator.tui.main_screen import MainScreen
 from annotator.textsafe import show_controls
 from annotator.tui.render import ThemeLook
 
-if TYPE_CHECKING:  # the session module pulls in Whoosh; the caller has imported it already
-    from annotator.engine.hits import SearchResult
-    from annotator.session import Session, TagChange
+if TYPE_CHECKING:  # the caller has imported the session module already
+    from annotator.session import CommentChange, SearchResult, Session, TagChange
 
 POLL_SECONDS = 1.0
 WARM_REST_SECONDS = 0.005  # the least pause between two warm-up steps
@@ -41,10 +40,6 @@ WARM_IDLE_SECONDS = 0.3  # warm up only this long after the last search: while t
 PALETTE_TITLE_CHARS = 60
 FAILED = object()  # what `change` returns when the write did not happen
 WARMED = object()  # what the warm-up's steps give when there are no more
-
-
-def _passage_of(change) -> str:
-    return change.passage if isinstance(change, CommentChange) else change.tag.passage
 
 
 def _seen_after_write(seen: dict | None, before: dict, after: dict) -> dict | None:
@@ -85,8 +80,6 @@ class AnnotatorApp(App):
         self.start_error: AnnotatorError | None = None  # the codebook could not be read: run_tui reports it
         self.counts: Counter = Counter()
         self.index_ready = False
-        self.undo_stack: list[TagChange | CommentChange] = []  # tags and comments, in the order made
-        self.redo_stack: list[TagChange | CommentChange] = []
         self.last_paint: tuple[str, float] | None = None  # (query, time) of the last results frame
         self.first_frame_at: float | None = None  # when the first frame was painted (benchmarks read these)
         self.search_ms: dict[str, float] = {}  # query -> how long the core's search took, last time
@@ -119,8 +112,8 @@ class AnnotatorApp(App):
         with self._busy:
             try:
                 # Before the sync reads them: a file changed while it runs differs at the next poll.
-                signatures = self.session.store.signatures()
-                self.session.unlocked.index.on_rebuild = self._index_rebuilt
+                signatures = self.session.signatures()
+                self.session.unlocked.notify_rebuilds(self._index_rebuilt)
                 self.session.sync(progress=progress)
                 counts = self.session.theme_counts()
             except AnnotatorError as error:
@@ -137,10 +130,8 @@ class AnnotatorApp(App):
         after each step the thread rests twice as long as the step took, so painting keeps
         most of the interpreter meanwhile.
         """
-        from annotator.engine.search import warm_up
-
         worker = get_current_worker()
-        steps = warm_up(self.session.unlocked.index)
+        steps = self.session.unlocked.warm_up()
         imported = False
         while not worker.is_cancelled and self.is_running:
             if time.perf_counter() - self.last_search_at < WARM_IDLE_SECONDS:
@@ -173,8 +164,7 @@ class AnnotatorApp(App):
         """Another process (the CLI, git) may have changed the corpus: sync when a file signature moved."""
         if not self.index_ready or self._busy.locked():
             return
-        store = self.session.store
-        if store.signatures() != self._signatures or store.themes() != self.look.themes:
+        if self.session.signatures() != self._signatures or self.session.themes() != self.look.themes:
             self.open_index()  # the codebook compared by content too: digits must mean what the file says
 
     def _corpus_changed(self, counts: Counter, signatures: dict) -> None:
@@ -192,21 +182,19 @@ class AnnotatorApp(App):
 
     def search(self, query: str, limit: int, is_cancelled: Callable[[], bool] = lambda: False) -> "SearchResult | None":
         """Run a query for the results list (from a worker thread); None when a newer one replaced it."""
-        from annotator.engine.query_budget import SearchCancelled
-
         kind = None if "kind:" in query.lower() else "passage"
         self.last_search_at = time.perf_counter()
         with self.session.lock:
             if is_cancelled():
                 return None
             started = time.perf_counter()
-            try:  # a newer keystroke (or quitting) stops it between steps, freeing the lock
-                if self.meaning.on:
-                    result = self.meaning.search(query, limit)
-                else:
-                    result = self.session.unlocked.search(query, limit=limit, kind=kind, as_you_type=True,
-                                                          cancelled=is_cancelled)
-            except SearchCancelled:
+            # A newer keystroke (or quitting) stops it between steps (None), freeing the lock.
+            if self.meaning.on:
+                result = self.meaning.search(query, limit)
+            else:
+                result = self.session.unlocked.search_unless_cancelled(query, limit=limit, kind=kind, as_you_type=True,
+                                                                       cancelled=is_cancelled)
+            if result is None:
                 return None
             self.search_ms[query] = (time.perf_counter() - started) * 1000
             return result
@@ -260,11 +248,11 @@ class AnnotatorApp(App):
         try:
             # Every annotator's file is read after a write (counts, the index): read them first,
             # so that a malformed one stops the change before anything is written.
-            self.session.store.all_annotations()
-            before = self.session.store.signatures()
+            self.session.check_annotations()
+            before = self.session.signatures()
             result = do()
             self.counts = self.session.theme_counts()
-            self._signatures = _seen_after_write(self._signatures, before, self.session.store.signatures())
+            self._signatures = _seen_after_write(self._signatures, before, self.session.signatures())
         except AnnotatorError as error:
             self.notify(str(error), severity="error", markup=False)
             return FAILED
@@ -285,14 +273,8 @@ class AnnotatorApp(App):
         except AnnotatorError as error:
             self.call_from_thread(self.main.set_status, str(error))
 
-    def record(self, changes: Iterable["TagChange | CommentChange"]) -> None:
-        changes = [c for c in changes if c is not None]
-        if changes:
-            self.undo_stack.extend(changes)
-            self.redo_stack.clear()
-
     def describe(self, change: "TagChange | CommentChange", undone: bool = False) -> str:
-        if isinstance(change, CommentChange):
+        if is_comment(change):
             where = "the passage" if change.on_passage else self.look.name(change.theme)
             return f"Comment {change.what}: {change.passage}, {where}"
         added = change.added != undone
@@ -314,8 +296,7 @@ class AnnotatorApp(App):
         span, text = (screen.selected_span(), screen.passage_text()) if screen else (None, None)
         change = self.change(passage_id, lambda: self.session.unlocked.toggle(
             passage_id, theme_id, index_later=True, span=span, passage_text=text))
-        if change is not FAILED and change is not None:
-            self.record([change])
+        if change is not FAILED and change is not None:  # the session recorded it for undo
             self.notify(self.describe(change), timeout=2, markup=False)
             if screen:
                 screen.drop_word_selection()  # the words now show in the theme's colour
@@ -325,7 +306,6 @@ class AnnotatorApp(App):
                                                                               index_later=True))
         if changes is FAILED:
             return
-        self.record(changes)
         what = "Comment saved" if comment is not None else "Tagged"
         self.notify(f"{what}: {passage_id} {self.look.name(theme_id)}", timeout=2, markup=False)
 
@@ -337,53 +317,33 @@ class AnnotatorApp(App):
         if passage_id:
             self.toggle(passage_id, self.look.themes[number - 1].id)
 
+    # Through `unlocked` with index_later: the YAML only, so no wait behind a search.
     def action_undo(self) -> None:
-        if not self.undo_stack:
+        change = self.session.history.next_undo()
+        if change is None:
             self.notify("Nothing to undo.", timeout=2, markup=False)
             return
-        change = self.undo_stack[-1]
-        if self.change(_passage_of(change), lambda: self._revert(change)) is not FAILED:
-            self.undo_stack.pop()
-            self.redo_stack.append(change)
+        if self.change(passage_of(change), lambda: self.session.unlocked.undo(index_later=True)) is not FAILED:
             self.notify("Undone: " + self.describe(change), timeout=2, markup=False)
 
     def action_redo(self) -> None:
-        if not self.redo_stack:
+        change = self.session.history.next_redo()
+        if change is None:
             self.notify("Nothing to redo.", timeout=2, markup=False)
             return
-        change = self.redo_stack[-1]
-        if self.change(_passage_of(change), lambda: self._replay(change)) is not FAILED:
-            self.redo_stack.pop()
-            self.undo_stack.append(change)
+        if self.change(passage_of(change), lambda: self.session.unlocked.redo(index_later=True)) is not FAILED:
             self.notify("Redone: " + self.describe(change), timeout=2, markup=False)
-
-    # Comments are in the YAML only, never the index: no session lock, so no wait behind a search.
-    def _revert(self, change) -> None:
-        if isinstance(change, CommentChange):
-            from annotator.corpus import comments
-
-            comments.revert(self.session.unlocked.store, change)
-        else:
-            self.session.unlocked.revert(change, index_later=True)
-
-    def _replay(self, change) -> None:
-        if isinstance(change, CommentChange):
-            from annotator.corpus import comments
-
-            comments.replay(self.session.unlocked.store, change)
-        else:
-            self.session.unlocked.replay(change, index_later=True)
 
     # -- screens ------------------------------------------------------------------------------
 
     def open_passage(self, passage_id: str) -> None:
-        from annotator.tui.passage_screen import PassageScreen
+        from annotator.tui.passage_screen import PassageScreen  # a screen: loaded when first opened
 
         found = next((hit for hit in self.main.results.hits if hit.id == passage_id), None)
         self.push_screen(PassageScreen(passage_id, found.matches if found else None))
 
     def open_theme(self, theme_id: str) -> None:
-        from annotator.tui.theme_screen import ThemeScreen
+        from annotator.tui.theme_screen import ThemeScreen  # a screen: loaded when first opened
 
         self.push_screen(ThemeScreen(theme_id))
 
@@ -393,7 +353,7 @@ class AnnotatorApp(App):
             self.open_passage(passage_id)
 
     def action_pick_theme(self) -> None:
-        from annotator.tui.theme_picker import ThemePicker
+        from annotator.tui.theme_picker import ThemePicker  # a screen: loaded when first opened
 
         passage_id = self._passage_or_warn()
         if passage_id:
@@ -401,7 +361,7 @@ class AnnotatorApp(App):
             self.push_screen(ThemePicker(self.look, applied), partial(self._picked, passage_id))
 
     def _picked(self, passage_id: str, theme_id: str | None) -> None:
-        from annotator.tui.theme_picker import ADD
+        from annotator.tui.theme_picker import ADD  # a screen: loaded when first opened
 
         if theme_id and theme_id.startswith(ADD):
             theme_id = self.add_theme(theme_id[len(ADD):])
@@ -410,12 +370,8 @@ class AnnotatorApp(App):
 
     def add_theme(self, name: str) -> str | None:
         """Add a theme to the codebook (the picker's "Add theme …"); its id, or None after an error shown."""
-        from annotator.corpus import codebook
-
         try:
-            with self.session.lock:
-                theme = codebook.add_theme(self.session.unlocked.store, name)
-                self.session.unlocked.sync()  # its note joins the index
+            theme = self.session.add_theme(name)  # under the session lock: its note joins the index
         except AnnotatorError as error:
             self.notify(str(error), severity="error", markup=False)
             return None
@@ -425,7 +381,7 @@ class AnnotatorApp(App):
         return theme.id
 
     def action_suggest(self) -> None:
-        from annotator.tui.suggest_screen import SuggestScreen
+        from annotator.tui.suggest_screen import SuggestScreen  # a screen: loaded when first opened
 
         passage_id = self._passage_or_warn()
         if passage_id:
@@ -436,7 +392,7 @@ class AnnotatorApp(App):
             self.add_tag(passage_id, theme_id)
 
     def action_comment(self) -> None:
-        from annotator.tui.comment_screen import CommentScreen
+        from annotator.tui.comment_screen import CommentScreen  # a screen: loaded when first opened
 
         passage_id = self._passage_or_warn()
         if not passage_id:
@@ -444,13 +400,11 @@ class AnnotatorApp(App):
         me = self.session.default_annotator()
         mine = {t.theme: t.comment or "" for t in self.session.tags_on(passage_id) if t.annotator == me}
         memo = " / ".join(m.text for m in self.session.memos_on(passage_id) if m.annotator == me)
-        recent = next((c.tag.theme for c in reversed(self.undo_stack)
-                       if not isinstance(c, CommentChange) and c.tag.passage == passage_id and c.added), None)
+        recent = self.session.history.last_tagged(passage_id)
         self.push_screen(CommentScreen(passage_id, self.look, mine, recent, memo), partial(self._commented, passage_id, set(mine)))
 
     def _commented(self, passage_id: str, tagged: set[str], answer: tuple[str, str] | None) -> None:
-        from annotator.corpus import comments
-        from annotator.tui.comment_screen import PASSAGE
+        from annotator.tui.comment_screen import PASSAGE  # a screen: loaded when first opened
 
         if answer is None:
             return
@@ -459,19 +413,17 @@ class AnnotatorApp(App):
             if text:
                 self.add_tag(passage_id, target, text)  # commenting on a theme not on the passage tags it
             return
-        me = self.session.default_annotator()
-        store = self.session.store
+        session = self.session.unlocked  # the YAML only (index_later): no wait behind a search
         if target == PASSAGE:
-            edit = lambda: comments.replace_passage_comment(store, me, passage_id, text)  # noqa: E731
+            edit = lambda: session.replace_passage_comment(passage_id, text, index_later=True)  # noqa: E731
         else:
-            edit = lambda: comments.set_tag_comment(store, me, passage_id, target, text or None)  # noqa: E731
+            edit = lambda: session.set_tag_comment(passage_id, target, text or None, index_later=True)  # noqa: E731
         self.comment_change(passage_id, edit)
 
     def comment_change(self, passage_id: str, edit: Callable[[], "CommentChange"]) -> None:
-        """Write a comment change (annotator.corpus.comments) through `change`; undo and redo cover it."""
-        change = self.change(passage_id, edit)  # the YAML only: no wait behind a search
+        """Write a comment change (a Session comment method) through `change`; the session records it for undo."""
+        change = self.change(passage_id, edit)
         if change is not FAILED:
-            self.record([change])
             self.notify(self.describe(change), timeout=2, markup=False)
 
     def action_copy_quote(self) -> None:
@@ -489,7 +441,7 @@ class AnnotatorApp(App):
         self.notify(shown, title="Copied", timeout=3, markup=False)
 
     def action_help(self) -> None:
-        from annotator.tui.help_screen import HelpScreen
+        from annotator.tui.help_screen import HelpScreen  # a screen: loaded when first opened
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
@@ -521,7 +473,7 @@ class AnnotatorApp(App):
             yield command
 
     def _system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        from annotator.tui.commands import COMMANDS
+        from annotator.tui.commands import COMMANDS  # a screen: loaded when first opened
 
         for command in super().get_system_commands(screen):
             if command.title == "Theme":  # Textual's colours, not the codebook's themes
@@ -543,10 +495,7 @@ class AnnotatorApp(App):
                             self.action_concordance)
         yield SystemCommand("Book at a glance", "Chapters down, themes across: where each theme runs (report --grid)",
                             self.action_grid)
-        try:
-            from annotator.tui.tutor_commands import tutor_commands
-        except ImportError:
-            return
+        from annotator.tui.tutor_commands import tutor_commands  # its screens: loaded when the palette opens
         yield from tutor_commands(self, self.session)
 
     tag_view = None  # whose tags the results show (annotator.tag_view.TagView); None: everyone's
@@ -584,7 +533,7 @@ class AnnotatorApp(App):
         self.push_screen(GridScreen())
 
     def _export(self) -> None:
-        from annotator.tui.export_command import ask_and_export
+        from annotator.tui.export_command import ask_and_export  # a screen: loaded when first opened
 
         ask_and_export(self)
 

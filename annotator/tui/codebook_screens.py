@@ -1,8 +1,8 @@
 """Codebook editing in the TUI: small prompts chained by the command palette entries.
 
 Each prompt dismisses with its answer (or None when cancelled); `run_codebook_edit`
-chains them and calls annotator.corpus.codebook, so the TUI edits the codebook through the
-same functions as `annotator theme ...`.
+chains them and calls the Session's codebook methods, so the TUI edits the codebook (and
+syncs the index) through the same methods as `annotator theme ...`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from annotator.corpus import codebook
 from annotator.display import clip
 from annotator.errors import AnnotatorError
 from annotator.tui.render import literal, one_line
@@ -126,15 +125,12 @@ EDITS = {
 
 def run_codebook_edit(app, session, edit: str, on_done=None) -> None:
     """Ask what the edit needs, one prompt after another, then apply it and report in a toast."""
-    store = session.store
-
     def finish(action) -> None:
         try:
-            message = action()
+            message = action()  # a Session codebook method: it syncs the index itself
         except AnnotatorError as exc:
             app.notify(str(exc), severity="error", timeout=8, markup=False)
             return
-        session.sync()
         app.notify(message, markup=False)
         if on_done:
             on_done()
@@ -146,35 +142,35 @@ def run_codebook_edit(app, session, edit: str, on_done=None) -> None:
         app.push_screen(TextPrompt(title, value), lambda text: text is not None and text.strip() and then(text.strip()))
 
     if edit == "add":
-        ask("Name of the new theme", lambda name: finish(lambda: f"added '{codebook.add_theme(store, name).id}'"))
+        ask("Name of the new theme", lambda name: finish(lambda: f"added '{session.add_theme(name).id}'"))
     elif edit == "rename":
         with_theme("Rename which theme?", lambda tid: ask(
-            f"New name for '{tid}' (its id stays)", lambda name: finish(lambda: codebook.rename_theme(store, tid, name).message),
-            value=codebook.find_theme(session.themes(), tid).name))
+            f"New name for '{tid}' (its id stays)", lambda name: finish(lambda: session.rename_theme(tid, name).message),
+            value=session.resolve_theme(tid).name))
     elif edit == "color":
         with_theme("Colour which theme?", lambda tid: ask(
             f"Colour for '{tid}' (#rrggbb, or none)",
-            lambda c: finish(lambda: f"'{tid}' colour: {codebook.set_color(store, tid, None if c.lower() == 'none' else c).color or 'none'}"),
-            value=codebook.find_theme(session.themes(), tid).color or ""))
+            lambda c: finish(lambda: f"'{tid}' colour: {session.set_theme_color(tid, None if c.lower() == 'none' else c).color or 'none'}"),
+            value=session.resolve_theme(tid).color or ""))
     elif edit == "describe":
         with_theme("Describe which theme?", lambda tid: ask(
-            f"Description of '{tid}'", lambda text: finish(lambda: (codebook.set_description(store, tid, text), f"'{tid}' description updated")[1]),
-            value=codebook.find_theme(session.themes(), tid).description))
+            f"Description of '{tid}'", lambda text: finish(lambda: (session.set_theme_description(tid, text), f"'{tid}' description updated")[1]),
+            value=session.resolve_theme(tid).description))
     elif edit == "parent":
         with_theme("Nest which theme?", lambda tid: with_theme(
-            f"Put '{tid}' under…", lambda parent: finish(lambda: (codebook.set_parent(store, tid, parent or None), f"'{tid}' moved")[1]),
+            f"Put '{tid}' under…", lambda parent: finish(lambda: (session.set_theme_parent(tid, parent or None), f"'{tid}' moved")[1]),
             exclude=tid, allow_none="(top level)"))
     elif edit == "merge":
         with_theme("Merge which theme?", lambda tid: with_theme(
-            f"Merge '{tid}' into…", lambda into: finish(lambda: codebook.merge_themes(store, tid, into).message), exclude=tid))
+            f"Merge '{tid}' into…", lambda into: finish(lambda: session.merge_themes(tid, into).message), exclude=tid))
     elif edit == "delete":
         def delete(tid: str) -> None:
-            count = codebook.tag_count(store, tid)
+            count = session.theme_tag_count(tid)
             if not count:
-                finish(lambda: codebook.delete_theme(store, tid).message)
+                finish(lambda: session.delete_theme(tid).message)
                 return
             ask(f"'{tid}' has {count} tag(s). Type DELETE to remove it and those {count} tag(s)",
-                lambda answer: finish(lambda: codebook.delete_theme(store, tid, force=True).message) if answer == "DELETE" else app.notify("not deleted"))
+                lambda answer: finish(lambda: session.delete_theme(tid, force=True).message) if answer == "DELETE" else app.notify("not deleted"))
 
         with_theme("Delete which theme?", delete)
     else:

@@ -18,16 +18,14 @@ def format_for(path: Path) -> str:
 
 def export_to(session, name: str) -> Path:
     """Write the export the file name's suffix asks for; the path written."""
-    from annotator.exchange.exports import export, write_file
-
     path = Path(name).expanduser().resolve()
-    data = export(session, format_for(path))
-    write_file(path, data)
+    data = session.export(format_for(path))
+    session.write_export(path, data)
     return path
 
 
 def ask_and_export(app) -> None:
-    from annotator.tui.codebook_screens import TextPrompt
+    from annotator.tui.codebook_screens import TextPrompt  # screens: loaded when first used
 
     def chosen(name: str | None) -> None:
         if not name or not name.strip():

@@ -15,9 +15,9 @@ HELP_FILE = Path(__file__).with_name("help.md")
 
 def words_only_notice() -> str:
     """A line above the keys where search by meaning cannot run (no model on this machine, or switched off)."""
-    from annotator.engine import embeddings
+    from annotator.session import meaning_unavailable
 
-    why = embeddings.unavailable()
+    why = meaning_unavailable()
     if not why:
         return ""
     return f"> Search by meaning is off here: {why.replace('*', '')}.\n\n"

@@ -75,7 +75,7 @@ class ImportScreen(ModalScreen[None]):
 
     @work(thread=True, exclusive=True, group="import", exit_on_error=False)
     def run_import(self, name: str, title: str | None, author: str | None) -> None:
-        from annotator.exchange.import_run import ImportRequest
+        from annotator.session import ImportRequest
 
         app = self.app
         request = ImportRequest([name], title=title, author=author)

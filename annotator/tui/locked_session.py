@@ -22,6 +22,8 @@ from functools import wraps
 STORE_ONLY = frozenset({
     "themes", "theme_counts", "resolve_theme", "theme_and_subthemes", "tags_on", "memos_on",
     "who", "default_annotator", "source_title", "blind", "looking", "visible", "spans_on", "span_problems",
+    "annotators", "signatures", "check_annotations", "tags_by_passage", "theme_tag_count", "name_setting",
+    "report", "agreement", "pair_agreement",  # counted in a worker over the YAML: a search must not wait for them
 })
 
 

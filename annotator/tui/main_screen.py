@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -12,11 +14,13 @@ from textual.worker import get_current_worker
 
 from annotator.display import clip
 from annotator.errors import AnnotatorError
-from annotator.engine.hits import SearchResult
 from annotator.textsafe import show_controls, show_line
 from annotator.tui.results_list import ResultsList
 from annotator.tui.search_box import SearchBox
 from annotator.tui.theme_panel import ThemePanel
+
+if TYPE_CHECKING:  # the records the session hands out
+    from annotator.session import SearchResult
 
 # Results searched beyond the rows the list shows: the cursor reaches them before more load.
 # (Each result costs a stored-document read and highlighting: a keystroke searches only what is seen.)

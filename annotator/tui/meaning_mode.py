@@ -37,10 +37,10 @@ class MeaningMode:
         box.border_title = Text(f"annotator · {workspace_label(self.app.session.ws)} · {self.label()}")
 
     def toggle(self) -> None:
-        from annotator.engine import embeddings
+        from annotator.session import meaning_unavailable
 
         if not self.on:
-            why = embeddings.unavailable()
+            why = meaning_unavailable()
             if why:
                 self.app.notify(f"Search by meaning is unavailable: {why}", severity="warning", markup=False)
                 return

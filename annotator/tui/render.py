@@ -7,14 +7,18 @@ through console markup) with its control characters made visible, so
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 
 from annotator.display import clip, snippet_window
 from annotator.corpus.model import Theme
-from annotator.engine.hits import Hit
 from annotator.textsafe import show_controls, show_line
+
+if TYPE_CHECKING:  # the records the session hands out
+    from annotator.session import Hit
 
 SNIPPET_CHARS = 180
 SNIPPET_LINES = 3  # a result in the list: its citation line over this many lines of snippet

@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from annotator.display import NAME_CHARS, clip
-from annotator.reports import Report, build_report
+from annotator.reports import Report
 from annotator.tui.render import one_line
 
 BAR_WIDTH = 30
@@ -66,7 +66,7 @@ class ReportScreen(Screen):
 
     @work(thread=True, exclusive=True, group="report")
     def _count(self, annotator: str | None) -> None:
-        report = build_report(self.session.store, annotator)
+        report = self.session.report(annotator)
         self.app.call_from_thread(self.show_report, report)
 
     def show_report(self, report: Report) -> None:
@@ -107,7 +107,7 @@ class ReportScreen(Screen):
         if self.viewer:
             self.notify("Blind coding is on: only your own tags are counted.", markup=False)
             return
-        names = [None, *sorted(self.session.store.annotators())]
+        names = [None, *sorted(self.session.annotators())]
         position = names.index(self.annotator) if self.annotator in names else 0
         self.annotator = names[(position + 1) % len(names)]
         self.refresh_report()

@@ -8,6 +8,8 @@ which on every keystroke cost more than the search itself.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -19,10 +21,12 @@ from textual.reactive import Reactive, reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from annotator.engine.hits import Hit
 from annotator.tui.bindings import PASSAGE_BINDINGS
 from annotator.tui.handoff import KeyHandoff
 from annotator.tui.render import ROW_LINES, ThemeLook, result_lines
+
+if TYPE_CHECKING:  # the records the session hands out
+    from annotator.session import Hit
 
 ROW_PADDING = 1  # blank cells left and right of a row's text
 
@@ -114,12 +118,12 @@ class ResultsList(KeyHandoff, ScrollView, can_focus=True):
 
     def _shown(self, hit: Hit) -> Hit:
         """The hit as the app's tag view shows it: whose tags, and a mark where annotators disagree."""
-        from annotator.tui.annotator_switch import shown_hit
+        from annotator.tui.annotator_switch import shown_hit  # screens: loaded when first used
 
         return shown_hit(self.app, hit)
 
     def _shown_all(self, hits: list[Hit]) -> list[Hit]:
-        from annotator.tui.annotator_switch import shown_hits
+        from annotator.tui.annotator_switch import shown_hits  # screens: loaded when first used
 
         return shown_hits(self.app, list(hits))
 

@@ -30,9 +30,9 @@ EDIT_HELP = {
 
 
 def tutor_commands(app, session) -> Iterable[SystemCommand]:
-    from annotator.tui.annotator_switch import AgreementScreen, AnnotatorSwitch
-    from annotator.tui.codebook_screens import EDITS, run_codebook_edit
-    from annotator.tui.report_screen import ReportScreen
+    from annotator.tui.annotator_switch import AgreementScreen, AnnotatorSwitch  # screens: loaded when first used
+    from annotator.tui.codebook_screens import EDITS, run_codebook_edit  # screens: loaded when first used
+    from annotator.tui.report_screen import ReportScreen  # screens: loaded when first used
 
     def show_report() -> None:
         app.push_screen(ReportScreen(session))
@@ -52,7 +52,7 @@ def tutor_commands(app, session) -> Iterable[SystemCommand]:
 
         app.push_screen(AnnotatorSwitch(session, current), chosen)
 
-    annotators = session.store.annotators()
+    annotators = session.annotators()
     me = session.default_annotator()
     first = me if me in annotators else (annotators[0] if annotators else me)
 
@@ -64,7 +64,7 @@ def tutor_commands(app, session) -> Iterable[SystemCommand]:
         return open_agreement
 
     def comment_on_passage() -> None:
-        from annotator.tui.codebook_screens import TextPrompt
+        from annotator.tui.codebook_screens import TextPrompt  # screens: loaded when first used
 
         finder = getattr(app, "selected_passage_id", None)
         passage_id = finder() if finder else None
@@ -75,10 +75,9 @@ def tutor_commands(app, session) -> Iterable[SystemCommand]:
         def save(text: str | None) -> None:
             if not text or not text.strip():
                 return
-            from annotator.corpus import comments
-
-            name = session.default_annotator()
-            write = lambda: comments.add_passage_comment(session.store, name, passage_id, text.strip())  # noqa: E731
+            # The YAML only (index_later): the app's `change` has the index catch up after.
+            writer = getattr(session, "unlocked", session)  # the app's LockedSession, or a Session
+            write = lambda: writer.add_passage_comment(passage_id, text.strip(), index_later=True)  # noqa: E731
             through = getattr(app, "comment_change", None)  # the app's write path: its lock, undo, a redraw
             if through:
                 through(passage_id, write)

@@ -103,12 +103,12 @@ async def test_enter_opens_passage_escape_keeps_selection(app):
         await settle(app, pilot)
         await pilot.press("down", "down", "down")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(app, pilot)
         assert isinstance(app.screen, PassageScreen) and app.screen.passage_id == "lh-003"
         text = str(app.screen.query_one("#passage-text").render())
         assert "Hailsham" in text
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(app, pilot)
         assert app.main.results.highlighted == 2 and app.main.results.selected_id == "lh-003"
 
 
@@ -116,7 +116,7 @@ async def test_passage_view_shows_tags_comments_and_theme_notes(app):
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         app.open_passage("lh-006")
-        await pilot.pause()
+        await settle(app, pilot)
         tags = str(app.screen.query_one("#passage-tags").render())
         notes = str(app.screen.query_one("#passage-notes").render())
         assert "alice" in tags and "keepsake" in tags
@@ -127,7 +127,7 @@ async def test_tagging_in_passage_view(app, workspace_dir):
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("down", "enter")
-        await pilot.pause()
+        await settle(app, pilot)
         await pilot.press("4")  # loss
         assert my_tags(workspace_dir)[0]["theme"] == "loss"
         assert "Loss" in str(app.screen.query_one("#passage-tags").render())
@@ -141,7 +141,7 @@ async def test_markup_in_passage_text_is_shown_literally(app):
         row = app.main.results.row_text("lh-008")
         assert "[bold]not bold[/bold]" in " ".join(row.split())
         app.open_passage("lh-008")
-        await pilot.pause()
+        await settle(app, pilot)
         assert "[bold]not bold[/bold]" in str(app.screen.query_one("#passage-text").render())
 
 
@@ -149,12 +149,12 @@ async def test_help_opens_with_question_mark_and_f1(app):
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("f1")
-        await pilot.pause()
+        await settle(app, pilot)
         assert isinstance(app.screen, HelpScreen)
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(app, pilot)
         await pilot.press("down", "question_mark")
-        await pilot.pause()
+        await settle(app, pilot)
         assert isinstance(app.screen, HelpScreen)
         await pilot.press("escape")
 
@@ -166,7 +166,7 @@ async def test_palette_offers_every_action(app):
         assert {c.title for c in COMMANDS} <= titles
         assert "Toggle theme: Hope (1)" in titles
         await pilot.press("ctrl+p")
-        await pilot.pause()
+        await settle(app, pilot)
         from textual.command import CommandPalette
 
         assert isinstance(app.screen, CommandPalette)
@@ -177,7 +177,7 @@ async def test_palette_command_runs_the_action(app, workspace_dir):
         await settle(app, pilot)
         await pilot.press("down")
         await pilot.press("ctrl+p")
-        await pilot.pause()
+        await settle(app, pilot)
         await type_query(app, pilot, "Toggle theme: Friendship")
         await pilot.press("enter")
         await settle(app, pilot)
@@ -207,9 +207,9 @@ async def test_theme_picker_fuzzy_toggles(app, workspace_dir):
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("down", "t")
-        await pilot.pause()
+        await settle(app, pilot)
         await pilot.press(*"frendship", "enter")
-        await pilot.pause()
+        await settle(app, pilot)
         assert my_tags(workspace_dir)[0]["theme"] == "friendship"
 
 
@@ -217,9 +217,9 @@ async def test_comment_on_a_tag(app, workspace_dir):
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("down", "2", "c")
-        await pilot.pause()
+        await settle(app, pilot)
         await pilot.press(*"the lamp", "enter")
-        await pilot.pause()
+        await settle(app, pilot)
         tag = my_tags(workspace_dir)[0]
         assert tag["theme"] == "memory" and tag["comment"] == "the lamp"
 
@@ -233,7 +233,7 @@ async def test_suggestions_accepted_with_one_key(app, workspace_dir):
         suggested = app.screen.suggestions
         assert suggested, "expected at least one suggestion"
         await pilot.press("1")
-        await pilot.pause()
+        await settle(app, pilot)
         assert my_tags(workspace_dir)[0]["theme"] == suggested[0].theme
 
 
@@ -243,7 +243,7 @@ async def test_theme_view_shows_note_and_tagged_passages(app):
         await pilot.press("tab", "tab")
         assert app.focused is app.main.query_one("#themes")
         await pilot.press("down", "enter")  # Memory
-        await pilot.pause()
+        await settle(app, pilot)
         assert isinstance(app.screen, ThemeScreen) and app.screen.theme_id == "memory"
         assert "small objects" in str(app.screen.query_one("#theme-note").render())
         assert app.screen.selected_passage_id() == "lh-006"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pilot_helpers import settle
+
 
 async def test_the_tui_opens_and_searches_an_empty_workspace(tmp_path):
     from annotator.cli import main
@@ -17,9 +19,8 @@ async def test_the_tui_opens_and_searches_an_empty_workspace(tmp_path):
         async with app.run_test(size=(100, 30)) as pilot:
             for key in ("h", "o", "p", "e"):
                 await pilot.press(key)
-                await pilot.pause()
-                await app.workers.wait_for_complete()
-            await pilot.pause()
+                await settle(app, pilot)
+            await settle(app, pilot)
             assert app.is_running
             assert app.main.results.hits == []
     finally:

@@ -15,7 +15,7 @@ async def test_a_click_on_a_row_opens_that_passage(session):
         await settle(app, pilot)
         # the list's first line is its title (the counter); the second result's rows follow the first's
         await pilot.click("#results", offset=(10, 1 + ROW_LINES + 2))
-        await pilot.pause()
+        await settle(app, pilot)
         assert isinstance(app.screen, PassageScreen) and app.screen.passage_id == "lh-002"
         assert app.main.results.selected_id == "lh-002"
 

@@ -11,7 +11,7 @@ import time
 
 import pytest
 import yaml
-from pilot_helpers import settle
+from pilot_helpers import TIME_LIMIT, settle
 
 from annotator.engine import query_budget, search
 from annotator.engine.query_budget import SearchCancelled
@@ -64,11 +64,12 @@ def my_tags(workspace_dir) -> list[dict]:
 
 
 async def wait_for(pilot, event: threading.Event) -> None:
-    for _ in range(2000):
-        if event.is_set():
-            return
+    """Until the slow search has started (not `wait_until`: that waits for workers, the slow search among them)."""
+    deadline = time.monotonic() + TIME_LIMIT
+    while not event.is_set():
+        if time.monotonic() > deadline:
+            raise AssertionError("the slow search never started")
         await pilot.pause(0.005)
-    raise AssertionError("the slow search never started")
 
 
 async def test_a_tag_is_written_while_a_slow_search_runs_and_ctrl_q_quits(session, workspace_dir, slow):

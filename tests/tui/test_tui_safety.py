@@ -9,6 +9,7 @@ import pytest
 
 from annotator.exchange.importers import import_source
 from annotator.session import Session
+from pilot_helpers import settle
 
 HOSTILE_TEXT = "Ada wrote \x1b[2J then [red]x[/] and [bold]not bold[/bold] \x07 done."
 
@@ -40,20 +41,16 @@ async def test_passage_markup_and_escapes_render_literally(hostile_session):
 
     app = AnnotatorApp(hostile_session)
     async with app.run_test(size=(120, 30)) as pilot:
-        for _ in range(3):
-            await pilot.pause()
-            await app.workers.wait_for_complete()
+        await settle(app, pilot)
         await pilot.press(*"wrote")
-        for _ in range(3):
-            await pilot.pause()
-            await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(app, pilot)
+        await settle(app, pilot)
         results = screen_text(app)
         assert "[red]x[/]" in results  # markup in a passage is text
         assert "\\x1b[2J" in results  # the escape is shown, not obeyed
         assert "Hope [red]x[/]" in results  # a theme name is text too
         await pilot.press("down", "enter")
-        await pilot.pause()
+        await settle(app, pilot)
         full = screen_text(app)
         assert "[bold]not bold[/bold]" in full and "\\x1b[2J" in full
         assert "\x1b" not in full and "\x07" not in full

@@ -14,6 +14,7 @@ from annotator.tag_view import OTHER, TagView
 from annotator.tui.annotator_switch import AgreementScreen, AnnotatorSwitch
 from annotator.tui.report_screen import ReportScreen
 from annotator.tui.tutor_commands import tutor_commands
+from pilot_helpers import settle, wait_until
 
 
 class Host(App):
@@ -44,40 +45,49 @@ def run(coroutine_function, session):
     return asyncio.run(main())
 
 
-async def settled(app, pilot) -> None:
-    """Wait for the screens' worker threads (counting, comparing) and the redraw after them."""
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 async def type_into(app, pilot, text: str) -> None:
     """Fill the prompt's input (as typing would) and press enter."""
     from textual.widgets import Input
 
     app.screen.query_one(Input).value = text
-    await pilot.pause()
+    await settle(app, pilot)
     await pilot.press("enter")
-    await pilot.pause()
+    await settle(app, pilot)
 
 
 def cell(table, row: str, column: str) -> str:
     return str(table.get_cell(row, column))
 
 
-async def palette(pilot, words: str, settle: float = 0.2) -> None:
-    """Run the command-palette entry that `words` finds."""
+def _typed_in_order(words: str, title: str) -> bool:
+    """Whether `title` holds the characters of `words` in order, as the palette's fuzzy match wants."""
+    rest = iter(title.casefold())
+    return all(ch in rest for ch in words.casefold() if not ch.isspace())
+
+
+async def palette(app, pilot, words: str) -> None:
+    """Run the command-palette entry that `words` finds, waiting on the palette, never the clock."""
+    from textual.command import CommandList, CommandPalette
+
     await pilot.press("ctrl+p")
-    await pilot.pause()
+    await wait_until(app, pilot, lambda: isinstance(app.screen, CommandPalette), "the command palette")
+    shown = app.screen
     await pilot.press(*words)
-    await pilot.pause(0.3)
+
+    def first_match() -> str:
+        options = shown.query_one(CommandList)
+        return str(options.get_option_at_index(0).prompt) if options.option_count else ""
+
+    await wait_until(app, pilot, lambda: _typed_in_order(words, first_match()), f"a palette entry for '{words}'")
     await pilot.press("enter")
-    await pilot.pause(settle)
+    await wait_until(app, pilot, lambda: app.screen is not shown, "the palette to close")
+    await settle(app, pilot)
 
 
 def test_report_screen_shows_cooccurrence_and_bars(demo_session):
     async def steps(app, pilot):
         await app.push_screen(ReportScreen(demo_session))
-        await settled(app, pilot)
+        await settle(app, pilot)
         screen = app.screen
         table = screen.query_one("#cooccurrence")
         assert table.row_count == 7
@@ -88,7 +98,7 @@ def test_report_screen_shows_cooccurrence_and_bars(demo_session):
         assert "Conformity" in bars and "█" in bars
         assert "9 of 30 passages tagged" in str(screen.query_one("#report-summary").render())
         await pilot.press("a")  # only demo's tags
-        await settled(app, pilot)
+        await settle(app, pilot)
         assert "tags by demo" in str(screen.query_one("#report-title").render())
         assert cell(table, "communication", "free-will") == "·"
         assert cell(table, "communication", "obligation-to-society") == "1"
@@ -100,7 +110,7 @@ def test_report_screen_shows_cooccurrence_and_bars(demo_session):
 
 def test_report_is_reachable_from_the_command_palette(demo_session):
     async def steps(app, pilot):
-        await palette(pilot, "Report", settle=0.3)
+        await palette(app, pilot, "Report")
         assert isinstance(app.screen, ReportScreen)
 
     run(steps, demo_session)
@@ -109,10 +119,10 @@ def test_report_is_reachable_from_the_command_palette(demo_session):
 def test_switching_whose_tags_are_shown(demo_session):
     async def steps(app, pilot):
         await app.push_screen(AnnotatorSwitch(demo_session), app.set_tag_view)
-        await pilot.pause()
+        await settle(app, pilot)
         # mine (tester), all, demo's, tutor's — the current view (all) is highlighted first
         await pilot.press("down", "down", "enter")
-        await pilot.pause()
+        await settle(app, pilot)
         assert app.tag_view == TagView(OTHER, "tester", "tutor")
 
     run(steps, demo_session)
@@ -122,9 +132,9 @@ def test_switch_cancel_keeps_the_view(demo_session):
     async def steps(app, pilot):
         chosen = []
         await app.push_screen(AnnotatorSwitch(demo_session), chosen.append)
-        await pilot.pause()
+        await settle(app, pilot)
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(app, pilot)
         assert chosen == [None]
 
     run(steps, demo_session)
@@ -133,13 +143,13 @@ def test_switch_cancel_keeps_the_view(demo_session):
 def test_agreement_screen_lists_disagreements_and_opens_one(demo_session):
     async def steps(app, pilot):
         await app.push_screen(AgreementScreen(demo_session, "demo", "tutor"), lambda pid: pid and app.open_passage(pid))
-        await settled(app, pilot)
+        await settle(app, pilot)
         screen = app.screen
         rows = screen.query_one("#disagreements")
         assert rows.row_count == 3
         assert "Overall kappa 0.55" in str(screen.query_one("#agreement-summary").render())
         await pilot.press("down", "enter")
-        await pilot.pause()
+        await settle(app, pilot)
         assert app.opened == ["nlmg-010"]
 
     run(steps, demo_session)
@@ -147,14 +157,14 @@ def test_agreement_screen_lists_disagreements_and_opens_one(demo_session):
 
 def test_codebook_add_and_merge_from_the_palette(demo_session):
     async def steps(app, pilot):
-        await palette(pilot, "add a")
+        await palette(app, pilot, "add a")
         await type_into(app, pilot, "Art and souls")
-        await pilot.pause()
+        await settle(app, pilot)
         assert "art-and-souls" in [t.id for t in demo_session.themes()]
-        await palette(pilot, "merge a")
+        await palette(app, pilot, "merge a")
         await type_into(app, pilot, "Playing")  # merge Playing God...
         await type_into(app, pilot, "art and")  # ...into Art and souls
-        await pilot.pause()
+        await settle(app, pilot)
         ids = [t.id for t in demo_session.themes()]
         assert "playing-god" not in ids
         assert {t.theme for t in demo_session.store.all_tags() if t.passage == "nlmg-027"} == {"art-and-souls"}
@@ -164,10 +174,10 @@ def test_codebook_add_and_merge_from_the_palette(demo_session):
 
 def test_deleting_a_tagged_theme_asks_first(demo_session):
     async def steps(app, pilot):
-        await palette(pilot, "delete a")
+        await palette(app, pilot, "delete a")
         await type_into(app, pilot, "Hope")
         await type_into(app, pilot, "no")  # anything but DELETE keeps it
-        await pilot.pause()
+        await settle(app, pilot)
         assert "hope" in [t.id for t in demo_session.themes()]
 
     run(steps, demo_session)
@@ -176,7 +186,7 @@ def test_deleting_a_tagged_theme_asks_first(demo_session):
 def test_comment_on_the_selected_passage_from_the_palette(demo_session):
     async def steps(app, pilot):
         app.selected_passage_id = lambda: "nlmg-005"
-        await palette(pilot, "on the passage")
+        await palette(app, pilot, "on the passage")
         await type_into(app, pilot, "Madame's fear matters later.")
         memos = demo_session.memos_on("nlmg-005")
         assert [(m.annotator, m.text) for m in memos] == [("tester", "Madame's fear matters later.")]
@@ -191,7 +201,7 @@ def test_a_theme_name_with_markup_is_shown_literally(demo_session):
 
     async def steps(app, pilot):
         await app.push_screen(ReportScreen(demo_session))
-        await settled(app, pilot)
+        await settle(app, pilot)
         assert "[bold]Loud[/bold]" in str(app.screen.query_one("#report-bars").render())
 
     run(steps, demo_session)
@@ -206,19 +216,15 @@ def test_the_main_app_switches_whose_tags_are_shown_and_marks_disagreement(demo_
     async def main():
         app = AnnotatorApp(demo_session)
         async with app.run_test(size=(120, 40)) as pilot:
-            for _ in range(3):
-                await pilot.pause()
-                await app.workers.wait_for_complete()
+            await settle(app, pilot)
             # everyone's tags: nlmg-002 has demo's Conformity and tutor's Free will, marked as a disagreement
             assert "Conformity" in row(app, "nlmg-002") and "Free will" in row(app, "nlmg-002")
             assert "≠" in row(app, "nlmg-002") and "≠" not in row(app, "nlmg-003")  # both chose conformity on nlmg-003
-            await palette(pilot, "Whose tags", settle=0.3)
+            await palette(app, pilot, "Whose tags")
             assert isinstance(app.screen, AnnotatorSwitch)
             # mine (tester), all, demo's, tutor's: the current view (all) is highlighted; one down is demo's
             await pilot.press("down", "enter")
-            for _ in range(3):
-                await pilot.pause()
-                await app.workers.wait_for_complete()
+            await settle(app, pilot)
             assert app.tag_view == TagView(OTHER, "tester", "demo")
             assert "demo's tags" in app.main.status
             assert "Conformity" in row(app, "nlmg-002") and "Free will" not in row(app, "nlmg-002")

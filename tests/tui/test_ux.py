@@ -223,7 +223,7 @@ async def test_typing_in_the_theme_panel_searches(app):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         app.main.set_focus(app.main.query_one("#themes"))
-        await pilot.pause()
+        await settle(app, pilot)
         shown = {key for key, active in app.screen.active_bindings.items() if active.binding.show}
         assert {"enter", "slash"} <= shown  # the footer shows the panel's keys
         await type_keys(pilot, "storm")

@@ -10,35 +10,28 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# qdpx imports this package's modules; imported as a module (not `import_qdpx` from it), it may
+# be the one half-way through importing when this package is first imported.
+from annotator.exchange import qdpx
 from annotator.errors import AnnotatorError, ImportFailure
+from annotator.exchange.importers.checks import MAX_SOURCE_ID, check_annotator, valid_source_id
+from annotator.exchange.importers.kindle import import_kindle, looks_like_clippings
+from annotator.exchange.importers.merging import SourceChange, check_id_clashes, count_changes, unplaced_memos
 from annotator.exchange.importers.plaintext import parse_plain_text
 from annotator.exchange.importers.textio import DecodedText, read_text_file
 from annotator.exchange.importers.theme_notes import parse_theme_notes
+from annotator.exchange.importers.workspace_json import import_workspace_json, looks_like_export
 from annotator.exchange.importers.yaml_passages import parse_yaml_passages
-from annotator.corpus.model import SLUG_RE, Memo, Passage, Source, SourceFile, Tag, Theme, now_iso, slugify, unique_id
+from annotator.corpus.model import Memo, Passage, Source, SourceFile, Tag, Theme, now_iso, slugify, unique_id
 from annotator.corpus.store import Store
 
-MAX_SOURCE_ID = 100
+__all__ = [  # besides what is defined here, named here for the importers' callers
+    "MAX_SOURCE_ID", "SourceChange", "check_id_clashes", "count_changes", "unplaced_memos", "valid_source_id",
+]
+
 # Passages whose text changed this little keep their id, and so their tags.
 REIMPORT_SIMILARITY = 80.0
 THEME_COLORS = ["#e06c75", "#98c379", "#61afef", "#e5c07b", "#c678dd", "#56b6c2", "#d19a66", "#be5046", "#7ec699"]
-
-
-@dataclass
-class SourceChange:
-    """What an import did to one source: its passages new, changed, unchanged and removed."""
-
-    source_id: str
-    title: str = ""
-    passages: int = 0
-    added: int = 0
-    changed: int = 0
-    unchanged: int = 0
-    removed: int = 0
-
-    def to_json(self) -> dict:
-        return {"source": self.source_id, "title": self.title, "passages": self.passages, "added": self.added,
-                "changed": self.changed, "unchanged": self.unchanged, "removed": self.removed}
 
 
 @dataclass
@@ -90,9 +83,6 @@ def detect_kind(path: Path, text: str) -> str:
         return "yaml"
     if suffix in (".md", ".markdown"):
         return "markdown"
-    from annotator.exchange.importers.kindle import looks_like_clippings
-    from annotator.exchange.importers.workspace_json import looks_like_export
-
     highlights = highlights_kind(suffix, text)
     if highlights:
         return highlights
@@ -128,13 +118,6 @@ def _is_koreader(path: Path) -> bool:
         return highlights_kind(".json", read_text_file(path).text) == "koreader"
     except ImportFailure:
         return False
-
-
-def valid_source_id(source_id: str) -> bool:
-    # The id names a file, passages/<id>.yaml: a slug, and short enough for any file system.
-    return bool(SLUG_RE.match(source_id)) and len(source_id) <= MAX_SOURCE_ID
-
-
 def default_source_id(path: Path) -> str:
     return slugify(path.stem, fallback="source")
 
@@ -159,9 +142,7 @@ def import_source(
 
     `title` and `author` name the work (they win over the file's own); `book` takes one book out of
     a file of highlights; `replace` lets `source_id` replace a source another file made."""
-    from annotator.exchange.importers.checks import check_annotator
     from annotator.exchange.importers.highlights import HighlightOptions
-
     path = Path(path)
     check_annotator(path, annotator)  # before anything is written: tags and comments are saved under it
     if source_id and not valid_source_id(source_id):
@@ -177,10 +158,8 @@ def import_source(
     if (title or author or book) and path.suffix.lower() in (".qdpx", ".json") and not _is_koreader(path):
         raise ImportFailure(f"{path}: --title, --author and --book name one work; a project or annotator export keeps its sources' own")
     if path.suffix.lower() == ".qdpx":  # a zip, not text: REFI-QDA project exchange
-        from annotator.exchange.qdpx import import_qdpx
-
         report = ImportReport(str(path), kind="qdpx")
-        import_qdpx(store, path, report, default_annotator=annotator)
+        qdpx.import_qdpx(store, path, report, default_annotator=annotator)
         return report
     from annotator.exchange.importers.books import BOOK_KINDS, book_kind, read_book
 
@@ -232,12 +211,12 @@ def import_source(
             report.warnings.append(notice)
             passages = [Passage(_moved_id(p.id, wanted_id, claimed), p.text, p.location, claimed) for p in passages]
             wanted_id = report.source_id = claimed
-        _check_id_clashes(store, wanted_id, passages, path)
+        check_id_clashes(store, wanted_id, passages, path)
         old = store.load_source(wanted_id)
         old_passages = old.passages if old else []
         if not keep_ids:
             passages = carry_over_ids(old_passages, passages, reserved=annotated_ids(store))
-        _count_changes(report, old_passages, passages)
+        count_changes(report, old_passages, passages)
         source = Source(
             id=wanted_id,
             title=given_title or title or (old.source.title if old else "") or path.stem.replace("_", " ").replace("-", " ").title(),
@@ -294,45 +273,10 @@ def _import_highlights(store: Store, path: Path, text: str | None, report: Impor
 def _import_collection(store: Store, path: Path, text: str, report: ImportReport, kind: str, options) -> ImportReport:
     """Files that hold several sources at once: Kindle clippings, annotator's JSON export."""
     if kind == "kindle":
-        from annotator.exchange.importers.kindle import import_kindle
-
         import_kindle(store, path, text, report, source_id=options.source_id, annotator=options.annotator, options=options)
     else:
-        from annotator.exchange.importers.workspace_json import import_workspace_json
-
         import_workspace_json(store, path, text, report)
     return report
-
-
-def _check_id_clashes(store: Store, source_id: str, passages: list[Passage], path: Path) -> None:
-    mine = {p.id for p in passages}
-    for other_path in store.source_paths():
-        if other_path.stem == source_id:
-            continue
-        other = store.load_source_path(other_path)
-        clash = mine & {p.id for p in other.passages}
-        if clash:
-            example = sorted(clash)[0]
-            raise ImportFailure(
-                f"{path}: passage id '{example}' already belongs to source '{other.source.id}'; use --source to import under another id"
-            )
-
-
-def _count_changes(report: ImportReport, old: list[Passage], new: list[Passage]) -> None:
-    old_by_id = {p.id: p for p in old}
-    for passage in new:
-        before = old_by_id.get(passage.id)
-        if before is None:
-            report.added += 1
-        elif before.text == passage.text:  # a moved paragraph changes its "para N", not its words
-            report.unchanged += 1
-        else:
-            report.changed += 1
-    report.removed = len(set(old_by_id) - {p.id for p in new})
-
-
-def unplaced_memos(store: Store, gone: set[str]) -> list[Memo]:
-    return [m for af in store.all_annotations() for m in af.memos if m.passage in gone]
 
 
 def annotated_ids(store: Store) -> set[str]:
@@ -347,7 +291,7 @@ def carry_over_ids(old: list[Passage], new: list[Passage], reserved: set[str] = 
     the id of a passage an earlier re-import removed): its tags belong to other words."""
     if not old:
         return new
-    from rapidfuzz import fuzz, process
+    from rapidfuzz import fuzz, process  # rapidfuzz: ~40 ms, only when needed
 
     available = {p.id: p.text for p in old}
     by_text: dict[str, str] = {}
@@ -431,7 +375,7 @@ def _matching_theme(themes: list[Theme], name: str, description: str) -> Theme |
     for theme in themes:
         if theme.id == slug or theme.name.casefold() == name.casefold():
             return theme
-    from rapidfuzz import fuzz
+    from rapidfuzz import fuzz  # rapidfuzz: ~40 ms, only when needed
 
     for theme in themes:
         if theme.description and fuzz.token_set_ratio(theme.description, description) >= 90:

@@ -10,8 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from annotator.errors import AnnotatorError, ImportFailure
-from annotator.corpus.model import AnnotationFile, Passage, Source
+from annotator.exchange.importers.merging import check_id_clashes
+from annotator.corpus.model import SLUG_RE, AnnotationFile, Passage, Source
+from annotator.corpus.store import validate_annotator
 from annotator.textsafe import has_controls, show_line
+
+MAX_SOURCE_ID = 100
 
 # Theme notes share the index with passages under this prefix (annotator.engine.index.NOTE_PREFIX).
 RESERVED_PASSAGE_PREFIX = "note:"
@@ -39,8 +43,6 @@ def check_passage_id(passage_id: str, where: str | Path) -> None:
 
 def check_sources(store, path: Path, sources: list[tuple[Source, list[Passage]]]) -> None:
     """Source and passage ids valid, unique within the import and not another source's."""
-    from annotator.exchange.importers import MAX_SOURCE_ID, _check_id_clashes, valid_source_id
-
     seen_sources: set[str] = set()
     seen_passages: dict[str, str] = {}
     for source, passages in sources:
@@ -59,7 +61,7 @@ def check_sources(store, path: Path, sources: list[tuple[Source, list[Passage]]]
                 raise ImportFailure(f"{path}: passage id '{passage.id}' appears twice (in '{other}' and '{source.id}')")
             seen_passages[passage.id] = source.id
     for source, passages in sources:
-        _check_id_clashes(store, source.id, passages, path)
+        check_id_clashes(store, source.id, passages, path)
         store.load_source(source.id)  # a malformed file it replaces stops the import here, not half-way
 
 
@@ -71,8 +73,6 @@ def check_annotation_files(store, annotators) -> None:
 
 def check_annotator(path: Path, name: str) -> None:
     """A name that can make an annotations file name."""
-    from annotator.corpus.store import validate_annotator
-
     try:
         validate_annotator(name)
     except AnnotatorError as exc:
@@ -89,3 +89,8 @@ def check_annotations(path: Path, annotation_files: list[AnnotationFile]) -> Non
         for tag in af.tags:
             if has_controls(tag.theme):
                 raise ImportFailure(f"{path}: {af.annotator}'s tags name theme '{show_line(tag.theme[:80])}', which holds control characters")
+
+
+def valid_source_id(source_id: str) -> bool:
+    # The id names a file, passages/<id>.yaml: a slug, and short enough for any file system.
+    return bool(SLUG_RE.match(source_id)) and len(source_id) <= MAX_SOURCE_ID

@@ -19,7 +19,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from annotator.corpus.model import slugify
+from annotator.errors import ImportFailure
+from annotator.exchange.importers.checks import check_annotation_files, check_sources
+from annotator.exchange.importers.saving import add_memos, replace_source
+from annotator.corpus.model import Passage, Source, now_iso, slugify
 
 SEPARATOR = re.compile(r"^\s*={10}\s*$", re.MULTILINE)
 _PAGE = re.compile(r"\bpage\s+([0-9ivxlcdm]+(?:\s*-\s*[0-9ivxlcdm]+)?)", re.IGNORECASE)
@@ -210,12 +213,8 @@ def import_kindle(store, path, text: str, report, *, source_id: str | None, anno
     """Write each book as a source (or every highlight into `source_id`), notes as memos.
 
     `options` (annotator.exchange.importers.highlights.HighlightOptions): --book, --title, --author, --replace."""
-    from annotator.errors import ImportFailure
-    from annotator.exchange.importers.checks import check_annotation_files, check_sources
     from annotator.exchange.importers.highlights import HighlightOptions, check_one_book_for_title, select_book
-    from annotator.exchange.importers.saving import add_memos, replace_source
     from annotator.exchange.importers.source_ids import claim_source_id
-    from annotator.corpus.model import Passage, Source, now_iso
 
     options = options or HighlightOptions(source_id, annotator=annotator)
     parsed = parse_clippings(text)

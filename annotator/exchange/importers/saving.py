@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from annotator.corpus.model import Memo, Passage, Source, SourceFile
+from annotator.exchange.importers.merging import SourceChange, check_id_clashes, count_changes, unplaced_memos
+from annotator.corpus.model import Memo, Passage, Source, SourceFile, now_iso
 from annotator.corpus.store import Store
 
 
 def replace_source(store: Store, source: Source, passages: list[Passage], path: Path, report) -> None:
     """Save a source with the given passages (ids kept), adding its changes to the report."""
-    from annotator.exchange.importers import SourceChange, _check_id_clashes, _count_changes, unplaced_memos
-
-    _check_id_clashes(store, source.id, passages, path)
+    check_id_clashes(store, source.id, passages, path)
     old = store.load_source(source.id)
     old_passages = old.passages if old else []
     change = SourceChange(source.id, source.title, len(passages))
-    _count_changes(change, old_passages, passages)
+    count_changes(change, old_passages, passages)
     report.sources.append(change)
     report.added += change.added
     report.changed += change.changed
@@ -34,8 +33,6 @@ def replace_source(store: Store, source: Source, passages: list[Passage], path: 
 
 def add_memos(store: Store, annotator: str, memos: list[tuple[str, str]], at: str | None = None) -> int:
     """Add (passage id, text) memos that the annotator does not already have; returns how many."""
-    from annotator.corpus.model import now_iso
-
     stamp = at or now_iso()
 
     def edit(annotations) -> int:

@@ -49,7 +49,7 @@ def decode_bytes(raw: bytes, path: Path | str) -> DecodedText:
         return DecodedText(raw.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
-    from charset_normalizer import from_bytes
+    from charset_normalizer import from_bytes  # only for a file that is not UTF-8
 
     best = from_bytes(raw).best()
     if best is None:

@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from annotator.engine.language import STOP_WORDS, stem as stem_word
 from annotator.exchange.importers.blocks import Block, split_blocks
 
 TITLE_WORDS = re.compile(r"\b(themes?|study guide|summary|analysis|notes|contents)\b", re.IGNORECASE)
@@ -96,15 +97,11 @@ def is_heading_block_start(block: Block) -> bool:
 
 
 def _stem(word: str) -> str:
-    from whoosh.lang.porter import stem
-
-    return stem(word.lower())
+    return stem_word(word)
 
 
 def _content_words(text: str) -> list[tuple[str, str]]:
     """(stem, surface) for each content word; capitalised words inside a sentence are names and left out."""
-    from whoosh.analysis import STOP_WORDS
-
     result = []
     lowercase_seen = {w.lower() for w in _WORD.findall(text) if w[0].islower()}
     for sentence in re.split(r"(?<=[.!?])\s+", text):

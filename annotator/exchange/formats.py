@@ -1,0 +1,41 @@
+"""The export formats: each writer registers itself here under its name (md, csv, json, qdpx).
+
+A module of its own so that a format defined elsewhere (REFI-QDA in annotator.exchange.qdpx)
+registers without importing the exports module that lists it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable, Protocol
+
+if TYPE_CHECKING:
+    from annotator.corpus.model import Theme
+    from annotator.corpus.store import Store
+    from annotator.corpus.workspace import Workspace
+    from annotator.engine.index import SearchIndex
+
+
+class ExportSession(Protocol):
+    """What an export writer reads of the session it is given (annotator.session.Session is one;
+    the exchange sits below the session and does not import it)."""
+
+    ws: "Workspace"
+    store: "Store"
+    index: "SearchIndex"
+
+    def themes(self) -> list["Theme"]: ...
+
+    def resolve_theme(self, name: str) -> "Theme": ...
+
+
+Writer = Callable[[ExportSession, list[str]], bytes]
+
+FORMATS: dict[str, Writer] = {}
+
+
+def register(name: str) -> Callable[[Writer], Writer]:
+    def add(writer: Writer) -> Writer:
+        FORMATS[name] = writer
+        return writer
+
+    return add
