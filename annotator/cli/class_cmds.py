@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from annotator.cli import in_workspace, open_checked_session, open_session
+from annotator.cli.common import in_workspace, open_checked_session, open_session
 from annotator.cli.output import print_json, warn
 from annotator.textsafe import show_controls
 
@@ -53,8 +53,6 @@ def cmd_agreement(args) -> int:
         print_json(merged_json(report, pair))
         return 0
     if pair is not None:
-        from annotator.cli.tutor_cmds import render_agreement
-
         print(show_controls(render_agreement(pair)))
         print()
     print(show_controls(render_class_agreement(report, disagreements=pair is None)))  # two: listed above
@@ -83,6 +81,42 @@ def _fmt(value: float | None, percent: bool = False) -> str:
     if value is None:
         return "n/a"
     return f"{value:.0%}" if percent else f"{value:.2f}"
+
+
+def render_agreement(report) -> str:
+    a, b = report.annotator_a, report.annotator_b
+    lines = [f"Agreement between {a} and {b}: {len(report.passages)} passage(s) tagged by both"]
+    if report.only_a_passages or report.only_b_passages:
+        lines.append(f"  (tagged by one only, not compared: {a} {len(report.only_a_passages)}, {b} {len(report.only_b_passages)})")
+    if not report.passages:
+        lines.append("No passage was tagged by both; nothing to compare.")
+        return "\n".join(lines)
+    o = report.overall
+    lines.append(f"Overall (passage x theme): kappa {_fmt(o.kappa)}, agreement {_fmt(o.agreement, True)} "
+                 f"({o.both} both, {o.only_a} only {a}, {o.only_b} only {b}, {o.neither} neither)")
+    lines.append("")
+    width = max(len(t) for t in report.themes)
+    lines.append(f"  {'theme':<{width}}  kappa  agree  both  only {a}  only {b}")
+    for theme, table in report.themes.items():
+        lines.append(
+            f"  {theme:<{width}}  {_fmt(table.kappa):>5}  {_fmt(table.agreement, True):>5}  {table.both:>4}  "
+            f"{table.only_a:>{5 + len(a)}}  {table.only_b:>{5 + len(b)}}"
+        )
+    lines.append("")
+    if report.disagreements:
+        lines.append(f"Disagreements ({len(report.disagreements)} passage(s)):")
+        for d in report.disagreements:
+            parts = []
+            if d.both:
+                parts.append(f"both: {', '.join(d.both)}")
+            if d.only_a:
+                parts.append(f"{a}: {', '.join(d.only_a)}")
+            if d.only_b:
+                parts.append(f"{b}: {', '.join(d.only_b)}")
+            lines.append(f"  {d.passage}  " + "; ".join(parts))
+    else:
+        lines.append("No disagreements.")
+    return "\n".join(lines)
 
 
 def render_class_agreement(report, disagreements: bool = True) -> str:
