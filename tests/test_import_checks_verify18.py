@@ -1,0 +1,33 @@
+"""Regressions found by trying issue #18's imports as a new user would (one test per defect)."""
+
+from __future__ import annotations
+
+import pytest
+
+from annotator.corpus.store import Store
+from annotator.corpus.workspace import init_workspace
+from annotator.exchange.importers import import_source
+from benchmarks import bookgen
+from benchmarks.bookgen import BookSpec, Chapter
+
+LONG_PARAGRAPH = " ".join(f"The keeper wrote entry {n} in the log before the lamp was lit." for n in range(400))
+
+
+@pytest.fixture
+def store(tmp_path):
+    return Store(init_workspace(tmp_path / "ws", empty=True))
+
+
+@pytest.mark.parametrize("kind", ["docx", "epub", "html"])
+def test_a_long_paragraph_of_a_book_without_chapters_keeps_distinct_locations(store, tmp_path, kind):
+    book = BookSpec("Handout", "A. Tutor", [Chapter("", ["Read this first.", LONG_PARAGRAPH, "The end."])])
+    data = {"docx": bookgen.docx_bytes, "epub": bookgen.epub_bytes, "html": bookgen.html_page}[kind](book)
+    path = tmp_path / f"handout.{kind}"
+    path.write_bytes(data.encode() if isinstance(data, str) else data)
+    report = import_source(store, path)
+    passages = store.load_source(report.source_id).passages
+    pieces = [p.location for p in passages if p.id.startswith(f"{report.source_id}-p2-")]
+    assert len(pieces) > 1
+    assert len(set(pieces)) == len(pieces), pieces
+    assert pieces[0] == "para 2, part 1"
+    assert passages[0].location == "para 1" and passages[-1].location == "para 3"
