@@ -31,3 +31,21 @@ def test_a_long_paragraph_of_a_book_without_chapters_keeps_distinct_locations(st
     assert len(set(pieces)) == len(pieces), pieces
     assert pieces[0] == "para 2, part 1"
     assert passages[0].location == "para 1" and passages[-1].location == "para 3"
+
+
+def test_a_title_page_line_does_not_run_into_the_first_chapter_heading(store, tmp_path):
+    # A title page: the title, then the author in the chapter headings' size; chapter 1 on page 2.
+    top = bookgen.PAGE_HEIGHT - bookgen.MARGIN
+    title_page = [("The Lighthouse Keeper", 150, top - 200, "F2", 24),
+                  ("Mara Quist", 200, top - 240, "F2", bookgen.HEADING_SIZE)]
+    lines = ["Eliza climbed the hundred steps", "of the tower every evening.", "", "The keeper's log", "recorded storms."]
+    body = ["Eliza climbed the hundred steps of the tower every evening.", "The keeper's log recorded storms."]
+    chapter = [("Chapter 1: The Lamp", bookgen.MARGIN, top - 20, "F2", bookgen.HEADING_SIZE)]
+    chapter += [(text, bookgen.MARGIN, top - 60 - 15 * k, "F1", bookgen.BODY_SIZE) for k, text in enumerate(lines) if text]
+    book = BookSpec("The Lighthouse Keeper", "Mara Quist", [])
+    path = tmp_path / "keeper.pdf"
+    path.write_bytes(bookgen._pdf_document(book, [title_page, chapter]))
+    report = import_source(store, path)
+    passages = store.load_source(report.source_id).passages
+    assert [p.text for p in passages] == body
+    assert [p.location for p in passages] == ["ch. 1, p. 2", "ch. 1, p. 2"]

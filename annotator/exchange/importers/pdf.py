@@ -249,6 +249,7 @@ class _Paragraphs:
             full = sorted(len(line.text) for line in body)
             full_length = full[int(len(full) * 0.9)] if full else 0
             previous: Line | None = None
+            self._end_heading()  # a heading never runs on from the page before (a title page's author line)
             if self.last_text and self._ended(self.last_text, lines[0].text if lines else "", self.last_full):
                 self._end_paragraph()  # the last line of the page before ended a paragraph
             for line in lines:
