@@ -49,3 +49,51 @@ def test_a_title_page_line_does_not_run_into_the_first_chapter_heading(store, tm
     passages = store.load_source(report.source_id).passages
     assert [p.text for p in passages] == body
     assert [p.location for p in passages] == ["ch. 1, p. 2", "ch. 1, p. 2"]
+
+
+TWO_CITIES = """The Project Gutenberg eBook of A Tale of Two Cities, by Charles Dickens
+
+Title: A Tale of Two Cities
+
+Author: Charles Dickens
+
+*** START OF THE PROJECT GUTENBERG EBOOK A TALE OF TWO CITIES ***
+
+
+A TALE OF TWO CITIES
+
+By Charles Dickens
+
+
+CONTENTS
+
+     CHAPTER I.      The Period
+     CHAPTER II.     The Mail
+
+
+CHAPTER I.
+The Period
+
+
+It was the best of times, it was the worst of times, it was the age of wisdom, it was the age
+of foolishness, it was the epoch of belief, it was the epoch of incredulity.
+
+
+CHAPTER II.
+The Mail
+
+
+It was the Dover road that lay, on a Friday night late in November, before the first of the
+persons with whom this history has business.
+
+*** END OF THE PROJECT GUTENBERG EBOOK A TALE OF TWO CITIES ***
+"""
+
+
+def test_gutenberg_front_matter_goes_when_chapter_headings_have_a_title_line(store, tmp_path):
+    path = tmp_path / "pg98.txt"
+    path.write_text(TWO_CITIES)
+    report = import_source(store, path)
+    texts = [p.text for p in store.load_source(report.source_id).passages]
+    assert not any(t in ("A TALE OF TWO CITIES", "By Charles Dickens", "CONTENTS") for t in texts), texts
+    assert texts[-1].startswith("It was the Dover road")
