@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 import pytest
 
 from annotator.corpus.store import Store
@@ -97,3 +100,19 @@ def test_gutenberg_front_matter_goes_when_chapter_headings_have_a_title_line(sto
     texts = [p.text for p in store.load_source(report.source_id).passages]
     assert not any(t in ("A TALE OF TWO CITIES", "By Charles Dickens", "CONTENTS") for t in texts), texts
     assert texts[-1].startswith("It was the Dover road")
+
+
+def test_an_epub_chapter_declaring_entities_in_its_doctype_leaks_no_markup(store, tmp_path):
+    # Some EPUB tools declare entities inline: <!DOCTYPE html [<!ENTITY nbsp "&#160;">]>
+    book = BookSpec("Hard Times", "Charles Dickens", [Chapter("Chapter 1: The One Thing Needful", [
+        "Now, what I want is, Facts.", "Teach these boys and girls nothing but Facts."])])
+    plain = zipfile.ZipFile(io.BytesIO(bookgen.epub_bytes(book)))
+    path = tmp_path / "hard-times.epub"
+    with zipfile.ZipFile(path, "w") as out:
+        for info in plain.infolist():
+            data = plain.read(info)
+            if info.filename.endswith(".xhtml"):
+                data = data.replace(b"<!DOCTYPE html>", b'<!DOCTYPE html [\n  <!ENTITY nbsp "&#160;">\n]>')
+            out.writestr(info, data)
+    report = import_source(store, path)
+    assert [p.text for p in store.load_source(report.source_id).passages] == book.chapters[0].paragraphs
