@@ -116,3 +116,18 @@ def test_an_epub_chapter_declaring_entities_in_its_doctype_leaks_no_markup(store
             out.writestr(info, data)
     report = import_source(store, path)
     assert [p.text for p in store.load_source(report.source_id).passages] == book.chapters[0].paragraphs
+
+
+def test_an_odt_author_is_its_initial_creator_not_its_last_editor(store, tmp_path):
+    # In ODF, dc:creator is whoever saved the file last; meta:initial-creator wrote it.
+    book = BookSpec("Jane Eyre seminar", "Ann Lecturer", [Chapter("Chapter 1", ["There was no possibility of a walk."])])
+    plain = zipfile.ZipFile(io.BytesIO(bookgen.odt_bytes(book)))
+    path = tmp_path / "seminar.odt"
+    with zipfile.ZipFile(path, "w") as out:
+        for info in plain.infolist():
+            data = plain.read(info)
+            if info.filename == "meta.xml":
+                data = data.replace(b"</office:meta>", b"<dc:creator>Bob Editor</dc:creator></office:meta>")
+            out.writestr(info, data)
+    report = import_source(store, path)
+    assert store.load_source(report.source_id).source.author == "Ann Lecturer"
