@@ -131,3 +131,18 @@ def test_an_odt_author_is_its_initial_creator_not_its_last_editor(store, tmp_pat
             out.writestr(info, data)
     report = import_source(store, path)
     assert store.load_source(report.source_id).source.author == "Ann Lecturer"
+
+
+def test_a_pdf_import_reports_its_pages_as_they_are_read(tmp_path):
+    from annotator.exchange.import_run import ImportRequest
+    from annotator.session import Session
+
+    book = bookgen.novel(chapters=3, words=3000)
+    path = tmp_path / "marsh.pdf"
+    path.write_bytes(bookgen.pdf_bytes(book))
+    heard = []
+    init_workspace(tmp_path / "ws", empty=True)
+    session = Session.open(tmp_path / "ws")
+    session.import_files(ImportRequest([path]), progress=lambda what, done, total: heard.append((what, done, total)))
+    pages = [(done, total) for what, done, total in heard if what == "reading marsh.pdf" and total > 1]
+    assert len(pages) > 3 and pages[-1][0] == pages[-1][1] - 1, heard[:5]

@@ -209,7 +209,7 @@ def import_source(
         report.warnings += parsed.warnings
         keep_ids = True
     elif kind in BOOK_KINDS:
-        read = read_book(path, kind, wanted_id, decoded.text)
+        read = read_book(path, kind, wanted_id, decoded.text, progress=progress)
         title, author, passages = read.title, read.author, read.passages
         report.warnings += read.warnings
         keep_ids = False
