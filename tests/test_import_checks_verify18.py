@@ -146,3 +146,15 @@ def test_a_pdf_import_reports_its_pages_as_they_are_read(tmp_path):
     session.import_files(ImportRequest([path]), progress=lambda what, done, total: heard.append((what, done, total)))
     pages = [(done, total) for what, done, total in heard if what == "reading marsh.pdf" and total > 1]
     assert len(pages) > 3 and pages[-1][0] == pages[-1][1] - 1, heard[:5]
+
+
+def test_a_bad_file_among_several_stops_the_import_before_any_is_written(cli, tmp_path):
+    ws = tmp_path / "ws"
+    assert cli("init", ws)[0] == 0
+    good = tmp_path / "notes.md"
+    good.write_text("Pip on the marshes.\n\nJoe at the forge.\n", encoding="utf-8")
+    broken = tmp_path / "novel.epub"
+    broken.write_bytes(bookgen.epub_bytes(BookSpec("T", "A", [Chapter("Chapter 1", ["Text."])]))[:1000])  # truncated
+    code, out, err = cli("--workspace", ws, "import", good, broken)
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert not list((ws / "corpus" / "passages").glob("*.yaml")), "notes.md was written, and nothing said so"
