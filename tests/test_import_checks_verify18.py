@@ -158,3 +158,14 @@ def test_a_bad_file_among_several_stops_the_import_before_any_is_written(cli, tm
     code, out, err = cli("--workspace", ws, "import", good, broken)
     assert code == 2 and len(err.strip().splitlines()) == 1, err
     assert not list((ws / "corpus" / "passages").glob("*.yaml")), "notes.md was written, and nothing said so"
+
+
+def test_markdown_front_matter_names_the_work_and_is_no_passage(store, tmp_path):
+    # Obsidian and most static-site notes open with a YAML block between '---' lines.
+    path = tmp_path / "beloved.md"
+    path.write_text("---\ntitle: Notes on Beloved\nauthor: Toni Morrison\ntags: [reading]\n---\n\n"
+                    "Sethe and the house on Bluestone Road.\n\n# Part One\n\n124 was spiteful.\n", encoding="utf-8")
+    report = import_source(store, path)
+    saved = store.load_source(report.source_id)
+    assert [p.text for p in saved.passages] == ["Sethe and the house on Bluestone Road.", "124 was spiteful."]
+    assert (saved.source.title, saved.source.author) == ("Notes on Beloved", "Toni Morrison")

@@ -214,7 +214,12 @@ def import_source(
         report.warnings += read.warnings
         keep_ids = False
     else:
-        title, passages = parse_plain_text(decoded.text, wanted_id)
+        from annotator.exchange.importers.front_matter import split_front_matter
+
+        text, front_title, author = (split_front_matter(decoded.text) if path.suffix.lower() in (".md", ".markdown")
+                                     else (decoded.text, "", ""))
+        title, passages = parse_plain_text(text, wanted_id)
+        title = front_title or title
         keep_ids = False
     if not passages:
         raise ImportFailure(f"{path}: no passages found (paragraphs are separated by blank lines)")
