@@ -169,3 +169,13 @@ def test_markdown_front_matter_names_the_work_and_is_no_passage(store, tmp_path)
     saved = store.load_source(report.source_id)
     assert [p.text for p in saved.passages] == ["Sethe and the house on Bluestone Road.", "124 was spiteful."]
     assert (saved.source.title, saved.source.author) == ("Notes on Beloved", "Toni Morrison")
+
+
+def test_an_rtf_file_is_refused_not_imported_as_its_markup(cli, tmp_path):
+    ws = tmp_path / "ws"
+    assert cli("init", ws)[0] == 0
+    path = tmp_path / "handout.rtf"
+    path.write_text(r"{\rtf1\ansi\deff0 {\fonttbl {\f0 Times;}} \f0\fs24 Pip meets the convict.\par }", encoding="ascii")
+    code, out, err = cli("--workspace", ws, "import", path)
+    assert code == 2 and len(err.strip().splitlines()) == 1 and ".docx" in err, err
+    assert not list((ws / "corpus" / "passages").glob("*.yaml"))
