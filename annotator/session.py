@@ -83,11 +83,14 @@ class Session:
 
         request.check()
         annotator = request.annotator or self.default_annotator()
-        if request.dry_run:
+        if request.dry_run or len(request.paths) > 1:
             from annotator.exchange.importers.dry_run import corpus_copy
 
             with corpus_copy(self.ws) as scratch:  # no index is written either: the copy is read whole instead
-                return run_imports(read_whole(Session(scratch)), request, annotator, progress)
+                tried = run_imports(read_whole(Session(scratch)), request, annotator, progress if request.dry_run else None)
+            if request.dry_run:
+                return tried
+            # Several files: all were tried on the copy first, so a bad one among them writes none of them.
         reports = run_imports(self, request, annotator, progress)
         if progress is None:
             self.sync()

@@ -55,7 +55,9 @@ def run_imports(session, request: ImportRequest, annotator: str, progress: Impor
             check_theme_notes(path)
             report = import_theme_notes(session.store, path)
         else:
-            per_source = (lambda done, total: progress(f"writing {path.name}", done, total)) if progress else None
+            # A reader may name its own stage ("reading" a PDF's pages); the rest is writing.
+            per_source = ((lambda done, total, stage="writing": progress(f"{stage} {path.name}", done, total))
+                          if progress else None)
             report = import_source(
                 session.store, path, source_id=request.source_id, annotator=annotator, resolve_theme=session.resolve_theme,
                 title=request.title, author=request.author, book=request.book, replace=request.replace,

@@ -191,12 +191,17 @@ def import_source(
         report.warnings += parsed.warnings
         keep_ids = True
     elif kind in BOOK_KINDS:
-        read = read_book(path, kind, wanted_id, decoded.text)
+        read = read_book(path, kind, wanted_id, decoded.text, progress=progress)
         title, author, passages = read.title, read.author, read.passages
         report.warnings += read.warnings
         keep_ids = False
     else:
-        title, passages = parse_plain_text(decoded.text, wanted_id)
+        from annotator.exchange.importers.front_matter import split_front_matter
+
+        text, front_title, author = (split_front_matter(decoded.text) if path.suffix.lower() in (".md", ".markdown")
+                                     else (decoded.text, "", ""))
+        title, passages = parse_plain_text(text, wanted_id)
+        title = front_title or title
         keep_ids = False
     if not passages:
         raise ImportFailure(f"{path}: no passages found (paragraphs are separated by blank lines)")

@@ -17,7 +17,7 @@ def book_kind(path: Path) -> str | None:
     return BOOK_SUFFIXES.get(path.suffix.lower())
 
 
-def read_book(path: Path, kind: str, source_id: str, text: str = "") -> Book:
+def read_book(path: Path, kind: str, source_id: str, text: str = "", progress=None) -> Book:
     """The file's title (empty if it names none), author and passages; a file that cannot be read
     raises ImportFailure (one line)."""
     from annotator.exchange.importers.textio import MAX_INPUT_BYTES
@@ -29,7 +29,7 @@ def read_book(path: Path, kind: str, source_id: str, text: str = "") -> Book:
     if size > MAX_INPUT_BYTES:
         raise ImportFailure(f"{path}: {size // (1024 * 1024)} MB is larger than the {MAX_INPUT_BYTES // (1024 * 1024)} MB an import takes")
     try:
-        book = _read(path, kind, source_id, text)
+        book = _read(path, kind, source_id, text, progress)
     except RecursionError:
         raise ImportFailure(f"{path}: the file nests its elements too deeply to read") from None
     if not book.passages:
@@ -38,7 +38,7 @@ def read_book(path: Path, kind: str, source_id: str, text: str = "") -> Book:
     return book  # without a title of its own, the import names it after the file
 
 
-def _read(path: Path, kind: str, source_id: str, text: str) -> Book:
+def _read(path: Path, kind: str, source_id: str, text: str, progress=None) -> Book:
     if kind == "epub":
         from annotator.exchange.importers.epub import read_epub
 
@@ -46,7 +46,7 @@ def _read(path: Path, kind: str, source_id: str, text: str) -> Book:
     if kind == "pdf":
         from annotator.exchange.importers.pdf import read_pdf
 
-        return read_pdf(path, source_id)
+        return read_pdf(path, source_id, progress)  # the slow one: page by page
     if kind in ("docx", "odt"):
         from annotator.exchange.importers.office import read_docx, read_odt
 

@@ -85,7 +85,9 @@ class BookBuilder:
         pieces = split_long(text)
         for k, piece in enumerate(pieces):
             suffix = f"-{k + 1}" if len(pieces) > 1 else ""
-            self.book.passages.append(Passage(f"{self.source_id}-p{self.paragraphs}{suffix}", piece, where, self.source_id))
+            # Without a chapter or page, "para N" alone would cite every piece alike.
+            located = f"{where}, part {k + 1}" if suffix and not (self.chapter or self.page) else where
+            self.book.passages.append(Passage(f"{self.source_id}-p{self.paragraphs}{suffix}", piece, located, self.source_id))
 
     def done(self, title: str = "", author: str = "") -> Book:
         self.book.title = clean(title or self.book.title)

@@ -66,6 +66,10 @@ def _front_matter(text: str) -> bool:
 
 
 def _starts_a_chapter(blocks, i: int) -> bool:
-    """A heading followed by a paragraph of text, not by another heading (as in a contents list)."""
-    rest = blocks[i].lines[1:] or (blocks[i + 1].lines if i + 1 < len(blocks) else [])
+    """A heading followed by a paragraph of text, not by another heading (as in a contents list);
+    the chapter's own title line may stand between them ("CHAPTER I." / "The Period")."""
+    following = blocks[i + 1].lines if i + 1 < len(blocks) else []
+    rest = blocks[i].lines[1:] or following
+    if rest is not following and len(rest) == 1 and _front_matter(rest[0]) and heading_location(rest[0]) is None:
+        rest = following
     return bool(rest) and heading_location(rest[0]) is None and len(" ".join(rest).split()) >= FRONT_MATTER_WORDS

@@ -19,6 +19,7 @@ from html.parser import HTMLParser
 
 from annotator.exchange.importers.chapters import clean
 
+_DOCTYPE_SUBSET = re.compile(r"^(\ufeff?\s*(?:<\?xml[^>]*>\s*)?)<!DOCTYPE[^\[>]*\[[^\]]*\]\s*>", re.IGNORECASE)
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 BLOCKS = {
     "p", "div", "li", "ul", "ol", "dl", "dd", "dt", "blockquote", "pre", "td", "th", "tr", "table", "section",
@@ -201,7 +202,8 @@ class _Extractor(HTMLParser):
 def extract(markup: str, *, web: bool = False) -> Page:
     """Headings, paragraphs and anchors of a page, in reading order."""
     parser = _Extractor(web)
-    parser.feed(markup)
+    # html.parser ends a DOCTYPE at its first ">", so an internal subset's "]>" would be read as text.
+    parser.feed(_DOCTYPE_SUBSET.sub(r"\1<!DOCTYPE html>", markup, count=1))
     parser.close()
     page = parser.page
     if web and any(e.in_main and e.kind != "anchor" for e in page.events):

@@ -71,7 +71,8 @@ def _core_properties(archive: SafeArchive, name: str) -> tuple[str, str]:
         key = local_name(element)
         if key in ("title", "creator", "initial-creator") and element.text and key not in values:
             values[key] = clean(element.text)
-    return values.get("title", ""), values.get("creator") or values.get("initial-creator", "")
+    # ODF's dc:creator is the last editor, meta:initial-creator the author (DOCX has only dc:creator).
+    return values.get("title", ""), values.get("initial-creator") or values.get("creator", "")
 
 
 class _Reader:

@@ -52,11 +52,11 @@ class Line:
     page: int = 0
 
 
-def read_pdf(path: Path, source_id: str) -> Book:
+def read_pdf(path: Path, source_id: str, progress=None) -> Book:
     logging.getLogger("pypdf").setLevel(logging.CRITICAL)  # its notes on damaged files would print mid-import (or mid-TUI)
     try:
         reader = _open(path)
-        pages, skipped = _readable_pages(path, reader)
+        pages, skipped = _readable_pages(path, reader, progress)
         labels = _page_labels(reader, len(pages))
         title, author = _metadata(reader)
     except ImportFailure:
@@ -76,10 +76,13 @@ def read_pdf(path: Path, source_id: str) -> Book:
     return builder.done(title, author)
 
 
-def _readable_pages(path: Path, reader) -> tuple[list[list["Line"]], list[int]]:
+def _readable_pages(path: Path, reader, progress=None) -> tuple[list[list["Line"]], list[int]]:
     """Each page's lines; a damaged page is left out (and named), unless no page can be read at all."""
     pages, skipped, first_error = [], [], None
+    total = len(reader.pages)
     for number, page in enumerate(reader.pages):
+        if progress:
+            progress(number, total, "reading")
         try:
             pages.append(_page_lines(page, number))
         except RecursionError:
@@ -249,6 +252,7 @@ class _Paragraphs:
             full = sorted(len(line.text) for line in body)
             full_length = full[int(len(full) * 0.9)] if full else 0
             previous: Line | None = None
+            self._end_heading()  # a heading never runs on from the page before (a title page's author line)
             if self.last_text and self._ended(self.last_text, lines[0].text if lines else "", self.last_full):
                 self._end_paragraph()  # the last line of the page before ended a paragraph
             for line in lines:

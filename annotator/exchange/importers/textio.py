@@ -43,6 +43,8 @@ def decode_bytes(raw: bytes, path: Path | str) -> DecodedText:
     for bom, encoding in _UNICODE_BOMS:  # UTF-32's BOM begins like UTF-16's: it is tested first
         if raw.startswith(bom):
             return DecodedText(raw.decode(encoding, errors="replace"), encoding)
+    if raw.lstrip()[:5] == b"{\\rtf":  # text, but all markup: imported as is, its passages would be control words
+        raise ImportFailure(f"{path}: an RTF document, which annotator cannot read; save it as .docx or .odt and import that")
     if looks_binary(raw):
         raise ImportFailure(f"{path}: looks like a binary file, not text; annotator imports text, Markdown, YAML, EPUB, PDF, .docx, .odt, HTML and Kindle clippings")
     try:
