@@ -333,6 +333,7 @@ class Session:
             elif what == "added":
                 changes.append(TagChange(True, tag, span))
         self._index_tags(index_later)
+        self.history.record(changes)
         return changes
 
     def untag(self, passage_id: str, theme_names: list[str], *, annotator: str | None = None,
@@ -366,6 +367,7 @@ class Session:
             if before is not None:
                 changes.append(TagChange(False, before, wanted if len(before.spans) > 1 else None))
         self._index_tags(index_later)
+        self.history.record(changes)
         return changes
 
     def toggle(self, passage_id: str, theme_id: str, *, annotator: str | None = None,

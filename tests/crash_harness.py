@@ -124,7 +124,7 @@ def child_import(ws: str, seed: int, version_a: str, version_b: str) -> None:
         name = rng.choice("ab")
         path = version_a if name == "a" else version_b
         say("BEGIN", name)
-        import_source(session.store, Path(path), source_id="story", annotator=ANNOTATOR)
+        import_source(session.store, Path(path), source_id="story", annotator=ANNOTATOR, replace=True)
         session.sync()
         say("ACK", name)
 
