@@ -501,7 +501,7 @@ def _search(
         restrict = q if restrict is None else wq.And([q, restrict])
     docnums, scores, total = _ranked(index, searcher, q if scored else None, restrict, limit)
     terms = _as_words(positive_text_terms(q, _ExpandingReader(index, searcher))) if scored else frozenset()
-    hits = [_hit(searcher.stored_fields(d), s, terms, index.pending_tags) for d, s in zip(docnums, scores)]
+    hits = [_hit(stored, s, terms, index.pending_tags) for stored, s in zip(_stored_page(index, searcher, docnums), scores)]
     suggestion = None
     if total == 0 and prepared.words.strip() and not (as_you_type and _still_typing(text)):
         suggestion = _did_you_mean(searcher, text, q, index)
@@ -546,6 +546,18 @@ def _ranked(index: SearchIndex, searcher, q, restrict, limit):
         except Exception as exc:  # a bug in the fast path: loud under the tests, else logged and
             fastpath.failed(index.folder, "scorer", exc)  # answered below by Whoosh
     return _whoosh_ranked(index, searcher, q, restrict, limit)
+
+
+def _stored_page(index: SearchIndex, searcher, docnums: list[int]) -> list[dict]:
+    """The shown documents' stored fields: from the term tables where the scorer has them (one slice and
+    one unpickling each), else from Whoosh's stored-fields reader (decompression and unpickling)."""
+    scorer = _scorer_for(index, searcher) if docnums else None
+    if scorer is not None:
+        try:
+            return scorer.stored_fields(docnums)
+        except Exception as exc:  # a bug in the fast path: loud under the tests, else logged
+            fastpath.failed(index.folder, "stored fields", exc)
+    return [searcher.stored_fields(d) for d in docnums]
 
 
 def _serving_scorer(index: SearchIndex, searcher, q, restrict):

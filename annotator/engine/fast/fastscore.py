@@ -17,7 +17,7 @@ Whoosh's own search.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass
 from itertools import islice
@@ -82,6 +82,7 @@ class SegmentData:
         self.doc_count = reader.doc_count_all()
         self.owner = owner
         self._table: TermTable | None | bool = False  # False: not looked for yet
+        self._schema_names = frozenset(reader.schema.names())
         self._lengths: dict[str, np.ndarray] = {}
         self._columns: dict[str, np.ndarray] = {}
         self._doc_frequency: dict[tuple, int] = {}
@@ -94,6 +95,18 @@ class SegmentData:
         if self._table is False:
             self._table = _open_table(self.reader, self.doc_count)
         return self._table.field(fieldname) if self._table is not None else None
+
+    def stored_fields(self, docnum: int) -> dict | None:
+        """The document's stored fields from the segment's term table; None when the table has none."""
+        if self._table is False:
+            self._table = _open_table(self.reader, self.doc_count)
+        table = self._table
+        if table is None or not table.has_stored():
+            return None
+        stored = table.stored_fields(docnum)
+        if not self._schema_names.issuperset(stored):  # as Whoosh's reader: fields the schema lost are left out
+            stored = {name: value for name, value in stored.items() if name in self._schema_names}
+        return stored
 
     def postings(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray] | None:
         """A term's document numbers and weights, deleted documents included; None when the segment lacks it."""
@@ -425,6 +438,7 @@ class VectorScorer:
                 deleted[gone] = True
             self.leaves.append((sub, offset, data, _segment_key(reader), ~deleted))
         cache.forget_except({leaf[3] for leaf in self.leaves})
+        self._offsets: list[int] | None = None
 
     # -- public --------------------------------------------------------------------
 
@@ -438,6 +452,21 @@ class VectorScorer:
             if docnum is not None:
                 self.pending[docnum] = themes
         self._pending_source = pending_tags
+
+    def stored_fields(self, docnums: list[int]) -> list[dict]:
+        """The stored fields of these documents (index-wide numbers): from the term tables, else from Whoosh."""
+        if self._offsets is None:
+            self._offsets = [offset for _, offset, *_ in self.leaves]
+        found = []
+        for docnum in docnums:
+            n = bisect_right(self._offsets, docnum) - 1
+            stored = None
+            if n >= 0:
+                _, offset, data, _, _ = self.leaves[n]
+                if docnum - offset < data.doc_count:
+                    stored = data.stored_fields(docnum - offset)
+            found.append(self.searcher.stored_fields(docnum) if stored is None else stored)
+        return found
 
     def rank(self, q: wq.Query, restrict: wq.Query | None, limit: int) -> Ranked:
         all_docs, all_scores = [], []
