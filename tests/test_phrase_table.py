@@ -75,7 +75,12 @@ def _leaf_tables(session) -> list:
     return [data.field_table("text") for _, _, data, _, _ in scorer.leaves]
 
 
-def test_phrases_rank_as_whoosh_after_builds_tags_and_reimports(phrased):
+@pytest.mark.parametrize("whole", [True, False], ids=["every-position", "candidate-documents"])
+def test_phrases_rank_as_whoosh_after_builds_tags_and_reimports(phrased, whole, monkeypatch):
+    from annotator.engine.fast import fastscore
+
+    # Adjacent words matched over all their positions at once, or over the documents holding them all.
+    monkeypatch.setattr(fastscore, "WHOLE_PHRASE_POSITIONS", 10**9 if whole else 0)
     session = phrased
     passages = [p for s in session.store.sources() for p in s.passages]
     texts = WRITTEN + _phrases_from(passages, 40, seed=5)

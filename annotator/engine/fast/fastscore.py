@@ -44,6 +44,9 @@ DENSE_JOIN = 8
 # Postings summed per document: past 1/DENSE_SUM of the segment's documents, counted into arrays
 # over the segment rather than sorted (see _summed).
 DENSE_SUM = 4
+# A phrase whose words have at most this many positions in all in a segment is matched over all of
+# them at once (_table_adjacent); beyond, over the documents holding every word (_table_phrase).
+WHOLE_PHRASE_POSITIONS = 60_000
 # Whoosh's Or picks a different matcher (and scoring) at or below this many documents.
 SMALL_INDEX = 5000
 _LENGTH_TABLE = np.array([byte_to_length(b) if b else 0 for b in range(256)], dtype=np.float64)
@@ -820,10 +823,13 @@ class VectorScorer:
             return self._empty(data)
         indexes = [table.find(word) for word in words]
         postings = [table.postings(i) for i in indexes]
-        candidates = postings[0][0]
-        for ids, _ in sorted(postings[1:], key=lambda found: len(found[0])):
-            candidates = _intersect_sorted(candidates, ids)
-        matched = _table_phrase(table, indexes, candidates, q.slop)
+        if q.slop == 1 and sum(map(table.position_count, indexes)) <= WHOLE_PHRASE_POSITIONS:
+            matched = _table_adjacent(table, indexes)
+        else:
+            candidates = postings[0][0]
+            for ids, _ in sorted(postings[1:], key=lambda found: len(found[0])):
+                candidates = _intersect_sorted(candidates, ids)
+            matched = _table_phrase(table, indexes, candidates, q.slop)
         lengths = data.lengths(q.fieldname)[matched] if field.scorable else None
         scores = []
         for word, (ids, weights) in zip(words, postings):
@@ -988,6 +994,22 @@ def _table_phrase(table: FieldTable, indexes: list[int], candidates: np.ndarray,
             return candidates[:0]
     docs = starts >> 32
     return docs[np.concatenate(([True], docs[1:] != docs[:-1]))].astype(candidates.dtype)
+
+
+def _table_adjacent(table: FieldTable, indexes: list[int]) -> np.ndarray:
+    """The documents holding the words side by side (slop 1), from every position of each word:
+    no intersection of documents first, no look-up of each candidate's positions."""
+    starts = None
+    for i, index in sorted(enumerate(indexes), key=lambda found: table.position_count(found[1])):
+        docs, positions = table.all_positions(index)
+        keys = (docs.astype(np.int64) << 32) + (positions - i)  # (document, phrase start): ascending
+        if i:
+            keys = keys[positions >= i]
+        starts = keys if starts is None else _intersect_sorted(starts, keys)
+        if not len(starts):
+            break
+    docs = starts >> 32
+    return docs[np.concatenate(([True], docs[1:] != docs[:-1]))].astype(np.int32) if len(docs) else docs.astype(np.int32)
 
 
 def _spans_near(word_positions: list, slop: int) -> bool:

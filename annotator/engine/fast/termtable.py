@@ -254,6 +254,17 @@ class FieldTable:
         flat = np.repeat(begins - (ends - taken), taken) + np.arange(total)
         return np.repeat(docs, taken), self.positions[flat]
 
+    def position_count(self, i: int) -> int:
+        """How many positions term i has in all (the field must hold positions)."""
+        return int(self._term_positions[i + 1] - self._term_positions[i])
+
+    def all_positions(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """Every position of term i: (document, position) pairs, document by document, positions ascending."""
+        start, end = self._post_starts[i:i + 2].tolist()
+        first, last = self._term_positions[i:i + 2].tolist()
+        counts = self.weights[start:end].astype(np.int64)  # term frequencies: positions per posting
+        return np.repeat(self.docs[start:end], counts), self.positions[first:last]
+
     def prefix_range(self, prefix: bytes) -> tuple[int, int]:
         """The indexes [lo, hi) of the terms beginning with `prefix`."""
         terms = self.terms()
