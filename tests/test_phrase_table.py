@@ -181,10 +181,12 @@ def test_highlights_found_from_the_heads_equal_a_scan_of_every_character():
 
     def scanned(text, wanted):  # match_offsets as it was: the pattern tried at every character
         pattern = search_mod._candidate_pattern(wanted)
-        return [[m.start(), m.end()] for m in pattern.finditer(text) if search_mod.analysed(m.group()) in wanted]
+        found = [[m.start(), m.end()] for m in pattern.finditer(text) if search_mod.analysed(m.group()) in wanted]
+        return search_mod._joined_at_hyphens(text, found)
 
     tricky = ["Storm STORM storm.s x.storm Storm's İstanbul istanbul storm", "e.g. E.G. e.g.storm", "naïve NAÏVE café",
-              "__storm _storm storm_ 3storm ٣storm", "Straße STRASSE straße", "ſtorm Kelvin Ǆemal ǆemal"]
+              "__storm _storm storm_ 3storm ٣storm", "Straße STRASSE straße", "ſtorm Kelvin Ǆemal ǆemal",
+              "storm\nstorm\tstorm-storm open-storm .storm ..storm s-t st storms-", "st", "Storms"]
     rng = random.Random(2)
     checked = 0
     for text in [p.text for p in generate_passages(400, seed=3)] + tricky:

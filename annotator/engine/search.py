@@ -377,8 +377,12 @@ def match_offsets(text: str, terms: set) -> list[list[int]]:
     if not terms or not text:
         return []
     wanted = terms if isinstance(terms, frozenset) else _as_words(terms)
-    pattern = _candidate_pattern(wanted)
     lowered = text.lower()
+    scanner = _lowered_scanner(wanted)
+    if scanner is not None and len(lowered) == len(text):
+        found = [[m.start(), m.end()] for m in scanner.finditer(lowered) if analysed(m.group()) in wanted]
+        return _joined_at_hyphens(text, found)
+    pattern = _candidate_pattern(wanted)
     heads = _head_finder(wanted)
     if heads is None or len(lowered) != len(text):  # a letter whose lowercase is longer: places would shift
         found = [[m.start(), m.end()] for m in pattern.finditer(text) if analysed(m.group()) in wanted]
@@ -396,6 +400,17 @@ def match_offsets(text: str, terms: set) -> list[list[int]]:
             if analysed(m.group()) in wanted:
                 found.append([m.start(), end])
     return _joined_at_hyphens(text, found)
+
+
+@lru_cache(maxsize=256)
+def _lowered_scanner(wanted: frozenset) -> re.Pattern | None:
+    """_candidate_pattern for the lowercased text, its two-letter heads first and the word-start test
+    after them (a lookbehind: no word character or dot before the head), so that the regular
+    expression engine skips straight to a head's first letter; None when a head is not two letters."""
+    heads = {term[:2].lower() for term in wanted if term}
+    if not heads or any(len(head) != 2 for head in heads):
+        return None
+    return re.compile(r"(?:%s)(?<![\w.]..)\w*(?:\.\w+)*" % "|".join(sorted(map(re.escape, heads))))
 
 
 @lru_cache(maxsize=256)
