@@ -380,7 +380,9 @@ def match_offsets(text: str, terms: set) -> list[list[int]]:
     lowered = text.lower()
     scanner = _lowered_scanner(wanted)
     if scanner is not None and len(lowered) == len(text):
-        found = [[m.start(), m.end()] for m in scanner.finditer(lowered) if analysed(m.group()) in wanted]
+        known = _analysed  # analysed()'s cache, read inline: a page has a few hundred candidate words
+        found = [[m.start(), m.end()] for m in scanner.finditer(lowered)
+                 if (known[word] if (word := m.group()) in known else analysed(word)) in wanted]
         return _joined_at_hyphens(text, found)
     pattern = _candidate_pattern(wanted)
     heads = _head_finder(wanted)
