@@ -72,3 +72,22 @@ def test_an_index_from_before_ctime_signatures_is_not_read_again(indexed):
         assert all(len(sig) == 4 for sig in json.loads(manifest_path.read_text(encoding="utf-8"))["files"].values())
     finally:
         session.close()
+
+
+def test_a_searcher_kept_by_one_stat_sees_another_sessions_commit(workspace_dir, monkeypatch):
+    """The searcher is kept while the index folder's mtime stands still; a commit elsewhere moves it."""
+    from annotator.engine import index as index_module
+    from annotator.engine.search import search
+
+    monkeypatch.setattr(index_module, "SETTLED_NS", -1)  # every folder state is trusted at once
+    reader, writer = Session.open(workspace_dir), Session.open(workspace_dir)
+    try:
+        reader.sync()
+        assert search(reader.index, "Gulp").total == 0
+        assert search(reader.index, "Gulp").total == 0  # now answered by the kept searcher, unchecked
+        passage = next(p for sf in writer.store.sources() for p in sf.passages if OLD in p.text)
+        writer.index.update_passages([type(passage)(passage.id, passage.text.replace(OLD, NEW), passage.location, passage.source)])
+        assert [h.id for h in search(reader.index, "Gulp").hits] == [passage.id]
+    finally:
+        reader.close()
+        writer.close()

@@ -75,7 +75,12 @@ def _leaf_tables(session) -> list:
     return [data.field_table("text") for _, _, data, _, _ in scorer.leaves]
 
 
-def test_phrases_rank_as_whoosh_after_builds_tags_and_reimports(phrased):
+@pytest.mark.parametrize("whole", [True, False], ids=["every-position", "candidate-documents"])
+def test_phrases_rank_as_whoosh_after_builds_tags_and_reimports(phrased, whole, monkeypatch):
+    from annotator.engine.fast import fastscore
+
+    # Adjacent words matched over all their positions at once, or over the documents holding them all.
+    monkeypatch.setattr(fastscore, "WHOLE_PHRASE_POSITIONS", 10**9 if whole else 0)
     session = phrased
     passages = [p for s in session.store.sources() for p in s.passages]
     texts = WRITTEN + _phrases_from(passages, 40, seed=5)
@@ -176,10 +181,12 @@ def test_highlights_found_from_the_heads_equal_a_scan_of_every_character():
 
     def scanned(text, wanted):  # match_offsets as it was: the pattern tried at every character
         pattern = search_mod._candidate_pattern(wanted)
-        return [[m.start(), m.end()] for m in pattern.finditer(text) if search_mod.analysed(m.group()) in wanted]
+        found = [[m.start(), m.end()] for m in pattern.finditer(text) if search_mod.analysed(m.group()) in wanted]
+        return search_mod._joined_at_hyphens(text, found)
 
     tricky = ["Storm STORM storm.s x.storm Storm's İstanbul istanbul storm", "e.g. E.G. e.g.storm", "naïve NAÏVE café",
-              "__storm _storm storm_ 3storm ٣storm", "Straße STRASSE straße", "ſtorm Kelvin Ǆemal ǆemal"]
+              "__storm _storm storm_ 3storm ٣storm", "Straße STRASSE straße", "ſtorm Kelvin Ǆemal ǆemal",
+              "storm\nstorm\tstorm-storm open-storm .storm ..storm s-t st storms-", "st", "Storms"]
     rng = random.Random(2)
     checked = 0
     for text in [p.text for p in generate_passages(400, seed=3)] + tricky:

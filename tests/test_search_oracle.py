@@ -7,7 +7,7 @@ and after each step runs random queries from the whole query language. The produ
 answer must equal
 
 (a) Whoosh's own search with every fast path off (SearchIndex(fast_paths=False)) over the
-    same index: ids, order, total, scores (1e-6), match offsets, themes, did-you-mean;
+    same index: ids, order, total, scores (1e-6), match offsets, stored fields, did-you-mean;
 (b) the product's answer after a fresh rebuild of the same corpus: the same passages,
     totals and match offsets. Rankings may differ there: Whoosh's BM25F statistics (idf,
     average length) count deleted documents until their segment is merged away.
@@ -176,6 +176,8 @@ def assert_same_answer(got, expected, text: str, *, ranking: bool = True) -> Non
         assert hit.matches == other.matches, f"{where}: matches of {hit.id}"
         assert hit.themes == other.themes, f"{where}: themes of {hit.id}"
         assert hit.text == other.text, f"{where}: text of {hit.id}"
+        shown = (hit.kind, hit.source, hit.location, hit.title)  # read from the term tables' stored fields
+        assert shown == (other.kind, other.source, other.location, other.title), f"{where}: fields of {hit.id}"
     if ranking:
         assert [h.score for h in got.hits] == pytest.approx([by_id[h.id].score for h in got.hits], rel=1e-6, abs=1e-9), where
         buckets = score_buckets(expected.hits)

@@ -126,3 +126,26 @@ def test_a_table_goes_with_its_segment(session):
     assert len(after) == 1 and after != before  # the old segment's table went with it
     manifest = json.loads((session.store.ws.index_dir / "manifest.json").read_text())
     assert manifest["schema"] >= 4
+
+
+def test_the_table_holds_each_documents_stored_fields_as_whoosh_reads_them(tmp_path, monkeypatch):
+    import annotator.engine.fast.bulkindex as bulkindex
+
+    monkeypatch.setattr(bulkindex, "BATCH", 64)  # several batches: their stored fields follow on
+    folder = tmp_path / "ix"
+    ix = build(folder, documents(300), bulk=True)
+    with ix.reader() as reader:
+        table = _table(folder, reader)
+        assert table is not None and table.has_stored()
+        for docnum in range(reader.doc_count_all()):
+            assert table.stored_fields(docnum) == reader.stored_fields(docnum)
+        assert table.field("text").terms() == list(reader.lexicon("text"))  # the fields after them read as before
+
+
+def test_a_page_of_results_reads_the_stored_fields_whoosh_reads(session):
+    index = session.index
+    searcher = index.searcher()
+    scorer = index.vector_scorer()
+    docnums = list(range(searcher.doc_count_all()))
+    assert any(data.stored_fields(0) is not None for _, _, data, _, _ in scorer.leaves)  # the tables' own path
+    assert scorer.stored_fields(docnums) == [searcher.stored_fields(d) for d in docnums]

@@ -39,8 +39,9 @@ from annotator.corpus.yamlio import atomic_write_text, parse_yaml
 # 2: text postings keep positions only; 3: `order` a stored column, not indexed; 4: bulk-built segments
 # carry a term table (annotator.engine.fast.termtable), which an older index lacks: it is rebuilt once, with the
 # usual one-line notice, rather than read the slow way (through Whoosh's postings) from then on;
-# 5: the term table holds the text field's positions (phrases are checked from it).
-SCHEMA_VERSION = 5
+# 5: the term table holds the text field's positions (phrases are checked from it); 6: and the
+# segment's stored fields (a page of results is read from it).
+SCHEMA_VERSION = 6
 MANIFEST = "manifest.json"
 # Segments this small (left by small updates): beyond MAX_SMALL_SEGMENTS of them, each commit folds
 # the FOLD_AT_ONCE smallest into its own new segment.
@@ -166,11 +167,22 @@ def _source_head(path: Path) -> tuple[str, str, int] | None:
 
 
 def _folder_identity(folder: Path):
+    state = _folder_state(folder)
+    return state[:2] if state is not None else None
+
+
+def _folder_state(folder: Path):
+    """(device, inode, mtime in ns) of the index folder: a commit adds and removes files in it, which moves its mtime."""
     try:
-        st = folder.stat()
+        st = os.stat(folder)
     except OSError:
         return None
-    return (st.st_dev, st.st_ino)
+    return (st.st_dev, st.st_ino, st.st_mtime_ns)
+
+
+# A folder mtime this old is trusted to move with the next change, however coarse the file system's clock
+# (as git trusts a file's mtime only when it is older than the index that recorded it).
+SETTLED_NS = 2_000_000_000
 
 
 def verify_index(folder: Path) -> str:
@@ -247,6 +259,7 @@ class SearchIndex:
         self._manifest: Manifest | None = None
         self._searcher = None
         self._searcher_folder = None
+        self._settled_state = None  # the folder's state when the searcher was last found up to date
         # Theme sets changed by this process's tagging and not yet committed to the index:
         # passage id -> sorted theme ids. Searches apply them; a full sync commits them.
         self.pending_tags: dict[str, list[str]] = {}
@@ -323,10 +336,14 @@ class SearchIndex:
         """An open searcher on the latest commit; refreshed only when the index changed."""
         ix = self.open()
         current = self._searcher
-        folder_id = _folder_identity(self.folder)
+        state = _folder_state(self.folder)
+        folder_id = state[:2] if state is not None else None
         if current is not None and (current.is_closed or folder_id != self._searcher_folder):
             self._drop_searcher()  # closed, or the index was rebuilt (a new folder swapped in)
             current = None
+        if current is not None and state is not None and state == self._settled_state:
+            return current  # no file added, removed or renamed in the folder since it was last found up to date
+        self._settled_state = None
         if current is None:
             current = ix.searcher()
             self._searcher_folder = folder_id
@@ -339,6 +356,8 @@ class SearchIndex:
             self._scorer = None
             self._searcher_folder = folder_id
         self._searcher = current
+        if self.fast_paths and state is not None and time.time_ns() - state[2] > SETTLED_NS:
+            self._settled_state = state  # read before the check above: a later commit moves the mtime
         return current
 
     @staticmethod
@@ -417,6 +436,7 @@ class SearchIndex:
                 pass
         self._searcher = None
         self._scorer = None
+        self._settled_state = None
 
     @property
     def manifest(self) -> Manifest:

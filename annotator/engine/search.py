@@ -377,8 +377,14 @@ def match_offsets(text: str, terms: set) -> list[list[int]]:
     if not terms or not text:
         return []
     wanted = terms if isinstance(terms, frozenset) else _as_words(terms)
-    pattern = _candidate_pattern(wanted)
     lowered = text.lower()
+    scanner = _lowered_scanner(wanted)
+    if scanner is not None and len(lowered) == len(text):
+        known = _analysed  # analysed()'s cache, read inline: a page has a few hundred candidate words
+        found = [[m.start(), m.end()] for m in scanner.finditer(lowered)
+                 if (known[word] if (word := m.group()) in known else analysed(word)) in wanted]
+        return _joined_at_hyphens(text, found)
+    pattern = _candidate_pattern(wanted)
     heads = _head_finder(wanted)
     if heads is None or len(lowered) != len(text):  # a letter whose lowercase is longer: places would shift
         found = [[m.start(), m.end()] for m in pattern.finditer(text) if analysed(m.group()) in wanted]
@@ -396,6 +402,17 @@ def match_offsets(text: str, terms: set) -> list[list[int]]:
             if analysed(m.group()) in wanted:
                 found.append([m.start(), end])
     return _joined_at_hyphens(text, found)
+
+
+@lru_cache(maxsize=256)
+def _lowered_scanner(wanted: frozenset) -> re.Pattern | None:
+    """_candidate_pattern for the lowercased text, its two-letter heads first and the word-start test
+    after them (a lookbehind: no word character or dot before the head), so that the regular
+    expression engine skips straight to a head's first letter; None when a head is not two letters."""
+    heads = {term[:2].lower() for term in wanted if term}
+    if not heads or any(len(head) != 2 for head in heads):
+        return None
+    return re.compile(r"(?:%s)(?<![\w.]..)\w*(?:\.\w+)*" % "|".join(sorted(map(re.escape, heads))))
 
 
 @lru_cache(maxsize=256)
@@ -501,7 +518,7 @@ def _search(
         restrict = q if restrict is None else wq.And([q, restrict])
     docnums, scores, total = _ranked(index, searcher, q if scored else None, restrict, limit)
     terms = _as_words(positive_text_terms(q, _ExpandingReader(index, searcher))) if scored else frozenset()
-    hits = [_hit(searcher.stored_fields(d), s, terms, index.pending_tags) for d, s in zip(docnums, scores)]
+    hits = [_hit(stored, s, terms, index.pending_tags) for stored, s in zip(_stored_page(index, searcher, docnums), scores)]
     suggestion = None
     if total == 0 and prepared.words.strip() and not (as_you_type and _still_typing(text)):
         suggestion = _did_you_mean(searcher, text, q, index)
@@ -546,6 +563,18 @@ def _ranked(index: SearchIndex, searcher, q, restrict, limit):
         except Exception as exc:  # a bug in the fast path: loud under the tests, else logged and
             fastpath.failed(index.folder, "scorer", exc)  # answered below by Whoosh
     return _whoosh_ranked(index, searcher, q, restrict, limit)
+
+
+def _stored_page(index: SearchIndex, searcher, docnums: list[int]) -> list[dict]:
+    """The shown documents' stored fields: from the term tables where the scorer has them (one slice and
+    one unpickling each), else from Whoosh's stored-fields reader (decompression and unpickling)."""
+    scorer = _scorer_for(index, searcher) if docnums else None
+    if scorer is not None:
+        try:
+            return scorer.stored_fields(docnums)
+        except Exception as exc:  # a bug in the fast path: loud under the tests, else logged
+            fastpath.failed(index.folder, "stored fields", exc)
+    return [searcher.stored_fields(d) for d in docnums]
 
 
 def _serving_scorer(index: SearchIndex, searcher, q, restrict):

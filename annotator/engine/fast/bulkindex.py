@@ -185,6 +185,7 @@ class BulkWriter(SegmentWriter):
         self._pending: list[tuple[int, dict]] = []
         self._single_values: dict[int, bytes] = {}
         self._table: TableWriter | None = None
+        self._table_tried = False
         for name, field in self.schema.items():
             if not field.indexed or field.vector or field.separate_spelling():
                 continue
@@ -233,8 +234,14 @@ class BulkWriter(SegmentWriter):
             return
         lengths = {name: self._index_texts(name, pending) for name in self._fast_text}
         perdoc = self.perdocwriter
+        table = self._opened_table()
+        stored_pickles = []
         for row, (docnum, fields) in enumerate(pending):
             perdoc.start_doc(docnum)
+            if table is not None:  # what Whoosh's per-doc writer stores for it, as it stores it
+                stored = {name: fields[name] for name in sorted(fields)
+                          if fields[name] is not None and self.schema[name].stored}
+                stored_pickles.append(dumps(stored, 2))
             for fieldname in sorted(fields):
                 value = fields[fieldname]
                 if value is None:
@@ -248,6 +255,8 @@ class BulkWriter(SegmentWriter):
                 if field.column_type:
                     perdoc.add_column_value(fieldname, field.column_type, field.to_column_value(value))
             perdoc.finish_doc()
+        if table is not None:
+            table.add_stored(stored_pickles)
 
     def _index_texts(self, fieldname: str, pending) -> np.ndarray:
         """Post a batch's values of a fast text field; each document's field length."""
@@ -312,7 +321,9 @@ class BulkWriter(SegmentWriter):
         self._add_pending()
         self.perdocwriter.close()
         fieldwriter = self.fieldwriter
-        self._table = self._start_table()
+        self._table = self._opened_table()
+        if self._table is not None:
+            self._table.set_doc_count(self.docnum)  # started with the first batch: all are in now
         for fieldname in sorted(self._fields):
             postings = self._fields.pop(fieldname)
             if fieldname in self._fast_text:  # numbered by the analysis (texts go nowhere else)
@@ -345,6 +356,13 @@ class BulkWriter(SegmentWriter):
         fieldwriter.close()
 
     # -- the term table beside the segment (annotator.engine.fast.termtable) -------------------------
+
+    def _opened_table(self) -> TableWriter | None:
+        """The segment's term table, started with the first documents (their stored fields go first)."""
+        if self._table is None and not self._table_tried:
+            self._table_tried = True
+            self._table = self._start_table()
+        return self._table
 
     def _start_table(self) -> TableWriter | None:
         folder = getattr(self.storage, "folder", None)

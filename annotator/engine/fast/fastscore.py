@@ -17,7 +17,7 @@ Whoosh's own search.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass
 from itertools import islice
@@ -36,14 +36,19 @@ from annotator.engine.fast.termtable import FieldTable, TermTable, open_table
 
 # How many postings (document, weight) pairs to keep in memory across all terms.
 POSTINGS_BUDGET = 4_000_000
-# Past this many expansions, a prefix's OR is summed sparsely (see _sparse_union).
-SPARSE_UNION_MIN = 16
+# Past this many expansions, a prefix's OR is summed sparsely, in one pass (see _sparse_union): a
+# document's score can differ from Whoosh's tree of sums in the last bit only where it holds three
+# or more of the expansions, and three terms scored one by one cost a 100k-passage prefix a third more.
+SPARSE_UNION_MIN = 2
 # A union of two partial results whose documents number more than 1/DENSE_JOIN of the segment's
 # is summed in arrays over the segment (cheaper, then, than merging the two lists).
 DENSE_JOIN = 8
 # Postings summed per document: past 1/DENSE_SUM of the segment's documents, counted into arrays
 # over the segment rather than sorted (see _summed).
 DENSE_SUM = 4
+# A phrase whose words have at most this many positions in all in a segment is matched over all of
+# them at once (_table_adjacent); beyond, over the documents holding every word (_table_phrase).
+WHOLE_PHRASE_POSITIONS = 60_000
 # Whoosh's Or picks a different matcher (and scoring) at or below this many documents.
 SMALL_INDEX = 5000
 _LENGTH_TABLE = np.array([byte_to_length(b) if b else 0 for b in range(256)], dtype=np.float64)
@@ -82,6 +87,7 @@ class SegmentData:
         self.doc_count = reader.doc_count_all()
         self.owner = owner
         self._table: TermTable | None | bool = False  # False: not looked for yet
+        self._schema_names = frozenset(reader.schema.names())
         self._lengths: dict[str, np.ndarray] = {}
         self._columns: dict[str, np.ndarray] = {}
         self._doc_frequency: dict[tuple, int] = {}
@@ -94,6 +100,18 @@ class SegmentData:
         if self._table is False:
             self._table = _open_table(self.reader, self.doc_count)
         return self._table.field(fieldname) if self._table is not None else None
+
+    def stored_fields(self, docnum: int) -> dict | None:
+        """The document's stored fields from the segment's term table; None when the table has none."""
+        if self._table is False:
+            self._table = _open_table(self.reader, self.doc_count)
+        table = self._table
+        if table is None or not table.has_stored():
+            return None
+        stored = table.stored_fields(docnum)
+        if not self._schema_names.issuperset(stored):  # as Whoosh's reader: fields the schema lost are left out
+            stored = {name: value for name, value in stored.items() if name in self._schema_names}
+        return stored
 
     def postings(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray] | None:
         """A term's document numbers and weights, deleted documents included; None when the segment lacks it."""
@@ -425,6 +443,7 @@ class VectorScorer:
                 deleted[gone] = True
             self.leaves.append((sub, offset, data, _segment_key(reader), ~deleted))
         cache.forget_except({leaf[3] for leaf in self.leaves})
+        self._offsets: list[int] | None = None
 
     # -- public --------------------------------------------------------------------
 
@@ -438,6 +457,21 @@ class VectorScorer:
             if docnum is not None:
                 self.pending[docnum] = themes
         self._pending_source = pending_tags
+
+    def stored_fields(self, docnums: list[int]) -> list[dict]:
+        """The stored fields of these documents (index-wide numbers): from the term tables, else from Whoosh."""
+        if self._offsets is None:
+            self._offsets = [offset for _, offset, *_ in self.leaves]
+        found = []
+        for docnum in docnums:
+            n = bisect_right(self._offsets, docnum) - 1
+            stored = None
+            if n >= 0:
+                _, offset, data, _, _ = self.leaves[n]
+                if docnum - offset < data.doc_count:
+                    stored = data.stored_fields(docnum - offset)
+            found.append(self.searcher.stored_fields(docnum) if stored is None else stored)
+        return found
 
     def rank(self, q: wq.Query, restrict: wq.Query | None, limit: int) -> Ranked:
         all_docs, all_scores = [], []
@@ -791,10 +825,13 @@ class VectorScorer:
             return self._empty(data)
         indexes = [table.find(word) for word in words]
         postings = [table.postings(i) for i in indexes]
-        candidates = postings[0][0]
-        for ids, _ in sorted(postings[1:], key=lambda found: len(found[0])):
-            candidates = _intersect_sorted(candidates, ids)
-        matched = _table_phrase(table, indexes, candidates, q.slop)
+        if q.slop == 1 and sum(map(table.position_count, indexes)) <= WHOLE_PHRASE_POSITIONS:
+            matched = _table_adjacent(table, indexes)
+        else:
+            candidates = postings[0][0]
+            for ids, _ in sorted(postings[1:], key=lambda found: len(found[0])):
+                candidates = _intersect_sorted(candidates, ids)
+            matched = _table_phrase(table, indexes, candidates, q.slop)
         lengths = data.lengths(q.fieldname)[matched] if field.scorable else None
         scores = []
         for word, (ids, weights) in zip(words, postings):
@@ -959,6 +996,22 @@ def _table_phrase(table: FieldTable, indexes: list[int], candidates: np.ndarray,
             return candidates[:0]
     docs = starts >> 32
     return docs[np.concatenate(([True], docs[1:] != docs[:-1]))].astype(candidates.dtype)
+
+
+def _table_adjacent(table: FieldTable, indexes: list[int]) -> np.ndarray:
+    """The documents holding the words side by side (slop 1), from every position of each word:
+    no intersection of documents first, no look-up of each candidate's positions."""
+    starts = None
+    for i, index in sorted(enumerate(indexes), key=lambda found: table.position_count(found[1])):
+        docs, positions = table.all_positions(index)
+        keys = (docs.astype(np.int64) << 32) + (positions - i)  # (document, phrase start): ascending
+        if i:
+            keys = keys[positions >= i]
+        starts = keys if starts is None else _intersect_sorted(starts, keys)
+        if not len(starts):
+            break
+    docs = starts >> 32
+    return docs[np.concatenate(([True], docs[1:] != docs[:-1]))].astype(np.int32) if len(docs) else docs.astype(np.int32)
 
 
 def _spans_near(word_positions: list, slop: int) -> bool:

@@ -14,6 +14,12 @@ posting after posting (each posting has as many as its weight, its term frequenc
 where each term's positions begin: a phrase is checked with NumPy over these, without
 Whoosh's per-posting reads of its pickled blocks.
 
+A table may also carry its segment's stored fields, each document's as Whoosh stores them
+(the dict pickled, here uncompressed), one after the other with where each begins: a page of
+results reads them with one slice and one unpickling each, without Whoosh's column reader
+and its decompression (`TermTable.stored_fields`). A table without them (written before
+they were added) is read as before; the stored fields then come from Whoosh.
+
 The file is memory-mapped: a term's postings are slices of it, read from disk only
 when touched; the terms are split into a list on first use, and finding a term or
 a prefix's completions is a bisection of it. Its
@@ -28,6 +34,7 @@ from __future__ import annotations
 import json
 import mmap
 import os
+import pickle
 import struct
 from bisect import bisect_left
 
@@ -39,7 +46,8 @@ _MAGIC = b"ANNTT\x00\x00\x01"
 _TRAILER = struct.Struct("<Q8s")  # directory length, magic
 _DTYPES = {"blob": np.uint8, "term_starts": np.dtype("<i8"), "post_starts": np.dtype("<i8"),
            "docs": np.dtype("<i4"), "weights": np.dtype("<f4"),
-           "positions": np.dtype("<i4"), "term_positions": np.dtype("<i8")}
+           "positions": np.dtype("<i4"), "term_positions": np.dtype("<i8"),
+           "stored_blob": np.uint8, "stored_starts": np.dtype("<i8")}
 _REQUIRED = ("blob", "term_starts", "post_starts", "docs", "weights")
 # Past any byte of UTF-8 text: `prefix + _PAST` sorts after every term that begins with prefix.
 _PAST = b"\xff"
@@ -75,6 +83,35 @@ class TableWriter:
         self.path = path
         self._file = open(path, "wb")
         self._directory = {"version": VERSION, "segment": segment_id, "doc_count": doc_count, "fields": {}}
+        self._stored_start: int | None = None  # where the stored fields begin, while they are written
+        self._stored_sizes: list[int] = []
+
+    def set_doc_count(self, doc_count: int) -> None:
+        self._directory["doc_count"] = doc_count
+
+    def add_stored(self, pickled: list[bytes]) -> None:
+        """The next documents' stored fields, each pickled; written at once (nothing is kept but their sizes)."""
+        if self._stored_start is None:
+            self._pad()
+            self._stored_start = self._file.tell()
+        self._file.write(b"".join(pickled))
+        self._stored_sizes.extend(map(len, pickled))
+
+    def _end_stored(self) -> None:
+        if self._stored_start is None:
+            return
+        size = self._file.tell() - self._stored_start
+        starts = np.zeros(len(self._stored_sizes) + 1, dtype=np.int64)
+        np.cumsum(np.asarray(self._stored_sizes, dtype=np.int64), out=starts[1:])
+        self._pad()
+        self._directory["stored"] = {"stored_blob": [self._stored_start, size],
+                                     "stored_starts": self._write("stored_starts", starts)}
+        self._stored_start = None
+
+    def _pad(self) -> None:
+        padding = -self._file.tell() % 8  # the next array starts aligned
+        if padding:
+            self._file.write(b"\0" * padding)
 
     def _write(self, name: str, values: np.ndarray) -> list[int]:
         data = np.ascontiguousarray(values, dtype=_DTYPES[name])
@@ -92,6 +129,7 @@ class TableWriter:
         `positions`, for a field whose weights are term frequencies: each posting's
         positions, posting after posting, as many as its weight.
         """
+        self._end_stored()  # the stored fields, if any, come first and end here
         lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms)) + 1
         term_starts = np.zeros(len(terms) + 1, dtype=np.int64)
         np.cumsum(lengths, out=term_starts[1:])
@@ -112,6 +150,7 @@ class TableWriter:
             entry["term_positions"] = self._write("term_positions", counted[np.asarray(post_starts, dtype=np.int64)])
 
     def close(self, final_path: str) -> None:
+        self._end_stored()
         directory = json.dumps(self._directory, separators=(",", ":")).encode("utf-8")
         self._file.write(directory)
         self._file.write(_TRAILER.pack(len(directory), _MAGIC))
@@ -215,6 +254,17 @@ class FieldTable:
         flat = np.repeat(begins - (ends - taken), taken) + np.arange(total)
         return np.repeat(docs, taken), self.positions[flat]
 
+    def position_count(self, i: int) -> int:
+        """How many positions term i has in all (the field must hold positions)."""
+        return int(self._term_positions[i + 1] - self._term_positions[i])
+
+    def all_positions(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """Every position of term i: (document, position) pairs, document by document, positions ascending."""
+        start, end = self._post_starts[i:i + 2].tolist()
+        first, last = self._term_positions[i:i + 2].tolist()
+        counts = self.weights[start:end].astype(np.int64)  # term frequencies: positions per posting
+        return np.repeat(self.docs[start:end], counts), self.positions[first:last]
+
     def prefix_range(self, prefix: bytes) -> tuple[int, int]:
         """The indexes [lo, hi) of the terms beginning with `prefix`."""
         terms = self.terms()
@@ -244,6 +294,23 @@ class TermTable:
         self._buffer = buffer
         self._entries = directory["fields"]
         self._fields: dict[str, FieldTable] = {}
+        self._stored_starts: list[int] | None = None
+        self._stored_base = 0
+        stored = directory.get("stored")
+        if stored is not None:
+            self._stored_base = stored["stored_blob"][0]
+            starts = array_of(buffer, "stored_starts", *stored["stored_starts"])
+            if len(starts) != directory["doc_count"] + 1 or starts[0] != 0 or starts[-1] != stored["stored_blob"][1]:
+                raise ValueError("term table stored fields disagree")
+            self._stored_starts = starts.tolist()
+
+    def has_stored(self) -> bool:
+        return self._stored_starts is not None
+
+    def stored_fields(self, docnum: int) -> dict:
+        """The document's stored fields as Whoosh stored them (the table must have them: has_stored())."""
+        starts, base = self._stored_starts, self._stored_base
+        return pickle.loads(self._buffer[base + starts[docnum]:base + starts[docnum + 1]])
 
     def field(self, fieldname: str) -> FieldTable | None:
         found = self._fields.get(fieldname)
@@ -268,8 +335,11 @@ def open_table(folder: str, segment_id: str, doc_count: int) -> TermTable | None
                 or directory.get("doc_count") != doc_count):
             return None
         end = size - _TRAILER.size - length
-        for entry in directory["fields"].values():
-            if not set(_REQUIRED) <= entry.keys() or ("positions" in entry) != ("term_positions" in entry):
+        for entry in [*directory["fields"].values(), *([directory["stored"]] if "stored" in directory else [])]:
+            if entry is directory.get("stored"):
+                if set(entry) != {"stored_blob", "stored_starts"}:
+                    return None
+            elif not set(_REQUIRED) <= entry.keys() or ("positions" in entry) != ("term_positions" in entry):
                 return None
             for name, dtype in _DTYPES.items():
                 if name not in entry:
