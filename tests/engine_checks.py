@@ -23,6 +23,9 @@ TRICKY = [
     "[bold]not bold[/bold] <tag> & ampersand",
     "repeat repeat repeat repeat, hope hoping hoped hopeful",
     "x y z single letters are dropped but xy is kept",
+    "Élise garde l'espérance; sœur, Noël, été, Schuldgefühl und Träume, Œuvre, ÆSIR, ẞTRASSE.",
+    "逃犯が逃げた。ピップは孤児で、時計を見ていた。Pip逃犯x.y漢字 한국어 문장 ｱｲｳ",
+    "decomposed e\u0301te\u0301 and cafe\u0301, Ǆemal ǅemal ǆemal",
 ]
 
 

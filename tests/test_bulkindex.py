@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
-from whoosh.analysis import StemmingAnalyzer
 
 from annotator.engine.fast.bulkindex import FastAnalysis
 from annotator.engine.index import make_schema, passage_doc
@@ -52,7 +51,7 @@ def test_a_bulk_built_index_searches_and_takes_later_updates(tmp_path):
 
 def _analyzer_positions(text: str) -> dict[bytes, list[int]]:
     result: dict[bytes, list[int]] = {}
-    for token in StemmingAnalyzer()(text, positions=True):
+    for token in make_schema()["text"].analyzer(text, positions=True):
         result.setdefault(token.text.encode("utf-8"), []).append(token.pos)
     return result
 

@@ -55,6 +55,10 @@ WORDS = [
     "lamp", "o'clock", "e.g.", "3.5", "1984", "field.", "field,", "(hope)", "—", "well-being",
     "Norfolk", "norfolk", "tape", "tapes", "lost", "lonely", "loneliness", "sea", "boat", "boats",
     "sketching", "sketch", "x", "ab", "abc", "abcd",
+    # Accents that fold (typed with and without them), German compounds, Chinese and Japanese runs.
+    "espérance", "esperance", "Élise", "Elise", "été", "ete", "et", "sœur", "soeur", "Straße",
+    "strasse", "Noël", "société", "Schuld", "Schuldgefühl", "Träume", "Traum", "Tochter",
+    "逃犯", "逃犯が逃げた。", "ピップは孤児で", "時計", "皮普", "婚纱", "한국어",
 ]
 THEMES = ["hope", "memory", "loss", "memory-lost"]  # memory-lost is a sub-theme of memory
 

@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from whoosh import columns, fields, index as whoosh_index
-from whoosh.analysis import StemmingAnalyzer
 from whoosh.filedb.filestore import FileStorage
 
 from annotator.engine import fastpath, whoosh_internals
+from annotator.engine.analysis import text_analyzer
 from annotator.errors import AnnotatorError
 from annotator.corpus.model import Passage, Source, Theme
 from annotator.corpus.store import Store
@@ -36,8 +36,9 @@ from annotator.corpus.yamlio import atomic_write_text, parse_yaml
 # 2: text postings keep positions only; 3: `order` a stored column, not indexed; 4: bulk-built segments
 # carry a term table (annotator.engine.fast.termtable), which an older index lacks: it is rebuilt once, with the
 # usual one-line notice, rather than read the slow way (through Whoosh's postings) from then on;
-# 5: the term table holds the text field's positions (phrases are checked from it).
-SCHEMA_VERSION = 5
+# 5: the term table holds the text field's positions (phrases are checked from it);
+# 6: accents folded, a folding word also indexed as written; CJK characters are tokens (engine.analysis).
+SCHEMA_VERSION = 6
 INDEX_NAME = "annotator"
 MANIFEST = "manifest.json"
 NOTE_PREFIX = "note:"
@@ -59,11 +60,6 @@ MAX_PENDING_TAGS = 500
 DAMAGE_ERRORS = (zlib.error, struct.error, EOFError, pickle.UnpicklingError, UnicodeDecodeError)
 
 Progress = Callable[[int, int], None]
-
-
-def text_analyzer():
-    # Stemming, lowercasing, stop words dropped: "sketching" finds "sketch".
-    return StemmingAnalyzer()
 
 
 class StoredNumberColumn(fields.COLUMN):

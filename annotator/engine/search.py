@@ -18,6 +18,8 @@ from itertools import islice
 from whoosh import qparser, query as wq
 from whoosh.qparser import QueryParser
 
+from annotator.engine.analysis import LETTER, HAS_CJK, LanguageQueryParser, fold, fold_in_place, is_exact_spelling, phrases_folded, stem_heads
+
 from annotator.engine.coordination import coordinate
 from annotator.engine import fastpath, query_budget, whoosh_internals
 from annotator.engine.hits import Hit, SearchResult
@@ -64,7 +66,7 @@ class Prepared:
 
 
 def make_parser(schema) -> QueryParser:
-    parser = QueryParser("text", schema, group=qparser.OrGroup.factory(COORDINATION))
+    parser = LanguageQueryParser("text", schema, group=qparser.OrGroup.factory(COORDINATION))
     parser.add_plugin(qparser.FuzzyTermPlugin())
     parser.add_plugin(qparser.PlusMinusPlugin())
     parser.remove_plugin_class(qparser.BoostPlugin)
@@ -129,7 +131,7 @@ def _typed_word(token: str, prepared: Prepared) -> str:
         prepared.typing = parts[-1].lower()
         prepared.typing_exact = _hyphenated_phrase(token)
         return "(" + " AND ".join(parts[:-1] + [parts[-1] + "*"]) + ")"
-    if _PLAIN_WORD.match(token) and "-" not in token and len(token) >= AS_YOU_TYPE_MIN:
+    if _PLAIN_WORD.match(token) and "-" not in token and len(token) >= AS_YOU_TYPE_MIN and not HAS_CJK.search(token):
         prepared.typing = token.lower()
         prepared.typing_exact = token
         return f"{token}*"
@@ -190,7 +192,8 @@ def _unstemmed_prefixes(q: wq.Query, words: str) -> wq.Query:
     typed = {}
     for raw in _TYPED_PREFIX.findall(words):
         for token in text_analyzer()(raw, mode="query", removestops=False, tokenize=False):
-            typed.setdefault(token.text, raw.lower())
+            # The analyzer gives a word as written, then folded: each prefix as typed, or folded.
+            typed.setdefault(token.text, raw.lower() if is_exact_spelling(token.text) else fold(raw.lower()))
 
     def fix(node: wq.Query) -> wq.Query:
         if isinstance(node, wq.Prefix) and node.fieldname == "text" and typed.get(node.text, node.text) != node.text:
@@ -241,7 +244,7 @@ def _parse_uncached(words: str, schema) -> wq.Query:
         return plain_words_query(words)
     if q is wq.NullQuery:
         return q
-    q = _unstemmed_prefixes(q, words)
+    q = _unstemmed_prefixes(phrases_folded(q), words)
     q = _lift_negations(q)
     if isinstance(q, wq.Not):  # only exclusions: nothing to rank by
         return wq.AndNot(wq.Every(), q.query)
@@ -359,6 +362,8 @@ def analysed(word: str) -> str | None:
     if key in _analysed:
         return _analysed[key]
     tokens = [t.text for t in _word_analyzer()(key)]
+    if len(tokens) == 2 and is_exact_spelling(tokens[0]):
+        tokens = tokens[1:]  # a word whose accents fold: as written, then folded; every such word has the folded term
     term = tokens[0] if len(tokens) == 1 else None
     if len(_analysed) >= _ANALYSED_CACHE_LIMIT:
         _analysed.clear()
@@ -378,11 +383,12 @@ def match_offsets(text: str, terms: set) -> list[list[int]]:
         return []
     wanted = terms if isinstance(terms, frozenset) else _as_words(terms)
     pattern = _candidate_pattern(wanted)
+    original, text = text, fold_in_place(text)  # candidates are found without accents, analysed as written
     lowered = text.lower()
     heads = _head_finder(wanted)
     if heads is None or len(lowered) != len(text):  # a letter whose lowercase is longer: places would shift
-        found = [[m.start(), m.end()] for m in pattern.finditer(text) if analysed(m.group()) in wanted]
-        return _joined_at_hyphens(text, found)
+        found = [[m.start(), m.end()] for m in pattern.finditer(text) if analysed(original[m.start():m.end()]) in wanted]
+        return _joined_at_hyphens(original, found)
     # What pattern.finditer(text) finds, several times faster: a case-insensitive pattern that begins
     # with a lookbehind is tried at every character; the heads are found by a literal search of the
     # lowercased text, and the pattern is tried only there.
@@ -393,23 +399,26 @@ def match_offsets(text: str, terms: set) -> list[list[int]]:
         m = pattern.match(text, head.start())
         if m:
             end = m.end()
-            if analysed(m.group()) in wanted:
+            if analysed(original[m.start():end]) in wanted:
                 found.append([m.start(), end])
-    return _joined_at_hyphens(text, found)
+    return _joined_at_hyphens(original, found)
 
 
 @lru_cache(maxsize=256)
 def _head_finder(wanted: frozenset) -> re.Pattern | None:
     """The lowercased heads _candidate_pattern's words begin with; None when there are none."""
-    heads = sorted({re.escape(term[:2].lower()) for term in wanted if term})
+    heads = sorted({re.escape(stem_heads(term).lower()) for term in wanted if term})
     return re.compile("|".join(heads)) if heads else None
 
 
 def _joined_at_hyphens(text: str, spans: list[list[int]]) -> list[list[int]]:
-    """Matched parts of one hyphenated word (`open` and `plan` in "open-plan") as one span: the whole word."""
+    """Matched parts of one hyphenated word (`open` and `plan` in "open-plan") as one span: the whole word;
+    matched Chinese or Japanese characters side by side as one span too."""
     joined: list[list[int]] = []
     for start, end in spans:
         if joined and start == joined[-1][1] + 1 and text[joined[-1][1]] == "-":
+            joined[-1][1] = end
+        elif joined and start == joined[-1][1] and HAS_CJK.match(text, start):
             joined[-1][1] = end
         else:
             joined.append([start, end])
@@ -424,8 +433,12 @@ def _as_words(terms) -> frozenset:
 def _candidate_pattern(wanted: frozenset) -> re.Pattern:
     # A stem keeps its word's first two letters (stemming only rewrites endings), so
     # these are the only words that can match. Tokens as Whoosh's tokenizer cuts them.
-    heads = sorted({re.escape(term[:2]) for term in wanted if term})
-    return re.compile(r"(?<![\w.])(?:%s)\w*(?:\.\w+)*" % "|".join(heads), re.IGNORECASE | re.UNICODE)
+    # Chinese and Japanese characters are tokens of their own (annotator.engine.analysis).
+    heads = sorted({re.escape(stem_heads(term)) for term in wanted if term and not HAS_CJK.match(term)})
+    characters = "".join(sorted({re.escape(term) for term in wanted if HAS_CJK.match(term)}))
+    words = r"(?<!%s)(?<!\.)(?:%s)%s*(?:\.%s+)*" % (LETTER, "|".join(heads), LETTER, LETTER) if heads else ""
+    alternatives = [part for part in (words, f"[{characters}]" if characters else "") if part]
+    return re.compile("|".join(alternatives) or "(?!)", re.IGNORECASE | re.UNICODE)
 
 
 def has_text_terms(q: wq.Query) -> bool:

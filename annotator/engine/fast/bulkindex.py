@@ -7,9 +7,9 @@ front, so `BulkWriter` analyses the text of many documents at a time with one
 regular-expression pass and NumPy, keeps the segment's postings in flat arrays,
 groups them by term with one sort at commit, and hands them to Whoosh's codec a
 block at a time. Readers see exactly what Whoosh's writer would have written
-(tests compare the two, posting by posting). The text field's StemmingAnalyzer
-is reproduced step by step (tokenizer, lowercase, stop words, stemmer, position
-renumbering); an ID field takes its value as its term; any other field goes
+(tests compare the two, posting by posting). The text field's analyzer
+(annotator.engine.analysis) is reproduced step by step (tokenizer, lowercase, stop words,
+accents folded, stemmer, position renumbering); an ID field takes its value as its term; any other field goes
 through the field's own `index()`.
 """
 
@@ -23,8 +23,7 @@ from operator import sub
 from pickle import dumps
 
 import numpy as np
-from whoosh.analysis import IDTokenizer, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
-from whoosh.analysis.tokenizers import default_pattern
+from whoosh.analysis import IDTokenizer, LowercaseFilter, RegexTokenizer, StemFilter
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 from whoosh.fields import KEYWORD
 from whoosh.formats import Existence, Positions
@@ -33,6 +32,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import NO_MERGE, SegmentWriter
 
 from annotator.engine import whoosh_internals
+from annotator.engine.analysis import HAS_CJK, TOKEN_EXPRESSION, SpellingFilter, fold
 from annotator.engine.fast.termtable import TableWriter, pending_path, remove_pending, table_path
 
 _ENTRY_LENGTHS = whoosh_internals.hash_entry_lengths()  # Whoosh's private structs (whoosh_internals)
@@ -51,59 +51,71 @@ MIN_COMPRESSED_BLOCK = 64  # postings in a block worth compressing
 
 
 class FastAnalysis:
-    """Term positions of many texts at once, exactly as Whoosh's StemmingAnalyzer gives them."""
+    """Term positions of many texts at once, exactly as annotator.engine.analysis.text_analyzer gives them."""
 
     def __init__(self, analyzer):
         parts = getattr(analyzer, "items", None)
         if not parts or len(parts) != 4:
             raise TypeError("not a stemming analyzer")
-        tokenizer, lowercase, stop, stemmer = parts
+        tokenizer, lowercase, spelling, stemmer = parts
         if not (
             type(tokenizer) is RegexTokenizer and not tokenizer.gaps
-            and tokenizer.expression.pattern == default_pattern.pattern
-            and tokenizer.expression.flags == default_pattern.flags
+            and tokenizer.expression.pattern == TOKEN_EXPRESSION.pattern
+            and tokenizer.expression.flags == TOKEN_EXPRESSION.flags
             and type(lowercase) is LowercaseFilter
-            and type(stop) is StopFilter and stop.renumber
+            and type(spelling) is SpellingFilter
             and type(stemmer) is StemFilter
         ):
-            raise TypeError("not a default stemming analyzer")
-        self._stops = stop.stops
-        self._min = stop.min
-        self._max = stop.max
+            raise TypeError("not annotator's text analyzer")
+        self._spelling = spelling
         self._ignore = stemmer.ignore
         self._stem = stemmer.stemfn
-        self._stemmed = _STEMMED.setdefault((stop.stops, stop.min, stop.max, stemmer.ignore, stemmer.stemfn), {})
+        self._stemmed = _STEMMED.setdefault((spelling.stops, spelling.min, stemmer.ignore, stemmer.stemfn), {})
         self._codes: dict[str, int] = {}  # lowercased token -> term number, or _STOPPED
+        self._spelled: dict[str, int] = {}  # lowercased token whose accents fold -> its term as written
         self._term_numbers: dict[bytes, int] = {}
         self.terms: list[bytes] = []  # term number -> term bytes
 
+    def _stem_of(self, word: str) -> bytes:
+        return (word if word in self._ignore else self._stem(word)).encode("utf-8")
+
     def _term(self, token: str) -> bytes:
-        """The token's term, b"" when the stop filter drops it."""
-        if len(token) < self._min or (self._max is not None and len(token) > self._max) or token in self._stops:
+        """The token's term (folded), b"" when the stop filter drops it."""
+        if not self._spelling.kept(token):
             return b""
-        return (token if token in self._ignore else self._stem(token)).encode("utf-8")
+        return self._stem_of(fold(token))
+
+    def _number(self, term: bytes) -> int:
+        code = self._term_numbers.get(term)
+        if code is None:
+            code = self._term_numbers[term] = len(self.terms)
+            self.terms.append(term)
+        return code
 
     def _code(self, token: str) -> int:
         term = self._stemmed.get(token)
         if term is None:
             term = self._stemmed[token] = self._term(token)
-        if not term:
-            code = _STOPPED
-        else:
-            code = self._term_numbers.get(term)
-            if code is None:
-                code = self._term_numbers[term] = len(self.terms)
-                self.terms.append(term)
+        code = self._number(term) if term else _STOPPED
         self._codes[token] = code
+        if term and fold(token) != token:
+            self._spelled[token] = self._number(self._stem_of(token))
         return code
 
+    def _tokens(self, text: str) -> list[str]:
+        return TOKEN_EXPRESSION.findall(text) if not text.isascii() and HAS_CJK.search(text) else _TOKENS.findall(text)
+
     def analyse(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """For every kept token of these texts, in order: (text index, term number, position)."""
-        per_text = [_TOKENS.findall(text) for text in texts]
+        """For every kept token of these texts, in order: (text index, term number, position).
+
+        A token whose accents fold has a second entry, its term as written, after all the others.
+        """
+        per_text = [self._tokens(text) for text in texts]
         counts = np.fromiter(map(len, per_text), dtype=np.int64, count=len(per_text))
         tokens = list(chain.from_iterable(per_text))
         # One lower() for all tokens: joined by spaces (never in a token), each lowers as it would alone.
-        lowered = " ".join(tokens).lower().split(" ") if tokens else []
+        joined = " ".join(tokens)
+        lowered = joined.lower().split(" ") if tokens else []
         codes = np.array(list(map(self._codes.get, lowered, repeat(_UNKNOWN, len(lowered)))), dtype=np.int64)
         for index in np.flatnonzero(codes == _UNKNOWN).tolist():  # tokens new to this analysis
             token = lowered[index]
@@ -113,13 +125,21 @@ class FastAnalysis:
         starts = np.cumsum(counts) - counts
         in_doc = np.arange(len(codes)) - starts[doc]  # place among the text's tokens, stopped ones included
         kept = codes >= 0
+        spelled = None
+        if not joined.isascii():
+            spelled = np.array(list(map(self._spelled.get, lowered, repeat(_STOPPED, len(lowered)))), dtype=np.int64)[kept]
         doc, in_doc, codes = doc[kept], in_doc[kept], codes[kept]
-        # StopFilter(renumber=True): a text's first kept token keeps its place, the rest follow on.
+        # The stop filter renumbers: a text's first kept token keeps its place, the rest follow on.
         first = np.ones(len(doc), dtype=bool)
         first[1:] = doc[1:] != doc[:-1]
         first_at = np.flatnonzero(first)
         run = np.diff(np.append(first_at, len(doc)))
         positions = np.repeat(in_doc[first_at] - first_at, run) + np.arange(len(doc))
+        if spelled is not None and (spelled >= 0).any():
+            also = spelled >= 0
+            doc = np.concatenate((doc, doc[also]))
+            codes = np.concatenate((codes, spelled[also]))
+            positions = np.concatenate((positions, positions[also]))
         return doc, codes, positions
 
 
