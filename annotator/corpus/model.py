@@ -12,6 +12,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping
 
+from anyascii import anyascii
+
 from annotator.errors import CorpusError
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -30,7 +32,8 @@ def now_iso() -> str:
 
 
 def slugify(text: str, fallback: str = "item") -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    """`L'espérance` -> `l-esperance`, `Straße` -> `strasse`, `希望` -> `xiwang`: ASCII (ids name files)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", anyascii(text).lower()).strip("-")
     return slug[:60].strip("-") or fallback
 
 

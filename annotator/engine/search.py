@@ -422,7 +422,16 @@ def _joined_at_hyphens(text: str, spans: list[list[int]]) -> list[list[int]]:
             joined[-1][1] = end
         else:
             joined.append([start, end])
-    return joined
+    return _without_stray_characters(text, joined)
+
+
+def _without_stray_characters(text: str, spans: list[list[int]]) -> list[list[int]]:
+    """A CJK word is found as the phrase of its characters: where it is matched whole, a character of it
+    standing elsewhere on its own (婚 of 婚纱 in 婚礼) is not marked."""
+    single = [span for span in spans if span[1] - span[0] == 1 and HAS_CJK.match(text, span[0])]
+    if not single or not any(span[1] - span[0] > 1 and HAS_CJK.match(text, span[0]) for span in spans):
+        return spans
+    return [span for span in spans if not (span[1] - span[0] == 1 and HAS_CJK.match(text, span[0]))]
 
 
 def _as_words(terms) -> frozenset:

@@ -1,0 +1,113 @@
+"""Books in French, German, Spanish, Chinese and Japanese, imported and searched through the CLI."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from annotator.corpus.model import slugify
+from annotator.exchange.importers.plaintext import heading_location
+from annotator.exchange.importers.theme_notes import infer_names
+
+BOOKS = Path(__file__).parent / "fixtures" / "languages"
+
+
+def run_json(cli, *args):
+    code, out, err = cli(*args, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+@pytest.fixture
+def library(cli, tmp_path):
+    """A workspace holding the five sample books."""
+    ws = tmp_path / "w"
+    assert cli("--workspace", ws, "init", "--empty")[0] == 0
+    for book in sorted(BOOKS.glob("*.txt")):
+        code, _, err = cli("--workspace", ws, "import", book)
+        assert code == 0, err
+    return ws
+
+
+def found(cli, ws, query, *options):
+    """(passage id, the matched words) of every result, best first."""
+    result = run_json(cli, "--workspace", ws, "search", query, *options)
+    return [(hit["id"], [hit["text"][a:b] for a, b in hit["matches"]]) for hit in result["results"]]
+
+
+def test_chapter_headings_in_every_language_become_locations(cli, library):
+    for source in ("phare-fr", "faehre-de", "faro-es", "deng-zh", "tokei-ja"):
+        shown = run_json(cli, "--workspace", library, "show", f"{source}-p1")
+        assert shown["location"] == "ch. 1"
+        assert not shown["text"].startswith(("Chapitre", "Kapitel", "Capítulo", "第"))
+    assert run_json(cli, "--workspace", library, "show", "phare-fr-p3")["location"] == "ch. 2"
+    assert run_json(cli, "--workspace", library, "show", "deng-zh-p3")["location"] == "ch. 2"
+
+
+@pytest.mark.parametrize("line, location", [
+    ("Chapitre premier", "ch. 1"), ("CHAPITRE XII", "ch. XII"), ("Kapitel 3", "ch. 3"), ("Kapitel zwei", "ch. 2"),
+    ("Capítulo 4", "ch. 4"), ("Capitolo 2", "ch. 2"), ("Hoofdstuk 5", "ch. 5"), ("第十二章", "ch. 12"),
+    ("第二十回", "ch. 20"), ("第３章", "ch. 3"), ("IV.", "ch. IV"), ("Teil 2", "part 2"), ("Livre III", "book III"),
+    ("CIVIL", None), ("I am here.", None), ("Cap Horn", None),
+])
+def test_heading_lines_in_other_languages(line, location):
+    assert heading_location(line) == location
+
+
+def test_searching_without_accents_finds_accented_words(cli, library):
+    assert [words for _, words in found(cli, library, "Elise")] == [["Élise"], ["Élise"]]
+    assert found(cli, library, "strasse") == [("faehre-de-p2", ["Straße"])]
+    assert found(cli, library, "soeur") == [("phare-fr-p1", ["sœur"])]
+    assert found(cli, library, "noel") == [("phare-fr-p2", ["Noël"])]
+    assert found(cli, library, "senora") == [("faro-es-p3", ["señora"])]
+    assert {pid for pid, _ in found(cli, library, "corazon")} == {"faro-es-p1"}
+
+
+def test_an_accented_query_ranks_exact_spellings_first(cli, library):
+    accented = found(cli, library, "espérance")
+    assert accented == [("phare-fr-p1", ["espérance"]), ("phare-fr-p4", ["esperance"])]
+    plain = found(cli, library, "esperance")
+    assert {pid for pid, _ in plain} == {"phare-fr-p1", "phare-fr-p4"}
+
+
+def test_chinese_and_japanese_words_are_found_inside_runs(cli, library):
+    assert found(cli, library, "逃犯") == [("deng-zh-p1", ["逃犯"])]
+    assert found(cli, library, "皮普")[0][1] == ["皮普"]
+    assert {pid for pid, _ in found(cli, library, "皮普")} == {"deng-zh-p1", "deng-zh-p3"}
+    assert found(cli, library, "婚纱") == [("deng-zh-p2", ["婚纱"])]
+    assert found(cli, library, "ピップ")[0][1] == ["ピップ"]
+    assert {pid for pid, _ in found(cli, library, "時計")} == {"tokei-ja-p1", "tokei-ja-p2"}
+    assert found(cli, library, "時計塔") == [("tokei-ja-p1", ["時計塔"])]
+
+
+def test_slugs_of_names_in_other_alphabets_are_readable():
+    assert slugify("L'espérance", "theme") == "l-esperance"
+    assert slugify("La culpabilité", "theme") == "la-culpabilite"
+    assert slugify("Straße", "theme") == "strasse"
+    assert slugify("希望", "theme") == "xiwang"
+
+
+def test_theme_notes_in_other_languages_get_readable_ids_and_names(cli, tmp_path):
+    notes = tmp_path / "themes.txt"
+    notes.write_text(
+        "Les thèmes du roman\n\n"
+        "L'espérance\nÉlise garde l'espérance contre tout : chaque lettre de son frère la rallume, "
+        "et le phare devient le signe de cette attente obstinée.\n\n"
+        "La société du port observe et juge. Dans cette société fermée, la société impose ses règles "
+        "et la honte suit ceux qui refusent de les suivre.\n",
+        encoding="utf-8",
+    )
+    ws = tmp_path / "w"
+    cli("--workspace", ws, "init", "--empty")
+    code, _, err = cli("--workspace", ws, "import", "--themes", notes)
+    assert code == 0, err
+    themes = run_json(cli, "--workspace", ws, "themes")
+    assert [(t["id"], t["name"]) for t in themes] == [("l-esperance", "L'espérance"), ("societe", "Société")]
+
+
+def test_unheaded_paragraphs_are_named_on_accented_and_german_words():
+    names = infer_names([
+        "La société juge chaque personne. Dans cette société, la société impose ses règles.",
+        "Die Schuld wächst in ihm. Die Schuld ist überall, und niemand kann der Schuld entkommen.",
+    ])
+    assert names == ["Société", "Schuld"]
