@@ -111,3 +111,67 @@ def test_unheaded_paragraphs_are_named_on_accented_and_german_words():
         "Die Schuld wächst in ihm. Die Schuld ist überall, und niemand kann der Schuld entkommen.",
     ])
     assert names == ["Société", "Schuld"]
+
+
+def test_each_source_has_a_language_given_detected_or_the_workspaces(cli, tmp_path):
+    ws = tmp_path / "w"
+    code, out, _ = cli("--workspace", ws, "init", "--empty", "--language", "fr")
+    assert code == 0 and "language: French (fr)" in out
+    code, out, err = cli("--workspace", ws, "import", BOOKS / "faehre.de.txt")
+    assert code == 0 and "language: German (de, detected)" in out
+    code, out, _ = cli("--workspace", ws, "import", BOOKS / "faro.es.txt", "--language", "es-MX")
+    assert code == 0 and "language: Spanish (es)" in out
+    code, out, err = cli("--workspace", ws, "import", BOOKS / "deng.zh.txt")
+    assert "Chinese has no stemmer" in err and err.count("no stemmer") == 1
+    assert "language: es" in (ws / "corpus" / "passages" / "faro-es.yaml").read_text(encoding="utf-8")
+    status = run_json(cli, "--workspace", ws, "status")
+    assert status["language"] == "fr" and status["languages"] == {"de": 1, "es": 1, "zh": 1}
+    assert run_json(cli, "--workspace", ws, "show", "faehre-de-p1")["language"] == "de"
+    code, out, _ = cli("--workspace", ws, "status")
+    assert "French (the workspace's default); sources: de 1, es 1, zh 1" in out
+    code, out, _ = cli("--workspace", ws, "show", "faro-es-p1")
+    assert "Spanish" in out
+
+
+def test_a_reimport_keeps_the_language_it_was_given(cli, tmp_path):
+    ws = tmp_path / "w"
+    cli("--workspace", ws, "init", "--empty")
+    book = tmp_path / "livre.txt"
+    book.write_text((BOOKS / "phare.fr.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    cli("--workspace", ws, "import", book, "--language", "it")  # wrong, but the user's word
+    book.write_text(book.read_text(encoding="utf-8") + "\nUn paragraphe de plus.\n", encoding="utf-8")
+    code, out, _ = cli("--workspace", ws, "import", book)
+    assert code == 0 and "language: Italian (it, kept)" in out
+
+
+@pytest.mark.parametrize("command", [("init", "--empty"), ("import", str(BOOKS / "faro.es.txt"))])
+def test_an_unknown_language_is_a_one_line_error_listing_the_known_ones(cli, tmp_path, command):
+    ws = tmp_path / "w"
+    if command[0] == "import":
+        cli("--workspace", ws, "init", "--empty")
+    code, out, err = cli("--workspace", ws, *command, "--language", "klingon")
+    assert code == 2
+    assert err.strip().count("\n") == 0 and "unknown language 'klingon'" in err and "de, en, es" in err
+    assert not (ws / "corpus" / "passages" / "faro-es.yaml").exists()
+
+
+def test_a_source_file_with_an_unknown_language_names_the_file_and_line(cli, tmp_path):
+    ws = tmp_path / "w"
+    cli("--workspace", ws, "init", "--empty")
+    (ws / "corpus" / "passages" / "s.yaml").write_text(
+        "source:\n  id: s\n  language: xx\npassages:\n  - id: s1\n    text: hello\n", encoding="utf-8")
+    code, _, err = cli("--workspace", ws, "search", "hello")
+    assert code == 2 and "s.yaml" in err and "unknown language 'xx'" in err
+
+
+def test_a_source_mixing_languages_is_said_once(cli, tmp_path):
+    french = ("Élise monte chaque soir l'escalier du phare et regarde la mer pendant que le vent souffle sur les "
+              "rochers, et elle pense à son frère qui est parti depuis longtemps sans écrire une seule lettre.")
+    english = ("The keeper climbs the tower every evening and watches the sea while the wind blows over the rocks, "
+               "and she thinks about her brother who left a long time ago without writing a single letter home.")
+    book = tmp_path / "mixed.txt"
+    book.write_text("\n\n".join([french, english] * 4), encoding="utf-8")
+    ws = tmp_path / "w"
+    cli("--workspace", ws, "init", "--empty")
+    code, _, err = cli("--workspace", ws, "import", book)
+    assert code == 0 and err.count("this source mixes languages") == 1

@@ -14,6 +14,7 @@ def register(subparsers, common) -> None:
     p = subparsers.add_parser("init", parents=[common], help="create a workspace (demo codebook unless --empty)")
     p.add_argument("dir", nargs="?", help="folder to create (default: the current folder)")
     p.add_argument("--empty", action="store_true", help="start with an empty codebook")
+    p.add_argument("--language", metavar="CODE", help="the language sources are in unless they say otherwise (fr, de, zh...)")
     p.set_defaults(handler=cmd_init)
 
     p = subparsers.add_parser("import", parents=[common], help="import passages (.txt, .md, .yaml) or, with --themes, theme notes")
@@ -21,6 +22,7 @@ def register(subparsers, common) -> None:
     p.add_argument("--source", metavar="ID", help="source id for the passages (default: from the file name)")
     p.add_argument("--themes", action="store_true", help="the files are theme notes: import them as themes")
     p.add_argument("--as", dest="annotator", metavar="ANNOTATOR", help="who the tags in a YAML file are by")
+    p.add_argument("--language", metavar="CODE", help="the language of the text (fr, de, es, zh, ja...; default: detected)")
     p.add_argument("--dry-run", action="store_true", help="show what the import would add or change, and write nothing")
     p.add_argument("--json", action="store_true", help="print a JSON report")
     p.set_defaults(handler=cmd_import)
@@ -36,9 +38,16 @@ def register(subparsers, common) -> None:
 def cmd_init(args) -> int:
     from annotator.corpus.workspace import init_workspace
 
+    from annotator.corpus.languages import name, normalise, set_workspace_language
+
     target = getattr(args, "workspace", None) if not args.dir else args.dir
+    language = normalise(args.language) if args.language else None  # an unknown code: nothing is created
     ws = init_workspace(Path(target or "."), empty=args.empty)
+    if language:
+        set_workspace_language(ws.corpus, language)
     print(f"created workspace {ws.root}")
+    if language:
+        print(f"  language: {name(language)} ({language})")
     print(f"  themes:   {ws.themes_file}{' (empty)' if args.empty else ' (demo codebook)'}")
     print(f"  passages: {ws.passages_dir}/  — add some with: annotator --workspace {ws.root} import FILE")
     return 0
@@ -95,6 +104,7 @@ def run_imports(args, session, annotator: str) -> list:
         else:
             report = import_source(
                 session.store, path, source_id=args.source, annotator=annotator, resolve_theme=session.resolve_theme,
+                language=getattr(args, "language", None),
             )
         report.dry_run = args.dry_run
         reports.append(report)
@@ -136,7 +146,8 @@ def describe_import(report) -> list[str]:
         return [f"{report.path}: codebook only: {theme_counts(report) or 'themes already up to date'}"]
     if len(report.sources) == 1:
         verb = "would import source" if would else "source"
-        return [f"{report.path}: {verb} '{report.source_id}', {passage_counts(report)}{tags_and_themes(report)}"]
+        lines = [f"{report.path}: {verb} '{report.source_id}', {passage_counts(report)}{tags_and_themes(report)}"]
+        return lines + language_line(report)
     lines = [f"{report.path}: {'would import ' if would else ''}{len(report.sources)} sources"]
     lines += source_rows(report.sources)
     lines.append(f"  total: {passage_counts(report)}{tags_and_themes(report)}")
@@ -161,6 +172,15 @@ def short_passage_counts(change) -> str:
     parts = [f"{n} {what}" for n, what in ((change.added, "new"), (change.changed, "changed"),
                                             (change.unchanged, "unchanged"), (change.removed, "removed")) if n]
     return plural(change.passages, "passage") + (": " + ", ".join(parts) if parts else "")
+
+
+def language_line(report) -> list[str]:
+    from annotator.corpus.languages import name
+
+    if not report.language:
+        return []
+    how = "" if report.language_how == "given" else f", {report.language_how}"
+    return [f"  language: {name(report.language)} ({report.language}{how})"]
 
 
 def passage_counts(counts) -> str:

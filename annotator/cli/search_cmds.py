@@ -76,6 +76,14 @@ def format_heading(hit, color: bool) -> str:
     return f"{show_line(hit.id)}  " + dim(show_line(where + themes), color)
 
 
+def _language_of(session, hit) -> str:
+    """The language of a passage's source ("" for a theme note)."""
+    from annotator.corpus.languages import workspace_language
+
+    source = session.store.load_source(hit.source) if hit.kind == "passage" and hit.source else None
+    return (source.source.language if source else "") or (workspace_language(session.ws.corpus) if source else "")
+
+
 def cmd_show(args) -> int:
     session = open_session(args)
     sync_index(session)
@@ -84,9 +92,11 @@ def cmd_show(args) -> int:
         print(show_controls(session.quote(hit.id)))
         return 0
     tags = session.tags_on(hit.id)
+    language = _language_of(session, hit)
     if args.json:
         data = hit.to_json()
         data.pop("score", None)
+        data["language"] = language
         data["annotations"] = [
             {"annotator": t.annotator, "theme": t.theme, "comment": t.comment, "time": t.at} for t in tags
         ]
@@ -95,6 +105,10 @@ def cmd_show(args) -> int:
         return 0
     color = use_color()
     print(format_heading(hit, color))
+    if language:
+        from annotator.corpus.languages import name
+
+        print(dim(f"  {name(language)}", color))
     print()
     print(show_controls(hit.text))
     if tags:
