@@ -29,11 +29,15 @@ TRICKY = [
 ]
 
 
+TRICKY_LANGUAGES = ["en", "fr", "de", "es", "ja"]  # the tricky texts analysed in each of these, in turn
+
+
 def documents(count: int):
     corpus = generate_corpus(count, seed=11)
     texts = [p.text for p in corpus.passages] + TRICKY
     docs = [
-        passage_doc(Passage(f"p-{n}", text, f"ch. {n % 7}", f"book-{n % 3}"), n, ["hope"] if n % 5 == 0 else [])
+        passage_doc(Passage(f"p-{n}", text, f"ch. {n % 7}", f"book-{n % 3}"), n, ["hope"] if n % 5 == 0 else [],
+                    TRICKY_LANGUAGES[n % len(TRICKY_LANGUAGES)] if text in TRICKY else "en")
         for n, text in enumerate(texts)
     ]
     docs += [note_doc(Theme("hope", "Hope", "What keeps them going: hope and hoping."), 0)]

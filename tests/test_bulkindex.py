@@ -69,6 +69,13 @@ def test_fast_analysis_matches_the_stemming_analyzer_on_tricky_text():
     assert _fast_positions(TRICKY) == [_analyzer_positions(text) for text in TRICKY]
 
 
+def test_fast_analysis_matches_the_analyzer_in_every_language():
+    from annotator.engine.analysis import LanguageText
+
+    texts = [LanguageText(text, code) for code in ("fr", "de", "es", "it", "nl", "ru", "zh") for text in TRICKY]
+    assert _fast_positions(texts) == [_analyzer_positions(text) for text in texts]
+
+
 def test_a_text_holding_the_document_break_is_still_analysed_exactly():
     texts = ["before " + "*" * 24 + " after", "second text"]
     assert _fast_positions(texts) == [_analyzer_positions(text) for text in texts]

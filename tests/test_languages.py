@@ -64,10 +64,12 @@ def test_searching_without_accents_finds_accented_words(cli, library):
 
 
 def test_an_accented_query_ranks_exact_spellings_first(cli, library):
-    accented = found(cli, library, "espérance")
+    accented = found(cli, library, "espérance", "--source", "phare-fr")
     assert accented == [("phare-fr-p1", ["espérance"]), ("phare-fr-p4", ["esperance"])]
-    plain = found(cli, library, "esperance")
+    plain = found(cli, library, "esperance source:phare-fr")
     assert {pid for pid, _ in plain} == {"phare-fr-p1", "phare-fr-p4"}
+    # Across the books the word is looked for in each book's language: the Spanish "esperanza" too.
+    assert {pid for pid, _ in found(cli, library, "espérance")} == {"phare-fr-p1", "phare-fr-p4", "faro-es-p1"}
 
 
 def test_chinese_and_japanese_words_are_found_inside_runs(cli, library):
@@ -175,3 +177,37 @@ def test_a_source_mixing_languages_is_said_once(cli, tmp_path):
     cli("--workspace", ws, "init", "--empty")
     code, _, err = cli("--workspace", ws, "import", book)
     assert code == 0 and err.count("this source mixes languages") == 1
+
+
+def test_each_book_is_stemmed_and_stopped_in_its_own_language(cli, library):
+    # German: Traum finds Träume (its Snowball stemmer), not only Traum
+    assert found(cli, library, "Traum") == [("faehre-de-p3", ["Träume", "Traum"])]
+    # French: "et" is a stop word there, so `ete` finds "été" and no passage for its "et"
+    assert found(cli, library, "ete") == [("phare-fr-p2", ["été"])]
+    # Spanish: señora typed without its tilde, and a plural found by its singular
+    assert found(cli, library, "senora") == [("faro-es-p3", ["señora"])]
+    assert found(cli, library, "barca") == [("faro-es-p2", ["barcas"])]
+    # a highlight marks a passage's words as its own language makes them: French "la" is not marked
+    assert found(cli, library, "la mer") == [("phare-fr-p2", ["mer"])]
+
+
+def test_a_quoted_phrase_is_found_in_each_language(cli, library):
+    assert found(cli, library, '"sa soeur"') == [("phare-fr-p1", ["sœur"])]
+    assert found(cli, library, '"Schuld und Vergebung"') == [("faehre-de-p2", ["Schuld", "Vergebung"])]
+    assert found(cli, library, '"el mar"') == [("faro-es-p2", ["mar"])]
+
+
+def test_an_english_workspace_searches_as_before(cli, tmp_path):
+    ws = tmp_path / "w"
+    cli("--workspace", ws, "init", "--empty")
+    book = tmp_path / "lamp.txt"
+    book.write_text("Chapter 1\n\nThe keeper was sketching boats by the lamp.\n\nShe sketched the sea.\n", encoding="utf-8")
+    cli("--workspace", ws, "import", book)
+    assert sorted(found(cli, ws, "sketch")) == [("lamp-p1", ["sketching"]), ("lamp-p2", ["sketched"])]
+    assert found(cli, ws, "the") == []
+
+
+def test_did_you_mean_offers_the_accented_spelling(cli, library):
+    for typed, offered in [("esprance", "espérance"), ("Strase", "Straße"), ("Elize", "Élise"), ("soeurr", "sœur")]:
+        result = run_json(cli, "--workspace", library, "search", typed)
+        assert result["total"] == 0 and result["suggestion"] == offered

@@ -27,7 +27,7 @@ from whoosh import columns, fields, index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
 from annotator.engine import fastpath, whoosh_internals
-from annotator.engine.analysis import text_analyzer
+from annotator.engine.analysis import ENGLISH, LanguageText, text_analyzer
 from annotator.errors import AnnotatorError
 from annotator.corpus.model import Passage, Source, Theme
 from annotator.corpus.store import Store
@@ -51,7 +51,7 @@ SMALL_SEGMENT = 2_000
 MAX_SMALL_SEGMENTS = 10
 FOLD_AT_ONCE = 3
 # What a passage's index document stores; an unchanged one is not re-indexed.
-STORED_PASSAGE_FIELDS = ("kind", "source", "location", "title", "themes", "order", "text")
+STORED_PASSAGE_FIELDS = ("kind", "source", "location", "title", "themes", "order", "text", "language")
 # Tag changes wait in memory (SearchIndex.pending_tags) until a sync; past this many passages, sync.
 MAX_PENDING_TAGS = 500
 # What damaged index files raise when Whoosh reads them (a bad compressed block, a short or
@@ -85,6 +85,9 @@ def make_schema() -> fields.Schema:
         tagged=fields.ID,
         order=StoredNumberColumn(),
         text=fields.TEXT(analyzer=text_analyzer(), stored=True),
+        # A passage's language when it is not English (annotator.engine.analysis): its text is analysed
+        # in it, and the languages a query is analysed in are those the index holds.
+        language=fields.ID(stored=True),
     )
 
 
@@ -108,9 +111,9 @@ class Manifest:
         atomic_write_text(folder / MANIFEST, json.dumps(payload, separators=(",", ":")))
 
 
-def passage_doc(passage: Passage, order: int, themes: Iterable[str]) -> dict:
+def passage_doc(passage: Passage, order: int, themes: Iterable[str], language: str = ENGLISH) -> dict:
     theme_list = sorted(set(themes))
-    return {
+    return with_language({
         "id": passage.id,
         "kind": "passage",
         "source": passage.source,
@@ -120,11 +123,11 @@ def passage_doc(passage: Passage, order: int, themes: Iterable[str]) -> dict:
         "tagged": "yes" if theme_list else "no",
         "order": order,
         "text": passage.text,
-    }
+    }, language)
 
 
-def note_doc(theme: Theme, position: int) -> dict:
-    return {
+def note_doc(theme: Theme, position: int, language: str = ENGLISH) -> dict:
+    return with_language({
         "id": NOTE_PREFIX + theme.id,
         "kind": "note",
         "source": "",
@@ -134,7 +137,26 @@ def note_doc(theme: Theme, position: int) -> dict:
         "tagged": "yes",
         "order": NOTE_ORDER_BASE + position,
         "text": theme.description,
-    }
+    }, language)
+
+
+def with_language(doc: dict, language: str) -> dict:
+    """An English document is as before; another's text is analysed in its language, which it stores."""
+    if language and language != ENGLISH:
+        doc["text"] = LanguageText(doc["text"], language)
+        doc["language"] = language
+    return doc
+
+
+def default_language(store: Store) -> str:
+    """The language of the codebook's notes and of sources that do not say theirs."""
+    from annotator.corpus.languages import workspace_language
+
+    return workspace_language(store.ws.corpus)
+
+
+def source_language(source: Source, default: str) -> str:
+    return source.language or default
 
 
 def tag_map(store: Store) -> dict[str, list[str]]:
@@ -147,7 +169,8 @@ def tag_map(store: Store) -> dict[str, list[str]]:
 
 def document_from_stored(stored: dict) -> dict:
     """The index document again, from a document's stored fields (all but `tagged`, which follows from themes)."""
-    return {**stored, "tagged": "yes" if stored.get("themes") else "no"}
+    doc = {**stored, "tagged": "yes" if stored.get("themes") else "no"}
+    return with_language(doc, stored.get("language") or ENGLISH)
 
 
 def fold_small_segments(writer, segments, searcher=None):
@@ -594,8 +617,9 @@ class SearchIndex:
             report.sources_updated = changed_sources
             if themes_rel in changed:
                 writer.delete_by_term("kind", "note", searcher)
+                default = default_language(self.store)
                 for position, theme in enumerate(self.store.themes()):
-                    writer.add_document(**note_doc(theme, position))
+                    writer.add_document(**note_doc(theme, position, default))
                 report.notes_updated = True
             if tags_changed:
                 report.passages_retagged = self._retag(writer, searcher, manifest.tags, tags, set(changed_sources))
@@ -629,7 +653,7 @@ class SearchIndex:
             return False
         passage = passage or Passage(pid, stored["text"], stored.get("location", ""), stored.get("source", ""))
         writer.delete_document(docnum)
-        writer.add_document(**passage_doc(passage, stored["order"], themes))
+        writer.add_document(**passage_doc(passage, stored["order"], themes, stored.get("language") or ENGLISH))
         return True
 
     def _update_source(self, writer, searcher, source_id: str, position: int, tags: dict) -> None:
@@ -640,10 +664,11 @@ class SearchIndex:
             if stored.get("kind") == "passage":
                 indexed[stored["id"]] = (docnum, stored)
         source_file = self.store.load_source(source_id)
+        language = source_language(source_file.source, default_language(self.store)) if source_file else ENGLISH
         for n, passage in enumerate(source_file.passages if source_file else ()):
-            doc = passage_doc(passage, position * SOURCE_STRIDE + n, tags.get(passage.id, ()))
+            doc = passage_doc(passage, position * SOURCE_STRIDE + n, tags.get(passage.id, ()), language)
             docnum, stored = indexed.pop(passage.id, (None, None))
-            if stored is not None and all(stored.get(key, "") == doc[key] for key in STORED_PASSAGE_FIELDS):
+            if stored is not None and all(stored.get(key, "") == doc.get(key, "") for key in STORED_PASSAGE_FIELDS):
                 continue
             if docnum is not None:
                 writer.delete_document(docnum)

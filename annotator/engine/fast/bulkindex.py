@@ -23,7 +23,7 @@ from operator import sub
 from pickle import dumps
 
 import numpy as np
-from whoosh.analysis import IDTokenizer, LowercaseFilter, RegexTokenizer, StemFilter
+from whoosh.analysis import IDTokenizer
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 from whoosh.fields import KEYWORD
 from whoosh.formats import Existence, Positions
@@ -32,7 +32,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import NO_MERGE, SegmentWriter
 
 from annotator.engine import whoosh_internals
-from annotator.engine.analysis import HAS_CJK, TOKEN_EXPRESSION, SpellingFilter, fold
+from annotator.engine.analysis import ENGLISH, HAS_CJK, TOKEN_EXPRESSION, TextAnalyzer, fold, language
 from annotator.engine.fast.termtable import TableWriter, pending_path, remove_pending, table_path
 
 _ENTRY_LENGTHS = whoosh_internals.hash_entry_lengths()  # Whoosh's private structs (whoosh_internals)
@@ -42,48 +42,23 @@ _TERMINFO = whoosh_internals.terminfo_struct()
 _TOKENS = re.compile(r"[\w\*]+(?:\.[\w\*]+)*")
 _STOPPED = -1  # the code of a token the stop filter drops
 _UNKNOWN = -2  # a token not yet looked up
-# Lowercased token -> its term (b"" when stopped), per analyzer setting, shared by all writers of a
+# Lowercased token -> its terms (b"" when stopped), per language, shared by all writers of a
 # process: stemming a corpus's vocabulary is much of a small update's cost.
-_STEMMED: dict[tuple, dict[str, bytes]] = {}
+_STEMMED: dict[str, dict[str, tuple[bytes, bytes]]] = {}
 BATCH = 2000  # documents analysed together
 FLUSH_BYTES = 4 << 20  # postings queued before a write
 MIN_COMPRESSED_BLOCK = 64  # postings in a block worth compressing
 
 
 class FastAnalysis:
-    """Term positions of many texts at once, exactly as annotator.engine.analysis.text_analyzer gives them."""
+    """Term positions of many texts at once, exactly as annotator.engine.analysis.TextAnalyzer gives them."""
 
     def __init__(self, analyzer):
-        parts = getattr(analyzer, "items", None)
-        if not parts or len(parts) != 4:
-            raise TypeError("not a stemming analyzer")
-        tokenizer, lowercase, spelling, stemmer = parts
-        if not (
-            type(tokenizer) is RegexTokenizer and not tokenizer.gaps
-            and tokenizer.expression.pattern == TOKEN_EXPRESSION.pattern
-            and tokenizer.expression.flags == TOKEN_EXPRESSION.flags
-            and type(lowercase) is LowercaseFilter
-            and type(spelling) is SpellingFilter
-            and type(stemmer) is StemFilter
-        ):
+        if type(analyzer) is not TextAnalyzer:
             raise TypeError("not annotator's text analyzer")
-        self._spelling = spelling
-        self._ignore = stemmer.ignore
-        self._stem = stemmer.stemfn
-        self._stemmed = _STEMMED.setdefault((spelling.stops, spelling.min, stemmer.ignore, stemmer.stemfn), {})
-        self._codes: dict[str, int] = {}  # lowercased token -> term number, or _STOPPED
-        self._spelled: dict[str, int] = {}  # lowercased token whose accents fold -> its term as written
         self._term_numbers: dict[bytes, int] = {}
         self.terms: list[bytes] = []  # term number -> term bytes
-
-    def _stem_of(self, word: str) -> bytes:
-        return (word if word in self._ignore else self._stem(word)).encode("utf-8")
-
-    def _term(self, token: str) -> bytes:
-        """The token's term (folded), b"" when the stop filter drops it."""
-        if not self._spelling.kept(token):
-            return b""
-        return self._stem_of(fold(token))
+        self._languages: dict[str, _LanguageCodes] = {}
 
     def _number(self, term: bytes) -> int:
         code = self._term_numbers.get(term)
@@ -92,25 +67,63 @@ class FastAnalysis:
             self.terms.append(term)
         return code
 
-    def _code(self, token: str) -> int:
-        term = self._stemmed.get(token)
-        if term is None:
-            term = self._stemmed[token] = self._term(token)
-        code = self._number(term) if term else _STOPPED
-        self._codes[token] = code
-        if term and fold(token) != token:
-            self._spelled[token] = self._number(self._stem_of(token))
-        return code
-
-    def _tokens(self, text: str) -> list[str]:
-        return TOKEN_EXPRESSION.findall(text) if not text.isascii() and HAS_CJK.search(text) else _TOKENS.findall(text)
-
     def analyse(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For every kept token of these texts, in order: (text index, term number, position).
 
-        A token whose accents fold has a second entry, its term as written, after all the others.
+        A token whose accents fold has a second entry, the word as written, after all the others of
+        its language's texts.
         """
-        per_text = [self._tokens(text) for text in texts]
+        by_language: dict[str, list[int]] = {}
+        for index, text in enumerate(texts):
+            by_language.setdefault(getattr(text, "language", ENGLISH), []).append(index)
+        if len(by_language) == 1:
+            (code,) = by_language
+            return self._codes_for(code).analyse(texts)
+        parts = []
+        for code, indexes in by_language.items():
+            doc, codes, positions = self._codes_for(code).analyse([texts[i] for i in indexes])
+            parts.append((np.array(indexes, dtype=np.int64)[doc], codes, positions))
+        return tuple(np.concatenate([part[k] for part in parts]) for k in range(3))
+
+    def _codes_for(self, code: str) -> "_LanguageCodes":
+        found = self._languages.get(code)
+        if found is None:
+            found = self._languages[code] = _LanguageCodes(language(code), self._number)
+        return found
+
+
+class _LanguageCodes:
+    """FastAnalysis for the texts of one language: its tokens' term numbers, remembered."""
+
+    def __init__(self, lang, number):
+        self._lang = lang
+        self._number = number
+        self._stemmed = _STEMMED.setdefault(lang.code, {})  # token -> (folded term, term as written or b"")
+        self._codes: dict[str, int] = {}  # lowercased token -> term number, or _STOPPED
+        self._spelled: dict[str, int] = {}  # lowercased token whose term as written differs -> its number
+
+    def _terms(self, token: str) -> tuple[bytes, bytes]:
+        """The token's folded term and its term as written (b"" when the same), or (b"", b"") when stopped."""
+        lang = self._lang
+        if not lang.kept(token):
+            return b"", b""
+        folded = fold(token)
+        # LanguageFilter yields the word as written (when its accents fold), then its folded term
+        return lang.stem(folded).encode("utf-8"), (token.encode("utf-8") if folded != token else b"")
+
+    def _code(self, token: str) -> int:
+        terms = self._stemmed.get(token)
+        if terms is None:
+            terms = self._stemmed[token] = self._terms(token)
+        term, exact = terms
+        code = self._number(term) if term else _STOPPED
+        self._codes[token] = code
+        if exact:
+            self._spelled[token] = self._number(exact)
+        return code
+
+    def analyse(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        per_text = [_tokens(text) for text in texts]
         counts = np.fromiter(map(len, per_text), dtype=np.int64, count=len(per_text))
         tokens = list(chain.from_iterable(per_text))
         # One lower() for all tokens: joined by spaces (never in a token), each lowers as it would alone.
@@ -129,7 +142,8 @@ class FastAnalysis:
         if not joined.isascii():
             spelled = np.array(list(map(self._spelled.get, lowered, repeat(_STOPPED, len(lowered)))), dtype=np.int64)[kept]
         doc, in_doc, codes = doc[kept], in_doc[kept], codes[kept]
-        # The stop filter renumbers: a text's first kept token keeps its place, the rest follow on.
+        # The stop words are dropped and the rest renumbered: a text's first kept token keeps its place,
+        # the rest follow on.
         first = np.ones(len(doc), dtype=bool)
         first[1:] = doc[1:] != doc[:-1]
         first_at = np.flatnonzero(first)
@@ -141,6 +155,10 @@ class FastAnalysis:
             codes = np.concatenate((codes, spelled[also]))
             positions = np.concatenate((positions, positions[also]))
         return doc, codes, positions
+
+
+def _tokens(text: str) -> list[str]:
+    return TOKEN_EXPRESSION.findall(text) if not text.isascii() and HAS_CJK.search(text) else _TOKENS.findall(text)
 
 
 class _FieldPostings:
