@@ -211,3 +211,19 @@ def test_did_you_mean_offers_the_accented_spelling(cli, library):
     for typed, offered in [("esprance", "espérance"), ("Strase", "Straße"), ("Elize", "Élise"), ("soeurr", "sœur")]:
         result = run_json(cli, "--workspace", library, "search", typed)
         assert result["total"] == 0 and result["suggestion"] == offered
+
+
+def test_exports_keep_every_script(cli, library, tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("Espérance\nL'espérance que garde Élise, et le phare qui la rallume chaque soir, "
+                     "malgré la tempête et le silence du frère.\n", encoding="utf-8")
+    assert cli("--workspace", library, "import", "--themes", notes)[0] == 0
+    for pid in ("phare-fr-p1", "deng-zh-p1", "tokei-ja-p1", "faehre-de-p2"):
+        code, _, err = cli("--workspace", library, "tag", pid, "esperance", "--comment", "希望 — Hoffnung", "--as", "ana")
+        assert code == 0, err
+    for fmt in ("md", "csv", "json"):
+        out = tmp_path / f"sheet.{fmt}"
+        assert cli("--workspace", library, "export", "--format", fmt, "-o", out)[0] == 0
+        text = out.read_text(encoding="utf-8-sig")
+        for words in ("l'espérance", "逃犯在夜里", "ピップは孤児で", "Straße", "希望 — Hoffnung"):
+            assert words in text, (fmt, words)
