@@ -77,7 +77,7 @@ def cmd_import(args) -> int:
     for report in reports:
         lines = describe_import(report)
         print(show_line(lines[0]) + in_workspace(session))
-        for line in lines[1:] + unplaced_lines(report):
+        for line in lines[1:] + unplaced_lines(report) + language_line(report):
             print(show_line(line))
     if args.dry_run:
         print("dry run: nothing was written; run the same command without --dry-run to import")
@@ -146,8 +146,7 @@ def describe_import(report) -> list[str]:
         return [f"{report.path}: codebook only: {theme_counts(report) or 'themes already up to date'}"]
     if len(report.sources) == 1:
         verb = "would import source" if would else "source"
-        lines = [f"{report.path}: {verb} '{report.source_id}', {passage_counts(report)}{tags_and_themes(report)}"]
-        return lines + language_line(report)
+        return [f"{report.path}: {verb} '{report.source_id}', {passage_counts(report)}{tags_and_themes(report)}"]
     lines = [f"{report.path}: {'would import ' if would else ''}{len(report.sources)} sources"]
     lines += source_rows(report.sources)
     lines.append(f"  total: {passage_counts(report)}{tags_and_themes(report)}")

@@ -9,7 +9,6 @@
 - **Chinese and Japanese** are written without spaces: every Han or kana character is a token of
   its own, and a word of several characters is searched as the phrase of its characters
   (`LanguageQueryParser`), so `逃犯` is found inside `逃犯が逃げた`.
-
 - **Each passage in its own language**: its source's stop words and Snowball stemmer (Whoosh's),
   English as before (Porter); a query is analysed in the languages of the sources it searches,
   every distinct term a word becomes in them OR-ed (`TextAnalyzer`, `query_languages`).
@@ -21,11 +20,10 @@ import copy
 import itertools
 import re
 import unicodedata
-from functools import lru_cache
-
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import lru_cache
 
 from whoosh import query as wq
 from whoosh.analysis import CompositeAnalyzer, Filter, LowercaseFilter, RegexTokenizer
