@@ -208,7 +208,7 @@ def test_an_english_workspace_searches_as_before(cli, tmp_path):
 
 
 def test_did_you_mean_offers_the_accented_spelling(cli, library):
-    for typed, offered in [("esprance", "espérance"), ("Strase", "Straße"), ("Elize", "Élise"), ("soeurr", "sœur")]:
+    for typed, offered in [("esprance", "espérance"), ("Strasze", "Straße"), ("Elize", "Élise"), ("soeurr", "sœur")]:
         result = run_json(cli, "--workspace", library, "search", typed)
         assert result["total"] == 0 and result["suggestion"] == offered
 
@@ -227,3 +227,10 @@ def test_exports_keep_every_script(cli, library, tmp_path):
         text = out.read_text(encoding="utf-8-sig")
         for words in ("l'espérance", "逃犯在夜里", "ピップは孤児で", "Straße", "希望 — Hoffnung"):
             assert words in text, (fmt, words)
+
+
+def test_german_words_are_found_inside_compounds_below_the_word_itself(cli, library):
+    assert found(cli, library, "Schuld") == [("faehre-de-p2", ["Schuld"]), ("faehre-de-p1", ["Schuldgefühl"])]
+    assert found(cli, library, "Tochter") == [("faehre-de-p1", ["Tochter"]), ("faehre-de-p4", ["Fährmannstochter"])]
+    # only where a German source is searched: the French book's words are not looked for inside others
+    assert found(cli, library, "phare source:phare-fr") == [("phare-fr-p1", ["phare"])]

@@ -12,6 +12,8 @@
 - **Each passage in its own language**: its source's stop words and Snowball stemmer (Whoosh's),
   English as before (Porter); a query is analysed in the languages of the sources it searches,
   every distinct term a word becomes in them OR-ed (`TextAnalyzer`, `query_languages`).
+- **Compounds** (German, Dutch, Scandinavian): where such a source is searched, a word's stem is
+  also looked for inside the vocabulary's words (`InCompound`, `*schuld*`), weighted below the word.
 """
 
 from __future__ import annotations
@@ -269,14 +271,24 @@ class LanguageQueryParser(QueryParser):
         if len(places) > 1 and termclass is wq.Term and any(HAS_CJK.match(terms[0]) for terms in places):
             words = [_folded(terms) for terms in places]
             return self._phrase_class(fieldname, words, boost=boost)
+        if len(places) == 1 and termclass is wq.Term:
+            places[0] = places[0] + self._compound_parts(text)
         queries = [self._one_word(fieldname, terms, termclass, boost) for terms in places]
         # Several places (`rock&roll`): as Whoosh's multitoken_query "default", the parser's group
         return queries[0] if len(queries) == 1 else self.group.qclass(queries, boost=boost)
 
-    def _one_word(self, fieldname, terms: list[str], termclass, boost) -> wq.Query:
-        if len(terms) == 1:
-            return termclass(fieldname, terms[0], boost=boost)
-        return _slot([termclass(fieldname, term, boost=boost) for term in terms], next(self._slots))
+    def _compound_parts(self, text: str) -> list[InCompound]:
+        """German writes compounds as one word: `Schuld` is also looked for inside `Schuldgefühl`."""
+        found = []
+        for code in (code for code in current_query_languages() if code in COMPOUNDING):
+            for t in _chain((code,))(text, mode="query"):
+                if len(t.text) >= MIN_COMPOUND_PART and not is_exact_spelling(t.text) and not HAS_CJK.search(t.text):
+                    found.append(InCompound("text", f"*{t.text}*", boost=COMPOUND_WEIGHT))
+        return found
+
+    def _one_word(self, fieldname, terms: list, termclass, boost) -> wq.Query:
+        made = [term if isinstance(term, wq.Query) else termclass(fieldname, term, boost=boost) for term in terms]
+        return made[0] if len(made) == 1 else _slot(made, next(self._slots))
 
     def _phrase(self, fieldname, words, slop=1, boost=1.0, char_ranges=None):
         """A quoted phrase: words as the analyzer gave them (several at a place), their places in the query."""
@@ -300,6 +312,17 @@ class LanguageQueryParser(QueryParser):
         if len(words) == 1:
             return wq.Term(fieldname, words[0], boost=boost)
         return self._phrase_class(fieldname, words, slop=slop, boost=boost)
+
+
+# Languages that write compounds as one word, and the shortest part looked for inside them: a word's
+# stem of fewer letters would be found inside too many words (`Ei` in `Eimer`).
+COMPOUNDING = ("de", "nl", "sv", "da", "no")
+MIN_COMPOUND_PART = 4
+COMPOUND_WEIGHT = 0.1  # a word found inside a compound scores a tenth: the word itself ranks first
+
+
+class InCompound(wq.Wildcard):
+    """A word's stem inside the index's words (`*schuld*`): the compounds holding it, scored as one match."""
 
 
 def _terms_by_position(tokens) -> list[list[str]]:
@@ -356,6 +379,8 @@ def _regrouped(q: wq.Query) -> wq.Query:
             j += 1
         grouped.append(wq.Or(parts[i:j]) if j - i > 1 else parts[i])
         i = j
+    if len(grouped) == 1 and any(isinstance(part, InCompound) for part in parts):
+        return wq.Or([grouped[0]])  # one word: found inside a compound, it ranks below the word itself
     if len(grouped) == len(parts) or len(grouped) == 1:  # a query of one word keeps its parts as words
         return q
     regrouped = copy.copy(q)  # the parser's OR keeps its settings
