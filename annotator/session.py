@@ -536,9 +536,16 @@ class Session:
         return is_current_folders(self.ws)
 
     @classmethod
-    def create(cls, folder: str | os.PathLike, *, empty: bool = False) -> "Session":
-        """A new workspace in `folder` (the demo codebook unless `empty`), opened."""
-        return cls(init_workspace(Path(folder), empty=empty))
+    def create(cls, folder: str | os.PathLike, *, empty: bool = False, language: str | None = None) -> "Session":
+        """A new workspace in `folder` (the demo codebook unless `empty`), opened; `language` (a code):
+        the language of its sources unless they say otherwise."""
+        from annotator.corpus.languages import normalise, set_workspace_language  # only `init` needs them
+
+        code = normalise(language) if language else None  # an unknown code: nothing is created
+        ws = init_workspace(Path(folder), empty=empty)
+        if code:
+            set_workspace_language(ws.corpus, code)
+        return cls(ws)
 
     def name_setting(self) -> tuple[str, str]:
         """The annotator name writes are made by, and where it comes from (annotator.corpus.identity)."""
@@ -795,6 +802,13 @@ class Session:
         if not spans:
             return quote(hit, title, author)
         return "\n".join(quote_words(s.quote, title, hit.location, author) for s in spans)
+
+    def language_of(self, hit: Hit) -> str:
+        """The language of a passage's source, a code ("" for a theme note)."""
+        from annotator.corpus.languages import workspace_language  # only `show` asks
+
+        source = self.store.load_source(hit.source) if hit.kind == "passage" and hit.source else None
+        return (source.source.language or workspace_language(self.ws.corpus)) if source else ""
 
     def kwic(self, term: str, **options):
         """A concordance of `term` (annotator.concordance.Concordance): every occurrence in context."""

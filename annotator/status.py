@@ -27,7 +27,7 @@ def workspace_status(session) -> dict:
 
 
 def _counts(store, problems: list[str]) -> dict:
-    counts: dict = {"themes": 0, "sources": 0, "passages": 0, "tags": {}, "comments": {}}
+    counts: dict = {"themes": 0, "sources": 0, "passages": 0, "tags": {}, "comments": {}, "language": "en", "languages": {}}
     for read in (_count_themes, _count_sources, _count_annotations):
         try:
             read(store, counts)
@@ -44,6 +44,10 @@ def _count_sources(store, counts: dict) -> None:
     sources = store.sources()
     counts["sources"] = len(sources)
     counts["passages"] = sum(len(s.passages) for s in sources)
+    from annotator.corpus.languages import workspace_language
+
+    default = counts["language"] = workspace_language(store.ws.corpus)
+    counts["languages"] = dict(sorted(Counter(s.source.language or default for s in sources).items()))
 
 
 def _count_annotations(store, counts: dict) -> None:

@@ -36,7 +36,7 @@ if __package__ in (None, ""):
 
 from benchmarks.synthetic import (  # noqa: E402
     DEFAULT_SEED,
-    FUNCTION_WORDS,
+    function_words,
     generate_corpus,
     make_workspace,
     vocabulary,
@@ -63,11 +63,11 @@ def _fts_term(word: str) -> str:
     return f'"{word}"'
 
 
-def query_mix(passages, seed: int = DEFAULT_SEED) -> list[BenchQuery]:
+def query_mix(passages, seed: int = DEFAULT_SEED, language: str = "en") -> list[BenchQuery]:
     """A fixed mix: common and rare words, 1-3 words, prefixes, phrases, a source filter."""
     rng = random.Random(seed + 10)
-    words = vocabulary(seed)
-    stop = set(FUNCTION_WORDS)
+    words = vocabulary(seed, language=language)
+    stop = set(function_words(language))
     content = [w for w in words if w not in stop]
     present = {w.strip(".,?!").lower() for p in passages[:2000] for w in p.text.split()}
     common = [w for w in content[:300] if w in present]
@@ -308,16 +308,16 @@ def interleaved_times(search, fts5_db: str | None, mix: list[BenchQuery], repeat
 
 
 def run(passages: int, seed: int = DEFAULT_SEED, folder: Path | None = None, repeats: int = REPEATS,
-        toggles: int = 30) -> dict:
+        toggles: int = 30, language: str = "en") -> dict:
     own_folder = folder is None
     folder = Path(tempfile.mkdtemp(prefix="annotator-bench-")) if own_folder else Path(folder)
     try:
-        corpus = generate_corpus(passages, seed)
+        corpus = generate_corpus(passages, seed, language=language)
         items = corpus.passages
-        mix = query_mix(items, seed)
+        mix = query_mix(items, seed, language)
         root = folder / "ws"
         if not (root / "corpus").is_dir():  # a --dir kept from an earlier run has it (the index is rebuilt anyway)
-            make_workspace(root, passages, seed)
+            make_workspace(root, passages, seed, language=language)
         (folder / "fts5.db").unlink(missing_ok=True)
         for stale in ("fts5.db-wal", "fts5.db-shm"):
             (folder / stale).unlink(missing_ok=True)
@@ -359,6 +359,7 @@ def run(passages: int, seed: int = DEFAULT_SEED, folder: Path | None = None, rep
         whoosh = json.loads(child.stdout)
         return {
             "passages": passages,
+            "language": language,
             "seed": seed,
             "queries": len(mix),
             "repeats": repeats,
@@ -386,6 +387,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--passages", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--language", choices=("en", "fr"), default="en", help="the synthetic corpus's language")
     parser.add_argument("--repeats", type=int, default=REPEATS, help="timed passes over the query mix")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON document")
     parser.add_argument("--dir", help="keep the workspace here and reuse it in later runs (default: a temporary folder)")
@@ -400,7 +402,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.dir:
         folder = Path(args.dir)
         folder.mkdir(parents=True, exist_ok=True)
-    report = run(args.passages, args.seed, folder=folder, repeats=args.repeats)
+    report = run(args.passages, args.seed, folder=folder, repeats=args.repeats, language=args.language)
     if args.json:
         print(json.dumps(report, indent=2))
     else:

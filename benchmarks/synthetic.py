@@ -91,20 +91,34 @@ def _generated_word(rng: random.Random) -> str:
     return word + rng.choice(_CODAS) + rng.choice(_SUFFIXES)
 
 
+def function_words(language: str = "en") -> list[str]:
+    if language == "fr":
+        from benchmarks import synthetic_fr
+
+        return synthetic_fr.FUNCTION_WORDS
+    return FUNCTION_WORDS
+
+
 @lru_cache(maxsize=4)
-def vocabulary(seed: int = DEFAULT_SEED, size: int = VOCABULARY_SIZE) -> tuple[str, ...]:
-    """The ranked vocabulary: most frequent first."""
+def vocabulary(seed: int = DEFAULT_SEED, size: int = VOCABULARY_SIZE, language: str = "en") -> tuple[str, ...]:
+    """The ranked vocabulary: most frequent first (English, or French with `language="fr"`)."""
     rng = random.Random(seed)
     real: list[str] = []
-    content = CONTENT_WORDS + ADJECTIVES + [form for stem in VERB_STEMS for form in _inflections(stem)]
-    rng.shuffle(content)
-    for word in FUNCTION_WORDS + content:
+    if language == "fr":
+        from benchmarks import synthetic_fr
+
+        ranked, generated = synthetic_fr.real_words(rng), synthetic_fr.generated_word
+    else:
+        content = CONTENT_WORDS + ADJECTIVES + [form for stem in VERB_STEMS for form in _inflections(stem)]
+        rng.shuffle(content)
+        ranked, generated = FUNCTION_WORDS + content, _generated_word
+    for word in ranked:
         if word not in real:
             real.append(word)
     seen = set(real)
     words = list(real)
     while len(words) < size:
-        word = _generated_word(rng)
+        word = generated(rng)
         if word not in seen and len(word) >= 4:
             seen.add(word)
             words.append(word)
@@ -143,9 +157,10 @@ def _sentences(words: list[str], rng: random.Random) -> str:
     return " ".join(out)
 
 
-def generate_corpus(passages: int, seed: int = DEFAULT_SEED, per_source: int = PASSAGES_PER_SOURCE) -> Corpus:
+def generate_corpus(passages: int, seed: int = DEFAULT_SEED, per_source: int = PASSAGES_PER_SOURCE,
+                    language: str = "en") -> Corpus:
     """`passages` passages of 40-120 words, split over sources of at most `per_source`."""
-    words = vocabulary(seed)
+    words = vocabulary(seed, language=language)
     weights = zipf_weights(len(words))
     np_rng = np.random.default_rng(seed)
     rng = random.Random(seed + 1)
@@ -171,6 +186,7 @@ def generate_corpus(passages: int, seed: int = DEFAULT_SEED, per_source: int = P
             author="Benchmark Generator",
             file=f"{source_id}.txt",
             imported_at=f"2026-01-01T00:{k // 60:02d}:{k % 60:02d}+00:00",
+            language="" if language == "en" else language,
         )
         items: list[Passage] = []
         for j in range(bounds[k + 1] - bounds[k]):
@@ -198,7 +214,8 @@ THEMES = [
 ]
 
 
-def make_workspace(path, passages: int, seed: int = DEFAULT_SEED, *, tags: int | None = None) -> Path:
+def make_workspace(path, passages: int, seed: int = DEFAULT_SEED, *, tags: int | None = None,
+                   language: str = "en") -> Path:
     """Write a real workspace of `passages` synthetic passages at `path` (created; must not be one already).
 
     It has the THEMES codebook, one passages file per source, and `tags` tags
@@ -207,7 +224,7 @@ def make_workspace(path, passages: int, seed: int = DEFAULT_SEED, *, tags: int |
     ws = init_workspace(Path(path), empty=True)
     store = Store(ws)
     store.save_themes([Theme(tid, name, description) for tid, name, description in THEMES])
-    corpus = generate_corpus(passages, seed)
+    corpus = generate_corpus(passages, seed, language=language)
     for source_file in corpus.sources:
         store.save_source(source_file)
     all_passages = corpus.passages

@@ -23,14 +23,21 @@ TRICKY = [
     "[bold]not bold[/bold] <tag> & ampersand",
     "repeat repeat repeat repeat, hope hoping hoped hopeful",
     "x y z single letters are dropped but xy is kept",
+    "Élise garde l'espérance; sœur, Noël, été, Schuldgefühl und Träume, Œuvre, ÆSIR, ẞTRASSE.",
+    "逃犯が逃げた。ピップは孤児で、時計を見ていた。Pip逃犯x.y漢字 한국어 문장 ｱｲｳ",
+    "decomposed e\u0301te\u0301 and cafe\u0301, Ǆemal ǅemal ǆemal",
 ]
+
+
+TRICKY_LANGUAGES = ["en", "fr", "de", "es", "ja"]  # the tricky texts analysed in each of these, in turn
 
 
 def documents(count: int):
     corpus = generate_corpus(count, seed=11)
     texts = [p.text for p in corpus.passages] + TRICKY
     docs = [
-        passage_doc(Passage(f"p-{n}", text, f"ch. {n % 7}", f"book-{n % 3}"), n, ["hope"] if n % 5 == 0 else [])
+        passage_doc(Passage(f"p-{n}", text, f"ch. {n % 7}", f"book-{n % 3}"), n, ["hope"] if n % 5 == 0 else [],
+                    TRICKY_LANGUAGES[n % len(TRICKY_LANGUAGES)] if text in TRICKY else "en")
         for n, text in enumerate(texts)
     ]
     docs += [note_doc(Theme("hope", "Hope", "What keeps them going: hope and hoping."), 0)]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
-from whoosh.analysis import StemmingAnalyzer
 
 from annotator.engine.fast.bulkindex import FastAnalysis
 from annotator.engine.index import make_schema, passage_doc
@@ -52,7 +51,7 @@ def test_a_bulk_built_index_searches_and_takes_later_updates(tmp_path):
 
 def _analyzer_positions(text: str) -> dict[bytes, list[int]]:
     result: dict[bytes, list[int]] = {}
-    for token in StemmingAnalyzer()(text, positions=True):
+    for token in make_schema()["text"].analyzer(text, positions=True):
         result.setdefault(token.text.encode("utf-8"), []).append(token.pos)
     return result
 
@@ -68,6 +67,13 @@ def _fast_positions(texts: list[str]) -> list[dict[bytes, list[int]]]:
 
 def test_fast_analysis_matches_the_stemming_analyzer_on_tricky_text():
     assert _fast_positions(TRICKY) == [_analyzer_positions(text) for text in TRICKY]
+
+
+def test_fast_analysis_matches_the_analyzer_in_every_language():
+    from annotator.engine.analysis import LanguageText
+
+    texts = [LanguageText(text, code) for code in ("fr", "de", "es", "it", "nl", "ru", "zh") for text in TRICKY]
+    assert _fast_positions(texts) == [_analyzer_positions(text) for text in texts]
 
 
 def test_a_text_holding_the_document_break_is_still_analysed_exactly():

@@ -55,7 +55,13 @@ WORDS = [
     "lamp", "o'clock", "e.g.", "3.5", "1984", "field.", "field,", "(hope)", "—", "well-being",
     "Norfolk", "norfolk", "tape", "tapes", "lost", "lonely", "loneliness", "sea", "boat", "boats",
     "sketching", "sketch", "x", "ab", "abc", "abcd",
+    # Accents that fold (typed with and without them), German compounds, Chinese and Japanese runs.
+    "espérance", "esperance", "Élise", "Elise", "été", "ete", "et", "sœur", "soeur", "Straße",
+    "strasse", "Noël", "société", "Schuld", "Schuldgefühl", "Träume", "Traum", "Tochter",
+    "逃犯", "逃犯が逃げた。", "ピップは孤児で", "時計", "皮普", "婚纱", "한국어",
 ]
+# Each source is analysed in its language: English, French (its stop words, Snowball stemmer), German.
+LANGUAGES = {"alpha": "en", "beta": "fr", "gamma": "de"}
 THEMES = ["hope", "memory", "loss", "memory-lost"]  # memory-lost is a sub-theme of memory
 
 
@@ -229,7 +235,7 @@ class SearchOracle(RuleBasedStateMachine):
     def _import(self, source_id: str, texts: list[str]) -> None:
         path = self.tmp / f"{source_id}.md"
         path.write_text("\n\n".join(texts) + "\n", encoding="utf-8")
-        import_source(self.session.store, path, source_id=source_id, annotator=ANNOTATOR)
+        import_source(self.session.store, path, source_id=source_id, annotator=ANNOTATOR, language=LANGUAGES[source_id])
         self.sources[source_id] = texts
 
     def _passage_ids(self) -> list[str]:

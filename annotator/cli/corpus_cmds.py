@@ -16,6 +16,7 @@ def register(subparsers, common) -> None:
     p = subparsers.add_parser("init", parents=[common], help="create a workspace (demo codebook unless --empty)")
     p.add_argument("dir", nargs="?", help="folder to create (default: the current folder)")
     p.add_argument("--empty", action="store_true", help="start with an empty codebook")
+    p.add_argument("--language", metavar="CODE", help="the language sources are in unless they say otherwise (fr, de, zh...)")
     p.set_defaults(handler=cmd_init)
 
     p = subparsers.add_parser("import", parents=[common], help="import passages (.txt, .md, .yaml, .epub, .pdf, .docx, .odt, .html, Kindle, KOReader, Kobo, Readwise, .qdpx) or, with --themes, theme notes")
@@ -27,6 +28,7 @@ def register(subparsers, common) -> None:
     p.add_argument("--book", metavar="TITLE", help="import only this book from a file of highlights (Kindle, KOReader, Kobo, Readwise)")
     p.add_argument("--themes", action="store_true", help="the files are theme notes: import them as themes")
     p.add_argument("--as", dest="annotator", metavar="ANNOTATOR", help="who the tags in a YAML file are by")
+    p.add_argument("--language", metavar="CODE", help="the language of the text (fr, de, es, zh, ja...; default: detected)")
     p.add_argument("--dry-run", action="store_true", help="show what the import would add or change, and write nothing")
     p.add_argument("--json", action="store_true", help="print a JSON report")
     p.set_defaults(handler=cmd_import)
@@ -40,9 +42,14 @@ def register(subparsers, common) -> None:
 
 
 def cmd_init(args) -> int:
+    from annotator.corpus.languages import name, normalise
+
     target = getattr(args, "workspace", None) if not args.dir else args.dir
-    ws = Session.create(target or ".", empty=args.empty).ws
+    language = normalise(args.language) if args.language else None  # an unknown code: nothing is created
+    ws = Session.create(target or ".", empty=args.empty, language=language).ws
     print(f"created workspace {ws.root}")
+    if language:
+        print(f"  language: {name(language)} ({language})")
     print(f"  themes:   {ws.themes_file}{' (empty)' if args.empty else ' (demo codebook)'}")
     print(f"  passages: {ws.passages_dir}/  — add some with: annotator --workspace {ws.root} import FILE")
     return 0
@@ -53,7 +60,7 @@ def cmd_import(args) -> int:
     from annotator.session import ImportRequest
 
     request = ImportRequest(args.files, args.themes, args.source, args.title, args.author, args.book, args.replace,
-                            args.dry_run, args.annotator)
+                            args.dry_run, args.annotator, language=args.language)
     request.check()
     # A dry run writes no index either: the corpus is read whole on the copy instead.
     session = open_session(args) if args.dry_run else open_checked_session(args)
@@ -71,7 +78,7 @@ def cmd_import(args) -> int:
     for report in reports:
         lines = describe_import(report)
         print(show_line(lines[0]) + in_workspace(session))
-        for line in lines[1:] + unplaced_lines(report):
+        for line in lines[1:] + unplaced_lines(report) + language_line(report):
             print(show_line(line))
     if args.dry_run:
         print("dry run: nothing was written; run the same command without --dry-run to import")
@@ -126,6 +133,15 @@ def short_passage_counts(change) -> str:
     parts = [f"{n} {what}" for n, what in ((change.added, "new"), (change.changed, "changed"),
                                             (change.unchanged, "unchanged"), (change.removed, "removed")) if n]
     return plural(change.passages, "passage") + (": " + ", ".join(parts) if parts else "")
+
+
+def language_line(report) -> list[str]:
+    from annotator.corpus.languages import name
+
+    if not report.language:
+        return []
+    how = "" if report.language_how == "given" else f", {report.language_how}"
+    return [f"  language: {name(report.language)} ({report.language}{how})"]
 
 
 def passage_counts(counts) -> str:

@@ -118,15 +118,21 @@ def cmd_show(args) -> int:
         print(show_controls(session.quote(hit.id, whole=args.whole)))
         return 0
     tags = session.tags_on(hit.id)
+    language = session.language_of(hit)
     if args.json:
         data = hit.to_json()
         data.pop("score", None)
+        data["language"] = language
         data["annotations"] = annotations_json(tags, hit.text)
         data["memos"] = [{"annotator": m.annotator, "text": m.text, "time": m.at} for m in session.memos_on(hit.id)]
         print_json(data)
         return 0
     color = use_color()
     print(format_heading(hit, color))
+    if language:
+        from annotator.corpus.languages import name
+
+        print(dim(f"  {name(language)}", color))
     print()
     print(show_controls(hit.text))
     if tags:

@@ -33,6 +33,15 @@ def _per_annotator(counts: dict) -> str:
     return ", ".join(f"{clip(show_controls(name))} {n}" for name, n in counts.items())
 
 
+def _languages(status: dict) -> str:
+    """`French (workspace default); sources: fr 3, de 1`."""
+    from annotator.corpus.languages import name
+
+    default = f"{name(status['language'])} (the workspace's default)"
+    used = ", ".join(f"{code} {n}" for code, n in status["languages"].items())
+    return f"{default}; sources: {used}" if used else default
+
+
 def render_status(status: dict) -> str:
     you = status["you"]
     rows = [
@@ -40,6 +49,7 @@ def render_status(status: dict) -> str:
         ("found by", status["found_by"]),
         ("themes", str(status["themes"])),
         ("sources", f"{status['sources']} ({status['passages']} passage{'' if status['passages'] == 1 else 's'})"),
+        ("language", _languages(status)),
         ("tags", _per_annotator(status["tags"])),
         ("comments", _per_annotator(status["comments"])),
         ("you", f"{show_controls(you['name'] or '?')} (from {you['from']}; change with 'annotator config name NAME')"),

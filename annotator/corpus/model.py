@@ -12,6 +12,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping
 
+from anyascii import anyascii
+
 from annotator.corpus.yamlio import AsWritten
 from annotator.errors import CorpusError
 
@@ -20,7 +22,7 @@ COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 # The fields each record knows; any other field in a record is kept as it is (see `extra`).
 THEME_KEYS = ("id", "name", "description", "color", "parent")
-SOURCE_KEYS = ("id", "title", "author", "file", "imported_at")
+SOURCE_KEYS = ("id", "title", "author", "file", "imported_at", "language")
 PASSAGE_KEYS = ("id", "text", "location")
 TAG_KEYS = ("passage", "theme", "at", "comment", "spans")
 MEMO_KEYS = ("passage", "text", "at")
@@ -31,7 +33,8 @@ def now_iso() -> str:
 
 
 def slugify(text: str, fallback: str = "item") -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    """`L'espérance` -> `l-esperance`, `Straße` -> `strasse`, `希望` -> `xiwang`: ASCII (ids name files)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", anyascii(text).lower()).strip("-")
     return slug[:60].strip("-") or fallback
 
 
@@ -132,6 +135,7 @@ class Source:
     author: str = ""
     file: str = ""
     imported_at: str = ""
+    language: str = ""  # an ISO 639-1 code (annotator.corpus.languages); "" for the workspace's
 
     extra: Mapping[str, Any] = field(default_factory=_no_extra, compare=False, repr=False)
 
@@ -147,6 +151,7 @@ class Source:
             author=_text(record, "author", path),
             file=_text(record, "file", path),
             imported_at=_text(record, "imported_at", path),
+            language=_language(record, path),
             extra=_unknown(record, SOURCE_KEYS),
         )
 
@@ -158,7 +163,21 @@ class Source:
             "file": self.file,
             "imported_at": self.imported_at,
         }
+        if self.language:
+            data["language"] = self.language
         return _with_unknown(data, self.extra)
+
+
+def _language(record: dict, path: Path) -> str:
+    from annotator.corpus.languages import UnknownLanguage, normalise
+
+    code = _text(record, "language", path).strip()
+    if not code:
+        return ""
+    try:
+        return normalise(code)
+    except UnknownLanguage as error:
+        raise CorpusError(path, str(error), _line(record)) from None
 
 
 @dataclass

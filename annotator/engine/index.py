@@ -27,9 +27,10 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
 from annotator.engine import fastpath, whoosh_internals
+from annotator.engine.analysis import ENGLISH
 from annotator.engine.schema import (  # noqa: F401 - the schema's names, importable from here as before
-    INDEX_NAME, NOTE_ORDER_BASE, NOTE_PREFIX, SOURCE_STRIDE, StoredNumberColumn, make_schema, note_doc, passage_doc,
-    text_analyzer,
+    INDEX_NAME, NOTE_ORDER_BASE, NOTE_PREFIX, SOURCE_STRIDE, StoredNumberColumn, default_language, make_schema,
+    note_doc, passage_doc, source_language, text_analyzer, with_language,
 )
 from annotator.errors import AnnotatorError
 from annotator.corpus.model import Passage, Source
@@ -40,8 +41,9 @@ from annotator.corpus.yamlio import atomic_write_text, parse_yaml
 # carry a term table (annotator.engine.fast.termtable), which an older index lacks: it is rebuilt once, with the
 # usual one-line notice, rather than read the slow way (through Whoosh's postings) from then on;
 # 5: the term table holds the text field's positions (phrases are checked from it); 6: and the
-# segment's stored fields (a page of results is read from it).
-SCHEMA_VERSION = 6
+# segment's stored fields (a page of results is read from it); 7: accents folded, a folding word
+# also indexed as written, CJK characters are tokens, each passage in its language (engine.analysis).
+SCHEMA_VERSION = 7
 MANIFEST = "manifest.json"
 # Segments this small (left by small updates): beyond MAX_SMALL_SEGMENTS of them, each commit folds
 # the FOLD_AT_ONCE smallest into its own new segment.
@@ -49,7 +51,7 @@ SMALL_SEGMENT = 2_000
 MAX_SMALL_SEGMENTS = 10
 FOLD_AT_ONCE = 3
 # What a passage's index document stores; an unchanged one is not re-indexed.
-STORED_PASSAGE_FIELDS = ("kind", "source", "location", "title", "themes", "order", "text")
+STORED_PASSAGE_FIELDS = ("kind", "source", "location", "title", "themes", "order", "text", "language")
 # Tag changes wait in memory (SearchIndex.pending_tags) until a sync; past this many passages, sync.
 MAX_PENDING_TAGS = 500
 # What damaged index files raise when Whoosh reads them (a bad compressed block, a short or
@@ -90,7 +92,8 @@ def tag_map(store: Store) -> dict[str, list[str]]:
 
 def document_from_stored(stored: dict) -> dict:
     """The index document again, from a document's stored fields (all but `tagged`, which follows from themes)."""
-    return {**stored, "tagged": "yes" if stored.get("themes") else "no"}
+    doc = {**stored, "tagged": "yes" if stored.get("themes") else "no"}
+    return with_language(doc, stored.get("language") or ENGLISH)
 
 
 def fold_small_segments(writer, segments, searcher=None):
@@ -573,8 +576,9 @@ class SearchIndex:
             report.sources_updated = changed_sources
             if themes_rel in changed:
                 writer.delete_by_term("kind", "note", searcher)
+                default = default_language(self.store)
                 for position, theme in enumerate(self.store.themes()):
-                    writer.add_document(**note_doc(theme, position))
+                    writer.add_document(**note_doc(theme, position, default))
                 report.notes_updated = True
             if tags_changed:
                 report.passages_retagged = self._retag(writer, searcher, manifest.tags, tags, set(changed_sources))
@@ -608,7 +612,7 @@ class SearchIndex:
             return False
         passage = passage or Passage(pid, stored["text"], stored.get("location", ""), stored.get("source", ""))
         writer.delete_document(docnum)
-        writer.add_document(**passage_doc(passage, stored["order"], themes))
+        writer.add_document(**passage_doc(passage, stored["order"], themes, stored.get("language") or ENGLISH))
         return True
 
     def _update_source(self, writer, searcher, source_id: str, position: int, tags: dict) -> None:
@@ -619,10 +623,11 @@ class SearchIndex:
             if stored.get("kind") == "passage":
                 indexed[stored["id"]] = (docnum, stored)
         source_file = self.store.load_source(source_id)
+        language = source_language(source_file.source, default_language(self.store)) if source_file else ENGLISH
         for n, passage in enumerate(source_file.passages if source_file else ()):
-            doc = passage_doc(passage, position * SOURCE_STRIDE + n, tags.get(passage.id, ()))
+            doc = passage_doc(passage, position * SOURCE_STRIDE + n, tags.get(passage.id, ()), language)
             docnum, stored = indexed.pop(passage.id, (None, None))
-            if stored is not None and all(stored.get(key, "") == doc[key] for key in STORED_PASSAGE_FIELDS):
+            if stored is not None and all(stored.get(key, "") == doc.get(key, "") for key in STORED_PASSAGE_FIELDS):
                 continue
             if docnum is not None:
                 writer.delete_document(docnum)

@@ -25,7 +25,9 @@ from whoosh import index as whoosh_index
 from whoosh.index import TOC, clean_files
 
 from annotator.engine.fast.bulkindex import BulkWriter
-from annotator.engine.schema import INDEX_NAME, SOURCE_STRIDE, make_schema, note_doc, passage_doc
+from annotator.engine.schema import (
+    INDEX_NAME, SOURCE_STRIDE, default_language, make_schema, note_doc, passage_doc, source_language,
+)
 from annotator.errors import AnnotatorError
 from annotator.corpus.model import Theme
 from annotator.corpus.store import Store, check_unique_passage_ids
@@ -91,24 +93,26 @@ def build_part(root: str, folder: str, part: Part, tags: dict[str, list[str]], p
     writer = BulkWriter(ix)
     ids: dict[str, list[str]] = {}
     source_ids = []
+    default = default_language(store)
     try:
         for path_text, position in part.sources:
             path = Path(path_text)
             source_file = store.load_source_path(path)
             source_ids.append(source_file.source.id)
             ids[path_text] = [p.id for p in source_file.passages]
+            language = source_language(source_file.source, default)
             for n, passage in enumerate(source_file.passages):
                 if writer.docnum - writer.docbase >= PART_PASSAGES:  # one huge file: a segment at a time
                     writer.commit()
                     writer = BulkWriter(ix)
-                writer.add_document(**passage_doc(passage, position * SOURCE_STRIDE + n, tags.get(passage.id, ())))
+                writer.add_document(**passage_doc(passage, position * SOURCE_STRIDE + n, tags.get(passage.id, ()), language))
                 if progress and n % PROGRESS_EVERY == PROGRESS_EVERY - 1:
                     progress(PROGRESS_EVERY, 0)
             store.forget(path)
             if progress and len(source_file.passages) % PROGRESS_EVERY:
                 progress(len(source_file.passages) % PROGRESS_EVERY, 0)
         for position, theme in enumerate(part.themes):
-            writer.add_document(**note_doc(theme, position))
+            writer.add_document(**note_doc(theme, position, default))
         writer.commit()
     except BaseException:
         writer.cancel()

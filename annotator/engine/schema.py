@@ -6,23 +6,22 @@ processes) and the query budget, none of which need each other for it.
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from whoosh import columns, fields
-from whoosh.analysis import StemmingAnalyzer
 
-from annotator.corpus.model import Passage, Theme
+from annotator.corpus.languages import workspace_language
+from annotator.corpus.model import Passage, Source, Theme
+from annotator.engine.analysis import ENGLISH, LanguageText, text_analyzer
+
+if TYPE_CHECKING:
+    from annotator.corpus.store import Store
 
 INDEX_NAME = "annotator"
 NOTE_PREFIX = "note:"
 # Corpus order: the n-th passage of the k-th source file sorts as k * SOURCE_STRIDE + n.
 SOURCE_STRIDE = 10_000_000
 NOTE_ORDER_BASE = 1 << 50
-
-
-def text_analyzer():
-    # Stemming, lowercasing, stop words dropped: "sketching" finds "sketch".
-    return StemmingAnalyzer()
 
 
 class StoredNumberColumn(fields.COLUMN):
@@ -48,12 +47,15 @@ def make_schema() -> fields.Schema:
         tagged=fields.ID,
         order=StoredNumberColumn(),
         text=fields.TEXT(analyzer=text_analyzer(), stored=True),
+        # A passage's language when it is not English (annotator.engine.analysis): its text is analysed
+        # in it, and the languages a query is analysed in are those the index holds.
+        language=fields.ID(stored=True),
     )
 
 
-def passage_doc(passage: Passage, order: int, themes: Iterable[str]) -> dict:
+def passage_doc(passage: Passage, order: int, themes: Iterable[str], language: str = ENGLISH) -> dict:
     theme_list = sorted(set(themes))
-    return {
+    return with_language({
         "id": passage.id,
         "kind": "passage",
         "source": passage.source,
@@ -63,11 +65,11 @@ def passage_doc(passage: Passage, order: int, themes: Iterable[str]) -> dict:
         "tagged": "yes" if theme_list else "no",
         "order": order,
         "text": passage.text,
-    }
+    }, language)
 
 
-def note_doc(theme: Theme, position: int) -> dict:
-    return {
+def note_doc(theme: Theme, position: int, language: str = ENGLISH) -> dict:
+    return with_language({
         "id": NOTE_PREFIX + theme.id,
         "kind": "note",
         "source": "",
@@ -77,4 +79,21 @@ def note_doc(theme: Theme, position: int) -> dict:
         "tagged": "yes",
         "order": NOTE_ORDER_BASE + position,
         "text": theme.description,
-    }
+    }, language)
+
+
+def with_language(doc: dict, language: str) -> dict:
+    """An English document is as before; another's text is analysed in its language, which it stores."""
+    if language and language != ENGLISH:
+        doc["text"] = LanguageText(doc["text"], language)
+        doc["language"] = language
+    return doc
+
+
+def default_language(store: "Store") -> str:
+    """The language of the codebook's notes and of sources that do not say theirs."""
+    return workspace_language(store.ws.corpus)
+
+
+def source_language(source: Source, default: str) -> str:
+    return source.language or default

@@ -18,6 +18,8 @@ from itertools import islice
 from whoosh import qparser, query as wq
 from whoosh.qparser import QueryParser
 
+from annotator.engine.analysis import ENGLISH, LETTER, HAS_CJK, LanguageQueryParser, current_query_languages, query_languages, fold, accented_pattern, is_exact_spelling, stem_heads
+
 from annotator.engine.coordination import coordinate
 from annotator.engine import fastpath, query_budget, whoosh_internals
 from annotator.engine.hits import Hit, SearchResult
@@ -47,7 +49,7 @@ _FILTER_TOKEN = re.compile(r"^(theme|themes|source|kind):(\S+)$", re.IGNORECASE)
 # The words of a text as Whoosh's RegexTokenizer finds them (its default expression).
 _TOKEN = re.compile(r"\w+(\.?\w+)*", re.UNICODE)
 _ANALYSED_CACHE_LIMIT = 200_000
-_analysed: dict[str, str | None] = {}
+_analysed: dict[tuple[tuple[str, ...], str], tuple[str, ...]] = {}
 
 
 @dataclass
@@ -64,7 +66,7 @@ class Prepared:
 
 
 def make_parser(schema) -> QueryParser:
-    parser = QueryParser("text", schema, group=qparser.OrGroup.factory(COORDINATION))
+    parser = LanguageQueryParser("text", schema, group=qparser.OrGroup.factory(COORDINATION))
     parser.add_plugin(qparser.FuzzyTermPlugin())
     parser.add_plugin(qparser.PlusMinusPlugin())
     parser.remove_plugin_class(qparser.BoostPlugin)
@@ -129,7 +131,7 @@ def _typed_word(token: str, prepared: Prepared) -> str:
         prepared.typing = parts[-1].lower()
         prepared.typing_exact = _hyphenated_phrase(token)
         return "(" + " AND ".join(parts[:-1] + [parts[-1] + "*"]) + ")"
-    if _PLAIN_WORD.match(token) and "-" not in token and len(token) >= AS_YOU_TYPE_MIN:
+    if _PLAIN_WORD.match(token) and "-" not in token and len(token) >= AS_YOU_TYPE_MIN and not HAS_CJK.search(token):
         prepared.typing = token.lower()
         prepared.typing_exact = token
         return f"{token}*"
@@ -169,7 +171,7 @@ _parsed: dict[tuple[str, int], wq.Query] = {}
 
 def _parse_words(words: str, schema) -> wq.Query:
     """Parsed queries are cached: as-you-type search parses the same prefixes again and again."""
-    key = (words, id(schema))
+    key = (words, id(schema), current_query_languages())
     cached = _parsed.get(key)
     if cached is None:
         if len(_parsed) >= _PARSE_CACHE_LIMIT:
@@ -190,7 +192,8 @@ def _unstemmed_prefixes(q: wq.Query, words: str) -> wq.Query:
     typed = {}
     for raw in _TYPED_PREFIX.findall(words):
         for token in text_analyzer()(raw, mode="query", removestops=False, tokenize=False):
-            typed.setdefault(token.text, raw.lower())
+            # The analyzer gives a word as written, then folded: each prefix as typed, or folded.
+            typed.setdefault(token.text, raw.lower() if is_exact_spelling(token.text) else fold(raw.lower()))
 
     def fix(node: wq.Query) -> wq.Query:
         if isinstance(node, wq.Prefix) and node.fieldname == "text" and typed.get(node.text, node.text) != node.text:
@@ -354,16 +357,30 @@ def _word_analyzer():
 
 
 def analysed(word: str) -> str | None:
-    """The index term a word becomes (lowercased, stemmed), or None for a stop word; cached."""
-    key = word.lower()
-    if key in _analysed:
-        return _analysed[key]
-    tokens = [t.text for t in _word_analyzer()(key)]
-    term = tokens[0] if len(tokens) == 1 else None
-    if len(_analysed) >= _ANALYSED_CACHE_LIMIT:
-        _analysed.clear()
-    _analysed[key] = term
-    return term
+    """The index term a word becomes (lowercased, stemmed: in the first of the query's languages it
+    is not a stop word in), or None for a stop word; cached."""
+    terms = analysed_terms(word)
+    return terms[0] if terms else None
+
+
+def analysed_terms(word: str) -> tuple[str, ...]:
+    """The terms a word becomes in the query's languages (folded spellings: every word has one in each
+    language it is not a stop word in); () for a stop word or for text of several words; cached."""
+    key = (current_query_languages(), word.lower())
+    found = _analysed.get(key)
+    if found is None:
+        places = {}
+        for t in _word_analyzer()(key[1], mode="query", positions=True):
+            places.setdefault(t.pos, []).append(t.text)
+        found = tuple(dict.fromkeys(t for t in places.popitem()[1] if not is_exact_spelling(t))) if len(places) == 1 else ()
+        if len(_analysed) >= _ANALYSED_CACHE_LIMIT:
+            _analysed.clear()
+        _analysed[key] = found
+    return found
+
+
+def _wanted(word: str, wanted: frozenset) -> bool:
+    return any(term in wanted for term in analysed_terms(word))
 
 
 def match_offsets(text: str, terms: set) -> list[list[int]]:
@@ -377,17 +394,16 @@ def match_offsets(text: str, terms: set) -> list[list[int]]:
     if not terms or not text:
         return []
     wanted = terms if isinstance(terms, frozenset) else _as_words(terms)
+    accented = not text.isascii()  # then a word's first letters may be written with accents
     lowered = text.lower()
-    scanner = _lowered_scanner(wanted)
+    scanner = None if accented else _lowered_scanner(wanted)
     if scanner is not None and len(lowered) == len(text):
-        known = _analysed  # analysed()'s cache, read inline: a page has a few hundred candidate words
-        found = [[m.start(), m.end()] for m in scanner.finditer(lowered)
-                 if (known[word] if (word := m.group()) in known else analysed(word)) in wanted]
+        found = [[m.start(), m.end()] for m in scanner.finditer(lowered) if _wanted(m.group(), wanted)]
         return _joined_at_hyphens(text, found)
-    pattern = _candidate_pattern(wanted)
-    heads = _head_finder(wanted)
+    pattern = _candidate_pattern(wanted, accented)
+    heads = _head_finder(wanted, accented)
     if heads is None or len(lowered) != len(text):  # a letter whose lowercase is longer: places would shift
-        found = [[m.start(), m.end()] for m in pattern.finditer(text) if analysed(m.group()) in wanted]
+        found = [[m.start(), m.end()] for m in pattern.finditer(text) if _wanted(m.group(), wanted)]
         return _joined_at_hyphens(text, found)
     # What pattern.finditer(text) finds, several times faster: a case-insensitive pattern that begins
     # with a lookbehind is tried at every character; the heads are found by a literal search of the
@@ -399,7 +415,7 @@ def match_offsets(text: str, terms: set) -> list[list[int]]:
         m = pattern.match(text, head.start())
         if m:
             end = m.end()
-            if analysed(m.group()) in wanted:
+            if _wanted(m.group(), wanted):
                 found.append([m.start(), end])
     return _joined_at_hyphens(text, found)
 
@@ -416,21 +432,34 @@ def _lowered_scanner(wanted: frozenset) -> re.Pattern | None:
 
 
 @lru_cache(maxsize=256)
-def _head_finder(wanted: frozenset) -> re.Pattern | None:
+def _head_finder(wanted: frozenset, accented: bool = False) -> re.Pattern | None:
     """The lowercased heads _candidate_pattern's words begin with; None when there are none."""
-    heads = sorted({re.escape(term[:2].lower()) for term in wanted if term})
+    head = accented_pattern if accented else re.escape
+    heads = sorted({head(stem_heads(term, accented).lower()) for term in wanted if term})
     return re.compile("|".join(heads)) if heads else None
 
 
 def _joined_at_hyphens(text: str, spans: list[list[int]]) -> list[list[int]]:
-    """Matched parts of one hyphenated word (`open` and `plan` in "open-plan") as one span: the whole word."""
+    """Matched parts of one hyphenated word (`open` and `plan` in "open-plan") as one span: the whole word;
+    matched Chinese or Japanese characters side by side as one span too."""
     joined: list[list[int]] = []
     for start, end in spans:
         if joined and start == joined[-1][1] + 1 and text[joined[-1][1]] == "-":
             joined[-1][1] = end
+        elif joined and start == joined[-1][1] and HAS_CJK.match(text, start):
+            joined[-1][1] = end
         else:
             joined.append([start, end])
-    return joined
+    return _without_stray_characters(text, joined)
+
+
+def _without_stray_characters(text: str, spans: list[list[int]]) -> list[list[int]]:
+    """A CJK word is found as the phrase of its characters: where it is matched whole, a character of it
+    standing elsewhere on its own (婚 of 婚纱 in 婚礼) is not marked."""
+    single = [span for span in spans if span[1] - span[0] == 1 and HAS_CJK.match(text, span[0])]
+    if not single or not any(span[1] - span[0] > 1 and HAS_CJK.match(text, span[0]) for span in spans):
+        return spans
+    return [span for span in spans if not (span[1] - span[0] == 1 and HAS_CJK.match(text, span[0]))]
 
 
 def _as_words(terms) -> frozenset:
@@ -438,11 +467,16 @@ def _as_words(terms) -> frozenset:
 
 
 @lru_cache(maxsize=256)
-def _candidate_pattern(wanted: frozenset) -> re.Pattern:
+def _candidate_pattern(wanted: frozenset, accented: bool = False) -> re.Pattern:
     # A stem keeps its word's first two letters (stemming only rewrites endings), so
     # these are the only words that can match. Tokens as Whoosh's tokenizer cuts them.
-    heads = sorted({re.escape(term[:2]) for term in wanted if term})
-    return re.compile(r"(?<![\w.])(?:%s)\w*(?:\.\w+)*" % "|".join(heads), re.IGNORECASE | re.UNICODE)
+    # Chinese and Japanese characters are tokens of their own (annotator.engine.analysis).
+    head = accented_pattern if accented else re.escape
+    heads = sorted({head(stem_heads(term, accented)) for term in wanted if term and not HAS_CJK.match(term)})
+    characters = "".join(sorted({re.escape(term) for term in wanted if HAS_CJK.match(term)}))
+    words = r"(?<!%s)(?<!\.)(?:%s)%s*(?:\.%s+)*" % (LETTER, "|".join(heads), LETTER, LETTER) if heads else ""
+    alternatives = [part for part in (words, f"[{characters}]" if characters else "") if part]
+    return re.compile("|".join(alternatives) or "(?!)", re.IGNORECASE | re.UNICODE)
 
 
 def has_text_terms(q: wq.Query) -> bool:
@@ -485,10 +519,47 @@ def _combined_filter(prepared: Prepared, themes, source, untagged, kind) -> wq.Q
 def search(index: SearchIndex, text: str, *, cancelled=None, **options) -> SearchResult:
     """Search within the query budget (annotator.engine.query_budget): what was cut is in the result's
     `notices`; `cancelled()` true stops the search between steps with SearchCancelled."""
-    with query_budget.running(query_budget.Budget(cancelled)) as budget:
+    languages = searched_languages(index.searcher(), _sources_searched(text, options.get("source")))
+    with query_budget.running(query_budget.Budget(cancelled)) as budget, query_languages(languages):
         result = _search(index, text, **options)
     result.notices = list(budget.notices)
     return result
+
+
+def _sources_searched(text: str, source) -> list[str]:
+    """The sources a search is limited to (`--source`, `source:ID` typed), or [] for all."""
+    typed = prepare(text).sources
+    given = [source] if isinstance(source, str) else list(source or ())
+    return given + typed
+
+
+def searched_languages(searcher, sources: list[str]) -> tuple[str, ...]:
+    """The languages a query is analysed in: those of the sources searched, else all the index holds."""
+    every = index_languages(searcher)
+    if not sources or len(every) == 1:
+        return every
+    found = []
+    for source in sources:
+        stored = searcher.document(source=source)
+        if stored is not None:
+            found.append(stored.get("language") or ENGLISH)
+    return tuple(dict.fromkeys(found)) or every
+
+
+def index_languages(searcher) -> tuple[str, ...]:
+    """The languages of the passages and notes a searcher's index holds (a query is analysed in them);
+    remembered with the searcher."""
+    found = getattr(searcher, "annotator_languages", None)
+    if found is None:
+        reader = searcher.reader()
+        others = sorted(term.decode("utf-8") if isinstance(term, bytes) else term for term in reader.lexicon("language"))
+        in_others = sum(reader.doc_frequency("language", code) for code in others)
+        # English documents carry no language: some are there unless every document is another's
+        # (a deleted document may still count in a frequency: then English is kept, to be sure).
+        english = not others or reader.has_deletions() or in_others < reader.doc_count()
+        found = tuple(([ENGLISH] if english else []) + others)
+        searcher.annotator_languages = found
+    return found
 
 
 def _search(
@@ -660,6 +731,8 @@ def _scored_search(searcher, q, limit, restrict):
 
 def _hit(stored: dict, score: float, terms: set[bytes], pending: dict | None = None) -> Hit:
     text = stored.get("text", "")
+    with query_languages((stored.get("language") or ENGLISH,)):  # its words as its language makes them
+        matches = match_offsets(text, terms)
     return Hit(
         id=stored["id"],
         kind=stored.get("kind", "passage"),
@@ -668,7 +741,7 @@ def _hit(stored: dict, score: float, terms: set[bytes], pending: dict | None = N
         location=stored.get("location", ""),
         themes=_themes(stored, pending),
         score=float(score or 0.0),
-        matches=match_offsets(text, terms),
+        matches=matches,
         title=stored.get("title", ""),
     )
 

@@ -28,6 +28,7 @@ class ImportRequest:
     replace: bool = False
     dry_run: bool = False
     annotator: str | None = None  # who tags and comments in the files are by; default: the session's
+    language: str | None = None  # the text's language (a code); default: kept on re-import, else detected
 
     def check(self) -> None:
         """Options that name one source (or ask the impossible) refused before anything is read."""
@@ -61,7 +62,7 @@ def run_imports(session, request: ImportRequest, annotator: str, progress: Impor
             report = import_source(
                 session.store, path, source_id=request.source_id, annotator=annotator, resolve_theme=session.resolve_theme,
                 title=request.title, author=request.author, book=request.book, replace=request.replace,
-                progress=per_source,
+                progress=per_source, language=request.language,
             )
         report.dry_run = request.dry_run
         reports.append(report)

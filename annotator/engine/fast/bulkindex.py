@@ -7,9 +7,9 @@ front, so `BulkWriter` analyses the text of many documents at a time with one
 regular-expression pass and NumPy, keeps the segment's postings in flat arrays,
 groups them by term with one sort at commit, and hands them to Whoosh's codec a
 block at a time. Readers see exactly what Whoosh's writer would have written
-(tests compare the two, posting by posting). The text field's StemmingAnalyzer
-is reproduced step by step (tokenizer, lowercase, stop words, stemmer, position
-renumbering); an ID field takes its value as its term; any other field goes
+(tests compare the two, posting by posting). The text field's analyzer
+(annotator.engine.analysis) is reproduced step by step (tokenizer, lowercase, stop words,
+accents folded, stemmer, position renumbering); an ID field takes its value as its term; any other field goes
 through the field's own `index()`.
 """
 
@@ -23,8 +23,7 @@ from operator import sub
 from pickle import dumps
 
 import numpy as np
-from whoosh.analysis import IDTokenizer, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
-from whoosh.analysis.tokenizers import default_pattern
+from whoosh.analysis import IDTokenizer
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 from whoosh.fields import KEYWORD
 from whoosh.formats import Existence, Positions
@@ -33,6 +32,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import NO_MERGE, SegmentWriter
 
 from annotator.engine import whoosh_internals
+from annotator.engine.analysis import ENGLISH, HAS_CJK, TOKEN_EXPRESSION, TextAnalyzer, fold, language
 from annotator.engine.fast.termtable import TableWriter, pending_path, remove_pending, table_path
 
 _ENTRY_LENGTHS = whoosh_internals.hash_entry_lengths()  # Whoosh's private structs (whoosh_internals)
@@ -42,68 +42,93 @@ _TERMINFO = whoosh_internals.terminfo_struct()
 _TOKENS = re.compile(r"[\w\*]+(?:\.[\w\*]+)*")
 _STOPPED = -1  # the code of a token the stop filter drops
 _UNKNOWN = -2  # a token not yet looked up
-# Lowercased token -> its term (b"" when stopped), per analyzer setting, shared by all writers of a
+# Lowercased token -> its terms (b"" when stopped), per language, shared by all writers of a
 # process: stemming a corpus's vocabulary is much of a small update's cost.
-_STEMMED: dict[tuple, dict[str, bytes]] = {}
+_STEMMED: dict[str, dict[str, tuple[bytes, bytes]]] = {}
 BATCH = 2000  # documents analysed together
 FLUSH_BYTES = 4 << 20  # postings queued before a write
 MIN_COMPRESSED_BLOCK = 64  # postings in a block worth compressing
 
 
 class FastAnalysis:
-    """Term positions of many texts at once, exactly as Whoosh's StemmingAnalyzer gives them."""
+    """Term positions of many texts at once, exactly as annotator.engine.analysis.TextAnalyzer gives them."""
 
     def __init__(self, analyzer):
-        parts = getattr(analyzer, "items", None)
-        if not parts or len(parts) != 4:
-            raise TypeError("not a stemming analyzer")
-        tokenizer, lowercase, stop, stemmer = parts
-        if not (
-            type(tokenizer) is RegexTokenizer and not tokenizer.gaps
-            and tokenizer.expression.pattern == default_pattern.pattern
-            and tokenizer.expression.flags == default_pattern.flags
-            and type(lowercase) is LowercaseFilter
-            and type(stop) is StopFilter and stop.renumber
-            and type(stemmer) is StemFilter
-        ):
-            raise TypeError("not a default stemming analyzer")
-        self._stops = stop.stops
-        self._min = stop.min
-        self._max = stop.max
-        self._ignore = stemmer.ignore
-        self._stem = stemmer.stemfn
-        self._stemmed = _STEMMED.setdefault((stop.stops, stop.min, stop.max, stemmer.ignore, stemmer.stemfn), {})
-        self._codes: dict[str, int] = {}  # lowercased token -> term number, or _STOPPED
+        if type(analyzer) is not TextAnalyzer:
+            raise TypeError("not annotator's text analyzer")
         self._term_numbers: dict[bytes, int] = {}
         self.terms: list[bytes] = []  # term number -> term bytes
+        self._languages: dict[str, _LanguageCodes] = {}
 
-    def _term(self, token: str) -> bytes:
-        """The token's term, b"" when the stop filter drops it."""
-        if len(token) < self._min or (self._max is not None and len(token) > self._max) or token in self._stops:
-            return b""
-        return (token if token in self._ignore else self._stem(token)).encode("utf-8")
-
-    def _code(self, token: str) -> int:
-        term = self._stemmed.get(token)
-        if term is None:
-            term = self._stemmed[token] = self._term(token)
-        if not term:
-            code = _STOPPED
-        else:
-            code = self._term_numbers.get(term)
-            if code is None:
-                code = self._term_numbers[term] = len(self.terms)
-                self.terms.append(term)
-        self._codes[token] = code
+    def _number(self, term: bytes) -> int:
+        code = self._term_numbers.get(term)
+        if code is None:
+            code = self._term_numbers[term] = len(self.terms)
+            self.terms.append(term)
         return code
 
     def analyse(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """For every kept token of these texts, in order: (text index, term number, position)."""
-        per_text = [_TOKENS.findall(text) for text in texts]
+        """For every kept token of these texts, in order: (text index, term number, position).
+
+        A token whose accents fold has a second entry, the word as written, after all the others of
+        its language's texts.
+        """
+        by_language: dict[str, list[int]] = {}
+        for index, text in enumerate(texts):
+            by_language.setdefault(getattr(text, "language", ENGLISH), []).append(index)
+        if len(by_language) == 1:
+            (code,) = by_language
+            return self._codes_for(code).analyse(texts)
+        parts = []
+        for code, indexes in by_language.items():
+            doc, codes, positions = self._codes_for(code).analyse([texts[i] for i in indexes])
+            parts.append((np.array(indexes, dtype=np.int64)[doc], codes, positions))
+        return tuple(np.concatenate([part[k] for part in parts]) for k in range(3))
+
+    def _codes_for(self, code: str) -> "_LanguageCodes":
+        found = self._languages.get(code)
+        if found is None:
+            found = self._languages[code] = _LanguageCodes(language(code), self._number)
+        return found
+
+
+class _LanguageCodes:
+    """FastAnalysis for the texts of one language: its tokens' term numbers, remembered."""
+
+    def __init__(self, lang, number):
+        self._lang = lang
+        self._number = number
+        self._stemmed = _STEMMED.setdefault(lang.code, {})  # token -> (folded term, term as written or b"")
+        self._codes: dict[str, int] = {}  # lowercased token -> term number, or _STOPPED
+        self._spelled: dict[str, int] = {}  # lowercased token whose term as written differs -> its number
+
+    def _terms(self, token: str) -> tuple[bytes, bytes]:
+        """The token's folded term and its term as written (b"" when the same), or (b"", b"") when stopped."""
+        lang = self._lang
+        if not lang.kept(token):
+            return b"", b""
+        folded = fold(token)
+        # LanguageFilter yields the word as written (when its accents fold), then its folded term
+        return lang.stem(folded).encode("utf-8"), (token.encode("utf-8") if folded != token else b"")
+
+    def _code(self, token: str) -> int:
+        terms = self._stemmed.get(token)
+        if terms is None:
+            terms = self._stemmed[token] = self._terms(token)
+        term, exact = terms
+        code = self._number(term) if term else _STOPPED
+        self._codes[token] = code
+        if exact:
+            self._spelled[token] = self._number(exact)
+        return code
+
+    def analyse(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        per_text = [_tokens(text) for text in texts]
         counts = np.fromiter(map(len, per_text), dtype=np.int64, count=len(per_text))
         tokens = list(chain.from_iterable(per_text))
         # One lower() for all tokens: joined by spaces (never in a token), each lowers as it would alone.
-        lowered = " ".join(tokens).lower().split(" ") if tokens else []
+        joined = " ".join(tokens)
+        lowered = joined.lower().split(" ") if tokens else []
         codes = np.array(list(map(self._codes.get, lowered, repeat(_UNKNOWN, len(lowered)))), dtype=np.int64)
         for index in np.flatnonzero(codes == _UNKNOWN).tolist():  # tokens new to this analysis
             token = lowered[index]
@@ -113,14 +138,27 @@ class FastAnalysis:
         starts = np.cumsum(counts) - counts
         in_doc = np.arange(len(codes)) - starts[doc]  # place among the text's tokens, stopped ones included
         kept = codes >= 0
+        spelled = None
+        if not joined.isascii():
+            spelled = np.array(list(map(self._spelled.get, lowered, repeat(_STOPPED, len(lowered)))), dtype=np.int64)[kept]
         doc, in_doc, codes = doc[kept], in_doc[kept], codes[kept]
-        # StopFilter(renumber=True): a text's first kept token keeps its place, the rest follow on.
+        # The stop words are dropped and the rest renumbered: a text's first kept token keeps its place,
+        # the rest follow on.
         first = np.ones(len(doc), dtype=bool)
         first[1:] = doc[1:] != doc[:-1]
         first_at = np.flatnonzero(first)
         run = np.diff(np.append(first_at, len(doc)))
         positions = np.repeat(in_doc[first_at] - first_at, run) + np.arange(len(doc))
+        if spelled is not None and (spelled >= 0).any():
+            also = spelled >= 0
+            doc = np.concatenate((doc, doc[also]))
+            codes = np.concatenate((codes, spelled[also]))
+            positions = np.concatenate((positions, positions[also]))
         return doc, codes, positions
+
+
+def _tokens(text: str) -> list[str]:
+    return TOKEN_EXPRESSION.findall(text) if not text.isascii() and HAS_CJK.search(text) else _TOKENS.findall(text)
 
 
 class _FieldPostings:

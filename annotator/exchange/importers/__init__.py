@@ -22,6 +22,7 @@ from annotator.exchange.importers.textio import DecodedText, read_text_file
 from annotator.exchange.importers.theme_notes import parse_theme_notes
 from annotator.exchange.importers.workspace_json import import_workspace_json, looks_like_export
 from annotator.exchange.importers.yaml_passages import parse_yaml_passages
+from annotator.corpus import languages
 from annotator.corpus.model import Memo, Passage, Source, SourceFile, Tag, Theme, now_iso, slugify, unique_id
 from annotator.corpus.store import Store
 
@@ -53,6 +54,8 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     sources: list[SourceChange] = field(default_factory=list)  # one per source written, for a line each
     dry_run: bool = False  # counted on a copy of the corpus: nothing was written
+    language: str = ""  # the source's language code
+    language_how: str = ""  # "given", "kept", "detected", "the workspace's"
 
     def to_json(self) -> dict:
         return {
@@ -65,6 +68,7 @@ class ImportReport:
             "unchanged": self.unchanged,
             "removed": self.removed,
             "tags_added": self.tags_added,
+            "language": self.language,
             "unplaced_tags": [{"passage": t.passage, "theme": t.theme, "annotator": t.annotator} for t in self.unplaced_tags],
             "unplaced_memos": [{"passage": m.passage, "annotator": m.annotator, "text": m.text} for m in self.unplaced_memos],
             "unplaced_spans": [{"passage": p.tag.passage, "theme": p.tag.theme, "annotator": p.tag.annotator,
@@ -137,12 +141,17 @@ def import_source(
     book: str | None = None,
     replace: bool = False,
     progress=None,
+    language: str | None = None,
 ) -> ImportReport:
     """Import one file of passages as a source; re-importing updates it in place.
+
+    `language` (a code, annotator.corpus.languages) is the source's; not given, a re-import keeps
+    the one it had, else it is detected from the text, else it is the workspace's.
 
     `title` and `author` name the work (they win over the file's own); `book` takes one book out of
     a file of highlights; `replace` lets `source_id` replace a source another file made."""
     from annotator.exchange.importers.highlights import HighlightOptions
+
     path = Path(path)
     check_annotator(path, annotator)  # before anything is written: tags and comments are saved under it
     if source_id and not valid_source_id(source_id):
@@ -206,6 +215,8 @@ def import_source(
     if not passages:
         raise ImportFailure(f"{path}: no passages found (paragraphs are separated by blank lines)")
     report.source_id = wanted_id
+    if language:
+        languages.normalise(language)  # an unknown code fails before anything is written
 
     with store.locked():
         from annotator.exchange.importers.source_ids import claim_source_id
@@ -222,12 +233,17 @@ def import_source(
         if not keep_ids:
             passages = carry_over_ids(old_passages, passages, reserved=annotated_ids(store))
         count_changes(report, old_passages, passages)
+        kept = old.source.language if old and not language else None
+        choice = languages.choose(language or kept, None, [p.text for p in passages], languages.workspace_language(store.ws.corpus))
+        report.language, report.language_how = choice.code, ("kept" if kept else choice.how)
+        report.warnings += choice.warnings
         source = Source(
             id=wanted_id,
             title=given_title or title or (old.source.title if old else "") or path.stem.replace("_", " ").replace("-", " ").title(),
             author=given_author or author or (old.source.author if old else ""),
             file=path.name,
             imported_at=now_iso(),
+            language=choice.code,
         )
         new_ids = {p.id for p in passages}
         gone = {p.id for p in old_passages} - new_ids

@@ -15,7 +15,22 @@ from annotator.corpus.model import Passage
 MAX_PASSAGE_WORDS = 220
 TARGET_CHUNK_WORDS = 120
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
-_CHAPTER = re.compile(r"^\s*(chapter|ch\.?|part|book)\s+([0-9]+|[ivxlcdm]+|[a-z-]+)\b[\s.:-]*(.*)$", re.IGNORECASE)
+# Heading words, by the location label they give: English, French, German, Spanish, Italian, Dutch.
+_HEADING_WORDS = {
+    "ch.": ("chapter", "ch", "chapitre", "chap", "kapitel", "capítulo", "capitulo", "cap", "capitolo", "hoofdstuk"),
+    "part": ("part", "partie", "teil", "parte", "deel"),
+    "book": ("book", "livre", "buch", "libro", "boek"),
+}
+_LABEL = {word: label for label, words in _HEADING_WORDS.items() for word in words}
+_CHAPTER = re.compile(
+    r"^\s*(%s)\.?\s+([0-9]+|[ivxlcdm]+|\w[\w-]*)\b[\s.:-]*(.*)$"
+    % "|".join(sorted(_LABEL, key=len, reverse=True)), re.IGNORECASE)
+_ROMAN_ALONE = re.compile(r"^((?=[IVXLC])C{0,3}(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3}))\.?$")  # "IV." alone on its line, as many novels head chapters
+# 第三章, 第12回, 第二部: Chinese and Japanese chapter (回: a classical novel's), part and volume headings.
+_CJK_HEADING = re.compile(r"^第\s*([0-9０-９〇零一二两三四五六七八九十百千]+)\s*([章回部卷巻篇])(?!.{31})")
+_CJK_LABEL = {"章": "ch.", "回": "ch.", "部": "part", "篇": "part", "卷": "book", "巻": "book"}
+_CJK_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
+_CJK_UNITS = {"十": 10, "百": 100, "千": 1000}
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]?\s+(?=[\"'“‘(\[]?[A-Z0-9])")
 _NUMBER_WORDS = {
     w: i
@@ -24,6 +39,17 @@ _NUMBER_WORDS = {
         "seventeen eighteen nineteen twenty".split()
     )
 }
+# The first twelve in French, German, Spanish, Italian and Dutch ("Chapitre premier", "Kapitel zwei").
+for _words in (
+    "zéro premier deux trois quatre cinq six sept huit neuf dix onze douze",
+    "null eins zwei drei vier fünf sechs sieben acht neun zehn elf zwölf",
+    "cero primero segundo tercero cuarto quinto sexto séptimo octavo noveno décimo undécimo duodécimo",
+    "zero primo secondo terzo quarto quinto sesto settimo ottavo nono decimo undicesimo dodicesimo",
+    "nul een twee drie vier vijf zes zeven acht negen tien elf twaalf",
+):
+    for _i, _w in enumerate(_words.split()):
+        _NUMBER_WORDS.setdefault(_w, _i)
+_NUMBER_WORDS.update({"première": 1, "un": 1, "uno": 1, "dos": 2, "tres": 3, "due": 2, "tre": 3})
 
 
 def heading_location(line: str) -> str | None:
@@ -39,16 +65,35 @@ def heading_location(line: str) -> str | None:
 
 
 def _chapter_location(text: str) -> str | None:
+    roman = _ROMAN_ALONE.match(text)
+    if roman:
+        return f"ch. {roman.group(1)}"
+    cjk = _CJK_HEADING.match(text)
+    if cjk:
+        return f"{_CJK_LABEL[cjk.group(2)]} {_cjk_number(cjk.group(1))}"
     match = _CHAPTER.match(text)
     if not match:
         return None
-    kind, number = match.group(1).lower().rstrip("."), match.group(2).lower()
+    kind, number = match.group(1).lower(), match.group(2).lower()
     if number in _NUMBER_WORDS:
         number = str(_NUMBER_WORDS[number])
     elif not number.isdigit() and not re.fullmatch(r"[ivxlcdm]+", number):
         return None
-    label = {"chapter": "ch.", "ch": "ch.", "part": "part", "book": "book"}[kind]
-    return f"{label} {number.upper() if not number.isdigit() else number}"
+    return f"{_LABEL[kind]} {number.upper() if not number.isdigit() else number}"
+
+
+def _cjk_number(numeral: str) -> int:
+    """三 -> 3, 十二 -> 12, 二十 -> 20, 一百零五 -> 105, ４２ -> 42."""
+    if numeral.isdigit():
+        return int(numeral)
+    total, digit = 0, None
+    for char in numeral:
+        if char in _CJK_UNITS:
+            total += (1 if digit is None else digit) * _CJK_UNITS[char]
+            digit = None
+        else:
+            digit = (digit or 0) * 10 + _CJK_DIGITS[char] if digit is not None else _CJK_DIGITS[char]
+    return total + (digit or 0)
 
 
 def split_sentences(text: str) -> list[str]:

@@ -14,14 +14,15 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from annotator.engine.language import STOP_WORDS, stem as stem_word
+from annotator.engine.language import stem as stem_word, stop_word_lists
 from annotator.exchange.importers.blocks import Block, split_blocks
 
 TITLE_WORDS = re.compile(r"\b(themes?|study guide|summary|analysis|notes|contents)\b", re.IGNORECASE)
 MAX_HEADING_WORDS = 8
 # Whoosh's stop words leave pronouns in; none of them names a theme.
+CAPITALISED_NOUNS = 0.25  # the share of capitalised words above which a text capitalises its nouns
 PRONOUNS = frozenset("her hers him his she they them their theirs its our ours your yours who whom whose one".split())
-_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")  # a word in any alphabet: "société", "Schuldgefühl"
 
 
 @dataclass
@@ -100,17 +101,30 @@ def _stem(word: str) -> str:
     return stem_word(word)
 
 
+def _stop_words(words: list[str]) -> frozenset[str]:
+    """English stop words, and those of the language whose stop words the text uses most: a theme is
+    not named "dans" or "und" (and an English "sea" is not a Spanish stop word)."""
+    lists = stop_word_lists()
+    lowered = [w.lower() for w in words]
+    best = max(lists, key=lambda code: (sum(w in lists[code] for w in lowered), code == "en"))
+    return lists["en"] | lists[best]
+
+
 def _content_words(text: str) -> list[tuple[str, str]]:
     """(stem, surface) for each content word; capitalised words inside a sentence are names and left out."""
     result = []
-    lowercase_seen = {w.lower() for w in _WORD.findall(text) if w[0].islower()}
+    words = _WORD.findall(text)
+    lowercase_seen = {w.lower() for w in words if w[0].islower()}
+    # German capitalises every noun: where capitals are that common, they are not names.
+    nouns_capitalised = sum(w[0].isupper() for w in words) > CAPITALISED_NOUNS * max(len(words), 1)
+    stop_words = _stop_words(words)
     for sentence in re.split(r"(?<=[.!?])\s+", text):
         for position, match in enumerate(_WORD.finditer(sentence)):
             word = match.group().strip("'-")
             lower = word.lower()
-            if len(lower) < 3 or lower in STOP_WORDS or lower in PRONOUNS or lower.endswith("'s") and lower[:-2] in STOP_WORDS:
+            if len(lower) < 3 or lower in stop_words or lower in PRONOUNS or lower.endswith("'s") and lower[:-2] in stop_words:
                 continue
-            if word[0].isupper() and (position > 0 or lower not in lowercase_seen):
+            if word[0].isupper() and not nouns_capitalised and (position > 0 or lower not in lowercase_seen):
                 continue  # a proper noun: a character or a place is not a theme's name
             lower = re.sub(r"'s$", "", lower)
             result.append((_stem(lower), lower))
