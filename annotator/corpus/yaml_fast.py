@@ -13,6 +13,7 @@ uses more of YAML is read exactly as before, only not faster.
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Any, Callable
 
@@ -46,51 +47,45 @@ def parse(text: str, plain_text: Callable[[str], Any], line_dict: type) -> Any:
 
 
 class _Reader:
+    """Reads the document line by line. The lines holding something (comments too) are listed
+    once with their indentation; `k` walks that list."""
+
     def __init__(self, text: str, plain_text, line_dict):
-        self.lines = text.split("\n")
+        self.raw = raw = text.split("\n")
         self.ends_with_newline = text.endswith("\n")
         self.plain_text = plain_text
         self.line_dict = line_dict
-        self.i = 0
+        contents = [line.lstrip(" ") for line in raw]
+        self.where = [i for i, content in enumerate(contents) if content]  # line index of each
+        self.contents = [contents[i] for i in self.where]
+        self.indents = [len(raw[i]) - len(contents[i]) for i in self.where]
+        self.k = 0
         self.depth = 0
-        # (indent, content) overriding a line: the mapping that starts after a `- ` on it.
-        self.override: dict[int, tuple[int, str]] = {}
+        self.keys: dict[str, Any] = {}  # each key's text as read, made once per file
 
-    # -- lines ----------------------------------------------------------------------
+    def _next(self, k: int) -> int:
+        """The first entry from k on that is not a comment (len(entries) if none)."""
+        contents = self.contents
+        while k < len(contents) and contents[k][0] == "#":
+            k += 1
+        return k
 
-    def _line(self, i: int) -> tuple[int, str]:
-        hit = self.override.get(i)
-        if hit is not None:
-            return hit
-        line = self.lines[i]
-        content = line.lstrip(" ")
-        return len(line) - len(content), content
-
-    def _next(self, comments_count: bool = False) -> int:
-        """The index of the next line holding something (blank lines and comments skipped), or -1."""
-        lines = self.lines
-        i = self.i
-        while i < len(lines):
-            if i in self.override:
-                return i
-            content = lines[i].lstrip(" ")
-            if content and (comments_count or content[0] != "#"):
-                return i
-            i += 1
-        return -1
+    def _deeper_follows(self, k: int, indent: int) -> bool:
+        """Whether the line after entry k (a comment too) is deeper than `indent`: it would
+        continue a scalar on line k (multi-line text)."""
+        return k + 1 < len(self.indents) and self.indents[k + 1] > indent
 
     # -- structure ------------------------------------------------------------------
 
     def document(self) -> Any:
-        first = self._next()
-        if first < 0:
+        k = self._next(0)
+        if k == len(self.contents):
             return None  # an empty file, or comments only
-        self.i = first
-        indent, content = self._line(first)
-        if content.startswith(("---", "...", "%")):
+        if self.contents[k].startswith(("---", "...", "%")):
             raise _Decline
-        value = self._node(indent)
-        if self._next() >= 0:
+        self.k = k
+        value = self._node(self.indents[k])
+        if self._next(self.k) < len(self.contents):
             raise _Decline  # something left over: let PyYAML say what
         return value
 
@@ -98,120 +93,136 @@ class _Reader:
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise _Decline
-        _, content = self._line(self.i)
-        value = self._sequence(indent) if content[:2] == "- " else self._mapping(indent)
+        value = self._sequence(indent) if self.contents[self.k][:2] == "- " else self._mapping(indent)
         self.depth -= 1
         return value
 
     def _mapping(self, indent: int) -> dict:
+        contents, indents, plain_text = self.contents, self.indents, self.plain_text
+        count = len(contents)
         mapping = self.line_dict()
-        mapping.line = self.i + 1
-        while True:
-            i = self._next()
-            if i < 0:
-                return mapping
-            line_indent, content = self._line(i)
+        mapping.line = self.where[self.k] + 1
+        k = self.k
+        while k < count:
+            content = contents[k]
+            if content[0] == "#":
+                k += 1
+                continue
+            line_indent = indents[k]
             if line_indent < indent:
-                return mapping
+                break
             match = _KEY.match(content) if line_indent == indent else None
             if match is None:
                 raise _Decline
-            if match.group(1) in _NULLS:
+            name, value = match.groups()
+            if name in _NULLS:
                 raise _Decline  # a `null:` key reads as None
-            key = self.plain_text(match.group(1))
+            key = self.keys.get(name)
+            if key is None:
+                key = self.keys[name] = plain_text(name)
             if key in mapping:
                 raise _Decline  # PyYAML refuses a duplicate key, naming its line
-            self.i = i + 1
-            mapping[key] = self._value(match.group(2), indent, i, in_mapping=True)
+            # The usual case inline: plain one-line text (the value's checks as in _scalar).
+            if (value and value[0] not in _PLAIN_FIRST_REFUSED and value[-1] != " " and value[-1] != ":"
+                    and ": " not in value and " #" not in value and value not in _NULLS and value != "<<"
+                    and not (k + 1 < count and indents[k + 1] > indent)):
+                mapping[key] = plain_text(value)
+                k += 1
+                continue
+            if (value and value[0] == "'" and value[-1] == "'" and len(value) > 1 and "'" not in value[1:-1]
+                    and not (k + 1 < count and indents[k + 1] > indent)):
+                mapping[key] = value[1:-1]  # single-quoted text with no quote inside
+                k += 1
+                continue
+            self.k = k
+            mapping[key] = self._value(value, indent, in_mapping=True)
+            k = self.k
+        self.k = k
+        return mapping
 
     def _sequence(self, indent: int) -> list:
+        contents, indents = self.contents, self.indents
         items = []
         while True:
-            i = self._next()
-            if i < 0:
+            k = self.k = self._next(self.k)
+            if k == len(contents):
                 return items
-            line_indent, content = self._line(i)
+            line_indent, content = indents[k], contents[k]
             if line_indent < indent or (line_indent == indent and content[:2] != "- "):
                 return items  # (an indentless sequence ends at its mapping's next key)
             if line_indent > indent or content[:2] != "- ":
                 raise _Decline
             rest = content[2:]
             stripped = rest.lstrip(" ")
-            item_indent = indent + 2 + len(rest) - len(stripped)
             if _KEY.match(stripped):
-                self.override[i] = (item_indent, stripped)
-                self.i = i
+                # The mapping starts after the `- `: its entry is rewritten as that (never read again).
+                indents[k], contents[k] = indent + 2 + len(rest) - len(stripped), stripped
                 self.depth += 1
-                items.append(self._mapping(item_indent))
+                items.append(self._mapping(indents[k]))
                 self.depth -= 1
-                del self.override[i]
             else:
-                self.i = i + 1
-                items.append(self._value(stripped or None, indent, i, in_mapping=False))
+                items.append(self._value(stripped or None, indent, in_mapping=False))
 
-    def _value(self, value: str | None, indent: int, i: int, *, in_mapping: bool) -> Any:
-        """The value written after `key:` (or `- `) on line i of a collection at `indent`."""
+    def _value(self, value: str | None, indent: int, *, in_mapping: bool) -> Any:
+        """The value written after `key:` (or `- `) on entry k of a collection at `indent`;
+        leaves k on the entry after it."""
+        k = self.k
         if not value:
             if not in_mapping:
                 raise _Decline  # `-` alone: a nested node on the next lines
             return self._nested(indent)
+        if value[0] == "|":
+            return self._literal(value, indent)
+        if self._deeper_follows(k, indent):
+            raise _Decline
+        self.k = k + 1
+        return self._scalar(value)
+
+    def _scalar(self, value: str) -> Any:
         first = value[0]
         if first == "'":
-            self._no_continuation(indent)
             return _single_quoted(value)
         if first == '"':
-            self._no_continuation(indent)
             return _double_quoted(value)
-        if first == "|":
-            return self._literal(value, indent)
         if value == "[]":
-            self._no_continuation(indent)
             return []
         if value == "{}":
-            self._no_continuation(indent)
             mapping = self.line_dict()
-            mapping.line = i + 1
+            mapping.line = self.where[self.k - 1] + 1
             return mapping
         if first in _PLAIN_FIRST_REFUSED or value == "<<" or value[-1] == " " or value[-1] == ":" or ": " in value or " #" in value:
             raise _Decline
-        self._no_continuation(indent)
         if value in _NULLS:
             return None
         return self.plain_text(value)
 
     def _nested(self, indent: int) -> Any:
         """After `key:` with nothing on its line: a deeper node, an indentless sequence, or null."""
-        i = self._next()
-        if i < 0:
+        k = self._next(self.k + 1)
+        if k == len(self.contents):
+            self.k = k
             return None
-        line_indent, content = self._line(i)
+        line_indent, content = self.indents[k], self.contents[k]
         if line_indent > indent or (line_indent == indent and content[:2] == "- "):
-            self.i = i
+            self.k = k
             return self._node(line_indent)
+        self.k = k
         return None
-
-    def _no_continuation(self, indent: int) -> None:
-        """A deeper line after a scalar would continue it (multi-line text): declined."""
-        i = self._next(comments_count=True)
-        if i >= 0 and self._line(i)[0] > indent:
-            raise _Decline
 
     def _literal(self, header: str, indent: int) -> str:
         if header not in ("|", "|-"):
             raise _Decline  # indentation indicators, `|+`, folded `>` or a comment after the header
-        lines = self.lines
-        start = i = self.i
-        while i < len(lines) and lines[i] == "":
-            i += 1
-        if i == len(lines) or i in self.override:
-            raise _Decline
-        block_indent = len(lines[i]) - len(lines[i].lstrip(" "))
-        if block_indent <= indent or i > start:
+        raw = self.raw
+        i = self.where[self.k] + 1
+        if i >= len(raw) or raw[i] == "":
             raise _Decline  # an empty block, or leading blank lines
+        block_indent = len(raw[i]) - len(raw[i].lstrip(" "))
+        if block_indent <= indent:
+            raise _Decline
         prefix = " " * block_indent
         body = []
-        while i < len(lines):
-            line = lines[i]
+        while i < len(raw):
+            line = raw[i]
             if line == "":
                 body.append("")
             elif line.startswith(prefix):
@@ -221,13 +232,11 @@ class _Reader:
             else:
                 break
             i += 1
-        if i == len(lines) and not self.ends_with_newline:
+        if i == len(raw) and not self.ends_with_newline:
             raise _Decline  # the last line has no line break to clip
         while body and body[-1] == "":
             body.pop()
-            i -= 1
-        # Trailing blank lines belong to the block (and are chomped); skipping them is harmless.
-        self.i = i
+        self.k = bisect.bisect_left(self.where, i)  # the first entry after the block
         text = "\n".join(body)
         return text if header == "|-" else text + "\n"
 
