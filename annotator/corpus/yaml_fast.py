@@ -107,6 +107,7 @@ class _Reader:
 
     def _mapping(self, indent: int) -> dict:
         contents, indents, plain_text = self.contents, self.indents, self.plain_text
+        keys, key_match, refused_first = self.keys, _KEY.match, _PLAIN_FIRST_REFUSED  # (locals: the hot loop)
         count = len(contents)
         mapping = self.line_dict()
         mapping.line = self.where[self.k] + 1
@@ -119,19 +120,19 @@ class _Reader:
             line_indent = indents[k]
             if line_indent < indent:
                 break
-            match = _KEY.match(content) if line_indent == indent else None
+            match = key_match(content) if line_indent == indent else None
             if match is None:
                 raise _Decline
             name, value = match.groups()
             if name in _NULLS:
                 raise _Decline  # a `null:` key reads as None
-            key = self.keys.get(name)
+            key = keys.get(name)
             if key is None:
-                key = self.keys[name] = plain_text(name)
+                key = keys[name] = plain_text(name)
             if key in mapping:
                 raise _Decline  # PyYAML refuses a duplicate key, naming its line
             # The usual case inline: plain one-line text (the value's checks as in _scalar).
-            if (value and value[0] not in _PLAIN_FIRST_REFUSED and value[-1] != " " and value[-1] != ":"
+            if (value and value[0] not in refused_first and value[-1] != " " and value[-1] != ":"
                     and ": " not in value and " #" not in value and value not in _NULLS and value != "<<"
                     and not (k + 1 < count and indents[k + 1] > indent)):
                 mapping[key] = plain_text(value)
