@@ -102,6 +102,7 @@ def class_bench(args) -> dict:
         if not args.in_memory:
             # A used workspace has its index folder, where the first read caches what it parsed.
             session.ws.index_dir.mkdir(exist_ok=True)
+            time.sleep(2.1)  # files written seconds ago, not this instant (see read_cache.RACY_NS)
             timed_cpu(results, "class_read", lambda: [session.store.annotations(name) for name in names])
             from annotator.corpus.store import Store
 

@@ -9,8 +9,14 @@ import pickle
 
 import pytest
 
+from annotator.corpus import read_cache
 from annotator.corpus.store import Store
 from annotator.corpus.workspace import Workspace
+
+
+@pytest.fixture(autouse=True)
+def _files_count_as_settled(monkeypatch):
+    monkeypatch.setattr(read_cache, "RACY_NS", 0)  # the files here were all written just now
 
 
 @pytest.fixture
@@ -85,3 +91,10 @@ def test_no_index_folder_is_made_for_the_cache(workspace_dir):
     Store(ws).add_tags("ann", "lh-001", ["hope"])
     Store(ws).annotations("ann")
     assert not ws.index_dir.exists()
+
+
+def test_a_file_changed_in_the_last_seconds_is_not_cached(ws, monkeypatch):
+    monkeypatch.setattr(read_cache, "RACY_NS", 2_000_000_000)
+    Store(ws).add_tags("ann", "lh-002", ["hope"])
+    Store(ws).annotations("ann")
+    assert not cache_file(ws).exists()

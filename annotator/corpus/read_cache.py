@@ -3,7 +3,8 @@
 A class of 30 annotators is 30 large YAML files that every `agreement`, `show` or TUI start
 reads again. Once a file has been read, its tags and memos are kept here as JSON, keyed by the
 file's full signature (mtime_ns, size, inode, ctime_ns, as the index's freshness): a hand edit,
-a `touch`, a replaced file or a restored mtime all change it, and the file is read again.
+a `touch`, a replaced file or a restored mtime all change it, and the file is read again. A file
+changed in the last two seconds is not cached (its signature could still stand for two contents).
 
 Only files whose records have no unknown fields are cached (those are kept by the YAML reader
 alone). The cache is plain JSON checked field by field, so a damaged or crafted cache file
@@ -16,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import time
 from pathlib import Path
 
 from annotator.corpus.model import NO_EXTRA, AnnotationFile, Memo, Tag
@@ -23,6 +25,9 @@ from annotator.corpus.workspace import Workspace
 
 FORMAT = 1
 FOLDER = "read-cache"
+# A file changed this recently is not cached ("racy" as git says): an in-place edit of the same
+# size within the file system's timestamp tick would leave its signature as it was.
+RACY_NS = 2_000_000_000
 
 
 def _cache_file(ws: Workspace, path: Path) -> Path:
@@ -66,6 +71,9 @@ def _records(data: dict, path: Path, signature: tuple[int, ...]) -> AnnotationFi
 def save(ws: Workspace, path: Path, signature: tuple[int, ...], annotations: AnnotationFile) -> None:
     """Cache a file just read (if its records have no unknown fields); failures are ignored."""
     if annotations.extra or any(t.extra for t in annotations.tags) or any(m.extra for m in annotations.memos):
+        return
+    mtime_ns, _size, _inode, ctime_ns = signature
+    if time.time_ns() - max(mtime_ns, ctime_ns) < RACY_NS:
         return
     data = {
         "format": FORMAT,
