@@ -192,6 +192,12 @@ class Passage:
     @classmethod
     def from_yaml(cls, record: Any, path: Path, source: str) -> "Passage":
         record = _mapping(record, path, "passage")
+        passage_id, text, location = record.get("id"), record.get("text"), record.get("location")
+        if type(passage_id) is str and type(text) is str and (location is None or type(location) is str):
+            # The usual record, checked at C speed: the same checks and values as below.
+            passage_id = passage_id.strip()
+            if passage_id.split() == [passage_id]:
+                return cls(passage_id, text, location or "", source, _unknown(record, PASSAGE_KEYS))
         passage_id = _text(record, "id", path, required=True).strip()
         if not passage_id or any(ch.isspace() for ch in passage_id):
             raise CorpusError(path, f"passage id '{passage_id}' must be non-empty and have no spaces", _line(record))
@@ -316,6 +322,11 @@ class Tag:
     @classmethod
     def from_yaml(cls, record: Any, path: Path, annotator: str) -> "Tag":
         record = _mapping(record, path, "tag")
+        get = record.get
+        passage, theme, at, comment = get("passage"), get("theme"), get("at"), get("comment")
+        if type(passage) is str and type(theme) is str and (at is None or type(at) is str) and (comment is None or type(comment) is str):
+            # The usual record, checked at C speed: the same values as below (missing `at` is "").
+            return cls(passage, theme, annotator, at or "", comment or None, _unknown(record, TAG_KEYS))
         return cls(
             passage=_text(record, "passage", path, required=True),
             theme=_text(record, "theme", path, required=True),

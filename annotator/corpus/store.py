@@ -27,6 +27,7 @@ from annotator.corpus.model import (
     now_iso,
     themes_from_yaml,
 )
+from annotator.corpus import read_cache
 from annotator.corpus.workspace import Workspace
 from annotator.corpus.yamlio import os_error_reason, read_yaml, write_target, write_yaml
 
@@ -52,6 +53,7 @@ class Store:
     def __init__(self, workspace: Workspace):
         self.ws = workspace
         self._cache: dict[Path, tuple[tuple[int, ...] | None, object]] = {}
+        self._from_read_cache: set[Path] = set()  # entries read from index/read-cache, not the YAML
         self._file_lock = None  # made on the first write: importing filelock costs a cold start ~30 ms
         self._file_lock_made = threading.Lock()
 
@@ -86,17 +88,36 @@ class Store:
 
     # -- cached reading ------------------------------------------------------------
 
-    def _cached(self, path: Path, parse):
+    def _cached(self, path: Path, parse, *, read_cache_ok: bool = True):
         signature = file_signature(path)
         hit = self._cache.get(path)
         if hit is not None and hit[0] == signature and signature is not None:
             return hit[1]
-        value = parse(read_yaml(path), path)
+        self._from_read_cache.discard(path)
+        value = None
+        if parse is annotation_file_from_yaml and signature is not None and read_cache_ok:
+            value = read_cache.load(self.ws, path, signature)
+            if value is not None:
+                self._from_read_cache.add(path)
+        if value is None:
+            value = parse(read_yaml(path), path)
+            if parse is annotation_file_from_yaml and signature is not None:
+                read_cache.save(self.ws, path, signature, value)
         self._cache[path] = (signature, value)
         return value
 
     def _remember(self, path: Path, value) -> None:
+        self._from_read_cache.discard(path)
         self._cache[path] = (file_signature(path), value)
+
+    def _annotations_for_write(self, annotator: str) -> AnnotationFile:
+        """A write starts from the YAML itself, never from index/read-cache (derived data)."""
+        path = self.ws.annotation_file(annotator)
+        if path in self._from_read_cache:
+            self.forget(path)
+        if not path.exists():
+            return AnnotationFile(annotator)
+        return self._cached(path, annotation_file_from_yaml, read_cache_ok=False)
 
     # -- themes ------------------------------------------------------------------
 
@@ -130,6 +151,7 @@ class Store:
     def forget(self, path: Path) -> None:
         """Drop one file from the read cache (the index builder streams a large corpus through)."""
         self._cache.pop(path, None)
+        self._from_read_cache.discard(path)
 
     def is_cached(self, path: Path) -> bool:
         return path in self._cache
@@ -180,7 +202,7 @@ class Store:
         with self.locked():
             # Re-read under the lock if another process wrote since: every atomic write makes a
             # new inode, so the file's signature tells without parsing it again.
-            current = self.annotations(annotator)
+            current = self._annotations_for_write(annotator)
             annotations = AnnotationFile(current.annotator, list(current.tags), list(current.memos), current.extra)
             changed = edit(annotations)
             if changed:
@@ -310,8 +332,8 @@ class Store:
             # Read (and so validate) every file before writing any: a malformed one stops the edit untouched.
             copies = []
             for path in self.annotation_paths():
-                self._cache.pop(path, None)  # re-read under the lock
-                current = self._cached(path, annotation_file_from_yaml)
+                self.forget(path)  # re-read under the lock, from the YAML
+                current = self._cached(path, annotation_file_from_yaml, read_cache_ok=False)
                 copies.append((path, AnnotationFile(
                     current.annotator,
                     [Tag(t.passage, t.theme, t.annotator, t.at, t.comment, dict(t.extra), t.spans) for t in current.tags],

@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from annotator.corpus import yaml_roundtrip
+from annotator.corpus import yaml_fast, yaml_roundtrip
 from annotator.corpus.yamlstyle import literal_block_fits
 from annotator.errors import CorpusError, InvalidText, WriteFailure, os_error_reason, printable
 
@@ -82,9 +82,20 @@ class AsWritten(str):
 
 def _construct_text(loader, node):
     value = node.value  # a scalar node's value is its text (what construct_scalar returns)
-    if not node.style and value[:1] in _IMPLICIT_FIRST and _plain_scalar_tag()(value) != _STR_TAG:
+    return _plain_text(value) if not node.style else value
+
+
+def _plain_text(value: str) -> str:
+    """A plain scalar's value: text, or AsWritten if YAML 1.1 would read it as another type."""
+    if value[:1] in _IMPLICIT_FIRST and not _resolves_as_text(value):
         return AsWritten(value)
     return value
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolves_as_text(value: str) -> bool:
+    # Cached: keys (`theme`, `text`) and theme ids repeat in every record of a file.
+    return _plain_scalar_tag()(value) == _STR_TAG
 
 
 # The first characters of plain scalars YAML 1.1 may read as something other than text
@@ -159,6 +170,11 @@ def parse_yaml(text: str, path: Path | str) -> Any:
 
     if "\x00" in text:
         raise CorpusError(path, "the file contains NUL bytes; it is not a text YAML file")
+    # The plain YAML annotator writes is read by a fast reader (no aliases, so nothing to expand);
+    # anything else, and every error, by PyYAML.
+    value = yaml_fast.parse(text, _plain_text, LineDict)
+    if value is not yaml_fast.DECLINED:
+        return value
     try:
         too_many = _too_many_aliases(text)
     except yaml.YAMLError:
