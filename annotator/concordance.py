@@ -56,9 +56,11 @@ def concordance(session, term: str, *, width: int = DEFAULT_WIDTH, sort: str = "
     hits = [hit for hit in result.hits if hit.kind == "passage"]
     order = session.index.read(lambda: corpus_positions(session.index, [hit.id for hit in hits]))
     phrase_words = _phrase_words(term)
+    exact = _phrase_pattern(term) if phrase_words > 1 else None
     lines = []
     for hit in hits:
-        for start, end in _occurrences(hit.text, hit.matches, phrase_words):
+        found = [m.span() for m in exact.finditer(hit.text)] if exact else []
+        for start, end in found or _occurrences(hit.text, hit.matches, phrase_words):
             left, match, right = context(hit.text, start, end, width)
             lines.append(KwicLine(hit.id, hit.source, hit.location, order.get(hit.id, 0), start, end, left, match, right))
     return Concordance(term, sort_lines(lines, sort), result.total, len(hits))
@@ -97,6 +99,13 @@ def _phrase_words(term: str) -> int:
     if len(quoted) == 1 and quoted[0].strip() == term.strip().strip('"').strip():
         return len(_WORD.findall(quoted[0]))
     return 1
+
+
+def _phrase_pattern(term: str) -> re.Pattern:
+    """The quoted phrase's words in a row, any spacing or hyphens between them: search does not
+    highlight common words ("the", "an"), so a phrase holding one is found in the text itself."""
+    words = _WORD.findall(term)
+    return re.compile(r"\b" + r"[\s\-‐–]+".join(map(re.escape, words)) + r"\b", re.IGNORECASE)
 
 
 def _occurrences(text: str, matches: list[list[int]], phrase_words: int) -> list[tuple[int, int]]:
