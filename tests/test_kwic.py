@@ -55,3 +55,7 @@ def test_a_phrase_with_a_common_word_in_it_is_found(cli, demo_workspace_dir):
     found = kwic(cli, demo_workspace_dir, '"the window"')
     assert [line["match"] for line in found["lines"]] == ["the window"]
 
+
+def test_an_empty_term_is_a_one_line_error(cli, demo_workspace_dir):
+    code, out, err = cli("--workspace", demo_workspace_dir, "kwic", "  ")
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err

@@ -25,6 +25,8 @@ def cmd_kwic(args) -> int:
 
     if args.width < 0 or args.width > 1000:
         raise UsageError("--width must be between 0 and 1000")
+    if not " ".join(args.term).strip(' "'):
+        raise UsageError("the term is empty; give a word or a \"phrase\"")
     session = open_session(args)
     sync_index(session)
     found = session.kwic(" ".join(args.term), width=args.width, sort=args.sort, limit=max(args.limit, 1))
