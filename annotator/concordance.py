@@ -40,6 +40,7 @@ class Concordance:
     lines: list[KwicLine]
     passages: int  # how many passages hold the term (all of them, read or not)
     read: int  # how many of them were read for these lines
+    notice: str | None = None  # why nothing was searched (only common words, "the", were given)
 
     def to_json(self) -> dict:
         return {"term": self.term, "lines": [line.to_json() for line in self.lines]}
@@ -63,7 +64,7 @@ def concordance(session, term: str, *, width: int = DEFAULT_WIDTH, sort: str = "
         for start, end in found or _occurrences(hit.text, hit.matches, phrase_words):
             left, match, right = context(hit.text, start, end, width)
             lines.append(KwicLine(hit.id, hit.source, hit.location, order.get(hit.id, 0), start, end, left, match, right))
-    return Concordance(term, sort_lines(lines, sort), result.total, len(hits))
+    return Concordance(term, sort_lines(lines, sort), result.total, len(hits), result.notice)
 
 
 def sort_lines(lines: list[KwicLine], sort: str) -> list[KwicLine]:

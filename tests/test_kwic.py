@@ -59,3 +59,8 @@ def test_a_phrase_with_a_common_word_in_it_is_found(cli, demo_workspace_dir):
 def test_an_empty_term_is_a_one_line_error(cli, demo_workspace_dir):
     code, out, err = cli("--workspace", demo_workspace_dir, "kwic", "  ")
     assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_only_common_words_say_why_nothing_is_listed(cli, demo_workspace_dir):
+    code, out, err = cli("--workspace", demo_workspace_dir, "kwic", "the")
+    assert code == 0 and "only common words" in out

@@ -37,6 +37,8 @@ def cmd_kwic(args) -> int:
     read = f", the first {found.read} passages read (--limit)" if found.read < found.passages else ""
     print(dim(f"{len(found.lines)} occurrence{'s' if len(found.lines) != 1 else ''} in {found.passages} passage"
               f"{'s' if found.passages != 1 else ''}{read}", color))
+    if found.notice:
+        print(found.notice)
     where = max((len(line.id) for line in found.lines), default=0)
     for line in found.lines:
         match = f"\x1b[1;33m{show_line(line.match)}\x1b[0m" if color else f"[{show_line(line.match)}]"
