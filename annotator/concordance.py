@@ -103,10 +103,11 @@ def _phrase_words(term: str) -> int:
 
 
 def _phrase_pattern(term: str) -> re.Pattern:
-    """The quoted phrase's words in a row, any spacing or hyphens between them: search does not
-    highlight common words ("the", "an"), so a phrase holding one is found in the text itself."""
+    """The quoted phrase's words in a row, anything but letters between them (spaces, hyphens, either
+    apostrophe: "Ruth's"), as search matches a phrase: search does not highlight common words ("the",
+    "an", the "s" of "Ruth's"), so a phrase holding one is found in the text itself."""
     words = _WORD.findall(term)
-    return re.compile(r"\b" + r"[\s\-‐–]+".join(map(re.escape, words)) + r"\b", re.IGNORECASE)
+    return re.compile(r"\b" + r"\W+".join(map(re.escape, words)) + r"\b", re.IGNORECASE)
 
 
 def _occurrences(text: str, matches: list[list[int]], phrase_words: int) -> list[tuple[int, int]]:

@@ -64,3 +64,9 @@ def test_an_empty_term_is_a_one_line_error(cli, demo_workspace_dir):
 def test_only_common_words_say_why_nothing_is_listed(cli, demo_workspace_dir):
     code, out, err = cli("--workspace", demo_workspace_dir, "kwic", "the")
     assert code == 0 and "only common words" in out
+
+
+def test_a_phrase_with_an_apostrophe_is_found_with_either_apostrophe(cli, demo_workspace_dir):
+    for phrase in ('"Ruth\'s possible"', '"Ruth\u2019s possible"'):
+        found = kwic(cli, demo_workspace_dir, phrase)
+        assert found["lines"] and {line["match"] for line in found["lines"]} == {"Ruth's possible"}
