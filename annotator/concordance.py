@@ -40,6 +40,7 @@ class Concordance:
     lines: list[KwicLine]
     passages: int  # how many passages hold the term (all of them, read or not)
     read: int  # how many of them were read for these lines
+    notice: str | None = None  # why nothing was searched (only common words, "the", were given)
 
     def to_json(self) -> dict:
         return {"term": self.term, "lines": [line.to_json() for line in self.lines]}
@@ -56,12 +57,14 @@ def concordance(session, term: str, *, width: int = DEFAULT_WIDTH, sort: str = "
     hits = [hit for hit in result.hits if hit.kind == "passage"]
     order = session.index.read(lambda: corpus_positions(session.index, [hit.id for hit in hits]))
     phrase_words = _phrase_words(term)
+    exact = _phrase_pattern(term) if phrase_words > 1 else None
     lines = []
     for hit in hits:
-        for start, end in _occurrences(hit.text, hit.matches, phrase_words):
+        found = [m.span() for m in exact.finditer(hit.text)] if exact else []
+        for start, end in found or _occurrences(hit.text, hit.matches, phrase_words):
             left, match, right = context(hit.text, start, end, width)
             lines.append(KwicLine(hit.id, hit.source, hit.location, order.get(hit.id, 0), start, end, left, match, right))
-    return Concordance(term, sort_lines(lines, sort), result.total, len(hits))
+    return Concordance(term, sort_lines(lines, sort), result.total, len(hits), result.notice)
 
 
 def sort_lines(lines: list[KwicLine], sort: str) -> list[KwicLine]:
@@ -97,6 +100,14 @@ def _phrase_words(term: str) -> int:
     if len(quoted) == 1 and quoted[0].strip() == term.strip().strip('"').strip():
         return len(_WORD.findall(quoted[0]))
     return 1
+
+
+def _phrase_pattern(term: str) -> re.Pattern:
+    """The quoted phrase's words in a row, anything but letters between them (spaces, hyphens, either
+    apostrophe: "Ruth's"), as search matches a phrase: search does not highlight common words ("the",
+    "an", the "s" of "Ruth's"), so a phrase holding one is found in the text itself."""
+    words = _WORD.findall(term)
+    return re.compile(r"\b" + r"\W+".join(map(re.escape, words)) + r"\b", re.IGNORECASE)
 
 
 def _occurrences(text: str, matches: list[list[int]], phrase_words: int) -> list[tuple[int, int]]:

@@ -824,14 +824,14 @@ class Session:
         return sorted(found, key=lambda s: (s.start, s.end))
 
     def span_problems(self, texts: dict[str, str] | None = None) -> list:
-        """Stored spans that cannot be placed in their passage's text now (annotator.corpus.spans.SpanProblem);
-        only those on the passages of `texts` (id -> text) when given."""
+        """Stored spans, of the tags the viewer may see, that cannot be placed in their passage's text now
+        (annotator.corpus.spans.SpanProblem); only those on the passages of `texts` (id -> text) when given."""
         from annotator.corpus.spans import problems
 
         if texts is None:
             texts = {p.id: p.text for sf in self.store.sources() for p in sf.passages}
         found = []
-        for tag in self.store.all_tags():
+        for tag in self.visible(self.store.all_tags()):  # blind: not another's tags, even in a warning
             if tag.spans and tag.passage in texts:
                 found += problems(tag, texts[tag.passage], self.ws.annotation_file(tag.annotator))
         return found

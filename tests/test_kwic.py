@@ -46,3 +46,27 @@ def test_text_output_aligns_the_matches_and_bad_width_is_one_line(cli, workspace
     assert rows and len({row.index("[") for row in rows}) == 1  # the match column lines up
     code, out, err = cli("--workspace", workspace_dir, "kwic", "letter", "--width", "-3")
     assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_a_phrase_with_a_common_word_in_it_is_found(cli, demo_workspace_dir):
+    # "an" and "the" are not indexed: the phrase's passages are found, its occurrences must be too
+    found = kwic(cli, demo_workspace_dir, '"such an office"')
+    assert [line["match"] for line in found["lines"]] == ["such an office"]
+    found = kwic(cli, demo_workspace_dir, '"the window"')
+    assert [line["match"] for line in found["lines"]] == ["the window"]
+
+
+def test_an_empty_term_is_a_one_line_error(cli, demo_workspace_dir):
+    code, out, err = cli("--workspace", demo_workspace_dir, "kwic", "  ")
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_only_common_words_say_why_nothing_is_listed(cli, demo_workspace_dir):
+    code, out, err = cli("--workspace", demo_workspace_dir, "kwic", "the")
+    assert code == 0 and "only common words" in out
+
+
+def test_a_phrase_with_an_apostrophe_is_found_with_either_apostrophe(cli, demo_workspace_dir):
+    for phrase in ('"Ruth\'s possible"', '"Ruth\u2019s possible"'):
+        found = kwic(cli, demo_workspace_dir, phrase)
+        assert found["lines"] and {line["match"] for line in found["lines"]} == {"Ruth's possible"}

@@ -303,3 +303,15 @@ def test_a_file_with_comments_keeps_them_and_the_spans(cli, workspace_dir):
     assert [{k: str(v) for k, v in s.items()} for s in tag["spans"]] == [{"quote": "lamp oil", "start": "56", "end": "64"}]
     shown = run_json(cli, "--workspace", workspace_dir, "show", LH2)
     assert next(a for a in shown["annotations"] if a["annotator"] == "tester")["spans"][0]["start"] == 56
+
+
+def test_blind_coding_hides_another_annotators_unplaced_span_warnings(cli, workspace_dir):
+    ws = str(workspace_dir)
+    assert cli("--workspace", ws, "tag", LH2, "hope", "--quote", "flour, lamp oil", "--as", "carol")[0] == 0
+    path = workspace_dir / "corpus" / "annotations" / "carol.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("flour, lamp oil", "flour, lamp wick"), encoding="utf-8")
+    assert cli("--workspace", ws, "config", "blind", "on")[0] == 0
+    code, _, err = cli("--workspace", ws, "show", LH2, "--as", "dave")
+    assert code == 0 and "carol" not in err and "lamp wick" not in err  # dave must not learn of carol's tag
+    code, _, err = cli("--workspace", ws, "show", LH2, "--as", "carol")
+    assert code == 0 and "lamp wick" in err  # carol is still told about her own

@@ -25,6 +25,8 @@ def cmd_kwic(args) -> int:
 
     if args.width < 0 or args.width > 1000:
         raise UsageError("--width must be between 0 and 1000")
+    if not " ".join(args.term).strip(' "'):
+        raise UsageError("the term is empty; give a word or a \"phrase\"")
     session = open_session(args)
     sync_index(session)
     found = session.kwic(" ".join(args.term), width=args.width, sort=args.sort, limit=max(args.limit, 1))
@@ -35,6 +37,8 @@ def cmd_kwic(args) -> int:
     read = f", the first {found.read} passages read (--limit)" if found.read < found.passages else ""
     print(dim(f"{len(found.lines)} occurrence{'s' if len(found.lines) != 1 else ''} in {found.passages} passage"
               f"{'s' if found.passages != 1 else ''}{read}", color))
+    if found.notice:
+        print(found.notice)
     where = max((len(line.id) for line in found.lines), default=0)
     for line in found.lines:
         match = f"\x1b[1;33m{show_line(line.match)}\x1b[0m" if color else f"[{show_line(line.match)}]"

@@ -83,6 +83,8 @@ class ConcordanceScreen(Screen):
                                  f"{'s' if found.passages != 1 else ''}"
                                  + (f" (the {found.read} best read)" if found.read < found.passages else "")))
         head.append_text(literal(f" · sorted by {self.sort} (o) · enter opens · esc back", DIM))
+        if found.notice:
+            head.append_text(literal(f"\n{found.notice}", DIM))
         self.query_one("#kwic-head", Static).update(head)
 
     def _strip(self) -> Text:
