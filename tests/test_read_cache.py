@@ -98,3 +98,15 @@ def test_a_file_changed_in_the_last_seconds_is_not_cached(ws, monkeypatch):
     Store(ws).add_tags("ann", "lh-002", ["hope"])
     Store(ws).annotations("ann")
     assert not cache_file(ws).exists()
+
+
+def test_a_span_tags_words_are_never_lost_by_a_read_or_the_rewrite_after_it(ws):
+    from annotator.corpus.model import Span
+
+    Store(ws).add_span("ann", "lh-002", "loss", Span(4, 15, "supply boat"))
+    for _ in range(2):  # the second read is where a cache would answer
+        [tag] = [t for t in Store(ws).annotations("ann").tags if t.passage == "lh-002"]
+        assert [s.quote for s in tag.spans] == ["supply boat"]
+    Store(ws).add_tags("ann", "lh-003", ["hope"])  # a rewrite of the file, after those reads
+    [tag] = [t for t in Store(ws).annotations("ann").tags if t.passage == "lh-002"]
+    assert [s.quote for s in tag.spans] == ["supply boat"]

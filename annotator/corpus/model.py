@@ -324,8 +324,10 @@ class Tag:
         record = _mapping(record, path, "tag")
         get = record.get
         passage, theme, at, comment = get("passage"), get("theme"), get("at"), get("comment")
-        if type(passage) is str and type(theme) is str and (at is None or type(at) is str) and (comment is None or type(comment) is str):
-            # The usual record, checked at C speed: the same values as below (missing `at` is "").
+        if (type(passage) is str and type(theme) is str and (at is None or type(at) is str)
+                and (comment is None or type(comment) is str) and "spans" not in record):
+            # The usual record, checked at C speed: the same values as below (missing `at` is "");
+            # a span tag's words take the full path, which reads them.
             return cls(passage, theme, annotator, at or "", comment or None, _unknown(record, TAG_KEYS))
         return cls(
             passage=_text(record, "passage", path, required=True),

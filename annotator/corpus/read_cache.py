@@ -72,6 +72,8 @@ def save(ws: Workspace, path: Path, signature: tuple[int, ...], annotations: Ann
     """Cache a file just read (if its records have no unknown fields); failures are ignored."""
     if annotations.extra or any(t.extra for t in annotations.tags) or any(m.extra for m in annotations.memos):
         return
+    if any(t.spans for t in annotations.tags):  # the cache's rows have no room for the words a tag quotes
+        return
     mtime_ns, _size, _inode, ctime_ns = signature
     if time.time_ns() - max(mtime_ns, ctime_ns) < RACY_NS:
         return
