@@ -324,6 +324,14 @@ class Session:
 
     def _tag_span(self, annotator: str, passage_id: str, theme_ids: list[str], span: Span,
                   comment: str | None, index_later: bool) -> list[TagChange]:
+        from annotator.corpus.spans import TaggedWhole
+
+        own = self.store.annotations(annotator)
+        for theme_id in theme_ids:
+            tag = own.find(passage_id, theme_id)
+            if tag is not None and not tag.spans:
+                raise TaggedWhole(f"{passage_id} is tagged '{theme_id}' as a whole passage; untag it first "
+                                  "to tag just some of its words")
         changes = []
         for theme_id in theme_ids:
             what = self.store.add_span(annotator, passage_id, theme_id, span, comment)

@@ -112,12 +112,16 @@ def test_undo_and_redo_of_span_changes(session):
     assert [s.quote for s in session.store.annotations("tester").find(LH2, "hope").spans] == ["The supply boat"]
 
 
-def test_a_span_on_a_whole_passage_tag_undoes_back_to_the_whole_passage(session):
-    session.tag(LH2, ["hope"])
-    [change] = session.tag(LH2, ["hope"], quote="lamp oil")
-    session.revert(change)
-    tag = session.store.annotations("tester").find(LH2, "hope")
-    assert tag is not None and tag.spans == ()
+def test_words_of_a_passage_tagged_whole_are_refused_and_the_whole_tag_kept(cli, workspace_dir):
+    # A span would narrow the whole-passage tag, and untagging the span would then lose the tag.
+    ws = workspace_dir
+    cli("--workspace", ws, "tag", LH2, "hope")
+    before = (ws / "corpus" / "annotations" / "tester.yaml").read_bytes()
+    code, out, err = cli("--workspace", ws, "tag", LH2, "hope", "--quote", "lamp oil")
+    assert code == 2 and "tagged 'hope' as a whole passage" in err and len(err.strip().splitlines()) == 1
+    assert (ws / "corpus" / "annotations" / "tester.yaml").read_bytes() == before
+    [tag] = [t for t in annotations(ws)["tags"] if t["passage"] == LH2]
+    assert "spans" not in tag
 
 
 def test_a_selection_past_the_text_is_refused(session):

@@ -28,6 +28,13 @@ class QuoteNotFound(AnnotatorError):
     exit_code = 2
 
 
+class TaggedWhole(AnnotatorError):
+    """Some words tagged with a theme the whole passage has: a span would narrow that tag (and
+    untagging the span would then lose it), so nothing is written."""
+
+    exit_code = 2
+
+
 def _folded(text: str) -> tuple[str, list[int]]:
     """`text` with each run of whitespace one space and curly quotes straight, and for each of
     its characters the offset in `text` it came from."""
