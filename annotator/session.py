@@ -158,6 +158,11 @@ class Session:
         embedded so far (`embed_passages` fills in the rest) and the result says how much.
         Without the model, the words alone, and the result says why.
         """
+        if self.looking() is not None:
+            return self._blind_meaning(text, progress=progress, fill_missing=fill_missing, sentences=sentences, **options)
+        return self._meaning(text, progress=progress, fill_missing=fill_missing, sentences=sentences, **options)
+
+    def _meaning(self, text: str, *, progress=None, fill_missing: bool = True, sentences: int | None = None, **options):
         from annotator.engine import embeddings, meaning
 
         themes = [tid for t in options.pop("themes", ()) or () for tid in self.theme_and_subthemes(t)]
@@ -166,6 +171,25 @@ class Session:
             self.index, text, embedder=model, why_not=embeddings.unavailable() or "", themes=themes,
             progress=progress, fill_missing=fill_missing, sentences=meaning.SENTENCE_RESULTS if sentences is None else sentences,
             **options))
+
+    def _blind_meaning(self, text: str, **options):
+        """A search by meaning whose theme and untagged filters, and the themes shown, are the viewer's
+        tags alone (as `_blind_search` for words): anyone's theme filter first, then mine."""
+        from annotator import blind
+
+        words, typed_themes, typed_untagged = blind.lift_filters(text)
+        themes = [*(options.pop("themes", ()) or ()), *typed_themes]
+        untagged = options.pop("untagged", False) or typed_untagged
+        limit = options.pop("limit", 20)
+        filtering = bool(themes or untagged)
+        found = self._meaning(words, themes=themes, limit=2**31 if filtering else limit, **options)
+        mine = blind.themes_by_passage(self.visible(self.store.all_tags()))
+        hits = [h for h in found.hits if blind.keeps(h, mine, themes, untagged)] if filtering else found.hits
+        order = [t.id for t in self.themes()]
+        found.query = text
+        found.total = len(hits) if filtering else found.total
+        found.hits = [blind.seen_by(h, mine, order) for h in hits[:limit]]
+        return found
 
     def embed_passages(self, progress=None, stop=None, read_lock=None):
         """Embed the passages not embedded yet (for search by meaning); their Coverage, or None without the model.
