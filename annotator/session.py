@@ -450,11 +450,17 @@ class Session:
         embeddings = self._embeddings(wait)
         ranked = suggestions.suggest(
             self.index, self.themes(), hit.id, hit.text,
-            tags=tag_map(self.store), applied=applied, limit=limit, embeddings=embeddings,
+            tags=self._visible_tag_map() if self.looking() else tag_map(self.store), applied=applied, limit=limit, embeddings=embeddings,
             titles=self._work_names(),
         )
         # A theme that scores 0.00 (as shown) has nothing for it: listed, even first, `1` would tag with it.
         return [s for s in ranked if s.score >= 0.005]
+
+    def _visible_tag_map(self) -> dict[str, list[str]]:
+        """passage id -> sorted theme ids, over the tags the viewer may see (blind: their own)."""
+        from annotator import blind
+
+        return {pid: sorted(themes) for pid, themes in blind.themes_by_passage(self.visible(self.store.all_tags())).items()}
 
     def _work_names(self) -> list[str]:
         """The sources' titles and authors: a note naming the work must not steer a suggestion."""

@@ -88,3 +88,15 @@ def test_off_shows_everyone_again(cli, blind_ws):
     cli("config", "blind", "off", "--workspace", blind_ws)
     data = run_json(cli, "show", "nlmg-010", "--as", "wren", "--json", "--workspace", blind_ws)
     assert {a["annotator"] for a in data["annotations"]} == {"demo", "tutor", "wren"}
+
+
+def test_suggestions_learn_only_from_the_viewers_tags(cli, workspace_dir, monkeypatch):
+    # alice tagged lh-012 friendship: not blind, bob's suggestions for lh-001 cite it as "like lh-012"
+    monkeypatch.setenv("ANNOTATOR_NAME", "bob")
+    code, out, err = cli("suggest", "lh-001", "--workspace", workspace_dir)
+    assert code == 0 and "like lh-" in out, err
+    assert cli("config", "blind", "on", "--workspace", workspace_dir)[0] == 0
+    code, out, err = cli("suggest", "lh-001", "--workspace", workspace_dir)
+    assert code == 0 and "like lh-" not in out, out
+    monkeypatch.setenv("ANNOTATOR_NAME", "alice")
+    assert "like lh-" in cli("suggest", "lh-001", "--workspace", workspace_dir)[1]
