@@ -153,3 +153,16 @@ def test_adjudication_snapshot(snap_compare, demo_session):
         await settle(pilot.app, pilot)
 
     assert snap_compare(AdjudicationHost(demo_session), run_before=run_before, terminal_size=SMALLEST)
+
+
+def test_the_header_keeps_blind_when_the_box_switches_mode(demo_session, monkeypatch):
+    monkeypatch.setenv("ANNOTATOR_NAME", "wren")
+    demo_session.set_blind(True)
+
+    async def steps(app, pilot):
+        app.meaning.show()  # what F2 does to the box's top edge (here without embedding the corpus)
+        await pilot.pause()
+        assert str(app.main.search_box.border_title).endswith("· blind · by words")
+
+    run(demo_session, steps)
+
