@@ -166,3 +166,16 @@ def test_the_header_keeps_blind_when_the_box_switches_mode(demo_session, monkeyp
 
     run(demo_session, steps)
 
+
+def test_blind_switched_in_another_shell_shows_in_the_open_tui(demo_session, monkeypatch):
+    monkeypatch.setenv("ANNOTATOR_NAME", "wren")
+    from annotator.corpus.identity import set_blind_coding
+
+    async def steps(app, pilot):
+        assert "blind" not in str(app.main.search_box.border_title)
+        assert app.counts["free-will"] == 2  # tutor's tags are seen
+        set_blind_coding(demo_session.ws, True)  # as `annotator config blind on` in another shell does
+        await wait_until(app, pilot, lambda: str(app.main.search_box.border_title).endswith("· blind"), "the header says blind")
+        await wait_until(app, pilot, lambda: app.counts["free-will"] == 0, "only wren's tags counted")
+
+    run(demo_session, steps)
