@@ -546,6 +546,16 @@ class Session:
         self._index_tags(False)
         return result
 
+    def accept_into_consensus(self, passage_id: str, theme: str, target: str, annotators: list[str], *,
+                              comment: str | None = None, index_later: bool = False) -> list[TagChange]:
+        """Tag `target` with one theme settled by adjudication; its file says whom it settles
+        (`consensus_of`), as `consensus` writes it, so reports compare each annotator with it."""
+        from annotator import consensus
+
+        changes = self.tag(passage_id, [theme], annotator=target, comment=comment, index_later=index_later)
+        self.store.merge_tags(self.who(target), [], {consensus.CONSENSUS_FIELD: list(annotators)})
+        return changes
+
     def report_by_annotator(self) -> list:
         """Per annotator: passages, tags, most used themes, kappa against their consensus
         (annotator.class_report.AnnotatorLine)."""

@@ -179,3 +179,17 @@ def test_blind_switched_in_another_shell_shows_in_the_open_tui(demo_session, mon
         await wait_until(app, pilot, lambda: app.counts["free-will"] == 0, "only wren's tags counted")
 
     run(demo_session, steps)
+
+
+def test_a_consensus_made_by_adjudication_is_one_the_class_report_compares_with(demo_session):
+    async def steps(app, pilot):
+        await open_from_palette(app, pilot, "Adjudicate", AdjudicationScreen)
+        await pilot.press("a")  # conformity on nlmg-002 into a new 'consensus'
+        await wait_until(app, pilot, lambda: consensus_tags(demo_session, "nlmg-002") == {"conformity"}, "the accepted tag")
+        await pilot.press("escape")
+
+    run(demo_session, steps)
+    text = (demo_session.ws.root / "corpus" / "annotations" / "consensus.yaml").read_text()
+    assert "consensus_of:\n- demo\n- tutor\n- wren" in text  # whom it settles, as `annotator consensus` writes
+    lines = {line.annotator: line for line in demo_session.report_by_annotator()}
+    assert lines["demo"].consensus == "consensus"
