@@ -193,3 +193,13 @@ def test_a_consensus_made_by_adjudication_is_one_the_class_report_compares_with(
     assert "consensus_of:\n- demo\n- tutor\n- wren" in text  # whom it settles, as `annotator consensus` writes
     lines = {line.annotator: line for line in demo_session.report_by_annotator()}
     assert lines["demo"].consensus == "consensus"
+
+
+def test_the_help_screen_lists_the_adjudication_keys():
+    from annotator.tui.help_screen import HELP_FILE
+
+    help_text = HELP_FILE.read_text(encoding="utf-8")
+    section = help_text[help_text.index("Adjudicate disagreements"):]
+    for binding in AdjudicationScreen.BINDINGS:
+        for key in binding.key.split(","):
+            assert f"`{key}`" in section, key
