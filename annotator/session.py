@@ -178,7 +178,7 @@ class Session:
         from annotator import blind
 
         words, typed_themes, typed_untagged = blind.lift_filters(text)
-        themes = [*(options.pop("themes", ()) or ()), *typed_themes]
+        themes = [tid for t in [*(options.pop("themes", ()) or ()), *typed_themes] for tid in self.theme_and_subthemes(t)]
         untagged = options.pop("untagged", False) or typed_untagged
         limit = options.pop("limit", 20)
         filtering = bool(themes or untagged)

@@ -165,3 +165,4 @@ def test_blind_coding_hides_the_others_tags_from_a_search_by_meaning(cli, ready_
     # a typed theme filter means "tagged so by me": alice's lh-007 loss does not count for bob
     assert search(cli, workspace_dir, query, "theme:loss", "--as", "bob")["results"] == []
     assert search(cli, workspace_dir, query, "theme:loss", "--as", "alice")["results"][0]["id"] == "lh-007"
+    assert search(cli, workspace_dir, query, "--theme", "Loss", "--as", "alice")["results"][0]["id"] == "lh-007"  # by name
