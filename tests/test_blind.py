@@ -100,3 +100,20 @@ def test_suggestions_learn_only_from_the_viewers_tags(cli, workspace_dir, monkey
     assert code == 0 and "like lh-" not in out, out
     monkeypatch.setenv("ANNOTATOR_NAME", "alice")
     assert "like lh-" in cli("suggest", "lh-001", "--workspace", workspace_dir)[1]
+
+
+
+def test_exports_carry_only_the_viewers_tags(cli, blind_ws, monkeypatch):
+    import csv
+    import io
+
+    monkeypatch.setenv("ANNOTATOR_NAME", "wren")
+    code, out, err = cli("export", "--format", "csv", "--workspace", blind_ws)
+    assert code == 0, err
+    rows = list(csv.reader(io.StringIO(out)))[1:]
+    assert rows and {row[4] for row in rows} == {"wren"}  # not tutor's free-will on nlmg-002
+    code, out, err = cli("export", "--format", "md", "--workspace", blind_ws)
+    assert code == 0 and "The group decides who belongs" in out, err
+    assert "I read the outburst as resistance" not in out  # tutor's comment
+    code, out, err = cli("export", "--format", "json", "--workspace", blind_ws)  # every annotator's tags: refused
+    assert code == 2 and "blind coding is on" in err and err.count("\n") == 1
