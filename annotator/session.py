@@ -167,6 +167,11 @@ class Session:
         embedded so far (`embed_passages` fills in the rest) and the result says how much.
         Without the model, the words alone, and the result says why.
         """
+        if self.looking() is not None:
+            return self._blind_meaning(text, progress=progress, fill_missing=fill_missing, sentences=sentences, **options)
+        return self._meaning(text, progress=progress, fill_missing=fill_missing, sentences=sentences, **options)
+
+    def _meaning(self, text: str, *, progress=None, fill_missing: bool = True, sentences: int | None = None, **options):
         from annotator.engine import embeddings, meaning
 
         themes = [tid for t in options.pop("themes", ()) or () for tid in self.theme_and_subthemes(t)]
@@ -175,6 +180,25 @@ class Session:
             self.index, text, embedder=model, why_not=embeddings.unavailable() or "", themes=themes,
             progress=progress, fill_missing=fill_missing, sentences=meaning.SENTENCE_RESULTS if sentences is None else sentences,
             **options))
+
+    def _blind_meaning(self, text: str, **options):
+        """A search by meaning whose theme and untagged filters, and the themes shown, are the viewer's
+        tags alone (as `_blind_search` for words): anyone's theme filter first, then mine."""
+        from annotator import blind
+
+        words, typed_themes, typed_untagged = blind.lift_filters(text)
+        themes = [tid for t in [*(options.pop("themes", ()) or ()), *typed_themes] for tid in self.theme_and_subthemes(t)]
+        untagged = options.pop("untagged", False) or typed_untagged
+        limit = options.pop("limit", 20)
+        filtering = bool(themes or untagged)
+        found = self._meaning(words, themes=themes, limit=2**31 if filtering else limit, **options)
+        mine = blind.themes_by_passage(self.visible(self.store.all_tags()))
+        hits = [h for h in found.hits if blind.keeps(h, mine, themes, untagged)] if filtering else found.hits
+        order = [t.id for t in self.themes()]
+        found.query = text
+        found.total = len(hits) if filtering else found.total
+        found.hits = [blind.seen_by(h, mine, order) for h in hits[:limit]]
+        return found
 
     def embed_passages(self, progress=None, stop=None, read_lock=None):
         """Embed the passages not embedded yet (for search by meaning); their Coverage, or None without the model.
@@ -680,11 +704,17 @@ class Session:
         embeddings = self._embeddings(wait)
         ranked = suggestions.suggest(
             self.index, self.themes(), hit.id, hit.text,
-            tags=tag_map(self.store), applied=applied, limit=limit, embeddings=embeddings,
+            tags=self._visible_tag_map() if self.looking() else tag_map(self.store), applied=applied, limit=limit, embeddings=embeddings,
             titles=self._work_names(),
         )
         # A theme that scores 0.00 (as shown) has nothing for it: listed, even first, `1` would tag with it.
         return [s for s in ranked if s.score >= 0.005]
+
+    def _visible_tag_map(self) -> dict[str, list[str]]:
+        """passage id -> sorted theme ids, over the tags the viewer may see (blind: their own)."""
+        from annotator import blind
+
+        return {pid: sorted(themes) for pid, themes in blind.themes_by_passage(self.visible(self.store.all_tags())).items()}
 
     def _work_names(self) -> list[str]:
         """The sources' titles and authors: a note naming the work must not steer a suggestion."""
@@ -769,6 +799,16 @@ class Session:
             self.store.merge_tags(target, result.written, {consensus.CONSENSUS_FIELD: annotators})
         self._index_tags(False)
         return result
+
+    def accept_into_consensus(self, passage_id: str, theme: str, target: str, annotators: list[str], *,
+                              comment: str | None = None, index_later: bool = False) -> list[TagChange]:
+        """Tag `target` with one theme settled by adjudication; its file says whom it settles
+        (`consensus_of`), as `consensus` writes it, so reports compare each annotator with it."""
+        from annotator import consensus
+
+        changes = self.tag(passage_id, [theme], annotator=target, comment=comment, index_later=index_later)
+        self.store.merge_tags(self.who(target), [], {consensus.CONSENSUS_FIELD: list(annotators)})
+        return changes
 
     def report_by_annotator(self) -> list:
         """Per annotator: passages, tags, most used themes, kappa against their consensus

@@ -88,3 +88,32 @@ def test_off_shows_everyone_again(cli, blind_ws):
     cli("config", "blind", "off", "--workspace", blind_ws)
     data = run_json(cli, "show", "nlmg-010", "--as", "wren", "--json", "--workspace", blind_ws)
     assert {a["annotator"] for a in data["annotations"]} == {"demo", "tutor", "wren"}
+
+
+def test_suggestions_learn_only_from_the_viewers_tags(cli, workspace_dir, monkeypatch):
+    # alice tagged lh-012 friendship: not blind, bob's suggestions for lh-001 cite it as "like lh-012"
+    monkeypatch.setenv("ANNOTATOR_NAME", "bob")
+    code, out, err = cli("suggest", "lh-001", "--workspace", workspace_dir)
+    assert code == 0 and "like lh-" in out, err
+    assert cli("config", "blind", "on", "--workspace", workspace_dir)[0] == 0
+    code, out, err = cli("suggest", "lh-001", "--workspace", workspace_dir)
+    assert code == 0 and "like lh-" not in out, out
+    monkeypatch.setenv("ANNOTATOR_NAME", "alice")
+    assert "like lh-" in cli("suggest", "lh-001", "--workspace", workspace_dir)[1]
+
+
+
+def test_exports_carry_only_the_viewers_tags(cli, blind_ws, monkeypatch):
+    import csv
+    import io
+
+    monkeypatch.setenv("ANNOTATOR_NAME", "wren")
+    code, out, err = cli("export", "--format", "csv", "--workspace", blind_ws)
+    assert code == 0, err
+    rows = list(csv.reader(io.StringIO(out)))[1:]
+    assert rows and {row[4] for row in rows} == {"wren"}  # not tutor's free-will on nlmg-002
+    code, out, err = cli("export", "--format", "md", "--workspace", blind_ws)
+    assert code == 0 and "The group decides who belongs" in out, err
+    assert "I read the outburst as resistance" not in out  # tutor's comment
+    code, out, err = cli("export", "--format", "json", "--workspace", blind_ws)  # every annotator's tags: refused
+    assert code == 2 and "blind coding is on" in err and err.count("\n") == 1

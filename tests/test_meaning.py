@@ -151,3 +151,18 @@ def test_coverage_is_reported_until_every_passage_is_embedded(session):
     assert covered.complete and seen[-1] == (12, 12)
     assert session.meaning_coverage().embedded == 12
     assert session.search_meaning("the weather turns", fill_missing=False).coverage.complete
+
+
+def test_blind_coding_hides_the_others_tags_from_a_search_by_meaning(cli, ready_dir):
+    workspace_dir = ready_dir
+    (workspace_dir / "corpus" / "annotations" / "bob.yaml").write_text(
+        "annotator: bob\ntags:\n  - passage: lh-007\n    theme: memory\n    at: '2026-11-21T09:00:00+00:00'\n")
+    assert cli("--workspace", workspace_dir, "config", "blind", "on")[0] == 0
+    query = "no mail comes any more, and she waits on the pier for every delivery"
+    found = search(cli, workspace_dir, query, "--as", "bob")
+    assert found["results"][0]["id"] == "lh-007"
+    assert all(r["themes"] == (["memory"] if r["id"] == "lh-007" else []) for r in found["results"])
+    # a typed theme filter means "tagged so by me": alice's lh-007 loss does not count for bob
+    assert search(cli, workspace_dir, query, "theme:loss", "--as", "bob")["results"] == []
+    assert search(cli, workspace_dir, query, "theme:loss", "--as", "alice")["results"][0]["id"] == "lh-007"
+    assert search(cli, workspace_dir, query, "--theme", "Loss", "--as", "alice")["results"][0]["id"] == "lh-007"  # by name

@@ -24,7 +24,7 @@ from annotator.corpus.yamlio import atomic_write_bytes
 from annotator.errors import AnnotatorError
 from annotator.exchange import qdpx  # noqa: F401 - registers the qdpx format
 from annotator.exchange.formats import FORMATS, Writer, register  # noqa: F401 - FORMATS and Writer named here as before
-from annotator.evidence import EvidencePassage, corpus_positions, evidence, sheet_annotators
+from annotator.evidence import EvidencePassage, corpus_positions, sheet_annotators
 from annotator.corpus.model import Theme
 from annotator.corpus.spans import placed_spans
 
@@ -51,6 +51,8 @@ def export(session: "Session", format_name: str, theme_names: list[str] | None =
     writer = load_formats().get(format_name)
     if writer is None:
         raise AnnotatorError(f"unknown export format '{format_name}'; choose one of {', '.join(sorted(FORMATS))}")
+    if format_name in ("json", "qdpx"):  # blind coding: these carry every annotator's tags, whoever looks
+        session.refuse_while_blind(f"a {format_name} export")
     if whole and format_name in WHOLE_FORMATS:
         return writer(session, selected_theme_ids(session, theme_names), whole=True)
     return writer(session, selected_theme_ids(session, theme_names))
@@ -145,7 +147,7 @@ def markdown_passage(item: EvidencePassage, label_comments: bool = True, whole: 
 @register("md")
 def write_markdown(session: "Session", theme_ids: list[str], whole: bool = False) -> bytes:
     themes = _themes_by_id(session)
-    items_by_theme = {theme_id: evidence(session.index, session.store, theme_id) for theme_id in theme_ids}
+    items_by_theme = {theme_id: session.evidence(theme_id) for theme_id in theme_ids}
     annotators = sheet_annotators([item for items in items_by_theme.values() for item in items])
     lines = ["# Evidence", ""]
     if len(annotators) == 1:
@@ -178,7 +180,7 @@ def write_csv(session: "Session", theme_ids: list[str], whole: bool = False) -> 
     writer.writerow(CSV_COLUMNS)
     rows = []
     for position, theme_id in enumerate(theme_ids):
-        for item in evidence(session.index, session.store, theme_id):
+        for item in session.evidence(theme_id):
             rows += [(item, position, tag) for tag in item.tags]
     # Corpus order first, then codebook order, then annotator.
     corpus_position = corpus_positions(session.index, {item.hit.id for item, _, _ in rows})

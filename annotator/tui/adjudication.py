@@ -112,8 +112,8 @@ class AdjudicationScreen(Screen[None]):
             return
         passage = self.current.passage
         givers = [t for t in self.session.tags_on(passage) if t.theme == theme and t.annotator in self.annotators]
-        changes = self._write(passage, lambda s: s.tag(passage, [theme], annotator=self.target,
-                                                        comment=merged_comment(givers), index_later=True))
+        changes = self._write(passage, lambda s: s.accept_into_consensus(passage, theme, self.target, self.annotators,
+                                                                          comment=merged_comment(givers), index_later=True))
         self.rejected.discard((passage, theme))
         for change in changes or []:
             self.undo_stack.append(("tag", change))

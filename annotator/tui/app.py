@@ -87,6 +87,7 @@ class AnnotatorApp(App):
         self.last_search_at = 0.0  # the warm-up steps aside while searches come in
         self._busy = threading.Lock()  # one writer or sync at a time: the index is not shared-write safe
         self._signatures: dict | None = None
+        self._blind = session.blind()  # blind coding as shown: the header says so, only my tags are shown
         self.meaning = MeaningMode(self)  # the search box by words or by meaning (f2)
 
     def get_default_screen(self) -> Screen:
@@ -164,7 +165,15 @@ class AnnotatorApp(App):
         """Another process (the CLI, git) may have changed the corpus: sync when a file signature moved."""
         if not self.index_ready or self._busy.locked():
             return
-        if self.session.signatures() != self._signatures or self.session.themes() != self.look.themes:
+        blind = self.session.blind()  # `annotator config blind` in another shell: the header and tags follow
+        if blind != self._blind:
+            self._blind = blind
+            if self.meaning.started:
+                self.meaning.show()
+            else:
+                self.main.show_title()
+            self.open_index()
+        elif self.session.signatures() != self._signatures or self.session.themes() != self.look.themes:
             self.open_index()  # the codebook compared by content too: digits must mean what the file says
 
     def _corpus_changed(self, counts: Counter, signatures: dict) -> None:

@@ -63,11 +63,16 @@ class MainScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one(ThemePanel).border_title = "Themes"
-        # Which workspace is open, on the search box's top edge: a folder opened by accident shows.
-        blind = " · blind" if self.app.session.blind() else ""  # blind coding: only my own tags are shown
-        self.search_box.border_title = Text(f"annotator · {workspace_label(self.app.session.ws)}{blind}")
+        self.show_title()
         self.set_status(self.status)
         self.query_one(SearchBox).focus()
+
+    def show_title(self, mode: str = "") -> None:
+        """Which workspace is open, on the search box's top edge (a folder opened by accident shows),
+        whether blind coding is on (only my own tags are shown) and the box's `mode`."""
+        blind = " · blind" if self.app.session.blind() else ""
+        mode = f" · {mode}" if mode else ""
+        self.search_box.border_title = Text(f"annotator · {workspace_label(self.app.session.ws)}{blind}{mode}")
 
     @property
     def search_box(self) -> SearchBox:

@@ -9,7 +9,6 @@ much that is. Without the model the switch says why and stays on words.
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.worker import get_current_worker
 
 SENTENCE_RESULTS = 2  # rows whose best sentence is found: their sentences are embedded (once) in the search
@@ -31,10 +30,7 @@ class MeaningMode:
         return "by meaning"
 
     def show(self) -> None:
-        from annotator.tui.main_screen import workspace_label
-
-        box = self.app.main.search_box
-        box.border_title = Text(f"annotator · {workspace_label(self.app.session.ws)} · {self.label()}")
+        self.app.main.show_title(self.label())
 
     def toggle(self) -> None:
         from annotator.session import meaning_unavailable

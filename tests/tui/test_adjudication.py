@@ -153,3 +153,53 @@ def test_adjudication_snapshot(snap_compare, demo_session):
         await settle(pilot.app, pilot)
 
     assert snap_compare(AdjudicationHost(demo_session), run_before=run_before, terminal_size=SMALLEST)
+
+
+def test_the_header_keeps_blind_when_the_box_switches_mode(demo_session, monkeypatch):
+    monkeypatch.setenv("ANNOTATOR_NAME", "wren")
+    demo_session.set_blind(True)
+
+    async def steps(app, pilot):
+        app.meaning.show()  # what F2 does to the box's top edge (here without embedding the corpus)
+        await pilot.pause()
+        assert str(app.main.search_box.border_title).endswith("· blind · by words")
+
+    run(demo_session, steps)
+
+
+def test_blind_switched_in_another_shell_shows_in_the_open_tui(demo_session, monkeypatch):
+    monkeypatch.setenv("ANNOTATOR_NAME", "wren")
+    from annotator.corpus.identity import set_blind_coding
+
+    async def steps(app, pilot):
+        assert "blind" not in str(app.main.search_box.border_title)
+        assert app.counts["free-will"] == 2  # tutor's tags are seen
+        set_blind_coding(demo_session.ws, True)  # as `annotator config blind on` in another shell does
+        await wait_until(app, pilot, lambda: str(app.main.search_box.border_title).endswith("· blind"), "the header says blind")
+        await wait_until(app, pilot, lambda: app.counts["free-will"] == 0, "only wren's tags counted")
+
+    run(demo_session, steps)
+
+
+def test_a_consensus_made_by_adjudication_is_one_the_class_report_compares_with(demo_session):
+    async def steps(app, pilot):
+        await open_from_palette(app, pilot, "Adjudicate", AdjudicationScreen)
+        await pilot.press("a")  # conformity on nlmg-002 into a new 'consensus'
+        await wait_until(app, pilot, lambda: consensus_tags(demo_session, "nlmg-002") == {"conformity"}, "the accepted tag")
+        await pilot.press("escape")
+
+    run(demo_session, steps)
+    text = (demo_session.ws.root / "corpus" / "annotations" / "consensus.yaml").read_text()
+    assert "consensus_of:\n- demo\n- tutor\n- wren" in text  # whom it settles, as `annotator consensus` writes
+    lines = {line.annotator: line for line in demo_session.report_by_annotator()}
+    assert lines["demo"].consensus == "consensus"
+
+
+def test_the_help_screen_lists_the_adjudication_keys():
+    from annotator.tui.help_screen import HELP_FILE
+
+    help_text = HELP_FILE.read_text(encoding="utf-8")
+    section = help_text[help_text.index("Adjudicate disagreements"):]
+    for binding in AdjudicationScreen.BINDINGS:
+        for key in binding.key.split(","):
+            assert f"`{key}`" in section, key
