@@ -858,6 +858,21 @@ class Session:
         source = self.store.load_source(hit.source) if hit.kind == "passage" and hit.source else None
         return (source.source.language or workspace_language(self.ws.corpus)) if source else ""
 
+    def grid(self, annotator: str | None = None):
+        """The book at a glance (annotator.grid.Grid): locations down, themes across, tagged passages in each."""
+        from annotator.grid import build_grid  # only the grid's screen and `report --grid` ask
+
+        return build_grid(self.store, annotator)
+
+    def reading_places(self) -> dict[str, tuple[str, int, int]]:
+        """Each passage's place in its book: passage id -> (the book's title, its number there, how many)."""
+        places = {}
+        for source_file in self.store.sources():
+            count = len(source_file.passages)
+            for number, passage in enumerate(source_file.passages):
+                places[passage.id] = (source_file.source.title or source_file.source.id, number, count)
+        return places
+
     def kwic(self, term: str, **options):
         """A concordance of `term` (annotator.concordance.Concordance): every occurrence in context."""
         from annotator.concordance import concordance

@@ -48,3 +48,15 @@ def test_no_module_imports_itself_through_others():
         and graph.chain_exists(importer=imported, imported=module, as_packages=False)
     })
     assert cycles == []
+
+
+def test_the_shells_never_reach_past_the_session_to_its_store():
+    # import-linter sees imports only; a shell that used `session.store` would write (or read)
+    # without the Session's validation, lock and index update, which is what the Session is for.
+    import re
+
+    reach = re.compile(r"\bsession\.store\b")
+    found = [f"{path.relative_to(REPO_ROOT)}:{number}"
+             for folder in ("cli", "tui") for path in sorted((REPO_ROOT / "annotator" / folder).glob("*.py"))
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if reach.search(line)]
+    assert found == []

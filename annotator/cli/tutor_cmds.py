@@ -210,9 +210,9 @@ def print_grid(session, annotator: str | None, output_format: str) -> int:
     """`report --grid`: rows are locations in reading order, columns themes, cells tagged passages."""
     import shutil
 
-    from annotator.grid import build_grid, render_grid
+    from annotator.grid import render_grid
 
-    grid = build_grid(session.store, annotator)
+    grid = session.grid(annotator)
     if output_format == "json":
         print_json(grid.to_json())
         return 0

@@ -59,11 +59,7 @@ class ConcordanceScreen(Screen):
     def _find(self) -> None:
         try:
             found = self.app.session.kwic(self.term, width=200, sort=self.sort, limit=TUI_LIMIT)
-            places = {}
-            for source_file in self.app.session.store.sources():
-                count = len(source_file.passages)
-                for number, passage in enumerate(source_file.passages):
-                    places[passage.id] = (source_file.source.title or source_file.source.id, number, count)
+            places = self.app.session.reading_places()
         except AnnotatorError as error:
             self.app.call_from_thread(self.query_one("#kwic-head", Static).update, literal(str(error)))
             return

@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from annotator.errors import AnnotatorError
-from annotator.grid import Grid, GridRow, build_grid
+from annotator.grid import Grid, GridRow
 from annotator.tui.bindings import PASSAGE_BINDINGS
 from annotator.tui.render import DIM, literal, one_line, result_row
 
@@ -47,7 +47,7 @@ class GridScreen(Screen):
     def _count(self) -> None:
         """In a worker: a large corpus takes a while to read, and the screen must not wait."""
         try:
-            grid = build_grid(self.app.session.store, self.annotator)
+            grid = self.app.session.grid(self.annotator)
         except AnnotatorError as error:
             self.app.call_from_thread(self.query_one("#grid-head", Static).update, literal(str(error)))
             return

@@ -21,7 +21,7 @@ from functools import wraps
 # (The store's own workspace lock orders its writes; its caches are safe to share.)
 STORE_ONLY = frozenset({
     "themes", "theme_counts", "resolve_theme", "theme_and_subthemes", "tags_on", "memos_on",
-    "who", "default_annotator", "source_title", "blind", "looking", "visible", "spans_on", "span_problems",
+    "who", "default_annotator", "source_title", "blind", "looking", "visible", "spans_on", "span_problems", "grid", "reading_places",
     "annotators", "signatures", "check_annotations", "tags_by_passage", "theme_tag_count", "name_setting",
     "report", "agreement", "pair_agreement",  # counted in a worker over the YAML: a search must not wait for them
 })
