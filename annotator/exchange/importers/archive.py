@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree as ET
 
 from annotator.errors import ImportFailure
+from annotator.exchange.importers.textio import read_head
 
 # A long novel's EPUB holds a few hundred members and a few MB; these bounds are far above that.
 MAX_MEMBERS = 10_000
@@ -114,15 +115,7 @@ def join_member(base: str, href: str) -> str:
 
 
 def _refuse_non_zip(path: Path, what: str) -> None:
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(8)
-    except FileNotFoundError:
-        raise ImportFailure(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ImportFailure(f"{path}: is a folder, not a file") from None
-    except OSError as exc:
-        raise ImportFailure(f"{path}: cannot read ({exc.strerror or exc})") from None
+    head = read_head(path, 8)
     if not head:
         raise ImportFailure(f"{path}: the file is empty (0 bytes)")
     if head.startswith(_OLE_SIGNATURE):

@@ -30,6 +30,7 @@ from pathlib import Path
 from annotator.errors import ImportFailure
 from annotator.exchange.importers.chapters import Book, BookBuilder, clean
 from annotator.exchange.importers.plaintext import heading_location
+from annotator.exchange.importers.textio import read_head
 
 HEADING_SCALE = 1.15  # a line this much larger than the body text is a heading
 PARAGRAPH_GAP = 1.4  # a gap this many line spacings wide starts a paragraph
@@ -99,15 +100,7 @@ def _readable_pages(path: Path, reader, progress=None) -> tuple[list[list["Line"
 def _open(path: Path):
     from pypdf import PdfReader
 
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(1024)
-    except FileNotFoundError:
-        raise ImportFailure(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ImportFailure(f"{path}: is a folder, not a file") from None
-    except OSError as exc:
-        raise ImportFailure(f"{path}: cannot read ({exc.strerror or exc})") from None
+    head = read_head(path, 1024)
     if not head:
         raise ImportFailure(f"{path}: the file is empty (0 bytes)")
     if b"%PDF" not in head:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,34 @@ _BINARY_SIGNATURES = (b"%PDF", b"PK\x03\x04", b"\x89PNG", b"\xff\xd8\xff", b"GIF
 _UNICODE_BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 
 
+@contextmanager
+def reading(path: Path):
+    """An import's file read inside: an error reading it is one line naming it."""
+    try:
+        yield
+    except FileNotFoundError:
+        raise ImportFailure(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ImportFailure(f"{path}: is a folder, not a file") from None
+    except OSError as exc:
+        raise ImportFailure(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+def read_input_bytes(path: Path) -> bytes:
+    """The whole file, refused (before it is read) when larger than an import takes."""
+    with reading(path):
+        size = path.stat().st_size
+        if size > MAX_INPUT_BYTES:
+            raise ImportFailure(f"{path}: {size // (1024 * 1024)} MB is larger than the {MAX_INPUT_BYTES // (1024 * 1024)} MB an import takes")
+        return path.read_bytes()
+
+
+def read_head(path: Path, count: int) -> bytes:
+    """The file's first `count` bytes (its signature)."""
+    with reading(path), path.open("rb") as handle:
+        return handle.read(count)
+
+
 @dataclass
 class DecodedText:
     text: str
@@ -23,17 +52,7 @@ class DecodedText:
 
 
 def read_text_file(path: Path) -> DecodedText:
-    try:
-        size = path.stat().st_size
-        if size > MAX_INPUT_BYTES:
-            raise ImportFailure(f"{path}: {size // (1024 * 1024)} MB is larger than the {MAX_INPUT_BYTES // (1024 * 1024)} MB an import takes")
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ImportFailure(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ImportFailure(f"{path}: is a folder, not a file") from None
-    except OSError as exc:
-        raise ImportFailure(f"{path}: cannot read ({exc.strerror or exc})") from None
+    raw = read_input_bytes(path)
     return decode_bytes(raw, path)
 
 

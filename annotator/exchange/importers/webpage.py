@@ -13,7 +13,7 @@ from pathlib import Path
 from annotator.errors import ImportFailure
 from annotator.exchange.importers.chapters import Book, BookBuilder
 from annotator.exchange.importers.htmltext import extract
-from annotator.exchange.importers.textio import MAX_INPUT_BYTES, decode_bytes
+from annotator.exchange.importers.textio import decode_bytes, read_input_bytes
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9._-]+)""", re.IGNORECASE)
 AUTHOR_KEYS = ("author", "article:author", "book:author", "dc.creator", "dcterms.creator", "citation_author")
@@ -36,17 +36,7 @@ def read_web_page(path: Path, source_id: str) -> Book:
 
 
 def _read_markup(path: Path) -> str:
-    try:
-        size = path.stat().st_size
-        if size > MAX_INPUT_BYTES:
-            raise ImportFailure(f"{path}: {size // (1024 * 1024)} MB is larger than the {MAX_INPUT_BYTES // (1024 * 1024)} MB an import takes")
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ImportFailure(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ImportFailure(f"{path}: is a folder, not a file") from None
-    except OSError as exc:
-        raise ImportFailure(f"{path}: cannot read ({exc.strerror or exc})") from None
+    raw = read_input_bytes(path)
     if not raw.strip():
         raise ImportFailure(f"{path}: the file is empty")
     declared = _META_CHARSET.search(raw[:4096])
