@@ -93,3 +93,21 @@ def test_an_export_of_this_workspace_updates_in_place(cli, highlights_ws, tmp_pa
     code, out, err = cli("--workspace", highlights_ws, "import", own)
     assert code == 0, err
     assert "holds the passages" not in err and not store(highlights_ws).load_source("keeper-2")
+
+
+def test_a_moved_source_skips_the_ids_the_project_itself_holds(cli, highlights_ws, tmp_path):
+    ws = tmp_path / "b"
+    assert cli("init", ws)[0] == 0
+    for name in ("keeper.md", "keeper-2.md"):
+        (tmp_path / name).write_text(f"First paragraph of {name}.\n", encoding="utf-8")
+        assert cli("--workspace", ws, "import", tmp_path / name)[0] == 0
+    project = tmp_path / "b.json"
+    assert cli("--workspace", ws, "export", "--format", "json", "-o", project)[0] == 0
+    code, out, err = cli("--workspace", highlights_ws, "import", project)
+    assert code == 0, err
+    assert "'keeper-3'" in err
+    assert store(highlights_ws).load_source("keeper-3").source.file == "keeper.md"
+    assert store(highlights_ws).load_source("keeper-2").source.file == "keeper-2.md"
+    assert [p.id for p in store(highlights_ws).load_source("keeper").passages] == ["keeper-l40"]
+    code, out, err = cli("--workspace", highlights_ws, "import", project)  # again: the same ids, in place
+    assert code == 0 and "'keeper-3'" in err and not store(highlights_ws).load_source("keeper-4")

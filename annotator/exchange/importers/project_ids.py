@@ -14,7 +14,7 @@ from dataclasses import replace as with_changes
 from pathlib import Path
 from typing import Iterable
 
-from annotator.corpus.model import AnnotationFile, Passage, Source
+from annotator.corpus.model import AnnotationFile, Passage, Source, SourceFile
 from annotator.exchange.importers.checks import valid_source_id
 from annotator.exchange.importers.source_ids import claim_source_id
 
@@ -29,8 +29,9 @@ def claim_project_ids(store, path: Path, sources: list[tuple[Source, list[Passag
         if not valid_source_id(source.id):  # not a file name: check_sources refuses it next
             claimed.append((source, passages))
             continue
+        taken = {s.id for s, _ in sources if s is not source} | {s.id for s, _ in claimed}
         source_id, notice = claim_source_id(
-            store, source.id, _named_by(source, path), replace=source.id == replace_id,
+            _WithProject(store, taken), source.id, _named_by(source, path), replace=source.id == replace_id,
             ours=lambda existing, source=source, passages=passages: _same_source(existing, source, passages))
         if notice is None:
             claimed.append((source, passages))
@@ -43,6 +44,20 @@ def claim_project_ids(store, path: Path, sources: list[tuple[Source, list[Passag
         for record in (*af.tags, *af.memos):
             record.passage = moved.get(record.passage, record.passage)
     return claimed
+
+
+class _WithProject:
+    """The workspace's sources as claim_source_id sees them, plus the ids the project's other
+    sources hold: a moved source never takes one (keeper -> keeper-3 when the project has keeper-2)."""
+
+    def __init__(self, store, taken: set[str]):
+        self.store, self.taken = store, taken
+
+    def load_source(self, source_id: str):
+        existing = self.store.load_source(source_id)
+        if existing is None and source_id in self.taken:
+            return SourceFile(Source(source_id, file="another source of this project"))
+        return existing
 
 
 def _named_by(source: Source, path: Path) -> Path:
