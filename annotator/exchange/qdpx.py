@@ -42,6 +42,7 @@ from annotator.exchange.importers.checks import (
 from annotator.exchange.importers.merging import merge_annotations, merge_themes
 from annotator.exchange.importers.plaintext import parse_plain_text
 from annotator.exchange.importers.saving import replace_source
+from annotator.exchange.importers.project_ids import claim_project_ids
 from annotator.corpus.identity import clean_name
 from annotator.corpus.model import COLOR_RE, SLUG_RE, AnnotationFile, Memo, Passage, Source, Span, Tag, Theme, slugify, unique_id
 from annotator.corpus.spans import placed_spans
@@ -613,15 +614,17 @@ def _color(value: str | None) -> str | None:
 
 
 
-def import_qdpx(store: "Store", path: Path, report, default_annotator: str) -> None:
+def import_qdpx(store: "Store", path: Path, report, default_annotator: str, replace_id: str | None = None) -> None:
     """Merge a .qdpx project into the workspace: themes by id, sources with their passages,
-    and each user's tags and comments into that annotator's file."""
+    and each user's tags and comments into that annotator's file. A source of another file
+    that has the same id moves to a free one, unless it is `replace_id` (project_ids)."""
     project = read_qdpx(Path(path), default_annotator)
     report.warnings += project.warnings
     if not project.sources and not project.themes:
         raise ImportFailure(f"{path}: the project has no codes and no text sources to import")
     check_annotations(Path(path), list(project.annotations.values()))
     with store.locked():
+        project.sources = claim_project_ids(store, Path(path), project.sources, project.annotations.values(), report, replace_id)
         check_sources(store, Path(path), project.sources)
         check_annotation_files(store, project.annotations)
         merge_themes(store, project.themes, report)

@@ -168,7 +168,7 @@ def import_source(
         raise ImportFailure(f"{path}: --title, --author and --book name one work; a project or annotator export keeps its sources' own")
     if path.suffix.lower() == ".qdpx":  # a zip, not text: REFI-QDA project exchange
         report = ImportReport(str(path), kind="qdpx")
-        qdpx.import_qdpx(store, path, report, default_annotator=annotator)
+        qdpx.import_qdpx(store, path, report, default_annotator=annotator, replace_id=source_id if replace else None)
         return report
     from annotator.exchange.importers.books import BOOK_KINDS, book_kind, read_book
 
@@ -296,7 +296,7 @@ def _import_collection(store: Store, path: Path, text: str, report: ImportReport
     if kind == "kindle":
         import_kindle(store, path, text, report, source_id=options.source_id, annotator=options.annotator, options=options)
     else:
-        import_workspace_json(store, path, text, report)
+        import_workspace_json(store, path, text, report, replace_id=options.source_id if options.replace else None)
     return report
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from annotator.errors import CorpusError, ImportFailure
 from annotator.exchange.importers.checks import check_annotation_files, check_annotations, check_sources
 from annotator.exchange.importers.merging import merge_annotations, merge_themes
+from annotator.exchange.importers.project_ids import claim_project_ids
 from annotator.exchange.importers.saving import replace_source
 from annotator.corpus.model import AnnotationFile, SourceFile, themes_from_yaml
 
@@ -26,7 +27,7 @@ def looks_like_export(text: str) -> bool:
     return head.startswith("{") and f'"{FORMAT_NAME}"' in head
 
 
-def import_workspace_json(store, path: Path, text: str, report) -> None:
+def import_workspace_json(store, path: Path, text: str, report, replace_id: str | None = None) -> None:
     data = _load(path, text)
     try:
         themes = themes_from_yaml(_list(data, "themes", path), path)
@@ -36,7 +37,10 @@ def import_workspace_json(store, path: Path, text: str, report) -> None:
         raise ImportFailure(f"{path}: not a valid annotator export ({exc.detail})") from None
     check_annotations(path, annotations)
     with store.locked():
-        check_sources(store, path, [(sf.source, sf.passages) for sf in sources])
+        # a source of another file with the same id moves to a free one (project_ids)
+        claimed = claim_project_ids(store, path, [(sf.source, sf.passages) for sf in sources], annotations, report, replace_id)
+        sources = [SourceFile(source, passages) for source, passages in claimed]
+        check_sources(store, path, claimed)
         check_annotation_files(store, [af.annotator for af in annotations])
         merge_themes(store, themes, report)
         for sf in sources:
