@@ -189,19 +189,26 @@ def _unstemmed_prefixes(q: wq.Query, words: str) -> wq.Query:
     Whoosh runs a prefix through the field's analyzer, stemmer included; the indexed
     terms are stems, so the prefix as typed (lowercased) is what should be matched.
     """
-    typed = {}
+    typed, stopped_accented = {}, {}
     for raw in _TYPED_PREFIX.findall(words):
         for token in text_analyzer()(raw, mode="query", removestops=False, tokenize=False):
             # The analyzer gives a word as written, then folded: each prefix as typed, or folded.
             typed.setdefault(token.text, raw.lower() if is_exact_spelling(token.text) else fold(raw.lower()))
+            if token.stopped and is_exact_spelling(token.text):
+                # A single letter or a stop word (`é*`, French `ét*`) comes only as written: its
+                # folded spelling is looked for too, as for any other accented prefix (`espé*`).
+                stopped_accented[token.text] = fold(token.text)
 
     def fix(node: wq.Query) -> wq.Query:
+        if isinstance(node, wq.Prefix) and node.fieldname == "text" and node.text in stopped_accented:
+            folded = stopped_accented[node.text]
+            return wq.Or([wq.Prefix("text", node.text), wq.Prefix("text", folded)], boost=node.boost)
         if isinstance(node, wq.Prefix) and node.fieldname == "text" and typed.get(node.text, node.text) != node.text:
             # Words beginning as typed, or the typed word itself (whose stem may be shorter).
             return wq.Or([wq.Prefix("text", typed[node.text]), wq.Term("text", node.text)], boost=node.boost)
         return node if node.is_leaf() else node.apply(fix)
 
-    return fix(q) if typed else q
+    return fix(q) if typed or stopped_accented else q
 
 
 class TypingPrefix(wq.Prefix):
