@@ -457,7 +457,24 @@ def _joined_at_hyphens(text: str, spans: list[list[int]]) -> list[list[int]]:
             joined[-1][1] = end
         else:
             joined.append([start, end])
-    return _without_stray_characters(text, joined)
+    return _without_stray_characters(text, [_with_lone_letters(text, span) for span in joined])
+
+
+def _with_lone_letters(text: str, span: list[int]) -> list[int]:
+    """A matched part with a one-letter part of its hyphenated word beside it (`x-ray`, `e-mail`,
+    `T-shirt`) marks the whole word: a single letter is not indexed, so no query can match it."""
+    start, end = span
+    if start >= 2 and text[start - 1] == "-" and _LONE_LETTER.fullmatch(text, start - 2, start - 1) \
+            and (start == 2 or not _WORD_GOES_ON.match(text, start - 3)):
+        start -= 2
+    if end + 2 <= len(text) and text[end] == "-" and _LONE_LETTER.fullmatch(text, end + 1, end + 2) \
+            and (end + 2 == len(text) or not _WORD_GOES_ON.match(text, end + 2)):
+        end += 2
+    return [start, end]
+
+
+_LONE_LETTER = re.compile(LETTER)
+_WORD_GOES_ON = re.compile(r"[\w'’-]|\.\w")  # a sentence's full stop ends the word, `e.g` does not
 
 
 def _without_stray_characters(text: str, spans: list[list[int]]) -> list[list[int]]:
