@@ -234,3 +234,15 @@ def test_german_words_are_found_inside_compounds_below_the_word_itself(cli, libr
     assert found(cli, library, "Tochter") == [("faehre-de-p1", ["Tochter"]), ("faehre-de-p4", ["Fährmannstochter"])]
     # only where a German source is searched: the French book's words are not looked for inside others
     assert found(cli, library, "phare source:phare-fr") == [("phare-fr-p1", ["phare"])]
+
+
+def test_an_accented_one_letter_prefix_finds_and_marks_what_its_plain_letter_does(cli, tmp_path):
+    """`é*` and `Œ*` are single letters, given by the analyzer only as written: their folded
+    spellings were not looked for (`é*` found nothing, `Œ*` missed "Oeuvre" and marked nothing)."""
+    ws = tmp_path / "w"
+    assert cli("--workspace", ws, "init", "--empty")[0] == 0
+    book = tmp_path / "livre.txt"
+    book.write_text("Elle vivait dans l'espérance.\n\nUne Œuvre sans fin.\n\nUne Oeuvre de plus.\n", encoding="utf-8")
+    assert cli("--workspace", ws, "import", book, "--language", "fr")[0] == 0
+    assert found(cli, ws, "é*") == found(cli, ws, "e*") == [("livre-p1", ["espérance"])]
+    assert sorted(found(cli, ws, "Œ*")) == [("livre-p2", ["Œuvre"]), ("livre-p3", ["Oeuvre"])]

@@ -137,3 +137,16 @@ def test_a_part_of_a_hyphenated_word_finds_it(cli, demo_workspace_dir):
 def test_did_you_mean_corrects_a_part_of_a_hyphenated_word(cli, demo_workspace_dir):
     result = run_json(cli, "--workspace", demo_workspace_dir, "search", "open-plam")
     assert result["total"] == 0 and result["suggestion"] == "open-plan"
+
+
+@pytest.mark.parametrize("query", ["x-ray", "ray", "e-mail", "T-shirt"])
+def test_a_hyphenated_word_with_a_one_letter_part_is_highlighted_whole(cli, tmp_path, query):
+    """A single letter is never indexed, so it never matched: `x-ray` highlighted only "ray"."""
+    ws = tmp_path / "w"
+    assert cli("--workspace", ws, "init", "--empty")[0] == 0
+    notes = tmp_path / "notes.txt"
+    notes.write_text("An x-ray came by e-mail, with a T-shirt.\n", encoding="utf-8")
+    assert cli("--workspace", ws, "import", notes, "--language", "en")[0] == 0
+    result = run_json(cli, "--workspace", ws, "search", query)
+    whole = {"x-ray": "x-ray", "ray": "x-ray", "e-mail": "e-mail", "T-shirt": "T-shirt"}[query]
+    assert matched_words(result) == [[whole]]

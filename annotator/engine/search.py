@@ -189,19 +189,26 @@ def _unstemmed_prefixes(q: wq.Query, words: str) -> wq.Query:
     Whoosh runs a prefix through the field's analyzer, stemmer included; the indexed
     terms are stems, so the prefix as typed (lowercased) is what should be matched.
     """
-    typed = {}
+    typed, stopped_accented = {}, {}
     for raw in _TYPED_PREFIX.findall(words):
         for token in text_analyzer()(raw, mode="query", removestops=False, tokenize=False):
             # The analyzer gives a word as written, then folded: each prefix as typed, or folded.
             typed.setdefault(token.text, raw.lower() if is_exact_spelling(token.text) else fold(raw.lower()))
+            if token.stopped and is_exact_spelling(token.text):
+                # A single letter or a stop word (`é*`, French `ét*`) comes only as written: its
+                # folded spelling is looked for too, as for any other accented prefix (`espé*`).
+                stopped_accented[token.text] = fold(token.text)
 
     def fix(node: wq.Query) -> wq.Query:
+        if isinstance(node, wq.Prefix) and node.fieldname == "text" and node.text in stopped_accented:
+            folded = stopped_accented[node.text]
+            return wq.Or([wq.Prefix("text", node.text), wq.Prefix("text", folded)], boost=node.boost)
         if isinstance(node, wq.Prefix) and node.fieldname == "text" and typed.get(node.text, node.text) != node.text:
             # Words beginning as typed, or the typed word itself (whose stem may be shorter).
             return wq.Or([wq.Prefix("text", typed[node.text]), wq.Term("text", node.text)], boost=node.boost)
         return node if node.is_leaf() else node.apply(fix)
 
-    return fix(q) if typed else q
+    return fix(q) if typed or stopped_accented else q
 
 
 class TypingPrefix(wq.Prefix):
@@ -450,7 +457,24 @@ def _joined_at_hyphens(text: str, spans: list[list[int]]) -> list[list[int]]:
             joined[-1][1] = end
         else:
             joined.append([start, end])
-    return _without_stray_characters(text, joined)
+    return _without_stray_characters(text, [_with_lone_letters(text, span) for span in joined])
+
+
+def _with_lone_letters(text: str, span: list[int]) -> list[int]:
+    """A matched part with a one-letter part of its hyphenated word beside it (`x-ray`, `e-mail`,
+    `T-shirt`) marks the whole word: a single letter is not indexed, so no query can match it."""
+    start, end = span
+    if start >= 2 and text[start - 1] == "-" and _LONE_LETTER.fullmatch(text, start - 2, start - 1) \
+            and (start == 2 or not _WORD_GOES_ON.match(text, start - 3)):
+        start -= 2
+    if end + 2 <= len(text) and text[end] == "-" and _LONE_LETTER.fullmatch(text, end + 1, end + 2) \
+            and (end + 2 == len(text) or not _WORD_GOES_ON.match(text, end + 2)):
+        end += 2
+    return [start, end]
+
+
+_LONE_LETTER = re.compile(LETTER)
+_WORD_GOES_ON = re.compile(r"[\w'’-]|\.\w")  # a sentence's full stop ends the word, `e.g` does not
 
 
 def _without_stray_characters(text: str, spans: list[list[int]]) -> list[list[int]]:
