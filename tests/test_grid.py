@@ -37,3 +37,15 @@ def test_a_location_that_comes_back_is_one_row(tmp_path, cli):
     assert cli("--workspace", ws, "import", source)[0] == 0
     grid = json.loads(cli("--workspace", ws, "report", "--grid", "--json")[1])
     assert [r["location"] for r in grid["rows"]] == ["ch. 1", "ch. 2", ""]
+
+
+def test_the_grid_and_the_class_report_are_not_asked_for_at_once(workspace_dir, capsys):
+    # One of them used to win silently (--by-annotator), the other dropped without a word.
+    import pytest
+
+    from annotator.cli import main
+
+    with pytest.raises(SystemExit) as refused:  # argparse refusing the arguments: usage and one error line
+        main(["--workspace", str(workspace_dir), "report", "--by-annotator", "--grid"])
+    captured = capsys.readouterr()
+    assert refused.value.code == 2 and captured.out == "" and "not allowed with" in captured.err

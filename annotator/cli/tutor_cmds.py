@@ -31,8 +31,9 @@ def register(subparsers, common) -> None:
     p.add_argument("--format", choices=["text", "md", "json"], default="text")
     p.add_argument("--json", action="store_const", const="json", dest="format", help="same as --format json")
     p.add_argument("--annotator", metavar="NAME", help="count only this annotator's tags")
-    p.add_argument("--by-annotator", action="store_true", help="per annotator: passages, tags, most used themes, agreement with the consensus")
-    p.add_argument("--grid", action="store_true", help="the book at a glance: locations (chapters) x themes, tagged passages in each")
+    view = p.add_mutually_exclusive_group()  # one report at a time: neither silently wins
+    view.add_argument("--by-annotator", action="store_true", help="per annotator: passages, tags, most used themes, agreement with the consensus")
+    view.add_argument("--grid", action="store_true", help="the book at a glance: locations (chapters) x themes, tagged passages in each")
     p.set_defaults(handler=cmd_report)
 
     p = subparsers.add_parser("config", parents=[common], help="show or set your settings for this workspace (name, blind)")
