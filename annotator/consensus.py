@@ -78,10 +78,10 @@ def settle(store, annotators: list[str], target: str, minimum: int, order: dict[
         tags = gave[key]
         who = sorted({t.annotator for t in tags}, key=annotators.index)
         result.given_by[key] = who
-        if len(who) < minimum:
-            result.unsettled.append(Unsettled(key[0], key[1], who))
-        elif key in have:
+        if key in have:  # settled already (an earlier run, or adjudication), whatever this run's K
             result.already += 1
+        elif len(who) < minimum:
+            result.unsettled.append(Unsettled(key[0], key[1], who))
         else:
             result.written.append(Tag(key[0], key[1], target, stamp, merged_comment(tags)))
     codebook = {t.id for t in store.themes()}

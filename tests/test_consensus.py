@@ -44,6 +44,18 @@ def test_consensus_json_and_min(cli, demo_workspace_dir):
     assert again["written"] == [] and again["already"] == len(written)
 
 
+def test_a_tag_the_consensus_holds_is_never_listed_as_unsettled(cli, demo_workspace_dir):
+    # A first run with the default K writes nlmg-002 conformity (demo and wren gave it); a run with
+    # --min 3 after it listed that tag, already in the consensus, as unsettled.
+    cli("consensus", "demo", "tutor", "wren", "--as", "agreed", "--workspace", demo_workspace_dir)
+    code, out, err = cli("consensus", "demo", "tutor", "wren", "--as", "agreed", "--min", "3", "--json",
+                         "--workspace", demo_workspace_dir)
+    assert code == 0, err
+    data = json.loads(out)
+    unsettled = {(u["passage"], u["theme"]) for u in data["unsettled"]}
+    assert ("nlmg-002", "conformity") not in unsettled and data["already"] >= 1 and data["written"] == []
+
+
 @pytest.mark.parametrize("args, says", [
     (["demo", "--as", "x"], "name at least two annotators"),
     (["demo", "tutor", "--as", "demo"], "an annotator of its own"),
