@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from annotator.corpus.model import slugify
+from annotator.corpus.model import slugify, unique_id
 from annotator.errors import ImportFailure
 
 MAX_BOOKS_NAMED = 5  # a --book that matches nothing lists at most this many titles
@@ -165,7 +165,8 @@ def import_highlight_books(store, path: Path, report, books: list[HighlightBook]
                 if dropped:
                     report.warnings.append(f"{book.title}: {dropped} repeated highlight(s) collapsed")
                 for item in kept:
-                    pid = _unique(f"{sid}-{passage_anchor(prefix, item.text)}", taken)
+                    pid = unique_id(f"{sid}-{passage_anchor(prefix, item.text)}", taken)
+                    taken.add(pid)
                     passages.append(Passage(pid, item.text.strip(), item.location, sid))
                     memos += [(pid, note) for note in item.notes]
             sources.append((_source_for(store, sid, members, path, options, now_iso()), passages))
@@ -195,11 +196,3 @@ def _all_ids_match(existing, pattern: re.Pattern) -> bool:
     sid = existing.source.id
     return bool(existing.passages) and all(pattern.match(p.id[len(sid):]) for p in existing.passages)
 
-
-def _unique(base: str, taken: set[str]) -> str:
-    candidate, n = base, 2
-    while candidate in taken:
-        candidate = f"{base}-{n}"
-        n += 1
-    taken.add(candidate)
-    return candidate

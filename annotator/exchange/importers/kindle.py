@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from annotator.errors import ImportFailure
 from annotator.exchange.importers.checks import check_annotation_files, check_sources
 from annotator.exchange.importers.saving import add_memos, replace_source
-from annotator.corpus.model import Passage, Source, now_iso, slugify
+from annotator.corpus.model import Passage, Source, now_iso, slugify, unique_id
 
 SEPARATOR = re.compile(r"^\s*={10}\s*$", re.MULTILINE)
 _PAGE = re.compile(r"\bpage\s+([0-9ivxlcdm]+(?:\s*-\s*[0-9ivxlcdm]+)?)", re.IGNORECASE)
@@ -236,7 +236,8 @@ def import_kindle(store, path, text: str, report, *, source_id: str | None, anno
             passages, taken = [], set()
             for book in members:
                 for clip in book.highlights:
-                    pid = _unique(f"{sid}-{clip.anchor}", taken)
+                    pid = unique_id(f"{sid}-{clip.anchor}", taken)
+                    taken.add(pid)
                     passages.append(Passage(pid, clip.text, clip.location, sid))
                     clip.passage_id = pid
                 for note in book.notes:
@@ -273,11 +274,3 @@ def kindle_source_id(store, wanted: str) -> str:
 
 _KINDLE_ID = re.compile(r"^-(?:l\d+|pg[a-z0-9-]+|c\d+)(?:-\d+)?$")
 
-
-def _unique(base: str, taken: set[str]) -> str:
-    candidate, n = base, 2
-    while candidate in taken:
-        candidate = f"{base}-{n}"
-        n += 1
-    taken.add(candidate)
-    return candidate
