@@ -841,8 +841,8 @@ class Session:
         from annotator.evidence import quote, quote_words
 
         hit = self.get(passage_id)
-        title = self.source_title(hit.source)
         source_file = self.store.load_source(hit.source) if hit.source else None
+        title = (source_file.source.title if source_file else "") or hit.source  # as source_title gives it
         author = source_file.source.author if source_file else ""
         if span is not None:
             return quote_words(self.span_of(hit.id, hit.text, span).quote, title, hit.location, author)
