@@ -121,8 +121,9 @@ class MainScreen(Screen):
             self.app.call_from_thread(self._show, result, limit, keep, more)
 
     def _show(self, result: SearchResult, limit: int, keep: str | None, more: bool) -> None:
-        if result.query != self.search_box.value:
-            return  # a newer keystroke is on its way
+        boxes = self.query(SearchBox)
+        if not boxes or result.query != boxes.first().value:
+            return  # the app is closing (its widgets gone), or a newer keystroke is on its way
         self.loaded_limit = limit
         self.total = result.total
         view = getattr(self.app, "tag_view", None)  # whose tags are shown, once the user has switched
