@@ -82,6 +82,18 @@ def test_chinese_and_japanese_words_are_found_inside_runs(cli, library):
     assert found(cli, library, "時計塔") == [("tokei-ja-p1", ["時計塔"])]
 
 
+def test_a_chinese_word_is_highlighted_where_its_characters_stand_together(cli, tmp_path):
+    """皮普 once marked 普皮 too, and 逃犯 the 逃犯逃 of 逃犯逃走: each character was a term of its own."""
+    root = tmp_path / "ws"
+    assert cli("init", "--empty", str(root))[0] == 0
+    text = tmp_path / "pip.txt"
+    text.write_text("皮普是一个孤儿。普皮不是名字。\n\n逃犯逃走了。犯逃不是词。\n", encoding="utf-8")
+    assert cli("import", str(text), "--language", "zh", "--workspace", root)[0] == 0
+    assert found(cli, root, "皮普") == [("pip-p1", ["皮普"])]
+    assert found(cli, root, "逃犯") == [("pip-p2", ["逃犯"])]
+    assert found(cli, root, '"逃犯逃走"') == [("pip-p2", ["逃犯逃走"])]
+
+
 def test_slugs_of_names_in_other_alphabets_are_readable():
     assert slugify("L'espérance", "theme") == "l-esperance"
     assert slugify("La culpabilité", "theme") == "la-culpabilite"

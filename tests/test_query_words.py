@@ -150,3 +150,16 @@ def test_a_hyphenated_word_with_a_one_letter_part_is_highlighted_whole(cli, tmp_
     result = run_json(cli, "--workspace", ws, "search", query)
     whole = {"x-ray": "x-ray", "ray": "x-ray", "e-mail": "e-mail", "T-shirt": "T-shirt"}[query]
     assert matched_words(result) == [[whole]]
+
+
+def test_a_hyphenated_word_with_common_words_inside_is_highlighted_whole(cli, tmp_path):
+    root = tmp_path / "ws"
+    assert cli("init", "--empty", str(root))[0] == 0
+    text = tmp_path / "kitchen.txt"
+    text.write_text("A state-of-the-art kitchen, and her mother-in-law's arm-tap.\n\nThe state of the art is sad.\n")
+    assert cli("import", str(text), "--workspace", root)[0] == 0
+    shown = {r["id"]: [r["text"][a:b] for a, b in r["matches"]]
+             for r in run_json(cli, "search", "state-of-the-art", "--workspace", root)["results"]}
+    assert shown == {"kitchen-p1": ["state-of-the-art"], "kitchen-p2": ["state", "art"]}
+    assert matched_words(run_json(cli, "search", '"mother-in-law arm-tap"', "--workspace", root)) == [
+        ["mother-in-law", "arm-tap"]]

@@ -24,6 +24,7 @@ called between segments and expansion steps, raises SearchCancelled once the cal
 
 from __future__ import annotations
 
+import copy
 import re
 import threading
 from contextlib import contextmanager
@@ -141,23 +142,79 @@ def most_frequent(terms: list, ixreader, fieldname: str, limit: int) -> list:
 
 
 class _Capped:
-    """A multi-term query expanding to at most `max_expansions` words, its most frequent."""
+    """A multi-term query expanding to at most `max_expansions` words, its most frequent.
+
+    In an index of several segments the words are chosen once, across the whole index
+    (`pin_across_segments`): chosen segment by segment, by each segment's own frequencies,
+    a document's score would depend on which segment its passage was written to.
+    """
 
     max_expansions = MAX_TERM_EXPANSIONS
     shown = ""  # the term as the user typed it, for the notice
+    says_cut = True  # the as-you-type prefix is cut without a notice: the word is not typed out yet
+    pinned: frozenset[bytes] | None = None  # the words kept, chosen across the whole index
+    pinned_cut = False
 
-    def _btexts(self, ixreader):
+    def every_btext(self, ixreader) -> list[bytes]:
+        """Every word this term expands to in `ixreader`, as bytes, sorted, uncapped."""
         terms = []
         for n, term in enumerate(super()._btexts(ixreader)):
             if n % CHECK_EVERY == 0:
                 check()
             terms.append(term.encode("utf-8") if isinstance(term, str) else term)
-        found = Expansions(sorted(terms))
-        if len(found) > self.max_expansions:
+        return sorted(terms)
+
+    def kept(self, terms) -> Expansions:
+        """Of a segment's expansions, those chosen across the index."""
+        found = Expansions(term for term in terms if term in self.pinned)
+        found.cut = self.pinned_cut
+        return found
+
+    def _btexts(self, ixreader):
+        terms = self.every_btext(ixreader)
+        if self.pinned is not None:
+            found = self.kept(terms)
+        elif len(terms) > self.max_expansions:
             found = Expansions(most_frequent(terms, ixreader, self.fieldname, self.max_expansions))
             found.cut = True
+        else:
+            found = Expansions(terms)
+        if found.cut:
             note_cut(self)
         return found
+
+
+UNLIMITED = 1 << 30
+
+
+def capped_leaves(q: wq.Query) -> list:
+    return [leaf for leaf in q.leaves() if isinstance(leaf, _Capped)] if q is not wq.NullQuery else []
+
+
+def unlimited(leaf):
+    """A capped term's copy that expands to every word it matches."""
+    found = copy.copy(leaf)
+    found.max_expansions, found.pinned, found.pinned_cut = UNLIMITED, None, False
+    return found
+
+
+def pin_across_segments(q: wq.Query, segments: list[Callable]) -> None:
+    """Choose each capped term's words once for the whole index: the `max_expansions` most
+    frequent of all segments' expansions together (earlier in term order on a tie), as one
+    segment holding every passage would. `segments` gives, for a term, each segment's
+    expansions with their document frequencies."""
+    if len(segments) < 2:
+        return
+    for leaf in capped_leaves(q):
+        if leaf.pinned is not None:
+            continue
+        frequency: dict[bytes, int] = {}
+        for expanded in segments:
+            for term, doc_frequency in expanded(leaf):
+                frequency[term] = frequency.get(term, 0) + doc_frequency
+        if len(frequency) > leaf.max_expansions:
+            leaf.pinned = frozenset(sorted(frequency, key=lambda term: (-frequency[term], term))[:leaf.max_expansions])
+            leaf.pinned_cut = True
 
 
 class CappedPrefix(_Capped, wq.Prefix):
@@ -174,7 +231,7 @@ class CappedFuzzy(_Capped, wq.FuzzyTerm):
 
 def note_cut(q) -> None:
     budget = current()
-    if budget is not None:
+    if budget is not None and q.says_cut:
         budget.note_cut(q.shown or q.text, q.max_expansions)
 
 
@@ -228,6 +285,9 @@ def apply(q: wq.Query, words: str = "") -> wq.Query:
 
 
 def _capped(node, share: int, shown: str):
+    """The capped term, scored: each expansion by BM25F and summed, in every segment alike. (Whoosh's
+    constant score is 1.0 only where a segment has more than two expansions and under 5,000
+    documents, BM25F elsewhere: a passage's score then hung on the segment it was written to.)"""
     if isinstance(node, wq.FuzzyTerm):
         maxdist = node.maxdist
         if maxdist > MAX_EDIT_DISTANCE:
@@ -237,11 +297,11 @@ def _capped(node, share: int, shown: str):
             maxdist = MAX_EDIT_DISTANCE
         capped = CappedFuzzy(node.fieldname, node.text, boost=node.boost, maxdist=maxdist,
                              # Whoosh's automaton fails on a prefix longer than the word (`a~1/2`)
-                             prefixlength=min(node.prefixlength, len(node.text)), constantscore=node.constantscore)
+                             prefixlength=min(node.prefixlength, len(node.text)), constantscore=False)
     elif isinstance(node, wq.Prefix):
-        capped = CappedPrefix(node.fieldname, node.text, boost=node.boost, constantscore=node.constantscore)
+        capped = CappedPrefix(node.fieldname, node.text, boost=node.boost, constantscore=False)
     else:
-        capped = CappedWildcard(node.fieldname, node.text, boost=node.boost, constantscore=node.constantscore)
+        capped = CappedWildcard(node.fieldname, node.text, boost=node.boost, constantscore=False)
     capped.max_expansions = share
     capped.shown = shown
     return capped

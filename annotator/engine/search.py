@@ -211,7 +211,7 @@ def _unstemmed_prefixes(q: wq.Query, words: str) -> wq.Query:
     return fix(q) if typed or stopped_accented else q
 
 
-class TypingPrefix(wq.Prefix):
+class TypingPrefix(query_budget.CappedPrefix):
     """The prefix of the word being typed: its AS_YOU_TYPE_EXPANSIONS most frequent completions only.
 
     Whoosh's matcher expands it through `_btexts`; annotator's NumPy scorer picks the
@@ -220,20 +220,13 @@ class TypingPrefix(wq.Prefix):
     """
 
     max_expansions = AS_YOU_TYPE_EXPANSIONS
-
-    def _btexts(self, ixreader):
-        terms = list(ixreader.expand_prefix(self.fieldname, self.text))
-        if len(terms) <= self.max_expansions:
-            return terms
-        frequency = {term: ixreader.doc_frequency(self.fieldname, term) for term in terms}
-        kept = sorted(terms, key=lambda term: (-frequency[term], term))[:self.max_expansions]
-        return sorted(kept)
+    says_cut = False
 
 
 def _limit_typing_prefix(q: wq.Query, typing: str) -> wq.Query:
     def fix(node: wq.Query) -> wq.Query:
         if type(node) is wq.Prefix and node.fieldname == "text" and node.text == typing:
-            return TypingPrefix(node.fieldname, node.text, boost=node.boost, constantscore=node.constantscore)
+            return TypingPrefix(node.fieldname, node.text, boost=node.boost, constantscore=False)
         return node if node.is_leaf() else node.apply(fix)
 
     return fix(q)
@@ -335,6 +328,8 @@ def positive_text_terms(q: wq.Query, reader) -> set[bytes]:
     if q.is_leaf():
         if q.field() != "text":
             return set()
+        if _is_cjk_word(q):
+            return _cjk_word_terms(q, reader)
         if isinstance(reader, _ExpandingReader):
             if isinstance(q, wq.MultiTerm):
                 expanded = reader.expand(q)
@@ -350,6 +345,26 @@ def positive_text_terms(q: wq.Query, reader) -> set[bytes]:
     for child in q.children():
         terms |= positive_text_terms(child, reader)
     return terms
+
+
+def _is_cjk_word(q: wq.Query) -> bool:
+    return isinstance(q, wq.Phrase) and all(len(word) == 1 and HAS_CJK.match(word) for word in q.words)
+
+
+def _cjk_word_terms(q: wq.Phrase, reader) -> set[bytes]:
+    """A Chinese or Japanese word (a phrase of its characters) as one term, the characters joined: it is
+    highlighted where the characters stand together, not wherever each of them stands."""
+    found = _existing_words(wq.Phrase(q.fieldname, q.words), reader)
+    return {"".join(q.words).encode("utf-8")} if {w.encode("utf-8") for w in q.words} <= found else set()
+
+
+def _existing_words(q: wq.Phrase, reader) -> set[bytes]:
+    if isinstance(reader, _ExpandingReader):
+        existing = reader.existing(q)
+        if existing is not None:
+            return existing
+        reader = reader.reader
+    return {text for field_name, text in q.existing_terms(reader, phrases=True, expand=True) if field_name == "text"}
 
 
 _thread_local = threading.local()
@@ -401,6 +416,11 @@ def match_offsets(text: str, terms: set) -> list[list[int]]:
     if not terms or not text:
         return []
     wanted = terms if isinstance(terms, frozenset) else _as_words(terms)
+    sequences = frozenset(term for term in wanted if len(term) > 1 and HAS_CJK.match(term))
+    if sequences:  # Chinese or Japanese words: where their characters stand together
+        found = [[m.start(), m.end()] for m in _sequence_pattern(sequences).finditer(text)]
+        words = match_offsets(text, wanted - sequences) if wanted - sequences else []
+        return _joined_at_hyphens(text, sorted(found + words))
     accented = not text.isascii()  # then a word's first letters may be written with accents
     lowered = text.lower()
     scanner = None if accented else _lowered_scanner(wanted)
@@ -428,6 +448,11 @@ def match_offsets(text: str, terms: set) -> list[list[int]]:
 
 
 @lru_cache(maxsize=256)
+def _sequence_pattern(sequences: frozenset) -> re.Pattern:
+    return re.compile("|".join(re.escape(word) for word in sorted(sequences, key=lambda word: (-len(word), word))))
+
+
+@lru_cache(maxsize=256)
 def _lowered_scanner(wanted: frozenset) -> re.Pattern | None:
     """_candidate_pattern for the lowercased text, its two-letter heads first and the word-start test
     after them (a lookbehind: no word character or dot before the head), so that the regular
@@ -451,13 +476,23 @@ def _joined_at_hyphens(text: str, spans: list[list[int]]) -> list[list[int]]:
     matched Chinese or Japanese characters side by side as one span too."""
     joined: list[list[int]] = []
     for start, end in spans:
-        if joined and start == joined[-1][1] + 1 and text[joined[-1][1]] == "-":
+        if joined and (start == joined[-1][1] + 1 and text[joined[-1][1]] == "-" or _common_words_between(text, joined[-1][1], start)):
             joined[-1][1] = end
         elif joined and start == joined[-1][1] and HAS_CJK.match(text, start):
             joined[-1][1] = end
         else:
             joined.append([start, end])
     return _without_stray_characters(text, [_with_lone_letters(text, span) for span in joined])
+
+
+_HYPHENED_WORDS = re.compile(r"-(?:[^\W\d_]+-)+")
+
+
+def _common_words_between(text: str, end: int, start: int) -> bool:
+    """Only hyphens and unindexed words between two matched parts (`state` and `art` in
+    "state-of-the-art", `mother` and `law` in "mother-in-law"): they are one word."""
+    gap = _HYPHENED_WORDS.fullmatch(text, end, start)
+    return gap is not None and all(analysed(word) is None for word in text[end + 1:start - 1].split("-"))
 
 
 def _with_lone_letters(text: str, span: list[int]) -> list[int]:
@@ -601,6 +636,7 @@ def _search(
     prepared = prepare(text, as_you_type=as_you_type)
     prepared.words = query_budget.limit_clauses(prepared.words)
     q = scored_query(prepared, searcher.schema)
+    _pin_expansions(index, searcher, q)
     common_only = q is wq.NullQuery and _only_common_words(prepared.words) and not (as_you_type and _still_typing(text))
     restrict = _combined_filter(prepared, themes, source, untagged, kind)
     # A kind filter alone (the TUI always sends one) does not narrow enough to list: the words find nothing.
@@ -619,6 +655,30 @@ def _search(
         suggestion = _did_you_mean(searcher, text, q, index)
     notice = ONLY_COMMON_WORDS_FILTERED if common_only else None
     return SearchResult(query=text, total=total, hits=hits, suggestion=suggestion, notice=notice)
+
+
+def _pin_expansions(index: SearchIndex, searcher, q: wq.Query) -> None:
+    """Capped prefix, wildcard and fuzzy terms keep the same words in every segment of the index."""
+    if searcher.is_atomic() or not query_budget.capped_leaves(q):
+        return
+    scorer = _scorer_for(index, searcher)
+    if scorer is not None:
+        segments = [_segment_data_expansions(data) for _, _, data, _, _ in scorer.leaves]
+    else:
+        segments = [_reader_expansions(sub.reader()) for sub, _ in searcher.leaf_searchers()]
+    query_budget.pin_across_segments(q, segments)
+
+
+def _segment_data_expansions(data):
+    def expanded(leaf):
+        return [(term, data.doc_frequency(leaf.field(), term)) for term in data.expansions(query_budget.unlimited(leaf))]
+    return expanded
+
+
+def _reader_expansions(reader):
+    def expanded(leaf):
+        return [(term, reader.doc_frequency(leaf.field(), term)) for term in leaf.every_btext(reader)]
+    return expanded
 
 
 ONLY_COMMON_WORDS = "only common words were typed (the, to, be, single letters): they are not indexed; add a rarer word"

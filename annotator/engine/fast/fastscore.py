@@ -139,22 +139,26 @@ class SegmentData:
 
     def expansions(self, q) -> list:
         """The terms a prefix, wildcard or fuzzy term expands to in this segment; cached."""
+        pinned = getattr(q, "pinned", None)  # chosen across the index: this segment keeps its share
         key = (type(q).__name__, q.field(), getattr(q, "text", None), getattr(q, "maxdist", None),
-               getattr(q, "prefixlength", None), getattr(q, "max_expansions", None))
+               getattr(q, "prefixlength", None), getattr(q, "max_expansions", None), pinned)
         found = self._expansions.get(key)
         if found is None:
+            limit = None if pinned is not None else getattr(q, "max_expansions", None)
             table = self.field_table(q.field()) if isinstance(q, (wq.Prefix, wq.FuzzyTerm)) else None
             terms = self.terms.get(q.field()) if type(q) is wq.Prefix else None
             if table is not None and isinstance(q, wq.FuzzyTerm):
-                found = _table_fuzzy(table, q, getattr(q, "max_expansions", None))
+                found = _table_fuzzy(table, q, limit)
             elif table is not None:
-                found = _table_prefix(table, self.reader.schema[q.field()].to_bytes(q.text), getattr(q, "max_expansions", None))
+                found = _table_prefix(table, self.reader.schema[q.field()].to_bytes(q.text), limit)
             elif terms is not None:
                 found = _with_prefix(terms, self.reader.schema[q.field()].to_bytes(q.text))
             else:  # Whoosh's FuzzyTerm expands to text, its Prefix to bytes: bytes, as the term table holds
                 expanded = whoosh_internals.btexts(q, self.reader)
                 found = query_budget.Expansions(t if isinstance(t, bytes) else t.encode("utf-8") for t in expanded if t)
                 found.cut = getattr(expanded, "cut", False)  # the query budget left some out
+            if pinned is not None:
+                found = q.kept(found)
             if len(self._expansions) > 2000:
                 self._expansions.clear()
             self._expansions[key] = found
