@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+import yaml
 
 from annotator.session import Session
 
@@ -46,3 +47,76 @@ def test_a_link_to_an_existing_file_is_still_written_through(cli, workspace_dir,
     (workspace_dir / "corpus" / "annotations" / "eve.yaml").symlink_to(shared)
     assert cli("--workspace", workspace_dir, "tag", "lh-001", "hope", "--as", "eve")[0] == 0
     assert "passage: lh-001" in shared.read_text()
+
+
+# -- undo and redo never undo someone else's change made since ---------------------------------------
+
+
+def tags_of(workspace_dir: Path, name: str) -> str:
+    return (workspace_dir / "corpus" / "annotations" / f"{name}.yaml").read_text()
+
+
+@pytest.fixture
+def window(workspace_dir) -> Session:
+    """The TUI's session, writing as the TUI does (the index caught up later), open while the
+    CLI writes to the same workspace."""
+    session = Session.open(workspace_dir)
+    yield session
+    session.close()
+
+
+def _changed_since(step) -> str:
+    from annotator.errors import ChangedSince
+
+    with pytest.raises(ChangedSince) as raised:
+        step()
+    return str(raised.value)
+
+
+def test_undo_keeps_a_comment_the_cli_put_on_the_tag_since(cli, workspace_dir, window):
+    window.tag("lh-005", ["hope"], annotator="alice", index_later=True)
+    assert cli("--workspace", workspace_dir, "comment", "lh-005", "precious", "--theme", "hope", "--as", "alice")[0] == 0
+    before = tags_of(workspace_dir, "alice")
+    message = _changed_since(lambda: window.undo(index_later=True))
+    assert "not undone" in message and "lh-005" in message and "\n" not in message
+    assert tags_of(workspace_dir, "alice") == before and "precious" in before
+    assert window.undo(index_later=True) is not None or window.history.next_undo() is None  # the stale step is gone
+
+
+def test_undo_of_a_comment_keeps_the_one_written_elsewhere_since(cli, workspace_dir, window):
+    window.add_passage_comment("lh-005", "mine", annotator="alice", index_later=True)
+    assert cli("--workspace", workspace_dir, "comment", "lh-005", "theirs", "--as", "alice")[0] == 0
+    _changed_since(lambda: window.undo(index_later=True))
+    text = tags_of(workspace_dir, "alice")
+    assert "mine" in text and "theirs" in text
+
+
+def test_undo_of_a_tag_comment_keeps_the_one_written_elsewhere_since(cli, workspace_dir, window):
+    window.set_tag_comment("lh-002", "hope", "first", annotator="alice", index_later=True)
+    assert cli("--workspace", workspace_dir, "comment", "lh-002", "second", "--theme", "hope", "--as", "alice")[0] == 0
+    _changed_since(lambda: window.undo(index_later=True))
+    assert "second" in tags_of(workspace_dir, "alice")
+
+
+def test_undo_and_redo_after_a_theme_is_renamed_elsewhere_change_nothing(cli, workspace_dir, window):
+    window.tag("lh-005", ["hope"], annotator="alice", index_later=True)
+    assert cli("--workspace", workspace_dir, "theme", "rename", "hope", "Hopeful", "--id", "hopeful")[0] == 0
+    before = tags_of(workspace_dir, "alice")
+    assert "no 'hope' tag" in _changed_since(lambda: window.undo(index_later=True))
+    assert tags_of(workspace_dir, "alice") == before
+
+    window.tag("lh-003", ["hopeful"], annotator="alice", index_later=True)
+    window.undo(index_later=True)
+    assert cli("--workspace", workspace_dir, "theme", "rename", "hopeful", "Hope", "--id", "hope")[0] == 0
+    before = tags_of(workspace_dir, "alice")
+    assert "no theme 'hopeful'" in _changed_since(lambda: window.redo(index_later=True))
+    assert tags_of(workspace_dir, "alice") == before  # no tag left pointing at a theme that is gone
+
+
+def test_undo_and_redo_still_work_when_nothing_changed_elsewhere(cli, workspace_dir, window):
+    before = yaml.safe_load(tags_of(workspace_dir, "alice"))
+    window.tag("lh-005", ["hope"], comment="why", annotator="alice", index_later=True)
+    window.undo(index_later=True)
+    assert yaml.safe_load(tags_of(workspace_dir, "alice")) == before
+    window.redo(index_later=True)
+    assert "why" in tags_of(workspace_dir, "alice")
