@@ -22,3 +22,16 @@ def test_source_without_replace_on_a_project_import_is_refused_in_one_line(cli, 
     assert code == 2 and len(err.splitlines()) == 1
     assert "--source mine works only with --replace" in err
     assert tree(target / "corpus") == before
+
+
+def test_the_csv_carries_the_comments_on_the_passage_a_highlights_notes(cli, workspace_dir):
+    import csv
+    import io
+
+    assert cli("--workspace", workspace_dir, "comment", "lh-002", "=my highlight's note", "--as", "alice")[0] == 0
+    assert cli("--workspace", workspace_dir, "comment", "lh-002", "a tutor's view", "--as", "tutor")[0] == 0
+    code, out, err = cli("--workspace", workspace_dir, "export", "--format", "csv", "--theme", "hope")
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    row = next(r for r in rows if r["passage"] == "lh-002" and r["annotator"] == "alice")
+    assert row["passage_comments"].splitlines() == ["'=my highlight's note", "tutor: a tutor's view"]
