@@ -120,3 +120,26 @@ def test_undo_and_redo_still_work_when_nothing_changed_elsewhere(cli, workspace_
     assert yaml.safe_load(tags_of(workspace_dir, "alice")) == before
     window.redo(index_later=True)
     assert "why" in tags_of(workspace_dir, "alice")
+
+
+# -- an import of something that is not a file ends at once ------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["device", "pipe"])
+@pytest.mark.parametrize("themes", [False, True])
+def test_importing_a_device_or_a_pipe_is_refused_at_once(workspace_dir, tmp_path, kind, themes):
+    import subprocess
+    import sys
+
+    if kind == "device":
+        target = Path("/dev/zero")  # read for ever, ever more memory, before the fix; only read here
+    else:
+        target = tmp_path / "notes.txt"
+        os.mkfifo(target)  # nobody writes: reading it waited for ever
+    before = snapshot(workspace_dir / "corpus")
+    args = [sys.executable, "-m", "annotator", "--workspace", str(workspace_dir), "import", *(["--themes"] if themes else []),
+            str(target)]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    assert f"is a {kind}, not a file" in done.stderr
+    assert snapshot(workspace_dir / "corpus") == before

@@ -18,7 +18,7 @@ from annotator.exchange.importers.checks import MAX_SOURCE_ID, check_annotator, 
 from annotator.exchange.importers.kindle import import_kindle, looks_like_clippings
 from annotator.exchange.importers.merging import SourceChange, check_id_clashes, count_changes, unplaced_memos
 from annotator.exchange.importers.plaintext import parse_plain_text
-from annotator.exchange.importers.textio import DecodedText, read_text_file
+from annotator.exchange.importers.textio import DecodedText, read_text_file, require_a_file
 from annotator.exchange.importers.theme_notes import parse_theme_notes
 from annotator.exchange.importers.workspace_json import import_workspace_json, looks_like_export
 from annotator.exchange.importers.yaml_passages import parse_yaml_passages
@@ -153,6 +153,7 @@ def import_source(
     from annotator.exchange.importers.highlights import HighlightOptions
 
     path = Path(path)
+    require_a_file(path)  # before its signature is read: a pipe or a device would wait or run for ever
     check_annotator(path, annotator)  # before anything is written: tags and comments are saved under it
     if source_id and not valid_source_id(source_id):
         raise ImportFailure(f"--source '{source_id}' must be a slug (lowercase letters, digits, '-'), at most {MAX_SOURCE_ID} characters")
