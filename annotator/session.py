@@ -325,11 +325,14 @@ class Session:
         annotator = self.who(annotator)
         if not index_later or (quote is not None and passage_text is None):
             passage_text = self.passage(passage_id).text
-        theme_ids = [self.resolve_theme(n).id for n in theme_names]
-        if quote is not None:
-            span = self.span_of(passage_id, passage_text, quote)
-            return self._tag_span(annotator, passage_id, theme_ids, span, comment, index_later)
-        added = self.store.add_tags(annotator, passage_id, theme_ids, comment)
+        # The themes are looked up and the tag written under one hold of the lock: a theme renamed
+        # or deleted by another process in between would leave a tag naming no theme.
+        with self.store.locked():
+            theme_ids = [self.resolve_theme(n).id for n in theme_names]
+            if quote is not None:
+                span = self.span_of(passage_id, passage_text, quote)
+                return self._tag_span(annotator, passage_id, theme_ids, span, comment, index_later)
+            added = self.store.add_tags(annotator, passage_id, theme_ids, comment)
         self._index_tags(index_later)
         own = self.store.annotations(annotator)
         changes = [TagChange(True, own.find(passage_id, t)) for t in added]
@@ -439,6 +442,10 @@ class Session:
         self._index_tags(index_later)
 
     def _apply(self, change: TagChange, add: bool, verb: str) -> None:
+        with self.store.locked():  # the theme checked and the tag restored at once, as in tag()
+            self._apply_locked(change, add, verb)
+
+    def _apply_locked(self, change: TagChange, add: bool, verb: str) -> None:
         tag = change.tag
         if add and tag.theme not in {t.id for t in self.themes()}:
             raise ChangedSince(f"not {verb}: there is no theme '{tag.theme}' any more (renamed, merged or deleted "

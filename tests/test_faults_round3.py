@@ -143,3 +143,35 @@ def test_importing_a_device_or_a_pipe_is_refused_at_once(workspace_dir, tmp_path
     assert done.returncode == 2 and done.stderr.count("\n") == 1
     assert f"is a {kind}, not a file" in done.stderr
     assert snapshot(workspace_dir / "corpus") == before
+
+
+# -- a theme renamed by another process while a tag is written ---------------------------------------
+
+
+def test_a_theme_renamed_while_a_tag_is_written_leaves_no_tag_without_a_theme(workspace_dir, monkeypatch):
+    import threading
+
+    from annotator.corpus import codebook
+    from annotator.corpus.store import Store
+
+    session = Session.open(workspace_dir)
+    renames = []
+    looked_up = Session.resolve_theme
+
+    def look_up_then_rename_elsewhere(self, name):
+        theme = looked_up(self, name)
+        if not renames:  # another process renames the theme right after it was looked up
+            other = threading.Thread(target=codebook.rename_theme, args=(Store(session.ws), "hope", "Hopes", "hopes"))
+            other.start()
+            other.join(timeout=1.0)  # without the lock held it finishes here, before the tag is written
+            renames.append(other)
+        return theme
+
+    monkeypatch.setattr(Session, "resolve_theme", look_up_then_rename_elsewhere)
+    session.tag("lh-005", ["hope"], annotator="alice", index_later=True)
+    renames[0].join(timeout=60)
+    themes = {t.id for t in Session.open(workspace_dir).themes()}
+    tags = Session.open(workspace_dir).store.all_tags()
+    assert themes >= {"hopes"} and not [t for t in tags if t.theme not in themes]
+    assert any(t.passage == "lh-005" and t.theme == "hopes" for t in tags)
+    session.close()
