@@ -66,3 +66,8 @@ def os_error_reason(exc: OSError) -> str:
     if exc.errno == errno.ENOSPC:
         return "no space left on the disk"
     return (exc.strerror or str(exc)).lower()
+
+
+class ChangedSince(AnnotatorError):
+    """An undo or redo found the tag or comment no longer as this session left it (another window,
+    the CLI or a hand edit changed it since): refused, so that the other change is not lost."""

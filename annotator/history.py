@@ -62,6 +62,13 @@ class History:
     def redone(self) -> None:
         self.undo_stack.append(self.redo_stack.pop())
 
+    def drop_undo(self) -> None:
+        """The newest change can no longer be undone (changed since, elsewhere): forgotten."""
+        self.undo_stack.pop()
+
+    def drop_redo(self) -> None:
+        self.redo_stack.pop()
+
     def last_tagged(self, passage_id: str) -> str | None:
         """The theme most recently added to the passage in this session, if any."""
         return next((c.tag.theme for c in reversed(self.undo_stack)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from annotator import agreement, reports, status, tag_view
-from annotator.errors import AnnotatorError, NotFound
+from annotator.errors import AnnotatorError, ChangedSince, NotFound
 from annotator.engine.hits import Hit, SearchResult
 from annotator.corpus import codebook, comments, identity
 from annotator.corpus.comments import CommentChange
@@ -325,11 +325,14 @@ class Session:
         annotator = self.who(annotator)
         if not index_later or (quote is not None and passage_text is None):
             passage_text = self.passage(passage_id).text
-        theme_ids = [self.resolve_theme(n).id for n in theme_names]
-        if quote is not None:
-            span = self.span_of(passage_id, passage_text, quote)
-            return self._tag_span(annotator, passage_id, theme_ids, span, comment, index_later)
-        added = self.store.add_tags(annotator, passage_id, theme_ids, comment)
+        # The themes are looked up and the tag written under one hold of the lock: a theme renamed
+        # or deleted by another process in between would leave a tag naming no theme.
+        with self.store.locked():
+            theme_ids = [self.resolve_theme(n).id for n in theme_names]
+            if quote is not None:
+                span = self.span_of(passage_id, passage_text, quote)
+                return self._tag_span(annotator, passage_id, theme_ids, span, comment, index_later)
+            added = self.store.add_tags(annotator, passage_id, theme_ids, comment)
         self._index_tags(index_later)
         own = self.store.annotations(annotator)
         changes = [TagChange(True, own.find(passage_id, t)) for t in added]
@@ -422,11 +425,12 @@ class Session:
         return changes[0] if changes else None
 
     def revert(self, change: TagChange | CommentChange, *, index_later: bool = False) -> None:
-        """Undo one change: remove what was added, restore what was removed."""
+        """Undo one change: remove what was added, restore what was removed. What was changed
+        since by someone else (another window, the CLI, a hand edit) is refused: ChangedSince."""
         if is_comment(change):
             comments.revert(self.store, change)
         else:
-            self._apply(change, not change.added)
+            self._apply(change, not change.added, "undone")
         self._index_tags(index_later)
 
     def replay(self, change: TagChange | CommentChange, *, index_later: bool = False) -> None:
@@ -434,11 +438,18 @@ class Session:
         if is_comment(change):
             comments.replay(self.store, change)
         else:
-            self._apply(change, change.added)
+            self._apply(change, change.added, "redone")
         self._index_tags(index_later)
 
-    def _apply(self, change: TagChange, add: bool) -> None:
+    def _apply(self, change: TagChange, add: bool, verb: str) -> None:
+        with self.store.locked():  # the theme checked and the tag restored at once, as in tag()
+            self._apply_locked(change, add, verb)
+
+    def _apply_locked(self, change: TagChange, add: bool, verb: str) -> None:
         tag = change.tag
+        if add and tag.theme not in {t.id for t in self.themes()}:
+            raise ChangedSince(f"not {verb}: there is no theme '{tag.theme}' any more (renamed, merged or deleted "
+                               "since); nothing changed")
         if change.span is not None and add:
             self.store.add_span(tag.annotator, tag.passage, tag.theme, change.span, at=tag.at)
         elif change.span is not None:
@@ -446,7 +457,7 @@ class Session:
         elif add:
             self.store.restore_tag(tag)
         else:
-            self.store.remove_tags(tag.annotator, tag.passage, [tag.theme])
+            self.store.remove_tag_as_was(tag, verb)
 
     def _index_tags(self, later: bool) -> None:
         if not later:
@@ -460,7 +471,11 @@ class Session:
         """Revert the newest change made through this session; it, or None when there is none."""
         change = self.history.next_undo()
         if change is not None:
-            self.revert(change, index_later=index_later)
+            try:
+                self.revert(change, index_later=index_later)
+            except ChangedSince:
+                self.history.drop_undo()  # the next undo goes on to older changes
+                raise
             self.history.undone()
         return change
 
@@ -468,7 +483,11 @@ class Session:
         """Make again the newest change undone; it, or None when there is none."""
         change = self.history.next_redo()
         if change is not None:
-            self.replay(change, index_later=index_later)
+            try:
+                self.replay(change, index_later=index_later)
+            except ChangedSince:
+                self.history.drop_redo()
+                raise
             self.history.redone()
         return change
 

@@ -165,8 +165,8 @@ def test_docx_paragraphs_headings_tables_and_properties(store, tmp_path):
     assert (source.title, source.author) == ("The Lighthouse Keeper", "Mara Quist")  # the properties win over the Title style
     assert [(p.text, p.location) for p in passages] == [
         ("Read the first chapter aloud.", "ch. 1"),
-        ("Theme | Evidence", "Questions to answer"),  # headings 1-3 locate; a table row is a paragraph
-        ("Duty | The log", "Questions to answer"),
+        ("Theme | Evidence", "ch. 1, Questions to answer"),  # a Heading 2 adds to its chapter; a table row is a paragraph
+        ("Duty | The log", "ch. 1, Questions to answer"),
         ("Why does she wait for the lamp?", "The Letter"),
     ]
     assert not any("COMMENT" in p.text for p in passages)
@@ -191,7 +191,7 @@ def test_odt_headings_tables_notes_and_comments(store, tmp_path):
     _, source, passages = imported(store, write(tmp_path, "notes.odt", bookgen.odt_bytes(BOOK, text)))
     assert (source.title, source.author) == ("The Lighthouse Keeper", "Mara Quist")
     assert [(p.text, p.location) for p in passages] == [
-        ("The lamp was lit at dusk.", "ch. 1"), ("Steps | 100", "The Tower"), ("A listed point.", "The Tower")]
+        ("The lamp was lit at dusk.", "ch. 1"), ("Steps | 100", "ch. 1, The Tower"), ("A listed point.", "ch. 1, The Tower")]
 
 
 def test_odt_book_round_trips_every_paragraph(store, tmp_path):

@@ -37,7 +37,8 @@ def test_markdown_says_when_a_theme_has_no_passages(session):
 def test_csv_one_row_per_tag_in_corpus_order(session):
     session.tag("lh-002", ["memory"], comment="=HYPERLINK(\"http://x\")")
     rows = list(csv.reader(io.StringIO(export(session, "csv").decode("utf-8"))))
-    assert rows[0] == ["passage", "source", "location", "theme", "annotator", "comment", "text", "start", "end", "citation"]
+    assert rows[0] == ["passage", "source", "location", "theme", "annotator", "comment", "text", "start", "end", "citation",
+                       "passage_comments"]
     body = rows[1:]
     assert [(r[0], r[3], r[4]) for r in body] == [
         ("lh-002", "hope", "alice"),
@@ -47,7 +48,7 @@ def test_csv_one_row_per_tag_in_corpus_order(session):
         ("lh-012", "friendship", "alice"),
     ]
     assert body[1][5] == "'=HYPERLINK(\"http://x\")"
-    assert body[0][-1].startswith("(Test Author, The Lighthouse Keeper, ")  # the citation names the author
+    assert body[0][9].startswith("(Test Author, The Lighthouse Keeper, ")  # the citation names the author
 
 
 @pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx"])

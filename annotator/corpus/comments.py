@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from annotator.errors import AnnotatorError, NotFound
+from annotator.errors import AnnotatorError, ChangedSince, NotFound
 from annotator.corpus.model import AnnotationFile, Memo, now_iso
 from annotator.corpus.store import Store
 
@@ -69,13 +69,13 @@ def set_tag_comment(store: Store, annotator: str, passage_id: str, theme_id: str
 
 
 def revert(store: Store, change: CommentChange) -> None:
-    """Undo: the comments as they were before the change."""
-    _apply(store, change, change.before)
+    """Undo: the comments as they were before the change, if they are still as it left them."""
+    _apply(store, change, change.before, expect=change.after, verb="undone")
 
 
 def replay(store: Store, change: CommentChange) -> None:
-    """Redo: the comments as the change left them."""
-    _apply(store, change, change.after)
+    """Redo: the comments as the change left them, if they are still as they were before it."""
+    _apply(store, change, change.after, expect=change.before, verb="redone")
 
 
 def _set_memos(store: Store, annotator: str, passage_id: str, memos: list[Memo], what: str) -> CommentChange:
@@ -85,13 +85,21 @@ def _set_memos(store: Store, annotator: str, passage_id: str, memos: list[Memo],
     return change
 
 
-def _apply(store: Store, change: CommentChange, state) -> None:
+_ANY = object()  # no expectation: a new edit, not an undo or redo
+
+
+def _apply(store: Store, change: CommentChange, state, expect=_ANY, verb: str = "") -> None:
     def edit(annotations: AnnotationFile) -> bool:
         if change.on_passage:
+            if expect is not _ANY and memos_of(annotations, change.passage) != list(expect or []):
+                raise _changed_since(change, verb)
             return _replace_memos(annotations, change.passage, list(state or []))
         tag = annotations.find(change.passage, change.theme)
         if tag is None:
-            raise AnnotatorError(f"the tag '{change.theme}' on {change.passage} is gone; its comment cannot change")
+            gone = ChangedSince if expect is not _ANY else AnnotatorError
+            raise gone(f"the tag '{change.theme}' on {change.passage} is gone; its comment cannot change")
+        if expect is not _ANY and tag.comment != expect:
+            raise _changed_since(change, verb)
         if tag.comment == state:
             return False
         tag.comment = state
@@ -99,6 +107,12 @@ def _apply(store: Store, change: CommentChange, state) -> None:
 
     # The store's read-modify-write under the workspace lock, the one every tag goes through.
     store._edit_annotations(change.annotator, edit)
+
+
+def _changed_since(change: CommentChange, verb: str) -> ChangedSince:
+    where = "the passage" if change.on_passage else f"the '{change.theme}' tag"
+    return ChangedSince(f"not {verb}: {change.annotator}'s comment on {where} {change.passage} was changed since, "
+                        "elsewhere; nothing changed")
 
 
 def _replace_memos(annotations: AnnotationFile, passage_id: str, memos: list[Memo]) -> bool:

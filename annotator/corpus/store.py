@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from annotator.errors import AnnotatorError, CorpusError, WriteFailure
+from annotator.errors import AnnotatorError, ChangedSince, CorpusError, WriteFailure
 from annotator.corpus.model import (
     AnnotationFile,
     Memo,
@@ -242,6 +242,24 @@ class Store:
             return removed
 
         return self._edit_annotations(annotator, edit) or []
+
+    def remove_tag_as_was(self, tag: Tag, verb: str) -> None:
+        """Remove the tag only if it is still exactly `tag` (for undo and redo): one changed since
+        (a comment, words, a field added elsewhere) or gone raises ChangedSince, nothing written."""
+
+        def edit(annotations: AnnotationFile) -> bool:
+            position = _position(annotations, tag.passage, tag.theme)
+            if position is None:
+                raise ChangedSince(f"not {verb}: {tag.passage} has no '{tag.theme}' tag by {tag.annotator} any more "
+                                   "(changed since, elsewhere); nothing changed")
+            current = annotations.tags[position]
+            if current != tag or dict(current.extra) != dict(tag.extra):
+                raise ChangedSince(f"not {verb}: {tag.annotator}'s '{tag.theme}' tag on {tag.passage} was changed "
+                                   "since (its comment, words or fields); nothing changed")
+            del annotations.tags[position]
+            return True
+
+        self._edit_annotations(tag.annotator, edit)
 
     def restore_tag(self, tag: Tag) -> bool:
         """Put back a tag exactly as it was (for undo): same time and comment."""

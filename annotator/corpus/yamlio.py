@@ -303,8 +303,16 @@ _NEW_FILE_MODE = 0o666 & ~_current_umask()
 
 def write_target(path: Path) -> Path:
     """Where a write to `path` goes: through a symbolic link to its target, so a corpus file
-    shared by a link stays shared (the new file is renamed over the target, not the link)."""
-    return Path(os.path.realpath(path)) if path.is_symlink() else path
+    shared by a link stays shared (the new file is renamed over the target, not the link).
+    A link to nothing is refused: a file cloned or unpacked with such a link would otherwise
+    make a write land wherever it points, outside the workspace too."""
+    if not path.is_symlink():
+        return path
+    target = Path(os.path.realpath(path))
+    if not target.is_file():
+        raise WriteFailure(f"cannot write {path}: it is a symbolic link to {target}, which is not an existing file; "
+                           "nothing was written (remove the link, or point it at the file)")
+    return target
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:

@@ -35,7 +35,8 @@ JSON_FORMAT_NAME = "annotator-export"
 JSON_FORMAT_VERSION = 1
 # `text`: the words a span tag quotes (the passage for a tag on all of it, or with --whole);
 # `start`, `end`: their offsets in the passage, empty for the whole passage.
-CSV_COLUMNS = ["passage", "source", "location", "theme", "annotator", "comment", "text", "start", "end", "citation"]
+CSV_COLUMNS = ["passage", "source", "location", "theme", "annotator", "comment", "text", "start", "end", "citation",
+               "passage_comments"]  # last, so that the columns before keep their places
 WHOLE_FORMATS = ("md", "csv")  # the writers that quote either spans or whole passages
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
@@ -188,12 +189,20 @@ def write_csv(session: "Session", theme_ids: list[str], whole: bool = False) -> 
     for item, _, tag in rows:
         hit = item.hit
         cells = [hit.id, hit.source, hit.location, tag.theme, tag.annotator, tag.comment or ""]
+        memos = csv_memos(item, tag.annotator)
         spans = [] if whole else placed_spans(tag, hit.text)
         for span in spans:
-            writer.writerow([csv_safe(c) for c in cells + [span.quote, str(span.start), str(span.end), item.citation]])
+            writer.writerow([csv_safe(c) for c in cells + [span.quote, str(span.start), str(span.end), item.citation, memos]])
         if not spans:
-            writer.writerow([csv_safe(c) for c in cells + [hit.text, "", "", item.citation]])
+            writer.writerow([csv_safe(c) for c in cells + [hit.text, "", "", item.citation, memos]])
     return out.getvalue().encode("utf-8")
+
+
+def csv_memos(item: EvidencePassage, annotator: str) -> str:
+    """The comments on the passage as a whole (a highlight's notes), one a line; another
+    annotator's named, as the Markdown sheet names them."""
+    return "\n".join(memo.text if memo.annotator == annotator else f"{memo.annotator}: {memo.text}"
+                     for memo in item.memos)
 
 
 # -- JSON: the whole workspace, importable again -----------------------------------------------

@@ -18,7 +18,7 @@ from annotator.exchange.importers.checks import MAX_SOURCE_ID, check_annotator, 
 from annotator.exchange.importers.kindle import import_kindle, looks_like_clippings
 from annotator.exchange.importers.merging import SourceChange, check_id_clashes, count_changes, unplaced_memos
 from annotator.exchange.importers.plaintext import parse_plain_text
-from annotator.exchange.importers.textio import DecodedText, read_text_file
+from annotator.exchange.importers.textio import DecodedText, read_text_file, require_a_file
 from annotator.exchange.importers.theme_notes import parse_theme_notes
 from annotator.exchange.importers.workspace_json import import_workspace_json, looks_like_export
 from annotator.exchange.importers.yaml_passages import parse_yaml_passages
@@ -153,6 +153,7 @@ def import_source(
     from annotator.exchange.importers.highlights import HighlightOptions
 
     path = Path(path)
+    require_a_file(path)  # before its signature is read: a pipe or a device would wait or run for ever
     check_annotator(path, annotator)  # before anything is written: tags and comments are saved under it
     if source_id and not valid_source_id(source_id):
         raise ImportFailure(f"--source '{source_id}' must be a slug (lowercase letters, digits, '-'), at most {MAX_SOURCE_ID} characters")
@@ -168,6 +169,7 @@ def import_source(
         raise ImportFailure(f"{path}: --title, --author and --book name one work; a project or annotator export keeps its sources' own")
     if path.suffix.lower() == ".qdpx":  # a zip, not text: REFI-QDA project exchange
         report = ImportReport(str(path), kind="qdpx")
+        _refuse_a_lone_source_option(path, source_id, replace)
         qdpx.import_qdpx(store, path, report, default_annotator=annotator, replace_id=source_id if replace else None)
         return report
     from annotator.exchange.importers.books import BOOK_KINDS, book_kind, read_book
@@ -296,8 +298,17 @@ def _import_collection(store: Store, path: Path, text: str, report: ImportReport
     if kind == "kindle":
         import_kindle(store, path, text, report, source_id=options.source_id, annotator=options.annotator, options=options)
     else:
+        _refuse_a_lone_source_option(path, options.source_id, options.replace)
         import_workspace_json(store, path, text, report, replace_id=options.source_id if options.replace else None)
     return report
+
+
+def _refuse_a_lone_source_option(path: Path, source_id: str | None, replace: bool) -> None:
+    """A project (a .qdpx, annotator's JSON) keeps each source's own id: `--source` there only
+    names the source to replace, with `--replace`. Alone it would be ignored: say so instead."""
+    if source_id and not replace:
+        raise ImportFailure(f"{path}: a project import keeps each source's own id; --source {source_id} works only "
+                            "with --replace (to replace that source), so nothing was imported")
 
 
 def annotated_ids(store: Store) -> set[str]:

@@ -39,7 +39,30 @@ def parse_gutenberg(text: str, source_id: str) -> Book:
     if old:
         title, author = title or clean(old.group(1)), author or clean(old.group(2))
     _, passages = parse_plain_text(_without_front_matter(body), source_id)
+    passages = _without_chapter_titles(passages)
     return Book(title, author, [Passage(p.id, p.text, p.location, p.source) for p in passages])
+
+
+_TITLE_WORDS = 8  # a chapter's title line ("The Period") is a heading's length
+_SENTENCE_MARKS = tuple(".!?:;,\"'”’»…)")
+
+
+def _without_chapter_titles(passages: list) -> list:
+    """The title line under a chapter heading ("CHAPTER I." / "The Period") is the heading's, not
+    a passage: dropped. Only a short line with no sentence's punctuation, first in its chapter and
+    followed there by text, so a chapter opening on a short line of speech ("Yes.") stays. The
+    other passages keep their ids: a book imported before keeps its tags."""
+    kept = []
+    for i, passage in enumerate(passages):
+        opens_chapter = passage.location.startswith(("ch. ", "book ", "part ")) and (
+            i == 0 or passages[i - 1].location != passage.location)
+        text = passage.text.strip()
+        title_like = ("\n" not in text and len(text.split()) <= _TITLE_WORDS and not text.endswith(_SENTENCE_MARKS)
+                      and not text.startswith(("\"", "'", "“", "‘", "«", "—", "-")))
+        followed = i + 1 < len(passages) and passages[i + 1].location == passage.location
+        if not (opens_chapter and title_like and followed):
+            kept.append(passage)
+    return kept
 
 
 def _header_field(header: str, name: str) -> str:
@@ -72,4 +95,6 @@ def _starts_a_chapter(blocks, i: int) -> bool:
     rest = blocks[i].lines[1:] or following
     if rest is not following and len(rest) == 1 and _front_matter(rest[0]) and heading_location(rest[0]) is None:
         rest = following
+    elif rest is following and len(rest) == 1 and _front_matter(rest[0]) and heading_location(rest[0]) is None:
+        rest = blocks[i + 2].lines if i + 2 < len(blocks) else []  # the title line stands apart
     return bool(rest) and heading_location(rest[0]) is None and len(" ".join(rest).split()) >= FRONT_MATTER_WORDS

@@ -17,7 +17,7 @@ from xml.etree import ElementTree as ET
 
 from annotator.errors import ImportFailure
 from annotator.exchange.importers.archive import SafeArchive, local_name
-from annotator.exchange.importers.chapters import Book, BookBuilder, clean
+from annotator.exchange.importers.chapters import Book, BookBuilder, chapter_label, clean
 
 _HEADING_STYLE = re.compile(r"^heading[ _]?(?:20_)?([1-9])$", re.IGNORECASE)
 CHAPTER_LEVELS = 3  # headings deeper than this are subheadings: they do not change the location
@@ -79,6 +79,7 @@ class _Reader:
     def __init__(self, builder: BookBuilder):
         self.builder = builder
         self.title = ""
+        self.headings: dict[int, str] = {}  # level -> the heading now in force at that level
 
     def emit(self, text: str, heading_level: int, is_title: bool) -> None:
         text = clean(text)
@@ -87,9 +88,16 @@ class _Reader:
         if is_title and not self.title and not self.builder.book.passages:
             self.title = text
         elif heading_level and heading_level <= CHAPTER_LEVELS:
-            self.builder.heading(text)
+            self.heading(text, heading_level)
         elif not heading_level:
             self.builder.paragraph(text)
+
+    def heading(self, text: str, level: int) -> None:
+        """A Heading 2 under "Chapter 3" adds to the chapter ("ch. 3, The Storm"), never replaces
+        it; a new Heading 1 starts afresh."""
+        self.headings = {lvl: label for lvl, label in self.headings.items() if lvl < level}
+        self.headings[level] = chapter_label(text)
+        self.builder.chapter = ", ".join(label for _, label in sorted(self.headings.items()) if label)
 
 
 # -- DOCX ----------------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,17 +31,31 @@ def reading(path: Path):
         raise ImportFailure(f"{path}: cannot read ({exc.strerror or exc})") from None
 
 
+def require_a_file(path: Path) -> os.stat_result:
+    """The file's stat; a device (/dev/zero would be read for ever) or a pipe (read once, by the
+    signature check, then empty; with no writer, a wait for ever) is refused in one line."""
+    with reading(path):
+        info = path.stat()
+    if stat.S_ISDIR(info.st_mode):
+        raise ImportFailure(f"{path}: is a folder, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a pipe" if stat.S_ISFIFO(info.st_mode) else "a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) else "not a regular file"
+        raise ImportFailure(f"{path}: is {kind}, not a file; save what it gives to a file and import that")
+    return info
+
+
 def read_input_bytes(path: Path) -> bytes:
     """The whole file, refused (before it is read) when larger than an import takes."""
+    size = require_a_file(path).st_size
+    if size > MAX_INPUT_BYTES:
+        raise ImportFailure(f"{path}: {size // (1024 * 1024)} MB is larger than the {MAX_INPUT_BYTES // (1024 * 1024)} MB an import takes")
     with reading(path):
-        size = path.stat().st_size
-        if size > MAX_INPUT_BYTES:
-            raise ImportFailure(f"{path}: {size // (1024 * 1024)} MB is larger than the {MAX_INPUT_BYTES // (1024 * 1024)} MB an import takes")
         return path.read_bytes()
 
 
 def read_head(path: Path, count: int) -> bytes:
     """The file's first `count` bytes (its signature)."""
+    require_a_file(path)
     with reading(path), path.open("rb") as handle:
         return handle.read(count)
 
