@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
+
+import pytest
 
 
 def kwic(cli, ws, *args):
@@ -61,9 +64,51 @@ def test_an_empty_term_is_a_one_line_error(cli, demo_workspace_dir):
     assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
-def test_only_common_words_say_why_nothing_is_listed(cli, demo_workspace_dir):
+def test_a_common_word_lists_every_occurrence_as_a_concordancer_does(cli, demo_workspace_dir):
+    # "the" is not indexed (a stop word): it is found by reading the passages, every occurrence listed
+    found = kwic(cli, demo_workspace_dir, "the")
+    texts = {pid: text for pid, text in passage_texts(cli, demo_workspace_dir, {line["id"] for line in found["lines"]})}
+    expected = sum(len(re.findall(r"\bthe\b", text, re.IGNORECASE)) for text in texts.values())
+    assert len(found["lines"]) == expected > 50
+    assert {line["match"] for line in found["lines"]} <= {"the", "The"}
+    ids = [line["id"] for line in found["lines"]]
+    assert ids == sorted(ids, key=lambda pid: int(pid.split("-")[1]))  # the book's order
     code, out, err = cli("--workspace", demo_workspace_dir, "kwic", "the")
-    assert code == 0 and "only common words" in out
+    assert code == 0 and "only common words" not in out and f"{expected} occurrences in {len(texts)} passages" in out
+
+
+def test_a_phrase_of_common_words_is_found_and_the_limit_says_where_it_stopped(cli, demo_workspace_dir):
+    found = kwic(cli, demo_workspace_dir, "to be")  # unquoted: one phrase
+    assert [(line["id"], line["match"]) for line in found["lines"]] == [("nlmg-004", "to be")]
+    assert kwic(cli, demo_workspace_dir, '"to be"') == {**found, "term": '"to be"'}
+    code, out, err = cli("--workspace", demo_workspace_dir, "kwic", "the", "--limit", "2")
+    assert code == 0 and out.splitlines()[0].endswith("in the first 2 passages that hold it (--limit 2 stopped the reading there)")
+    assert {line.split()[-3] for line in out.splitlines()[1:]} == {"nlmg-001", "nlmg-002"}
+
+
+def test_a_common_word_with_a_filter_reads_only_the_passages_it_allows(cli, demo_workspace_dir):
+    found = kwic(cli, demo_workspace_dir, "the", "source:never-let-me-go")
+    assert found["lines"] and len(found["lines"]) == len(kwic(cli, demo_workspace_dir, "the")["lines"])
+    assert kwic(cli, demo_workspace_dir, "the", "source:nowhere")["lines"] == []
+
+
+def test_several_words_unquoted_are_one_phrase(cli, demo_workspace_dir, capsys):
+    found = kwic(cli, demo_workspace_dir, "Miss", "Lucy")
+    assert found["lines"] and {line["match"] for line in found["lines"]} == {"Miss Lucy"}
+    assert kwic(cli, demo_workspace_dir, "Miss Lucy")["lines"] == found["lines"]
+    assert kwic(cli, demo_workspace_dir, '"Miss Lucy"')["lines"] == found["lines"]
+    # the query language's operators still search word by word
+    either = kwic(cli, demo_workspace_dir, "Miss", "OR", "Lucy")
+    assert {line["match"] for line in either["lines"]} >= {"Miss", "Lucy"}
+    with pytest.raises(SystemExit):
+        cli("kwic", "--help")
+    assert "Several words are one phrase" in " ".join(capsys.readouterr().out.split())
+
+
+def passage_texts(cli, ws, ids):
+    for pid in sorted(ids):
+        code, out, err = cli("--workspace", ws, "show", pid, "--json")
+        yield pid, json.loads(out)["text"]
 
 
 def test_a_phrase_with_an_apostrophe_is_found_with_either_apostrophe(cli, demo_workspace_dir):

@@ -11,8 +11,14 @@ from annotator.textsafe import show_line
 def register(subparsers, common) -> None:
     from annotator.concordance import DEFAULT_LIMIT, DEFAULT_WIDTH, SORTS
 
-    p = subparsers.add_parser("kwic", parents=[common], help="a concordance: every occurrence of a word or phrase in context")
-    p.add_argument("term", nargs="+", metavar="TERM", help='a word (its stem-mates too) or a "phrase"')
+    p = subparsers.add_parser(
+        "kwic", parents=[common], help="a concordance: every occurrence of a word or phrase in context",
+        description="Every occurrence of a word or phrase in the passages, in context. Several words are one "
+                    "phrase, quoted or not (kwic Miss Lucy is kwic \"Miss Lucy\"); one word finds its stem-mates "
+                    "too (hope: hoped, hopes). Common words (the, to be) are listed too: the passages are read "
+                    "for them. AND, OR, NOT, -word, word* or word~ search as written, each word matched listed; "
+                    "theme:ID, source:ID and untagged filter the passages.")
+    p.add_argument("term", nargs="+", metavar="TERM", help='a word (its stem-mates too) or a phrase: several words are one phrase, quoted or not')
     p.add_argument("--width", type=int, default=DEFAULT_WIDTH, metavar="N", help=f"characters of context each side (default {DEFAULT_WIDTH})")
     p.add_argument("--sort", choices=SORTS, default="position", help="by place in the book (default), or the words left or right of it")
     p.add_argument("--limit", type=int, default=DEFAULT_LIMIT, metavar="N", help=f"read at most N passages (default {DEFAULT_LIMIT})")
@@ -34,9 +40,7 @@ def cmd_kwic(args) -> int:
         print_json(found.to_json())
         return 0
     color = use_color()
-    read = f", the first {found.read} passages read (--limit)" if found.read < found.passages else ""
-    print(dim(f"{len(found.lines)} occurrence{'s' if len(found.lines) != 1 else ''} in {found.passages} passage"
-              f"{'s' if found.passages != 1 else ''}{read}", color))
+    print(dim(_summary(found, args.limit), color))
     if found.notice:
         print(found.notice)
     where = max((len(line.id) for line in found.lines), default=0)
@@ -45,6 +49,15 @@ def cmd_kwic(args) -> int:
         left, right = joined_context(line, args.width)
         print(f"{show_line(left)}{match}{show_line(right)}  {dim(show_line(line.id).ljust(where) + '  ' + show_line(line.location), color)}")
     return 0
+
+
+def _summary(found, limit: int) -> str:
+    occurrences = f"{len(found.lines)} occurrence{'s' if len(found.lines) != 1 else ''}"
+    if not found.complete:  # common words, read passage by passage: the limit stopped the reading
+        first = "the first passage that holds it" if found.read == 1 else f"the first {found.read} passages that hold it"
+        return f"{occurrences} in {first} (--limit {limit} stopped the reading there)"
+    read = f", the first {found.read} passages read (--limit)" if found.read < found.passages else ""
+    return f"{occurrences} in {found.passages} passage{'s' if found.passages != 1 else ''}{read}"
 
 
 class UsageError(AnnotatorError):
