@@ -74,10 +74,13 @@ class ConcordanceScreen(Screen):
     def _draw_head(self) -> None:
         found = self.found
         head = Text()
-        head.append_text(literal(f"Concordance of “{self.term}”: {len(found.lines)} occurrence"
-                                 f"{'s' if len(found.lines) != 1 else ''} in {found.passages} passage"
-                                 f"{'s' if found.passages != 1 else ''}"
-                                 + (f" (the {found.read} best read)" if found.read < found.passages else "")))
+        occurrences = f"{len(found.lines)} occurrence{'s' if len(found.lines) != 1 else ''}"
+        if not found.complete:  # common words, read in book order until enough held them
+            where = "the first passage that holds it" if found.read == 1 else f"the first {found.read} passages that hold it"
+        else:
+            where = f"{found.passages} passage{'s' if found.passages != 1 else ''}"
+            where += f" (the {found.read} best read)" if found.read < found.passages else ""
+        head.append_text(literal(f"Concordance of “{self.term}”: {occurrences} in {where}"))
         head.append_text(literal(f" · sorted by {self.sort} (o) · enter opens · esc back", DIM))
         if found.notice:
             head.append_text(literal(f"\n{found.notice}", DIM))

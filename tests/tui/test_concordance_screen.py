@@ -36,6 +36,19 @@ async def test_k_shows_each_occurrence_enter_opens_it_and_digits_tag(app, worksp
         assert app.screen.passage_id == line.id and app.screen.matches == [[line.start, line.end]]
 
 
+async def test_k_on_a_common_word_lists_every_occurrence_and_several_words_are_one_phrase(app):
+    import re
+
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_concordance(app, pilot, "the")  # a stop word, not in the index: read in the texts
+        texts = [p.text for sf in app.session.store.sources() for p in sf.passages]
+        assert len(screen.found.lines) == sum(len(re.findall(r"\bthe\b", t, re.IGNORECASE)) for t in texts) > 20
+        assert "only common words" not in str(screen.query_one("#kwic-head").render())
+        await pilot.press("escape", "/")
+        screen = await open_concordance(app, pilot, "younger brother")  # unquoted: one phrase, as the CLI reads it
+        assert [line.match for line in screen.found.lines] == ["younger brother"]
+
+
 async def test_k_with_an_empty_search_box_says_what_to_do(app):
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -50,3 +63,10 @@ def test_concordance_screen(snap_compare, app):
         await settle(pilot.app, pilot)
 
     assert snap_compare(app, run_before=run_before, terminal_size=SMALLEST)
+
+
+def test_the_help_screen_says_how_the_concordance_reads_several_words():
+    from annotator.tui.help_screen import HELP_FILE
+
+    text = " ".join(HELP_FILE.read_text(encoding="utf-8").split())
+    assert "several words are one phrase (`Miss Lucy`)" in text and "common words (`the`, `to be`) are listed too" in text
