@@ -33,8 +33,15 @@ def ask_and_export(app) -> None:
         try:
             with app.session.lock:
                 path = export_to(app.session.unlocked, name.strip())
+                viewer = app.session.unlocked.looking()
         except AnnotatorError as error:
             app.notify(str(error), severity="error", timeout=8, markup=False)
+            return
+        if viewer is not None:
+            from annotator.blind import export_note
+
+            note = export_note(viewer)
+            app.notify(f"Wrote {path}. {note[0].upper()}{note[1:]}", title="Exported", timeout=10, markup=False)
             return
         app.notify(f"Wrote {path}", title="Exported", timeout=6, markup=False)
 
