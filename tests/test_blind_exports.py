@@ -61,3 +61,11 @@ def test_a_blind_json_export_imports_as_the_lookers_work_alone(cli, blind_ws, tm
     code, out, err = cli("--workspace", fresh, "import", path)
     assert code == 0, err
     assert sorted(p.stem for p in (fresh / "corpus" / "annotations").glob("*.yaml")) == ["wren"]
+
+
+def test_export_takes_as_as_the_other_reading_commands_do(cli, blind_ws, tmp_path):
+    out = tmp_path / "tutor.json"
+    code, _, err = cli("export", "--format", "json", "-o", out, "--as", "tutor", "--workspace", blind_ws)
+    assert code == 0, err
+    assert {a["annotator"] for a in json.loads(out.read_text(encoding="utf-8"))["annotations"]} == {"tutor"}
+    assert "only tutor's tags" in err
