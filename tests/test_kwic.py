@@ -115,3 +115,16 @@ def test_a_phrase_with_an_apostrophe_is_found_with_either_apostrophe(cli, demo_w
     for phrase in ('"Ruth\'s possible"', '"Ruth\u2019s possible"'):
         found = kwic(cli, demo_workspace_dir, phrase)
         assert found["lines"] and {line["match"] for line in found["lines"]} == {"Ruth's possible"}
+
+
+def test_on_an_80_column_terminal_each_line_fits_and_the_places_line_up(cli, workspace_dir, monkeypatch):
+    from annotator.cli import kwic_cmds
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setattr(kwic_cmds, "_terminal_columns", lambda: 80)
+    code, out, err = cli("--workspace", workspace_dir, "kwic", "letter")  # stem-mates: "letter", "letters"
+    rows = out.splitlines()[1:]
+    assert code == 0 and len(rows) >= 3
+    assert all(len(row) <= 80 for row in rows), rows
+    assert len({row.index("[") for row in rows}) == 1 and len({row.index("  lh-") for row in rows}) == 1
+    assert len({len(row.split("[")[1].split("]")[0]) for row in rows}) > 1  # matches of two lengths, still aligned
