@@ -55,13 +55,14 @@ class Concordance:
 
 
 def concordance(session, term: str, *, width: int = DEFAULT_WIDTH, sort: str = "position",
-                limit: int | None = DEFAULT_LIMIT) -> Concordance:
-    """Every occurrence of `term` in (at most `limit`) passages, `width` characters of context a side."""
+                limit: int | None = DEFAULT_LIMIT, cancelled=None) -> Concordance:
+    """Every occurrence of `term` in (at most `limit`) passages, `width` characters of context a side;
+    `cancelled()` turning true stops a reading of the passages for common words early."""
     if sort not in SORTS:
         raise ValueError(f"sort must be one of {SORTS}")
     typed = read_term(term)
     if typed.phrase and _only_common_words(typed.phrase):
-        lines, passages, complete = _scanned_lines(session, typed, width, limit)
+        lines, passages, complete = _scanned_lines(session, typed, width, limit, cancelled)
         return Concordance(term, sort_lines(lines, sort), passages, passages, complete=complete)
     return _indexed(session, term, typed, width, sort, limit)
 
@@ -120,7 +121,7 @@ def _only_common_words(words: list[str]) -> bool:
     return all(analysed(word) is None for word in words)
 
 
-def _scanned_lines(session, typed: Term, width: int, limit: int | None) -> tuple[list[KwicLine], int, bool]:
+def _scanned_lines(session, typed: Term, width: int, limit: int | None, cancelled=None) -> tuple[list[KwicLine], int, bool]:
     """Common words, which the index cannot find: the passages (those the filters allow, if any)
     read in corpus order until `limit` hold them; their lines, and whether every passage was read."""
     pattern = _phrase_pattern(typed.phrase)
@@ -135,7 +136,7 @@ def _scanned_lines(session, typed: Term, width: int, limit: int | None) -> tuple
     else:
         from annotator.engine.text_scan import passages_holding
 
-        passages, complete = passages_holding(session.index, holds, limit)
+        passages, complete = passages_holding(session.index, holds, limit, cancelled)
     lines = []
     for passage in passages:
         for m in pattern.finditer(passage.text):

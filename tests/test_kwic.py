@@ -128,3 +128,9 @@ def test_on_an_80_column_terminal_each_line_fits_and_the_places_line_up(cli, wor
     assert all(len(row) <= 80 for row in rows), rows
     assert len({row.index("[") for row in rows}) == 1 and len({row.index("  lh-") for row in rows}) == 1
     assert len({len(row.split("[")[1].split("]")[0]) for row in rows}) > 1  # matches of two lengths, still aligned
+
+
+def test_a_reading_of_the_passages_stops_when_cancelled(session):
+    assert len(session.kwic("the").lines) > 20
+    stopped = session.kwic("the", cancelled=lambda: True)
+    assert stopped.lines == [] and not stopped.complete

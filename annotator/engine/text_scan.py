@@ -25,14 +25,21 @@ class ScannedPassage:
     order: int  # the passage's place in corpus order
 
 
-def passages_holding(index: SearchIndex, holds: Callable[[str], bool], limit: int | None) -> tuple[list[ScannedPassage], bool]:
+CHECK_EVERY = 1000  # passages read between two looks at `cancelled`
+
+
+def passages_holding(index: SearchIndex, holds: Callable[[str], bool], limit: int | None,
+                     cancelled: Callable[[], bool] | None = None) -> tuple[list[ScannedPassage], bool]:
     """The first `limit` passages (every one when None), in corpus order, whose text `holds`; and
-    whether every passage was read (False when the limit stopped the reading)."""
+    whether every passage was read (False when the limit, or `cancelled()` turning true, stopped
+    the reading: the TUI's screen closed before a long reading was done)."""
 
     def scan() -> tuple[list[ScannedPassage], bool]:
         found: list[ScannedPassage] = []
         reader = index.searcher().reader()
-        for _, fields in reader.iter_docs():
+        for count, (_, fields) in enumerate(reader.iter_docs()):
+            if cancelled is not None and count % CHECK_EVERY == 0 and cancelled():
+                return found, False
             if fields.get("kind") != "passage" or not holds(fields.get("text", "")):
                 continue
             if limit is not None and len(found) >= limit:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from rich.style import Style
 from rich.text import Text
 from textual import on, work
+from textual.worker import get_current_worker
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -46,7 +47,8 @@ class ConcordanceScreen(Screen):
         self.term = term
         self.sort = "position"
         self.found: Concordance | None = None
-        self.places: dict[str, tuple[str, int, int]] = {}  # passage id -> source title, index, passages in it
+        # passage id -> source title, index, passages in it; None until the corpus has been read
+        self.places: dict[str, tuple[str, int, int]] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(literal(f"Concordance of “{self.term}”: finding…"), id="kwic-head", markup=False)
@@ -60,19 +62,34 @@ class ConcordanceScreen(Screen):
 
     @work(thread=True, exclusive=True, group="kwic")
     def _find(self) -> None:
+        worker = get_current_worker()  # cancelled when the screen closes: a long reading stops, searches go on
         try:
-            found = self.app.session.kwic(self.term, width=200, sort=self.sort, limit=TUI_LIMIT)
-            places = self.app.session.reading_places()
+            found = self.app.session.kwic(self.term, width=200, sort=self.sort, limit=TUI_LIMIT,
+                                          cancelled=lambda: worker.is_cancelled)
         except AnnotatorError as error:
             self.app.call_from_thread(self.query_one("#kwic-head", Static).update, literal(str(error)))
             return
-        self.app.call_from_thread(self.show, found, places)
+        if worker.is_cancelled:
+            return
+        self.app.call_from_thread(self.show, found)
+        # The strip needs every book's passages, read from the corpus (seconds, the first time, at
+        # 100k passages): the lines are shown first, the strip when they are known.
+        try:
+            places = self.app.session.reading_places()
+        except AnnotatorError:
+            return
+        self.app.call_from_thread(self.show_places, places)
 
-    def show(self, found: Concordance, places: dict) -> None:
-        self.found, self.places = found, places
+    def show(self, found: Concordance) -> None:
+        self.found = found
         self._draw_head()
         self.query_one("#kwic-strip", Static).update(self._strip())
         self._fill()
+
+    def show_places(self, places: dict) -> None:
+        self.places = places
+        if self.found is not None:
+            self.query_one("#kwic-strip", Static).update(self._strip())
 
     def _draw_head(self) -> None:
         found = self.found
@@ -91,6 +108,8 @@ class ConcordanceScreen(Screen):
 
     def _strip(self) -> Text:
         """A line per book: where in it (from its first passage to its last) each match falls."""
+        if self.places is None:
+            return literal("Where in the book: reading the books…", DIM) if self.found.lines else Text()
         width = max(10, self.size.width - STRIP_LABEL - 4)
         by_source: dict[str, list[int]] = {}
         sizes: dict[str, int] = {}
