@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from annotator.errors import AnnotatorError
+
 SORTS = ("position", "left", "right")
 DEFAULT_WIDTH = 40
 DEFAULT_LIMIT = 1000  # passages read; the CLI's --limit changes it
@@ -49,6 +51,7 @@ class Concordance:
     # False: common words, read passage by passage, and the limit stopped the reading: more
     # passages may hold them than `passages` (which then counts only those read)
     complete: bool = True
+    suggestion: str | None = None  # nothing found: the words search would try instead ("Tommy" for "Tomy")
 
     def to_json(self) -> dict:
         return {"term": self.term, "lines": [line.to_json() for line in self.lines]}
@@ -61,10 +64,18 @@ def concordance(session, term: str, *, width: int = DEFAULT_WIDTH, sort: str = "
     if sort not in SORTS:
         raise ValueError(f"sort must be one of {SORTS}")
     typed = read_term(term)
+    if not _WORD.search(_FILTER.sub(" ", term)):
+        raise NoWords("give a word or a phrase to find; theme:, source: and untagged only narrow the passages")
     if typed.phrase and _only_common_words(typed.phrase):
         lines, passages, complete = _scanned_lines(session, typed, width, limit, cancelled)
         return Concordance(term, sort_lines(lines, sort), passages, passages, complete=complete)
     return _indexed(session, term, typed, width, sort, limit)
+
+
+class NoWords(AnnotatorError):
+    """A term of filters alone: nothing to list."""
+
+    exit_code = 2
 
 
 @dataclass
@@ -111,7 +122,11 @@ def _indexed(session, term: str, typed: Term, width: int, sort: str, limit: int 
         for start, end in found or _occurrences(hit.text, hit.matches, len(typed.phrase) or 1):
             left, match, right = context(hit.text, start, end, width)
             lines.append(KwicLine(hit.id, hit.source, hit.location, order.get(hit.id, 0), start, end, left, match, right))
-    return Concordance(term, sort_lines(lines, sort), result.total, len(hits), result.notice)
+    # Every passage found read: those that hold an occurrence (a phrase search also finds its words
+    # apart: "Ruth's" finds "Ruth"); else the count search gives, of which the first were read.
+    passages = len({line.id for line in lines}) if len(hits) >= result.total else result.total
+    return Concordance(term, sort_lines(lines, sort), passages, len(hits), result.notice,
+                       suggestion=result.suggestion if not lines else None)
 
 
 def _only_common_words(words: list[str]) -> bool:

@@ -134,3 +134,14 @@ def test_a_reading_of_the_passages_stops_when_cancelled(session):
     assert len(session.kwic("the").lines) > 20
     stopped = session.kwic("the", cancelled=lambda: True)
     assert stopped.lines == [] and not stopped.complete
+
+
+def test_tried_by_a_new_user_a_misspelling_a_filter_alone_and_a_phrase_found_apart(cli, demo_workspace_dir):
+    code, out, err = cli("--workspace", demo_workspace_dir, "kwic", "Tomy")
+    assert code == 0 and out.splitlines() == ["0 occurrences in 0 passages", "did you mean: Tommy"]
+    code, out, err = cli("--workspace", demo_workspace_dir, "kwic", "theme:hope")  # no word to list
+    assert code == 2 and "give a word or a phrase" in err and err.count("\n") == 1
+    # search finds "Ruth's" in passages holding "Ruth" alone too: only those with an occurrence are counted
+    found = kwic(cli, demo_workspace_dir, "Ruth's")
+    code, out, err = cli("--workspace", demo_workspace_dir, "kwic", "Ruth's")
+    assert out.splitlines()[0] == f"{len(found['lines'])} occurrences in {len({line['id'] for line in found['lines']})} passages"

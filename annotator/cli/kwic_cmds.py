@@ -49,6 +49,8 @@ def cmd_kwic(args) -> int:
     print(dim(_summary(found, args.limit), color))
     if found.notice:
         print(found.notice)
+    if found.suggestion:
+        print(f"did you mean: {show_line(found.suggestion.strip(chr(34)))}")
     ids = max((len(show_line(line.id)) for line in found.lines), default=0)
     longest = max((len(show_line(line.match)) for line in found.lines), default=0)
     side = _fitted_side(columns, ids, max((len(show_line(line.location)) for line in found.lines), default=0),

@@ -104,6 +104,8 @@ class ConcordanceScreen(Screen):
         head.append_text(literal(f"\n{SORT_NAMES[self.sort]} (o changes it) · enter opens the passage · esc back", DIM))
         if found.notice:
             head.append_text(literal(f"\n{found.notice}", DIM))
+        if found.suggestion:
+            head.append_text(literal(f"\ndid you mean: {found.suggestion.strip(chr(34))}", DIM))
         self.query_one("#kwic-head", Static).update(head)
 
     def _strip(self) -> Text:
