@@ -57,3 +57,9 @@ def seen_by(hit, mine: dict[str, set[str]], order: list[str]):
     rank = {theme_id: i for i, theme_id in enumerate(order)}
     shown = sorted(mine.get(hit.id, ()), key=lambda t: (rank.get(t, len(rank)), t))
     return replace(hit, themes=shown)
+
+
+def export_note(viewer: str) -> str:
+    """What an export made while blind coding is on holds (every format filters the same way)."""
+    return (f"blind coding is on: the export holds only {viewer}'s tags and comments; for everyone's, "
+            "the tutor turns it off first ('annotator config blind off')")

@@ -2,15 +2,22 @@
 (its stem-mates too: `hope` finds `hoped`, `hopes`) or a phrase in the passages, one line each
 with the words before and after it, sortable by the left or right context or by position.
 
+Several words typed are one phrase, quoted or not (`kwic Miss Lucy` is `kwic "Miss Lucy"`), as a
+concordancer reads them; a query with AND, OR, NOT, `-word`, `*` or `~` is searched as written and
+each word it matches is listed. `theme:`, `source:` and `untagged` filter the passages either way.
+
 The passages come from the search engine (the same query language), so a word is matched as
 search matches it; the occurrences in each are the words search highlights, a phrase's words
-joined into one.
+joined into one. Common words ("the", "to be") are not in the index: for them the passages'
+texts are read one by one, in corpus order, and every occurrence is listed.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from annotator.errors import AnnotatorError
 
 SORTS = ("position", "left", "right")
 DEFAULT_WIDTH = 40
@@ -41,30 +48,129 @@ class Concordance:
     passages: int  # how many passages hold the term (all of them, read or not)
     read: int  # how many of them were read for these lines
     notice: str | None = None  # why nothing was searched (only common words, "the", were given)
+    # False: common words, read passage by passage, and the limit stopped the reading: more
+    # passages may hold them than `passages` (which then counts only those read)
+    complete: bool = True
+    suggestion: str | None = None  # nothing found: the words search would try instead ("Tommy" for "Tomy")
 
     def to_json(self) -> dict:
         return {"term": self.term, "lines": [line.to_json() for line in self.lines]}
 
 
 def concordance(session, term: str, *, width: int = DEFAULT_WIDTH, sort: str = "position",
-                limit: int | None = DEFAULT_LIMIT) -> Concordance:
-    """Every occurrence of `term` in (at most `limit`) passages, `width` characters of context a side."""
-    from annotator.evidence import corpus_positions
-
+                limit: int | None = DEFAULT_LIMIT, cancelled=None) -> Concordance:
+    """Every occurrence of `term` in (at most `limit`) passages, `width` characters of context a side;
+    `cancelled()` turning true stops a reading of the passages for common words early."""
     if sort not in SORTS:
         raise ValueError(f"sort must be one of {SORTS}")
-    result = session.search(term, kind="passage", limit=limit)
+    typed = read_term(term)
+    if not _WORD.search(_FILTER.sub(" ", term)):
+        raise NoWords("give a word or a phrase to find; theme:, source: and untagged only narrow the passages")
+    if typed.phrase and _only_common_words(typed.phrase):
+        lines, passages, complete = _scanned_lines(session, typed, width, limit, cancelled)
+        return Concordance(term, sort_lines(lines, sort), passages, passages, complete=complete)
+    return _indexed(session, term, typed, width, sort, limit)
+
+
+class NoWords(AnnotatorError):
+    """A term of filters alone: nothing to list."""
+
+    exit_code = 2
+
+
+@dataclass
+class Term:
+    """What a typed term asks for: `query` is given to search; `phrase` holds the words to find in
+    a row ([] when the query is searched as written); `filters` are its theme:/source:/untagged words."""
+
+    query: str
+    phrase: list[str]
+    filters: str = ""
+
+
+_FILTER = re.compile(r'(?<!\S)(?:(?:theme|themes|source|kind):(?:"[^"]*"|\S+)|untagged)(?!\S)', re.IGNORECASE)
+_AS_WRITTEN = re.compile(r'(?<!\S)(?:AND|OR|NOT)(?!\S)|(?<!\S)-\w|[*~()]|"')
+
+
+def read_term(term: str) -> Term:
+    """Several plain words (quoted or not) are one phrase; one word is itself (its stem-mates
+    too); the query language's operators, or quotes around part of it, search it as written."""
+    filters = " ".join(m.group() for m in _FILTER.finditer(term))
+    words = " ".join(_FILTER.sub(" ", term).split())
+    quoted = re.fullmatch(r'"([^"]*)"?', words)  # one phrase in quotes (the closing one may be missing)
+    if quoted:
+        words = " ".join(quoted.group(1).split())
+    elif _AS_WRITTEN.search(words):
+        return Term(term, [], filters)
+    phrase = _WORD.findall(words)
+    if len(phrase) > 1:
+        return Term(f'"{words}" {filters}'.strip(), phrase, filters)
+    return Term(f"{words} {filters}".strip(), phrase, filters)
+
+
+def _indexed(session, term: str, typed: Term, width: int, sort: str, limit: int | None) -> Concordance:
+    """The passages search finds (the index narrows them), the occurrences in each."""
+    from annotator.evidence import corpus_positions
+
+    result = session.search(typed.query, kind="passage", limit=limit)
     hits = [hit for hit in result.hits if hit.kind == "passage"]
     order = session.index.read(lambda: corpus_positions(session.index, [hit.id for hit in hits]))
-    phrase_words = _phrase_words(term)
-    exact = _phrase_pattern(term) if phrase_words > 1 else None
+    exact = _phrase_pattern(typed.phrase) if len(typed.phrase) > 1 else None
     lines = []
     for hit in hits:
         found = [m.span() for m in exact.finditer(hit.text)] if exact else []
-        for start, end in found or _occurrences(hit.text, hit.matches, phrase_words):
+        for start, end in found or _occurrences(hit.text, hit.matches, len(typed.phrase) or 1):
             left, match, right = context(hit.text, start, end, width)
             lines.append(KwicLine(hit.id, hit.source, hit.location, order.get(hit.id, 0), start, end, left, match, right))
-    return Concordance(term, sort_lines(lines, sort), result.total, len(hits), result.notice)
+    # Every passage found read: those that hold an occurrence (a phrase search also finds its words
+    # apart: "Ruth's" finds "Ruth"); else the count search gives, of which the first were read.
+    passages = len({line.id for line in lines}) if len(hits) >= result.total else result.total
+    return Concordance(term, sort_lines(lines, sort), passages, len(hits), result.notice,
+                       suggestion=result.suggestion if not lines else None)
+
+
+def _only_common_words(words: list[str]) -> bool:
+    """Every word is one the index leaves out (a stop word, a single letter): it cannot narrow."""
+    from annotator.engine.search import analysed  # loaded with search, which every concordance uses
+
+    return all(analysed(word) is None for word in words)
+
+
+def _scanned_lines(session, typed: Term, width: int, limit: int | None, cancelled=None) -> tuple[list[KwicLine], int, bool]:
+    """Common words, which the index cannot find: the passages (those the filters allow, if any)
+    read in corpus order until `limit` hold them; their lines, and whether every passage was read."""
+    pattern = _phrase_pattern(typed.phrase)
+    words = [word.casefold() for word in typed.phrase]
+
+    def holds(text: str) -> bool:  # each word somewhere first (cheap), then the words in a row
+        folded = text.casefold()
+        return all(word in folded for word in words) and pattern.search(text) is not None
+
+    if typed.filters:
+        passages, complete = _filtered_passages(session, typed, holds, limit)
+    else:
+        from annotator.engine.text_scan import passages_holding
+
+        passages, complete = passages_holding(session.index, holds, limit, cancelled)
+    lines = []
+    for passage in passages:
+        for m in pattern.finditer(passage.text):
+            left, match, right = context(passage.text, m.start(), m.end(), width)
+            lines.append(KwicLine(passage.id, passage.source, passage.location, passage.order, m.start(), m.end(), left, match, right))
+    return lines, len(passages), complete
+
+
+def _filtered_passages(session, typed: Term, holds, limit: int | None) -> tuple[list, bool]:
+    """The passages the filters allow (search lists them all when only common words come with a
+    filter) that hold the words, in corpus order, the first `limit` of them."""
+    from annotator.engine.text_scan import ScannedPassage
+    from annotator.evidence import corpus_positions
+
+    hits = [h for h in session.search(typed.query, kind="passage", limit=None).hits if h.kind == "passage" and holds(h.text)]
+    order = session.index.read(lambda: corpus_positions(session.index, [hit.id for hit in hits]))
+    hits.sort(key=lambda h: order.get(h.id, 0))
+    complete = limit is None or len(hits) <= limit
+    return [ScannedPassage(h.id, h.source, h.location, h.text, order.get(h.id, 0)) for h in hits[:limit]], complete
 
 
 def sort_lines(lines: list[KwicLine], sort: str) -> list[KwicLine]:
@@ -94,19 +200,10 @@ def joined_context(line: KwicLine, side: int) -> tuple[str, str]:
     return left[-(side + 1):].rjust(side + 1), right[:side + 1].ljust(side + 1)
 
 
-def _phrase_words(term: str) -> int:
-    """How many words a quoted phrase has (1 for a word or words searched separately)."""
-    quoted = re.findall(r'"([^"]+)"', term)
-    if len(quoted) == 1 and quoted[0].strip() == term.strip().strip('"').strip():
-        return len(_WORD.findall(quoted[0]))
-    return 1
-
-
-def _phrase_pattern(term: str) -> re.Pattern:
+def _phrase_pattern(words: list[str]) -> re.Pattern:
     """The quoted phrase's words in a row, anything but letters between them (spaces, hyphens, either
     apostrophe: "Ruth's"), as search matches a phrase: search does not highlight common words ("the",
     "an", the "s" of "Ruth's"), so a phrase holding one is found in the text itself."""
-    words = _WORD.findall(term)
     return re.compile(r"\b" + r"\W+".join(map(re.escape, words)) + r"\b", re.IGNORECASE)
 
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
+
+import pytest
 
 
 def kwic(cli, ws, *args):
@@ -61,12 +64,84 @@ def test_an_empty_term_is_a_one_line_error(cli, demo_workspace_dir):
     assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
-def test_only_common_words_say_why_nothing_is_listed(cli, demo_workspace_dir):
+def test_a_common_word_lists_every_occurrence_as_a_concordancer_does(cli, demo_workspace_dir):
+    # "the" is not indexed (a stop word): it is found by reading the passages, every occurrence listed
+    found = kwic(cli, demo_workspace_dir, "the")
+    texts = {pid: text for pid, text in passage_texts(cli, demo_workspace_dir, {line["id"] for line in found["lines"]})}
+    expected = sum(len(re.findall(r"\bthe\b", text, re.IGNORECASE)) for text in texts.values())
+    assert len(found["lines"]) == expected > 50
+    assert {line["match"] for line in found["lines"]} <= {"the", "The"}
+    ids = [line["id"] for line in found["lines"]]
+    assert ids == sorted(ids, key=lambda pid: int(pid.split("-")[1]))  # the book's order
     code, out, err = cli("--workspace", demo_workspace_dir, "kwic", "the")
-    assert code == 0 and "only common words" in out
+    assert code == 0 and "only common words" not in out and f"{expected} occurrences in {len(texts)} passages" in out
+
+
+def test_a_phrase_of_common_words_is_found_and_the_limit_says_where_it_stopped(cli, demo_workspace_dir):
+    found = kwic(cli, demo_workspace_dir, "to be")  # unquoted: one phrase
+    assert [(line["id"], line["match"]) for line in found["lines"]] == [("nlmg-004", "to be")]
+    assert kwic(cli, demo_workspace_dir, '"to be"') == {**found, "term": '"to be"'}
+    code, out, err = cli("--workspace", demo_workspace_dir, "kwic", "the", "--limit", "2")
+    assert code == 0 and out.splitlines()[0].endswith("in the first 2 passages that hold it (--limit 2 stopped the reading there)")
+    assert {line.split()[-3] for line in out.splitlines()[1:]} == {"nlmg-001", "nlmg-002"}
+
+
+def test_a_common_word_with_a_filter_reads_only_the_passages_it_allows(cli, demo_workspace_dir):
+    found = kwic(cli, demo_workspace_dir, "the", "source:never-let-me-go")
+    assert found["lines"] and len(found["lines"]) == len(kwic(cli, demo_workspace_dir, "the")["lines"])
+    assert kwic(cli, demo_workspace_dir, "the", "source:nowhere")["lines"] == []
+
+
+def test_several_words_unquoted_are_one_phrase(cli, demo_workspace_dir, capsys):
+    found = kwic(cli, demo_workspace_dir, "Miss", "Lucy")
+    assert found["lines"] and {line["match"] for line in found["lines"]} == {"Miss Lucy"}
+    assert kwic(cli, demo_workspace_dir, "Miss Lucy")["lines"] == found["lines"]
+    assert kwic(cli, demo_workspace_dir, '"Miss Lucy"')["lines"] == found["lines"]
+    # the query language's operators still search word by word
+    either = kwic(cli, demo_workspace_dir, "Miss", "OR", "Lucy")
+    assert {line["match"] for line in either["lines"]} >= {"Miss", "Lucy"}
+    with pytest.raises(SystemExit):
+        cli("kwic", "--help")
+    assert "Several words are one phrase" in " ".join(capsys.readouterr().out.split())
+
+
+def passage_texts(cli, ws, ids):
+    for pid in sorted(ids):
+        code, out, err = cli("--workspace", ws, "show", pid, "--json")
+        yield pid, json.loads(out)["text"]
 
 
 def test_a_phrase_with_an_apostrophe_is_found_with_either_apostrophe(cli, demo_workspace_dir):
     for phrase in ('"Ruth\'s possible"', '"Ruth\u2019s possible"'):
         found = kwic(cli, demo_workspace_dir, phrase)
         assert found["lines"] and {line["match"] for line in found["lines"]} == {"Ruth's possible"}
+
+
+def test_on_an_80_column_terminal_each_line_fits_and_the_places_line_up(cli, workspace_dir, monkeypatch):
+    from annotator.cli import kwic_cmds
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setattr(kwic_cmds, "_terminal_columns", lambda: 80)
+    code, out, err = cli("--workspace", workspace_dir, "kwic", "letter")  # stem-mates: "letter", "letters"
+    rows = out.splitlines()[1:]
+    assert code == 0 and len(rows) >= 3
+    assert all(len(row) <= 80 for row in rows), rows
+    assert len({row.index("[") for row in rows}) == 1 and len({row.index("  lh-") for row in rows}) == 1
+    assert len({len(row.split("[")[1].split("]")[0]) for row in rows}) > 1  # matches of two lengths, still aligned
+
+
+def test_a_reading_of_the_passages_stops_when_cancelled(session):
+    assert len(session.kwic("the").lines) > 20
+    stopped = session.kwic("the", cancelled=lambda: True)
+    assert stopped.lines == [] and not stopped.complete
+
+
+def test_tried_by_a_new_user_a_misspelling_a_filter_alone_and_a_phrase_found_apart(cli, demo_workspace_dir):
+    code, out, err = cli("--workspace", demo_workspace_dir, "kwic", "Tomy")
+    assert code == 0 and out.splitlines() == ["0 occurrences in 0 passages", "did you mean: Tommy"]
+    code, out, err = cli("--workspace", demo_workspace_dir, "kwic", "theme:hope")  # no word to list
+    assert code == 2 and "give a word or a phrase" in err and err.count("\n") == 1
+    # search finds "Ruth's" in passages holding "Ruth" alone too: only those with an occurrence are counted
+    found = kwic(cli, demo_workspace_dir, "Ruth's")
+    code, out, err = cli("--workspace", demo_workspace_dir, "kwic", "Ruth's")
+    assert out.splitlines()[0] == f"{len(found['lines'])} occurrences in {len({line['id'] for line in found['lines']})} passages"

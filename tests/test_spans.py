@@ -250,13 +250,24 @@ def test_hand_edited_spans_that_no_longer_match_are_named_by_file_and_line_and_k
     assert code == 0
 
 
-def test_a_span_whose_offsets_moved_is_found_again_by_its_words(cli, workspace_dir):
+def test_a_span_whose_offsets_moved_is_found_again_by_its_words_and_reported(cli, workspace_dir):
+    # A correction is never silent (issue #20): the file and line, the offsets stored and where the words are
+    path = workspace_dir / "corpus" / "annotations" / "carol.yaml"
     write_tags(workspace_dir, f"- passage: {LH2}\n  theme: loss\n  spans:\n  - {{quote: lamp oil, start: 1, end: 9}}\n")
     code, out, err = cli("--workspace", workspace_dir, "show", LH2, "--json")
-    assert err == ""
+    assert code == 0
     carol = next(a for a in json.loads(out)["annotations"] if a["annotator"] == "carol")
     text = json.loads(out)["text"]
-    assert text[carol["spans"][0]["start"]:carol["spans"][0]["end"]] == "lamp oil"
+    start, end = carol["spans"][0]["start"], carol["spans"][0]["end"]
+    assert text[start:end] == "lamp oil"
+    [warning] = err.splitlines()
+    assert warning.startswith(f"warning: {path}:6: span on lh-002 (loss): offsets 1-9 hold ")
+    assert f"its words are at {start}-{end}" in warning
+    for command in (["evidence", "loss"], ["export", "--format", "csv"], ["show", LH2, "--quote"]):
+        code, out, err = cli("--workspace", workspace_dir, *command)
+        assert code == 0 and f"{path}:6:" in err, command
+    stored = yaml.safe_load(path.read_text(encoding="utf-8"))["tags"][0]["spans"]
+    assert stored == [{"quote": "lamp oil", "start": 1, "end": 9}]  # a reading command never rewrites the file
 
 
 def test_reimporting_an_edited_text_keeps_spans_still_there_and_reports_the_rest(cli, tmp_path):

@@ -184,7 +184,7 @@ def render_consensus(result) -> str:
 
 # -- reading commands: --as (who is looking, for blind coding) ------------------------------------
 
-READING_COMMANDS = ("search", "show", "evidence", "themes", "report", "suggest")
+READING_COMMANDS = ("search", "show", "evidence", "themes", "report", "suggest", "export")
 
 
 def add_viewer_options(subparsers) -> None:

@@ -104,6 +104,10 @@ def cmd_export(args) -> int:
     sync_index(session)
     warn_span_problems(session)
     data = session.export(args.format, args.theme, whole=args.whole)
+    if session.looking() is not None:
+        from annotator.blind import export_note
+
+        print(f"note: {export_note(session.looking())}", file=sys.stderr)
     if args.output:
         session.write_export(Path(args.output), data, protected=[session.ws.corpus, session.ws.index_dir])
         print(f"wrote {args.output} ({len(data):,} bytes)", file=sys.stderr)

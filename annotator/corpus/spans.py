@@ -197,9 +197,13 @@ class SpanProblem:
     tag: Tag
     reason: str
     span_quote: str = ""
+    moved_to: Span | None = None  # placed, but not at its stored offsets: where its words were found
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else str(self.path)
+        if self.moved_to is not None:
+            return (f"{where}: span on {self.tag.passage} ({self.tag.theme}): {self.reason}; its words are at "
+                    f"{self.moved_to.start}-{self.moved_to.end} and are used there (correct start and end in the file to match)")
         return (f"{where}: span on {self.tag.passage} ({self.tag.theme}) cannot be placed: {self.reason}; "
                 f"kept, and the tag counts for the whole passage")
 
@@ -212,8 +216,22 @@ def placed_spans(tag: Tag, text: str) -> list[Span]:
 
 
 def problems(tag: Tag, text: str, path: Path) -> list[SpanProblem]:
-    return [SpanProblem(path, span.line, tag, why_unplaced(span, text), _short(span.quote)) for span in tag.spans
-            if place(span, text) is None]
+    """The tag's spans that cannot be placed, and those placed elsewhere than their stored offsets
+    (found again by their words: a hand edit of the offsets, an edited passage), each to report."""
+    found = []
+    for span in tag.spans:
+        placed = place(span, text)
+        if placed is None:
+            found.append(SpanProblem(path, span.line, tag, why_unplaced(span, text), _short(span.quote)))
+        elif (placed.start, placed.end) != (span.start, span.end):
+            found.append(SpanProblem(path, span.line, tag, why_moved(span, text), _short(span.quote), placed))
+    return found
+
+
+def why_moved(span: Span, text: str) -> str:
+    if not 0 <= span.start < span.end <= len(text):
+        return f"offsets {span.start}-{span.end} are outside the passage's {len(text)} characters"
+    return f"offsets {span.start}-{span.end} hold \"{_short(text[span.start:span.end], 40)}\", not its words \"{_short(span.quote, 40)}\""
 
 
 def span_json(span: Span) -> dict:

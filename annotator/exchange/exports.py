@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Iterable
 from annotator.corpus.yamlio import atomic_write_bytes
 from annotator.errors import AnnotatorError
 from annotator.exchange import qdpx  # noqa: F401 - registers the qdpx format
-from annotator.exchange.formats import FORMATS, Writer, register  # noqa: F401 - FORMATS and Writer named here as before
+from annotator.exchange.formats import FORMATS, Writer, annotation_files_seen, register  # noqa: F401 - FORMATS and Writer named here as before
 from annotator.evidence import EvidencePassage, corpus_positions, sheet_annotators
 from annotator.corpus.model import Theme
 from annotator.corpus.spans import placed_spans
@@ -52,8 +52,6 @@ def export(session: "Session", format_name: str, theme_names: list[str] | None =
     writer = load_formats().get(format_name)
     if writer is None:
         raise AnnotatorError(f"unknown export format '{format_name}'; choose one of {', '.join(sorted(FORMATS))}")
-    if format_name in ("json", "qdpx"):  # blind coding: these carry every annotator's tags, whoever looks
-        session.refuse_while_blind(f"a {format_name} export")
     if whole and format_name in WHOLE_FORMATS:
         return writer(session, selected_theme_ids(session, theme_names), whole=True)
     return writer(session, selected_theme_ids(session, theme_names))
@@ -209,12 +207,13 @@ def csv_memos(item: EvidencePassage, annotator: str) -> str:
 
 
 def workspace_json(session: "Session", theme_ids: list[str]) -> dict:
-    """Themes, sources with their passages, and every annotator's tags on the chosen themes."""
+    """Themes, sources with their passages, and every annotator's tags on the chosen themes (the
+    viewer's alone while blind coding is on)."""
     themes = _themes_by_id(session)
     wanted = set(theme_ids)
     sources = sorted(session.store.sources(), key=lambda sf: (sf.source.imported_at, sf.source.id))
     annotations = []
-    for af in sorted(session.store.all_annotations(), key=lambda a: a.annotator):
+    for af in sorted(annotation_files_seen(session), key=lambda a: a.annotator):
         tags = [_tag_json(t) for t in af.tags if t.theme in wanted]
         entry = {"annotator": af.annotator, "tags": tags}
         if af.memos:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable, Protocol
 
 if TYPE_CHECKING:
-    from annotator.corpus.model import Theme
+    from annotator.corpus.model import AnnotationFile, Theme
     from annotator.corpus.store import Store
     from annotator.corpus.workspace import Workspace
     from annotator.engine.index import SearchIndex
@@ -26,6 +26,16 @@ class ExportSession(Protocol):
     def themes(self) -> list["Theme"]: ...
 
     def resolve_theme(self, name: str) -> "Theme": ...
+
+    def looking(self) -> str | None: ...
+
+
+def annotation_files_seen(session: ExportSession) -> list["AnnotationFile"]:
+    """Every annotator's file of tags and comments; only the viewer's own while blind coding is on,
+    so that every export format shows what `show` and `evidence` show (annotator.blind)."""
+    viewer = session.looking()
+    files = session.store.all_annotations()
+    return files if viewer is None else [af for af in files if af.annotator == viewer]
 
 
 Writer = Callable[[ExportSession, list[str]], bytes]

@@ -35,7 +35,7 @@ from xml.etree import ElementTree as ET
 
 from annotator import __version__
 from annotator.errors import AnnotatorError, ImportFailure
-from annotator.exchange.formats import register
+from annotator.exchange.formats import annotation_files_seen, register
 from annotator.exchange.importers.checks import (
     check_annotation_files, check_annotations, check_sources, passage_id_problem, valid_source_id,
 )
@@ -112,7 +112,7 @@ def write_qdpx(session: "Session", theme_ids: list[str]) -> bytes:
     store = session.store
     wanted = set(theme_ids)
     themes = [t for t in store.themes() if t.id in wanted]
-    annotation_files = sorted(store.all_annotations(), key=lambda af: af.annotator)
+    annotation_files = sorted(annotation_files_seen(session), key=lambda af: af.annotator)  # blind: the viewer's
     tags = [t for af in annotation_files for t in af.tags if t.theme in wanted]
     memos = [m for af in annotation_files for m in af.memos]
     users = sorted({t.annotator for t in tags} | {m.annotator for m in memos})

@@ -1,8 +1,8 @@
 """The concordance screen (`annotator kwic`): every occurrence of the search words in context, the
 matches aligned in one column; a strip above shows where in each book they fall.
 
-`o` orders by position, left or right context; `enter` opens the passage at the match; digits
-and `t` tag the passage, as everywhere a passage is selected.
+`o` orders by place in the book, or by the words before or after the match; `enter` opens the
+passage at the match; digits and `t` tag the passage, as everywhere a passage is selected.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from rich.style import Style
 from rich.text import Text
 from textual import on, work
+from textual.worker import get_current_worker
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -22,7 +23,10 @@ from annotator.tui.bindings import PASSAGE_BINDINGS
 from annotator.tui.render import DIM, HIGHLIGHT, literal, one_line
 
 STRIP_LABEL = 18
-WHERE_CHARS = 16  # the location column
+WHERE_CHARS = 16  # the location column, at most
+MIN_SIDE = 8
+# How the lines are ordered, in words (the CLI's --sort names them position, left, right).
+SORT_NAMES = {"position": "In book order", "left": "Sorted by the words before", "right": "Sorted by the words after"}
 TUI_LIMIT = 300  # passages read: a common word's lines come in well under a second at 100k passages
 
 
@@ -43,7 +47,8 @@ class ConcordanceScreen(Screen):
         self.term = term
         self.sort = "position"
         self.found: Concordance | None = None
-        self.places: dict[str, tuple[str, int, int]] = {}  # passage id -> source title, index, passages in it
+        # passage id -> source title, index, passages in it; None until the corpus has been read
+        self.places: dict[str, tuple[str, int, int]] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(literal(f"Concordance of “{self.term}”: finding…"), id="kwic-head", markup=False)
@@ -57,34 +62,56 @@ class ConcordanceScreen(Screen):
 
     @work(thread=True, exclusive=True, group="kwic")
     def _find(self) -> None:
+        worker = get_current_worker()  # cancelled when the screen closes: a long reading stops, searches go on
         try:
-            found = self.app.session.kwic(self.term, width=200, sort=self.sort, limit=TUI_LIMIT)
-            places = self.app.session.reading_places()
+            found = self.app.session.kwic(self.term, width=200, sort=self.sort, limit=TUI_LIMIT,
+                                          cancelled=lambda: worker.is_cancelled)
         except AnnotatorError as error:
             self.app.call_from_thread(self.query_one("#kwic-head", Static).update, literal(str(error)))
             return
-        self.app.call_from_thread(self.show, found, places)
+        if worker.is_cancelled:
+            return
+        self.app.call_from_thread(self.show, found)
+        # The strip needs every book's passages, read from the corpus (seconds, the first time, at
+        # 100k passages): the lines are shown first, the strip when they are known.
+        try:
+            places = self.app.session.reading_places()
+        except AnnotatorError:
+            return
+        self.app.call_from_thread(self.show_places, places)
 
-    def show(self, found: Concordance, places: dict) -> None:
-        self.found, self.places = found, places
+    def show(self, found: Concordance) -> None:
+        self.found = found
         self._draw_head()
         self.query_one("#kwic-strip", Static).update(self._strip())
         self._fill()
 
+    def show_places(self, places: dict) -> None:
+        self.places = places
+        if self.found is not None:
+            self.query_one("#kwic-strip", Static).update(self._strip())
+
     def _draw_head(self) -> None:
         found = self.found
         head = Text()
-        head.append_text(literal(f"Concordance of “{self.term}”: {len(found.lines)} occurrence"
-                                 f"{'s' if len(found.lines) != 1 else ''} in {found.passages} passage"
-                                 f"{'s' if found.passages != 1 else ''}"
-                                 + (f" (the {found.read} best read)" if found.read < found.passages else "")))
-        head.append_text(literal(f" · sorted by {self.sort} (o) · enter opens · esc back", DIM))
+        occurrences = f"{len(found.lines)} occurrence{'s' if len(found.lines) != 1 else ''}"
+        if not found.complete:  # common words, read in book order until enough held them
+            where = "the first passage that holds it" if found.read == 1 else f"the first {found.read} passages that hold it"
+        else:
+            where = f"{found.passages} passage{'s' if found.passages != 1 else ''}"
+            where += f" (the {found.read} best read)" if found.read < found.passages else ""
+        head.append_text(literal(f"Concordance of “{self.term}”: {occurrences} in {where}"))
+        head.append_text(literal(f"\n{SORT_NAMES[self.sort]} (o changes it) · enter opens the passage · esc back", DIM))
         if found.notice:
             head.append_text(literal(f"\n{found.notice}", DIM))
+        if found.suggestion:
+            head.append_text(literal(f"\ndid you mean: {found.suggestion.strip(chr(34))}", DIM))
         self.query_one("#kwic-head", Static).update(head)
 
     def _strip(self) -> Text:
         """A line per book: where in it (from its first passage to its last) each match falls."""
+        if self.places is None:
+            return literal("Where in the book: reading the books…", DIM) if self.found.lines else Text()
         width = max(10, self.size.width - STRIP_LABEL - 4)
         by_source: dict[str, list[int]] = {}
         sizes: dict[str, int] = {}
@@ -105,20 +132,31 @@ class ConcordanceScreen(Screen):
     def _fill(self) -> None:
         lines = self.query_one(KwicList)
         keep = lines.highlighted
-        side = max(8, (self.size.width - WHERE_CHARS - 16) // 2)
-        lines.set_options(Option(self._row(line, side), id=f"{n}") for n, line in enumerate(self.found.lines))
-        if self.found.lines:
-            lines.highlighted = min(keep or 0, len(self.found.lines) - 1)
+        found = self.found.lines
+        where = min(WHERE_CHARS, max((len(line.location) for line in found), default=0))
+        longest = max((len(line.match) for line in found), default=0)
+        # The row fills the list: its width less the options' padding and a scrollbar's room.
+        room = (lines.content_region.width or self.size.width) - 4
+        side = max(MIN_SIDE, (room - longest - 2 - where) // 2 - 1)
+        lines.set_options(Option(self._row(line, side, longest, where), id=f"{n}") for n, line in enumerate(found))
+        if found:
+            lines.highlighted = min(keep or 0, len(found) - 1)
 
     @staticmethod
-    def _row(line: KwicLine, side: int) -> Text:
-        left, right = joined_context(line, side)
-        where = line.location if len(line.location) <= WHERE_CHARS else line.location[: WHERE_CHARS - 1] + "…"
+    def _row(line: KwicLine, side: int, longest: int, where_chars: int) -> Text:
+        left = joined_context(line, side)[0]
+        right = joined_context(line, side + longest - len(line.match))[1]  # the places line up
+        where = line.location if len(line.location) <= where_chars else line.location[: max(where_chars - 1, 0)] + "…"
         row = literal(left)
         row.append_text(literal(line.match, HIGHLIGHT))
         row.append_text(literal(right + "  "))
         row.append_text(literal(where, DIM))
         return row
+
+    def on_resize(self) -> None:
+        if self.found is not None:
+            self.query_one("#kwic-strip", Static).update(self._strip())
+            self._fill()
 
     def _line(self) -> KwicLine | None:
         lines = self.query_one(KwicList)

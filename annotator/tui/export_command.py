@@ -33,8 +33,18 @@ def ask_and_export(app) -> None:
         try:
             with app.session.lock:
                 path = export_to(app.session.unlocked, name.strip())
+                viewer = app.session.unlocked.looking()
+                problems = app.session.unlocked.span_problems()
         except AnnotatorError as error:
             app.notify(str(error), severity="error", timeout=8, markup=False)
+            return
+        for problem in problems:  # as `annotator export` warns: a span not placed, or placed elsewhere
+            app.notify(str(problem), severity="warning", timeout=10, markup=False)
+        if viewer is not None:
+            from annotator.blind import export_note
+
+            note = export_note(viewer)
+            app.notify(f"Wrote {path}. {note[0].upper()}{note[1:]}", title="Exported", timeout=10, markup=False)
             return
         app.notify(f"Wrote {path}", title="Exported", timeout=6, markup=False)
 

@@ -139,3 +139,14 @@ async def test_a_span_a_hand_edit_broke_is_named_when_the_passage_opens(app, wor
         assert any(f"{path}:6: span on lh-002 (loss) cannot be placed" in m for m in shown)
         assert "Loss" in str(screen.query_one("#passage-tags").render())  # the tag, on the whole passage
 
+
+
+async def test_a_span_whose_offsets_a_hand_edit_moved_is_reported_when_the_passage_opens(app, workspace_dir):
+    path = workspace_dir / "corpus" / "annotations" / "carol.yaml"
+    path.write_text("annotator: carol\ntags:\n- passage: lh-002\n  theme: loss\n  spans:\n  - {quote: lamp oil, start: 1, end: 9}\n",
+                    encoding="utf-8")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_lh2(app, pilot)
+        shown = [n.message for n in app._notifications]
+        assert any(m.startswith(f"{path}:6: span on lh-002 (loss): offsets 1-9 hold ") for m in shown), shown
+        assert "“lamp oil”" in str(screen.query_one("#passage-tags").render())  # still the words, where they are
