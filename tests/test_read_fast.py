@@ -78,7 +78,8 @@ def test_written_annotation_files_read_the_same(tags):
 EDITS = st.sampled_from(["# comment", "", "   ", "- passage: p-9", "  theme: hope", "  at: '2026'", "  comment: a: b",
                          "  comment: 'it''s'", "  comment: |", "    block", "  spans:", "  - quote: x", "    start: 1",
                          "    end: -2", "    end: 2.5", "memos: []", "extra: 1", "tags: []", "annotator: other", "k: &a 1",
-                         "  confidence: 0.8", "  passage: dup", "\tx: 1", "  theme: null", "  theme: ~"])
+                         "  confidence: 0.8", "  passage: dup", "\tx: 1", "  theme: null", "  theme: ~",
+                         "  comment: null", "  comment: <<", "  at: -", "  at: -x", "  at: +1", "    - quote: null"])
 
 
 @settings(max_examples=500, suppress_health_check=[HealthCheck.too_slow], deadline=None)
@@ -103,6 +104,13 @@ def test_the_usual_shapes_take_the_fast_path():
     assert assert_agrees(indented)
     fast = annotations_fast.read(written(plain), PATH)
     assert [(s.quote, s.line) for s in fast.tags[2].spans] == [("supply boat", 15), ("The", 18)]
+
+
+@pytest.mark.parametrize("last_lines", ["  at: ''\n  comment: null\n", "  at: -\n", "  at: ''\n  comment: <<\n",
+                                        "  at: ''\n  spans:\n  - quote: NULL\n    start: 1\n    end: 2\n"])
+def test_values_the_general_reader_reads_otherwise_are_left_to_it(last_lines):
+    text = "annotator: ann\ntags:\n- passage: p-1\n  theme: hope\n" + last_lines
+    assert not assert_agrees(text)
 
 
 def test_a_store_reads_a_file_the_fast_path_declines_the_general_way(workspace_dir):

@@ -36,12 +36,14 @@ from annotator.corpus.yaml_fast import plain_characters_only
 from annotator.corpus.yamlio import _plain_text
 
 # Values the general readers read as text, unchanged. An id or a theme: letters, digits and
-# `_.-/+` (never null). A time: the same and `:` between them. Free text (a comment, a quote): a
-# first character that is no YAML indicator; the rest is checked in Python (rare: few tags have one).
+# `_.-/+`, a letter or digit first (never null). A time: the same and `:` between them. Free
+# text (a comment, a quote): a first character that is no YAML indicator; the rest is checked
+# in Python (rare: few tags have one).
 _NOT_NULL = r"(?!(?:null|Null|NULL)\n)"
 _ID = _NOT_NULL + r"[\w][\w.\-/+]*"
-_TIME = _NOT_NULL + r"[\w.+\-]+(?::[\w.+\-]+)*"
+_TIME = _NOT_NULL + r"[\w][\w.+\-]*(?::[\w.+\-]+)*"
 _TEXT = r"[^\s\-?:,\[\]{}#&*!|>'\"%@`~][^\n]*"
+_NULLS = frozenset(("null", "Null", "NULL", "<<"))  # (`~` is no first character of _TEXT)
 _QUOTED = r"'([^'\n]*)'"  # single-quoted, no quote inside: its value is what is between
 _QUOTED_TEXT = r"'((?:[^'\n]|'')*)'"  # free text may hold quotes, written twice
 
@@ -107,7 +109,7 @@ def _free_text(quoted: str, plain: str) -> str | None:
     ` #` inside, a space or colon last)."""
     if not plain:
         return quoted.replace("''", "'")
-    if ": " in plain or " #" in plain or plain[-1] in " :" or plain == "<<":
+    if ": " in plain or " #" in plain or plain[-1] in " :" or plain in _NULLS:
         return None
     return plain
 
