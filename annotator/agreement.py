@@ -156,9 +156,9 @@ def _themes_by_passage(store: Store, annotator: str) -> dict[str, set[str]]:
 
 def _corpus_order(store: Store) -> dict[str, int]:
     order: dict[str, int] = {}
-    for source_file in store.sources():
-        for passage in source_file.passages:
-            order.setdefault(passage.id, len(order))
+    for outline in store.outlines():  # the ids in order: no passage text is needed
+        for passage_id in outline.ids:
+            order.setdefault(passage_id, len(order))
     return order
 
 

@@ -9,6 +9,8 @@ one annotator). A span tag counts its passage, as every tag does.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 
 from annotator.corpus.store import Store
 
@@ -51,17 +53,20 @@ def build_grid(store: Store, annotator: str | None = None) -> Grid:
     theme_ids = [t.id for t in store.themes()]
     known = set(theme_ids)
     rows: list[GridRow] = []
-    for source_file in store.sources():
+    for outline in store.outlines():  # ids and locations only: the texts are not read
         by_location: dict[str, GridRow] = {}
-        for passage in source_file.passages:
-            row = by_location.get(passage.location)
+        # A run of passages at one location at a time (a chapter's), each run's ids copied in C.
+        for location, run in groupby(zip(outline.ids, outline.locations), key=itemgetter(1)):
+            row = by_location.get(location)
             if row is None:
-                row = by_location[passage.location] = GridRow(source_file.source.id, passage.location)
+                row = by_location[location] = GridRow(outline.source.id, location)
                 rows.append(row)
-            row.passages.append(passage.id)
-            for theme_id in themes_of.get(passage.id, ()):
-                if theme_id in known:
-                    row.tagged.setdefault(theme_id, []).append(passage.id)
+            row.passages.extend(map(itemgetter(0), run))
+        for row in by_location.values():
+            for passage_id in filter(themes_of.__contains__, row.passages):
+                for theme_id in themes_of[passage_id]:
+                    if theme_id in known:
+                        row.tagged.setdefault(theme_id, []).append(passage_id)
     return Grid(theme_ids, rows, annotator)
 
 

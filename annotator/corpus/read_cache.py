@@ -1,15 +1,20 @@
 """A cache of read and validated annotation files in `index/read-cache/` (derived data).
 
 A class of 30 annotators is 30 large YAML files that every `agreement`, `show` or TUI start
-reads again. Once a file has been read, its tags and memos are kept here as JSON, keyed by the
-file's full signature (mtime_ns, size, inode, ctime_ns, as the index's freshness): a hand edit,
-a `touch`, a replaced file or a restored mtime all change it, and the file is read again. A file
-changed in the last two seconds is not cached (its signature could still stand for two contents).
+reads again. Once a file has been read, its tags (with their spans) and memos are kept here,
+keyed by the file's full signature (mtime_ns, size, inode, ctime_ns, as the index's freshness):
+a hand edit, a `touch`, a replaced file or a restored mtime all change it, and the file is read
+again. A file changed in the last two seconds is not cached (its signature could still stand for
+two contents).
 
-Only files whose records have no unknown fields are cached (those are kept by the YAML reader
-alone). The cache is plain JSON checked field by field, so a damaged or crafted cache file
-can do nothing but be ignored; and writes never trust it (the store re-reads the YAML under
-the lock before changing a file). The folder is made only inside an existing `index/`.
+The format is columns of text joined by NUL, a character no YAML file may hold: one split in C
+gives every field, ~3x faster than JSON and than annotations_fast reading the YAML itself. A
+JSON header names the format, the file, its signature, how many records and spans follow and
+the CRC-32 of what follows; a cache file whose header, checksum or counts do not match (cut
+short, damaged, crafted, another version's) is ignored, and a crafted one can give nothing but text to a read: writes never trust the cache
+(the store re-reads the YAML under the lock before changing a file). Only files whose records
+have no unknown fields, and whose spans all read cleanly, are cached (the others keep what the
+YAML reader alone keeps). The folder is made only inside an existing `index/`.
 """
 
 from __future__ import annotations
@@ -18,72 +23,104 @@ import json
 import os
 import tempfile
 import time
+import zlib
+from itertools import chain, repeat
+from operator import attrgetter
 from pathlib import Path
 
-from annotator.corpus.model import NO_EXTRA, AnnotationFile, Memo, Tag
+from annotator.corpus.model import NO_EXTRA, AnnotationFile, Memo, Span, Tag
+from annotator.corpus.yamlio import AsWritten
 from annotator.corpus.workspace import Workspace
 
-FORMAT = 1
+FORMAT = 2
 FOLDER = "read-cache"
 # A file changed this recently is not cached ("racy" as git says): an in-place edit of the same
 # size within the file system's timestamp tick would leave its signature as it was.
 RACY_NS = 2_000_000_000
+SEP = "\x00"
+TAG_FIELDS, MEMO_FIELDS, SPAN_FIELDS = 4, 3, 6
 
 
 def _cache_file(ws: Workspace, path: Path) -> Path:
-    return ws.index_dir / FOLDER / f"annotations.{path.name}.json"
+    return ws.index_dir / FOLDER / f"annotations.{path.name}.cache"
 
 
 def load(ws: Workspace, path: Path, signature: tuple[int, ...]) -> AnnotationFile | None:
     """The file's records as cached for exactly this signature, or None."""
     try:
-        data = json.loads(_cache_file(ws, path).read_bytes())
-    except (OSError, ValueError, RecursionError):
-        return None
-    try:
-        return _records(data, path, signature)
-    except (TypeError, ValueError, KeyError, AttributeError):
+        header_bytes, body = _cache_file(ws, path).read_bytes().split(b"\x00", 1)
+        header = json.loads(header_bytes)
+        if type(header) is not dict or header.get("crc32") != zlib.crc32(body):
+            return None  # cut short or damaged
+        return _records(header, [""] + body.decode("utf-8").split(SEP), path, signature)
+    except (OSError, ValueError, RecursionError, TypeError, KeyError, AttributeError, IndexError):
         return None
 
 
-def _records(data: dict, path: Path, signature: tuple[int, ...]) -> AnnotationFile | None:
-    if (type(data) is not dict or data.get("format") != FORMAT or data.get("file") != path.name
-            or data.get("signature") != list(signature)):
+def _records(header: dict, fields: list[str], path: Path, signature: tuple[int, ...]) -> AnnotationFile | None:
+    if (type(header) is not dict or header.get("format") != FORMAT or header.get("file") != path.name
+            or header.get("signature") != list(signature)):
+        return None
+    n_tags, n_memos, n_spans = header["tags"], header["memos"], header["spans"]
+    if not all(type(n) is int and n >= 0 for n in (n_tags, n_memos, n_spans)):
+        return None
+    if len(fields) != 1 + TAG_FIELDS * n_tags + MEMO_FIELDS * n_memos + SPAN_FIELDS * n_spans:
         return None
     name = path.stem
-    raw_tags, raw_memos = data["tags"], data["memos"]
-    if type(raw_tags) is not list or type(raw_memos) is not list or not all(type(r) is list for r in raw_tags + raw_memos):
-        return None
-    tags = []
-    for passage, theme, at, comment in raw_tags:
-        if not (type(passage) is str and type(theme) is str and type(at) is str
-                and (comment is None or (type(comment) is str and comment))):
-            return None
-        tags.append(Tag(passage, theme, name, at, comment, NO_EXTRA))
-    memos = []
-    for passage, text, at in raw_memos:
-        if not (type(passage) is str and type(text) is str and type(at) is str):
-            return None
-        memos.append(Memo(passage, text, name, at, NO_EXTRA))
+    at = 1
+    passages, themes, times, comments = (fields[at + i * n_tags: at + (i + 1) * n_tags] for i in range(TAG_FIELDS))
+    at += TAG_FIELDS * n_tags
+    tags = list(map(Tag, passages, themes, repeat(name), times,
+                    map(_none_if_empty, comments) if any(comments) else repeat(None), repeat(NO_EXTRA)))
+    memo_passages, texts, memo_times = (fields[at + i * n_memos: at + (i + 1) * n_memos] for i in range(MEMO_FIELDS))
+    at += MEMO_FIELDS * n_memos
+    memos = list(map(Memo, memo_passages, texts, repeat(name), memo_times, repeat(NO_EXTRA)))
+    _add_spans(tags, fields[at:])
     return AnnotationFile(name, tags, memos, NO_EXTRA)
+
+
+def _none_if_empty(text: str) -> str | None:
+    return text or None
+
+
+def _add_spans(tags: list[Tag], fields: list[str]) -> None:
+    """Spans are rows of (tag index, start, end, line, kind, quote), in each tag's order."""
+    spans: dict[int, list[Span]] = {}
+    for i in range(0, len(fields), SPAN_FIELDS):
+        index, start, end, line, kind, quote = fields[i: i + SPAN_FIELDS]
+        quote = AsWritten(quote) if kind == "a" else quote  # plain text that YAML 1.1 reads otherwise
+        spans.setdefault(int(index), []).append(Span(int(start), int(end), quote, int(line) if line else None))
+    for index, found in spans.items():
+        tags[index].spans = tuple(found)
 
 
 def save(ws: Workspace, path: Path, signature: tuple[int, ...], annotations: AnnotationFile) -> None:
     """Cache a file just read (if its records have no unknown fields); failures are ignored."""
-    if annotations.extra or any(t.extra for t in annotations.tags) or any(m.extra for m in annotations.memos):
-        return
-    if any(t.spans for t in annotations.tags):  # the cache's rows have no room for the words a tag quotes
+    tags, memos = annotations.tags, annotations.memos
+    if annotations.extra or any(map(attrgetter("extra"), tags)) or any(map(attrgetter("extra"), memos)):
         return
     mtime_ns, _size, _inode, ctime_ns = signature
     if time.time_ns() - max(mtime_ns, ctime_ns) < RACY_NS:
         return
-    data = {
-        "format": FORMAT,
-        "file": path.name,
-        "signature": list(signature),
-        "tags": [[t.passage, t.theme, t.at, t.comment] for t in annotations.tags],
-        "memos": [[m.passage, m.text, m.at] for m in annotations.memos],
-    }
+    spanned = [(i, t) for i, t in enumerate(tags) if t.spans] if any(map(attrgetter("spans"), tags)) else []
+    if any(s.raw is not None or s.problem for _, t in spanned for s in t.spans):
+        return  # a span a hand edit made unreadable is kept as its YAML, which only the YAML holds
+    spans = [(str(i), str(s.start), str(s.end), "" if s.line is None else str(s.line),
+              "a" if type(s.quote) is AsWritten else "s", s.quote) for i, t in spanned for s in t.spans]
+    columns = [list(map(attrgetter(name), tags)) for name in ("passage", "theme", "at")]
+    columns.append([t.comment or "" for t in tags] if any(map(attrgetter("comment"), tags)) else [""] * len(tags))
+    columns += [list(map(attrgetter(name), memos)) for name in ("passage", "text", "at")]
+    columns.append([field for span in spans for field in span])
+    try:
+        body = SEP.join(chain.from_iterable(columns)).encode("utf-8")
+    except UnicodeEncodeError:  # (text from a read is valid UTF-8; nothing else is cached)
+        return
+    header = json.dumps({"format": FORMAT, "file": path.name, "signature": list(signature), "tags": len(tags),
+                         "memos": len(memos), "spans": len(spans), "crc32": zlib.crc32(body)})
+    _write(ws, path, header.encode("ascii") + b"\x00" + body)
+
+
+def _write(ws: Workspace, path: Path, data: bytes) -> None:
     folder = ws.index_dir / FOLDER
     try:
         if not ws.index_dir.is_dir():
@@ -91,11 +128,12 @@ def save(ws: Workspace, path: Path, signature: tuple[int, ...], annotations: Ann
         folder.mkdir(exist_ok=True)  # (not parents: a folder swapped away meanwhile is not made again)
         fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=folder)
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
             os.replace(tmp, _cache_file(ws, path))
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        (folder / f"annotations.{path.name}.json").unlink(missing_ok=True)  # the JSON of format 1
     except (OSError, ValueError):  # derived data: a full or read-only disk only costs the next read
         return

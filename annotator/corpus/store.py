@@ -27,9 +27,10 @@ from annotator.corpus.model import (
     now_iso,
     themes_from_yaml,
 )
-from annotator.corpus import read_cache
+from annotator.corpus import annotations_fast, read_cache
+from annotator.corpus.outline import Outline, read_outline
 from annotator.corpus.workspace import Workspace
-from annotator.corpus.yamlio import os_error_reason, read_yaml, write_target, write_yaml
+from annotator.corpus.yamlio import os_error_reason, parse_yaml, read_yaml, read_yaml_text, write_target, write_yaml
 
 LOCK_TIMEOUT_S = 30
 
@@ -54,6 +55,7 @@ class Store:
         self.ws = workspace
         self._cache: dict[Path, tuple[tuple[int, ...] | None, object]] = {}
         self._from_read_cache: set[Path] = set()  # entries read from index/read-cache, not the YAML
+        self._outlines: dict[Path, tuple[tuple[int, ...] | None, Outline]] = {}  # passages files read without texts
         self._file_lock = None  # made on the first write: importing filelock costs a cold start ~30 ms
         self._file_lock_made = threading.Lock()
 
@@ -100,7 +102,7 @@ class Store:
             if value is not None:
                 self._from_read_cache.add(path)
         if value is None:
-            value = parse(read_yaml(path), path)
+            value = _read_annotations(path) if parse is annotation_file_from_yaml else parse(read_yaml(path), path)
             if parse is annotation_file_from_yaml and signature is not None:
                 read_cache.save(self.ws, path, signature, value)
         self._cache[path] = (signature, value)
@@ -151,6 +153,7 @@ class Store:
     def forget(self, path: Path) -> None:
         """Drop one file from the read cache (the index builder streams a large corpus through)."""
         self._cache.pop(path, None)
+        self._outlines.pop(path, None)
         self._from_read_cache.discard(path)
 
     def is_cached(self, path: Path) -> bool:
@@ -160,6 +163,28 @@ class Store:
         files = [self.load_source_path(p) for p in self.source_paths()]
         check_unique_passage_ids((self.ws.source_file(sf.source.id), [p.id for p in sf.passages]) for sf in files)
         return files
+
+    def outlines(self) -> list[Outline]:
+        """Each passages file's source, passage ids and locations, in the order of sources(), with
+        the same checks: what the grid needs, read without the texts unless already read whole."""
+        outlines = [self._outline(path) for path in self.source_paths()]
+        check_unique_passage_ids((self.ws.source_file(o.source.id), o.ids) for o in outlines)
+        return outlines
+
+    def _outline(self, path: Path) -> Outline:
+        signature = file_signature(path)
+        for cache in (self._cache, self._outlines):
+            hit = cache.get(path)
+            if hit is not None and hit[0] == signature and signature is not None:
+                return hit[1] if cache is self._outlines else _outline_of(hit[1])
+        text = read_yaml_text(path)
+        outline = None if text is None else read_outline(text)
+        if outline is None:  # not in annotator's own shape: read whole (which reports any error)
+            return _outline_of(self.load_source_path(path))
+        if outline.source.id != path.stem:
+            self.load_source_path(path)  # says what is wrong, as any read of the file does
+        self._outlines[path] = (signature, outline)
+        return outline
 
     def save_source(self, source_file: SourceFile) -> None:
         path = self.ws.source_file(source_file.source.id)
@@ -391,13 +416,28 @@ def annotation_file_from_yaml(data, path: Path) -> AnnotationFile:
     return annotations
 
 
+def _outline_of(source_file: SourceFile) -> Outline:
+    return Outline(source_file.source, [p.id for p in source_file.passages], [p.location for p in source_file.passages])
+
+
+def _read_annotations(path: Path) -> AnnotationFile:
+    """An annotation file read from its YAML: annotator's own shape by annotations_fast, the rest
+    (and every error) by yamlio."""
+    text = read_yaml_text(path)
+    if text is not None:
+        annotations = annotations_fast.read(text, path)
+        if annotations is not None and annotations.annotator == path.stem:
+            return annotations
+    return annotation_file_from_yaml(None if text is None else parse_yaml(text, path), path)
+
+
 def check_unique_passage_ids(files: Iterable[tuple[Path, list[str]]]) -> None:
     """Raise a CorpusError naming both files if a passage id is used in two source files."""
     owner: dict[str, Path] = {}
     for path, ids in files:
         for passage_id in ids:
             other = owner.setdefault(passage_id, path)
-            if other != path:
+            if other is not path and other != path:  # (`is` first: Path.__eq__ is slow, 100k times)
                 raise CorpusError(path, f"passage id '{passage_id}' is also used in {other.name}")
 
 

@@ -202,6 +202,12 @@ def parse_yaml(text: str, path: Path | str) -> Any:
 
 def read_yaml(path: Path) -> Any:
     """Read and parse one YAML file; a missing file reads as None."""
+    text = read_yaml_text(path)
+    return None if text is None else parse_yaml(text, path)
+
+
+def read_yaml_text(path: Path) -> str | None:
+    """One YAML file's text (a BOM dropped), None if it is missing; a CorpusError if unreadable."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -213,7 +219,7 @@ def read_yaml(path: Path) -> Any:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise CorpusError(path, "not valid UTF-8 text", line) from None
-    return parse_yaml(text, path)
+    return text
 
 
 # -- writing ------------------------------------------------------------------------------
