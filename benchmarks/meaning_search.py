@@ -2,6 +2,7 @@
 
     python benchmarks/meaning_search.py [--corpus demo|novel|all] [--json] [--keep DIR]
     python benchmarks/meaning_search.py --scale 100000     # query time and RSS at N passages
+    python benchmarks/meaning_search.py --embed-speed 200  # passages embedded a second, and 10k's time
 
 Query sets live in benchmarks/meaning_queries/: for the demo corpus (corpus/, Never Let Me Go)
 and for Great Expectations (tests/fixtures/novel/, imported as a user would). A `paraphrase`
@@ -200,6 +201,22 @@ def scale(passages: int, keep: Path) -> dict:
             "first_showing_with_best_sentences_ms_max": round(1000 * max(with_sentences), 1)}
 
 
+def embed_speed(count: int) -> dict:
+    """Embed `count` paragraphs of Great Expectations (the model as fill() uses it, BATCH at a time), nothing
+    stored; the time for 10,000 such passages follows from the rate (CPU time too: the machine may be busy)."""
+    text = gzip.decompress((ROOT / "tests/fixtures/novel/great-expectations.txt.gz").read_bytes()).decode("utf-8")
+    paragraphs = [" ".join(p.split()) for p in text.split("\n\n") if len(p.split()) > 3][100 : 100 + count]
+    model = embeddings.embedder()
+    start, start_cpu = time.perf_counter(), time.process_time()
+    for i in range(0, len(paragraphs), meaning.BATCH):
+        model.embed(paragraphs[i : i + meaning.BATCH], "passage")
+    wall, cpu = time.perf_counter() - start, time.process_time() - start_cpu
+    return {"passages": len(paragraphs), "mean_words": round(statistics.fmean(len(p.split()) for p in paragraphs), 1),
+            "per_second": round(len(paragraphs) / wall, 2), "per_cpu_second": round(len(paragraphs) / cpu, 2),
+            "10k_minutes": round(10_000 / (len(paragraphs) / wall) / 60, 1), "10k_cpu_minutes": round(10_000 / (len(paragraphs) / cpu) / 60, 1),
+            "load_average": round(os.getloadavg()[0], 1)}
+
+
 def spec_window(result: dict) -> int:
     return result.get("window", 0)
 
@@ -209,12 +226,17 @@ def main(argv=None) -> int:
     parser.add_argument("--corpus", choices=["demo", "novel", "all"], default="all")
     parser.add_argument("--keep", type=Path, default=Path(tempfile.gettempdir()) / "annotator-meaning-bench")
     parser.add_argument("--scale", type=int, metavar="N", help="measure query time and RSS at N passages instead")
+    parser.add_argument("--embed-speed", type=int, metavar="N", help="time the embedding of N passages instead")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     if embeddings.embedder() is None:
         print(f"no model: {embeddings.unavailable()}", file=sys.stderr)
         return 2
     args.keep.mkdir(parents=True, exist_ok=True)
+    if args.embed_speed:
+        result = embed_speed(args.embed_speed)
+        print(json.dumps(result, indent=2) if args.json else result)
+        return 0
     if args.scale:
         result = scale(args.scale, args.keep)
         print(json.dumps(result, indent=2) if args.json else result)
