@@ -31,7 +31,8 @@ FOLDER = "meaning"
 BATCH = 8  # passages embedded between two progress reports (and two checks for stopping)
 CANDIDATES = 100  # how deep the meaning ranking goes into the fusion
 # How deep the word ranking goes: each word hit costs its highlight (most of a word search's time
-# at 100k passages), and past rank 40 a word hit's vote, at most 1 / (RRF_K + 41), moves little.
+# at 100k passages), and past rank 40 a word hit's vote, at most 1 / (RRF_K + 41), moves little; a
+# longer page asked for goes as deep as the page (a keyword query's full matches stay on top of it).
 WORD_CANDIDATES = 40
 RRF_K = 10  # reciprocal-rank fusion's constant: a passage scores 1 / (K + rank) in each ranking
 # A word hit's vote is weighed by the square of the share of the query's content words it holds:
@@ -523,7 +524,7 @@ def search(index, text: str, *, embedder=None, why_not: str = "", themes=(), sou
     meaning_text = emb.clean(prepared.words)
     # The query's embedding (the model's C engine lets go of the GIL) runs while the words are searched.
     query_vector = _embedding_query(embedder, meaning_text) if embedder is not None and meaning_text else None
-    words = word_search.search(index, text, themes=themes, source=source, untagged=untagged, kind="passage", limit=WORD_CANDIDATES)
+    words = word_search.search(index, text, themes=themes, source=source, untagged=untagged, kind="passage", limit=max(WORD_CANDIDATES, limit))
     if embedder is None or not meaning_text:
         hits = words.hits[: max(limit, 0)]
         return MeaningResult(query=text, total=words.total, hits=hits, suggestion=words.suggestion, notice=words.notice,
