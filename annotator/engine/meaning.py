@@ -54,7 +54,8 @@ FUNCTION_WORDS = frozenset(
 SENTENCE_RESULTS = 3
 MAX_SENTENCES = 12
 # Two-pass ranking on big corpora (see rank): checked on Great Expectations' vectors, 128 axes and
-# the best 1,000 of the first pass give the exact top 100 (recall 1.00, worst query 0.99).
+# the best 1,000 of the first pass give the exact top 100 (recall 1.00, worst query 0.99); 2,000
+# leave room on a corpus 25 times its size.
 APPROX_FROM = 20_000
 REDUCED_DIMS = 128
 RERANK = 2_000
@@ -226,6 +227,7 @@ class Passages:
     ids: list[str]
     keys: list[str]  # the texts' keys (the texts themselves are read again only to embed them)
     rows: tuple = (None, None)  # (the store's size when computed, each passage's row or -1): see rows_in
+    by_row: tuple = (None, None, None)  # (those rows, the passages' order by row, the rows in that order)
 
 
 @dataclass
@@ -377,9 +379,12 @@ def _two_passes(found: Passages, store: VectorStore, rows, wanted, query_vector,
     best_rows = np.sort(np.argpartition(-rough, depth - 1)[:depth])
     exact = np.asarray(store.matrix()[best_rows] @ query_vector, dtype=np.float32)
     # the passages holding those rows (a text found in two passages is one row)
-    order = np.argsort(rows, kind="stable")
-    first = np.searchsorted(rows[order], best_rows, "left")
-    counts = np.searchsorted(rows[order], best_rows, "right") - first
+    if found.by_row[0] is not rows:
+        order = np.argsort(rows, kind="stable")
+        found.by_row = (rows, order, rows[order])
+    _, order, sorted_rows = found.by_row
+    first = np.searchsorted(sorted_rows, best_rows, "left")
+    counts = np.searchsorted(sorted_rows, best_rows, "right") - first
     offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
     positions = order[np.repeat(first, counts) + offsets]
     sims = np.repeat(exact, counts)
