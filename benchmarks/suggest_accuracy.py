@@ -86,9 +86,12 @@ def correct(session: Session, themes, passages, tagged, embeddings) -> dict[str,
     return result
 
 
+KEEP: Path | None = None  # --keep: where the embeddings are kept between runs (else in memory only)
+
+
 def measure(corpus: Path, method: str) -> dict:
     themes, passages = load_corpus(corpus)
-    embeddings = semantic.cache_for(None) if method == "semantic" else None
+    embeddings = semantic.cache_for(KEEP) if method == "semantic" else None
     results = {"corpus": str(corpus.relative_to(ROOT) if corpus.is_relative_to(ROOT) else corpus), "method": method,
                "passages": len(passages), "themes": len(themes)}
     with tempfile.TemporaryDirectory() as tmp:
@@ -114,7 +117,7 @@ def plain_baselines(corpus: Path) -> dict:
     import numpy as np
 
     themes, passages = load_corpus(corpus)
-    cache = semantic.cache_for(None)
+    cache = semantic.cache_for(KEEP)
     theme_ids = [t.id for t in themes]
     gold = np.array([theme_ids.index(g) for _, g in passages])
     vectors = cache.embed([p.text for p, _ in passages])
@@ -155,7 +158,12 @@ def main(argv=None) -> int:
     parser.add_argument("--method", choices=["lexical", "semantic", "both"], default="both")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--plain", action="store_true", help="also the plain embedding baselines (needs the extra)")
+    parser.add_argument("--keep", type=Path, help="keep the embeddings in this folder between runs")
     args = parser.parse_args(argv)
+    global KEEP
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        KEEP = args.keep
     methods = ["lexical", "semantic"] if args.method == "both" else [args.method]
     if "semantic" in methods and not semantic.available():
         if args.method == "semantic":

@@ -166,3 +166,24 @@ def test_blind_coding_hides_the_others_tags_from_a_search_by_meaning(cli, ready_
     assert search(cli, workspace_dir, query, "theme:loss", "--as", "bob")["results"] == []
     assert search(cli, workspace_dir, query, "theme:loss", "--as", "alice")["results"][0]["id"] == "lh-007"
     assert search(cli, workspace_dir, query, "--theme", "Loss", "--as", "alice")["results"][0]["id"] == "lh-007"  # by name
+
+
+def test_a_big_corpus_ranks_in_two_passes_and_finds_what_one_pass_finds(ready_dir, monkeypatch):
+    """Past APPROX_FROM passages the first pass ranks the vectors' projections; the answer is the same."""
+    from annotator.engine import embeddings, meaning
+    from annotator.session import Session
+
+    session = Session.open(ready_dir)
+    session.sync()
+    query = "no mail comes any more, and she waits on the pier for every delivery"
+    one_pass = session.search_meaning(query, sentences=0)
+    monkeypatch.setattr(meaning, "APPROX_FROM", 0)
+    monkeypatch.setattr(meaning, "RERANK", 4)  # fewer than the passages: the first pass chooses
+    two_passes = session.search_meaning(query, sentences=0)
+    filtered = session.search_meaning(query, sentences=0, themes=["loss"])
+    assert [h.id for h in two_passes.hits][:3] == [h.id for h in one_pass.hits][:3]
+    assert two_passes.hits[0].id == "lh-007"
+    assert filtered.hits and all("loss" in h.themes for h in filtered.hits)
+    store = meaning.store_for(session.ws.index_dir, embeddings.embedder())
+    assert store.reduced()[0].shape == (len(store.rows), meaning.REDUCED_DIMS)
+    session.close()

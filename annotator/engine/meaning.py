@@ -29,7 +29,11 @@ from annotator.engine.hits import Hit, SearchResult
 
 FOLDER = "meaning"
 BATCH = 8  # passages embedded between two progress reports (and two checks for stopping)
-CANDIDATES = 100  # how deep each ranking goes into the fusion
+CANDIDATES = 100  # how deep the meaning ranking goes into the fusion
+# How deep the word ranking goes: each word hit costs its highlight (most of a word search's time
+# at 100k passages), and past rank 40 a word hit's vote, at most 1 / (RRF_K + 41), moves little; a
+# longer page asked for goes as deep as the page (a keyword query's full matches stay on top of it).
+WORD_CANDIDATES = 40
 RRF_K = 10  # reciprocal-rank fusion's constant: a passage scores 1 / (K + rank) in each ranking
 # A word hit's vote is weighed by the square of the share of the query's content words it holds:
 # a passage with every word of a keyword query counts fully (so it stays on top), one sharing a
@@ -49,6 +53,13 @@ FUNCTION_WORDS = frozenset(
 # at most MAX_SENTENCES of each; this is most of a first meaning search's time on long passages.
 SENTENCE_RESULTS = 3
 MAX_SENTENCES = 12
+# Two-pass ranking on big corpora (see rank): checked on Great Expectations' vectors, 128 axes and
+# the best 1,000 of the first pass give the exact top 100 (recall 1.00, worst query 0.99); 2,000
+# leave room on a corpus 25 times its size.
+APPROX_FROM = 20_000
+REDUCED_DIMS = 128
+RERANK = 2_000
+BASIS_SAMPLE = 20_000  # vectors the principal axes are found from
 
 
 def text_key(text: str) -> str:
@@ -109,6 +120,61 @@ class VectorStore:
                 self._matrix = mapped
             return self._matrix
 
+    def basis(self):
+        """A (dim × REDUCED_DIMS) matrix: the principal axes of the stored vectors (of the uncentred second
+        moment, which keeps the most of each dot product), found once from a sample of them."""
+        import numpy as np
+
+        with self._lock:
+            size = self._count + len(self._memory)
+            found_from = getattr(self, "_basis_from", 0)
+            # found again while the store grows from few vectors (a first search during the embedding)
+            if found_from < min(BASIS_SAMPLE, size // 2):
+                sample = np.asarray(self.read_rows(np.arange(0, size, max(1, size // BASIS_SAMPLE))), dtype=np.float64)
+                _, vectors = np.linalg.eigh(sample.T @ sample)
+                self._basis = np.ascontiguousarray(vectors[:, ::-1][:, :REDUCED_DIMS], dtype=np.float32)
+                self._basis_from = len(sample)
+            return self._basis
+
+    def reduced(self):
+        """(every row projected on the principal axes, the axes): a row is projected once (rows are only
+        appended), all of them again if the axes are found again."""
+        import numpy as np
+
+        with self._lock:
+            basis = self.basis()
+            size = self._count + len(self._memory)
+            kept, kept_basis = getattr(self, "_reduced", (None, None))
+            if kept is None or kept_basis is not basis or len(kept) > size:
+                kept = np.zeros((0, basis.shape[1]), dtype=np.float32)
+            if len(kept) < size:
+                blocks = [kept]
+                for start in range(len(kept), size, 8192):  # never all the full vectors in memory at once
+                    blocks.append(self.read_rows(np.arange(start, min(start + 8192, size))) @ basis)
+                kept = np.concatenate(blocks)
+                self._reduced = (kept, basis)
+            return kept, basis
+
+    def read_rows(self, rows):
+        """A copy of these rows (ascending), read through a mapping closed at once: a mapping's pages count in
+        the process's memory for as long as it lives (for reading every row once, a block at a time)."""
+        import mmap
+
+        import numpy as np
+
+        with self._lock:
+            rows = np.asarray(rows, dtype=np.int64)
+            out = np.empty((len(rows), self.dim), dtype=np.float32)
+            in_file = rows < self._count
+            if in_file.any():
+                with open(self.vectors_path, "rb") as f, mmap.mmap(f.fileno(), self._count * self.dim * 4, access=mmap.ACCESS_READ) as mapped:
+                    view = np.frombuffer(mapped, dtype=np.float32).reshape(self._count, self.dim)
+                    out[in_file] = view[rows[in_file]]
+                    del view  # the mapping closes only when nothing looks into it
+            if not in_file.all():
+                out[~in_file] = np.stack([self._memory[r - self._count][1] for r in rows[~in_file]])
+            return out
+
     def add(self, keys: list[str], vectors) -> None:
         """Append rows for keys not stored yet (the lock makes two processes' appends line up)."""
         from filelock import FileLock
@@ -161,6 +227,7 @@ class Passages:
     ids: list[str]
     keys: list[str]  # the texts' keys (the texts themselves are read again only to embed them)
     rows: tuple = (None, None)  # (the store's size when computed, each passage's row or -1): see rows_in
+    by_row: tuple = (None, None, None)  # (those rows, the passages' order by row, the rows in that order)
 
 
 @dataclass
@@ -269,7 +336,12 @@ class MeaningRanking:
 
 
 def rank(searcher, store: VectorStore, query_vector, allowed: set[int] | None = None, limit: int = CANDIDATES) -> MeaningRanking:
-    """The embedded passages by cosine with the query, best first (those in `allowed`, if given)."""
+    """The embedded passages by cosine with the query, best first (those in `allowed`, if given).
+
+    Up to APPROX_FROM passages, one product with every vector. Beyond, reading every vector for each
+    query costs more than the query's own embedding (memory, not arithmetic: 150 MB at 100k), so a
+    first pass ranks the passages' projections on REDUCED_DIMS principal axes (a quarter of the
+    bytes) and the best RERANK of those are ranked again with their full vectors."""
     import numpy as np
 
     found = passages(searcher)
@@ -281,14 +353,43 @@ def rank(searcher, store: VectorStore, query_vector, allowed: set[int] | None = 
     cover = Coverage(int((rows >= 0).sum()), len(rows))
     if not embedded.any():
         return MeaningRanking([], [], [], cover)
-    matrix = store.matrix()
-    sims = np.asarray(matrix @ query_vector, dtype=np.float32)[rows[embedded]]
-    positions = np.flatnonzero(embedded)
+    query_vector = np.asarray(query_vector, dtype=np.float32)
+    if len(rows) >= APPROX_FROM:
+        positions, sims = _two_passes(found, store, rows, embedded, query_vector, limit)
+    else:
+        positions = np.flatnonzero(embedded)
+        sims = np.asarray(store.matrix() @ query_vector, dtype=np.float32)[rows[embedded]]
     top = min(limit, len(sims))
     best = np.argpartition(-sims, top - 1)[:top]
     best = best[np.argsort(-sims[best], kind="stable")]
     chosen = positions[best]
     return MeaningRanking(docnums[chosen].tolist(), [found.ids[i] for i in chosen], sims[best].tolist(), cover)
+
+
+def _two_passes(found: Passages, store: VectorStore, rows, wanted, query_vector, limit: int):
+    """(passages' positions, their cosines): the best rows by their projections, those again in full."""
+    import numpy as np
+
+    reduced, basis = store.reduced()
+    rough = reduced @ (basis.T @ query_vector)  # every row of the store (sentences' too): kept across searchers
+    wanted_rows = np.zeros(len(rough), dtype=bool)
+    wanted_rows[rows[wanted]] = True
+    rough[~wanted_rows] = -np.inf
+    depth = min(max(RERANK, limit), int(wanted_rows.sum()))
+    best_rows = np.sort(np.argpartition(-rough, depth - 1)[:depth])
+    exact = np.asarray(store.matrix()[best_rows] @ query_vector, dtype=np.float32)
+    # the passages holding those rows (a text found in two passages is one row)
+    if found.by_row[0] is not rows:
+        order = np.argsort(rows, kind="stable")
+        found.by_row = (rows, order, rows[order])
+    _, order, sorted_rows = found.by_row
+    first = np.searchsorted(sorted_rows, best_rows, "left")
+    counts = np.searchsorted(sorted_rows, best_rows, "right") - first
+    offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    positions = order[np.repeat(first, counts) + offsets]
+    sims = np.repeat(exact, counts)
+    keep = wanted[positions]
+    return positions[keep], sims[keep]
 
 
 def rows_in(found: Passages, store: VectorStore):
@@ -374,6 +475,28 @@ def sentence_spans(text: str, limit: int = MAX_SENTENCES) -> list[tuple[int, int
     return spans
 
 
+_query_vectors: dict = {}  # (model, query) -> vector: the TUI asks again as a query is refined, paged, filtered
+QUERY_VECTORS_KEPT = 64
+_query_pool = None
+
+
+def _embedding_query(embedder, text: str):
+    """A future of the query's vector (already done when the query was embedded lately)."""
+    import concurrent.futures
+
+    global _query_pool
+    key = (embedder, text)
+    future = _query_vectors.get(key)
+    if future is None or (future.done() and future.exception() is not None):
+        if _query_pool is None:
+            _query_pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="meaning-query")
+        future = _query_pool.submit(lambda: embedder.embed([text], "query")[0])
+        if len(_query_vectors) >= QUERY_VECTORS_KEPT:
+            _query_vectors.pop(next(iter(_query_vectors)))
+        _query_vectors[key] = future
+    return future
+
+
 @dataclass
 class MeaningResult(SearchResult):
     coverage: Coverage | None = None
@@ -403,8 +526,10 @@ def search(index, text: str, *, embedder=None, why_not: str = "", themes=(), sou
     from annotator.engine import search as word_search
 
     prepared = word_search.prepare(text)
-    words = word_search.search(index, text, themes=themes, source=source, untagged=untagged, kind="passage", limit=CANDIDATES)
     meaning_text = emb.clean(prepared.words)
+    # The query's embedding (the model's C engine lets go of the GIL) runs while the words are searched.
+    query_vector = _embedding_query(embedder, meaning_text) if embedder is not None and meaning_text else None
+    words = word_search.search(index, text, themes=themes, source=source, untagged=untagged, kind="passage", limit=max(WORD_CANDIDATES, limit))
     if embedder is None or not meaning_text:
         hits = words.hits[: max(limit, 0)]
         return MeaningResult(query=text, total=words.total, hits=hits, suggestion=words.suggestion, notice=words.notice,
@@ -415,7 +540,7 @@ def search(index, text: str, *, embedder=None, why_not: str = "", themes=(), sou
         fill(searcher, store, embedder, progress)
     else:
         store.reload()
-    query_vector = embedder.embed([meaning_text], "query")[0]
+    query_vector = query_vector.result()
     restrict = word_search._combined_filter(prepared, themes, source, untagged, None)
     allowed = set(searcher.docs_for_query(restrict)) if restrict is not None else None
     ranking = rank(searcher, store, query_vector, allowed)
