@@ -132,6 +132,13 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
+def cpu_seconds() -> float:
+    """CPU seconds of this process and of its children waited for (the index build's workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 # -- SQLite FTS5 ------------------------------------------------------------------------
 
 
@@ -219,9 +226,13 @@ def whoosh_phase(root: Path, plan: dict) -> dict:
 
     mix = [BenchQuery(**q) for q in plan["mix"]]
     session = Session.open(root)
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), cpu_seconds()
     session.sync(force=True)
     build = time.perf_counter() - start
+    build_cpu = cpu_seconds() - start_cpu
+    if plan.get("build_only"):
+        session.close()
+        return {"build_s": round(build, 2), "build_cpu_s": round(build_cpu, 2), "peak_rss_mb": round(peak_rss_mb(), 1)}
 
     def search(q: BenchQuery):
         result = session.search(q.annotator, limit=PAGE)
@@ -247,6 +258,7 @@ def whoosh_phase(root: Path, plan: dict) -> dict:
     session.close()
     return {
         "build_s": round(build, 2),
+        "build_cpu_s": round(build_cpu, 2),
         **times,
         "after_toggles_p95_ms": after["p95_ms"],
         "update_one_passage_p95_ms": round(percentile(update_ms, 95), 2),
@@ -308,7 +320,7 @@ def interleaved_times(search, fts5_db: str | None, mix: list[BenchQuery], repeat
 
 
 def run(passages: int, seed: int = DEFAULT_SEED, folder: Path | None = None, repeats: int = REPEATS,
-        toggles: int = 30, language: str = "en") -> dict:
+        toggles: int = 30, language: str = "en", build_only: bool = False) -> dict:
     own_folder = folder is None
     folder = Path(tempfile.mkdtemp(prefix="annotator-bench-")) if own_folder else Path(folder)
     try:
@@ -331,12 +343,16 @@ def run(passages: int, seed: int = DEFAULT_SEED, folder: Path | None = None, rep
             "toggles": [[p.id, rng.choice(THEMES)[0]] for p in rng.sample(items, min(toggles, len(items)))],
         }
         plan["fts5_db"] = str(folder / "fts5.db")
-        plan_file = folder / "plan.json"
+        plan["build_only"] = build_only
 
         fts = Fts5(folder / "fts5.db")
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         fts.build(items)
         fts_build = time.perf_counter() - start
+        fts_build_cpu = time.process_time() - start_cpu
+        if build_only:
+            fts.close()
+            return build_report(passages, language, seed, fts_build, fts_build_cpu, _whoosh_child(root, folder, plan))
         fts_times = time_queries(fts.search, mix, repeats)
         fts_count_times = time_queries(lambda q: (fts.search(q), fts.count(q)), mix, 1)
         fts_updates = []
@@ -345,18 +361,11 @@ def run(passages: int, seed: int = DEFAULT_SEED, folder: Path | None = None, rep
             fts.update_one(pid, text + " revised")
             fts_updates.append((time.perf_counter() - start) * 1000.0)
         fts.close()
-        plan_file.write_text(json.dumps(plan), encoding="utf-8")
         fts_rss = peak_rss_mb()
         del corpus, items
         gc.collect()
 
-        child = subprocess.run(
-            [sys.executable, str(Path(__file__).resolve()), "--whoosh-phase", str(root), "--plan", str(plan_file)],
-            capture_output=True, text=True, check=False,
-        )
-        if child.returncode != 0:
-            raise RuntimeError(f"the Whoosh phase failed:\n{child.stderr}")
-        whoosh = json.loads(child.stdout)
+        whoosh = _whoosh_child(root, folder, plan)
         return {
             "passages": passages,
             "language": language,
@@ -366,6 +375,7 @@ def run(passages: int, seed: int = DEFAULT_SEED, folder: Path | None = None, rep
             "whoosh": whoosh,
             "fts5": {
                 "build_s": round(fts_build, 2),
+                "build_cpu_s": round(fts_build_cpu, 2),
                 **fts_times,
                 "with_count_p95_ms": fts_count_times["p95_ms"],
                 "update_one_passage_p95_ms": round(percentile(fts_updates, 95), 2),
@@ -376,11 +386,38 @@ def run(passages: int, seed: int = DEFAULT_SEED, folder: Path | None = None, rep
             "interleaved_p95_ratio": (whoosh.get("interleaved") or {}).get("p95_ratio"),
             "kinds_slower_than_fts5": (whoosh.get("interleaved") or {}).get("kinds_slower_than_fts5"),
             "build_ratio": round(whoosh["build_s"] / max(fts_build, 1e-9), 2),
+            "build_cpu_ratio": round(whoosh["build_cpu_s"] / max(fts_build_cpu, 1e-9), 2),
             "peak_rss_mb": whoosh["peak_rss_mb"],
         }
     finally:
         if own_folder:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def _whoosh_child(root: Path, folder: Path, plan: dict) -> dict:
+    """annotator's side of the run, in a process of its own."""
+    plan_file = folder / "plan.json"
+    plan_file.write_text(json.dumps(plan), encoding="utf-8")
+    child = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--whoosh-phase", str(root), "--plan", str(plan_file)],
+        capture_output=True, text=True, check=False,
+    )
+    if child.returncode != 0:
+        raise RuntimeError(f"the Whoosh phase failed:\n{child.stderr}")
+    return json.loads(child.stdout)
+
+
+def build_report(passages: int, language: str, seed: int, fts_build: float, fts_build_cpu: float, whoosh: dict) -> dict:
+    """The figures of a --build-only run: both builds, wall and CPU seconds (annotator's with its workers')."""
+    return {
+        "passages": passages,
+        "language": language,
+        "seed": seed,
+        "whoosh": whoosh,
+        "fts5": {"build_s": round(fts_build, 2), "build_cpu_s": round(fts_build_cpu, 2)},
+        "build_ratio": round(whoosh["build_s"] / max(fts_build, 1e-9), 2),
+        "build_cpu_ratio": round(whoosh["build_cpu_s"] / max(fts_build_cpu, 1e-9), 2),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -391,6 +428,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=REPEATS, help="timed passes over the query mix")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON document")
     parser.add_argument("--dir", help="keep the workspace here and reuse it in later runs (default: a temporary folder)")
+    parser.add_argument("--build-only", action="store_true",
+                        help="time only the two index builds (wall and CPU seconds), no queries")
     parser.add_argument("--whoosh-phase", metavar="WORKSPACE", help=argparse.SUPPRESS)
     parser.add_argument("--plan", metavar="FILE", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -402,13 +441,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.dir:
         folder = Path(args.dir)
         folder.mkdir(parents=True, exist_ok=True)
-    report = run(args.passages, args.seed, folder=folder, repeats=args.repeats, language=args.language)
-    if args.json:
+    report = run(args.passages, args.seed, folder=folder, repeats=args.repeats, language=args.language,
+                 build_only=args.build_only)
+    if args.json or args.build_only:
         print(json.dumps(report, indent=2))
     else:
         w, f = report["whoosh"], report["fts5"]
         print(f"{report['passages']} passages, {report['queries']} queries x {report['repeats']}")
-        print(f"build      whoosh {w['build_s']:.2f} s   fts5 {f['build_s']:.2f} s  ratio {report['build_ratio']}")
+        print(f"build      whoosh {w['build_s']:.2f} s   fts5 {f['build_s']:.2f} s  ratio {report['build_ratio']}"
+              f"   (cpu {w['build_cpu_s']:.2f} / {f['build_cpu_s']:.2f}, ratio {report['build_cpu_ratio']})")
         print(f"search p50 whoosh {w['p50_ms']:.2f} ms  fts5 {f['p50_ms']:.2f} ms")
         print(f"search p95 whoosh {w['p95_ms']:.2f} ms  fts5 {f['p95_ms']:.2f} ms  ratio {report['p95_ratio']}")
         for kind, both in ((w.get("interleaved") or {}).get("p95_ms_by_kind") or {}).items():

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import zlib
+
 from hypothesis import given, settings, strategies as st
 
-from annotator.engine.fast.bulkindex import FastAnalysis
+from annotator.engine.fast.bulkindex import FastAnalysis, zlib_stored
 from annotator.engine.index import make_schema, passage_doc
 from annotator.corpus.model import Passage
 from tests.engine_checks import TRICKY, build, documents
@@ -47,6 +49,12 @@ def test_a_bulk_built_index_searches_and_takes_later_updates(tmp_path):
     with ix.searcher() as searcher:
         assert searcher.document(id="p-55")["text"] == "now about lighthouses"
         assert searcher.doc_count() == len(documents(50))
+
+
+def test_stored_fields_are_written_as_a_zlib_stream_that_zlib_reads():
+    for data in (b"", b"x", bytes(range(256)) * 600):  # empty, short, more than one 64 KB stored block
+        assert zlib.decompress(zlib_stored(data)) == data
+    assert zlib_stored(b"a pickled passage") == zlib.compress(b"a pickled passage", 0)
 
 
 def _analyzer_positions(text: str) -> dict[bytes, list[int]]:

@@ -113,6 +113,30 @@ def test_phrases_rank_as_whoosh_after_builds_tags_and_reimports(phrased, whole, 
     assert session.search('"hope hope hope"').total == 0  # the file's texts again: the in-place edits are gone
 
 
+def test_phrases_read_from_their_starts_documents_and_merged_intersections_rank_as_whoosh(phrased, monkeypatch):
+    from annotator.engine.fast import fastscore
+
+    # Every later word's positions read in the documents of the phrase starts found so far, and
+    # every intersection made by merging: the same answers as Whoosh's.
+    monkeypatch.setattr(fastscore, "FEW_PHRASE_STARTS", 10**9)
+    monkeypatch.setattr(fastscore, "MERGE_INTERSECTION", 10**9)
+    passages = [p for s in phrased.store.sources() for p in s.passages]
+    _check(phrased, WRITTEN + _phrases_from(passages, 40, seed=7))
+
+
+def test_sorted_arrays_intersect_alike_by_merging_and_by_binary_search():
+    import numpy as np
+
+    from annotator.engine.fast.fastscore import _intersect_sorted
+
+    rng = np.random.default_rng(3)
+    for size_a, size_b in [(0, 4), (3, 0), (1, 1), (40, 50), (5, 2000), (2000, 1900)]:
+        a = np.unique(rng.integers(0, 3000, size_a)).astype(np.int32)
+        b = np.unique(rng.integers(0, 3000, size_b)).astype(np.int64)
+        assert _intersect_sorted(a, b).tolist() == np.intersect1d(a, b).tolist()
+        assert _intersect_sorted(b, a).tolist() == np.intersect1d(a, b).tolist()
+
+
 def test_the_table_holds_the_positions_whoosh_reads(tmp_path):
     folder = tmp_path / "ix"
     ix = build(folder, documents(300), bulk=True)

@@ -25,9 +25,28 @@ def settings_path(ws: Workspace) -> Path:
     return ws.root / SETTINGS_DIR / SETTINGS_NAME
 
 
+# path -> (the file's inode, size and times when read, its settings): every search asks for the
+# blind-coding setting, and reading the file cost more than a rare word's search itself.
+_settings_read: dict[str, tuple[tuple[int, int, int, int], dict]] = {}
+
+
 def read_settings(ws: Workspace) -> dict:
-    data = read_yaml(settings_path(ws))
-    return dict(data) if isinstance(data, dict) else {}
+    path = os.path.join(ws.root, SETTINGS_DIR, SETTINGS_NAME)
+    try:
+        found = os.stat(path)
+    except FileNotFoundError:
+        return {}
+    except OSError:  # read_yaml says what is wrong
+        found = None
+    signature = None if found is None else (found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns)
+    cached = _settings_read.get(path)
+    if signature is not None and cached is not None and cached[0] == signature:
+        return dict(cached[1])
+    data = read_yaml(Path(path))
+    settings = dict(data) if isinstance(data, dict) else {}
+    if signature is not None:
+        _settings_read[path] = (signature, settings)
+    return dict(settings)
 
 
 def write_setting(ws: Workspace, key: str, value: str | None) -> None:

@@ -405,6 +405,30 @@ def _wanted(word: str, wanted: frozenset) -> bool:
     return any(term in wanted for term in analysed_terms(word))
 
 
+_WANTED_CACHE_LIMIT = 64  # (languages, terms) sets remembered: a page's hits share one
+_WANTED_WORDS_LIMIT = 50_000  # words remembered for one of them
+_wanted_words: dict[tuple, dict[str, bool]] = {}
+
+
+def _wanted_test(wanted: frozenset):
+    """_wanted for these terms in the current query languages, each word's answer remembered: the
+    passages of a page meet the same candidate words (`to`, `too` for a term beginning `to`) again."""
+    key = (current_query_languages(), wanted)
+    verdicts = _wanted_words.get(key)
+    if verdicts is None or len(verdicts) >= _WANTED_WORDS_LIMIT:
+        if len(_wanted_words) >= _WANTED_CACHE_LIMIT:
+            _wanted_words.clear()
+        verdicts = _wanted_words[key] = {}
+
+    def test(word: str) -> bool:
+        verdict = verdicts.get(word)
+        if verdict is None:
+            verdict = verdicts[word] = _wanted(word, wanted)
+        return verdict
+
+    return test
+
+
 def match_offsets(text: str, terms: set) -> list[list[int]]:
     """Character [start, end] of every word in `text` whose analysed form is among `terms`.
 
@@ -421,16 +445,17 @@ def match_offsets(text: str, terms: set) -> list[list[int]]:
         found = [[m.start(), m.end()] for m in _sequence_pattern(sequences).finditer(text)]
         words = match_offsets(text, wanted - sequences) if wanted - sequences else []
         return _joined_at_hyphens(text, sorted(found + words))
+    is_wanted = _wanted_test(wanted)
     accented = not text.isascii()  # then a word's first letters may be written with accents
     lowered = text.lower()
     scanner = None if accented else _lowered_scanner(wanted)
     if scanner is not None and len(lowered) == len(text):
-        found = [[m.start(), m.end()] for m in scanner.finditer(lowered) if _wanted(m.group(), wanted)]
+        found = [[m.start(), m.end()] for m in scanner.finditer(lowered) if is_wanted(m.group())]
         return _joined_at_hyphens(text, found)
     pattern = _candidate_pattern(wanted, accented)
     heads = _head_finder(wanted, accented)
     if heads is None or len(lowered) != len(text):  # a letter whose lowercase is longer: places would shift
-        found = [[m.start(), m.end()] for m in pattern.finditer(text) if _wanted(m.group(), wanted)]
+        found = [[m.start(), m.end()] for m in pattern.finditer(text) if is_wanted(m.group())]
         return _joined_at_hyphens(text, found)
     # What pattern.finditer(text) finds, several times faster: a case-insensitive pattern that begins
     # with a lookbehind is tried at every character; the heads are found by a literal search of the
@@ -442,7 +467,7 @@ def match_offsets(text: str, terms: set) -> list[list[int]]:
         m = pattern.match(text, head.start())
         if m:
             end = m.end()
-            if _wanted(m.group(), wanted):
+            if is_wanted(m.group()):
                 found.append([m.start(), end])
     return _joined_at_hyphens(text, found)
 
@@ -815,8 +840,12 @@ def _scored_search(searcher, q, limit, restrict):
 
 def _hit(stored: dict, score: float, terms: set[bytes], pending: dict | None = None) -> Hit:
     text = stored.get("text", "")
-    with query_languages((stored.get("language") or ENGLISH,)):  # its words as its language makes them
+    language = (stored.get("language") or ENGLISH,)
+    if language == current_query_languages():
         matches = match_offsets(text, terms)
+    else:
+        with query_languages(language):  # its words as its language makes them
+            matches = match_offsets(text, terms)
     return Hit(
         id=stored["id"],
         kind=stored.get("kind", "passage"),

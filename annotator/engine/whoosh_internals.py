@@ -17,7 +17,8 @@ Who uses what:
   and Query._btexts (a prefix's or fuzzy term's expansions).
 - annotator.engine.fast.bulkindex (bulk segment writer): whoosh.filedb.filetables._lengths, W3TermInfo._struct,
   the W3 field writer's _postfile/_tindex/_fieldid/_postwriter (its _blocklimit, _compression), and
-  the SegmentWriter it extends (_check_state, _check_fields, _added, _assemble_segment).
+  the SegmentWriter it extends (_check_state, _check_fields, _added, _assemble_segment), and the
+  W3 per-document writer's stored column (_colwriters['_stored'], its wrapped writer's _child).
 - annotator.engine.search: TypingPrefix overrides Prefix._btexts.
 - Two Whoosh bugs mended below: AndNotMatcher._find_first and InverseMatcher._find_next.
 """
@@ -136,6 +137,19 @@ def field_writer_parts(fieldwriter):
     postwriter = fieldwriter._postwriter
     return (fieldwriter._postfile, fieldwriter._tindex, fieldwriter._fieldid, postwriter._blocklimit,
             postwriter._compression)
+
+
+def stored_bytes_writer(perdocwriter):
+    """The W3 per-document writer's stored-fields column as its plain byte-string writer: a value
+    added here is one document's stored fields, pickled and already in a zlib stream (the column's
+    reader decompresses and unpickles each). None for a writer of another kind."""
+    from whoosh.columns import VarBytesColumn
+
+    writer = getattr(perdocwriter, "_colwriters", {}).get("_stored")
+    child = getattr(writer, "_child", None)
+    if not isinstance(child, VarBytesColumn.Writer):
+        return None
+    return lambda docnum, data: VarBytesColumn.Writer.add(child, docnum, data)
 
 
 def terminfo_struct():
