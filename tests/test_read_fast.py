@@ -65,7 +65,7 @@ def written(tags: list[Tag]) -> str:
     return yamlio.dump_yaml(AnnotationFile("ann", tags).to_yaml())
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(st.lists(TAG, max_size=6))
 def test_written_annotation_files_read_the_same(tags):
     try:
@@ -82,7 +82,7 @@ EDITS = st.sampled_from(["# comment", "", "   ", "- passage: p-9", "  theme: hop
                          "  comment: null", "  comment: <<", "  at: -", "  at: -x", "  at: +1", "    - quote: null"])
 
 
-@settings(max_examples=500, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(st.lists(TAG, min_size=1, max_size=4), st.lists(st.tuples(st.integers(0, 30), EDITS, st.integers(0, 4)), max_size=3))
 def test_hand_edited_annotation_files_read_the_same_or_are_declined(tags, edits):
     try:
@@ -149,7 +149,7 @@ def written_source(passages: list[Passage]) -> str:
                                        passages).to_yaml())
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(st.lists(PASSAGE, min_size=1, max_size=6, unique_by=lambda p: p.id))
 def test_written_passages_files_outline_the_same(passages):
     try:
@@ -164,7 +164,7 @@ SOURCE_EDITS = st.sampled_from(["# comment", "", "   ", "- id: p-9", "  location
                                 "  note: 1", "extra: 1", "passages: []", "  language: xx", "  id: other", "\tx: 1", "- id: p-1"])
 
 
-@settings(max_examples=500, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(st.lists(PASSAGE, min_size=1, max_size=4, unique_by=lambda p: p.id),
        st.lists(st.tuples(st.integers(0, 30), SOURCE_EDITS, st.integers(0, 4)), max_size=3))
 def test_hand_edited_passages_files_outline_the_same_or_are_declined(passages, edits):
