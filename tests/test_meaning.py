@@ -179,11 +179,12 @@ def test_a_big_corpus_ranks_in_two_passes_and_finds_what_one_pass_finds(ready_di
     one_pass = session.search_meaning(query, sentences=0)
     monkeypatch.setattr(meaning, "APPROX_FROM", 0)
     monkeypatch.setattr(meaning, "RERANK", 4)  # fewer than the passages: the first pass chooses
+    store = meaning.store_for(session.ws.index_dir, embeddings.embedder())
+    store.reduced()  # made in a thread on the first search; here before it
     two_passes = session.search_meaning(query, sentences=0)
     filtered = session.search_meaning(query, sentences=0, themes=["loss"])
     assert [h.id for h in two_passes.hits][:3] == [h.id for h in one_pass.hits][:3]
     assert two_passes.hits[0].id == "lh-007"
     assert filtered.hits and all("loss" in h.themes for h in filtered.hits)
-    store = meaning.store_for(session.ws.index_dir, embeddings.embedder())
     assert store.reduced()[0].shape == (len(store.rows), meaning.REDUCED_DIMS)
     session.close()

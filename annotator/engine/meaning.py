@@ -78,6 +78,8 @@ class VectorStore:
         self._matrix = None
         self._memory: list = []  # rows that could not be written (a read-only index): kept for this process
         self._lock = threading.RLock()
+        self._projecting = threading.RLock()  # see reduced()
+        self._builder: threading.Thread | None = None
         self.writable = True
         self.reload()
 
@@ -125,7 +127,7 @@ class VectorStore:
         moment, which keeps the most of each dot product), found once from a sample of them."""
         import numpy as np
 
-        with self._lock:
+        with self._projecting:
             size = self._count + len(self._memory)
             found_from = getattr(self, "_basis_from", 0)
             # found again while the store grows from few vectors (a first search during the embedding)
@@ -136,24 +138,50 @@ class VectorStore:
                 self._basis_from = len(sample)
             return self._basis
 
-    def reduced(self):
+    def reduced(self, wait: bool = True):
         """(every row projected on the principal axes, the axes): a row is projected once (rows are only
-        appended), all of them again if the axes are found again."""
+        appended), all of them again if the axes are found again.
+
+        The first projection reads every vector (seconds at 100k): without `wait`, it is started in a
+        thread and None returned (a search answers in one pass meanwhile; a one-query process, the CLI,
+        never waits for it). The rows appended later are projected as they are asked for."""
         import numpy as np
 
-        with self._lock:
+        if not wait and getattr(self, "_reduced", None) is None:
+            with self._lock:
+                if self._builder is None:
+                    self._builder = threading.Thread(target=self.reduced, name="meaning-projection", daemon=True)
+                    self._builder.start()
+            return None
+        with self._projecting:  # one projection at a time; the store's lock is taken a block at a time
             basis = self.basis()
             size = self._count + len(self._memory)
-            kept, kept_basis = getattr(self, "_reduced", (None, None))
+            kept, kept_basis = getattr(self, "_reduced", None) or (None, None)
             if kept is None or kept_basis is not basis or len(kept) > size:
                 kept = np.zeros((0, basis.shape[1]), dtype=np.float32)
             if len(kept) < size:
-                blocks = [kept]
+                grown = np.empty((size, basis.shape[1]), dtype=np.float32)
+                grown[: len(kept)] = kept
                 for start in range(len(kept), size, 8192):  # never all the full vectors in memory at once
-                    blocks.append(self.read_rows(np.arange(start, min(start + 8192, size))) @ basis)
-                kept = np.concatenate(blocks)
+                    grown[start : start + 8192] = self.read_rows(np.arange(start, min(start + 8192, size))) @ basis
+                kept = grown
                 self._reduced = (kept, basis)
             return kept, basis
+
+    def product(self, vector):
+        """Every row's dot product with `vector`, read through a mapping closed at once (see read_rows)."""
+        import numpy as np
+
+        with self._lock:
+            if not self._memory and self._count:
+                import mmap
+
+                with open(self.vectors_path, "rb") as f, mmap.mmap(f.fileno(), self._count * self.dim * 4, access=mmap.ACCESS_READ) as mapped:
+                    view = np.frombuffer(mapped, dtype=np.float32).reshape(self._count, self.dim)
+                    found = np.asarray(view @ vector, dtype=np.float32)
+                    del view
+                return found
+            return np.asarray(self.matrix() @ vector, dtype=np.float32)
 
     def read_rows(self, rows):
         """A copy of these rows (ascending), read through a mapping closed at once: a mapping's pages count in
@@ -339,9 +367,10 @@ def rank(searcher, store: VectorStore, query_vector, allowed: set[int] | None = 
     """The embedded passages by cosine with the query, best first (those in `allowed`, if given).
 
     Up to APPROX_FROM passages, one product with every vector. Beyond, reading every vector for each
-    query costs more than the query's own embedding (memory, not arithmetic: 150 MB at 100k), so a
-    first pass ranks the passages' projections on REDUCED_DIMS principal axes (a quarter of the
-    bytes) and the best RERANK of those are ranked again with their full vectors."""
+    query costs more than the query's own embedding (memory, not arithmetic: 150 MB at 100k), so
+    once the store's projections are made (VectorStore.reduced), a first pass ranks the passages'
+    projections on REDUCED_DIMS principal axes (a quarter of the bytes) and the best RERANK of those
+    are ranked again with their full vectors."""
     import numpy as np
 
     found = passages(searcher)
@@ -354,11 +383,14 @@ def rank(searcher, store: VectorStore, query_vector, allowed: set[int] | None = 
     if not embedded.any():
         return MeaningRanking([], [], [], cover)
     query_vector = np.asarray(query_vector, dtype=np.float32)
-    if len(rows) >= APPROX_FROM:
+    projected = store.reduced(wait=False) if len(rows) >= APPROX_FROM else None
+    if projected is not None:
         positions, sims = _two_passes(found, store, rows, embedded, query_vector, limit)
     else:
         positions = np.flatnonzero(embedded)
-        sims = np.asarray(store.matrix() @ query_vector, dtype=np.float32)[rows[embedded]]
+        # a big store's vectors read once, not kept mapped: its projections are being made to stand in
+        whole = store.product(query_vector) if len(rows) >= APPROX_FROM else store.matrix() @ query_vector
+        sims = np.asarray(whole, dtype=np.float32)[rows[embedded]]
     top = min(limit, len(sims))
     best = np.argpartition(-sims, top - 1)[:top]
     best = best[np.argsort(-sims[best], kind="stable")]
