@@ -175,3 +175,24 @@ def test_a_theme_renamed_while_a_tag_is_written_leaves_no_tag_without_a_theme(wo
     assert themes >= {"hopes"} and not [t for t in tags if t.theme not in themes]
     assert any(t.passage == "lh-005" and t.theme == "hopes" for t in tags)
     session.close()
+
+
+# -- a full disk: what is saved can still be searched ----------------------------------------------
+
+
+def test_a_full_disk_still_lets_the_index_be_read_and_refuses_a_write_in_one_line(cli, workspace_dir, monkeypatch):
+    import errno
+
+    assert cli("--workspace", workspace_dir, "search", "lighthouse")[0] == 0  # an index, built while there was room
+
+    def disk_full(self, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Session, "sync", disk_full)  # the index's update is refused, as on a full disk
+    before = snapshot(workspace_dir / "corpus")
+    code, out, err = cli("--workspace", workspace_dir, "search", "sketching")
+    assert code == 0 and "lh-005" in out
+    assert len(err.splitlines()) == 1 and "cannot update the index (no space left on the disk)" in err
+    code, _out, err = cli("--workspace", workspace_dir, "tag", "lh-005", "hope", "--as", "alice")
+    assert code != 0 and len(err.splitlines()) == 1 and "no space left" in err
+    assert snapshot(workspace_dir / "corpus") == before

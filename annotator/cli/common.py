@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import errno
+
 from annotator.cli.output import ProgressPrinter, warn
+from annotator.errors import os_error_reason
 from annotator.session import Session
 from annotator.textsafe import show_controls
 
@@ -27,10 +30,25 @@ def in_workspace(session) -> str:
     return "" if session.in_current_folder() else f" (workspace {show_controls(str(session.ws.root))})"
 
 
-def sync_index(session, quiet: bool = False):
-    """Bring the index up to date before reading it, telling the user about a rebuild."""
+# The system refusing the index's update: a full or read-only disk, no permission.
+_REFUSED = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT}
+
+
+def sync_index(session, quiet: bool = False, writes: bool = False):
+    """Bring the index up to date before reading it, telling the user about a rebuild. A command
+    that only reads (neither `quiet` nor `writes`) still reads an index the system will not let
+    it update (a full disk), saying so: the YAML is untouched, and the next command with room
+    catches up. One that writes stops there, in one line."""
     progress = ProgressPrinter("indexing")
-    report = session.sync(progress=progress)
+    try:
+        report = session.sync(progress=progress)
+    except OSError as exc:
+        progress.finish()
+        if quiet or writes or exc.errno not in _REFUSED or not session.ws.index_dir.is_dir():
+            raise
+        warn(f"cannot update the index ({os_error_reason(exc)}); reading it as it was, so changes made since "
+             "its last update may be missing")
+        return None
     progress.finish()
     if report.rebuilt and report.reason not in ("no index yet", "rebuild requested") and not quiet:
         warn(f"rebuilt the index ({report.reason})")

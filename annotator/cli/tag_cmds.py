@@ -25,7 +25,7 @@ def register(subparsers, common) -> None:
 
 def cmd_tag(args) -> int:
     session = open_session(args)
-    sync_index(session)
+    sync_index(session, writes=True)
     changes = session.tag(args.passage_id, args.themes, annotator=args.annotator, comment=args.comment, quote=args.quote)
     added = [c.tag.theme for c in changes]
     if added and args.quote is not None:
@@ -44,7 +44,7 @@ def cmd_tag(args) -> int:
 
 def cmd_untag(args) -> int:
     session = open_session(args)
-    sync_index(session)
+    sync_index(session, writes=True)
     changes = session.untag(args.passage_id, args.themes, annotator=args.annotator, quote=args.quote)
     removed = [c.tag.theme for c in changes]
     on_words = f" on “{' '.join(args.quote.split())}”" if args.quote is not None else ""

@@ -156,7 +156,7 @@ def cmd_theme_delete(args) -> int:
 
 def cmd_comment(args) -> int:
     session = open_session(args)
-    sync_index(session)
+    sync_index(session, writes=True)
     passage = session.passage(args.passage_id)
     annotator = session.who(args.annotator)
     text = " ".join(args.text).strip()
