@@ -246,3 +246,18 @@ def test_an_accented_one_letter_prefix_finds_and_marks_what_its_plain_letter_doe
     assert cli("--workspace", ws, "import", book, "--language", "fr")[0] == 0
     assert found(cli, ws, "é*") == found(cli, ws, "e*") == [("livre-p1", ["espérance"])]
     assert sorted(found(cli, ws, "Œ*")) == [("livre-p2", ["Œuvre"]), ("livre-p3", ["Oeuvre"])]
+
+
+def test_suggestions_read_a_french_passage_and_the_notes_in_french(cli, tmp_path):
+    # "rallumait" and "rallume" are one French stem; "que", "une", "est", "quand" are French stop
+    # words: analysed in English, both notes scored alike (0.5 each) on the passage's first paragraph.
+    notes = tmp_path / "notes.md"
+    notes.write_text("# Veille\n\nChaque nuit elle rallumait les lampes.\n\n"
+                     "# Rumeur\n\nOn dit que c'est une rumeur, quand elle est dite par une voisine.\n", encoding="utf-8")
+    ws = tmp_path / "w"
+    assert cli("--workspace", ws, "init", "--empty", "--language", "fr")[0] == 0
+    assert cli("--workspace", ws, "import", "--themes", notes)[0] == 0
+    assert cli("--workspace", ws, "import", BOOKS / "phare.fr.txt")[0] == 0
+    suggested = run_json(cli, "--workspace", ws, "suggest", "phare-fr-p1")["suggestions"]
+    assert [s["theme"] for s in suggested] == ["veille", "rumeur"]
+    assert suggested[0]["score"] > 3 * suggested[1]["score"]
