@@ -880,7 +880,8 @@ def _did_you_mean(searcher, text: str, q: wq.Query, index: SearchIndex | None = 
 
     def swap(m: re.Match) -> str:
         word = m.group()
-        better = replacements.get(analysed(word) or "")
+        # a word is one term in each of the query's languages: the one corrected may be any of them
+        better = next((replacements[term] for term in analysed_terms(word) if term in replacements), None)
         if better is None:
             return word
         return better.capitalize() if word[:1].isupper() else better
