@@ -125,10 +125,15 @@ def note_sentences(theme: Theme) -> list[str]:
 _INNER_CAPITAL = re.compile(r"(?<=[\w,;:)’'\]] )[A-Z][\w’'-]*")
 
 
-def note_names(themes: list[Theme], titles: Iterable[str] = ()) -> frozenset[str]:
-    """The names the notes use (lowercased, no possessive 's), plus the words of the works' titles and authors."""
+# Languages that capitalise every noun: a capital inside a sentence does not make a name there.
+CAPITALISED_NOUNS = frozenset({"de"})
+
+
+def note_names(themes: list[Theme], titles: Iterable[str] = (), language: str = "en") -> frozenset[str]:
+    """The names the notes use (lowercased, no possessive 's), plus the words of the works' titles and
+    authors; in German (the passage's `language`) the titles' and authors' only: every noun has a capital."""
     found = set()
-    for theme in themes:
+    for theme in themes if language not in CAPITALISED_NOUNS else ():
         for word in _INNER_CAPITAL.findall(" ".join(theme.description.split())):
             found.add(_bare(word))
     for title in titles:
@@ -197,7 +202,7 @@ class NoteSentenceIndex:
         self._remembered: dict[str, Evidence] = {}
         # Names the notes use (characters, places, the work): a sentence sharing only a name with the
         # passage says nothing about the theme (beside other shared words, it counts NAME_SHARE).
-        self._names = {word for name in note_names(themes) for word in analyse(in_language(name, language))}
+        self._names = {word for name in note_names(themes, language=language) for word in analyse(in_language(name, language))}
 
     def evidence(self, text: str, per_theme: int = 3) -> Evidence:
         """Each theme's best-matching sentences, their scores summed with a decay."""
@@ -573,7 +578,7 @@ def suggest(
     text = _in_its_language(snapshot, passage_id, text)
     ctx = Context(snapshot, themes, tagged_examples(snapshot, tags or {}), embeddings)
     if embeddings is not None:
-        embeddings = ctx.embeddings = MaskedEmbeddings(embeddings, note_names(themes, titles))
+        embeddings = ctx.embeddings = MaskedEmbeddings(embeddings, note_names(themes, titles, language_of(text)))
         ctx.semantic_notes = SemanticNotes(embeddings, themes)
         if ctx.examples:
             ctx.vectors = embeddings.embed([e.text for e in ctx.examples])

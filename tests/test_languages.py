@@ -262,3 +262,19 @@ def test_suggestions_read_a_french_passage_and_the_notes_in_french(cli, tmp_path
     suggested = run_json(cli, "--workspace", ws, "suggest", "phare-fr-p1")["suggestions"]
     assert [s["theme"] for s in suggested] == ["veille", "rumeur"]
     assert suggested[0]["score"] > 3 * suggested[1]["score"]
+
+
+def test_suggestions_for_a_german_passage_count_its_nouns_and_not_its_stop_words(cli, tmp_path):
+    # German capitalises every noun: "Träume" and "Wasser" are not names to set aside (as an English
+    # note's capitalised words are), and "sie", "über", "einem" are stop words, not shared words.
+    notes = tmp_path / "notes.md"
+    notes.write_text("# Schlaf\n\nDer Schlaf bringt Träume und das Wasser der Erinnerung.\n\n# Gerede\n\n"
+                     "Man sagt, dass sie über ihn und über sich selbst nur wenig wissen, denn sie sind in einem Dorf.\n",
+                     encoding="utf-8")
+    ws = tmp_path / "w"
+    assert cli("--workspace", ws, "init", "--empty", "--language", "de")[0] == 0
+    assert cli("--workspace", ws, "import", "--themes", notes)[0] == 0
+    assert cli("--workspace", ws, "import", BOOKS / "faehre.de.txt")[0] == 0
+    suggested = run_json(cli, "--workspace", ws, "suggest", "faehre-de-p3")["suggestions"]
+    assert suggested[0]["theme"] == "schlaf"
+    assert suggested[0]["score"] > 3 * sum(s["score"] for s in suggested[1:])
