@@ -50,10 +50,26 @@ def test_a_capped_part_keeps_the_most_frequent_and_says_it_was_cut(german):
         capped = query_budget.CappedWildcard("text", "*e*")
         capped.max_expansions = 3
         fast = infix.expansions(capped, reader)
-        assert fast == list(capped._btexts(reader)) and len(fast) == 3 and fast.cut
+        scanned = query_budget._Capped._btexts(capped, reader)  # Whoosh's scan of the lexicon, capped
+        assert fast == list(scanned) and len(fast) == 3 and fast.cut
+        assert capped._btexts(reader) == fast  # what a search expands it to
 
 
 @pytest.mark.parametrize("text", ["schuld*", "*sch?ld*", "*", "**", "s*d"])
 def test_other_wildcards_are_left_to_whoosh(german, text):
     reader = segment_readers(german)[0]
     assert infix.expansions(wq.Wildcard("text", text), reader) is None
+
+
+def test_a_search_finds_words_inside_compounds_without_scanning_the_lexicon(german, monkeypatch):
+    # A small index is searched by Whoosh's own matchers (annotator.engine.fast.fastscore.SMALL_INDEX):
+    # they too expand `*schuld*` from the term table, not word by word.
+    from whoosh.query.terms import PatternQuery
+
+    def scan(self, reader):
+        raise AssertionError(f"the lexicon was scanned for {self.text}")
+
+    monkeypatch.setattr(PatternQuery, "_btexts", scan)
+    found = german.search("Schuld")
+    assert [hit.id for hit in found.hits] == ["faehre-de-p2", "faehre-de-p1"]
+    assert [found.hits[1].text[a:b] for a, b in found.hits[1].matches] == ["Schuldgefühl"]

@@ -165,7 +165,13 @@ class CappedPrefix(_Capped, wq.Prefix):
 
 
 class CappedWildcard(_Capped, wq.Wildcard):
-    pass
+    def _btexts(self, ixreader):
+        # A word inside others (`*schuld*`, German compounds): found in the segment's term table,
+        # not by Whoosh matching every word of the segment in Python (annotator.engine.fast.infix).
+        from annotator.engine.fast import infix
+
+        found = infix.expansions(self, ixreader)
+        return super()._btexts(ixreader) if found is None else found
 
 
 class CappedFuzzy(_Capped, wq.FuzzyTerm):

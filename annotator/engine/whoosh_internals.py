@@ -53,12 +53,8 @@ def reader_is_rebaseable(reader) -> bool:
 
 def btexts(q, reader):
     """A multi-term query's expansions in `reader` as its `_btexts` gives them: str or bytes, and
-    the list type it chose (annotator.engine.query_budget's capped queries mark a cut list).
-    A word inside others (`*schuld*`) is found in the segment's term table where it has one."""
-    from annotator.engine.fast import infix  # not at import: it reads the term tables
-
-    found = infix.expansions(q, reader)
-    return q._btexts(reader) if found is None else found
+    the list type it chose (annotator.engine.query_budget's capped queries mark a cut list)."""
+    return q._btexts(reader)
 
 
 def expansions(q, reader) -> list[bytes]:

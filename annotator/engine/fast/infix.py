@@ -6,7 +6,9 @@ field, one by one in Python: tens of milliseconds a segment on a big corpus, for
 The term table (annotator.engine.fast.termtable) holds the field's sorted terms one a line in one
 block of bytes: the part is found there by one byte search, each place found is turned into its
 term's number (NumPy, against the terms' starts), and the numbers into the terms. Built once per
-segment (the block and its starts), kept with the segment's reader.
+segment (the block and its starts), kept with the segment's reader. Reached from the capped
+wildcard's expansion (query_budget.CappedWildcard._btexts), so that both the NumPy scorer and
+Whoosh's own matchers (a small index's constant-score expansions) use it.
 
 The same terms as Whoosh's own expansion, in the same order, capped as query_budget caps them.
 """
