@@ -49,10 +49,9 @@ def test_a_capped_part_keeps_the_most_frequent_and_says_it_was_cut(german):
     for reader in segment_readers(german):
         capped = query_budget.CappedWildcard("text", "*e*")
         capped.max_expansions = 3
-        fast = infix.expansions(capped, reader)
+        fast = capped._btexts(reader)  # what a search expands it to: from the term table
         scanned = query_budget._Capped._btexts(capped, reader)  # Whoosh's scan of the lexicon, capped
         assert fast == list(scanned) and len(fast) == 3 and fast.cut
-        assert capped._btexts(reader) == fast  # what a search expands it to
 
 
 @pytest.mark.parametrize("text", ["schuld*", "*sch?ld*", "*", "**", "s*d"])

@@ -170,8 +170,15 @@ class CappedWildcard(_Capped, wq.Wildcard):
         # not by Whoosh matching every word of the segment in Python (annotator.engine.fast.infix).
         from annotator.engine.fast import infix
 
-        found = infix.expansions(self, ixreader)
-        return super()._btexts(ixreader) if found is None else found
+        terms = infix.expansions(self, ixreader)
+        if terms is None:
+            return super()._btexts(ixreader)
+        found = Expansions(terms)
+        if len(found) > self.max_expansions:  # capped as _Capped caps Whoosh's scan
+            found = Expansions(most_frequent(terms, ixreader, self.fieldname, self.max_expansions))
+            found.cut = True
+            note_cut(self)
+        return found
 
 
 class CappedFuzzy(_Capped, wq.FuzzyTerm):

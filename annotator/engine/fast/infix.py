@@ -10,7 +10,7 @@ segment (the block and its starts), kept with the segment's reader. Reached from
 wildcard's expansion (query_budget.CappedWildcard._btexts), so that both the NumPy scorer and
 Whoosh's own matchers (a small index's constant-score expansions) use it.
 
-The same terms as Whoosh's own expansion, in the same order, capped as query_budget caps them.
+The same terms as Whoosh's own expansion, in the same order.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import weakref
 import numpy as np
 from whoosh import query as wq
 
-from annotator.engine import query_budget
 from annotator.engine.fast.termtable import open_table
 
 _WILDCARDS = re.compile(r"[*?\[\]]")
@@ -37,26 +36,17 @@ def infix_part(q) -> str | None:
     return text[1:-1]
 
 
-def expansions(q, reader) -> list | None:
-    """The terms of `reader`'s segment holding the part `q` looks for, as q's `_btexts` gives them
-    (bytes, sorted; capped and marked cut for a query_budget capped wildcard); None when this
-    does not apply (another query, or a segment without a term table): Whoosh's way then."""
+def expansions(q, reader) -> list[bytes] | None:
+    """The terms of `reader`'s segment holding the part `q` looks for, sorted, as Whoosh's scan finds
+    them (uncapped: query_budget.CappedWildcard caps them); None when this does not apply (another
+    query, or a segment without a term table): Whoosh's way then."""
     part = infix_part(q)
     if part is None:
         return None
     vocabulary = _vocabulary(reader, q.fieldname)
     if vocabulary is None:
         return None
-    terms = vocabulary.containing(part.encode("utf-8"))
-    limit = getattr(q, "max_expansions", None)
-    if not isinstance(q, query_budget.CappedWildcard) or limit is None:
-        return terms
-    found = query_budget.Expansions(terms)
-    if len(found) > limit:
-        found = query_budget.Expansions(query_budget.most_frequent(terms, reader, q.fieldname, limit))
-        found.cut = True
-        query_budget.note_cut(q)
-    return found
+    return vocabulary.containing(part.encode("utf-8"))
 
 
 class Vocabulary:
