@@ -35,7 +35,7 @@ from typing import Iterable
 from annotator.exchange.importers.plaintext import split_sentences
 from annotator.engine import interface
 from annotator.engine.index import SearchIndex
-from annotator.engine.interface import Snapshot, word_reader, words
+from annotator.engine.interface import Snapshot, in_language, language_of, word_reader, words
 from annotator.corpus.model import Theme
 
 NEIGHBOURS = 10  # how many tagged passages vote (lexically)
@@ -125,10 +125,15 @@ def note_sentences(theme: Theme) -> list[str]:
 _INNER_CAPITAL = re.compile(r"(?<=[\w,;:)’'\]] )[A-Z][\w’'-]*")
 
 
-def note_names(themes: list[Theme], titles: Iterable[str] = ()) -> frozenset[str]:
-    """The names the notes use (lowercased, no possessive 's), plus the words of the works' titles and authors."""
+# Languages that capitalise every noun: a capital inside a sentence does not make a name there.
+CAPITALISED_NOUNS = frozenset({"de"})
+
+
+def note_names(themes: list[Theme], titles: Iterable[str] = (), language: str = "en") -> frozenset[str]:
+    """The names the notes use (lowercased, no possessive 's), plus the words of the works' titles and
+    authors; in German (the passage's `language`) the titles' and authors' only: every noun has a capital."""
     found = set()
-    for theme in themes:
+    for theme in themes if language not in CAPITALISED_NOUNS else ():
         for word in _INNER_CAPITAL.findall(" ".join(theme.description.split())):
             found.add(_bare(word))
     for title in titles:
@@ -171,13 +176,15 @@ class NoteSentenceIndex:
 
     B, K1 = 0.75, 1.2  # Whoosh's defaults
 
-    def __init__(self, themes: list[Theme]):
+    def __init__(self, themes: list[Theme], language: str = "en"):
         import numpy as np  # NumPy: not at start-up
 
         self.key = codebook_key(themes)
         self.rows: list[tuple[str, str]] = [(t.id, sentence) for t in themes for sentence in note_sentences(t)]
+        # The notes analysed as the passages they are compared with: a French passage's words are
+        # French stems with French stop words out, so the notes' must be too.
         analyse = word_reader()
-        counts = [Counter(analyse(sentence)) for _, sentence in self.rows]
+        counts = [Counter(analyse(in_language(sentence, language))) for _, sentence in self.rows]
         lengths = np.array([sum(c.values()) for c in counts], dtype=float)
         average = lengths.mean() if len(lengths) and lengths.mean() > 0 else 1.0
         postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
@@ -195,7 +202,7 @@ class NoteSentenceIndex:
         self._remembered: dict[str, Evidence] = {}
         # Names the notes use (characters, places, the work): a sentence sharing only a name with the
         # passage says nothing about the theme (beside other shared words, it counts NAME_SHARE).
-        self._names = {word for name in note_names(themes) for word in analyse(name)}
+        self._names = {word for name in note_names(themes, language=language) for word in analyse(in_language(name, language))}
 
     def evidence(self, text: str, per_theme: int = 3) -> Evidence:
         """Each theme's best-matching sentences, their scores summed with a decay."""
@@ -234,12 +241,14 @@ def codebook_key(themes: Iterable[Theme]) -> tuple:
     return tuple((t.id, t.name, t.description) for t in themes)
 
 
-def note_index(themes: list[Theme]) -> NoteSentenceIndex:
-    key = codebook_key(themes)
+def note_index(themes: list[Theme], language: str = "en") -> NoteSentenceIndex:
+    """The notes' sentences analysed in a passage's language (one index per language the passages have)."""
+    key = (codebook_key(themes), language)
     cached = _note_cache.get(key)
     if cached is None:
-        _note_cache.clear()
-        cached = _note_cache[key] = NoteSentenceIndex(themes)
+        if any(other[0] != key[0] for other in _note_cache):
+            _note_cache.clear()
+        cached = _note_cache[key] = NoteSentenceIndex(themes, language)
     return cached
 
 
@@ -335,9 +344,8 @@ def baselines(snapshot: Snapshot, themes: list[Theme], embeddings=None, semantic
         return _baselines[key]
     found = Baselines(sample_ids=[pid for pid, _ in sampled])
     if len(sample) >= BASELINE_MINIMUM:
-        notes = note_index(themes)
         for text in sample:
-            for theme_id, score in notes.evidence(text).scores.items():
+            for theme_id, score in note_index(themes, language_of(text)).evidence(text).scores.items():
                 found.lexical_notes[theme_id] = found.lexical_notes.get(theme_id, 0.0) + score / len(sample)
         found.lexical_notes = {t.id: found.lexical_notes.get(t.id, 0.0) for t in themes}
         if embeddings is not None and semantic_notes is not None:
@@ -481,7 +489,7 @@ class Context:
 def gather(ctx: Context, text: str, hidden: set[str]):
     """The evidence from the notes and the evidence from the tagged passages, each calibrated."""
     base = ctx.base
-    notes = [(1.0, note_index(ctx.themes).evidence(text).calibrated(base.lexical_notes if base else None))]
+    notes = [(1.0, note_index(ctx.themes, language_of(text)).evidence(text).calibrated(base.lexical_notes if base else None))]
     neighbours = []
     if ctx.embeddings is None:
         if ctx.examples:
@@ -567,9 +575,10 @@ def suggest(
         return []
     hidden = {passage_id}
     snapshot = interface.snapshot(index)
+    text = _in_its_language(snapshot, passage_id, text)
     ctx = Context(snapshot, themes, tagged_examples(snapshot, tags or {}), embeddings)
     if embeddings is not None:
-        embeddings = ctx.embeddings = MaskedEmbeddings(embeddings, note_names(themes, titles))
+        embeddings = ctx.embeddings = MaskedEmbeddings(embeddings, note_names(themes, titles, language_of(text)))
         ctx.semantic_notes = SemanticNotes(embeddings, themes)
         if ctx.examples:
             ctx.vectors = embeddings.embed([e.text for e in ctx.examples])
@@ -581,6 +590,12 @@ def suggest(
     applied = set(applied)
     ranked = [s for s in combine(themes, mix(notes, neighbours, weight)) if s.theme not in applied]
     return ranked[: max(limit, 0)]
+
+
+def _in_its_language(snapshot: Snapshot, passage_id: str, text: str) -> str:
+    """The passage's text, analysed in its source's language (as the index holds it)."""
+    found = snapshot.passage(passage_id)
+    return found[0] if found is not None and found[0] == text else text
 
 
 def clip(text: str, width: int = WHY_CHARS) -> str:

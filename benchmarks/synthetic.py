@@ -91,23 +91,27 @@ def _generated_word(rng: random.Random) -> str:
     return word + rng.choice(_CODAS) + rng.choice(_SUFFIXES)
 
 
-def function_words(language: str = "en") -> list[str]:
-    if language == "fr":
-        from benchmarks import synthetic_fr
+def _word_lists(language: str):
+    """The module of another language's word lists (benchmarks/synthetic_fr.py, synthetic_de.py)."""
+    from benchmarks import synthetic_de, synthetic_fr
 
-        return synthetic_fr.FUNCTION_WORDS
+    return {"fr": synthetic_fr, "de": synthetic_de}[language]
+
+
+def function_words(language: str = "en") -> list[str]:
+    if language != "en":
+        return _word_lists(language).FUNCTION_WORDS
     return FUNCTION_WORDS
 
 
 @lru_cache(maxsize=4)
 def vocabulary(seed: int = DEFAULT_SEED, size: int = VOCABULARY_SIZE, language: str = "en") -> tuple[str, ...]:
-    """The ranked vocabulary: most frequent first (English, or French with `language="fr"`)."""
+    """The ranked vocabulary: most frequent first (English, or French or German: `language="fr"`, `"de"`)."""
     rng = random.Random(seed)
     real: list[str] = []
-    if language == "fr":
-        from benchmarks import synthetic_fr
-
-        ranked, generated = synthetic_fr.real_words(rng), synthetic_fr.generated_word
+    if language != "en":
+        lists = _word_lists(language)
+        ranked, generated = lists.real_words(rng), lists.generated_word
     else:
         content = CONTENT_WORDS + ADJECTIVES + [form for stem in VERB_STEMS for form in _inflections(stem)]
         rng.shuffle(content)

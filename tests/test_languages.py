@@ -220,7 +220,8 @@ def test_an_english_workspace_searches_as_before(cli, tmp_path):
 
 
 def test_did_you_mean_offers_the_accented_spelling(cli, library):
-    for typed, offered in [("esprance", "espérance"), ("Strasze", "Straße"), ("Elize", "Élise"), ("soeurr", "sœur")]:
+    for typed, offered in [("esprance", "espérance"), ("Strasze", "Straße"), ("Elize", "Élise"), ("soeurr", "sœur"),
+                           ("esperence", "espérance")]:  # corrected in its third language's term
         result = run_json(cli, "--workspace", library, "search", typed)
         assert result["total"] == 0 and result["suggestion"] == offered
 
@@ -258,3 +259,34 @@ def test_an_accented_one_letter_prefix_finds_and_marks_what_its_plain_letter_doe
     assert cli("--workspace", ws, "import", book, "--language", "fr")[0] == 0
     assert found(cli, ws, "é*") == found(cli, ws, "e*") == [("livre-p1", ["espérance"])]
     assert sorted(found(cli, ws, "Œ*")) == [("livre-p2", ["Œuvre"]), ("livre-p3", ["Oeuvre"])]
+
+
+def test_suggestions_read_a_french_passage_and_the_notes_in_french(cli, tmp_path):
+    # "rallumait" and "rallume" are one French stem; "que", "une", "est", "quand" are French stop
+    # words: analysed in English, both notes scored alike (0.5 each) on the passage's first paragraph.
+    notes = tmp_path / "notes.md"
+    notes.write_text("# Veille\n\nChaque nuit elle rallumait les lampes.\n\n"
+                     "# Rumeur\n\nOn dit que c'est une rumeur, quand elle est dite par une voisine.\n", encoding="utf-8")
+    ws = tmp_path / "w"
+    assert cli("--workspace", ws, "init", "--empty", "--language", "fr")[0] == 0
+    assert cli("--workspace", ws, "import", "--themes", notes)[0] == 0
+    assert cli("--workspace", ws, "import", BOOKS / "phare.fr.txt")[0] == 0
+    suggested = run_json(cli, "--workspace", ws, "suggest", "phare-fr-p1")["suggestions"]
+    assert [s["theme"] for s in suggested] == ["veille", "rumeur"]
+    assert suggested[0]["score"] > 3 * suggested[1]["score"]
+
+
+def test_suggestions_for_a_german_passage_count_its_nouns_and_not_its_stop_words(cli, tmp_path):
+    # German capitalises every noun: "Träume" and "Wasser" are not names to set aside (as an English
+    # note's capitalised words are), and "sie", "über", "einem" are stop words, not shared words.
+    notes = tmp_path / "notes.md"
+    notes.write_text("# Schlaf\n\nDer Schlaf bringt Träume und das Wasser der Erinnerung.\n\n# Gerede\n\n"
+                     "Man sagt, dass sie über ihn und über sich selbst nur wenig wissen, denn sie sind in einem Dorf.\n",
+                     encoding="utf-8")
+    ws = tmp_path / "w"
+    assert cli("--workspace", ws, "init", "--empty", "--language", "de")[0] == 0
+    assert cli("--workspace", ws, "import", "--themes", notes)[0] == 0
+    assert cli("--workspace", ws, "import", BOOKS / "faehre.de.txt")[0] == 0
+    suggested = run_json(cli, "--workspace", ws, "suggest", "faehre-de-p3")["suggestions"]
+    assert suggested[0]["theme"] == "schlaf"
+    assert suggested[0]["score"] > 3 * sum(s["score"] for s in suggested[1:])

@@ -4,7 +4,8 @@ Suggestions, evidence and theme-note naming read the index through this module,
 never through Whoosh's searchers, document numbers, queries or analyzers, so the
 engine can change underneath them. What it offers:
 
-* `words(text)`: the terms the index makes of a text (its analyzer), and `stem` and
+* `words(text)`: the terms the index makes of a text (its analyzer; in a passage's language, a text
+  from this module or `in_language` carrying it), and `stem` and
   `STOP_WORDS` for naming themes in the index's own language (annotator.engine.language);
 * `snapshot(index)`: one state of the index (`Snapshot`), read as passage ids, texts
   and scores: a sample of the corpus, a passage's text and place, the passages most
@@ -24,23 +25,40 @@ from typing import Callable, Iterable
 from whoosh import query as wq
 
 from annotator.engine import fastpath
+from annotator.engine.analysis import ENGLISH, LanguageText, is_exact_spelling
 from annotator.engine.fast.fastscore import Unsupported
 from annotator.engine.index import SearchIndex
 from annotator.engine.language import STOP_WORDS, stem
 from annotator.engine.schema import text_analyzer
 
-__all__ = ["STOP_WORDS", "Snapshot", "passages", "sample", "similar", "snapshot", "stem", "stored_passages", "word_reader", "words"]
+__all__ = ["STOP_WORDS", "Snapshot", "in_language", "language_of", "passages", "sample", "similar", "snapshot", "stem", "stored_passages", "word_reader", "words"]
 
 
 def words(text: str) -> list[str]:
-    """The text's terms as the index analyses them (lower-cased, stemmed, stop words out), in order."""
-    return [token.text for token in text_analyzer()(text)]
+    """The text's terms as the index analyses them (lower-cased, accents folded, stemmed, stop words
+    out), in order; in the text's language when it carries one (`in_language`), else English."""
+    return word_reader()(text)
 
 
 def word_reader() -> Callable[[str], list[str]]:
     """`words` with one analyzer kept (and its stemming cache warm) for many texts in a row."""
     analyse = text_analyzer()
-    return lambda text: [token.text for token in analyse(text)]
+    # A word with accents is also indexed as written: counted once here, by its folded stem.
+    return lambda text: [token.text for token in analyse(text) if not is_exact_spelling(token.text)]
+
+
+def in_language(text: str, language: str | None) -> str:
+    """The text, analysed by `words` in this language (a passage's, as its source says)."""
+    return LanguageText(text, language) if language and language != ENGLISH else text
+
+
+def language_of(text: str) -> str:
+    """The language a text is analysed in (English unless `in_language` said otherwise)."""
+    return getattr(text, "language", ENGLISH)
+
+
+def _stored_text(fields: dict) -> str:
+    return in_language(fields.get("text", ""), fields.get("language"))
 
 
 def terms_query(text: str, field_name: str = "text") -> wq.Query | None:
@@ -74,7 +92,7 @@ class Snapshot:
                 continue
             stored = reader.stored_fields(docnum)
             if stored.get("kind") == "passage":
-                found.append((stored.get("id", ""), stored.get("text", "")))
+                found.append((stored.get("id", ""), _stored_text(stored)))
         return found
 
     def passage(self, passage_id: str) -> tuple[str, int] | None:
@@ -84,7 +102,7 @@ class Snapshot:
         if stored.get("kind") != "passage":
             return None
         self._docnums[passage_id] = docnum
-        return stored.get("text", ""), stored.get("order", 0)
+        return _stored_text(stored), stored.get("order", 0)
 
     def neighbours(self, text: str, among: Iterable[str], k: int) -> list[tuple[str, float]]:
         """(id, BM25 score) of the k passages among `among` (ids looked up with `passage`) most like `text`."""
@@ -131,10 +149,13 @@ def sample(index: SearchIndex, size: int) -> list[tuple[str, str]]:
 
 def similar(index: SearchIndex, passage_id: str, text: str, limit: int) -> list[tuple[str, float]]:
     """(id, BM25 score) of the passages most like `text`, the passage itself left out, best first."""
-    q = terms_query(text)
-    if q is None:
-        return []
     with index.open().searcher() as searcher:
+        stored = searcher.document(id=passage_id) or {}
+        if stored.get("text") == text:  # its words as the index made them: in its source's language
+            text = _stored_text(stored)
+        q = terms_query(text)
+        if q is None:
+            return []
         results = searcher.search(q, filter=wq.Term("kind", "passage"), mask=wq.Term("id", passage_id), limit=limit)
         return [(hit["id"], float(hit.score)) for hit in results]
 
@@ -142,7 +163,7 @@ def similar(index: SearchIndex, passage_id: str, text: str, limit: int) -> list[
 def passages(index: SearchIndex) -> list[tuple[str, str]]:
     """(id, text) of every passage."""
     with index.open().searcher() as searcher:
-        return [(fields["id"], fields.get("text", "")) for fields in searcher.documents(kind="passage")]
+        return [(fields["id"], _stored_text(fields)) for fields in searcher.documents(kind="passage")]
 
 
 def stored_passages(index: SearchIndex, ids) -> dict[str, dict]:

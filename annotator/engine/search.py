@@ -9,6 +9,7 @@ back to its plain words.
 
 from __future__ import annotations
 
+import codecs
 import re
 import threading
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from itertools import islice
 from whoosh import qparser, query as wq
 from whoosh.qparser import QueryParser
 
-from annotator.engine.analysis import ENGLISH, LETTER, HAS_CJK, LanguageQueryParser, current_query_languages, query_languages, fold, accented_pattern, is_exact_spelling, stem_heads
+from annotator.engine.analysis import ENGLISH, LETTER, HAS_CJK, LanguageQueryParser, current_query_languages, query_languages, fold, fold_in_place, accented_pattern, is_exact_spelling, stem_heads
 
 from annotator.engine.coordination import coordinate
 from annotator.engine import fastpath, query_budget, whoosh_internals
@@ -452,6 +453,14 @@ def match_offsets(text: str, terms: set) -> list[list[int]]:
     if scanner is not None and len(lowered) == len(text):
         found = [[m.start(), m.end()] for m in scanner.finditer(lowered) if is_wanted(m.group())]
         return _joined_at_hyphens(text, found)
+    if accented and len(lowered) == len(text) and not HAS_CJK.search(text):
+        scanner = _byte_scanner(wanted)
+        if scanner is not None:  # Latin letters: as fast as English, one byte a character
+            found = [[m.start(), m.end()] for m in scanner.finditer(_byte_folded(lowered))
+                     if _wanted(lowered[m.start():m.end()], wanted)]
+            return _joined_at_hyphens(text, found)
+        found = [[m.start(), m.end()] for m in _accented_scanner(wanted).finditer(lowered) if _wanted(m.group(), wanted)]
+        return _joined_at_hyphens(text, found)
     pattern = _candidate_pattern(wanted, accented)
     heads = _head_finder(wanted, accented)
     if heads is None or len(lowered) != len(text):  # a letter whose lowercase is longer: places would shift
@@ -486,6 +495,58 @@ def _lowered_scanner(wanted: frozenset) -> re.Pattern | None:
     if not heads or any(len(head) != 2 for head in heads):
         return None
     return re.compile(r"(?:%s)(?<![\w.]..)\w*(?:\.\w+)*" % "|".join(sorted(map(re.escape, heads))))
+
+
+def _folded_byte(char: str) -> str:
+    """What a character becomes in `_byte_folded`: ASCII as it is; a letter with accents its letter
+    without; another letter or digit `_` (a word character, in no head); anything else \\x01."""
+    folded = fold_in_place(char)
+    if char.isascii() or (folded.isascii() and folded.isalnum()):
+        return folded
+    return "_" if char.isalnum() else "\x01"
+
+
+_LATIN1_FOLD = "".join(_folded_byte(chr(code)) for code in range(256)).encode("ascii")
+
+
+def _fold_beyond_latin1(error: UnicodeEncodeError):
+    """The characters Latin-1 lacks (`œ`, `’`, `ł`), folded one byte each as `_folded_byte` says."""
+    return "".join(_folded_byte(char) for char in error.object[error.start:error.end]), error.end
+
+
+codecs.register_error("annotator-fold", _fold_beyond_latin1)
+
+
+def _byte_folded(lowered: str) -> bytes:
+    """Lowercased text as ASCII bytes, one a character (offsets into them are offsets into the
+    text), accents folded, every word character still one (`\\w` finds the same words)."""
+    return lowered.encode("latin-1", "annotator-fold").translate(_LATIN1_FOLD)
+
+
+@lru_cache(maxsize=256)
+def _byte_scanner(wanted: frozenset) -> re.Pattern | None:
+    """_accented_scanner for `_byte_folded` text: the heads without accents, found as in English text;
+    None when a head is not ASCII once folded (Greek, Cyrillic: _accented_scanner then)."""
+    heads = {stem_heads(term, True).lower() for term in wanted if term}
+    if not all(head.isascii() for head in heads):
+        return None
+    heads = {head.encode("ascii") for head in heads}
+    by_length = [sorted(re.escape(h) for h in heads if len(h) == n) for n in (2, 1)]
+    alternatives = [rb"(?:%s)(?<![\w.]%s)" % (b"|".join(found), b"." * n)
+                    for n, found in zip((2, 1), by_length) if found]
+    return re.compile(rb"(?:%s)\w*(?:\.\w+)*" % b"|".join(alternatives or [b"(?!)"]))
+
+
+@lru_cache(maxsize=256)
+def _accented_scanner(wanted: frozenset) -> re.Pattern:
+    """_lowered_scanner for lowercased text with accents: each head written with or without them
+    (`accented_pattern`), one letter where a ligature may begin (`oe`: `œ`); in one pass of the
+    regular expression engine, not a match tried at each head found (a third faster on French)."""
+    heads = {stem_heads(term, True).lower() for term in wanted if term}
+    by_length = [sorted(accented_pattern(h) for h in heads if len(h) == n) for n in (2, 1)]
+    alternatives = [r"(?:%s)(?<![\w.]%s)" % ("|".join(found), "." * n)
+                    for n, found in zip((2, 1), by_length) if found]
+    return re.compile(r"(?:%s)\w*(?:\.\w+)*" % "|".join(alternatives or ["(?!)"]))
 
 
 @lru_cache(maxsize=256)
@@ -622,12 +683,24 @@ def searched_languages(searcher, sources: list[str]) -> tuple[str, ...]:
     every = index_languages(searcher)
     if not sources or len(every) == 1:
         return every
-    found = []
-    for source in sources:
-        stored = searcher.document(source=source)
-        if stored is not None:
-            found.append(stored.get("language") or ENGLISH)
+    found = [code for code in map(_source_language(searcher), sources) if code is not None]
     return tuple(dict.fromkeys(found)) or every
+
+
+def _source_language(searcher):
+    """source id -> its language (None for a source the index does not hold), remembered with the
+    searcher: looking a source's document up costs a fifth of a search filtered by source."""
+    known = getattr(searcher, "annotator_source_languages", None)
+    if known is None:
+        known = searcher.annotator_source_languages = {}
+
+    def language_of(source: str) -> str | None:
+        if source not in known:
+            stored = searcher.document(source=source)
+            known[source] = None if stored is None else (stored.get("language") or ENGLISH)
+        return known[source]
+
+    return language_of
 
 
 def index_languages(searcher) -> tuple[str, ...]:
@@ -896,7 +969,8 @@ def _did_you_mean(searcher, text: str, q: wq.Query, index: SearchIndex | None = 
 
     def swap(m: re.Match) -> str:
         word = m.group()
-        better = replacements.get(analysed(word) or "")
+        # a word is one term in each of the query's languages: the one corrected may be any of them
+        better = next((replacements[term] for term in analysed_terms(word) if term in replacements), None)
         if better is None:
             return word
         return better.capitalize() if word[:1].isupper() else better
