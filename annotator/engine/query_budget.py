@@ -222,20 +222,13 @@ class CappedPrefix(_Capped, wq.Prefix):
 
 
 class CappedWildcard(_Capped, wq.Wildcard):
-    def _btexts(self, ixreader):
+    def every_btext(self, ixreader) -> list[bytes]:
         # A word inside others (`*schuld*`, German compounds): found in the segment's term table,
         # not by Whoosh matching every word of the segment in Python (annotator.engine.fast.infix).
         from annotator.engine.fast import infix
 
         terms = infix.expansions(self, ixreader)
-        if terms is None:
-            return super()._btexts(ixreader)
-        found = Expansions(terms)
-        if len(found) > self.max_expansions:  # capped as _Capped caps Whoosh's scan
-            found = Expansions(most_frequent(terms, ixreader, self.fieldname, self.max_expansions))
-            found.cut = True
-            note_cut(self)
-        return found
+        return super().every_btext(ixreader) if terms is None else sorted(terms)
 
 
 class CappedFuzzy(_Capped, wq.FuzzyTerm):
