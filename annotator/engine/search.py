@@ -431,7 +431,8 @@ def match_offsets(text: str, terms: set) -> list[list[int]]:
     scanner = None if accented else _lowered_scanner(wanted)
     if scanner is not None and len(lowered) == len(text):
         found = [[m.start(), m.end()] for m in scanner.finditer(lowered) if is_wanted(m.group())]
-        return _joined_at_hyphens(text, found)
+        # Plain ASCII (no Chinese or Japanese characters) without a hyphen: nothing to join or widen.
+        return _joined_at_hyphens(text, found) if "-" in text else found
     pattern = _candidate_pattern(wanted, accented)
     heads = _head_finder(wanted, accented)
     if heads is None or len(lowered) != len(text):  # a letter whose lowercase is longer: places would shift
