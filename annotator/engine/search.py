@@ -452,14 +452,15 @@ def match_offsets(text: str, terms: set) -> list[list[int]]:
     scanner = None if accented else _lowered_scanner(wanted)
     if scanner is not None and len(lowered) == len(text):
         found = [[m.start(), m.end()] for m in scanner.finditer(lowered) if is_wanted(m.group())]
-        return _joined_at_hyphens(text, found)
+        # Plain ASCII (no Chinese or Japanese characters) without a hyphen: nothing to join or widen.
+        return _joined_at_hyphens(text, found) if "-" in text else found
     if accented and len(lowered) == len(text) and not HAS_CJK.search(text):
         scanner = _byte_scanner(wanted)
         if scanner is not None:  # Latin letters: as fast as English, one byte a character
             found = [[m.start(), m.end()] for m in scanner.finditer(_byte_folded(lowered))
-                     if _wanted(lowered[m.start():m.end()], wanted)]
+                     if is_wanted(lowered[m.start():m.end()])]
             return _joined_at_hyphens(text, found)
-        found = [[m.start(), m.end()] for m in _accented_scanner(wanted).finditer(lowered) if _wanted(m.group(), wanted)]
+        found = [[m.start(), m.end()] for m in _accented_scanner(wanted).finditer(lowered) if is_wanted(m.group())]
         return _joined_at_hyphens(text, found)
     pattern = _candidate_pattern(wanted, accented)
     heads = _head_finder(wanted, accented)
