@@ -50,8 +50,14 @@ class ConcordanceScreen(Screen):
         # passage id -> source title, index, passages in it; None until the corpus has been read
         self.places: dict[str, tuple[str, int, int]] | None = None
 
+    @property
+    def shown_term(self) -> str:
+        """The term as typed, a quoted phrase without its straight quotes: the head quotes it already."""
+        term = self.term.strip()
+        return term[1:-1] if len(term) > 2 and term[0] == term[-1] == '"' and '"' not in term[1:-1] else self.term
+
     def compose(self) -> ComposeResult:
-        yield Static(literal(f"Concordance of “{self.term}”: finding…"), id="kwic-head", markup=False)
+        yield Static(literal(f"Concordance of “{self.shown_term}”: finding…"), id="kwic-head", markup=False)
         yield Static(id="kwic-strip", markup=False)
         yield KwicList(id="kwic-lines")
         yield Footer(compact=True)
@@ -100,7 +106,7 @@ class ConcordanceScreen(Screen):
         else:
             where = f"{found.passages} passage{'s' if found.passages != 1 else ''}"
             where += f" (the {found.read} best read)" if found.read < found.passages else ""
-        head.append_text(literal(f"Concordance of “{self.term}”: {occurrences} in {where}"))
+        head.append_text(literal(f"Concordance of “{self.shown_term}”: {occurrences} in {where}"))
         head.append_text(literal(f"\n{SORT_NAMES[self.sort]} (o changes it) · enter opens the passage · esc back", DIM))
         if found.notice:
             head.append_text(literal(f"\n{found.notice}", DIM))

@@ -47,6 +47,10 @@ async def test_k_on_a_common_word_lists_every_occurrence_and_several_words_are_o
         await pilot.press("escape", "/")
         screen = await open_concordance(app, pilot, "younger brother")  # unquoted: one phrase, as the CLI reads it
         assert [line.match for line in screen.found.lines] == ["younger brother"]
+        await pilot.press("escape", "/")
+        screen = await open_concordance(app, pilot, '"younger brother"')  # quoted: the same, named once in quotes
+        assert [line.match for line in screen.found.lines] == ["younger brother"]
+        assert "Concordance of “younger brother”" in str(screen.query_one("#kwic-head").render())
 
 
 async def test_the_lines_show_before_the_books_are_read_for_the_strip(app, monkeypatch):
