@@ -441,7 +441,7 @@ def match_offsets(text: str, terms: set) -> list[list[int]]:
     if not terms or not text:
         return []
     wanted = terms if isinstance(terms, frozenset) else _as_words(terms)
-    sequences = frozenset(term for term in wanted if len(term) > 1 and HAS_CJK.match(term))
+    sequences = _cjk_sequences(wanted)
     if sequences:  # Chinese or Japanese words: where their characters stand together
         found = [[m.start(), m.end()] for m in _sequence_pattern(sequences).finditer(text)]
         words = match_offsets(text, wanted - sequences) if wanted - sequences else []
@@ -459,7 +459,7 @@ def match_offsets(text: str, terms: set) -> list[list[int]]:
         if scanner is not None:  # Latin letters: as fast as English, one byte a character
             found = [[m.start(), m.end()] for m in scanner.finditer(_byte_folded(lowered))
                      if is_wanted(lowered[m.start():m.end()])]
-            return _joined_at_hyphens(text, found)
+            return _joined_at_hyphens(text, found) if "-" in text else found  # no hyphen, no CJK: nothing to join
         found = [[m.start(), m.end()] for m in _accented_scanner(wanted).finditer(lowered) if is_wanted(m.group())]
         return _joined_at_hyphens(text, found)
     pattern = _candidate_pattern(wanted, accented)
@@ -480,6 +480,12 @@ def match_offsets(text: str, terms: set) -> list[list[int]]:
             if is_wanted(m.group()):
                 found.append([m.start(), end])
     return _joined_at_hyphens(text, found)
+
+
+@lru_cache(maxsize=256)
+def _cjk_sequences(wanted: frozenset) -> frozenset:
+    """The Chinese or Japanese words among the terms (a phrase's characters joined)."""
+    return frozenset(term for term in wanted if len(term) > 1 and HAS_CJK.match(term))
 
 
 @lru_cache(maxsize=256)
