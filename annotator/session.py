@@ -408,13 +408,16 @@ class Session:
     def toggle(self, passage_id: str, theme_id: str, *, annotator: str | None = None,
                index_later: bool = False, span: Span | None = None, passage_text: str | None = None) -> TagChange | None:
         """Tag or untag the passage with the theme; with `span` (a selection), tag or untag those words."""
+        from annotator.corpus import spans
+
         annotator = self.who(annotator)
         existing = self.store.annotations(annotator).find(passage_id, theme_id)
         if span is not None:
             text = passage_text if passage_text is not None else self.passage(passage_id).text
             span = self.span_of(passage_id, text, span)
-            if existing is not None and span in existing.spans:
-                changes = self.untag(passage_id, [theme_id], annotator=annotator, index_later=index_later, quote=span)
+            stored = spans.stored_at(existing, span, text) if existing is not None else None
+            if stored is not None:  # the selection is a tagged span (as shown, even where its offsets moved)
+                changes = self.untag(passage_id, [theme_id], annotator=annotator, index_later=index_later, quote=stored)
             else:
                 changes = self.tag(passage_id, [theme_id], annotator=annotator, index_later=index_later,
                                    quote=span, passage_text=text)

@@ -330,3 +330,15 @@ def test_blind_coding_hides_another_annotators_unplaced_span_warnings(cli, works
     assert code == 0 and "carol" not in err and "lamp wick" not in err  # dave must not learn of carol's tag
     code, _, err = cli("--workspace", ws, "show", LH2, "--as", "carol")
     assert code == 0 and "lamp wick" in err  # carol is still told about her own
+
+
+def test_toggling_a_span_whose_offsets_moved_takes_it_off_not_a_second_one_on(session, workspace_dir):
+    # The passage view shows a moved span where its words are; selecting them and pressing the theme's
+    # digit added a second span at the new offsets beside the stale one.
+    path = workspace_dir / "corpus" / "annotations" / "carol.yaml"
+    write_tags(workspace_dir, f"- passage: {LH2}\n  theme: loss\n  spans:\n  - {{quote: lamp oil, start: 1, end: 9}}\n")
+    text = session.passage(LH2).text
+    start = text.index("lamp oil")
+    change = session.toggle(LH2, "loss", annotator="carol", span=Span(start, start + len("lamp oil"), "lamp oil"))
+    assert change is not None and not change.added
+    assert (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("tags") in (None, [])  # the one span, and its tag, gone

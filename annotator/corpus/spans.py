@@ -215,6 +215,13 @@ def placed_spans(tag: Tag, text: str) -> list[Span]:
     return sorted(set(spans), key=lambda s: (s.start, s.end))
 
 
+def stored_at(tag: Tag, span: Span, text: str) -> Span | None:
+    """The tag's stored span that stands where `span` does in the text now: at its offsets, or found
+    again by its words (a hand edit moved its offsets); None if none does."""
+    return next((stored for stored in tag.spans
+                 if (placed := place(stored, text)) is not None and (placed.start, placed.end) == (span.start, span.end)), None)
+
+
 def problems(tag: Tag, text: str, path: Path) -> list[SpanProblem]:
     """The tag's spans that cannot be placed, and those placed elsewhere than their stored offsets
     (found again by their words: a hand edit of the offsets, an edited passage), each to report."""
