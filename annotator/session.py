@@ -331,7 +331,7 @@ class Session:
             theme_ids = [self.resolve_theme(n).id for n in theme_names]
             if quote is not None:
                 span = self.span_of(passage_id, passage_text, quote)
-                return self._tag_span(annotator, passage_id, theme_ids, span, comment, index_later)
+                return self._tag_span(annotator, passage_id, theme_ids, span, comment, index_later, passage_text)
             added = self.store.add_tags(annotator, passage_id, theme_ids, comment)
         self._index_tags(index_later)
         own = self.store.annotations(annotator)
@@ -350,8 +350,8 @@ class Session:
         return spans.span_for_quote(passage_id, text, quote)
 
     def _tag_span(self, annotator: str, passage_id: str, theme_ids: list[str], span: Span,
-                  comment: str | None, index_later: bool) -> list[TagChange]:
-        from annotator.corpus.spans import TaggedWhole
+                  comment: str | None, index_later: bool, text: str) -> list[TagChange]:
+        from annotator.corpus.spans import TaggedWhole, stored_at
 
         own = self.store.annotations(annotator)
         for theme_id in theme_ids:
@@ -361,7 +361,10 @@ class Session:
                                   "to tag just some of its words")
         changes = []
         for theme_id in theme_ids:
-            what = self.store.add_span(annotator, passage_id, theme_id, span, comment)
+            tag = own.find(passage_id, theme_id)
+            # The words already tagged, at offsets a hand edit moved: that span, not a second one beside it
+            same = (stored_at(tag, span, text) if tag is not None else None) or span
+            what = self.store.add_span(annotator, passage_id, theme_id, same, comment)
             tag = self.store.annotations(annotator).find(passage_id, theme_id)
             if what == "new":
                 changes.append(TagChange(True, tag))

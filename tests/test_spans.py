@@ -342,3 +342,11 @@ def test_toggling_a_span_whose_offsets_moved_takes_it_off_not_a_second_one_on(se
     change = session.toggle(LH2, "loss", annotator="carol", span=Span(start, start + len("lamp oil"), "lamp oil"))
     assert change is not None and not change.added
     assert (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("tags") in (None, [])  # the one span, and its tag, gone
+
+
+def test_tagging_the_words_of_a_moved_span_again_adds_no_second_span(cli, workspace_dir):
+    path = workspace_dir / "corpus" / "annotations" / "carol.yaml"
+    write_tags(workspace_dir, f"- passage: {LH2}\n  theme: loss\n  spans:\n  - {{quote: lamp oil, start: 1, end: 9}}\n")
+    code, _, err = cli("--workspace", workspace_dir, "tag", LH2, "loss", "--quote", "lamp oil", "--as", "carol")
+    assert code == 0, err
+    assert yaml.safe_load(path.read_text(encoding="utf-8"))["tags"][0]["spans"] == [{"quote": "lamp oil", "start": 1, "end": 9}]
