@@ -329,19 +329,7 @@ def positive_text_terms(q: wq.Query, reader) -> set[bytes]:
     if q.is_leaf():
         if q.field() != "text":
             return set()
-        if _is_cjk_word(q):
-            return _cjk_word_terms(q, reader)
-        if isinstance(reader, _ExpandingReader):
-            if isinstance(q, wq.MultiTerm):
-                expanded = reader.expand(q)
-                if expanded is not None:
-                    return expanded
-            elif type(q) in (wq.Term, wq.Phrase):
-                existing = reader.existing(q)
-                if existing is not None:
-                    return existing
-            reader = reader.reader
-        return {text for field_name, text in q.existing_terms(reader, phrases=True, expand=True) if field_name == "text"}
+        return _cjk_word_terms(q, reader) if _is_cjk_word(q) else _leaf_terms(q, reader)
     terms: set[bytes] = set()
     for child in q.children():
         terms |= positive_text_terms(child, reader)
@@ -352,20 +340,26 @@ def _is_cjk_word(q: wq.Query) -> bool:
     return isinstance(q, wq.Phrase) and all(len(word) == 1 and HAS_CJK.match(word) for word in q.words)
 
 
+def _leaf_terms(q: wq.Query, reader) -> set[bytes]:
+    """A text leaf's indexed terms: from the scorer's segment data where it has them, else Whoosh's."""
+    if isinstance(reader, _ExpandingReader):
+        if isinstance(q, wq.MultiTerm):
+            expanded = reader.expand(q)
+            if expanded is not None:
+                return expanded
+        elif type(q) in (wq.Term, wq.Phrase):
+            existing = reader.existing(q)
+            if existing is not None:
+                return existing
+        reader = reader.reader
+    return {text for field_name, text in q.existing_terms(reader, phrases=True, expand=True) if field_name == "text"}
+
+
 def _cjk_word_terms(q: wq.Phrase, reader) -> set[bytes]:
     """A Chinese or Japanese word (a phrase of its characters) as one term, the characters joined: it is
     highlighted where the characters stand together, not wherever each of them stands."""
-    found = _existing_words(wq.Phrase(q.fieldname, q.words), reader)
+    found = _leaf_terms(wq.Phrase(q.fieldname, q.words), reader)
     return {"".join(q.words).encode("utf-8")} if {w.encode("utf-8") for w in q.words} <= found else set()
-
-
-def _existing_words(q: wq.Phrase, reader) -> set[bytes]:
-    if isinstance(reader, _ExpandingReader):
-        existing = reader.existing(q)
-        if existing is not None:
-            return existing
-        reader = reader.reader
-    return {text for field_name, text in q.existing_terms(reader, phrases=True, expand=True) if field_name == "text"}
 
 
 _thread_local = threading.local()
