@@ -46,7 +46,7 @@ FUNCTION_WORDS = frozenset(
     "a an and are as at be been but by can could did do does for from had has have he her hers him his how i if in"
     " into is it its me my no nor not of on or our she so than that the their them then there these they this to"
     " too us was we were what when where which while who whom why will with would you your"
-    " about after never out herself himself thei wa ha"  # and as the stemmer leaves they, was, has
+    " about after never out herself himself thei wa ha hi"  # and as the stemmer leaves they, was, has, his
     .split()
 )
 # Results whose best-matching sentence is found: their sentences are embedded (once, then kept),
