@@ -61,7 +61,8 @@ def test_similar_passages_by_meaning(semantic_on, session):
 
 def test_zero_shot_accuracy_by_meaning_on_a_held_out_corpus(semantic_on, tmp_path):
     """Jane Eyre scenes (no parameter fitted to them): notes alone, by meaning and words together, put the gold
-    theme first for 28 of 42 (0.667 when written; 0.5 before per-theme calibration)."""
+    theme first for 34 of 42 with the whole note as a second view beside its sentences (0.810; 0.667 with
+    the sentences alone; 0.5 before per-theme calibration)."""
     import sys
     from pathlib import Path
 
@@ -72,7 +73,7 @@ def test_zero_shot_accuracy_by_meaning_on_a_held_out_corpus(semantic_on, tmp_pat
     session = bench.make_session(tmp_path / "ws", themes, passages, [])
     right = bench.correct(session, themes, passages, [], semantic_on.cache_for(None))
     session.close()
-    assert sum(right.values()) / len(right) >= 0.6
+    assert sum(right.values()) / len(right) >= 0.75
 
 
 def test_names_in_the_notes_do_not_steer(semantic_on, tmp_path):
