@@ -15,7 +15,10 @@ CLI uses, in two settings:
   nearest tagged neighbours vote. The accuracy on the untagged half alone is
   printed too.
 
-A suggestion is right when the top-ranked theme is the gold one. With
+A suggestion is right when the top-ranked theme is the gold one. A second figure, "any gold",
+counts it right too when the top theme is one of the passage's `also` themes (other themes whose
+note states the scene's point as plainly; see the corpus's header): the first figure is the one
+that counts. With
 `--method semantic` the optional `semantic` extra must be installed. `--plain`
 adds plain embedding baselines (whole-note cosine, note-sentence mean and max;
 tagged-centroid and 10-nearest-tagged votes with half tagged) for comparison.
@@ -52,6 +55,11 @@ def load_corpus(path: Path) -> tuple[list[Theme], list[tuple[Passage, str]]]:
     return themes, passages
 
 
+def also_labels(path: Path) -> dict[str, set[str]]:
+    """Passage id -> the other themes that are as right as its gold one (`also`, possibly none)."""
+    return {p["id"]: set(p.get("also") or []) for p in read_yaml(path)["passages"]}
+
+
 def half_tagged(passages: list[tuple[Passage, str]]) -> list[tuple[Passage, str]]:
     """Every other passage of each gold theme, in corpus order."""
     seen: dict[str, int] = {}
@@ -76,13 +84,19 @@ def make_session(folder: Path, themes, passages, tagged) -> Session:
 
 def correct(session: Session, themes, passages, tagged, embeddings) -> dict[str, bool]:
     """Passage id -> is its top suggestion its gold theme (its own tags hidden)?"""
+    top = top_themes(session, themes, passages, tagged, embeddings)
+    return {passage.id: top[passage.id] == gold for passage, gold in passages}
+
+
+def top_themes(session: Session, themes, passages, tagged, embeddings) -> dict[str, str | None]:
+    """Passage id -> its top suggestion (its own tags hidden)."""
     tags = {p.id: [gold] for p, gold in tagged}
     result = {}
-    for passage, gold in passages:
+    for passage, _ in passages:
         ranked = suggestions.suggest(
             session.index, themes, passage.id, passage.text, tags=tags, limit=1, embeddings=embeddings, strict=True
         )
-        result[passage.id] = bool(ranked) and ranked[0].theme == gold
+        result[passage.id] = ranked[0].theme if ranked else None
     return result
 
 
@@ -91,6 +105,7 @@ KEEP: Path | None = None  # --keep: where the embeddings are kept between runs (
 
 def measure(corpus: Path, method: str) -> dict:
     themes, passages = load_corpus(corpus)
+    also = also_labels(corpus)
     embeddings = semantic.cache_for(KEEP) if method == "semantic" else None
     results = {"corpus": str(corpus.relative_to(ROOT) if corpus.is_relative_to(ROOT) else corpus), "method": method,
                "passages": len(passages), "themes": len(themes)}
@@ -98,8 +113,11 @@ def measure(corpus: Path, method: str) -> dict:
         for setting, tagged in (("zero_shot", []), ("half_tagged", half_tagged(passages))):
             session = make_session(Path(tmp) / setting, themes, passages, tagged)
             start = time.perf_counter()
-            right = correct(session, themes, passages, tagged, embeddings)
+            top = top_themes(session, themes, passages, tagged, embeddings)
+            right = {p.id: top[p.id] == gold for p, gold in passages}
             results[setting] = round(sum(right.values()) / len(right), 3)
+            any_gold = [top[p.id] == gold or top[p.id] in also[p.id] for p, gold in passages]
+            results[f"{setting}_any_gold"] = round(sum(any_gold) / len(any_gold), 3)
             if tagged:
                 tagged_ids = {p.id for p, _ in tagged}
                 rest = [ok for pid, ok in right.items() if pid not in tagged_ids]
@@ -182,6 +200,8 @@ def main(argv=None) -> int:
             f"  {row['method']:<9} zero-shot {row['zero_shot']:.3f}   half tagged {row['half_tagged']:.3f}"
             f"   (the untagged half alone: {row['half_tagged_untagged_half']:.3f})"
         )
+        print(f"  {'':<9} top theme is any gold theme (gold or `also`): zero-shot {row['zero_shot_any_gold']:.3f}"
+              f"   half tagged {row['half_tagged_any_gold']:.3f}")
     if plain:
         print("  plain embedding baselines: " + ", ".join(f"{k} {v:.3f}" for k, v in plain.items()))
     return 0
