@@ -151,7 +151,7 @@ def _scanned_lines(session, typed: Term, width: int, limit: int | None, cancelle
     else:
         from annotator.engine.text_scan import passages_holding
 
-        passages, complete = passages_holding(session.index, holds, limit, cancelled)
+        passages, complete = passages_holding(session.index, holds, limit, cancelled, phrase=typed.phrase)
     lines = []
     for passage in passages:
         for m in pattern.finditer(passage.text):

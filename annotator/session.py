@@ -79,19 +79,19 @@ class Session:
         """Import the files an `ImportRequest` names (or, with `dry_run`, find out what that would do,
         writing nothing); then bring the index up to date. `progress(what, done, total)` hears of each
         file and of the indexing. Returns an ImportReport per file."""
-        from annotator.exchange.import_run import read_whole, run_imports
+        from annotator.exchange.import_run import import_all_or_nothing, read_whole, run_imports
 
         request.check()
         annotator = request.annotator or self.default_annotator()
-        if request.dry_run or len(request.paths) > 1:
+        if request.dry_run:
             from annotator.exchange.importers.dry_run import corpus_copy
 
             with corpus_copy(self.ws) as scratch:  # no index is written either: the copy is read whole instead
-                tried = run_imports(read_whole(Session(scratch)), request, annotator, progress if request.dry_run else None)
-            if request.dry_run:
-                return tried
-            # Several files: all were tried on the copy first, so a bad one among them writes none of them.
-        reports = run_imports(self, request, annotator, progress)
+                return run_imports(read_whole(Session(scratch)), request, annotator, progress)
+        if len(request.paths) > 1:  # imported on a copy of the corpus first: a bad one among them writes none of them
+            reports = import_all_or_nothing(self, request, annotator, progress)
+        else:
+            reports = run_imports(self, request, annotator, progress)
         if progress is None:
             self.sync()
             return reports

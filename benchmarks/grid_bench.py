@@ -4,7 +4,8 @@
 
 Times, in-process as the CLI runs it, the grid from a fresh store (every YAML file read, as a
 cold `annotator report --grid` does: `grid_cold_s`), from another fresh store on the same files
-(the next command: `grid_next_command_s`, annotation files from index/read-cache) and again from
+(the next command: `grid_next_command_s`, annotation files and passages files' outlines from
+index/read-cache) and again from
 the first store's cache (the TUI's second look: `grid_cached_s`); each also as CPU seconds, which
 say what the code costs on a shared machine. Target: <= 1 s at 100k passages and 20k tags.
 """

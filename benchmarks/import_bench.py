@@ -10,6 +10,12 @@ of --repeat runs), and passages per second; beside it the CPU time (this process
 workers), which a busy machine does not inflate. The targets (#18): each book within 10 s, and
 the PDF within 3x of the plain text. Nearly all of the PDF's time is pypdf parsing the pages
 (about 4.5 ms of CPU a page here).
+
+    python benchmarks/import_bench.py --multi 5 [--into DIR] [--json]
+
+Several files in one `annotator import A B C ...` (Session.import_files, all or nothing): five
+different novels of --words words, one in each format, imported together into a fresh
+workspace, or into a copy of the workspace DIR's corpus (--into: a large corpus to import beside).
 """
 
 from __future__ import annotations
@@ -25,7 +31,8 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from annotator.corpus.workspace import init_workspace  # noqa: E402
+from annotator.corpus.workspace import Workspace, init_workspace  # noqa: E402
+from annotator.exchange.import_run import ImportRequest  # noqa: E402
 from annotator.exchange.importers import import_source  # noqa: E402
 from annotator.session import Session  # noqa: E402
 from benchmarks import bookgen  # noqa: E402
@@ -82,13 +89,60 @@ def run(words: int, chapters: int, repeat: int) -> dict:
             "pdf_within_goal": results["pdf"]["vs_text"] is not None and results["pdf"]["vs_text"] <= PDF_GOAL_RATIO}
 
 
+def run_multi(count: int, words: int, chapters: int, into: Path | None, repeat: int) -> dict:
+    """Seconds (and CPU seconds) to import `count` novels in one request (until the index update
+    begins), and with the index update; the best of `repeat` runs of each."""
+    import shutil
+
+    kinds = list(FORMATS.values())
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="import-bench-multi-") as tmp:
+        root = Path(tmp)
+        paths = []
+        for n in range(count):
+            name, write = kinds[n % len(kinds)]
+            path = root / f"book{n + 1}-{name}"
+            path.write_bytes(write(bookgen.novel(chapters=chapters, words=words, seed=100 + n, title=f"Book {n + 1}")))
+            paths.append(path)
+        for n in range(repeat):
+            folder = root / f"ws-{n}"
+            if into is not None:
+                shutil.copytree(Path(into) / "corpus", folder / "corpus")
+                session = Session(Workspace(folder))
+            else:
+                session = Session(init_workspace(folder, empty=True))
+            indexing: list[tuple[float, float]] = []
+
+            def heard(what, done, total):
+                if what == "indexing" and not indexing:
+                    indexing.append((time.perf_counter(), cpu_seconds()))
+
+            try:
+                start, cpu = time.perf_counter(), cpu_seconds()
+                reports = session.import_files(ImportRequest(paths=list(paths)), progress=heard)
+                end, end_cpu = time.perf_counter(), cpu_seconds()
+                runs.append((indexing[0][0] - start, indexing[0][1] - cpu, end - start, end_cpu - cpu,
+                             sum(r.passages for r in reports)))
+            finally:
+                session.close()
+            shutil.rmtree(folder)
+    return {"files": count, "words_each": words, "into": str(into) if into else None, "passages": runs[0][4],
+            "import_s": round(min(r[0] for r in runs), 2), "import_cpu_s": round(min(r[1] for r in runs), 2),
+            "with_index_s": round(min(r[2] for r in runs), 2), "with_index_cpu_s": round(min(r[3] for r in runs), 2)}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--words", type=int, default=150_000)
     parser.add_argument("--chapters", type=int, default=40)
     parser.add_argument("--repeat", type=int, default=1, help="runs per format; the best is reported")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--multi", type=int, default=0, help="import this many files in one request instead")
+    parser.add_argument("--into", type=Path, help="with --multi: import into a copy of this workspace's corpus")
     args = parser.parse_args(argv)
+    if args.multi:
+        print(json.dumps(run_multi(args.multi, args.words, args.chapters, args.into, args.repeat), indent=2))
+        return 0
     summary = run(args.words, args.chapters, args.repeat)
     if args.json:
         print(json.dumps(summary, indent=2))

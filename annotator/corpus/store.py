@@ -27,7 +27,7 @@ from annotator.corpus.model import (
     now_iso,
     themes_from_yaml,
 )
-from annotator.corpus import annotations_fast, read_cache
+from annotator.corpus import annotations_fast, outline_cache, read_cache
 from annotator.corpus.outline import Outline, read_outline
 from annotator.corpus.workspace import Workspace
 from annotator.corpus.yamlio import os_error_reason, parse_yaml, read_yaml, read_yaml_text, write_target, write_yaml
@@ -177,13 +177,20 @@ class Store:
             hit = cache.get(path)
             if hit is not None and hit[0] == signature and signature is not None:
                 return hit[1] if cache is self._outlines else _outline_of(hit[1])
+        kept = outline_cache.load(self.ws, path, signature) if signature is not None else None
+        if kept is not None:  # as the last command outlined it (index/read-cache)
+            self._outlines[path] = (signature, kept)
+            return kept
         text = read_yaml_text(path)
         outline = None if text is None else read_outline(text)
         if outline is None:  # not in annotator's own shape: read whole (which reports any error)
-            return _outline_of(self.load_source_path(path))
-        if outline.source.id != path.stem:
-            self.load_source_path(path)  # says what is wrong, as any read of the file does
-        self._outlines[path] = (signature, outline)
+            outline = _outline_of(self.load_source_path(path))
+        else:
+            if outline.source.id != path.stem:
+                self.load_source_path(path)  # says what is wrong, as any read of the file does
+            self._outlines[path] = (signature, outline)
+        if signature is not None:
+            outline_cache.save(self.ws, path, signature, outline)
         return outline
 
     def save_source(self, source_file: SourceFile) -> None:

@@ -3,10 +3,18 @@
 
 A dry run imports for real, on a throwaway copy of the corpus (annotator.exchange.importers.dry_run),
 so it reports exactly what the import would do, refusals included, and writes nothing.
+
+Several files are all or nothing: they are imported one after the other on such a copy, and only
+when every one has gone in are the corpus files the copy changed put into the workspace (a bad
+third file of five writes none of them). The files are read, parsed and written once: the copy's
+changed files replace the workspace's, under its lock, if the workspace's corpus is as it was when
+copied; if another process changed it meanwhile, the files are imported again into the workspace
+itself (they all went in on the copy).
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -69,6 +77,65 @@ def run_imports(session, request: ImportRequest, annotator: str, progress: Impor
     if progress:
         progress("read", len(request.paths), len(request.paths))
     return reports
+
+
+def import_all_or_nothing(session, request: ImportRequest, annotator: str, progress: ImportProgress | None = None) -> list:
+    """Import several files into `session`'s workspace, all or none of them; their reports."""
+    from annotator.exchange.importers.dry_run import corpus_copy
+
+    before = corpus_signatures(session.ws.corpus)
+    with corpus_copy(session.ws) as scratch:
+        copied = corpus_signatures(scratch.corpus)
+        tried = read_whole(type(session)(scratch))
+        reports = run_imports(tried, request, annotator, progress)
+        if _move_changes(tried.store, session.store, before, copied):
+            return reports
+    return run_imports(session, request, annotator, progress)  # the corpus changed meanwhile: as it is now
+
+
+def corpus_signatures(folder: Path) -> dict[str, tuple]:
+    """Every file under a corpus folder (a write's temporary files aside), by its path in the folder."""
+    from annotator.corpus.store import file_signature
+
+    found = {}
+    for parent, _, names in os.walk(folder):
+        for name in names:
+            if name.startswith(".") and name.endswith(".tmp"):
+                continue
+            path = Path(parent) / name
+            signature = file_signature(path)
+            if signature is not None:
+                found[path.relative_to(folder).as_posix()] = signature
+    return found
+
+
+def _move_changes(tried, store, before: dict, copied: dict) -> bool:
+    """Put the files the import changed in the copy (`tried`'s corpus) into the workspace's, under its
+    lock, if no file there changed since it was copied; False (nothing written) when one did."""
+    from annotator.corpus.yamlio import atomic_write_bytes
+
+    after = corpus_signatures(tried.ws.corpus)
+    changed = sorted(name for name, signature in after.items() if copied.get(name) != signature)
+    removed = sorted(set(copied) - set(after))
+    with store.locked():
+        if corpus_signatures(store.ws.corpus) != before:
+            return False
+        for name in changed:
+            atomic_write_bytes(store.ws.corpus / name, (tried.ws.corpus / name).read_bytes())
+        for name in removed:
+            (store.ws.corpus / name).unlink(missing_ok=True)
+        _adopt_reads(tried, store, after)
+    return True
+
+
+def _adopt_reads(tried, store, after: dict) -> None:
+    """The corpus files the copy's store has read, given to the workspace's store: the workspace's
+    files now hold the same bytes, so they are not parsed again (by the index update, for one)."""
+    for name in after:
+        copy_path, path = tried.ws.corpus / name, store.ws.corpus / name
+        hit = tried._cache.get(copy_path)  # (signature, value): read from this very file, not the read cache
+        if hit is not None and hit[0] == after[name] and copy_path not in tried._from_read_cache:
+            store._remember(path, hit[1])
 
 
 def read_whole(session):

@@ -312,11 +312,27 @@ class TermTable:
         starts, base = self._stored_starts, self._stored_base
         return pickle.loads(self._buffer[base + starts[docnum]:base + starts[docnum + 1]])
 
+    def stored_bytes(self) -> tuple:
+        """Every document's stored fields as written, for a search of their bytes (the table must have
+        them): the buffer, where they begin in it, and each document's start in them then their end."""
+        return self._buffer, self._stored_base, self._stored_starts
+
     def field(self, fieldname: str) -> FieldTable | None:
         found = self._fields.get(fieldname)
         if found is None and fieldname in self._entries:
             found = self._fields[fieldname] = FieldTable(self._buffer, self._entries[fieldname])
         return found
+
+
+def reader_table(reader) -> TermTable | None:
+    """The term table beside a Whoosh segment reader's segment, if there is one to trust."""
+    storage = reader.storage() if hasattr(reader, "storage") else None
+    storage = getattr(storage, "b", storage)  # a compound segment's files are overlaid on the index folder
+    folder = getattr(storage, "folder", None)
+    segment = reader.segment() if hasattr(reader, "segment") else None
+    if folder is None or segment is None or not hasattr(reader, "doc_count_all"):
+        return None
+    return open_table(folder, segment.segment_id(), reader.doc_count_all())
 
 
 def open_table(folder: str, segment_id: str, doc_count: int) -> TermTable | None:

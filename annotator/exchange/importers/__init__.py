@@ -16,7 +16,7 @@ from annotator.exchange import qdpx
 from annotator.errors import AnnotatorError, ImportFailure
 from annotator.exchange.importers.checks import MAX_SOURCE_ID, check_annotator, valid_source_id
 from annotator.exchange.importers.kindle import import_kindle, looks_like_clippings
-from annotator.exchange.importers.merging import SourceChange, check_id_clashes, count_changes, unplaced_memos
+from annotator.exchange.importers.merging import PassageCounts, SourceChange, check_id_clashes, count_changes, unplaced_memos
 from annotator.exchange.importers.plaintext import parse_plain_text
 from annotator.exchange.importers.textio import DecodedText, read_text_file, require_a_file
 from annotator.exchange.importers.theme_notes import parse_theme_notes
@@ -36,15 +36,12 @@ THEME_COLORS = ["#e06c75", "#98c379", "#61afef", "#e5c07b", "#c678dd", "#56b6c2"
 
 
 @dataclass
-class ImportReport:
+class ImportReport(PassageCounts):
+    """What importing one file did; its passage counts summed over the sources it wrote (`sources`)."""
+
     path: str
     source_id: str = ""
     kind: str = ""
-    passages: int = 0
-    added: int = 0
-    changed: int = 0
-    unchanged: int = 0
-    removed: int = 0
     tags_added: int = 0
     unplaced_tags: list[Tag] = field(default_factory=list)
     unplaced_memos: list[Memo] = field(default_factory=list)
@@ -62,11 +59,7 @@ class ImportReport:
             "path": self.path,
             "kind": self.kind,
             "source": self.source_id,
-            "passages": self.passages,
-            "added": self.added,
-            "changed": self.changed,
-            "unchanged": self.unchanged,
-            "removed": self.removed,
+            **self.counts(),
             "tags_added": self.tags_added,
             "language": self.language,
             "unplaced_tags": [{"passage": t.passage, "theme": t.theme, "annotator": t.annotator} for t in self.unplaced_tags],
@@ -260,8 +253,7 @@ def import_source(
         carry_spans(store, passages, report)
         store.save_source(SourceFile(source, passages))
     report.passages = len(passages)
-    report.sources.append(SourceChange(wanted_id, source.title, report.passages, report.added, report.changed,
-                                       report.unchanged, report.removed))
+    report.sources.append(SourceChange(wanted_id, source.title, **report.counts()))
     return report
 
 

@@ -14,21 +14,39 @@ from annotator.corpus.model import AnnotationFile, Memo, Passage, Tag, Theme
 from annotator.corpus.store import Store
 
 
-@dataclass
-class SourceChange:
-    """What an import did to one source: its passages new, changed, unchanged and removed."""
+@dataclass(kw_only=True)
+class PassageCounts:
+    """What an import did to passages: how many a source has now, how many of them are new, changed
+    and unchanged, and how many it lost. One source's change counts them, and so does a file's report
+    (summed over the sources it wrote)."""
 
-    source_id: str
-    title: str = ""
     passages: int = 0
     added: int = 0
     changed: int = 0
     unchanged: int = 0
     removed: int = 0
 
+    def add_changes(self, other: "PassageCounts") -> None:
+        """Add another's new, changed, unchanged and lost passages (not its passages: counted once saved)."""
+        self.added += other.added
+        self.changed += other.changed
+        self.unchanged += other.unchanged
+        self.removed += other.removed
+
+    def counts(self) -> dict[str, int]:
+        return {"passages": self.passages, "added": self.added, "changed": self.changed,
+                "unchanged": self.unchanged, "removed": self.removed}
+
+
+@dataclass
+class SourceChange(PassageCounts):
+    """What an import did to one source: its passages new, changed, unchanged and removed."""
+
+    source_id: str
+    title: str = ""
+
     def to_json(self) -> dict:
-        return {"source": self.source_id, "title": self.title, "passages": self.passages, "added": self.added,
-                "changed": self.changed, "unchanged": self.unchanged, "removed": self.removed}
+        return {"source": self.source_id, "title": self.title, **self.counts()}
 
 
 def check_id_clashes(store: Store, source_id: str, passages: list[Passage], path: Path) -> None:
@@ -45,7 +63,7 @@ def check_id_clashes(store: Store, source_id: str, passages: list[Passage], path
             )
 
 
-def count_changes(report, old: list[Passage], new: list[Passage]) -> None:
+def count_changes(report: PassageCounts, old: list[Passage], new: list[Passage]) -> None:
     old_by_id = {p.id: p for p in old}
     for passage in new:
         before = old_by_id.get(passage.id)

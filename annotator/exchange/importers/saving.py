@@ -14,13 +14,10 @@ def replace_source(store: Store, source: Source, passages: list[Passage], path: 
     check_id_clashes(store, source.id, passages, path)
     old = store.load_source(source.id)
     old_passages = old.passages if old else []
-    change = SourceChange(source.id, source.title, len(passages))
+    change = SourceChange(source.id, source.title, passages=len(passages))
     count_changes(change, old_passages, passages)
     report.sources.append(change)
-    report.added += change.added
-    report.changed += change.changed
-    report.unchanged += change.unchanged
-    report.removed += change.removed
+    report.add_changes(change)
     gone = {p.id for p in old_passages} - {p.id for p in passages}
     report.unplaced_tags += [t for t in store.all_tags() if t.passage in gone]
     report.unplaced_memos += unplaced_memos(store, gone)
