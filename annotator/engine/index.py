@@ -14,6 +14,7 @@ import errno
 import json
 import os
 import pickle
+import re
 import shutil
 import struct
 import time
@@ -236,6 +237,10 @@ def _verify_segment(reader) -> None:
         column = reader.column_reader("order")
         for docnum in range(reader.doc_count_all()):
             column[docnum]
+
+
+# What a killed writer leaves in the index folder: a table of contents or a manifest before its rename.
+_LEFTOVER = re.compile(rf"_{INDEX_NAME}_[0-9]+\.toc\..|\.{re.escape(MANIFEST)}\..*\.tmp$")
 
 
 def _keep_embeddings(old: Path, new: Path) -> None:
@@ -478,6 +483,7 @@ class SearchIndex:
     def sync(self, progress: Progress | None = None, force: bool = False) -> SyncReport:
         """Bring the index up to date with the corpus; rebuild it if it is unusable."""
         with self.store.locked():
+            self._clear_leftovers()
             problem = "rebuild requested" if force else self._problem()
             if problem:
                 self.rebuild(progress)
@@ -496,6 +502,32 @@ class SearchIndex:
                 return SyncReport(rebuilt=True, reason=damage)
             self.pending_tags = {}  # every annotation file is in the index now
             return report
+
+    def _clear_leftovers(self) -> None:
+        """Remove what a build killed before its swap left beside the index (call it holding the lock).
+
+        `index.building` is never read as an index; `index.old` may hold the only copy of the
+        embeddings (a kill between the two renames, or just after them), which are kept.
+        """
+        building = self.folder.with_name(self.folder.name + ".building")
+        if building.exists():
+            shutil.rmtree(building, ignore_errors=True)
+        old = self.folder.with_name(self.folder.name + ".old")
+        if old.exists() and self.folder.is_dir():  # (with no index, the rebuild takes them from it)
+            _keep_embeddings(old, self.folder)
+            shutil.rmtree(old, ignore_errors=True)
+        # Whoosh writes a table of contents as `_annotator_N.toc.TIME`, the manifest `.manifest.json.X.tmp`,
+        # then renames it; no commit cleans up one a kill left (none of Whoosh's patterns matches it).
+        try:
+            names = os.listdir(self.folder)
+        except OSError:
+            return
+        for name in names:
+            if _LEFTOVER.match(name):
+                try:
+                    os.unlink(self.folder / name)
+                except OSError:  # gone, or a read-only index: harmless where it is
+                    pass
 
     def rebuild(self, progress: Progress | None = None) -> None:
         self.close()
@@ -520,6 +552,7 @@ class SearchIndex:
         manifest.write(tmp)
         # Swap the finished index in: readers see the old one or the new one.
         old = self.folder.with_name(self.folder.name + ".old")
+        _keep_embeddings(old, tmp)  # a swap killed after moving the index aside left them only there
         shutil.rmtree(old, ignore_errors=True)
         if self.folder.exists():
             os.replace(self.folder, old)
