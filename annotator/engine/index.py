@@ -35,7 +35,7 @@ from annotator.engine.schema import (  # noqa: F401 - the schema's names, import
 )
 from annotator.errors import AnnotatorError
 from annotator.corpus.model import Passage, Source
-from annotator.corpus.store import Store
+from annotator.corpus.store import Store, file_signature
 from annotator.corpus.yamlio import atomic_write_text, parse_yaml
 
 # 2: text postings keep positions only; 3: `order` a stored column, not indexed; 4: bulk-built segments
@@ -667,6 +667,22 @@ class SearchIndex:
             writer.add_document(**doc)
         for docnum, _ in indexed.values():  # passages no longer in the file
             writer.delete_document(docnum)
+
+    def passages_as_indexed(self) -> bool:
+        """Whether every passages file is as this index last recorded it: a stat of each, no index read
+        (a caller holding the workspace lock knows then that the passages it found here still exist)."""
+        root = self.store.ws.root
+        recorded = {k: v for k, v in self.manifest.files.items()
+                    if Path(k).parent == Path(os.path.relpath(self.store.ws.passages_dir, root))}
+        current = {}
+        for path in self.store.source_paths():
+            signature = file_signature(path)
+            if signature is not None:
+                current[os.path.relpath(path, root)] = list(signature)
+        if recorded.keys() != current.keys():
+            return False
+        # (a manifest from before signatures held the ctime records mtime, size and inode)
+        return all(current[k] == v or (len(v) == 3 and current[k][:3] == v) for k, v in recorded.items())
 
     def sync_tags(self) -> SyncReport:
         """The cheap sync after this process changed tags (the annotation YAML is already durable).
