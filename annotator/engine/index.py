@@ -672,7 +672,10 @@ class SearchIndex:
         """Whether every passages file is as this index last recorded it: a stat of each, no index read
         (a caller holding the workspace lock knows then that the passages it found here still exist)."""
         root = self.store.ws.root
-        recorded = {k: v for k, v in self.manifest.files.items()
+        manifest = self._manifest if self._manifest is not None else Manifest.read(self.folder)  # (not kept: no sync's)
+        if manifest is None:
+            return False
+        recorded = {k: v for k, v in manifest.files.items()
                     if Path(k).parent == Path(os.path.relpath(self.store.ws.passages_dir, root))}
         current = {}
         for path in self.store.source_paths():
