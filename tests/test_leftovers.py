@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -120,3 +121,41 @@ def test_an_export_killed_before_its_rename_leaves_nothing_after_the_next_export
     assert code == 0, err
     assert sorted(p.name for p in tmp_path.iterdir() if "evidence" in p.name) == ["evidence.md"]
     assert not dead.exists()
+
+
+def test_an_index_folder_copied_from_elsewhere_is_rebuilt_unread(cli, workspace_dir, tmp_path):
+    """Whoosh unpickles its table of contents: a crafted one from a classmate's zipped workspace
+    would run any code. An index this user's annotator did not seal is deleted, never opened."""
+    import shutil
+
+    from whoosh.filedb.filestore import FileStorage
+    import whoosh.index as whoosh_index
+
+    expected = search_ids(cli, workspace_dir, "sketching")
+    classmate = tmp_path / "classmate"
+    shutil.copytree(workspace_dir, classmate)  # their copy: the same files, under new inodes
+    marker = tmp_path / "ran"
+    _Crafted.marker = marker  # (what the crafted pickle would do: make this file)
+    storage = FileStorage(str(classmate / "index"))
+    toc = whoosh_index.TOC.read(storage, "annotator")
+    toc.schema = _Crafted()
+    toc.generation += 1
+    real_check = whoosh_index.ensure_schema
+    whoosh_index.ensure_schema = lambda schema: schema  # so that Whoosh writes what it would never write
+    try:
+        toc.write(storage, "annotator")
+    finally:
+        whoosh_index.ensure_schema = real_check
+    assert search_ids(cli, classmate, "sketching") == expected
+    assert not marker.exists()  # the crafted pickle was never loaded
+    assert not list((classmate / "index").glob("_annotator_2.toc"))
+
+
+class _Crafted:
+    marker = None
+
+    def clean(self):
+        pass
+
+    def __reduce__(self):
+        return (Path.touch, (_Crafted.marker or Path("/nonexistent/ran"),))

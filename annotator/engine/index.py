@@ -36,6 +36,7 @@ from annotator.engine.schema import (  # noqa: F401 - the schema's names, import
 from annotator.errors import AnnotatorError
 from annotator.corpus.model import Passage, Source
 from annotator.corpus.store import Store, file_signature
+from annotator.engine import index_seal
 from annotator.corpus.yamlio import atomic_write_text, parse_yaml
 
 # 2: text postings keep positions only; 3: `order` a stored column, not indexed; 4: bulk-built segments
@@ -72,15 +73,23 @@ class Manifest:
 
     @classmethod
     def read(cls, folder: Path) -> "Manifest | None":
+        """The manifest, or None: missing, unreadable, or not sealed by this user's annotator for the
+        files beside it (annotator.engine.index_seal): such an index is never opened, only rebuilt."""
         try:
             data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+            given = data.pop("seal", None)
+            if not index_seal.sealed(folder, json.dumps(data, separators=(",", ":")), given):
+                return None
             return cls(int(data["schema"]), dict(data["files"]), dict(data["tags"]), list(data["source_order"]))
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
 
     def write(self, folder: Path) -> None:
+        """Write it, sealed for the index files in `folder` now: call it after every commit."""
         payload = {"schema": self.schema, "files": self.files, "tags": self.tags, "source_order": self.source_order}
-        atomic_write_text(folder / MANIFEST, json.dumps(payload, separators=(",", ":")))
+        text = json.dumps(payload, separators=(",", ":"))
+        sealed = {"seal": index_seal.seal(folder, text), **payload}
+        atomic_write_text(folder / MANIFEST, json.dumps(sealed, separators=(",", ":")))
 
 
 def tag_map(store: Store) -> dict[str, list[str]]:
@@ -281,8 +290,10 @@ class SearchIndex:
 
     def open(self):
         if self._ix is None:
+            if Manifest.read(self.folder) is None:  # not sealed here: never opened (see index_seal)
+                self.sync()
             try:
-                self._ix = open_index(self.folder)
+                self._ix = self._ix or open_index(self.folder)
             except Exception:  # missing or damaged (derived data): build it from the corpus
                 self.sync()
                 self._ix = self._ix or open_index(self.folder)
@@ -454,15 +465,18 @@ class SearchIndex:
 
     def _problem(self) -> str:
         """Why the index cannot be used as it is, or '' when it can."""
+        if not self.folder.exists():
+            return "no index yet"
+        # Before anything of the folder is opened (Whoosh unpickles its table of contents): the seal.
+        manifest = Manifest.read(self.folder)
+        if manifest is None:
+            return "index manifest missing, unreadable or not made here"
         try:
             present = whoosh_index.exists_in(str(self.folder), indexname=INDEX_NAME)
         except Exception as exc:  # a damaged table of contents
             return f"index unreadable ({type(exc).__name__})"
         if not present:
-            return "no index yet" if not self.folder.exists() else "index missing"
-        manifest = Manifest.read(self.folder)
-        if manifest is None:
-            return "index manifest missing or unreadable"
+            return "index missing"
         if manifest.schema != SCHEMA_VERSION:
             return "index from an older version"
         try:
@@ -736,6 +750,7 @@ class SearchIndex:
             except BaseException:
                 writer.cancel()
                 raise
+            self.manifest.write(self.folder)  # sealed again for the files the commit made
         return count
 
     def _reopen(self) -> None:
