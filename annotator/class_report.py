@@ -43,7 +43,8 @@ def by_annotator(store) -> list[AnnotatorLine]:
         line = AnnotatorLine(af.annotator, len({t.passage for t in af.tags}), len(af.tags),
                              sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_THEMES], settles=consensus_of(af))
         target = settled_by.get(af.annotator)
-        if target and af.tags and store.annotations(target).tags:
+        # (a crafted file may name itself among those it settles: no annotator is compared with itself)
+        if target and target != af.annotator and af.tags and store.annotations(target).tags:
             line.consensus = target
             line.kappa_with_consensus = compare(store, af.annotator, target).overall.kappa
         lines.append(line)

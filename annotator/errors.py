@@ -40,6 +40,11 @@ class NotFound(AnnotatorError):
     exit_code = 3
 
 
+class PassageRemoved(NotFound):
+    """A tag or comment on a passage another process's re-import removed since the caller found it:
+    refused (it would name no passage); the caller's list of passages is out of date."""
+
+
 class InvalidText(AnnotatorError):
     """Text that cannot be saved as UTF-8: a byte that was not UTF-8 in an argument (Python keeps
     it as a lone surrogate, e.g. \\udce9) or a lone surrogate from a JSON file. Refused before any

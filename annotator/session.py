@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from annotator import agreement, reports, status, tag_view
-from annotator.errors import AnnotatorError, ChangedSince, NotFound
+from annotator.errors import AnnotatorError, ChangedSince, NotFound, PassageRemoved
 from annotator.engine.hits import Hit, SearchResult
 from annotator.corpus import codebook, comments, identity
 from annotator.corpus.comments import CommentChange
@@ -329,6 +329,7 @@ class Session:
         # or deleted by another process in between would leave a tag naming no theme.
         with self.store.locked():
             theme_ids = [self.resolve_theme(n).id for n in theme_names]
+            self._refuse_a_removed_passage(passage_id, "tagged")
             if quote is not None:
                 span = self.span_of(passage_id, passage_text, quote)
                 return self._tag_span(annotator, passage_id, theme_ids, span, comment, index_later, passage_text)
@@ -338,6 +339,19 @@ class Session:
         changes = [TagChange(True, own.find(passage_id, t)) for t in added]
         self.history.record(changes)
         return changes
+
+    def _refuse_a_removed_passage(self, passage_id: str, verb: str) -> None:
+        """Call holding the lock: a re-import in another process may have removed the passage since
+        the caller found it (in the TUI's list, or the CLI's look-up), and a tag or comment on it
+        would name no passage. While every passages file is as the index has it, the passage the
+        caller found there still exists (a stat of each file); otherwise the files are read (once
+        for each change: the store keeps what it read)."""
+        if self.index.passages_as_indexed():
+            return
+        if any(passage_id in outline.ids for outline in self.store.outlines()):
+            return
+        raise PassageRemoved(f"not {verb}: passage '{passage_id}' is no longer in the corpus (a re-import removed "
+                             "it since it was listed); nothing changed")
 
     @staticmethod
     def span_of(passage_id: str, text: str, quote: "str | Span") -> Span:
@@ -456,6 +470,8 @@ class Session:
         if add and tag.theme not in {t.id for t in self.themes()}:
             raise ChangedSince(f"not {verb}: there is no theme '{tag.theme}' any more (renamed, merged or deleted "
                                "since); nothing changed")
+        if add:
+            self._refuse_a_removed_passage(tag.passage, verb)
         if change.span is not None and add:
             self.store.add_span(tag.annotator, tag.passage, tag.theme, change.span, at=tag.at)
         elif change.span is not None:
@@ -504,13 +520,13 @@ class Session:
     def add_passage_comment(self, passage_id: str, text: str, *, annotator: str | None = None,
                             index_later: bool = False) -> CommentChange:
         return self._comment(passage_id, annotator, index_later,
-                             lambda who: comments.add_passage_comment(self.store, who, passage_id, text))
+                             lambda who: comments.add_passage_comment(self.store, who, passage_id, text), adds=True)
 
     def replace_passage_comment(self, passage_id: str, text: str, *, annotator: str | None = None,
                                 index_later: bool = False) -> CommentChange:
         """The annotator's comments on the passage become this one (an empty text deletes them)."""
         return self._comment(passage_id, annotator, index_later,
-                             lambda who: comments.replace_passage_comment(self.store, who, passage_id, text))
+                             lambda who: comments.replace_passage_comment(self.store, who, passage_id, text), adds=bool(text))
 
     def delete_passage_comment(self, passage_id: str, *, annotator: str | None = None,
                                index_later: bool = False) -> CommentChange:
@@ -523,11 +539,16 @@ class Session:
         return self._comment(passage_id, annotator, index_later,
                              lambda who: comments.set_tag_comment(self.store, who, passage_id, theme_id, text))
 
-    def _comment(self, passage_id: str, annotator: str | None, index_later: bool, write) -> CommentChange:
+    def _comment(self, passage_id: str, annotator: str | None, index_later: bool, write, adds: bool = False) -> CommentChange:
+        """`adds`: a comment on the passage itself is written (deleting one, or editing a tag's, is
+        allowed on a passage a re-import removed: the tag is there already)."""
         who = self.who(annotator)
         if not index_later:
             self.passage(passage_id)
-        change = write(who)
+        with self.store.locked():
+            if adds:
+                self._refuse_a_removed_passage(passage_id, "saved")
+            change = write(who)
         self._index_tags(index_later)  # the annotations file changed: the index's record of it follows
         self.history.record([change])
         return change

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO_ROOT = Path(__file__).parent.parent
+
+# The key that seals this user's indexes (annotator.engine.index_seal): one for the test run (its
+# subprocesses too), never the developer's own. Set before any fixture, module-scoped ones included.
+os.environ["ANNOTATOR_INDEX_KEY_FILE"] = os.path.join(tempfile.mkdtemp(prefix="annotator-test-key-"), "index.key")
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from annotator.errors import AnnotatorError, CorpusError
+from annotator.errors import AnnotatorError, CorpusError, printable
 
 NAMES = {
     "ar": "Arabic", "da": "Danish", "de": "German", "en": "English", "es": "Spanish", "fi": "Finnish",
@@ -36,7 +36,8 @@ def normalise(code: str) -> str:
     base = ALIASES.get(base, base)
     if base not in NAMES:
         known = ", ".join(sorted(NAMES))
-        raise UnknownLanguage(f"unknown language '{code}': use one of {known}")
+        # (shortened: a crafted file's `language:` can be any length, and the error is one line)
+        raise UnknownLanguage(f"unknown language '{printable(code, 30)}': use one of {known}")
     return base
 
 

@@ -28,6 +28,7 @@ from itertools import chain, repeat
 from operator import attrgetter
 from pathlib import Path
 
+from annotator.corpus.leftovers import STALE_SECONDS, remove_stale_temporaries
 from annotator.corpus.model import NO_EXTRA, AnnotationFile, Memo, Span, Tag
 from annotator.corpus.yamlio import AsWritten
 from annotator.corpus.workspace import Workspace
@@ -126,11 +127,13 @@ def _write(ws: Workspace, path: Path, data: bytes) -> None:
         if not ws.index_dir.is_dir():
             return  # never make index/ itself: the engine swaps that folder whole when it rebuilds
         folder.mkdir(exist_ok=True)  # (not parents: a folder swapped away meanwhile is not made again)
-        fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=folder)
+        target = _cache_file(ws, path)
+        remove_stale_temporaries(target, older_than=STALE_SECONDS)  # a killed reader's (readers take no lock)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
-            os.replace(tmp, _cache_file(ws, path))
+            os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise

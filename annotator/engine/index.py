@@ -14,6 +14,7 @@ import errno
 import json
 import os
 import pickle
+import re
 import shutil
 import struct
 import time
@@ -34,7 +35,8 @@ from annotator.engine.schema import (  # noqa: F401 - the schema's names, import
 )
 from annotator.errors import AnnotatorError
 from annotator.corpus.model import Passage, Source
-from annotator.corpus.store import Store
+from annotator.corpus.store import Store, file_signature
+from annotator.engine import index_seal
 from annotator.corpus.yamlio import atomic_write_text, parse_yaml
 
 # 2: text postings keep positions only; 3: `order` a stored column, not indexed; 4: bulk-built segments
@@ -71,15 +73,23 @@ class Manifest:
 
     @classmethod
     def read(cls, folder: Path) -> "Manifest | None":
+        """The manifest, or None: missing, unreadable, or not sealed by this user's annotator for the
+        files beside it (annotator.engine.index_seal): such an index is never opened, only rebuilt."""
         try:
             data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+            given = data.pop("seal", None)
+            if not index_seal.sealed(folder, json.dumps(data, separators=(",", ":")), given):
+                return None
             return cls(int(data["schema"]), dict(data["files"]), dict(data["tags"]), list(data["source_order"]))
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
 
     def write(self, folder: Path) -> None:
+        """Write it, sealed for the index files in `folder` now: call it after every commit."""
         payload = {"schema": self.schema, "files": self.files, "tags": self.tags, "source_order": self.source_order}
-        atomic_write_text(folder / MANIFEST, json.dumps(payload, separators=(",", ":")))
+        text = json.dumps(payload, separators=(",", ":"))
+        sealed = {"seal": index_seal.seal(folder, text), **payload}
+        atomic_write_text(folder / MANIFEST, json.dumps(sealed, separators=(",", ":")))
 
 
 def tag_map(store: Store) -> dict[str, list[str]]:
@@ -238,6 +248,10 @@ def _verify_segment(reader) -> None:
             column[docnum]
 
 
+# What a killed writer leaves in the index folder: a table of contents or a manifest before its rename.
+_LEFTOVER = re.compile(rf"_{INDEX_NAME}_[0-9]+\.toc\..|\.{re.escape(MANIFEST)}\..*\.tmp$")
+
+
 def _keep_embeddings(old: Path, new: Path) -> None:
     """The passages' embeddings (annotator.engine.meaning) outlive a rebuild: they are keyed by text,
     and computing them again takes minutes."""
@@ -276,8 +290,10 @@ class SearchIndex:
 
     def open(self):
         if self._ix is None:
+            if Manifest.read(self.folder) is None:  # not sealed here: never opened (see index_seal)
+                self.sync()
             try:
-                self._ix = open_index(self.folder)
+                self._ix = self._ix or open_index(self.folder)
             except Exception:  # missing or damaged (derived data): build it from the corpus
                 self.sync()
                 self._ix = self._ix or open_index(self.folder)
@@ -449,15 +465,18 @@ class SearchIndex:
 
     def _problem(self) -> str:
         """Why the index cannot be used as it is, or '' when it can."""
+        if not self.folder.exists():
+            return "no index yet"
+        # Before anything of the folder is opened (Whoosh unpickles its table of contents): the seal.
+        manifest = Manifest.read(self.folder)
+        if manifest is None:
+            return "index manifest missing, unreadable or not made here"
         try:
             present = whoosh_index.exists_in(str(self.folder), indexname=INDEX_NAME)
         except Exception as exc:  # a damaged table of contents
             return f"index unreadable ({type(exc).__name__})"
         if not present:
-            return "no index yet" if not self.folder.exists() else "index missing"
-        manifest = Manifest.read(self.folder)
-        if manifest is None:
-            return "index manifest missing or unreadable"
+            return "index missing"
         if manifest.schema != SCHEMA_VERSION:
             return "index from an older version"
         try:
@@ -478,6 +497,7 @@ class SearchIndex:
     def sync(self, progress: Progress | None = None, force: bool = False) -> SyncReport:
         """Bring the index up to date with the corpus; rebuild it if it is unusable."""
         with self.store.locked():
+            self._clear_leftovers()
             problem = "rebuild requested" if force else self._problem()
             if problem:
                 self.rebuild(progress)
@@ -496,6 +516,32 @@ class SearchIndex:
                 return SyncReport(rebuilt=True, reason=damage)
             self.pending_tags = {}  # every annotation file is in the index now
             return report
+
+    def _clear_leftovers(self) -> None:
+        """Remove what a build killed before its swap left beside the index (call it holding the lock).
+
+        `index.building` is never read as an index; `index.old` may hold the only copy of the
+        embeddings (a kill between the two renames, or just after them), which are kept.
+        """
+        building = self.folder.with_name(self.folder.name + ".building")
+        if building.exists():
+            shutil.rmtree(building, ignore_errors=True)
+        old = self.folder.with_name(self.folder.name + ".old")
+        if old.exists() and self.folder.is_dir():  # (with no index, the rebuild takes them from it)
+            _keep_embeddings(old, self.folder)
+            shutil.rmtree(old, ignore_errors=True)
+        # Whoosh writes a table of contents as `_annotator_N.toc.TIME`, the manifest `.manifest.json.X.tmp`,
+        # then renames it; no commit cleans up one a kill left (none of Whoosh's patterns matches it).
+        try:
+            names = os.listdir(self.folder)
+        except OSError:
+            return
+        for name in names:
+            if _LEFTOVER.match(name):
+                try:
+                    os.unlink(self.folder / name)
+                except OSError:  # gone, or a read-only index: harmless where it is
+                    pass
 
     def rebuild(self, progress: Progress | None = None) -> None:
         self.close()
@@ -520,6 +566,7 @@ class SearchIndex:
         manifest.write(tmp)
         # Swap the finished index in: readers see the old one or the new one.
         old = self.folder.with_name(self.folder.name + ".old")
+        _keep_embeddings(old, tmp)  # a swap killed after moving the index aside left them only there
         shutil.rmtree(old, ignore_errors=True)
         if self.folder.exists():
             os.replace(self.folder, old)
@@ -635,6 +682,25 @@ class SearchIndex:
         for docnum, _ in indexed.values():  # passages no longer in the file
             writer.delete_document(docnum)
 
+    def passages_as_indexed(self) -> bool:
+        """Whether every passages file is as this index last recorded it: a stat of each, no index read
+        (a caller holding the workspace lock knows then that the passages it found here still exist)."""
+        root = self.store.ws.root
+        manifest = self._manifest if self._manifest is not None else Manifest.read(self.folder)  # (not kept: no sync's)
+        if manifest is None:
+            return False
+        recorded = {k: v for k, v in manifest.files.items()
+                    if Path(k).parent == Path(os.path.relpath(self.store.ws.passages_dir, root))}
+        current = {}
+        for path in self.store.source_paths():
+            signature = file_signature(path)
+            if signature is not None:
+                current[os.path.relpath(path, root)] = list(signature)
+        if recorded.keys() != current.keys():
+            return False
+        # (a manifest from before signatures held the ctime records mtime, size and inode)
+        return all(current[k] == v or (len(v) == 3 and current[k][:3] == v) for k, v in recorded.items())
+
     def sync_tags(self) -> SyncReport:
         """The cheap sync after this process changed tags (the annotation YAML is already durable).
 
@@ -684,6 +750,7 @@ class SearchIndex:
             except BaseException:
                 writer.cancel()
                 raise
+            self.manifest.write(self.folder)  # sealed again for the files the commit made
         return count
 
     def _reopen(self) -> None:

@@ -20,6 +20,7 @@ import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
+from annotator.corpus.leftovers import STALE_SECONDS, remove_stale_temporaries
 from annotator.corpus.yamlio import atomic_write_bytes
 from annotator.errors import AnnotatorError
 from annotator.exchange import qdpx  # noqa: F401 - registers the qdpx format
@@ -82,6 +83,7 @@ def write_file(path: Path, data: bytes, protected: Iterable[Path] = ()) -> None:
             with open(target, "wb") as handle:
                 handle.write(data)
         else:
+            remove_stale_temporaries(target, older_than=STALE_SECONDS)  # a killed export's, beside the user's file
             atomic_write_bytes(target, data)  # `-o reports/evidence.md` makes reports/ as needed
     except OSError as exc:
         raise AnnotatorError(f"cannot write {path}: {exc.strerror or exc}") from None

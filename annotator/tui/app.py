@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.worker import get_current_worker
 
 from annotator.display import clip
-from annotator.errors import AnnotatorError
+from annotator.errors import AnnotatorError, PassageRemoved
 from annotator.history import is_comment, passage_of
 from annotator.tui.collector import resume_collector
 from annotator.tui.locked_session import LockedSession
@@ -264,6 +264,8 @@ class AnnotatorApp(App):
             self._signatures = _seen_after_write(self._signatures, before, self.session.signatures())
         except AnnotatorError as error:
             self.notify(str(error), severity="error", markup=False)
+            if isinstance(error, PassageRemoved):
+                self.call_after_refresh(self.open_index)  # after _busy is free: the list shows the corpus as it is
             return FAILED
         finally:
             self._busy.release()
