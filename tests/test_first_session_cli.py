@@ -1,0 +1,29 @@
+"""What a new user of the CLI trips on: help that says what a command does, exit status 2 for bad
+input, counts that make sense (a walk through every command of DESIGN.md)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def every_command(parser, prefix=""):
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield prefix + name, sub
+                yield from every_command(sub, prefix + name + " ")
+
+
+def test_every_commands_help_says_what_it_does_and_what_json_does():
+    from annotator.cli import build_parser
+
+    commands = dict(every_command(build_parser()))
+    for name, sub in commands.items():
+        help_text = " ".join(sub.format_help().split())
+        assert sub.description, name
+        assert help_text.index(sub.description.split()[0]) < help_text.index("options:"), name  # before the options
+        for option in sub._actions:
+            if option.option_strings == ["--json"]:
+                assert option.help, name  # what --json prints is said, not left blank
+    assert commands["themes"].description == "List themes: id, name, description, count."
+    assert "--json print one JSON document on stdout" in " ".join(commands["themes"].format_help().split())
