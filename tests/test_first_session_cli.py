@@ -27,3 +27,17 @@ def test_every_commands_help_says_what_it_does_and_what_json_does():
                 assert option.help, name  # what --json prints is said, not left blank
     assert commands["themes"].description == "List themes: id, name, description, count."
     assert "--json print one JSON document on stdout" in " ".join(commands["themes"].format_help().split())
+
+
+def test_a_limit_of_zero_or_less_is_refused_not_read_as_all_or_nothing(cli, workspace_dir):
+    import pytest
+
+    # search --limit 0 listed every result, suggest --limit -1 none, kwic --limit 0 said
+    # "2 occurrences in 3 passages, the first 1 passages read".
+    for command in (["search", "storm", "--limit", "0"], ["search", "storm", "--limit", "-1"],
+                    ["suggest", "lh-001", "--limit", "0"], ["kwic", "storm", "--limit", "0"]):
+        with pytest.raises(SystemExit) as refused:
+            cli("--workspace", workspace_dir, *command)
+        assert refused.value.code == 2, command
+    code, out, err = cli("--workspace", workspace_dir, "search", "storm", "--limit", "1", "--json")
+    assert code == 0 and len(__import__("json").loads(out)["results"]) == 1

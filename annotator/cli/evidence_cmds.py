@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from annotator.cli.common import open_session, sync_index
+from annotator.cli.common import open_session, positive_count, sync_index
 from annotator.cli.output import dim, print_json, use_color
 from annotator.cli.span_warnings import warn_span_problems
 from annotator.display import clip
@@ -16,7 +16,7 @@ from annotator.textsafe import show_controls, show_line
 def register(subparsers, common) -> None:
     p = subparsers.add_parser("suggest", parents=[common], help="suggest themes for a passage, each with why")
     p.add_argument("passage_id", metavar="PASSAGE_ID")
-    p.add_argument("--limit", type=int, default=5, metavar="N", help="how many suggestions (default 5)")
+    p.add_argument("--limit", type=positive_count, default=5, metavar="N", help="how many suggestions (default 5)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_suggest)
 
