@@ -41,3 +41,24 @@ def test_a_limit_of_zero_or_less_is_refused_not_read_as_all_or_nothing(cli, work
         assert refused.value.code == 2, command
     code, out, err = cli("--workspace", workspace_dir, "search", "storm", "--limit", "1", "--json")
     assert code == 0 and len(__import__("json").loads(out)["results"]) == 1
+
+
+def test_bad_input_exits_2_with_one_line(cli, workspace_dir, tmp_path):
+    # These said exit 1, the status of a refused write or a busy lock, not of a mistyped argument.
+    ws = ("--workspace", workspace_dir)
+    cases = [
+        (*ws, "theme", "add", ""),
+        (*ws, "theme", "add", "Hope"),
+        (*ws, "theme", "color", "hope", "red"),
+        (*ws, "theme", "parent", "hope", "hope"),
+        (*ws, "theme", "merge", "hope", "hope"),
+        (*ws, "theme", "delete", "hope"),  # still tagged: needs --force
+        (*ws, "export", "--format", "pdf"),
+        ("--workspace", tmp_path / "nowhere", "themes"),
+        ("init", workspace_dir),
+        ("init", workspace_dir / "corpus" / "themes.yaml" / "inside"),  # under a file: was an internal error
+    ]
+    for args in cases:
+        code, _out, err = cli(*args)
+        assert code == 2, args
+        assert len(err.splitlines()) == 1 and "internal error" not in err, args

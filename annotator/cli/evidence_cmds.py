@@ -9,7 +9,7 @@ from annotator.cli.common import open_session, positive_count, sync_index
 from annotator.cli.output import dim, print_json, use_color
 from annotator.cli.span_warnings import warn_span_problems
 from annotator.display import clip
-from annotator.errors import AnnotatorError
+from annotator.errors import BadInput
 from annotator.textsafe import show_controls, show_line
 
 
@@ -114,7 +114,7 @@ def cmd_export(args) -> int:
         return 0
     if sys.stdout.isatty():
         if args.format == "qdpx":
-            raise AnnotatorError("a qdpx project is a zip file; write it with -o FILE.qdpx")
+            raise BadInput("a qdpx project is a zip file; write it with -o FILE.qdpx")
         # On a screen, escape sequences from passage text are shown, not obeyed;
         # a pipe or -o FILE still gets the exact bytes.
         data = show_controls(data.decode("utf-8").replace("\r\n", "\n")).encode("utf-8")
