@@ -62,3 +62,14 @@ def test_bad_input_exits_2_with_one_line(cli, workspace_dir, tmp_path):
         code, _out, err = cli(*args)
         assert code == 2, args
         assert len(err.splitlines()) == 1 and "internal error" not in err, args
+
+
+def test_themes_lists_an_imported_themes_id_whole_at_80_columns(cli, workspace_dir, monkeypatch):
+    # A study guide's "The individual's obligation to society" gets a 37-character id; the list
+    # cut ids at 28 characters, so the id to type was nowhere to be read.
+    monkeypatch.setenv("COLUMNS", "80")
+    code, _out, err = cli("--workspace", workspace_dir, "theme", "add", "The individual and the obligation to society")
+    assert code == 0, err
+    code, out, err = cli("--workspace", workspace_dir, "themes")
+    assert "the-individual-and-the-obligation-to-society " in out
+    assert all(len(line) <= 80 for line in out.splitlines())
