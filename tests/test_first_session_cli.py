@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import argparse
 
+import yaml
+
+from annotator.corpus.model import theme_slug
+
 
 def every_command(parser, prefix=""):
     for action in parser._actions:
@@ -73,3 +77,39 @@ def test_themes_lists_an_imported_themes_id_whole_at_80_columns(cli, workspace_d
     code, out, err = cli("--workspace", workspace_dir, "themes")
     assert "the-individual-and-the-obligation-to-society " in out
     assert all(len(line) <= 80 for line in out.splitlines())
+
+
+NOTES = """The Keeper's Island: Themes
+
+The keeper's duty
+
+The keeper climbs the tower every evening because the ships depend on her light, whatever the weather and whatever news the boat brings. Her duty is the frame of her days.
+
+Memory
+
+Old letters and a tin of buttons hold the people who are far away; the keeper returns to them when the nights are long and the sea is loud against the rocks.
+"""
+
+
+def test_a_possessive_in_a_theme_name_makes_a_readable_id(cli, workspace_dir, tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text(NOTES, encoding="utf-8")
+    code, out, err = cli("--workspace", workspace_dir, "import", "--themes", notes)
+    assert code == 0, err
+    assert "the-keepers-duty" in out and "keeper-s" not in out  # was "the-keeper-s-duty"
+    code, out, err = cli("--workspace", workspace_dir, "theme", "add", "Ruth’s dream")
+    assert code == 0 and "ruths-dream" in out, err
+    assert theme_slug("L'espérance") == "l-esperance"  # an elision is still two words
+
+
+def test_reimporting_notes_updates_a_theme_whose_id_was_made_the_old_way(cli, workspace_dir, tmp_path):
+    themes_file = workspace_dir / "corpus" / "themes.yaml"
+    themes = yaml.safe_load(themes_file.read_text(encoding="utf-8"))
+    themes.append({"id": "the-keeper-s-duty", "name": "The keeper’s duty", "description": "an older note"})
+    themes_file.write_text(yaml.safe_dump(themes), encoding="utf-8")
+    notes = tmp_path / "notes.txt"
+    notes.write_text(NOTES, encoding="utf-8")
+    code, out, err = cli("--workspace", workspace_dir, "import", "--themes", notes)
+    assert code == 0, err
+    ids = [t["id"] for t in yaml.safe_load(themes_file.read_text(encoding="utf-8"))]
+    assert "the-keeper-s-duty" in ids and "the-keepers-duty" not in ids

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, replace
 
 from annotator.errors import BadInput, NotFound
-from annotator.corpus.model import COLOR_RE, SLUG_RE, AnnotationFile, Theme, slugify
+from annotator.corpus.model import COLOR_RE, SLUG_RE, AnnotationFile, Theme, theme_slug
 from annotator.corpus.store import Store
 
 PALETTE = ["#e06c75", "#98c379", "#61afef", "#e5c07b", "#c678dd", "#56b6c2", "#d19a66", "#be5046", "#7ec699"]
@@ -111,7 +111,7 @@ def add_theme(
     _check_name_length(name)
     with store.locked():
         themes = store.themes()
-        new_id = theme_id or slugify(name, "theme")
+        new_id = theme_id or theme_slug(name)
         _check_new_id(themes, new_id)
         if any(t.name.casefold() == name.casefold() for t in themes):
             raise BadInput(f"a theme named '{name}' already exists")
