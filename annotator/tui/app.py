@@ -500,6 +500,8 @@ class AnnotatorApp(App):
         yield SystemCommand("Themes panel", "Move to the theme panel", self._focus_themes)
         yield SystemCommand("Export", "Write the evidence sheet (.md), or .csv, .json, .qdpx, to a file", self._export)
         yield SystemCommand("Import a file…", "Passages from a text, book or highlights file, with a progress bar", self._import)
+        yield SystemCommand("Import theme notes…", "Themes from a study guide's page: a theme per paragraph (import --themes)",
+                            partial(self._import, True))
         yield SystemCommand("Concordance (k)", "Every occurrence of the search words in context, aligned and sortable",
                             self.action_concordance)
         yield SystemCommand("Book at a glance", "Chapters down, themes across: where each theme runs (report --grid)",
@@ -546,10 +548,10 @@ class AnnotatorApp(App):
 
         ask_and_export(self)
 
-    def _import(self) -> None:
+    def _import(self, themes: bool = False) -> None:
         from annotator.tui.import_screen import ImportScreen
 
-        self.push_screen(ImportScreen())
+        self.push_screen(ImportScreen(themes))
 
     def _focus_themes(self) -> None:
         self.action_focus_search()

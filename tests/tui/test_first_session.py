@@ -38,3 +38,49 @@ async def test_a_passage_whose_words_fit_the_screen_opens_with_its_citation_in_v
             assert "walk-1" in screen and "albatross" in screen  # the citation line and the words, together
     finally:
         session.close()
+
+
+NOTES = """The Keeper's Island: Themes
+
+Duty
+
+The keeper climbs the tower every evening because the ships depend on her light, whatever the weather and whatever news the boat brings. Her duty is the frame of her days.
+
+Old letters and a tin of buttons hold the people who are far away; the keeper returns to them when the nights are long and the memory of her brother is loud.
+"""
+
+
+async def test_the_palette_imports_theme_notes_into_an_empty_workspace(tmp_path):
+    from pilot_helpers import wait_until
+
+    from annotator.cli import main
+    from annotator.session import Session
+    from annotator.tui.import_screen import ImportScreen
+
+    root, notes = tmp_path / "essay", tmp_path / "guide.txt"
+    notes.write_text(NOTES, encoding="utf-8")
+    assert main(["init", str(root), "--empty"]) == 0
+    session = Session.open(root)
+    app = AnnotatorApp(session)
+    try:
+        async with app.run_test(size=SMALLEST) as pilot:
+            await settle(app, pilot)
+            await pilot.press("ctrl+p")
+            await pilot.pause()
+            await pilot.press(*"Import theme notes")
+            await pilot.pause(0.3)
+            await pilot.press("enter")
+            await wait_until(app, pilot, lambda: isinstance(app.screen, ImportScreen), "the import dialog")
+            dialog = app.screen
+            assert not dialog.query("#import-title")  # theme notes name no work: no title or author asked
+            dialog.query_one("#import-path").value = str(notes)
+            await pilot.press("enter")
+            await wait_until(app, pilot, lambda: dialog.reports or dialog.error, "the import to finish")
+            assert dialog.error is None
+            status = str(dialog.query_one("#import-status").render())
+            assert "guide.txt: 2 theme(s) added" in status
+            await pilot.press("escape")
+            await settle(app, pilot)
+            assert [t.name for t in app.look.themes][0] == "Duty" and app.main.query_one("#themes").option_count == 2
+    finally:
+        session.close()
