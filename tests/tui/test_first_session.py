@@ -84,3 +84,25 @@ async def test_the_palette_imports_theme_notes_into_an_empty_workspace(tmp_path)
             assert [t.name for t in app.look.themes][0] == "Duty" and app.main.query_one("#themes").option_count == 2
     finally:
         session.close()
+
+
+async def test_an_empty_workspace_says_where_passages_and_themes_come_from(tmp_path):
+    from annotator.cli import main
+    from annotator.session import Session
+
+    root = tmp_path / "essay"
+    assert main(["init", str(root), "--empty"]) == 0
+    session = Session.open(root)
+    app = AnnotatorApp(session)
+    try:
+        async with app.run_test(size=SMALLEST) as pilot:
+            await settle(app, pilot)
+            assert str(app.main.results.border_title) == "No passages yet: ctrl+p, Import a file…"  # was "0 passages"
+            panel = app.main.query_one("#themes")
+            assert panel.option_count == 1 and "Import theme notes" in str(panel.get_option_at_index(0).prompt)
+            await pilot.press("tab", "tab")  # through the panel: nothing to select, nothing breaks
+            await settle(app, pilot)
+            await type_query(app, pilot, "storm")
+            assert str(app.main.results.border_title) == "0 passages"  # a query that finds nothing says so
+    finally:
+        session.close()
