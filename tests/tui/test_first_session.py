@@ -106,3 +106,32 @@ async def test_an_empty_workspace_says_where_passages_and_themes_come_from(tmp_p
             assert str(app.main.results.border_title) == "0 passages"  # a query that finds nothing says so
     finally:
         session.close()
+
+
+async def test_the_book_at_a_glance_keeps_blind_coding_and_says_whose_tags(workspace_dir):
+    from pilot_helpers import wait_until
+
+    from annotator.cli import main
+    from annotator.session import Session
+    from annotator.tui.grid_screen import GridScreen
+
+    assert main(["--workspace", str(workspace_dir), "tag", "lh-001", "memory"]) == 0  # the tester's one tag
+    assert main(["--workspace", str(workspace_dir), "config", "blind", "on"]) == 0
+    for name in ("The individual's obligation to society", "Playing God with other people's lives"):
+        assert main(["--workspace", str(workspace_dir), "theme", "add", name]) == 0  # a legend of two lines
+    session = Session.open(workspace_dir)
+    session.sync()
+    app = AnnotatorApp(session)
+    try:
+        async with app.run_test(size=SMALLEST) as pilot:
+            await settle(app, pilot)
+            app.action_grid()  # the palette's "Book at a glance"
+            await wait_until(app, pilot, lambda: isinstance(app.screen, GridScreen) and app.screen.grid is not None, "the grid")
+            grid = app.screen.grid
+            # alice's four tags were counted: a student saw where the others tagged
+            assert sum(row.count(t) for row in grid.rows for t in grid.themes) == 1
+            assert "(tags by tester)" in str(app.screen.query_one("#grid-head").render())
+            legend = str(app.screen.query_one("#grid-themes").render()).splitlines()
+            assert len(legend) > 1 and all(line.strip()[0].isdigit() for line in legend)  # no line starts with a name cut from its number
+    finally:
+        session.close()
