@@ -113,3 +113,16 @@ def test_reimporting_notes_updates_a_theme_whose_id_was_made_the_old_way(cli, wo
     assert code == 0, err
     ids = [t["id"] for t in yaml.safe_load(themes_file.read_text(encoding="utf-8"))]
     assert "the-keeper-s-duty" in ids and "the-keepers-duty" not in ids
+
+
+def test_theme_notes_refuse_a_spreadsheet_or_a_web_page(cli, workspace_dir, tmp_path):
+    # A CSV export given to --themes became a theme named after its first cell.
+    table = tmp_path / "evidence.csv"
+    table.write_text("passage,source,location,theme\nlh-001,keeper,ch. 1,hope\n", encoding="utf-8")
+    page = tmp_path / "guide.html"
+    page.write_text("<html><body><h2>Duty</h2><p>The keeper keeps the light.</p></body></html>", encoding="utf-8")
+    before = (workspace_dir / "corpus" / "themes.yaml").read_text(encoding="utf-8")
+    for path in (table, page):
+        code, _out, err = cli("--workspace", workspace_dir, "import", "--themes", path)
+        assert code == 2 and "theme notes are a text page" in err and len(err.splitlines()) == 1
+    assert (workspace_dir / "corpus" / "themes.yaml").read_text(encoding="utf-8") == before

@@ -375,10 +375,16 @@ def _import_tags(store: Store, pairs, annotator: str, resolve_theme, report: Imp
 # -- theme notes --------------------------------------------------------------------------
 
 
+# Files that hold passages, highlights or a spreadsheet, never a page of theme notes: read as text
+# (a .csv, an .html page) each line or tag would have become a theme.
+NOT_THEME_NOTES = (".yaml", ".yml", ".json", ".qdpx", ".csv", ".tsv", ".sqlite", ".epub", ".pdf", ".docx", ".odt",
+                   ".html", ".htm", ".xhtml")
+
+
 def import_theme_notes(store: Store, path: Path) -> ImportReport:
     """Study-guide theme notes -> themes; re-importing updates descriptions, never duplicates."""
     path = Path(path)
-    if path.suffix.lower() in (".yaml", ".yml", ".json", ".qdpx"):
+    if path.suffix.lower() in NOT_THEME_NOTES:
         raise ImportFailure(f"{path}: theme notes are a text page (one paragraph per theme); import passages without --themes")
     decoded = read_text_file(path)
     report = ImportReport(str(path), kind="theme-notes", warnings=list(decoded.warnings))
