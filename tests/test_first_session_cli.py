@@ -126,3 +126,17 @@ def test_theme_notes_refuse_a_spreadsheet_or_a_web_page(cli, workspace_dir, tmp_
         code, _out, err = cli("--workspace", workspace_dir, "import", "--themes", path)
         assert code == 2 and "theme notes are a text page" in err and len(err.splitlines()) == 1
     assert (workspace_dir / "corpus" / "themes.yaml").read_text(encoding="utf-8") == before
+
+
+def test_evidence_json_gives_each_passage_the_fields_of_show_json(cli, workspace_dir):
+    import json
+
+    code, out, err = cli("--workspace", workspace_dir, "evidence", "hope", "--json")
+    assert code == 0, err
+    passages = json.loads(out)["passages"]
+    assert passages
+    for passage in passages:
+        code, out, err = cli("--workspace", workspace_dir, "show", passage["id"], "--json")
+        shown = json.loads(out)
+        assert set(passage) == set(shown)  # "each passage as in show --json" (language was missing)
+        assert passage["language"] == shown["language"] and passage["text"] == shown["text"]

@@ -66,7 +66,7 @@ def cmd_evidence(args) -> int:
     items = session.evidence(theme.id)
     warn_span_problems(session, {item.hit.id: item.hit.text for item in items})
     if args.json:
-        print_json({"theme": theme.id, "passages": [item.to_json() for item in items]})
+        print_json({"theme": theme.id, "passages": [_shown(session, item) for item in items]})
         return 0
     color = use_color()
     from annotator.evidence import sheet_annotators
@@ -84,6 +84,13 @@ def cmd_evidence(args) -> int:
             print("  " + show_controls(item.hit.text).replace("\n", "\n  "))
         print_comments(item, label=len(annotators) > 1, color=color)
     return 0
+
+
+def _shown(session, item) -> dict:
+    """A passage of `evidence --json` with the fields of `show --json`, its language too."""
+    data = item.to_json()
+    data["language"] = session.language_of(item.hit)
+    return data
 
 
 def print_comments(item, *, label: bool, color: bool) -> None:
