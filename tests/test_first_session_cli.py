@@ -140,3 +140,8 @@ def test_evidence_json_gives_each_passage_the_fields_of_show_json(cli, workspace
         shown = json.loads(out)
         assert set(passage) == set(shown)  # "each passage as in show --json" (language was missing)
         assert passage["language"] == shown["language"] and passage["text"] == shown["text"]
+
+
+def test_adding_a_theme_that_exists_names_the_name_typed(cli, workspace_dir):
+    code, _out, err = cli("--workspace", workspace_dir, "theme", "add", "hope")
+    assert code == 2 and "a theme named 'hope' already exists" in err  # was "a theme with id 'hope' already exists"

@@ -112,9 +112,9 @@ def add_theme(
     with store.locked():
         themes = store.themes()
         new_id = theme_id or theme_slug(name)
-        _check_new_id(themes, new_id)
-        if any(t.name.casefold() == name.casefold() for t in themes):
+        if any(t.name.casefold() == name.casefold() for t in themes):  # said first: the user typed a name, not an id
             raise BadInput(f"a theme named '{name}' already exists")
+        _check_new_id(themes, new_id)
         if parent is not None:
             find_theme(themes, parent)
         theme = Theme(
