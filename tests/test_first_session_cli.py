@@ -145,3 +145,13 @@ def test_evidence_json_gives_each_passage_the_fields_of_show_json(cli, workspace
 def test_adding_a_theme_that_exists_names_the_name_typed(cli, workspace_dir):
     code, _out, err = cli("--workspace", workspace_dir, "theme", "add", "hope")
     assert code == 2 and "a theme named 'hope' already exists" in err  # was "a theme with id 'hope' already exists"
+
+
+def test_status_counts_the_tags_of_every_file_but_a_malformed_one(cli, workspace_dir):
+    import json
+
+    (workspace_dir / "corpus" / "annotations" / "bob.yaml").write_text("tags:\n  - passage: [unclosed\n", encoding="utf-8")
+    code, out, err = cli("--workspace", workspace_dir, "status", "--json")
+    status = json.loads(out)
+    assert status["tags"] == {"alice": 4}  # was {}: "tags none yet", as if alice's four were gone
+    assert len(status["problems"]) == 1 and "bob.yaml" in status["problems"][0]
