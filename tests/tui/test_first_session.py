@@ -135,3 +135,24 @@ async def test_the_book_at_a_glance_keeps_blind_coding_and_says_whose_tags(works
             assert len(legend) > 1 and all(line.strip()[0].isdigit() for line in legend)  # no line starts with a name cut from its number
     finally:
         session.close()
+
+
+async def test_a_malformed_file_at_start_is_said_whole_and_mending_it_opens_the_corpus(workspace_dir):
+    from pilot_helpers import wait_until
+
+    from annotator.session import Session
+
+    bob = workspace_dir / "corpus" / "annotations" / "bob.yaml"
+    bob.write_text("tags:\n  - passage: [unclosed\n", encoding="utf-8")
+    session = Session.open(workspace_dir)
+    app = AnnotatorApp(session)
+    try:
+        async with app.run_test(size=SMALLEST) as pilot:
+            await wait_until(app, pilot, lambda: "bob.yaml" in app.main.status, "the error in the counter")
+            toasts = [n.message for n in app._notifications]
+            assert len(toasts) == 1 and "bob.yaml:3" in toasts[0] and "malformed YAML" in toasts[0]  # whole, not cut
+            bob.unlink()  # the tutor mends the workspace; the app was stuck on the error until restarted
+            await wait_until(app, pilot, lambda: app.index_ready and app.main.results.hits, "the corpus to open")
+            assert len(list(app._notifications)) <= 1  # the poll did not repeat the toast
+    finally:
+        session.close()
