@@ -156,3 +156,30 @@ async def test_a_malformed_file_at_start_is_said_whole_and_mending_it_opens_the_
             assert len(list(app._notifications)) <= 1  # the poll did not repeat the toast
     finally:
         session.close()
+
+
+async def test_the_theme_view_marks_a_cut_note_and_says_whose_comment_is_whose(workspace_dir):
+    from annotator.cli import main
+    from annotator.session import Session
+    from annotator.tui.theme_screen import NOTE_LINES, ThemeScreen
+
+    note = " ".join(["Hope in this story is the expectation that the next boat will bring news."] * 12 + ["LAST"])
+    assert main(["--workspace", str(workspace_dir), "theme", "describe", "hope", note]) == 0
+    for who, comment in (("bob", "the boat as a promise"), ("carol", "news that never comes")):
+        assert main(["--workspace", str(workspace_dir), "tag", "lh-001", "hope", "--as", who, "--comment", comment]) == 0
+    session = Session.open(workspace_dir)
+    session.sync()
+    app = AnnotatorApp(session)
+    try:
+        async with app.run_test(size=SMALLEST) as pilot:
+            await settle(app, pilot)
+            app.push_screen(ThemeScreen("hope"))
+            await settle(app, pilot)
+            shown = str(app.screen.query_one("#theme-note").render()).splitlines()
+            assert len(shown) == NOTE_LINES and shown[-1].rstrip().endswith("…") and "LAST" not in "".join(shown)
+            rows = app.screen.query_one("#theme-passages")
+            row = next(str(rows.get_option_at_index(i).prompt) for i in range(rows.option_count)
+                       if rows.get_option_at_index(i).id == "lh-001")
+            assert "bob: “the boat as a promise”" in row and "carol: “news that never comes”" in row
+    finally:
+        session.close()
