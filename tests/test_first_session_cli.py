@@ -155,3 +155,14 @@ def test_status_counts_the_tags_of_every_file_but_a_malformed_one(cli, workspace
     status = json.loads(out)
     assert status["tags"] == {"alice": 4}  # was {}: "tags none yet", as if alice's four were gone
     assert len(status["problems"]) == 1 and "bob.yaml" in status["problems"][0]
+
+
+def test_a_quote_cut_inside_a_word_is_not_blamed_on_its_capitals(cli, workspace_dir):
+    import json
+
+    code, out, _err = cli("--workspace", workspace_dir, "show", "lh-001", "--json")
+    words = json.loads(out)["text"].split()[:3]
+    cut = " ".join(words)[:-1]  # the last word without its last letter
+    code, _out, err = cli("--workspace", workspace_dir, "tag", "lh-001", "hope", "--quote", cut)
+    assert code == 2 and "capitals" not in err
+    assert f'the nearest words there are "{" ".join(words)}"' in err
