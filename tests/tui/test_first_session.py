@@ -183,3 +183,10 @@ async def test_the_theme_view_marks_a_cut_note_and_says_whose_comment_is_whose(w
             assert "bob: “the boat as a promise”" in row and "carol: “news that never comes”" in row
     finally:
         session.close()
+
+
+async def test_the_search_box_hint_is_whole_at_80_columns(app):
+    async with app.run_test(size=SMALLEST) as pilot:
+        await settle(app, pilot)
+        box = app.main.search_box
+        assert len(box.placeholder) <= box.content_region.width - 1  # the cursor cell too; was cut after "theme:ID,"
