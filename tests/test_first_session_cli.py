@@ -166,3 +166,8 @@ def test_a_quote_cut_inside_a_word_is_not_blamed_on_its_capitals(cli, workspace_
     code, _out, err = cli("--workspace", workspace_dir, "tag", "lh-001", "hope", "--quote", cut)
     assert code == 2 and "capitals" not in err
     assert f'the nearest words there are "{" ".join(words)}"' in err
+
+
+def test_a_workspace_that_is_a_file_is_not_offered_to_init(cli, workspace_dir):
+    code, _out, err = cli("--workspace", workspace_dir / "corpus" / "themes.yaml", "themes")
+    assert code == 2 and "a file, not a workspace folder" in err and "annotator init" not in err

@@ -103,6 +103,8 @@ def is_current_folders(ws: Workspace, cwd: Path | None = None) -> bool:
 
 def _existing(path: Path, origin: str) -> Workspace:
     ws = Workspace(path.resolve(), origin)
+    if path.exists() and not path.is_dir():  # 'annotator init FILE' would fail too: not offered
+        raise BadInput(f"{origin} {path}: a file, not a workspace folder (a folder holding corpus/)")
     if not ws.exists():
         raise BadInput(f"{origin} {path}: no workspace there (no corpus/ folder); create one with 'annotator init {path}'")
     return ws
