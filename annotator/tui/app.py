@@ -328,8 +328,9 @@ class AnnotatorApp(App):
                                                                               index_later=True))
         if changes is FAILED:
             return
-        what = "Comment saved" if comment is not None else "Tagged"
-        self.notify(f"{what}: {passage_id} {self.look.name(theme_id)}", timeout=2, markup=False)
+        name = self.look.name(theme_id)  # worded as describe() words a digit's tag and a comment
+        said = f"Comment saved: {passage_id}, {name}" if comment is not None else f"Tagged {passage_id}: {name}"
+        self.notify(said, timeout=2, markup=False)
 
     def action_toggle_theme(self, number: int) -> None:
         if number > len(self.look.themes):

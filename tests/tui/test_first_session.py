@@ -190,3 +190,13 @@ async def test_the_search_box_hint_is_whole_at_80_columns(app):
         await settle(app, pilot)
         box = app.main.search_box
         assert len(box.placeholder) <= box.content_region.width - 1  # the cursor cell too; was cut after "theme:ID,"
+
+
+async def test_a_suggested_theme_is_announced_as_a_digit_tag_is(app):
+    from pilot_helpers import wait_until
+
+    async with app.run_test(size=SMALLEST) as pilot:
+        await settle(app, pilot)
+        app.add_tag("lh-002", "memory")  # what accepting a suggestion (or the theme picker's add) does
+        await wait_until(app, pilot, lambda: list(app._notifications), "the toast")
+        assert [n.message for n in app._notifications][-1] == "Tagged lh-002: Memory"  # was "Tagged: lh-002 Memory"
