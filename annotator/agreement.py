@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from annotator.errors import AnnotatorError, NotFound
+from annotator.errors import BadInput, NotFound
 from annotator.corpus.store import Store
 
 
@@ -119,7 +119,7 @@ def resolve_annotator(store: Store, name: str) -> str:
 def compare(store: Store, a: str, b: str) -> AgreementReport:
     a, b = resolve_annotator(store, a), resolve_annotator(store, b)
     if a == b:
-        raise AnnotatorError("name two different annotators to compare")
+        raise BadInput("name two different annotators to compare")
     themes_a = _themes_by_passage(store, a)
     themes_b = _themes_by_passage(store, b)
     order = _corpus_order(store)

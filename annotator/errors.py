@@ -12,6 +12,13 @@ class AnnotatorError(Exception):
     exit_code = 1
 
 
+class BadInput(AnnotatorError):
+    """An argument the command cannot take (an empty or taken name, a colour that is not #rrggbb,
+    a folder that is no workspace): exit status 2, as argparse gives for a malformed option."""
+
+    exit_code = 2
+
+
 class CorpusError(AnnotatorError):
     """A corpus file is malformed. Names the file and, when known, the line."""
 

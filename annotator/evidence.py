@@ -44,7 +44,7 @@ class EvidencePassage:
         """As `show --json` prints a passage: its fields and its annotations."""
         data = self.hit.to_json()
         data.pop("score", None)
-        data.pop("matches", None)
+        data["matches"] = []  # as `show --json`: a passage found by its tag, not by words
         data["annotations"] = annotations_json(self.tags, self.hit.text)
         data["memos"] = [{"annotator": m.annotator, "text": m.text, "time": m.at} for m in self.memos]
         return data

@@ -28,11 +28,12 @@ def workspace_status(session) -> dict:
 
 def _counts(store, problems: list[str]) -> dict:
     counts: dict = {"themes": 0, "sources": 0, "passages": 0, "tags": {}, "comments": {}, "language": "en", "languages": {}}
-    for read in (_count_themes, _count_sources, _count_annotations):
+    for read in (_count_themes, _count_sources):
         try:
             read(store, counts)
         except AnnotatorError as error:
             problems.append(str(error))
+    _count_annotations(store, counts, problems)
     return counts
 
 
@@ -50,10 +51,16 @@ def _count_sources(store, counts: dict) -> None:
     counts["languages"] = dict(sorted(Counter(s.source.language or default for s in sources).items()))
 
 
-def _count_annotations(store, counts: dict) -> None:
+def _count_annotations(store, counts: dict, problems: list[str]) -> None:
+    """Each annotator's file on its own: one malformed file is a problem, not "tags: none yet" for all."""
     tags: Counter = Counter()
     comments: Counter = Counter()
-    for annotation_file in store.all_annotations():
+    for path in store.annotation_paths():
+        try:
+            annotation_file = store.annotations(path.stem)
+        except AnnotatorError as error:
+            problems.append(str(error))
+            continue
         tags[annotation_file.annotator] += len(annotation_file.tags)
         comments[annotation_file.annotator] += len(annotation_file.memos) + sum(1 for t in annotation_file.tags if t.comment)
     counts["tags"] = dict(sorted(tags.items()))

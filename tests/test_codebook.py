@@ -142,7 +142,7 @@ def test_cli_theme_commands(cli, workspace_dir):
     code, out, _ = cli("theme", "rename", "memory", "Remembering", "--id", "remembering", *ws)
     assert code == 0 and "1 tag(s) follow" in out
     code, out, err = cli("theme", "delete", "Loss", *ws)
-    assert code == 1 and "--force" in err and "1 tag" in err and "Traceback" not in err
+    assert code == 2 and "--force" in err and "1 tag" in err and "Traceback" not in err
     code, out, _ = cli("theme", "delete", "loss", "--force", *ws)
     assert code == 0 and "1 tag(s)" in out
     code, out, _ = cli("theme", "merge", "friendship", "hope", *ws)
@@ -157,7 +157,7 @@ def test_cli_theme_commands(cli, workspace_dir):
     assert rows["hope"]["description"] == "Waiting for boats."
     assert rows["hope"]["count"] == 2
     code, _, err = cli("theme", "color", "hope", "purple", *ws)
-    assert code == 1 and "#rrggbb" in err
+    assert code == 2 and "#rrggbb" in err
 
 
 def test_theme_typed_in_the_query_includes_sub_themes_too(session):

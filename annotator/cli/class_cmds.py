@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from annotator.cli.common import in_workspace, open_checked_session, open_session
+from annotator.cli.common import in_workspace, open_checked_session, open_session, positive_count
 from annotator.cli.output import print_json, warn
 from annotator.textsafe import show_controls
 
@@ -11,7 +11,7 @@ def register(subparsers, common) -> None:
     p = subparsers.add_parser("agreement", parents=[common],
                               help="agreement among annotators: Krippendorff's alpha, Fleiss' and Cohen's kappas")
     p.add_argument("annotators", nargs="+", metavar="NAME", help="two or more annotators (A B [C ...])")
-    p.add_argument("--top", type=_positive, metavar="N",
+    p.add_argument("--top", type=positive_count, metavar="N",
                    help="list the N passages with most disagreement (default: all for two annotators, else 20)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_agreement)
@@ -20,23 +20,11 @@ def register(subparsers, common) -> None:
                               help="write the tags at least K of the annotators gave into one annotator")
     p.add_argument("annotators", nargs="+", metavar="NAME", help="two or more annotators (A B [C ...])")
     p.add_argument("--as", dest="target", metavar="NAME", required=True, help="the annotator the consensus is written as")
-    p.add_argument("--min", dest="minimum", type=_positive, metavar="K",
+    p.add_argument("--min", dest="minimum", type=positive_count, metavar="K",
                    help="how many must agree on a tag (default: more than half)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_consensus)
     add_viewer_options(subparsers)
-
-
-def _positive(text: str) -> int:
-    import argparse
-
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return value
 
 
 # -- agreement -------------------------------------------------------------------------------

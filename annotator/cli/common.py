@@ -10,6 +10,20 @@ from annotator.session import Session
 from annotator.textsafe import show_controls
 
 
+def positive_count(text: str) -> int:
+    """An argparse type for --limit, --top, --min: a whole number, 1 or more (0 or -1 would
+    otherwise mean "everything" in one command and "nothing" in another)."""
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
 def open_session(args):
     session = Session.open(getattr(args, "workspace", None))
     session.viewer = getattr(args, "viewer", None)  # a reading command's --as: who is looking (blind coding)

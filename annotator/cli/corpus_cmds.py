@@ -181,9 +181,10 @@ def cmd_themes(args) -> int:
 
 
 def theme_table(rows: list[dict]) -> list[str]:
-    """`1  hope  Hope  3 tagged`, columns aligned and long ids and names cut to fit the terminal."""
+    """`1  hope  Hope  3 tagged`, columns aligned and long names cut to fit the terminal; ids are
+    what commands take, so an id is cut only past what leaves a name 12 characters."""
     columns = shutil.get_terminal_size((100, 24)).columns
-    id_width = min(max(len(r["id"]) for r in rows), 28) if rows else 0
+    id_width = min(max(len(r["id"]) for r in rows), max(28, columns - 18 - 12)) if rows else 0
     name_width = min(max(len(r["name"]) for r in rows), max(12, columns - id_width - 18)) if rows else 0
     lines = []
     for number, row in enumerate(rows, start=1):

@@ -5,18 +5,18 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from annotator.cli.common import open_session, sync_index
+from annotator.cli.common import open_session, positive_count, sync_index
 from annotator.cli.output import dim, print_json, use_color
 from annotator.cli.span_warnings import warn_span_problems
 from annotator.display import clip
-from annotator.errors import AnnotatorError
+from annotator.errors import BadInput
 from annotator.textsafe import show_controls, show_line
 
 
 def register(subparsers, common) -> None:
     p = subparsers.add_parser("suggest", parents=[common], help="suggest themes for a passage, each with why")
     p.add_argument("passage_id", metavar="PASSAGE_ID")
-    p.add_argument("--limit", type=int, default=5, metavar="N", help="how many suggestions (default 5)")
+    p.add_argument("--limit", type=positive_count, default=5, metavar="N", help="how many suggestions (default 5)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_suggest)
 
@@ -66,7 +66,7 @@ def cmd_evidence(args) -> int:
     items = session.evidence(theme.id)
     warn_span_problems(session, {item.hit.id: item.hit.text for item in items})
     if args.json:
-        print_json({"theme": theme.id, "passages": [item.to_json() for item in items]})
+        print_json({"theme": theme.id, "passages": [_shown(session, item) for item in items]})
         return 0
     color = use_color()
     from annotator.evidence import sheet_annotators
@@ -84,6 +84,13 @@ def cmd_evidence(args) -> int:
             print("  " + show_controls(item.hit.text).replace("\n", "\n  "))
         print_comments(item, label=len(annotators) > 1, color=color)
     return 0
+
+
+def _shown(session, item) -> dict:
+    """A passage of `evidence --json` with the fields of `show --json`, its language too."""
+    data = item.to_json()
+    data["language"] = session.language_of(item.hit)
+    return data
 
 
 def print_comments(item, *, label: bool, color: bool) -> None:
@@ -114,7 +121,7 @@ def cmd_export(args) -> int:
         return 0
     if sys.stdout.isatty():
         if args.format == "qdpx":
-            raise AnnotatorError("a qdpx project is a zip file; write it with -o FILE.qdpx")
+            raise BadInput("a qdpx project is a zip file; write it with -o FILE.qdpx")
         # On a screen, escape sequences from passage text are shown, not obeyed;
         # a pipe or -o FILE still gets the exact bytes.
         data = show_controls(data.decode("utf-8").replace("\r\n", "\n")).encode("utf-8")

@@ -34,12 +34,23 @@ EXAMPLES = {
 }
 
 
+JSON_HELP = "print one JSON document on stdout and nothing else"
+
+
 def add_examples(parser: argparse.ArgumentParser, prefix: str = "") -> None:
-    """Set each (sub)command's epilog to its example, where one is written above."""
+    """Set each (sub)command's epilog to its example, where one is written above; and its
+    description, when it has none, to the line the command list gives it, so that
+    `annotator COMMAND --help` says what the command does, not only its options."""
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
+            summaries = {choice.dest: choice.help for choice in action._choices_actions}
             for name, sub in action.choices.items():
                 example = EXAMPLES.get(prefix + name)
                 if example and not sub.epilog:
                     sub.epilog = f"example: {example}"
+                if not sub.description and summaries.get(name):
+                    sub.description = summaries[name][0].upper() + summaries[name][1:] + "."
+                for option in sub._actions:
+                    if option.option_strings == ["--json"] and not option.help:
+                        option.help = JSON_HELP
                 add_examples(sub, prefix + name + " ")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from annotator.cli import open_session, sync_index
+from annotator.cli.common import positive_count
 from annotator.cli.output import dim, print_json, use_color
 from annotator.errors import AnnotatorError
 from annotator.textsafe import show_line
@@ -23,7 +24,7 @@ def register(subparsers, common) -> None:
                    help=f"characters of context each side (default: what fits the terminal's width on one line; {DEFAULT_WIDTH} "
                         "when the output is not a terminal, and for --json)")
     p.add_argument("--sort", choices=SORTS, default="position", help="by place in the book (default), or the words left or right of it")
-    p.add_argument("--limit", type=int, default=DEFAULT_LIMIT, metavar="N", help=f"read at most N passages (default {DEFAULT_LIMIT})")
+    p.add_argument("--limit", type=positive_count, default=DEFAULT_LIMIT, metavar="N", help=f"read at most N passages (default {DEFAULT_LIMIT})")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_kwic)
 

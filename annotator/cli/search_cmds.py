@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from annotator.cli.common import open_session, sync_index
+from annotator.cli.common import open_session, positive_count, sync_index
 from annotator.cli.output import dim, emphasise, print_json, use_color
 from annotator.display import plural, snippet_window
 from annotator.textsafe import show_controls, show_line
@@ -14,7 +14,7 @@ def register(subparsers, common) -> None:
     p.add_argument("--theme", action="append", default=[], metavar="ID", help="only passages tagged with this theme (repeatable)")
     p.add_argument("--source", metavar="ID", help="only passages from this source")
     p.add_argument("--untagged", action="store_true", help="only passages with no tags")
-    p.add_argument("--limit", type=int, default=20, metavar="N", help="how many results (default 20)")
+    p.add_argument("--limit", type=positive_count, default=20, metavar="N", help="how many results (default 20)")
     p.add_argument("--full", action="store_true", help="print whole passages, not a snippet around the matches")
     p.add_argument("--meaning", action="store_true", help="rank by meaning and words together: finds passages that say it in other words")
     p.add_argument("--json", action="store_true")

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from annotator.errors import AnnotatorError, NotFound
-from annotator.corpus.model import COLOR_RE, SLUG_RE, AnnotationFile, Theme, slugify
+from annotator.errors import BadInput, NotFound
+from annotator.corpus.model import COLOR_RE, SLUG_RE, AnnotationFile, Theme, theme_slug
 from annotator.corpus.store import Store
 
 PALETTE = ["#e06c75", "#98c379", "#61afef", "#e5c07b", "#c678dd", "#56b6c2", "#d19a66", "#be5046", "#7ec699"]
@@ -89,7 +89,7 @@ def normalise_color(color: str) -> str:
     if len(value) == 4:  # #abc -> #aabbcc
         value = "#" + "".join(ch * 2 for ch in value[1:])
     if not COLOR_RE.match(value):
-        raise AnnotatorError(f"colour '{color}' must look like #rrggbb (for example #61afef)")
+        raise BadInput(f"colour '{color}' must look like #rrggbb (for example #61afef)")
     return value.lower()
 
 
@@ -107,14 +107,14 @@ def add_theme(
 ) -> Theme:
     name = name.strip()
     if not name:
-        raise AnnotatorError("a theme needs a name")
+        raise BadInput("a theme needs a name")
     _check_name_length(name)
     with store.locked():
         themes = store.themes()
-        new_id = theme_id or slugify(name, "theme")
+        new_id = theme_id or theme_slug(name)
+        if any(t.name.casefold() == name.casefold() for t in themes):  # said first: the user typed a name, not an id
+            raise BadInput(f"a theme named '{name}' already exists")
         _check_new_id(themes, new_id)
-        if any(t.name.casefold() == name.casefold() for t in themes):
-            raise AnnotatorError(f"a theme named '{name}' already exists")
         if parent is not None:
             find_theme(themes, parent)
         theme = Theme(
@@ -133,7 +133,7 @@ MAX_NAME_CHARS = 80
 
 def _check_name_length(name: str) -> None:
     if len(name) > MAX_NAME_CHARS:
-        raise AnnotatorError(
+        raise BadInput(
             f"a theme name can have at most {MAX_NAME_CHARS} characters (this one has {len(name)}); "
             "say the rest in its description"
         )
@@ -141,11 +141,11 @@ def _check_name_length(name: str) -> None:
 
 def _check_new_id(themes: list[Theme], new_id: str) -> None:
     if len(new_id) > MAX_NAME_CHARS:
-        raise AnnotatorError(f"a theme id can have at most {MAX_NAME_CHARS} characters (this one has {len(new_id)})")
+        raise BadInput(f"a theme id can have at most {MAX_NAME_CHARS} characters (this one has {len(new_id)})")
     if not SLUG_RE.match(new_id):
-        raise AnnotatorError(f"theme id '{new_id}' must be a slug (lowercase letters, digits, '-')")
+        raise BadInput(f"theme id '{new_id}' must be a slug (lowercase letters, digits, '-')")
     if any(t.id == new_id for t in themes):
-        raise AnnotatorError(f"a theme with id '{new_id}' already exists")
+        raise BadInput(f"a theme with id '{new_id}' already exists")
 
 
 def _update(store: Store, theme_id: str, **changes) -> Theme:
@@ -171,7 +171,7 @@ def set_parent(store: Store, theme_id: str, parent: str | None) -> Theme:
         themes = store.themes()
         find_theme(themes, parent)
         if parent in descendants(themes, theme_id):
-            raise AnnotatorError(f"'{parent}' is '{theme_id}' or one of its sub-themes; a theme cannot sit under itself")
+            raise BadInput(f"'{parent}' is '{theme_id}' or one of its sub-themes; a theme cannot sit under itself")
     return _update(store, theme_id, parent=parent)
 
 
@@ -184,7 +184,7 @@ def rename_theme(store: Store, theme_id: str, new_name: str | None = None, new_i
         if name != theme.name:
             _check_name_length(name)
         if name.casefold() != theme.name.casefold() and any(t.name.casefold() == name.casefold() for t in themes):
-            raise AnnotatorError(f"a theme named '{name}' already exists")
+            raise BadInput(f"a theme named '{name}' already exists")
         if not new_id or new_id == theme_id:
             renamed = _update(store, theme_id, name=name)
             return CodebookChange(renamed, message=f"renamed '{theme_id}' to '{name}' (id unchanged)")
@@ -210,13 +210,13 @@ def _replace_theme(themes: list[Theme], old_id: str, new_id: str) -> list[Theme]
 def merge_themes(store: Store, source_id: str, into_id: str) -> CodebookChange:
     """Move every tag of `source_id` onto `into_id` and remove `source_id`; its sub-themes move too."""
     if source_id == into_id:
-        raise AnnotatorError("cannot merge a theme into itself")
+        raise BadInput("cannot merge a theme into itself")
     with store.locked():
         themes = store.themes()
         source = find_theme(themes, source_id)
         into = find_theme(themes, into_id)
         if into_id in descendants(themes, source_id):
-            raise AnnotatorError(f"'{into_id}' is a sub-theme of '{source_id}'; merge the other way round")
+            raise BadInput(f"'{into_id}' is a sub-theme of '{source_id}'; merge the other way round")
         moved, merged = _move_tags(store, source_id, into_id)
         store.save_themes(_replace_theme(store.themes(), source_id, into_id))
     return CodebookChange(
@@ -236,7 +236,7 @@ def delete_theme(store: Store, theme_id: str, *, force: bool = False) -> Codeboo
         count = tag_count(store, theme_id)
         if count and not force:
             passages = len({t.passage for t in store.all_tags() if t.theme == theme_id})
-            raise AnnotatorError(
+            raise BadInput(
                 f"'{theme_id}' still has {count} tag(s) on {passages} passage(s); merge it into another theme, "
                 f"or delete with --force to remove those {count} tag(s)"
             )

@@ -12,7 +12,7 @@ import os
 import re
 from pathlib import Path
 
-from annotator.errors import AnnotatorError
+from annotator.errors import BadInput
 from annotator.corpus.workspace import Workspace
 from annotator.corpus.yamlio import atomic_write_text, read_yaml, write_yaml
 
@@ -67,7 +67,7 @@ def clean_name(name: str) -> str:
     """A name made safe for a file name: spaces and odd characters become '-'."""
     cleaned = re.sub(r"[^\w.-]", "-", name.strip()).strip(".-")
     if not cleaned:
-        raise AnnotatorError(f"annotator name '{name}' has no usable letters")
+        raise BadInput(f"annotator name '{name}' has no usable letters")
     return cleaned
 
 

@@ -38,6 +38,18 @@ def slugify(text: str, fallback: str = "item") -> str:
     return slug[:60].strip("-") or fallback
 
 
+# An English possessive or contraction: the apostrophe goes, not the word ("individual's" ->
+# "individuals", not "individual-s"); an elision keeps its break ("L'espérance" -> "l-esperance").
+_CONTRACTION = re.compile(r"(?<=[A-Za-z])['\u2019\u02bc](?=(?:s|t|re|ve|ll|d|m)\b)")
+
+
+def theme_slug(name: str) -> str:
+    """The id a new theme gets from its name: `The individual's obligation` ->
+    `the-individuals-obligation`. Theme ids only: source ids keep `slugify`, since a source
+    re-imported from the same file must find the id it was given before."""
+    return slugify(_CONTRACTION.sub("", name), "theme")
+
+
 def unique_id(base: str, taken: set[str]) -> str:
     """`base`, or `base-2`, `base-3`... whichever is not taken yet."""
     candidate, n = base, 2

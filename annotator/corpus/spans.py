@@ -114,7 +114,7 @@ def _why_absent(text: str, quote: str) -> str:
     for n in range(len(words) - 1, MIN_OVERLAP_WORDS - 1, -1):
         if folded_text.rstrip().endswith(" ".join(words[:n])):
             return " (it runs on past the end of the passage; a span stays inside one passage)"
-    if _folded(text.casefold())[0].find(_folded(quote.strip().casefold())[0]) >= 0:
+    if occurrences(text.casefold(), quote.casefold()):  # whole words: "leave hi" inside "leave him" is no capitals matter
         return " with those capitals (it is there with others; quote it as the passage writes it)"
     nearest = _nearest_words(text, quote)
     if nearest:
@@ -147,7 +147,12 @@ def _nearest_words(text: str, quote: str, cutoff: float = 70.0) -> str:
     found = fuzz.partial_ratio_alignment(_folded(quote.strip())[0], folded, score_cutoff=cutoff)
     if found is None or found.dest_end <= found.dest_start:
         return ""
-    return " ".join(text[origin[found.dest_start]:origin[found.dest_end - 1] + 1].split())
+    start, end = origin[found.dest_start], origin[found.dest_end - 1] + 1
+    while start > 0 and text[start - 1].isalnum() and text[start].isalnum():  # whole words, as a span holds
+        start -= 1
+    while end < len(text) and text[end].isalnum() and text[end - 1].isalnum():
+        end += 1
+    return " ".join(text[start:end].split())
 
 
 def _bare(word: str) -> str:

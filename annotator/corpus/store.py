@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from annotator.errors import AnnotatorError, ChangedSince, CorpusError, WriteFailure
+from annotator.errors import AnnotatorError, BadInput, ChangedSince, CorpusError, WriteFailure
 from annotator.corpus.model import (
     AnnotationFile,
     Memo,
@@ -465,5 +465,5 @@ def _lock_problem(exc: OSError) -> str:
 
 def validate_annotator(name: str) -> str:
     if not name or not all(ch.isalnum() or ch in "-_." for ch in name) or name.startswith(".") or len(name) > 100:
-        raise AnnotatorError(f"annotator name '{name}' may use only letters, digits, '-', '_' and '.' (at most 100)")
+        raise BadInput(f"annotator name '{name}' may use only letters, digits, '-', '_' and '.' (at most 100)")
     return name

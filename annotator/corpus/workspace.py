@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from annotator.errors import AnnotatorError
+from annotator.errors import BadInput, os_error_reason
 from annotator.corpus.yamlio import atomic_write_text
 
 ENV_VAR = "ANNOTATOR_WORKSPACE"
@@ -103,8 +103,10 @@ def is_current_folders(ws: Workspace, cwd: Path | None = None) -> bool:
 
 def _existing(path: Path, origin: str) -> Workspace:
     ws = Workspace(path.resolve(), origin)
+    if path.exists() and not path.is_dir():  # 'annotator init FILE' would fail too: not offered
+        raise BadInput(f"{origin} {path}: a file, not a workspace folder (a folder holding corpus/)")
     if not ws.exists():
-        raise AnnotatorError(f"{origin} {path}: no workspace there (no corpus/ folder); create one with 'annotator init {path}'")
+        raise BadInput(f"{origin} {path}: no workspace there (no corpus/ folder); create one with 'annotator init {path}'")
     return ws
 
 
@@ -118,11 +120,14 @@ def init_workspace(root: Path, *, empty: bool = False) -> Workspace:
     """Create a workspace folder with corpus/ (the demo codebook unless empty) and a .gitignore."""
     ws = Workspace(Path(root).expanduser().resolve())
     if ws.themes_file.exists():
-        raise AnnotatorError(f"{ws.root} is already a workspace (it has corpus/themes.yaml)")
+        raise BadInput(f"{ws.root} is already a workspace (it has corpus/themes.yaml)")
     if ws.root.exists() and not ws.root.is_dir():
-        raise AnnotatorError(f"{ws.root} exists and is not a folder")
-    ws.passages_dir.mkdir(parents=True, exist_ok=True)
-    ws.annotations_dir.mkdir(parents=True, exist_ok=True)
+        raise BadInput(f"{ws.root} exists and is not a folder")
+    try:
+        ws.passages_dir.mkdir(parents=True, exist_ok=True)
+        ws.annotations_dir.mkdir(parents=True, exist_ok=True)
+    except (FileNotFoundError, NotADirectoryError) as exc:  # a parent that is a file, or /proc: no folder can go there
+        raise BadInput(f"cannot create a workspace at {ws.root}: {os_error_reason(exc)}") from None
     atomic_write_text(ws.themes_file, "[]\n" if empty else demo_themes_text())
     gitignore = ws.root / ".gitignore"
     if not gitignore.exists():

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Iterable
 
 from annotator.corpus.leftovers import STALE_SECONDS, remove_stale_temporaries
 from annotator.corpus.yamlio import atomic_write_bytes
-from annotator.errors import AnnotatorError
+from annotator.errors import AnnotatorError, BadInput
 from annotator.exchange import qdpx  # noqa: F401 - registers the qdpx format
 from annotator.exchange.formats import FORMATS, Writer, annotation_files_seen, register  # noqa: F401 - FORMATS and Writer named here as before
 from annotator.evidence import EvidencePassage, corpus_positions, sheet_annotators
@@ -52,7 +52,7 @@ def export(session: "Session", format_name: str, theme_names: list[str] | None =
     """The export's bytes; `whole`: the Markdown and CSV quote whole passages, not the words span tags quote."""
     writer = load_formats().get(format_name)
     if writer is None:
-        raise AnnotatorError(f"unknown export format '{format_name}'; choose one of {', '.join(sorted(FORMATS))}")
+        raise BadInput(f"unknown export format '{format_name}'; choose one of {', '.join(sorted(FORMATS))}")
     if whole and format_name in WHOLE_FORMATS:
         return writer(session, selected_theme_ids(session, theme_names), whole=True)
     return writer(session, selected_theme_ids(session, theme_names))

@@ -87,6 +87,7 @@ class AnnotatorApp(App):
         self.last_search_at = 0.0  # the warm-up steps aside while searches come in
         self._busy = threading.Lock()  # one writer or sync at a time: the index is not shared-write safe
         self._signatures: dict | None = None
+        self._failed_signatures: dict | None = None  # the files as they were when they could not be read
         self._blind = session.blind()  # blind coding as shown: the header says so, only my tags are shown
         self.meaning = MeaningMode(self)  # the search box by words or by meaning (f2)
 
@@ -118,9 +119,17 @@ class AnnotatorApp(App):
                 self.session.sync(progress=progress)
                 counts = self.session.theme_counts()
             except AnnotatorError as error:
-                self.call_from_thread(self.main.set_status, str(error))
+                self.call_from_thread(self._open_failed, str(error), signatures)
                 return
         self.call_from_thread(self._corpus_changed, counts, signatures)
+
+    def _open_failed(self, message: str, signatures: dict) -> None:
+        """A corpus file cannot be read: the counter says so, and (once for these files) a toast says it
+        whole, which the counter cuts at 80 columns; the poll tries again when a file changes."""
+        self.main.set_status(message)
+        if signatures != self._failed_signatures:
+            self.notify(message, title="Cannot read the corpus", severity="error", timeout=15, markup=False)
+        self._failed_signatures = signatures
 
     @work(thread=True, exclusive=True, group="warm", exit_on_error=False)
     def warm_up(self) -> None:
@@ -163,7 +172,11 @@ class AnnotatorApp(App):
 
     def poll_corpus(self) -> None:
         """Another process (the CLI, git) may have changed the corpus: sync when a file signature moved."""
-        if not self.index_ready or self._busy.locked():
+        if self._busy.locked():
+            return
+        if not self.index_ready:  # the first opening failed: once a file is mended, open again
+            if self._failed_signatures is not None and self.session.signatures() != self._failed_signatures:
+                self.open_index()
             return
         blind = self.session.blind()  # `annotator config blind` in another shell: the header and tags follow
         if blind != self._blind:
@@ -317,8 +330,9 @@ class AnnotatorApp(App):
                                                                               index_later=True))
         if changes is FAILED:
             return
-        what = "Comment saved" if comment is not None else "Tagged"
-        self.notify(f"{what}: {passage_id} {self.look.name(theme_id)}", timeout=2, markup=False)
+        name = self.look.name(theme_id)  # worded as describe() words a digit's tag and a comment
+        said = f"Comment saved: {passage_id}, {name}" if comment is not None else f"Tagged {passage_id}: {name}"
+        self.notify(said, timeout=2, markup=False)
 
     def action_toggle_theme(self, number: int) -> None:
         if number > len(self.look.themes):
@@ -502,6 +516,8 @@ class AnnotatorApp(App):
         yield SystemCommand("Themes panel", "Move to the theme panel", self._focus_themes)
         yield SystemCommand("Export", "Write the evidence sheet (.md), or .csv, .json, .qdpx, to a file", self._export)
         yield SystemCommand("Import a file…", "Passages from a text, book or highlights file, with a progress bar", self._import)
+        yield SystemCommand("Import theme notes…", "Themes from a study guide's page: a theme per paragraph (import --themes)",
+                            partial(self._import, True))
         yield SystemCommand("Concordance (k)", "Every occurrence of the search words in context, aligned and sortable",
                             self.action_concordance)
         yield SystemCommand("Book at a glance", "Chapters down, themes across: where each theme runs (report --grid)",
@@ -548,10 +564,10 @@ class AnnotatorApp(App):
 
         ask_and_export(self)
 
-    def _import(self) -> None:
+    def _import(self, themes: bool = False) -> None:
         from annotator.tui.import_screen import ImportScreen
 
-        self.push_screen(ImportScreen())
+        self.push_screen(ImportScreen(themes))
 
     def _focus_themes(self) -> None:
         self.action_focus_search()

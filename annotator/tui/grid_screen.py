@@ -40,6 +40,8 @@ class GridScreen(Screen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        # Blind coding: the viewer's own tags alone, as `report --grid` and the report screen count them.
+        self.annotator = self.app.session.looking() or self.annotator
         self.query_one("#grid", DataTable).focus()
         self._count()
 
@@ -56,7 +58,8 @@ class GridScreen(Screen):
     def show_grid(self, grid: Grid) -> None:
         self.grid = grid
         look = self.app.look
-        head = "The book at a glance: tagged passages per chapter and theme · enter lists a cell's passages"
+        who = f"tags by {self.annotator}" if self.annotator else "all annotators"
+        head = f"The book at a glance ({who}): tagged passages per chapter and theme · enter lists a cell's passages"
         self.query_one("#grid-head", Static).update(literal(head, DIM))
         table = self.query_one("#grid", DataTable)
         table.clear(columns=True)
@@ -66,12 +69,23 @@ class GridScreen(Screen):
         several = len({row.source for row in grid.rows}) > 1  # one book: its chapters need no title
         for index, row in enumerate(grid.rows):
             table.add_row(one_line(_label(row, several)), *(self._cell(row, t, look) for t in grid.themes), key=str(index))
-        legend = Text()
+        self.query_one("#grid-themes", Static).update(self._legend(grid, look))
+
+    def _legend(self, grid: Grid, look) -> Text:
+        """`1 Hope  2 Memory  …`, broken between themes (never between a number and its name)."""
+        width = max(20, self.size.width - 2)
+        legend, line = Text(), 0
         for number, theme_id in enumerate(grid.themes, start=1):
-            legend.append(f"{number} ", DIM)
-            legend.append_text(look.chip(theme_id))
-            legend.append("  ")
-        self.query_one("#grid-themes", Static).update(legend)
+            item = Text(f"{number} ", DIM) + look.chip(theme_id)
+            if line and line + 2 + len(item) > width:
+                legend.append("\n")
+                line = 0
+            elif line:
+                legend.append("  ")
+                line += 2
+            legend.append_text(item)
+            line += len(item)
+        return legend
 
     @staticmethod
     def _cell(row: GridRow, theme_id: str, look) -> Text:

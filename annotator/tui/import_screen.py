@@ -1,5 +1,6 @@
 """The palette's *Import a file…*: a file's path (and, if the file does not say, its title and
-author), then the import in a worker thread with a progress bar.
+author), then the import in a worker thread with a progress bar. *Import theme notes…* is the
+same dialog for a study guide's page of themes (`annotator import --themes`): the path alone.
 
 The import is `Session.import_files`, the very call the CLI's `annotator import` makes; the
 dialog only asks, shows progress and reports. It stays open after an import, for the next file.
@@ -22,28 +23,31 @@ from annotator.textsafe import show_controls
 
 HELP = "enter import · tab next box · esc close"
 KINDS = "Books (EPUB, PDF, Word, ODT, HTML, text, Markdown, YAML); highlights (Kindle, KOReader, Kobo, Readwise)"
+NOTES = "Theme notes (.txt, .md): each paragraph becomes a theme, named by the short line above it"
 
 
 class ImportScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape", "close", "Close")]
 
-    def __init__(self) -> None:
+    def __init__(self, themes: bool = False) -> None:
         super().__init__()
+        self.themes = themes  # the file is theme notes: it adds themes, not passages
         self.running = False
         self.reports: list = []
         self.error: str | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="import", classes="dialog"):
-            yield Static(f"{HELP}\n{KINDS}", id="import-help", markup=False)
+            yield Static(f"{HELP}\n{NOTES if self.themes else KINDS}", id="import-help", markup=False)
             yield Input(placeholder="File to import (its path; ~ works)", id="import-path")
-            yield Input(placeholder="Title (optional: else the file's own)", id="import-title")
-            yield Input(placeholder="Author (optional)", id="import-author")
+            if not self.themes:  # a title and an author name a source; theme notes make none
+                yield Input(placeholder="Title (optional: else the file's own)", id="import-title")
+                yield Input(placeholder="Author (optional)", id="import-author")
             yield ProgressBar(total=1, show_eta=False, id="import-progress")  # empty, not the moving "waiting" bar
             yield Static("", id="import-status", markup=False)
 
     def on_mount(self) -> None:
-        self.query_one("#import", Vertical).border_title = "Import a file"
+        self.query_one("#import", Vertical).border_title = "Import theme notes" if self.themes else "Import a file"
         self.query_one("#import-path", Input).focus()
 
     @on(Input.Submitted)
@@ -56,8 +60,10 @@ class ImportScreen(ModalScreen[None]):
             self.query_one("#import-path", Input).focus()
             self.status("Type the path of a file to import.")
             return
-        title = self.query_one("#import-title", Input).value.strip() or None
-        author = self.query_one("#import-author", Input).value.strip() or None
+        title = author = None
+        if not self.themes:
+            title = self.query_one("#import-title", Input).value.strip() or None
+            author = self.query_one("#import-author", Input).value.strip() or None
         self.running = True
         self.status(f"Importing {name}…")
         self.run_import(str(Path(name).expanduser()), title, author)
@@ -78,7 +84,7 @@ class ImportScreen(ModalScreen[None]):
         from annotator.session import ImportRequest
 
         app = self.app
-        request = ImportRequest([name], title=title, author=author)
+        request = ImportRequest([name], themes=self.themes, title=title, author=author)
         busy: threading.Lock | None = getattr(app, "_busy", None)
         try:
             if busy is not None:
@@ -119,9 +125,19 @@ class ImportScreen(ModalScreen[None]):
 
 
 def summary(report) -> str:
-    """`keeper.md: source 'keeper', 12 passages (12 new)` or, for several books, one line with the count."""
+    """`keeper.md: source 'keeper', 12 passages (12 new)` or, for several books, one line with the count;
+    for theme notes `guide.txt: 7 theme(s) added`."""
+    if report.kind == "theme-notes":
+        return notes_summary(report)
     counts = ", ".join(f"{n} {what}" for n, what in ((report.added, "new"), (report.changed, "changed"),
                                                       (report.unchanged, "unchanged"), (report.removed, "removed")) if n)
     name = Path(report.path).name
     where = f"source '{report.source_id}'" if len(report.sources) == 1 else f"{len(report.sources)} sources"
     return f"{name}: {where}, {report.passages} passage(s)" + (f" ({counts})" if counts else "")
+
+
+def notes_summary(report) -> str:
+    name = Path(report.path).name
+    parts = [f"{len(ids)} theme(s) {what}"  # which ones: the theme panel shows them at once
+             for ids, what in ((report.themes_added, "added"), (report.themes_updated, "updated")) if ids]
+    return f"{name}: " + ("; ".join(parts) if parts else "every theme already there, unchanged")

@@ -27,7 +27,12 @@ if TYPE_CHECKING:  # the records the session hands out
 PAGE_SLACK = 3
 
 
+NO_PASSAGES = "No passages yet: ctrl+p, Import a file…"
+
+
 def counter_text(result: SearchResult) -> str:
+    if not result.total and not result.query.strip():  # an empty box lists every passage: there are none
+        return NO_PASSAGES
     noun = "passage" if result.total == 1 else "passages"
     text = f"{result.total:,} {noun}"
     if result.suggestion:

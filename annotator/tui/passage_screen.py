@@ -83,14 +83,9 @@ class PassageScreen(Screen):
             self.call_after_refresh(self._scroll_to_first_match)
 
     def _scroll_to_first_match(self) -> None:
-        """A long passage opens at the words that found it, a few lines of context above them."""
-        text_widget = self.query_one("#passage-text", Static)
-        width = text_widget.content_region.width
-        first = min(start for start, _ in self.matches)
-        before = literal(self._text[:first] + "x")  # the line the match starts on
-        lines = len(before.wrap(self.app.console, max(width, 1)))
-        y = text_widget.virtual_region.y + lines - 1
-        self.query_one("#passage-scroll", VerticalScroll).scroll_to(y=max(0, y - 3), animate=False)
+        """A long passage opens at the words that found it, a few lines of context above them; one
+        whose words show on the first screen opens at the top, its citation and id in view."""
+        self._keep_visible(min(start for start, _ in self.matches))
 
     def selected_passage_id(self) -> str:
         return self.passage_id

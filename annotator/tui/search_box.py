@@ -9,7 +9,8 @@ from textual.widgets import Input
 
 from annotator.tui.handoff import KeyHandoff
 
-PLACEHOLDER = "Search passages — words, \"phrases\", theme:ID, source:ID, untagged"
+# Whole in the box at 80 columns (48 cells): cut, it read "…theme:ID," and stopped; F1 has the rest.
+PLACEHOLDER = "Search — words, \"phrases\", theme:ID, untagged"
 
 
 class SearchBox(KeyHandoff, Input):

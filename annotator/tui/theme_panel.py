@@ -11,7 +11,9 @@ from textual.binding import Binding
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from annotator.tui.render import ThemeLook, literal
+from annotator.tui.render import DIM, ThemeLook, literal
+
+NO_THEMES = "No themes yet: ctrl+p, Import theme notes… or Codebook: add a theme"
 
 
 class ThemePanel(OptionList):
@@ -38,6 +40,8 @@ class ThemePanel(OptionList):
         self.set_options(
             Option(self._row(look, theme.id, counts.get(theme.id, 0), width), id=theme.id) for theme in look.themes
         )
+        if not look.themes:  # an empty codebook: where themes come from, not an empty box
+            self.add_option(Option(Text(NO_THEMES, style=DIM), disabled=True))
         if keep is not None and keep < len(look.themes):
             self.highlighted = keep
 
@@ -65,5 +69,5 @@ class ThemePanel(OptionList):
             self.show_themes(*self._shown)  # names are cut to the panel's width
 
     def _on_focus(self, event) -> None:
-        if self.highlighted is None and self.option_count:
+        if self.highlighted is None and self.option_count and not self.get_option_at_index(0).disabled:
             self.highlighted = 0

@@ -20,6 +20,9 @@ class ThemePassages(OptionList):
     BINDINGS = [Binding("enter", "select", "Open"), *PASSAGE_BINDINGS]
 
 
+NOTE_LINES = 6  # #theme-note: max-height 8, padding 1 above and below
+
+
 class ThemeScreen(Screen):
     # esc Back not in the footer: with the tagging keys and Open, f1 Help would not fit 80 columns
     BINDINGS = [Binding("escape", "app.pop_screen", "Back", show=False), Binding("slash", "app.focus_search", "Search", show=False)]
@@ -35,8 +38,12 @@ class ThemeScreen(Screen):
         yield Static(id="theme-legend", classes="digit-legend", markup=False)
         yield Footer(compact=True)
 
+    _description = ""
+
     def on_resize(self) -> None:
         self.query_one("#theme-legend", Static).update(digit_legend(self.app.look, self.size.width - 2))  # broken between themes
+        if self._description:
+            self.query_one("#theme-note", Static).update(self._note(self._description))  # cut to the new width
 
     def on_mount(self) -> None:
         self.reload()
@@ -63,7 +70,8 @@ class ThemeScreen(Screen):
         count = len(tagged)
         head = look.chip(self.theme_id) + literal(f"  {count} passage{'s' if count != 1 else ''} · esc goes back", DIM)
         self.query_one("#theme-head", Static).update(head)
-        self.query_one("#theme-note", Static).update(literal(theme.description or "(no note)"))
+        self._description = theme.description or "(no note)"
+        self.query_one("#theme-note", Static).update(self._note(self._description))
         passages = self.query_one(ThemePassages)
         keep = self.selected_passage_id()
         passages.set_options(Option(self._row(item), id=item.hit.id) for item in tagged)
@@ -71,11 +79,28 @@ class ThemeScreen(Screen):
         if ids:
             passages.highlighted = ids.index(keep) if keep in ids else 0
 
+    def _note(self, description: str) -> Text:
+        """The note in the lines its box has (#theme-note's max-height less its padding), an ellipsis
+        ending one that runs on: cut silently, a study guide's long note lost its end unseen
+        (the passage view shows it whole)."""
+        width = max(10, self.size.width - 4)
+        lines = literal(description).wrap(self.app.console, width)
+        if len(lines) <= NOTE_LINES:
+            return literal(description)
+        shown = lines[:NOTE_LINES]
+        last = shown[-1]
+        last.truncate(width - 1)
+        last.rstrip()
+        last.append("…")
+        return Text("\n").join(shown)
+
     def _row(self, item) -> Text:
         row = result_row(item.hit, self.app.look)
-        for comment in item.comments:
-            row.append("\n")
-            row.append_text(literal(f"“{comment}”", DIM))
+        several = len(item.annotators) > 1  # whose comment is whose: unlabelled, two looked like one said twice
+        for tag in item.tags:
+            if tag.comment:
+                row.append("\n")
+                row.append_text(literal(f"{tag.annotator}: “{tag.comment}”" if several else f"“{tag.comment}”", DIM))
         return row
 
     @on(OptionList.OptionSelected)

@@ -23,7 +23,7 @@ from annotator.exchange.importers.theme_notes import parse_theme_notes
 from annotator.exchange.importers.workspace_json import import_workspace_json, looks_like_export
 from annotator.exchange.importers.yaml_passages import parse_yaml_passages
 from annotator.corpus import languages
-from annotator.corpus.model import Memo, Passage, Source, SourceFile, Tag, Theme, now_iso, slugify, unique_id
+from annotator.corpus.model import Memo, Passage, Source, SourceFile, Tag, Theme, now_iso, slugify, theme_slug, unique_id
 from annotator.corpus.store import Store
 
 __all__ = [  # besides what is defined here, named here for the importers' callers
@@ -367,10 +367,16 @@ def _import_tags(store: Store, pairs, annotator: str, resolve_theme, report: Imp
 # -- theme notes --------------------------------------------------------------------------
 
 
+# Files that hold passages, highlights or a spreadsheet, never a page of theme notes: read as text
+# (a .csv, an .html page) each line or tag would have become a theme.
+NOT_THEME_NOTES = (".yaml", ".yml", ".json", ".qdpx", ".csv", ".tsv", ".sqlite", ".epub", ".pdf", ".docx", ".odt",
+                   ".html", ".htm", ".xhtml")
+
+
 def import_theme_notes(store: Store, path: Path) -> ImportReport:
     """Study-guide theme notes -> themes; re-importing updates descriptions, never duplicates."""
     path = Path(path)
-    if path.suffix.lower() in (".yaml", ".yml", ".json", ".qdpx"):
+    if path.suffix.lower() in NOT_THEME_NOTES:
         raise ImportFailure(f"{path}: theme notes are a text page (one paragraph per theme); import passages without --themes")
     decoded = read_text_file(path)
     report = ImportReport(str(path), kind="theme-notes", warnings=list(decoded.warnings))
@@ -386,7 +392,7 @@ def import_theme_notes(store: Store, path: Path) -> ImportReport:
                     existing.description = note.description
                     report.themes_updated.append(existing.id)
                 continue
-            theme_id = unique_id(slugify(note.name, "theme"), {t.id for t in themes})
+            theme_id = unique_id(theme_slug(note.name), {t.id for t in themes})
             color = THEME_COLORS[len(themes) % len(THEME_COLORS)]
             themes.append(Theme(theme_id, note.name, note.description, color))
             report.themes_added.append(theme_id)
@@ -395,9 +401,9 @@ def import_theme_notes(store: Store, path: Path) -> ImportReport:
 
 
 def _matching_theme(themes: list[Theme], name: str, description: str) -> Theme | None:
-    slug = slugify(name, "theme")
+    slugs = {slugify(name, "theme"), theme_slug(name)}  # as ids were made before, and now
     for theme in themes:
-        if theme.id == slug or theme.name.casefold() == name.casefold():
+        if theme.id in slugs or theme.name.casefold() == name.casefold():
             return theme
     from rapidfuzz import fuzz  # rapidfuzz: ~40 ms, only when needed
 
