@@ -79,3 +79,22 @@ def test_a_capped_prefix_keeps_the_index_wide_most_frequent_words(cli, tmp_path)
         session.close()
     assert [(h.id, round(h.score, 6)) for h in before.hits] == [(h.id, round(h.score, 6)) for h in after.hits]
     assert "small-p1" in {h.id for h in before.hits}  # `paxzz`, the most frequent completion, is kept
+
+
+def test_a_word_inside_compounds_ranks_alike_in_many_segments_and_in_one(cli, tmp_path):
+    """`Schuld` is also looked for inside compounds, at a tenth of a word's weight. Whoosh dropped
+    that tenth in a segment holding one word with `schuld` inside: the short source's passage
+    outranked, until `annotator reindex`, the passages that hold the word itself."""
+    root = tmp_path / "ws"
+    code, _, err = cli("init", "--empty", "--language", "de", str(root))
+    assert code == 0, err
+    import_texts(cli, root, {
+        "roman": "Das Schuldgefühl blieb.\n\nDie Schuld war alt.\n\nEine Schuldfrage am Abend.",
+        "brief": "Schuld und Schuld.",  # one word holding `schuld` in its segment: the word itself
+    })
+    assert segment_count(root) > 1
+    before = ranking(cli, root, "Schuld")
+    code, _, err = cli("reindex", "--workspace", root)
+    assert code == 0, err
+    assert segment_count(root) == 1
+    assert ranking(cli, root, "Schuld") == before

@@ -170,6 +170,14 @@ class _Capped:
         found.cut = self.pinned_cut
         return found
 
+    def matcher(self, searcher, context=None):
+        # Whoosh's MultiTerm.matcher drops the boost where a segment holds a single expansion: a
+        # word inside German compounds (boost 0.1) scored ten times more in such a segment.
+        terms = [term for term in self._btexts(searcher.reader()) if term]
+        if len(terms) == 1:
+            return wq.Term(self.field(), terms[0], boost=self.boost).matcher(searcher, context)
+        return super().matcher(searcher, context)
+
     def _btexts(self, ixreader):
         terms = self.every_btext(ixreader)
         if self.pinned is not None:

@@ -731,8 +731,8 @@ class VectorScorer:
             query_budget.note_cut(q)  # said again on a search answered from the cache
         if not texts:
             return self._empty(data)
-        if len(texts) == 1:
-            return self._term(fieldname, texts[0], 1.0, sub, data, key, scored=True)
+        if len(texts) == 1:  # with the term's boost, unlike Whoosh's own MultiTerm (query_budget._Capped.matcher)
+            return self._term(fieldname, texts[0], q.boost, sub, data, key, scored=True)
         if len(texts) >= wq.Or.TOO_MANY_CLAUSES:
             raise Unsupported("too many expanded terms")
         if q.constantscore and len(texts) > 2 and self.searcher.doc_count_all() <= SMALL_INDEX:
