@@ -19,7 +19,7 @@ from itertools import islice
 from whoosh import qparser, query as wq
 from whoosh.qparser import QueryParser
 
-from annotator.engine.analysis import ENGLISH, LETTER, HAS_CJK, LanguageQueryParser, current_query_languages, query_languages, fold, fold_in_place, accented_pattern, is_exact_spelling, stem_heads
+from annotator.engine.analysis import CJK_CHARS, ENGLISH, LETTER, HAS_CJK, LanguageQueryParser, current_query_languages, query_languages, fold, fold_in_place, accented_pattern, is_exact_spelling, stem_heads
 
 from annotator.engine.coordination import coordinate
 from annotator.engine import fastpath, query_budget, whoosh_internals
@@ -442,6 +442,12 @@ def match_offsets(text: str, terms: set) -> list[list[int]]:
         return _joined_at_hyphens(text, sorted(found + words))
     is_wanted = _wanted_test(wanted)
     accented = not text.isascii()  # then a word's first letters may be written with accents
+    if accented:
+        scanner = _byte_scanner(wanted)
+        folded = _byte_folded_lower(text) if scanner is not None else None
+        if folded is not None:  # Latin letters: as fast as English, one byte a character
+            found = [[m.start(), m.end()] for m in scanner.finditer(folded) if is_wanted(text[m.start():m.end()].lower())]
+            return _joined_at_hyphens(text, found) if "-" in text else found  # no hyphen, no CJK: nothing to join
     lowered = text.lower()
     scanner = None if accented else _lowered_scanner(wanted)
     if scanner is not None and len(lowered) == len(text):
@@ -522,6 +528,35 @@ def _byte_folded(lowered: str) -> bytes:
     """Lowercased text as ASCII bytes, one a character (offsets into them are offsets into the
     text), accents folded, every word character still one (`\\w` finds the same words)."""
     return lowered.encode("latin-1", "annotator-fold").translate(_LATIN1_FOLD)
+
+
+_LATIN1_FOLD_LOWER = "".join(_folded_byte(chr(code).lower()) for code in range(256)).encode("ascii")
+# What lowercases other than one character for one, the same wherever its word stands (`İ` becomes two
+# characters, a final `Σ` another letter than an inner one), and Chinese or Japanese characters: marked
+# \x00 by `_byte_folded_lower`, which then gives up.
+_NOT_BYTE_FOLDED = re.compile(f"[\x00\u0130\u03a3{CJK_CHARS}]")
+# Characters beyond Latin-1 common in Western European text, each replaced by what it folds to before the
+# encoding: the encoder's error handler, called for each of them, would take longer than the rest.
+_COMMON_BEYOND_LATIN1 = tuple((char, _folded_byte(char.lower())) for char in "’‘“”„–—…œŒ")
+
+
+def _fold_lower_beyond_latin1(error: UnicodeEncodeError):
+    """`_fold_beyond_latin1` of the characters lowercased, `\\x00` for a `_NOT_BYTE_FOLDED` one."""
+    return "".join("\x00" if _NOT_BYTE_FOLDED.match(char) else _folded_byte(char.lower())
+                   for char in error.object[error.start:error.end]), error.end
+
+
+codecs.register_error("annotator-fold-lower", _fold_lower_beyond_latin1)
+
+
+def _byte_folded_lower(text: str) -> bytes | None:
+    """`_byte_folded(text.lower())`, lowercased and folded in one translation (lowercasing text with
+    accents first takes longer than the rest); None for text that holds a `_NOT_BYTE_FOLDED` character."""
+    for char, folded in _COMMON_BEYOND_LATIN1:
+        if char in text:
+            text = text.replace(char, folded)
+    found = text.encode("latin-1", "annotator-fold-lower").translate(_LATIN1_FOLD_LOWER)
+    return None if b"\x00" in found else found
 
 
 @lru_cache(maxsize=256)
