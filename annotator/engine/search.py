@@ -445,8 +445,8 @@ def match_offsets(text: str, terms: set) -> list[list[int]]:
     if accented:
         scanner = _byte_scanner(wanted)
         folded = _byte_folded_lower(text) if scanner is not None else None
-        if folded is not None:  # Latin letters: as fast as English, one byte a character
-            found = [[m.start(), m.end()] for m in scanner.finditer(folded) if is_wanted(text[m.start():m.end()].lower())]
+        if folded is not None:  # Latin letters: as fast as English, one byte a character (is_wanted lowercases)
+            found = [[m.start(), m.end()] for m in scanner.finditer(folded) if is_wanted(text[m.start():m.end()])]
             return _joined_at_hyphens(text, found) if "-" in text else found  # no hyphen, no CJK: nothing to join
     lowered = text.lower()
     scanner = None if accented else _lowered_scanner(wanted)
@@ -552,10 +552,14 @@ codecs.register_error("annotator-fold-lower", _fold_lower_beyond_latin1)
 def _byte_folded_lower(text: str) -> bytes | None:
     """`_byte_folded(text.lower())`, lowercased and folded in one translation (lowercasing text with
     accents first takes longer than the rest); None for text that holds a `_NOT_BYTE_FOLDED` character."""
-    for char, folded in _COMMON_BEYOND_LATIN1:
-        if char in text:
-            text = text.replace(char, folded)
-    found = text.encode("latin-1", "annotator-fold-lower").translate(_LATIN1_FOLD_LOWER)
+    try:
+        encoded = text.encode("latin-1")
+    except UnicodeEncodeError:
+        for char, folded in _COMMON_BEYOND_LATIN1:
+            if char in text:
+                text = text.replace(char, folded)
+        encoded = text.encode("latin-1", "annotator-fold-lower")
+    found = encoded.translate(_LATIN1_FOLD_LOWER)
     return None if b"\x00" in found else found
 
 
