@@ -657,50 +657,15 @@ class VectorScorer:
     def _or(self, q: wq.Or, sub, data, key) -> Partial:
         if not q.subqueries:
             return self._empty(data)
-        combined = self._terms_summed(q.subqueries, sub, data)
-        if combined is None:
-            parts = self._children(q, sub, data, key)
-            if len(parts) == 1:
-                return parts[0]
-            combined = _weighted_sum(parts, lambda p: p.size, union=True, doc_count=data.doc_count)
+        parts = self._children(q, sub, data, key)
+        if len(parts) == 1:
+            return parts[0]
+        combined = _weighted_sum(parts, lambda p: p.size, union=True, doc_count=data.doc_count)
         if q.boost != 1.0:
             combined.score = combined.score * q.boost
         if q.scale and combined.termcount:
             combined.score = _coordinate(combined, q.scale)
         return combined
-
-    def _terms_summed(self, terms: list, sub, data, *, most: int = 3) -> Partial | None:
-        """An OR of a few plain terms (a word's spellings: `été` as written and folded) scored in one pass
-        over their postings gathered, as _weighted_sum would sum them; None for another OR.
-
-        The same doubles: the postings are summed lightest first, and with two or three terms every
-        order _weighted_sum can join them in adds the same numbers in the same order.
-        """
-        if not 2 <= len(terms) <= most or any(type(t) is not wq.Term or t.boost != 1.0 for t in terms):
-            return None
-        fieldname = terms[0].fieldname
-        if any(t.fieldname != fieldname for t in terms) or fieldname not in sub.schema:
-            return None
-        field = sub.schema[fieldname]
-        table = data.field_table(fieldname)
-        if table is None or not field.scorable:
-            return None
-        found = []
-        for n, t in enumerate(terms):
-            try:
-                btext = field.to_bytes(t.text)
-            except ValueError:
-                continue
-            i = table.find(btext)
-            if i >= 0:
-                found.append((len(table.postings(i)[0]), n, btext, i))
-        if not found:
-            return self._empty(data)
-        found.sort(key=lambda f: f[:2])  # _weighted_sum's order: lightest first, then as given
-        all_ids, weights, counts = table.gather([i for *_, i in found])
-        idf = np.repeat(np.array([self._term_idf(fieldname, btext) for _, _, btext, _ in found]), counts)
-        scores = self._bm25(fieldname, idf, weights, data.lengths(fieldname)[all_ids])
-        return _summed(all_ids, scores, len(found), int(counts.sum()), data.doc_count)
 
     def _coordinated(self, q: Coordinated, sub, data, key) -> Partial:
         """annotator.engine.coordination's strict tiers, summed slot by slot as its matcher sums them.
