@@ -787,7 +787,7 @@ def _search(
         restrict = q if restrict is None else wq.And([q, restrict])
     docnums, scores, total = _ranked(index, searcher, q if scored else None, restrict, limit)
     terms = _as_words(positive_text_terms(q, _ExpandingReader(index, searcher))) if scored else frozenset()
-    hits = [_hit(stored, s, terms, index.pending_tags) for stored, s in zip(_stored_page(index, searcher, docnums), scores)]
+    hits = _hits(_stored_page(index, searcher, docnums), scores, terms, index.pending_tags)
     suggestion = None
     if total == 0 and prepared.words.strip() and not (as_you_type and _still_typing(text)):
         suggestion = _did_you_mean(searcher, text, q, index)
@@ -949,6 +949,20 @@ def _scored_search(searcher, q, limit, restrict):
     collector = top if restrict is None else collectors.FilterCollector(top, allow=restrict)
     searcher.search_with_collector(q, collector)
     return collector.results()
+
+
+def _hits(page: list[dict], scores: list[float], terms: frozenset, pending: dict) -> list[Hit]:
+    """_hit for each shown document, the documents of one language highlighted together in it: a page
+    of a bilingual workspace (English notes, French passages) switches languages once, not once a hit."""
+    hits: list[Hit | None] = [None] * len(page)
+    by_language: dict[str, list[int]] = {}
+    for n, stored in enumerate(page):
+        by_language.setdefault(stored.get("language") or ENGLISH, []).append(n)
+    for language, places in by_language.items():
+        with query_languages((language,)):
+            for n in places:
+                hits[n] = _hit(page[n], scores[n], terms, pending)
+    return hits
 
 
 def _hit(stored: dict, score: float, terms: set[bytes], pending: dict | None = None) -> Hit:
