@@ -23,17 +23,14 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.search_bench import PAGE, percentile, query_mix  # noqa: E402
-from benchmarks.synthetic import DEFAULT_SEED, generate_corpus, make_workspace  # noqa: E402
+from benchmarks.synthetic import DEFAULT_SEED, generate_corpus, kept_workspace  # noqa: E402
 
 LANGUAGES = ("en", "fr")
 PASSES = 10  # passes over each mix per round: a kind has 4-12 queries, 10 passes give it 40+ samples
 
 
 def _workspace(folder: Path, language: str, passages: int, seed: int) -> Path:
-    root = folder / f"{language}-{passages}"
-    if not (root / "corpus").is_dir():
-        make_workspace(root, passages, seed, language=language)
-    return root
+    return kept_workspace(folder / f"{language}-{passages}", passages, seed, language)
 
 
 def _searcher(root: Path):

@@ -17,6 +17,7 @@ so its peak RSS is annotator's alone (not the generator's or SQLite's).
 from __future__ import annotations
 
 import argparse
+import bisect
 import gc
 import json
 import random
@@ -38,7 +39,7 @@ from benchmarks.synthetic import (  # noqa: E402
     DEFAULT_SEED,
     function_words,
     generate_corpus,
-    make_workspace,
+    kept_workspace,
     vocabulary,
 )
 
@@ -88,8 +89,9 @@ def query_mix(passages, seed: int = DEFAULT_SEED, language: str = "en") -> list[
         mix.append(words_query("2 common", rng.sample(common, 2)))
     for _ in range(10):
         mix.append(words_query("3 mixed", [rng.choice(common), rng.choice(mid), rng.choice(rare)]))
+    by_spelling = sorted(words)
     for _ in range(6):
-        stem = rng.choice([w for w in common + mid if len(w) >= 5])[:4]
+        stem = selective_prefix(rng.choice([w for w in common + mid if len(w) >= 5]), by_spelling)
         mix.append(BenchQuery("prefix", f"{stem}*", f"{stem}*"))
     for _ in range(4):
         passage = rng.choice(passages)
@@ -113,6 +115,26 @@ def query_mix(passages, seed: int = DEFAULT_SEED, language: str = "en") -> list[
             word = rng.choice(parts)
             mix.append(BenchQuery("compound part", word, _fts_term(word)))
     return mix
+
+
+# A prefix query's letters: four, more while over this many words of the vocabulary begin with them.
+# The synthetic French spells a syllable's vowel with up to three letters (`eau`, `ien`), so four
+# letters are often one syllable there (`deau*`: 100 words, 1,000 passages), where English's four
+# letters are a syllable and more (`pebr*`: 5 words): the same rule for both keeps their prefix
+# queries alike (English's drawn prefixes all begin fewer than 30 words, and stay as they were).
+MAX_PREFIX_WORDS = 30
+
+
+def selective_prefix(word: str, by_spelling: list[str]) -> str:
+    """The word's first four letters, or more while over MAX_PREFIX_WORDS words (sorted) begin with them."""
+    length = 4
+    while length < len(word) and _beginning_with(word[:length], by_spelling) > MAX_PREFIX_WORDS:
+        length += 1
+    return word[:length]
+
+
+def _beginning_with(prefix: str, by_spelling: list[str]) -> int:
+    return bisect.bisect_left(by_spelling, prefix + "\U0010ffff") - bisect.bisect_left(by_spelling, prefix)
 
 
 def compound_parts(words) -> list[str]:
@@ -341,8 +363,7 @@ def run(passages: int, seed: int = DEFAULT_SEED, folder: Path | None = None, rep
         items = corpus.passages
         mix = query_mix(items, seed, language)
         root = folder / "ws"
-        if not (root / "corpus").is_dir():  # a --dir kept from an earlier run has it (the index is rebuilt anyway)
-            make_workspace(root, passages, seed, language=language)
+        kept_workspace(root, passages, seed, language)  # a --dir kept from an earlier run has it (the index is rebuilt anyway)
         (folder / "fts5.db").unlink(missing_ok=True)
         for stale in ("fts5.db-wal", "fts5.db-shm"):
             (folder / stale).unlink(missing_ok=True)

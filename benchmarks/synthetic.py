@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import shutil
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from annotator.corpus.languages import set_workspace_language, workspace_language
 from annotator.corpus.model import AnnotationFile, Passage, Source, SourceFile, Tag, Theme
 from annotator.corpus.store import Store
 from annotator.corpus.workspace import init_workspace
@@ -222,12 +224,16 @@ def make_workspace(path, passages: int, seed: int = DEFAULT_SEED, *, tags: int |
                    language: str = "en") -> Path:
     """Write a real workspace of `passages` synthetic passages at `path` (created; must not be one already).
 
-    It has the THEMES codebook, one passages file per source, and `tags` tags
-    (default: one in fifty passages, at most 200) by the annotator `bench`.
+    It has the THEMES codebook (in the workspace's language where its word lists have one: French), one
+    passages file per source, and `tags` tags (default: one in fifty passages, at most 200) by the
+    annotator `bench`. Another language than English is the workspace's own (`init --language`).
     """
     ws = init_workspace(Path(path), empty=True)
+    if language != "en":  # a French user's workspace (`init --language fr`): its notes in French too
+        set_workspace_language(ws.corpus, language)
     store = Store(ws)
-    store.save_themes([Theme(tid, name, description) for tid, name, description in THEMES])
+    themes = getattr(_word_lists(language), "THEMES", THEMES) if language != "en" else THEMES
+    store.save_themes([Theme(tid, name, description) for tid, name, description in themes])
     corpus = generate_corpus(passages, seed, language=language)
     for source_file in corpus.sources:
         store.save_source(source_file)
@@ -245,6 +251,17 @@ def make_workspace(path, passages: int, seed: int = DEFAULT_SEED, *, tags: int |
         )
         write_yaml(ws.annotation_file("bench"), annotations.to_yaml())
     return ws.root
+
+
+def kept_workspace(root: Path, passages: int, seed: int = DEFAULT_SEED, language: str = "en") -> Path:
+    """make_workspace at `root` unless a benchmark made it there already, in the same language
+    (one made before a French workspace was French throughout is made again)."""
+    root = Path(root)
+    if (root / "corpus").is_dir():
+        if workspace_language(root / "corpus") == language:
+            return root
+        shutil.rmtree(root)
+    return make_workspace(root, passages, seed, language=language)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -46,6 +46,16 @@ _CODAS = ["", "", "", "n", "r", "l", "s", "t", "ç", "nt", "rd", "x"]
 _SUFFIXES = ["", "", "", "", "e", "es", "é", "ée", "ait", "ent", "ons", "ement", "ité"]
 
 
+# The codebook of a French workspace (benchmarks/synthetic.py's THEMES: the same ids), in French.
+THEMES = [
+    ("hope", "Espérance", "Les personnages regardent devant eux : projets, promesses et le rêve d’une autre vie."),
+    ("memory", "Mémoire", "Souvenirs gardés, lettres, dessins, vieilles chambres : le passé porté dans le présent."),
+    ("friendship", "Amitié", "Loyauté, rivalité et soin entre amis ; qui reste, qui part, qui pardonne."),
+    ("loss", "Perte", "Chagrin, absence et ce qui ne revient pas : la tempête, la maison vide, le silence d’après."),
+    ("duty", "Devoir", "Le travail fait parce qu’il doit l’être : garder la lumière, réparer, tenir tout l’hiver."),
+]
+
+
 def _inflections(stem: str) -> list[str]:
     return [stem + "e", stem + "es", stem + "é", stem + "ée", stem + "ait", stem + "ons", stem + "er"]
 

@@ -10,10 +10,13 @@ TEXTS = [
     "Straße und STRASSE: Ærø, þing, Łódź, čaj; e-mail x-ray 3.été aéro.été ªete µete",
     "Dürfen Mädchen Öl? Über Ärger, ÜBER übel. daß Fluß naïve café-crème",
     "мир Мира, Αθήνα αθηνα άλφα, e\u0301te\u0301 espe\u0301rance",
+    # lowercased other than one character for one (İ, a final Σ), or Chinese beside French: the slower paths
+    "İstanbul l’ÉTÉ, ΣΟΦΟΣ σοφός; ÉLISE ESPÉRANCE",
+    "東京の夏 l’Été d’ÉLISE, SŒUR „Straße“ – Œuvre…",
 ]
 WORDS = ["espérance", "esperance", "elise", "coeur", "oedipe", "soeur", "été", "ete", "strasse", "aero", "thing",
          "lodz", "caj", "mail", "ray", "durfen", "madchen", "ol", "uber", "arger", "dass", "fluss", "naive", "cafe",
-         "creme", "мир", "αθηνα", "αλφα", "gros"]
+         "creme", "мир", "αθηνα", "αλφα", "gros", "istanbul", "σοφος", "oeuvre"]
 
 
 def generic_offsets(text: str, wanted: frozenset) -> list[list[int]]:

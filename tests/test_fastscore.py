@@ -153,3 +153,26 @@ def test_every_query_kind_answers_on_an_empty_workspace(cli, tmp_path):
     for query in ("hope", "", '"muddy field"', "ho*", "hope~", "-hope", "theme:hope", "untagged"):
         assert _search_ids(cli, ws, query) == [], query
 
+
+
+FRENCH_QUERIES = ["espérer", "esperer", "île", "ile lumière", "été", "ete", "sœur cœur", "soeur", "Élève", "fête société"]
+
+
+@pytest.mark.parametrize("notes_language", ["fr", "en"])
+def test_french_words_rank_as_in_whoosh_as_written_and_folded(tmp_path, notes_language):
+    """An accented word is two terms (three where English is searched too), scored in one pass."""
+    from annotator.corpus.languages import set_workspace_language
+    from annotator.engine.analysis import query_languages
+
+    root = make_workspace(tmp_path / "fr", 300, seed=5, language="fr")
+    set_workspace_language(root / "corpus", notes_language)  # "en": the notes English, queries in both
+    session = Session.open(root)
+    try:
+        session.sync()
+        languages = search_mod.index_languages(session.index.searcher())
+        assert languages == (("fr",) if notes_language == "fr" else ("en", "fr"))
+        mix = [q.annotator for q in query_mix(session.store.sources()[0].passages, seed=5, language="fr")]
+        with query_languages(languages):
+            assert_same_ranking(session, mix + FRENCH_QUERIES)
+    finally:
+        session.close()

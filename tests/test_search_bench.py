@@ -27,3 +27,14 @@ def test_query_mix_is_fixed_for_a_seed():
     assert first == search_bench.query_mix(passages, seed=3)
     kinds = {q.kind for q in first}
     assert {"1 common", "1 rare", "prefix", "phrase", "source filter"} <= kinds
+
+
+def test_prefix_queries_are_as_selective_in_french_as_in_english():
+    """Four letters, more where over MAX_PREFIX_WORDS words of the vocabulary begin with them."""
+    from benchmarks.synthetic import vocabulary
+
+    for language in ("en", "fr"):
+        words = sorted(vocabulary(3, language=language))
+        passages = search_bench.generate_corpus(500, 3, language=language).passages
+        for q in (q.annotator for q in search_bench.query_mix(passages, 3, language) if q.kind == "prefix"):
+            assert sum(w.startswith(q[:-1]) for w in words) <= search_bench.MAX_PREFIX_WORDS

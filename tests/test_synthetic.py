@@ -26,3 +26,21 @@ def test_make_workspace_opens_and_searches(tmp_path):
         assert session.search("harbour").total > 0
     finally:
         session.close()
+
+
+def test_a_french_workspace_is_french_throughout(tmp_path):
+    from annotator.corpus.languages import workspace_language
+    from annotator.session import Session
+    from benchmarks.synthetic import kept_workspace
+
+    root = make_workspace(tmp_path / "fr", passages=60, seed=3, language="fr")
+    assert workspace_language(root / "corpus") == "fr"
+    session = Session.open(root)
+    try:
+        session.sync()
+        assert [t.name for t in session.themes()][:2] == ["Espérance", "Mémoire"]
+        assert [h.id for h in session.search("pardonnait", kind="note").hits] == ["note:friendship"]  # stemmed in French
+    finally:
+        session.close()
+    english = make_workspace(tmp_path / "stale", passages=60, seed=3)  # as one made before: English notes
+    assert workspace_language(kept_workspace(english, 60, 3, "fr") / "corpus") == "fr"

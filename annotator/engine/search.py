@@ -19,7 +19,7 @@ from itertools import islice
 from whoosh import qparser, query as wq
 from whoosh.qparser import QueryParser
 
-from annotator.engine.analysis import ENGLISH, LETTER, HAS_CJK, LanguageQueryParser, current_query_languages, query_languages, fold, fold_in_place, accented_pattern, is_exact_spelling, stem_heads
+from annotator.engine.analysis import CJK_CHARS, ENGLISH, LETTER, HAS_CJK, LanguageQueryParser, current_query_languages, query_languages, fold, fold_in_place, accented_pattern, is_exact_spelling, stem_heads
 
 from annotator.engine.coordination import coordinate
 from annotator.engine import fastpath, query_budget, whoosh_internals
@@ -442,6 +442,12 @@ def match_offsets(text: str, terms: set) -> list[list[int]]:
         return _joined_at_hyphens(text, sorted(found + words))
     is_wanted = _wanted_test(wanted)
     accented = not text.isascii()  # then a word's first letters may be written with accents
+    if accented:
+        scanner = _byte_scanner(wanted)
+        folded = _byte_folded_lower(text) if scanner is not None else None
+        if folded is not None:  # Latin letters: as fast as English, one byte a character (is_wanted lowercases)
+            found = [[m.start(), m.end()] for m in scanner.finditer(folded) if is_wanted(text[m.start():m.end()])]
+            return _joined_at_hyphens(text, found) if "-" in text else found  # no hyphen, no CJK: nothing to join
     lowered = text.lower()
     scanner = None if accented else _lowered_scanner(wanted)
     if scanner is not None and len(lowered) == len(text):
@@ -522,6 +528,39 @@ def _byte_folded(lowered: str) -> bytes:
     """Lowercased text as ASCII bytes, one a character (offsets into them are offsets into the
     text), accents folded, every word character still one (`\\w` finds the same words)."""
     return lowered.encode("latin-1", "annotator-fold").translate(_LATIN1_FOLD)
+
+
+_LATIN1_FOLD_LOWER = "".join(_folded_byte(chr(code).lower()) for code in range(256)).encode("ascii")
+# What lowercases other than one character for one, the same wherever its word stands (`İ` becomes two
+# characters, a final `Σ` another letter than an inner one), and Chinese or Japanese characters: marked
+# \x00 by `_byte_folded_lower`, which then gives up.
+_NOT_BYTE_FOLDED = re.compile(f"[\x00\u0130\u03a3{CJK_CHARS}]")
+# Characters beyond Latin-1 common in Western European text, each replaced by what it folds to before the
+# encoding: the encoder's error handler, called for each of them, would take longer than the rest.
+_COMMON_BEYOND_LATIN1 = tuple((char, _folded_byte(char.lower())) for char in "’‘“”„–—…œŒ")
+
+
+def _fold_lower_beyond_latin1(error: UnicodeEncodeError):
+    """`_fold_beyond_latin1` of the characters lowercased, `\\x00` for a `_NOT_BYTE_FOLDED` one."""
+    return "".join("\x00" if _NOT_BYTE_FOLDED.match(char) else _folded_byte(char.lower())
+                   for char in error.object[error.start:error.end]), error.end
+
+
+codecs.register_error("annotator-fold-lower", _fold_lower_beyond_latin1)
+
+
+def _byte_folded_lower(text: str) -> bytes | None:
+    """`_byte_folded(text.lower())`, lowercased and folded in one translation (lowercasing text with
+    accents first takes longer than the rest); None for text that holds a `_NOT_BYTE_FOLDED` character."""
+    try:
+        encoded = text.encode("latin-1")
+    except UnicodeEncodeError:
+        for char, folded in _COMMON_BEYOND_LATIN1:
+            if char in text:
+                text = text.replace(char, folded)
+        encoded = text.encode("latin-1", "annotator-fold-lower")
+    found = encoded.translate(_LATIN1_FOLD_LOWER)
+    return None if b"\x00" in found else found
 
 
 @lru_cache(maxsize=256)
@@ -748,7 +787,7 @@ def _search(
         restrict = q if restrict is None else wq.And([q, restrict])
     docnums, scores, total = _ranked(index, searcher, q if scored else None, restrict, limit)
     terms = _as_words(positive_text_terms(q, _ExpandingReader(index, searcher))) if scored else frozenset()
-    hits = [_hit(stored, s, terms, index.pending_tags) for stored, s in zip(_stored_page(index, searcher, docnums), scores)]
+    hits = _hits(_stored_page(index, searcher, docnums), scores, terms, index.pending_tags)
     suggestion = None
     if total == 0 and prepared.words.strip() and not (as_you_type and _still_typing(text)):
         suggestion = _did_you_mean(searcher, text, q, index)
@@ -910,6 +949,20 @@ def _scored_search(searcher, q, limit, restrict):
     collector = top if restrict is None else collectors.FilterCollector(top, allow=restrict)
     searcher.search_with_collector(q, collector)
     return collector.results()
+
+
+def _hits(page: list[dict], scores: list[float], terms: frozenset, pending: dict) -> list[Hit]:
+    """_hit for each shown document, the documents of one language highlighted together in it: a page
+    of a bilingual workspace (English notes, French passages) switches languages once, not once a hit."""
+    hits: list[Hit | None] = [None] * len(page)
+    by_language: dict[str, list[int]] = {}
+    for n, stored in enumerate(page):
+        by_language.setdefault(stored.get("language") or ENGLISH, []).append(n)
+    for language, places in by_language.items():
+        with query_languages((language,)):
+            for n in places:
+                hits[n] = _hit(page[n], scores[n], terms, pending)
+    return hits
 
 
 def _hit(stored: dict, score: float, terms: set[bytes], pending: dict | None = None) -> Hit:

@@ -309,8 +309,8 @@ class BulkWriter(SegmentWriter):
                 if value is None:
                     continue
                 field = schema[fieldname]
-                if field.stored:
-                    stored[fieldname] = value
+                if field.stored:  # a LanguageText as plain text: unpickled without a call to str()
+                    stored[fieldname] = str(value) if isinstance(value, str) else value
                 if fieldname in lengths:
                     length = lengths[fieldname][row]
                 elif fieldname in posted:

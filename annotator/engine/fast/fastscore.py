@@ -1073,6 +1073,14 @@ def _join(a: Partial, b: Partial, union: bool, doc_count: int) -> Partial:
         ids, in_a, in_b = np.intersect1d(a.ids, b.ids, assume_unique=True, return_indices=True)
         return Partial(ids, a.score[in_a] + b.score[in_b], a.nmatch[in_a] + b.nmatch[in_b], termcount,
                        min(a.size, b.size))
+    small, big = (a, b) if len(a.ids) <= len(b.ids) else (b, a)
+    if len(small.ids):  # a word as written within its folded stem's documents: the union is the stem's
+        at = np.searchsorted(big.ids, small.ids)
+        if at[-1] < len(big.ids) and np.array_equal(big.ids[at], small.ids):
+            score, nmatch = big.score.copy(), big.nmatch.copy()
+            score[at] += small.score  # the sum below (a + b, or 0.0 + b): adding two numbers is commutative
+            nmatch[at] += small.nmatch
+            return Partial(big.ids, score, nmatch, termcount, a.size + b.size)
     if (len(a.ids) + len(b.ids)) * DENSE_JOIN > doc_count:
         return _dense_union(a, b, termcount, doc_count)
     ids = np.concatenate((a.ids, b.ids))
