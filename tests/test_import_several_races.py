@@ -1,0 +1,94 @@
+"""Several files in one import while others work in the workspace: still all or nothing, nothing
+of theirs lost, and an import cut short leaves no tag or memo on a passage not there
+(annotator.exchange.import_run.import_all_or_nothing)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from annotator.errors import ImportFailure
+from annotator.exchange.import_run import ImportRequest
+from annotator.session import Session
+
+CLIPPINGS = Path(__file__).parent / "fixtures" / "My Clippings.txt"
+
+
+@pytest.fixture
+def three_files(tmp_path):
+    paths = []
+    for name, words in (("pip", "Pip meets the convict on the marshes"), ("joe", "Joe works at the forge all winter"),
+                        ("estella", "Estella plays cards in the darkened room")):
+        path = tmp_path / f"{name}.md"
+        path.write_text(f"# Chapter 1\n\n{words}.\n", encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def passage_files(session) -> list[str]:
+    return sorted(p.name for p in session.ws.passages_dir.iterdir())
+
+
+def test_a_file_that_fails_when_tried_again_writes_none(session, workspace_dir, three_files):
+    """Another annotator's tag makes the import run again; by then the third file no longer reads."""
+    before = passage_files(session)
+    changed = []
+
+    def progress(what, done, total):
+        if what == "read" and not changed:  # every file has gone in on the copy
+            other = Session.open(workspace_dir)
+            other.tag("lh-006", ["friendship"], annotator="bob")
+            other.close()
+            three_files[2].write_text("", encoding="utf-8")  # a sync tool empties it meanwhile
+            changed.append(True)
+
+    with pytest.raises(ImportFailure, match="estella"):
+        session.import_files(ImportRequest(list(three_files)), progress=progress)
+    assert passage_files(session) == before  # not pip and joe without estella
+    assert any(t.passage == "lh-006" and t.annotator == "bob" for t in Session.open(workspace_dir).store.all_tags())
+
+
+def test_a_corpus_edited_by_hand_throughout_gets_nothing_written_and_keeps_the_edits(session, workspace_dir, three_files):
+    before = passage_files(session)
+    themes = session.ws.themes_file
+    edits = []
+
+    def progress(what, done, total):
+        if what.startswith("reading pip"):  # each try: the user saves the codebook in an editor
+            edits.append(f"# edit {len(edits)}\n")
+            themes.write_text(themes.read_text(encoding="utf-8") + edits[-1], encoding="utf-8")
+
+    with pytest.raises(ImportFailure, match="nothing was imported"):
+        session.import_files(ImportRequest(list(three_files)), progress=progress)
+    assert passage_files(session) == before
+    assert themes.read_text(encoding="utf-8").endswith("".join(edits)) and len(edits) == 3
+
+
+def test_an_import_cut_short_while_its_files_go_in_leaves_no_memo_without_its_passage(session, tmp_path, monkeypatch):
+    """A kill between two of the writes that put the copy's files into the workspace."""
+    from annotator.corpus import yamlio
+
+    note = tmp_path / "sea.md"
+    note.write_text("# One\n\nA note about the sea.\n", encoding="utf-8")
+    real, written = yamlio.atomic_write_bytes, []
+
+    def killed_after_one(path, data, *args, **kwargs):
+        if Path(path).is_relative_to(session.ws.corpus):
+            if written:
+                raise KeyboardInterrupt  # the process dies here
+            written.append(path)
+        return real(path, data, *args, **kwargs)
+
+    monkeypatch.setattr(yamlio, "atomic_write_bytes", killed_after_one)
+    with pytest.raises(KeyboardInterrupt):
+        session.import_files(ImportRequest([CLIPPINGS, note]))
+    monkeypatch.undo()
+    after = Session.open(session.ws.root)
+    try:
+        passages = {p.id for source_file in after.store.sources() for p in source_file.passages}
+        named = {record.passage for af in after.store.all_annotations() for record in (*af.tags, *af.memos)}
+        assert named <= passages, named - passages
+    finally:
+        after.close()
+
