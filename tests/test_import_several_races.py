@@ -92,3 +92,17 @@ def test_an_import_cut_short_while_its_files_go_in_leaves_no_memo_without_its_pa
     finally:
         after.close()
 
+
+
+def test_the_index_after_the_import_is_what_a_reindex_builds(session, tmp_path):
+    note = tmp_path / "sea.md"
+    note.write_text("# One\n\nA note about the sea.\n\n# Two\n\nThe lighthouse keeper's log.\n", encoding="utf-8")
+    session.import_files(ImportRequest([CLIPPINGS, note]), progress=lambda *_: None)
+
+    def stored(s):
+        return s.index.read(lambda: sorted(sorted((k, repr(v)) for k, v in fields.items())
+                                           for _, fields in s.index.searcher().reader().iter_docs()))
+
+    imported = stored(session)
+    session.sync(force=True)
+    assert imported == stored(session)
