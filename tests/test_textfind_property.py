@@ -94,7 +94,8 @@ def random_texts(seed: int, count: int) -> list[str]:
 @pytest.fixture(scope="module")
 def scanned_session(tmp_path_factory):
     """A workspace of random texts: a bulk-built segment (with its term table), then some passages
-    edited and one removed (a segment Whoosh's own writer made, deletions in the bulk one)."""
+    edited and one removed (deletions in it, a small bulk segment), then some retagged (a segment
+    of Whoosh's own writer, without a table)."""
     import shutil
     from pathlib import Path
 
@@ -118,16 +119,19 @@ def scanned_session(tmp_path_factory):
     del source_file.passages[30]
     session.store.save_source(source_file)
     session.sync()
+    for passage in source_file.passages[40:45]:  # retagged documents: a segment of Whoosh's writer, no table
+        session.tag(passage.id, ["friendship"], annotator="alice")
+    session.sync()
     yield session
     session.close()
 
 
-def every_passage_read(session, term: str):
+def every_passage_read(session, term: str, limit: int | None = None):
     from annotator.engine import text_scan
 
     with mock.patch.object(text_scan, "_documents_to_read",
                            lambda leaf, phrase: ([range(leaf.doc_count_all())], leaf.stored_fields)):
-        return session.kwic(term, limit=None)
+        return session.kwic(term, limit=limit)
 
 
 @QUICK
@@ -137,11 +141,14 @@ def test_the_concordance_of_common_words_is_what_reading_every_passage_gives(sca
 
     leaves = [leaf for leaf, _ in scanned_session.index.searcher().reader().leaf_readers()]
     assert any(textfind.searchable(reader_table(leaf)) for leaf in leaves)
+    assert any(leaf.has_deletions() for leaf in leaves) and not all(textfind.searchable(reader_table(leaf)) for leaf in leaves)
     all_texts = [p.text for p in scanned_session.store.load_source("lighthouse").passages]
     words = [w for w in phrase_in(data.draw, all_texts) if _WORD.fullmatch(w)] or ["a"]
     if not _only_common_words(words):
         words = ["the", "a"]
     term = '"' + " ".join(words) + '"'  # quoted: "OR", "NOT" are words here, not operators
+    limit = data.draw(st.sampled_from([1, 3, 10]))  # the first passages, and whether there are more
+    assert scanned_session.kwic(term, limit=limit) == every_passage_read(scanned_session, term, limit), (term, limit)
     found = scanned_session.kwic(term, limit=None)
     assert found == every_passage_read(scanned_session, term), term
     pattern = _phrase_pattern(words)  # and every occurrence the phrase's pattern finds is a line
