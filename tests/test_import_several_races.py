@@ -106,3 +106,31 @@ def test_the_index_after_the_import_is_what_a_reindex_builds(session, tmp_path):
     imported = stored(session)
     session.sync(force=True)
     assert imported == stored(session)
+
+
+def test_a_tag_saved_meanwhile_in_a_linked_annotations_folder_is_kept(session, workspace_dir, tmp_path):
+    """corpus/annotations a symbolic link to a folder elsewhere (a synced folder, say): the check that
+    nothing changed since the copy must look in it too, or the import's copy of the file replaces it."""
+    import shutil
+
+    shared = tmp_path / "synced-annotations"
+    shutil.move(workspace_dir / "corpus" / "annotations", shared)
+    (workspace_dir / "corpus" / "annotations").symlink_to(shared, target_is_directory=True)
+    note = tmp_path / "sea.md"
+    note.write_text("# One\n\nA note about the sea.\n", encoding="utf-8")
+    tagged = []
+
+    def progress(what, done, total):
+        if what == "read" and not tagged:  # the same annotator tags in the TUI while the files go in
+            other = Session.open(workspace_dir)
+            other.tag("lh-006", ["friendship"], annotator="alice")
+            other.close()
+            tagged.append(True)
+
+    session.import_files(ImportRequest([CLIPPINGS, note], annotator="alice"), progress=progress)
+    after = Session.open(workspace_dir)
+    try:
+        assert any(t.passage == "lh-006" and t.theme == "friendship" for t in after.store.annotations("alice").tags)
+        assert after.store.annotations("alice").memos  # and the clippings' notes went in
+    finally:
+        after.close()

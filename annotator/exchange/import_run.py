@@ -114,7 +114,8 @@ def corpus_signatures(folder: Path) -> dict[str, tuple]:
     from annotator.corpus.store import file_signature
 
     found = {}
-    for parent, _, names in os.walk(folder):
+    # Into linked folders too, as the copy and the store go: a change there must be seen as well.
+    for parent, _, names in os.walk(folder, followlinks=True):
         for name in names:
             if name.startswith(".") and name.endswith(".tmp"):
                 continue
