@@ -134,3 +134,22 @@ def test_a_tag_saved_meanwhile_in_a_linked_annotations_folder_is_kept(session, w
         assert after.store.annotations("alice").memos  # and the clippings' notes went in
     finally:
         after.close()
+
+
+def test_an_editors_swap_file_changing_meanwhile_is_not_a_change_to_the_corpus(session, three_files, monkeypatch):
+    """The codebook open in vim while the files go in: its swap file beside it changes as the user types."""
+    from annotator.exchange import importers
+
+    swap, calls = session.ws.corpus / ".themes.yaml.swp", []
+    real = importers.import_source
+
+    def typing_meanwhile(store, path, **options):
+        calls.append(path.name)
+        swap.write_bytes(b"b0VIM 9.0" + bytes(len(calls)))
+        (session.ws.corpus / "themes.yaml~").write_bytes(bytes(len(calls)))  # and its backup
+        return real(store, path, **options)
+
+    monkeypatch.setattr(importers, "import_source", typing_meanwhile)
+    session.import_files(ImportRequest(list(three_files)))
+    assert sorted(calls) == ["estella.md", "joe.md", "pip.md"]  # imported once: nothing of the corpus changed
+    assert all(session.store.load_source(name) is not None for name in ("pip", "joe", "estella"))

@@ -110,14 +110,17 @@ def _try_on_a_copy(session, request: ImportRequest, annotator: str, progress: Im
 
 
 def corpus_signatures(folder: Path) -> dict[str, tuple]:
-    """Every file under a corpus folder (a write's temporary files aside), by its path in the folder."""
+    """Every YAML file under a corpus folder, by its path in the folder: what the store reads and an
+    import writes. Hidden files and folders (a write's temporary files, an editor's swap file that
+    changes as the user types) and others (an editor's backup `x.yaml~`) are not the corpus."""
     from annotator.corpus.store import file_signature
 
     found = {}
     # Into linked folders too, as the copy and the store go: a change there must be seen as well.
-    for parent, _, names in os.walk(folder, followlinks=True):
+    for parent, folders, names in os.walk(folder, followlinks=True):
+        folders[:] = [name for name in folders if not name.startswith(".")]
         for name in names:
-            if name.startswith(".") and name.endswith(".tmp"):
+            if name.startswith(".") or not name.endswith((".yaml", ".yml")):
                 continue
             path = Path(parent) / name
             signature = file_signature(path)
