@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import pickle
 import random
-import re
 from itertools import accumulate
 from unittest import mock
 
@@ -155,13 +154,6 @@ def test_the_concordance_of_common_words_is_what_reading_every_passage_gives(sca
     every = {(p.id, m.start()) for source in scanned_session.store.sources() for p in source.passages
              for m in pattern.finditer(p.text)}
     assert {(line.id, line.start) for line in found.lines} == every, term
-
-
-def test_a_phrase_across_a_line_break_curly_apostrophe_and_several_spaces_is_found(scanned_session):
-    """A few cases by hand, beside the random ones: the lines themselves, not only their agreement."""
-    assert re.search(r"\W", "\u2019") and re.search(r"\W", "\u00a0")
-    for term in ("to be", "it is", "of the", "\u00e9 a"):
-        assert scanned_session.kwic(term, limit=None) == every_passage_read(scanned_session, term), term
 
 
 def test_a_dotted_capital_or_dotless_i_is_an_i_as_the_lines_pattern_takes_it(workspace_dir):
