@@ -140,10 +140,10 @@ def _scanned_lines(session, typed: Term, width: int, limit: int | None, cancelle
     """Common words, which the index cannot find: the passages (those the filters allow, if any)
     read in corpus order until `limit` hold them; their lines, and whether every passage was read."""
     pattern = _phrase_pattern(typed.phrase)
-    words = [word.casefold() for word in typed.phrase]
+    words = [_folded(word) for word in typed.phrase]
 
     def holds(text: str) -> bool:  # each word somewhere first (cheap), then the words in a row
-        folded = text.casefold()
+        folded = _folded(text)
         return all(word in folded for word in words) and pattern.search(text) is not None
 
     if typed.filters:
@@ -158,6 +158,18 @@ def _scanned_lines(session, typed: Term, width: int, limit: int | None, cancelle
             left, match, right = context(passage.text, m.start(), m.end(), width)
             lines.append(KwicLine(passage.id, passage.source, passage.location, passage.order, m.start(), m.end(), left, match, right))
     return lines, len(passages), complete
+
+
+# `re` ignoring case takes the dotted capital I and the dotless i for an i (and the pattern lists
+# what it matches); casefold() does not ("İ" folds to "i" and a combining dot): both are an i here.
+_TURKISH_I = str.maketrans({"\u0130": "i", "\u0131": "i"})
+
+
+def _folded(text: str) -> str:
+    """`text` folded so that every two characters `re` matches ignoring case fold the same."""
+    if "\u0130" in text or "\u0131" in text:
+        text = text.translate(_TURKISH_I)
+    return text.casefold()
 
 
 def _filtered_passages(session, typed: Term, holds, limit: int | None) -> tuple[list, bool]:

@@ -590,6 +590,17 @@ class SearchIndex:
         heads.sort(key=lambda item: (item[0][0], item[0][1]))
         return [(path, head[1], head[2]) for head, path in heads]
 
+    def _import_key(self, source_id: str) -> tuple[str, str]:
+        """A new source's place among the others, as _sources_in_corpus_order finds it."""
+        path = self.store.ws.source_file(source_id)
+        head = _source_head(path)
+        if head is None and path.exists():  # an unusual layout: read whole (an error in it is the update's to report)
+            try:
+                head = (self.store.load_source_path(path).source.imported_at, source_id)
+            except AnnotatorError:
+                pass
+        return (head[0], head[1]) if head is not None else ("", source_id)
+
     def _update(self) -> SyncReport:
         report = SyncReport()
         manifest = self.manifest
@@ -605,9 +616,10 @@ class SearchIndex:
         changed_sources = sorted(Path(k).stem for k in changed if Path(k).parent.as_posix() == Path(passages_rel).as_posix())
         tags_changed = any(Path(k).parent.as_posix() == Path(annotations_rel).as_posix() for k in changed)
 
-        # Sources keep their place in corpus order; new ones go last (they were imported last).
+        # Sources keep their place in corpus order; new ones go last (they were imported last), in the
+        # order a full build gives them (import time, then id): several imported at once keep theirs.
         source_order = list(manifest.source_order)
-        source_order += [s for s in changed_sources if s not in source_order]
+        source_order += sorted((s for s in changed_sources if s not in source_order), key=self._import_key)
         tags = tag_map(self.store) if tags_changed or changed_sources else manifest.tags
         ix = self.open()
         searcher = self.searcher()  # up to date: we hold the workspace lock

@@ -8,13 +8,13 @@ Several files are all or nothing: they are imported one after the other on such 
 when every one has gone in are the corpus files the copy changed put into the workspace (a bad
 third file of five writes none of them). The files are read, parsed and written once: the copy's
 changed files replace the workspace's, under its lock, if the workspace's corpus is as it was when
-copied; if another process changed it meanwhile, the files are imported again into the workspace
-itself (they all went in on the copy).
+copied; if another process changed it meanwhile, they are imported again on a new copy.
 """
 
 from __future__ import annotations
 
 import os
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -23,6 +23,7 @@ from annotator.errors import ImportFailure
 
 # (what is under way, how much of it is done, out of how much): "reading keeper.md", "indexing"
 ImportProgress = Callable[[str, int, int], None]
+IMPORT_ATTEMPTS = 3  # tries on a copy of the corpus when another process changes it meanwhile
 
 
 @dataclass
@@ -80,7 +81,24 @@ def run_imports(session, request: ImportRequest, annotator: str, progress: Impor
 
 
 def import_all_or_nothing(session, request: ImportRequest, annotator: str, progress: ImportProgress | None = None) -> list:
-    """Import several files into `session`'s workspace, all or none of them; their reports."""
+    """Import several files into `session`'s workspace, all or none of them; their reports.
+
+    When another process changed the corpus while the files went in on the copy, they are imported
+    again on a new copy (never straight into the workspace, where a file that now fails would leave
+    the ones before it written); the last try holds the workspace lock throughout, so only an edit
+    by hand can still change the corpus under it, and then nothing is written."""
+    for attempt in range(IMPORT_ATTEMPTS):
+        last = attempt == IMPORT_ATTEMPTS - 1
+        with session.store.locked() if last else nullcontext():
+            reports = _try_on_a_copy(session, request, annotator, progress)
+        if reports is not None:
+            return reports
+    raise ImportFailure("the corpus was changed (by hand?) while the files were imported; nothing was imported: try again")
+
+
+def _try_on_a_copy(session, request: ImportRequest, annotator: str, progress: ImportProgress | None) -> list | None:
+    """The files imported on a copy of the corpus and its changes put into the workspace; their reports,
+    or None (nothing written) when a workspace file changed meanwhile."""
     from annotator.exchange.importers.dry_run import corpus_copy
 
     before = corpus_signatures(session.ws.corpus)
@@ -88,19 +106,21 @@ def import_all_or_nothing(session, request: ImportRequest, annotator: str, progr
         copied = corpus_signatures(scratch.corpus)
         tried = read_whole(type(session)(scratch))
         reports = run_imports(tried, request, annotator, progress)
-        if _move_changes(tried.store, session.store, before, copied):
-            return reports
-    return run_imports(session, request, annotator, progress)  # the corpus changed meanwhile: as it is now
+        return reports if _move_changes(tried.store, session.store, before, copied) else None
 
 
 def corpus_signatures(folder: Path) -> dict[str, tuple]:
-    """Every file under a corpus folder (a write's temporary files aside), by its path in the folder."""
+    """Every YAML file under a corpus folder, by its path in the folder: what the store reads and an
+    import writes. Hidden files and folders (a write's temporary files, an editor's swap file that
+    changes as the user types) and others (an editor's backup `x.yaml~`) are not the corpus."""
     from annotator.corpus.store import file_signature
 
     found = {}
-    for parent, _, names in os.walk(folder):
+    # Into linked folders too, as the copy and the store go: a change there must be seen as well.
+    for parent, folders, names in os.walk(folder, followlinks=True):
+        folders[:] = [name for name in folders if not name.startswith(".")]
         for name in names:
-            if name.startswith(".") and name.endswith(".tmp"):
+            if name.startswith(".") or not name.endswith((".yaml", ".yml")):
                 continue
             path = Path(parent) / name
             signature = file_signature(path)
@@ -115,7 +135,7 @@ def _move_changes(tried, store, before: dict, copied: dict) -> bool:
     from annotator.corpus.yamlio import atomic_write_bytes
 
     after = corpus_signatures(tried.ws.corpus)
-    changed = sorted(name for name, signature in after.items() if copied.get(name) != signature)
+    changed = sorted((name for name, signature in after.items() if copied.get(name) != signature), key=_write_order)
     removed = sorted(set(copied) - set(after))
     with store.locked():
         if corpus_signatures(store.ws.corpus) != before:
@@ -126,6 +146,12 @@ def _move_changes(tried, store, before: dict, copied: dict) -> bool:
             (store.ws.corpus / name).unlink(missing_ok=True)
         _adopt_reads(tried, store, after)
     return True
+
+
+def _write_order(name: str) -> tuple:
+    """Passages and themes before the annotations that name them, as an import itself writes them: a
+    kill between two of these writes leaves no tag or memo on a passage that is not there yet."""
+    return (name.startswith("annotations/"), name)
 
 
 def _adopt_reads(tried, store, after: dict) -> None:
