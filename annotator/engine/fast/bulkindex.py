@@ -519,8 +519,7 @@ def _positive(weights: array) -> bool:
 
 def _runs(values: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """values[starts[0]:starts[0] + counts[0]], then the next run, ... as one array."""
-    ends = np.cumsum(counts)
-    return values[np.repeat(starts - (ends - counts), counts) + np.arange(ends[-1] if len(ends) else 0)]
+    return values[postingblocks.run_indexes(np.asarray(starts, dtype=np.int64), np.asarray(counts, dtype=np.int64))]
 
 
 def _add_table_field(table: TableWriter, fieldname: str, in_order: list[bytes], bounds: np.ndarray,

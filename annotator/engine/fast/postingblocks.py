@@ -96,11 +96,23 @@ def interleave(parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]], count: in
     for column, (_, start, length) in enumerate(parts):
         starts[:, column] = np.asarray(start, dtype=np.int64) + bases[column]
         lengths[:, column] = length
-    flat_starts, flat_lengths = starts.ravel(), lengths.ravel()
-    ends = np.cumsum(flat_lengths)
-    total = int(ends[-1]) if len(ends) else 0
-    index = np.repeat(flat_starts - (ends - flat_lengths), flat_lengths) + np.arange(total)
-    return np.concatenate(sources)[index], lengths.sum(axis=1)
+    return np.concatenate(sources)[run_indexes(starts.ravel(), lengths.ravel())], lengths.sum(axis=1)
+
+
+def run_indexes(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """starts[0], starts[0] + 1, ... (lengths[0] of them), then the next run's, ... as one array.
+
+    A running sum of steps that are 1 within a run and jump at each run's start: several
+    times faster than np.repeat over millions of short runs."""
+    nonempty = lengths > 0
+    starts, lengths = starts[nonempty], lengths[nonempty]
+    if not len(lengths):
+        return np.zeros(0, dtype=np.int64)
+    ends = np.cumsum(lengths)
+    steps = np.ones(int(ends[-1]), dtype=np.int64)
+    steps[0] = starts[0]
+    steps[ends[:-1]] = starts[1:] - (starts[:-1] + lengths[:-1] - 1)
+    return np.cumsum(steps, out=steps)
 
 
 def _constant(data: bytes) -> tuple[np.ndarray, int, int]:
