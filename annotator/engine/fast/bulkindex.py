@@ -249,7 +249,7 @@ class BulkWriter(SegmentWriter):
         self._pending: list[tuple[int, dict]] = []
         self._table: TableWriter | None = None
         self._table_tried = False
-        self._field_names = frozenset(self.schema.names())
+        self._plain_names = frozenset(name for name in self.schema.names() if not name.startswith("_"))
         for name, field in self.schema.items():
             if not field.indexed or field.vector or field.separate_spelling():
                 continue
@@ -284,9 +284,9 @@ class BulkWriter(SegmentWriter):
 
     def add_document(self, **fields):
         self._check_state()
-        if any(name.startswith("_") for name in fields):
-            raise ValueError("BulkWriter takes no boosts or custom stored values")
-        if not self._field_names.issuperset(fields):
+        if not self._plain_names.issuperset(fields):  # the usual document needs only this one test
+            if any(name.startswith("_") for name in fields):
+                raise ValueError("BulkWriter takes no boosts or custom stored values")
             self._check_fields(self.schema, fields)
         self._pending.append((self.docnum, fields))
         self._added = True

@@ -59,13 +59,19 @@ def length_bytes(lengths: np.ndarray) -> np.ndarray:
 def pickled_ints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each int (0 <= v < 2**31) as pickle writes it (BININT1, BININT2 or BININT): the
     bytes of all, one after another, and each one's length."""
+    table, lengths = _int_table(values)
+    return table[np.arange(5) < lengths[:, None]], lengths
+
+
+def _int_table(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """pickled_ints as rows of 5 bytes, each int's first `length` of its row."""
     values = np.asarray(values, dtype=np.int64)
     small, medium = values < 256, values < 65536
     lengths = np.where(small, 2, np.where(medium, 3, 5))
     table = np.empty((len(values), 5), dtype=np.uint8)
     table[:, 0] = np.where(small, ord("K"), np.where(medium, ord("M"), ord("J")))
     table[:, 1:] = values.astype("<u4").view(np.uint8).reshape(-1, 4)
-    return table[np.arange(5) < lengths[:, None]], lengths
+    return table, lengths
 
 
 def pickled_floats(values: np.ndarray) -> np.ndarray:
@@ -109,7 +115,9 @@ def run_indexes(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     if not len(lengths):
         return np.zeros(0, dtype=np.int64)
     ends = np.cumsum(lengths)
-    steps = np.ones(int(ends[-1]), dtype=np.int64)
+    # int32 halves the memory written and read when the indexes fit (a chunk's bytes always do)
+    dtype = np.int32 if int(starts.max()) + int(lengths.max()) < 2**31 else np.int64
+    steps = np.ones(int(ends[-1]), dtype=dtype)
     steps[0] = starts[0]
     steps[ends[:-1]] = starts[1:] - (starts[:-1] + lengths[:-1] - 1)
     return np.cumsum(steps, out=steps)
@@ -127,27 +135,38 @@ def positions_values(positions: np.ndarray, frequencies: np.ndarray) -> tuple[np
     deltas = positions.astype(np.int64)
     deltas[1:] -= positions[:-1]
     deltas[position_starts[:-1][frequencies > 0]] = positions[position_starts[:-1][frequencies > 0]]
-    items, item_lengths = pickled_ints(deltas)
+    int_table, item_lengths = _int_table(deltas)
+    items = int_table[np.arange(5) < item_lengths[:, None]]
     item_offsets = _offsets(item_lengths)
-    items_start = item_offsets[position_starts[:-1]]
+    first = position_starts[:-1]
+    items_start = item_offsets[first]
     items_length = item_offsets[position_starts[1:]] - items_start
     several = frequencies > 1
     # Positions.encode: pack_uint(len) + pickle.dumps(deltas, 2), a list that is one APPEND or a MARK ... APPENDS
     value_lengths = 4 + 5 + several + items_length + 2
     long_value = value_lengths > 255
-    header = np.empty((count, 5), dtype=np.uint8)
-    header[:, 0] = np.where(long_value, ord("B"), ord("C"))
-    header[:, 1:] = value_lengths.astype("<u4").view(np.uint8).reshape(-1, 4)
-    header_lengths = np.where(long_value, 5, 2)
-    counts = frequencies.astype(">u4").view(np.uint8)
-    tails = np.frombuffer(b"a.e.", dtype=np.uint8)  # one APPEND, or a MARK's APPENDS; then STOP
+    # Most postings hold one position: all of such a value, and the head and first position of
+    # the others, is cut from one row of fixed places (bytes object's opcode and length, count,
+    # list, MARK, first position, APPEND and STOP), the places a value does not use masked out.
+    row = np.empty((count, 22), dtype=np.uint8)
+    row[:, 0] = np.where(long_value, ord("B"), ord("C"))
+    row[:, 1:5] = value_lengths.astype("<u4").view(np.uint8).reshape(-1, 4)
+    row[:, 5:9] = frequencies.astype(">u4").view(np.uint8).reshape(-1, 4)
+    row[:, 9:15] = np.frombuffer(b"\x80\x02]q\x00(", dtype=np.uint8)
+    row[:, 15:20] = int_table[first]
+    row[:, 20:22] = np.frombuffer(b"a.", dtype=np.uint8)
+    keep = np.ones((count, 22), dtype=bool)
+    keep[:, 2:5] = long_value[:, None]
+    keep[:, 14] = several
+    first_length = item_lengths[first]
+    keep[:, 15:20] = np.arange(5) < first_length[:, None]
+    keep[:, 20:22] = ~several[:, None]
+    heads = row[keep]
+    head_lengths = keep.sum(axis=1)
     return interleave([
-        (header.ravel(), np.arange(count) * 5, header_lengths),
-        (counts, np.arange(count) * 4, 4),
-        _constant(b"\x80\x02]q\x00"),
-        (np.frombuffer(b"(", dtype=np.uint8), 0, several.astype(np.int64)),
-        (items, items_start, items_length),
-        (tails, several * 2, 2),
+        (heads, _offsets(head_lengths)[:-1], head_lengths),
+        (items, items_start + first_length, items_length - first_length),  # the other positions
+        (np.frombuffer(b"e.", dtype=np.uint8), 0, several * 2),  # APPENDS and STOP after them
     ], count)
 
 
