@@ -5,8 +5,9 @@ to disk and merges them back, then writes the postings one call each; for a
 100k-passage corpus that takes minutes. A full build knows its documents up
 front, so `BulkWriter` analyses the text of many documents at a time with one
 regular-expression pass and NumPy, keeps the segment's postings in flat arrays,
-groups them by term with one sort at commit, and hands them to Whoosh's codec a
-block at a time. Readers see exactly what Whoosh's writer would have written
+groups them by term with one sort at commit, and writes them in Whoosh's format
+(annotator.engine.fast.postingblocks, all terms of a field at once; a field whose values
+it cannot encode goes a term at a time through `_TermWriter`). Readers see exactly what Whoosh's writer would have written
 (tests compare the two, posting by posting). The text field's analyzer
 (annotator.engine.analysis) is reproduced step by step (tokenizer, lowercase, stop words,
 accents folded, stemmer, position renumbering); an ID field takes its value as its term; any other field goes
