@@ -18,11 +18,27 @@ def _term_stats(info):
 
 def test_bulk_index_reads_back_exactly_like_whooshs_own(tmp_path):
     docs = documents(700)  # enough for common words to fill several 128-posting blocks
+    _assert_same_index(tmp_path, docs)
+
+
+def test_bulk_index_of_ascii_text_and_long_postings_reads_back_exactly(tmp_path):
+    """An all-ASCII corpus (the tokeniser's shortcut), a word 150 times in a passage (a value over
+    255 bytes), terms in one document, in a block under 64 postings and in several blocks."""
+    docs = [doc for doc in documents(300) if doc["text"].isascii()]
+    docs.append(passage_doc(Passage("p-long", "echo " * 150 + "Never-Let-Me-Go it's O'Brien's 3.14", "", "book-9"), 9000, []))
+    terms = _assert_same_index(tmp_path, docs)
+    assert ("text", b"echo") in terms and ("id", b"p-long") in terms
+
+
+def _assert_same_index(tmp_path, docs) -> list[tuple[str, bytes]]:
+    """Build `docs` with both writers; every term, posting, position and stored field read back the same."""
     whoosh_reader = build(tmp_path / "whoosh", docs, bulk=False).reader()
     bulk_reader = build(tmp_path / "bulk", docs, bulk=True).reader()
     terms = list(whoosh_reader.all_terms())
     assert list(bulk_reader.all_terms()) == terms
-    assert max(whoosh_reader.doc_frequency("text", t) for f, t in terms if f == "text") > 300
+    assert max(whoosh_reader.doc_frequency("text", t) for f, t in terms if f == "text") > 128  # several blocks
+    assert any(whoosh_reader.doc_frequency("text", t) == 1 for f, t in terms if f == "text")
+    assert any(64 <= whoosh_reader.doc_frequency("text", t) % 128 for f, t in terms if f == "text")
     for fieldname, text in terms:
         assert _term_stats(bulk_reader.term_info(fieldname, text)) == _term_stats(whoosh_reader.term_info(fieldname, text))
         expected = list(whoosh_reader.postings(fieldname, text).items_as("weight"))
@@ -34,6 +50,7 @@ def test_bulk_index_reads_back_exactly_like_whooshs_own(tmp_path):
         assert bulk_reader.stored_fields(docnum) == whoosh_reader.stored_fields(docnum)
         assert bulk_reader.doc_field_length(docnum, "text") == whoosh_reader.doc_field_length(docnum, "text")
     assert bulk_reader.field_length("text") == whoosh_reader.field_length("text")
+    return terms
 
 
 def test_a_bulk_built_index_searches_and_takes_later_updates(tmp_path):
@@ -93,3 +110,43 @@ def test_a_text_holding_the_document_break_is_still_analysed_exactly():
 @given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=80), min_size=1, max_size=4))
 def test_fast_analysis_matches_the_stemming_analyzer_on_any_text(texts):
     assert _fast_positions(texts) == [_analyzer_positions(text) for text in texts]
+
+
+ASCII_TRICKY = [text for text in TRICKY if text.isascii()] + [
+    "Hyphen-joined words, open-plan office; don't can't O'Brien's rock'n'roll",
+    "UPPER lower MiXeD 42 4.2.1 _under_score_ ** *star* a*b trailing. dots... U.S.A.",
+    "the and of to a in is it",
+]
+
+
+def test_fast_analysis_of_ascii_only_texts_matches_the_analyzer():
+    assert _fast_positions(ASCII_TRICKY) == [_analyzer_positions(text) for text in ASCII_TRICKY]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(max_codepoint=127, blacklist_categories=("Cs",)), max_size=80),
+                min_size=1, max_size=4))
+def test_fast_analysis_matches_the_analyzer_on_any_ascii_text(texts):
+    assert _fast_positions(texts) == [_analyzer_positions(text) for text in texts]
+
+
+def test_posting_values_and_ints_are_pickled_as_whoosh_reads_them():
+    import pickle
+
+    import numpy as np
+    from whoosh.formats import Positions
+
+    from annotator.engine.fast.postingblocks import STRUCTS_MATCH, pickled_ints, positions_values
+
+    assert STRUCTS_MATCH  # Whoosh's term-info and hash-entry structs are those postingblocks repeats
+
+    ints = [0, 1, 255, 256, 65535, 65536, 2**31 - 1]
+    data, lengths = pickled_ints(np.array(ints))
+    assert pickle.loads(b"\x80\x03(" + data.tobytes() + b"t.") == tuple(ints)
+    assert lengths.tolist() == [2, 2, 2, 3, 3, 5, 5]
+    postings = [[0], [7], [3, 300, 70000], list(range(0, 600, 2)), [65535, 65536], [2**31 - 1]]
+    data, lengths = positions_values(np.array([p for posting in postings for p in posting]),
+                                     np.array([len(posting) for posting in postings]))
+    values = pickle.loads(b"\x80\x03(" + data.tobytes() + b"t.")
+    assert values == tuple(Positions().encode(posting) for posting in postings)
+    assert max(lengths) > 255  # pickled as BINBYTES, the others as SHORT_BINBYTES

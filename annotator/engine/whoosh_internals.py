@@ -15,7 +15,8 @@ Who uses what:
   _fixedlen/_default), the block postings (SegmentReader._terms.matcher, and the block
   matcher's _read_ids/_read_weights/_next_block/_i/_ids/_weights), BM25F._field_B,
   and Query._btexts (a prefix's or fuzzy term's expansions).
-- annotator.engine.fast.bulkindex (bulk segment writer): whoosh.filedb.filetables._lengths, W3TermInfo._struct,
+- annotator.engine.fast.bulkindex (bulk segment writer) and fast.postingblocks (its postings):
+  whoosh.filedb.filetables._lengths, W3TermInfo._struct,
   the W3 field writer's _postfile/_tindex/_fieldid/_postwriter (its _blocklimit, _compression), and
   the SegmentWriter it extends (_check_state, _check_fields, _added, _assemble_segment), and the
   W3 per-document writer's stored column (_colwriters['_stored'], its wrapped writer's _child).

@@ -5,8 +5,9 @@ to disk and merges them back, then writes the postings one call each; for a
 100k-passage corpus that takes minutes. A full build knows its documents up
 front, so `BulkWriter` analyses the text of many documents at a time with one
 regular-expression pass and NumPy, keeps the segment's postings in flat arrays,
-groups them by term with one sort at commit, and hands them to Whoosh's codec a
-block at a time. Readers see exactly what Whoosh's writer would have written
+groups them by term with one sort at commit, and writes them in Whoosh's format
+(annotator.engine.fast.postingblocks, all terms of a field at once; a field whose values
+it cannot encode goes a term at a time through `_TermWriter`). Readers see exactly what Whoosh's writer would have written
 (tests compare the two, posting by posting). The text field's analyzer
 (annotator.engine.analysis) is reproduced step by step (tokenizer, lowercase, stop words,
 accents folded, stemmer, position renumbering); an ID field takes its value as its term; any other field goes
@@ -34,6 +35,7 @@ from whoosh.writing import NO_MERGE, SegmentWriter
 
 from annotator.engine import whoosh_internals
 from annotator.engine.analysis import ENGLISH, HAS_CJK, TOKEN_EXPRESSION, TextAnalyzer, fold, language
+from annotator.engine.fast import postingblocks
 from annotator.engine.fast.termtable import TableWriter, pending_path, remove_pending, table_path
 
 _ENTRY_LENGTHS = whoosh_internals.hash_entry_lengths()  # Whoosh's private structs (whoosh_internals)
@@ -126,23 +128,28 @@ class _LanguageCodes:
         return code
 
     def analyse(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        per_text = [_tokens(text) for text in texts]
+        all_ascii = all(map(str.isascii, texts))
+        if all_ascii:  # lowering ASCII text first keeps every token's bounds: one pass less
+            per_text = [_TOKENS.findall(text.lower()) for text in texts]
+            lowered = list(chain.from_iterable(per_text))
+        else:
+            per_text = [_tokens(text) for text in texts]
+            tokens = list(chain.from_iterable(per_text))
+            # One lower() for all tokens: joined by spaces (never in a token), each lowers as it would alone.
+            lowered = " ".join(tokens).lower().split(" ") if tokens else []
         counts = np.fromiter(map(len, per_text), dtype=np.int64, count=len(per_text))
-        tokens = list(chain.from_iterable(per_text))
-        # One lower() for all tokens: joined by spaces (never in a token), each lowers as it would alone.
-        joined = " ".join(tokens)
-        lowered = joined.lower().split(" ") if tokens else []
-        codes = np.array(list(map(self._codes.get, lowered, repeat(_UNKNOWN, len(lowered)))), dtype=np.int64)
-        for index in np.flatnonzero(codes == _UNKNOWN).tolist():  # tokens new to this analysis
-            token = lowered[index]
-            code = self._codes.get(token)
-            codes[index] = self._code(token) if code is None else code
+        codes = np.fromiter(map(self._codes.get, lowered, repeat(_UNKNOWN, len(lowered))), dtype=np.int64, count=len(lowered))
+        unknown = np.flatnonzero(codes == _UNKNOWN).tolist()  # tokens new to this analysis
+        if unknown:
+            for token in {lowered[index] for index in unknown}:
+                self._code(token)
+            codes[unknown] = list(map(self._codes.__getitem__, map(lowered.__getitem__, unknown)))
         doc = np.repeat(np.arange(len(texts)), counts)
         starts = np.cumsum(counts) - counts
         in_doc = np.arange(len(codes)) - starts[doc]  # place among the text's tokens, stopped ones included
         kept = codes >= 0
         spelled = None
-        if not joined.isascii():
+        if not all_ascii:
             spelled = np.array(list(map(self._spelled.get, lowered, repeat(_STOPPED, len(lowered)))), dtype=np.int64)[kept]
         doc, in_doc, codes = doc[kept], in_doc[kept], codes[kept]
         # The stop words are dropped and the rest renumbered: a text's first kept token keeps its place,
@@ -241,14 +248,14 @@ class BulkWriter(SegmentWriter):
         self._fast_text: dict[str, FastAnalysis] = {}
         self._id_fields: set[str] = set()
         self._pending: list[tuple[int, dict]] = []
-        self._single_values: dict[int, bytes] = {}
         self._table: TableWriter | None = None
         self._table_tried = False
-        self._field_names = frozenset(self.schema.names())
+        self._plain_names = frozenset(name for name in self.schema.names() if not name.startswith("_"))
         for name, field in self.schema.items():
             if not field.indexed or field.vector or field.separate_spelling():
                 continue
-            if type(field.format) is Positions and field.scorable and field.format.field_boost == 1.0:
+            if (type(field.format) is Positions and field.scorable and field.format.field_boost == 1.0
+                    and postingblocks.supports(field, True)):  # which encodes its positions
                 try:
                     self._fast_text[name] = FastAnalysis(field.analyzer)
                 except TypeError:
@@ -278,9 +285,9 @@ class BulkWriter(SegmentWriter):
 
     def add_document(self, **fields):
         self._check_state()
-        if any(name.startswith("_") for name in fields):
-            raise ValueError("BulkWriter takes no boosts or custom stored values")
-        if not self._field_names.issuperset(fields):
+        if not self._plain_names.issuperset(fields):  # the usual document needs only this one test
+            if any(name.startswith("_") for name in fields):
+                raise ValueError("BulkWriter takes no boosts or custom stored values")
             self._check_fields(self.schema, fields)
         self._pending.append((self.docnum, fields))
         self._added = True
@@ -301,14 +308,18 @@ class BulkWriter(SegmentWriter):
         store_raw = whoosh_internals.stored_bytes_writer(perdoc)
         schema = self.schema
         stored_pickles = []
+        plans: dict[tuple, list] = {}  # the documents' field names (most share them) -> the fields, sorted
         for row, (docnum, fields) in enumerate(pending):
             perdoc.start_doc(docnum)
             stored = {}
-            for fieldname in sorted(fields):
+            names = tuple(fields)
+            plan = plans.get(names)
+            if plan is None:
+                plan = plans[names] = [(name, schema[name]) for name in sorted(fields)]
+            for fieldname, field in plan:
                 value = fields[fieldname]
                 if value is None:
                     continue
-                field = schema[fieldname]
                 if field.stored:  # a LanguageText as plain text: unpickled without a call to str()
                     stored[fieldname] = str(value) if isinstance(value, str) else value
                 if fieldname in lengths:
@@ -317,7 +328,8 @@ class BulkWriter(SegmentWriter):
                     length = 0
                 else:
                     length = self._index_field(fieldname, field, value, docnum) if field.indexed else 0
-                perdoc.add_field(fieldname, field, value if store_raw is None else None, length)
+                if length or store_raw is None:  # else add_field has nothing to do
+                    perdoc.add_field(fieldname, field, value if store_raw is None else None, length)
                 if field.column_type:
                     perdoc.add_column_value(fieldname, field.column_type, field.to_column_value(value))
             perdoc.finish_doc()
@@ -348,26 +360,13 @@ class BulkWriter(SegmentWriter):
         new[1:] = (doc[1:] != doc[:-1]) | (terms[1:] != terms[:-1])
         starts = np.flatnonzero(new)
         freqs = np.diff(np.append(starts, len(doc)))
-        values = self._encode_positions(positions, starts, freqs)
         quantised = np.array([_quantised(int(n)) for n in lengths], dtype=np.int64)
         posted = doc[starts]
         postings = self._postings(fieldname)
-        postings.extend(terms[starts], docnums[row_of[posted]], freqs.astype(np.float32), quantised[row_of[posted]], values)
-        postings.positions.frombytes(positions.astype(np.int32).tobytes())  # posting by posting, as the values
+        # No values: postingblocks encodes the positions, term by term, as the segment is written.
+        postings.extend(terms[starts], docnums[row_of[posted]], freqs.astype(np.float32), quantised[row_of[posted]], ())
+        postings.positions.frombytes(positions.astype(np.int32).tobytes())  # posting by posting
         return lengths
-
-    def _encode_positions(self, positions: np.ndarray, starts: np.ndarray, freqs: np.ndarray) -> list[bytes]:
-        """Each posting's value: its positions as Whoosh's Positions format encodes them."""
-        encode = Positions().encode
-        singles = self._single_values
-        first = positions[starts].tolist()
-        for pos in set(first) - singles.keys():
-            singles[pos] = encode([pos])
-        values = list(map(singles.__getitem__, first))  # most words occur once in a passage
-        for index in np.flatnonzero(freqs > 1).tolist():
-            start = int(starts[index])
-            values[index] = encode(positions[start:start + int(freqs[index])].tolist())
-        return values
 
     def _index_ids(self, fieldname: str, pending) -> bool:
         """Post a batch's values of an unscored ID field, each its own term, if all are text."""
@@ -426,6 +425,10 @@ class BulkWriter(SegmentWriter):
                 term_numbers = {name: number for number, name in enumerate(self._fast_text[fieldname].terms)}
             else:
                 term_numbers = postings.term_numbers
+            field = self.schema[fieldname]
+            if postingblocks.supports(field, fieldname in self._fast_text) and _positive(postings.weights):
+                self._write_field_at_once(fieldname, field, postings, term_numbers)
+                continue
             terms = np.frombuffer(postings.terms, dtype=np.uint32)
             order = np.argsort(terms, kind="stable")  # documents stay ascending within a term
             bounds = np.zeros(max(term_numbers.values(), default=-1) + 2, dtype=np.int64)
@@ -434,10 +437,8 @@ class BulkWriter(SegmentWriter):
             weights = _sorted_array("f", postings.weights, np.float32, order)
             lengths = _sorted_array("I", postings.lengths, np.uint32, order)
             values = postings.values  # stays in arrival order, read through `order`
-            positions = _positions_in_order(postings, order) if fieldname in self._fast_text else None
             order = _sorted_array("I", order.astype(np.uint32), np.uint32, None)
             del postings, terms
-            field = self.schema[fieldname]
             fieldwriter.start_field(fieldname, field)
             terms = _TermWriter(fieldwriter, field, docs, weights, lengths, values, order)
             in_order = [btext for btext in sorted(term_numbers) if bounds[term_numbers[btext] + 1] > bounds[term_numbers[btext]]]
@@ -448,8 +449,39 @@ class BulkWriter(SegmentWriter):
             fieldwriter.finish_field()
             if self._table is not None and not field.unique:  # ids are looked up by Whoosh, never scored
                 numbers = np.fromiter((term_numbers[btext] for btext in in_order), dtype=np.int64, count=len(in_order))
-                _add_table_field(self._table, fieldname, in_order, bounds, numbers, docs, weights, positions)
+                _add_table_field(self._table, fieldname, in_order, bounds, numbers, docs, weights)
         fieldwriter.close()
+
+    def _write_field_at_once(self, fieldname: str, field, postings: _FieldPostings, term_numbers: dict[bytes, int]) -> None:
+        """A field's postings regrouped into term order once, written for Whoosh by
+        annotator.engine.fast.postingblocks and, from the same arrays, to the term table."""
+        terms = np.frombuffer(postings.terms, dtype=np.uint32)
+        counts = np.bincount(terms, minlength=len(term_numbers))
+        in_order = [btext for btext in sorted(term_numbers) if counts[term_numbers[btext]]]
+        rank = np.zeros(len(counts), dtype=np.int64)  # term number -> place in term order
+        rank[np.fromiter((term_numbers[btext] for btext in in_order), dtype=np.int64, count=len(in_order))] = np.arange(len(in_order))
+        places = rank[terms]
+        order = np.argsort(places, kind="stable")  # documents stay ascending within a term
+        post_starts = np.zeros(len(in_order) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(places, minlength=len(in_order)), out=post_starts[1:])
+        del places, rank
+        docs = np.frombuffer(postings.docs, dtype=np.uint32)[order]
+        arrival_weights = np.frombuffer(postings.weights, dtype=np.float32)
+        weights = arrival_weights[order]
+        lengths = np.frombuffer(postings.lengths, dtype=np.uint32)[order]
+        positions = None
+        if fieldname in self._fast_text:
+            frequencies = arrival_weights.astype(np.int64)
+            arrival_starts = np.cumsum(frequencies) - frequencies
+            positions = _runs(np.frombuffer(postings.positions, dtype=np.int32), arrival_starts[order], frequencies[order])
+        del postings, order
+        fieldwriter = self.fieldwriter
+        fieldwriter.start_field(fieldname, field)
+        postingblocks.FieldPostingsWriter(fieldwriter).write(in_order, post_starts, docs, weights, lengths, positions)
+        fieldwriter.finish_field()
+        if self._table is not None and not field.unique:  # ids are looked up by Whoosh, never scored
+            # Document numbers are below 2**31: their uint32 bytes read as int32 unchanged.
+            self._table.add_field(fieldname, in_order, post_starts, docs.view(np.int32), weights, positions)
 
     # -- the term table beside the segment (annotator.engine.fast.termtable) -------------------------
 
@@ -482,23 +514,18 @@ class BulkWriter(SegmentWriter):
         super().cancel()
 
 
-def _positions_in_order(postings: _FieldPostings, order: np.ndarray) -> np.ndarray:
-    """A fast text field's positions, posting after posting in `order` (arrival order: each has its frequency's worth)."""
-    frequencies = np.frombuffer(postings.weights, dtype=np.float32).astype(np.int64)
-    arrival_starts = np.cumsum(frequencies) - frequencies
-    return _runs(np.frombuffer(postings.positions, dtype=np.int32), arrival_starts[order], frequencies[order])
+def _positive(weights: array) -> bool:
+    return not len(weights) or bool(np.frombuffer(weights, dtype=np.float32).min() > 0)
 
 
 def _runs(values: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """values[starts[0]:starts[0] + counts[0]], then the next run, ... as one array."""
-    ends = np.cumsum(counts)
-    return values[np.repeat(starts - (ends - counts), counts) + np.arange(ends[-1] if len(ends) else 0)]
+    return values[postingblocks.run_indexes(np.asarray(starts, dtype=np.int64), np.asarray(counts, dtype=np.int64))]
 
 
 def _add_table_field(table: TableWriter, fieldname: str, in_order: list[bytes], bounds: np.ndarray,
-                     numbers: np.ndarray, docs: array, weights: array, positions: np.ndarray | None = None) -> None:
-    """A field's postings regrouped from term-number order into term order, for the term table
-    (`positions`, when given, posting after posting in term-number order)."""
+                     numbers: np.ndarray, docs: array, weights: array) -> None:
+    """A field's postings regrouped from term-number order into term order, for the term table."""
     starts = bounds[numbers]
     counts = bounds[numbers + 1] - starts
     post_starts = np.zeros(len(in_order) + 1, dtype=np.int64)
@@ -506,12 +533,7 @@ def _add_table_field(table: TableWriter, fieldname: str, in_order: list[bytes], 
     gather = np.repeat(starts - post_starts[:-1], counts) + np.arange(post_starts[-1])
     # Document numbers are below 2**31: their uint32 bytes read as int32 unchanged.
     table_weights = np.frombuffer(weights, dtype=np.float32)[gather]
-    if positions is not None:
-        frequencies = np.frombuffer(weights, dtype=np.float32).astype(np.int64)
-        position_starts = np.cumsum(frequencies) - frequencies
-        positions = _runs(positions, position_starts[gather], frequencies[gather])
-    table.add_field(fieldname, in_order, post_starts, np.frombuffer(docs, dtype=np.int32)[gather], table_weights,
-                    positions)
+    table.add_field(fieldname, in_order, post_starts, np.frombuffer(docs, dtype=np.int32)[gather], table_weights)
 
 
 class _TermWriter:
