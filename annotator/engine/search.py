@@ -742,6 +742,9 @@ def _search(
     narrowed = any((themes, source, untagged, prepared.themes, prepared.sources, prepared.untagged))
     if common_only and not narrowed:  # not every passage of the corpus (or every note), from its first
         return SearchResult(query=text, total=0, hits=[], notice=ONLY_COMMON_WORDS)
+    if _no_word_to_look_for(q, prepared, as_you_type) and not common_only and not narrowed:
+        # `(`, `"`, `AND`, `*`, `theme:`: typed, but no word to look for; not the whole corpus as if it matched
+        return SearchResult(query=text, total=0, hits=[], notice=no_words_notice(prepared.words))
     scored = has_text_terms(q)
     if not scored and q is not wq.NullQuery and not isinstance(q, wq.Every):
         # e.g. `-word` alone: what remains after the exclusion, in corpus order
@@ -750,9 +753,11 @@ def _search(
     terms = _as_words(positive_text_terms(q, _ExpandingReader(index, searcher))) if scored else frozenset()
     hits = [_hit(stored, s, terms, index.pending_tags) for stored, s in zip(_stored_page(index, searcher, docnums), scores)]
     suggestion = None
-    if total == 0 and prepared.words.strip() and not (as_you_type and _still_typing(text)):
-        suggestion = _did_you_mean(searcher, text, q, index)
     notice = ONLY_COMMON_WORDS_FILTERED if common_only else None
+    if total == 0 and _EMPTY_FILTER.search(prepared.words):  # `theme:` alone: no "did you mean: them:"
+        notice = no_words_notice(prepared.words)
+    elif total == 0 and prepared.words.strip() and not (as_you_type and _still_typing(text)):
+        suggestion = _did_you_mean(searcher, text, q, index)
     return SearchResult(query=text, total=total, hits=hits, suggestion=suggestion, notice=notice)
 
 
@@ -782,6 +787,29 @@ def _reader_expansions(reader):
 
 ONLY_COMMON_WORDS = "only common words were typed (the, to, be, single letters): they are not indexed; add a rarer word"
 ONLY_COMMON_WORDS_FILTERED = "only common words were typed (not indexed): showing every passage the filters allow"
+
+
+NO_WORDS = "no word to search for (brackets, quotes, operators and * alone match nothing)"
+_EMPTY_FILTER = re.compile(r"(?<![\w:])(themes?|source|kind):(?=\s|$)")
+
+
+def _no_word_to_look_for(q: wq.Query, prepared: Prepared, as_you_type: bool) -> bool:
+    """Something was typed, and the query has no word in it (a word still too short to search for
+    as it is typed, `an`, is not this: the box keeps listing until it is longer)."""
+    if not prepared.words.strip() or not (q is wq.NullQuery or isinstance(q, wq.Every)):
+        return False
+    return not (as_you_type and _WORDS.search(prepared.words) and not _OPERATORS_ONLY.fullmatch(prepared.words))
+
+
+_OPERATORS_ONLY = re.compile(r"[\s()\"*]*(?:(?:AND|OR|NOT)[\s()\"*]+)*(?:AND|OR|NOT)?[\s()\"*]*")
+
+
+def no_words_notice(words: str) -> str:
+    """Why a query with no searchable word finds nothing: a filter with no value, or only symbols."""
+    empty = _EMPTY_FILTER.search(words)
+    if empty:
+        return f"'{empty.group(0)}' names nothing: write it with a value, e.g. {empty.group(1)}:NAME"
+    return NO_WORDS
 
 
 def _only_common_words(words: str) -> bool:
