@@ -1000,7 +1000,7 @@ def _did_you_mean(searcher, text: str, q: wq.Query, index: SearchIndex | None = 
         word = m.group()
         # a word is one term in each of the query's languages: the one corrected may be any of them
         better = next((replacements[term] for term in analysed_terms(word) if term in replacements), None)
-        if better is None:
+        if better is None or not _plausible_spelling(word, better):
             return word
         return better.capitalize() if word[:1].isupper() else better
 
@@ -1046,6 +1046,15 @@ def _closest_term(searcher, term: str, index: SearchIndex | None = None) -> str 
     if not close:
         return None
     return min(close, key=lambda c: (c[1], -searcher.doc_frequency("text", c[0]), c[0]))[0]
+
+
+def _plausible_spelling(typed: str, better: str) -> bool:
+    """The correction is near the word as typed, not only its stem: `lies` (stem `li`) is not `his`
+    (stem `hi`, one edit from `li`); the same distances as _closest_term's."""
+    from rapidfuzz.distance import Levenshtein
+
+    typed = typed.lower()
+    return Levenshtein.distance(typed, better.lower()) <= (1 if len(typed) <= 4 else 2)
 
 
 def _surface_word(searcher, term: str) -> str | None:
