@@ -14,7 +14,7 @@ def test_the_cli_finds_nothing_and_says_why(cli, workspace_dir, query):
     assert code == 0, err
     lines = out.splitlines()
     assert lines[0] == "0 results", out
-    assert ("no word to search for" in out) or ("'theme:' names nothing" in out), out
+    assert ("no word in the query to search for" in out) or ("'theme:' needs a name: theme:NAME" in out), out
     assert "did you mean" not in out
 
 

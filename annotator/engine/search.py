@@ -789,7 +789,7 @@ ONLY_COMMON_WORDS = "only common words were typed (the, to, be, single letters):
 ONLY_COMMON_WORDS_FILTERED = "only common words were typed (not indexed): showing every passage the filters allow"
 
 
-NO_WORDS = "no word to search for (brackets, quotes, operators and * alone match nothing)"
+NO_WORDS = "no word in the query to search for"  # brackets, quotes, operators, * alone (fits 80 columns)
 _EMPTY_FILTER = re.compile(r"(?<![\w:])(themes?|source|kind):(?=\s|$)")
 
 
@@ -808,7 +808,7 @@ def no_words_notice(words: str) -> str:
     """Why a query with no searchable word finds nothing: a filter with no value, or only symbols."""
     empty = _EMPTY_FILTER.search(words)
     if empty:
-        return f"'{empty.group(0)}' names nothing: write it with a value, e.g. {empty.group(1)}:NAME"
+        return f"'{empty.group(0)}' needs a name: {empty.group(1)}:NAME"
     return NO_WORDS
 
 
