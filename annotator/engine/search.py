@@ -742,7 +742,7 @@ def _search(
     narrowed = any((themes, source, untagged, prepared.themes, prepared.sources, prepared.untagged))
     if common_only and not narrowed:  # not every passage of the corpus (or every note), from its first
         return SearchResult(query=text, total=0, hits=[], notice=ONLY_COMMON_WORDS)
-    if _no_word_to_look_for(q, prepared, as_you_type) and not common_only and not narrowed:
+    if _no_word_to_look_for(q, prepared) and not common_only and not narrowed:
         # `(`, `"`, `AND`, `*`, `theme:`: typed, but no word to look for; not the whole corpus as if it matched
         return SearchResult(query=text, total=0, hits=[], notice=no_words_notice(prepared.words))
     scored = has_text_terms(q)
@@ -793,15 +793,15 @@ NO_WORDS = "no word in the query to search for"  # brackets, quotes, operators, 
 _EMPTY_FILTER = re.compile(r"(?<![\w:])(themes?|source|kind):(?=\s|$)")
 
 
-def _no_word_to_look_for(q: wq.Query, prepared: Prepared, as_you_type: bool) -> bool:
-    """Something was typed, and the query has no word in it (a word still too short to search for
-    as it is typed, `an`, is not this: the box keeps listing until it is longer)."""
-    if not prepared.words.strip() or not (q is wq.NullQuery or isinstance(q, wq.Every)):
-        return False
-    return not (as_you_type and _WORDS.search(prepared.words) and not _OPERATORS_ONLY.fullmatch(prepared.words))
+def _no_word_to_look_for(q: wq.Query, prepared: Prepared) -> bool:
+    """Something was typed, and it is only brackets, quotes, `*`, operators: no word to look for
+    (`-lamp` parses to no query too, its exclusion a filter; `an`, typed, is a word still to come)."""
+    if prepared.kinds or not prepared.words.strip() or not (q is wq.NullQuery or isinstance(q, wq.Every)):
+        return False  # `kind:passage OR kind:note` lists them: the filters typed are the query
+    return bool(_SYMBOLS_AND_OPERATORS.fullmatch(prepared.words))
 
 
-_OPERATORS_ONLY = re.compile(r"[\s()\"*]*(?:(?:AND|OR|NOT)[\s()\"*]+)*(?:AND|OR|NOT)?[\s()\"*]*")
+_SYMBOLS_AND_OPERATORS = re.compile(r"(?:[\W_]|\b(?:AND|OR|NOT)\b)*")
 
 
 def no_words_notice(words: str) -> str:
@@ -1053,8 +1053,8 @@ def _plausible_spelling(typed: str, better: str) -> bool:
     (stem `hi`, one edit from `li`); the same distances as _closest_term's."""
     from rapidfuzz.distance import Levenshtein
 
-    typed = typed.lower()
-    return Levenshtein.distance(typed, better.lower()) <= (1 if len(typed) <= 4 else 2)
+    typed = fold(typed.lower())  # accents folded: `soeurr` is one edit from `sœur` (`soeur`)
+    return Levenshtein.distance(typed, fold(better.lower())) <= (1 if len(typed) <= 4 else 2)
 
 
 def _surface_word(searcher, term: str) -> str | None:
