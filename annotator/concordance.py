@@ -126,7 +126,14 @@ def _indexed(session, term: str, typed: Term, width: int, sort: str, limit: int 
     # apart: "Ruth's" finds "Ruth"); else the count search gives, of which the first were read.
     passages = len({line.id for line in lines}) if len(hits) >= result.total else result.total
     return Concordance(term, sort_lines(lines, sort), passages, len(hits), result.notice,
-                       suggestion=result.suggestion if not lines else None)
+                       suggestion=_finding(session, result.suggestion) if not lines else None)
+
+
+def _finding(session, suggestion: str | None) -> str | None:
+    """A did-you-mean only when it finds more than the query did (nothing): a corrected phrase may not."""
+    if suggestion is None or session.search(suggestion, kind="passage", limit=1).total == 0:
+        return None
+    return suggestion
 
 
 def _only_common_words(words: list[str]) -> bool:

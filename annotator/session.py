@@ -448,7 +448,9 @@ class Session:
         """Undo one change: remove what was added, restore what was removed. What was changed
         since by someone else (another window, the CLI, a hand edit) is refused: ChangedSince."""
         if is_comment(change):
-            comments.revert(self.store, change)
+            with self.store.locked():
+                self._refuse_restoring_a_memo(change, change.before, change.after, "undone")
+                comments.revert(self.store, change)
         else:
             self._apply(change, not change.added, "undone")
         self._index_tags(index_later)
@@ -456,10 +458,18 @@ class Session:
     def replay(self, change: TagChange | CommentChange, *, index_later: bool = False) -> None:
         """Redo one change."""
         if is_comment(change):
-            comments.replay(self.store, change)
+            with self.store.locked():
+                self._refuse_restoring_a_memo(change, change.after, change.before, "redone")
+                comments.replay(self.store, change)
         else:
             self._apply(change, change.added, "redone")
         self._index_tags(index_later)
+
+    def _refuse_restoring_a_memo(self, change: CommentChange, state, now, verb: str) -> None:
+        """Call holding the lock: an undo or redo that brings back a comment on a passage must not
+        bring it back on a passage a re-import removed (taking one away, or a tag's comment, may)."""
+        if change.on_passage and any(memo not in (now or []) for memo in (state or [])):
+            self._refuse_a_removed_passage(change.passage, verb)
 
     def _apply(self, change: TagChange, add: bool, verb: str) -> None:
         with self.store.locked():  # the theme checked and the tag restored at once, as in tag()

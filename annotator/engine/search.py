@@ -781,6 +781,9 @@ def _search(
     narrowed = any((themes, source, untagged, prepared.themes, prepared.sources, prepared.untagged))
     if common_only and not narrowed:  # not every passage of the corpus (or every note), from its first
         return SearchResult(query=text, total=0, hits=[], notice=ONLY_COMMON_WORDS)
+    if _no_word_to_look_for(q, prepared) and not common_only and not narrowed:
+        # `(`, `"`, `AND`, `*`, `theme:`: typed, but no word to look for; not the whole corpus as if it matched
+        return SearchResult(query=text, total=0, hits=[], notice=no_words_notice(prepared.words))
     scored = has_text_terms(q)
     if not scored and q is not wq.NullQuery and not isinstance(q, wq.Every):
         # e.g. `-word` alone: what remains after the exclusion, in corpus order
@@ -789,9 +792,11 @@ def _search(
     terms = _as_words(positive_text_terms(q, _ExpandingReader(index, searcher))) if scored else frozenset()
     hits = _hits(_stored_page(index, searcher, docnums), scores, terms, index.pending_tags)
     suggestion = None
-    if total == 0 and prepared.words.strip() and not (as_you_type and _still_typing(text)):
-        suggestion = _did_you_mean(searcher, text, q, index)
     notice = ONLY_COMMON_WORDS_FILTERED if common_only else None
+    if total == 0 and _EMPTY_FILTER.search(prepared.words):  # `theme:` alone: no "did you mean: them:"
+        notice = no_words_notice(prepared.words)
+    elif total == 0 and prepared.words.strip() and not (as_you_type and _still_typing(text)):
+        suggestion = _did_you_mean(searcher, text, q, index)
     return SearchResult(query=text, total=total, hits=hits, suggestion=suggestion, notice=notice)
 
 
@@ -821,6 +826,29 @@ def _reader_expansions(reader):
 
 ONLY_COMMON_WORDS = "only common words were typed (the, to, be, single letters): they are not indexed; add a rarer word"
 ONLY_COMMON_WORDS_FILTERED = "only common words were typed (not indexed): showing every passage the filters allow"
+
+
+NO_WORDS = "no word in the query to search for"  # brackets, quotes, operators, * alone (fits 80 columns)
+_EMPTY_FILTER = re.compile(r"(?<![\w:])(themes?|source|kind):(?=\s|$)")
+
+
+def _no_word_to_look_for(q: wq.Query, prepared: Prepared) -> bool:
+    """Something was typed, and it is only brackets, quotes, `*`, operators: no word to look for
+    (`-lamp` parses to no query too, its exclusion a filter; `an`, typed, is a word still to come)."""
+    if prepared.kinds or not prepared.words.strip() or not (q is wq.NullQuery or isinstance(q, wq.Every)):
+        return False  # `kind:passage OR kind:note` lists them: the filters typed are the query
+    return bool(_SYMBOLS_AND_OPERATORS.fullmatch(prepared.words))
+
+
+_SYMBOLS_AND_OPERATORS = re.compile(r"(?:[\W_]|\b(?:AND|OR|NOT)\b)*")
+
+
+def no_words_notice(words: str) -> str:
+    """Why a query with no searchable word finds nothing: a filter with no value, or only symbols."""
+    empty = _EMPTY_FILTER.search(words)
+    if empty:
+        return f"'{empty.group(0)}' needs a name: {empty.group(1)}:NAME"
+    return NO_WORDS
 
 
 def _only_common_words(words: str) -> bool:
@@ -1025,7 +1053,7 @@ def _did_you_mean(searcher, text: str, q: wq.Query, index: SearchIndex | None = 
         word = m.group()
         # a word is one term in each of the query's languages: the one corrected may be any of them
         better = next((replacements[term] for term in analysed_terms(word) if term in replacements), None)
-        if better is None:
+        if better is None or not _plausible_spelling(word, better):
             return word
         return better.capitalize() if word[:1].isupper() else better
 
@@ -1071,6 +1099,15 @@ def _closest_term(searcher, term: str, index: SearchIndex | None = None) -> str 
     if not close:
         return None
     return min(close, key=lambda c: (c[1], -searcher.doc_frequency("text", c[0]), c[0]))[0]
+
+
+def _plausible_spelling(typed: str, better: str) -> bool:
+    """The correction is near the word as typed, not only its stem: `lies` (stem `li`) is not `his`
+    (stem `hi`, one edit from `li`); the same distances as _closest_term's."""
+    from rapidfuzz.distance import Levenshtein
+
+    typed = fold(typed.lower())  # accents folded: `soeurr` is one edit from `sœur` (`soeur`)
+    return Levenshtein.distance(typed, fold(better.lower())) <= (1 if len(typed) <= 4 else 2)
 
 
 def _surface_word(searcher, term: str) -> str | None:

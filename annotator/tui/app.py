@@ -64,6 +64,10 @@ def _import_ahead() -> None:
         importlib.import_module(module)
 
 
+# The app's actions on the selected passage (annotator.tui.bindings): not offered without one.
+PASSAGE_ACTIONS = frozenset({"toggle_theme", "pick_theme", "suggest", "comment", "copy_quote"})
+
+
 class AnnotatorApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "annotator"
@@ -249,6 +253,19 @@ class AnnotatorApp(App):
             if finder is not None:
                 return finder()
         return None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The keys that act on a passage (1-9, t, s, c, y) are in the footer only while one is selected."""
+        if action in PASSAGE_ACTIONS and self.selected_passage_id() is None:
+            return False
+        return True
+
+    async def _run_command(self, action: str) -> None:
+        """A palette command: one that needs a passage says so when none is selected (its key is hidden)."""
+        if self.check_action(action.partition("(")[0], ()) is False:
+            self._passage_or_warn()
+            return
+        await self.run_action(action)
 
     def _passage_or_warn(self) -> str | None:
         passage_id = self.selected_passage_id()
@@ -505,7 +522,7 @@ class AnnotatorApp(App):
                 command = SystemCommand("Colour scheme", "Change the colours of the whole screen (dark, light, …)", command.callback)
             yield command
         for command in COMMANDS:
-            yield SystemCommand(command.title, command.help, partial(self.run_action, command.action))
+            yield SystemCommand(command.title, command.help, partial(self._run_command, command.action))
         for number, theme in enumerate(self.look.themes, start=1):
             key = f" ({number})" if number <= 9 else ""
             yield SystemCommand(

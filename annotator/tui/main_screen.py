@@ -28,6 +28,10 @@ PAGE_SLACK = 3
 
 
 NO_PASSAGES = "No passages yet: ctrl+p, Import a file…"
+# A meaning query may wait for the passage being embedded: past this, the counter says it is searching
+# rather than show the last query's count above its results as if they were this one's.
+SEARCHING_AFTER_S = 0.3
+SEARCHING = "searching by meaning…"
 
 
 def counter_text(result: SearchResult) -> str:
@@ -56,6 +60,7 @@ class MainScreen(Screen):
         super().__init__()
         self.loaded_limit = 0
         self.total = 0
+        self.shown_query: str | None = None  # the query whose results the list shows
         self.status = "Opening the index…"  # the counter's text, shown above the results
 
     def compose(self) -> ComposeResult:
@@ -109,6 +114,12 @@ class MainScreen(Screen):
         page = self.page_size()
         limit = self.loaded_limit + page if more else max(page, self.loaded_limit if keep else page)
         self._search(query, limit, keep, more)
+        if self.app.meaning.on and query != self.shown_query:
+            self.set_timer(SEARCHING_AFTER_S, lambda: self._say_searching(query))
+
+    def _say_searching(self, query: str) -> None:
+        if query != self.shown_query and query == self.search_box.value:
+            self.set_status(SEARCHING)
 
     def page_size(self) -> int:
         return self.results.rows_shown() + PAGE_SLACK
@@ -131,6 +142,7 @@ class MainScreen(Screen):
             return  # the app is closing (its widgets gone), or a newer keystroke is on its way
         self.loaded_limit = limit
         self.total = result.total
+        self.shown_query = result.query
         view = getattr(self.app, "tag_view", None)  # whose tags are shown, once the user has switched
         self.set_status(counter_text(result) + (f" · {view.label} tags" if view else ""))
         self.call_after_refresh(self.app.painted, result.query)

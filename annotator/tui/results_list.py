@@ -52,6 +52,7 @@ class ResultsList(KeyHandoff, ScrollView, can_focus=True):
     # not a layout of the whole screen (Textual's default re-lays out on every change).
     virtual_size = Reactive(Size(0, 0), layout=False)
     highlighted: reactive[int | None] = reactive(None, always_update=True)
+    _selected_shown = False  # whether the footer was last told a passage is selected
 
     class Selected(Message):
         """A passage was chosen (enter or a click) to be opened."""
@@ -190,6 +191,10 @@ class ResultsList(KeyHandoff, ScrollView, can_focus=True):
     # -- moving and choosing ---------------------------------------------------------------------
 
     def watch_highlighted(self, highlighted: int | None) -> None:
+        selected = highlighted is not None and bool(self.hits)
+        if selected != self._selected_shown:  # the footer's tag keys come and go with a selection
+            self._selected_shown = selected
+            self.app.refresh_bindings()
         if highlighted is None or not self.hits:
             return
         if not 0 <= highlighted < len(self.hits):

@@ -68,3 +68,33 @@ def test_the_cli_and_the_session_refuse_it_too(session, workspace_dir, tmp_path)
     assert my_tags(workspace_dir) == []
     session.tag("lh-002", ["hope"], index_later=True)  # a passage still there: tagged as ever
     assert [t["passage"] for t in my_tags(workspace_dir)] == ["lh-002"]
+
+
+def test_undo_and_redo_bring_no_comment_back_on_a_removed_passage(session, workspace_dir, tmp_path):
+    """A comment deleted (or added and undone), then a re-import removing its passage: undoing the
+    delete, or redoing the add, would leave a memo naming no passage."""
+    import pytest
+
+    from annotator.errors import PassageRemoved
+    from annotator.session import Session
+
+    def my_memos() -> list:
+        path = workspace_dir / "corpus" / "annotations" / "tester.yaml"
+        return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("memos") or []
+
+    session.sync()
+    session.add_passage_comment("lh-001", "a note", index_later=True)
+    session.undo(index_later=True)  # this session can redo the note
+    other = Session.open(workspace_dir)
+    other.sync()
+    other.add_passage_comment("lh-001", "kept note", index_later=True)
+    other.delete_passage_comment("lh-001", index_later=True)  # the other can undo the delete
+    try:
+        reimport_without_lh001(workspace_dir, tmp_path)
+        with pytest.raises(PassageRemoved):
+            session.redo(index_later=True)
+        with pytest.raises(PassageRemoved):
+            other.undo(index_later=True)
+    finally:
+        other.close()
+    assert my_memos() == []
