@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from annotator.errors import AnnotatorError
 
@@ -221,6 +222,7 @@ def _phrase_pattern(words: list[str]) -> re.Pattern:
     return re.compile(r"\b" + r"\W+".join(map(_word_pattern, words)) + r"\b", re.IGNORECASE)
 
 
+@lru_cache(maxsize=1024)
 def _word_pattern(word: str) -> str:
     """A word without accents also in every spelling that folds to it (`a`: `à`, `strasse`: `Straße`),
     one with them as written alone, as search takes them (annotator.engine.accent_forms)."""

@@ -68,7 +68,7 @@ def _words_pattern(words: list[str], plain: bool, added: set[str] | None = None)
         if not unit.ligatures:
             return letters
         ascii_pair = all(spellings[0].isascii() for spellings in unit.letters)
-        ligatures = set().union(*map(case_mates, unit.ligatures))
+        ligatures = _class_mates(unit.ligatures)
         if ascii_pair and added is not None:
             added.update(ligatures)
         if plain and ascii_pair:
@@ -84,7 +84,7 @@ def _mates(spellings: str, plain: bool, added: set[str] | None) -> frozenset[str
     first = spellings[0]
     if plain and first.isascii():
         return frozenset({first.lower()})
-    mates = set().union(*map(case_mates, spellings))
+    mates = set(_class_mates(spellings))
     if added is not None and first.isascii():
         added.update(c for c in mates if not c.isascii())
     return frozenset(mates)
@@ -105,6 +105,16 @@ def case_mates(ch: str) -> frozenset[str]:
     return frozenset({ch, *re.findall(re.escape(ch), candidates, re.IGNORECASE)})
 
 
+@lru_cache(maxsize=1024)
+def _class_mates(chars: str) -> frozenset[str]:
+    """`case_mates` of every one of `chars`, in one pass over the cased characters (an accented
+    letter's spellings are dozens of characters: one pass each would cost a second a phrase)."""
+    if len(chars) == 1:
+        return case_mates(chars)
+    cls = "[" + "".join(map(re.escape, chars)) + "]"
+    return frozenset({*chars, *re.findall(cls, _cased_characters(), re.IGNORECASE)})
+
+
 @lru_cache(maxsize=1)
 def _cased_characters() -> str:
     return "".join(map(chr, range(CASED_BELOW)))
@@ -120,17 +130,39 @@ def searchable(table: TermTable | None) -> bool:
 
 def matching_documents(table: TermTable, phrase: PhraseBytes) -> Iterator[list[int]]:
     """The segment's documents whose stored bytes match the phrase, a block of documents at a time
-    (each block's matches in order, perhaps none: the caller may stop between two blocks)."""
+    (each block's matches in order, perhaps none: the caller may stop between two blocks).
+
+    `plain` searches the block; `full` (slow: it begins with no literal) only the documents holding
+    a character it adds (accented text, or a pickled number whose bytes happen to spell one): a
+    match `plain` misses holds one of them, in its own document."""
     buffer, base, starts = table.stored_bytes()
     count, doc, size = len(starts) - 1, 0, FIRST_BLOCK
     while doc < count:
         end = bisect_left(starts, starts[doc] + size, doc + 1, count)  # at least one document
         offset = starts[doc]
         block = buffer[base + offset:base + starts[end]].lower()
-        pattern, found, at = phrase.pattern_for(block), [], 0
-        while (match := pattern.search(block, at)) is not None:
-            hit = bisect_right(starts, offset + match.start(), doc, end) - 1
-            found.append(hit)
-            at = starts[hit + 1] - offset  # on from the next document: a match begins in one document at most once
-        yield found
+        found = set(_documents_matching(phrase.plain, block, offset, starts, doc, end))
+        for hit in _documents_holding(phrase._folds, block, offset, starts, doc, end):
+            if hit not in found and phrase.full.search(block, starts[hit] - offset, starts[hit + 1] - offset):
+                found.add(hit)
+        yield sorted(found)
         doc, size = end, min(size * 2, LARGEST_BLOCK)
+
+
+def _documents_matching(pattern: re.Pattern, block: bytes, offset: int, starts, doc: int, end: int) -> Iterator[int]:
+    at = 0
+    while (match := pattern.search(block, at)) is not None:
+        hit = bisect_right(starts, offset + match.start(), doc, end) - 1
+        yield hit
+        at = starts[hit + 1] - offset  # on from the next document: a match begins in one document at most once
+
+
+_ASCII_BYTES = bytes(range(0x80))
+
+
+def _documents_holding(patterns: list[re.Pattern], block: bytes, offset: int, starts, doc: int, end: int) -> set[int]:
+    """The documents holding one of the characters `patterns` find. The block's non-ASCII bytes
+    alone (a few in English: the pickles' framing) are looked at first: a character's UTF-8 stays
+    whole in them, so none holding one means no document does."""
+    high = block.translate(None, _ASCII_BYTES)
+    return {hit for pattern in patterns if pattern.search(high) for hit in _documents_matching(pattern, block, offset, starts, doc, end)}
