@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from annotator.errors import AnnotatorError
 
@@ -146,11 +147,13 @@ def _only_common_words(words: list[str]) -> bool:
 def _scanned_lines(session, typed: Term, width: int, limit: int | None, cancelled=None) -> tuple[list[KwicLine], int, bool]:
     """Common words, which the index cannot find: the passages (those the filters allow, if any)
     read in corpus order until `limit` hold them; their lines, and whether every passage was read."""
+    from annotator.engine.analysis import fold
+
     pattern = _phrase_pattern(typed.phrase)
-    words = [_folded(word) for word in typed.phrase]
+    words = [fold(_folded(word)) for word in typed.phrase]
 
     def holds(text: str) -> bool:  # each word somewhere first (cheap), then the words in a row
-        folded = _folded(text)
+        folded = fold(_folded(text))  # accents dropped too: an accented spelling is checked by the pattern
         return all(word in folded for word in words) and pattern.search(text) is not None
 
     if typed.filters:
@@ -223,7 +226,23 @@ def _phrase_pattern(words: list[str]) -> re.Pattern:
     """The quoted phrase's words in a row, anything but letters between them (spaces, hyphens, either
     apostrophe: "Ruth's"), as search matches a phrase: search does not highlight common words ("the",
     "an", the "s" of "Ruth's"), so a phrase holding one is found in the text itself."""
-    return re.compile(r"\b" + r"\W+".join(map(re.escape, words)) + r"\b", re.IGNORECASE)
+    return re.compile(r"\b" + r"\W+".join(map(_word_pattern, words)) + r"\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1024)
+def _word_pattern(word: str) -> str:
+    """A word without accents also in every spelling that folds to it (`a`: `à`, `strasse`: `Straße`),
+    one with them as written alone, as search takes them (annotator.engine.accent_forms)."""
+    from annotator.engine.accent_forms import spelling_units
+
+    def letter(spellings: str) -> str:
+        return re.escape(spellings) if len(spellings) == 1 else "[" + "".join(map(re.escape, spellings)) + "]"
+
+    parts = []
+    for unit in spelling_units(word):
+        letters = "".join(map(letter, unit.letters))
+        parts.append(f"(?:{letters}|{letter(unit.ligatures)})" if unit.ligatures else letters)
+    return "".join(parts)
 
 
 def _occurrences(text: str, matches: list[list[int]], phrase_words: int) -> list[tuple[int, int]]:

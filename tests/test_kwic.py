@@ -145,3 +145,24 @@ def test_tried_by_a_new_user_a_misspelling_a_filter_alone_and_a_phrase_found_apa
     found = kwic(cli, demo_workspace_dir, "Ruth's")
     code, out, err = cli("--workspace", demo_workspace_dir, "kwic", "Ruth's")
     assert out.splitlines()[0] == f"{len(found['lines'])} occurrences in {len({line['id'] for line in found['lines']})} passages"
+
+
+def test_a_word_typed_without_accents_finds_them_and_one_with_them_only_itself(cli, tmp_path):
+    """As search: `a la maison` finds "à la maison" (before, it listed nothing), `ete` finds "été",
+    `strasse` finds "Straße"; `à la maison` is not "a la maison"; the match is the text as written."""
+    ws = str(tmp_path / "kw")
+    assert cli("init", "--empty", "--language", "fr", ws)[0] == 0
+    book = tmp_path / "livre.txt"
+    book.write_text("Chapitre 1\n\nL'espérance de Cosette était grande. Il a été à la Straße.\n\n"
+                    "Une sœur et un frère. Élise arrive à la maison. Paul va a la maison.\n", encoding="utf-8")
+    assert cli("import", str(book), "--workspace", ws)[0] == 0
+
+    def matches(term):
+        return [line["match"] for line in kwic(cli, ws, term)["lines"]]
+
+    assert matches("a la maison") == ["à la maison", "a la maison"]
+    assert matches("à la maison") == ["à la maison"]
+    assert matches("ete") == ["été"] and matches('"a ete a"') == ["a été à"]
+    assert matches("strasse") == ["Straße"] and matches("soeur") == ["sœur"]
+    code, out, _ = cli("--workspace", ws, "kwic", "a la maison")
+    assert "[à la maison]" in out and "[a la maison]" in out  # the brackets mark the original characters

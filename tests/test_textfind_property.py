@@ -1,7 +1,8 @@
 """Property tests: a concordance of common words that searches the term table's bytes first
 (annotator.engine.fast.textfind) lists what reading every passage lists, over random texts full of
 Unicode case traps (long s, Kelvin sign, dotted and dotless i, sharp s, final sigma, titlecase
-digraphs, ligatures, full-width letters, combining accents) and separators (line breaks, several
+digraphs, ligatures, full-width letters, combining accents, accented letters a word typed
+without them finds) and separators (line breaks, several
 spaces, curly apostrophes, dashes, no-break spaces), and phrases drawn from them.
 
 Quick by default; `ANNOTATOR_STRESS=1` runs many more examples."""
@@ -18,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from annotator.concordance import _WORD, _only_common_words, _phrase_pattern
+from annotator.engine.analysis import fold
 from annotator.engine.fast import textfind
 
 STRESS = bool(os.environ.get("ANNOTATOR_STRESS"))
@@ -29,7 +31,10 @@ QUICK = settings(max_examples=2000 if STRESS else 60, deadline=None,
 WORDS = ["to", "be", "or", "not", "the", "a", "is", "it", "of", "in", "as", "at", "s", "k", "i",
          "\u00e9", "\u00c9", "\u00df", "\u1e9e", "\u03c3", "\u03c2", "\u03a3", "\u01c4", "\u01c5", "\u01c6",
          "\u017f", "\u212a", "\u0130", "\u0131", "\uff21", "\uff41", "\ufb01", "\u00b5", "\u03bc", "\u0399",
-         "\u0345", "\u03b9", "\u1fbe", "\u00e6", "\u00f8", "\u2126", "\u03c9", "\u03d0", "\u03b2", "\u0432", "\u1c80"]
+         "\u0345", "\u03b9", "\u1fbe", "\u00e6", "\u00f8", "\u2126", "\u03c9", "\u03d0", "\u03b2", "\u0432", "\u1c80",
+         # accents and ligatures, which a word typed without them finds (NFC, as imported text is)
+         "\u00e0", "\u00c0", "\u00e9t\u00e9", "ete", "stra\u00dfe", "strasse", "s\u0153ur", "soeur", "\u0152",
+         "\u00fe", "th", "\u00ea", "\u1ebd", "\u0390", "\u03ac", "\u0131s"]
 SEPARATORS = [" ", "  ", "\n", " \n ", "-", "--", "\u2019", "'", "\u2014", "\u00a0", ", ", ": ", "\u0301 ",
               "\u3000", "_", "0", ""]
 
@@ -66,7 +71,7 @@ def phrase_in(draw, all_texts: list[str]) -> list[str]:
         return [draw(st.sampled_from(WORDS))]
     start = draw(st.integers(0, len(words) - 1))
     taken = words[start:start + draw(st.integers(1, 4))]
-    return [draw(st.sampled_from([w, w.upper(), w.lower(), w.swapcase()])) or w for w in taken]
+    return [draw(st.sampled_from([w, w.upper(), w.lower(), w.swapcase(), fold(w)])) or w for w in taken]
 
 
 @QUICK
