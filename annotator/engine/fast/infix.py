@@ -21,7 +21,7 @@ import weakref
 import numpy as np
 from whoosh import query as wq
 
-from annotator.engine.fast.termtable import open_table
+from annotator.engine.fast.termtable import reader_table
 
 _WILDCARDS = re.compile(r"[*?\[\]]")
 
@@ -85,13 +85,7 @@ def _vocabulary(reader, fieldname: str) -> Vocabulary | None:
 
 
 def _from_table(reader, fieldname: str) -> Vocabulary | None:
-    storage = reader.storage() if hasattr(reader, "storage") else None
-    storage = getattr(storage, "b", storage)  # a compound segment's files are overlaid on the index folder
-    folder = getattr(storage, "folder", None)
-    segment = reader.segment() if hasattr(reader, "segment") else None
-    if folder is None or segment is None or not hasattr(reader, "doc_count_all"):
-        return None
-    table = open_table(folder, segment.segment_id(), reader.doc_count_all())
+    table = reader_table(reader)
     field = table.field(fieldname) if table is not None else None
     if field is None:
         return None
