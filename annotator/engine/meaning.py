@@ -510,23 +510,45 @@ def sentence_spans(text: str, limit: int = MAX_SENTENCES) -> list[tuple[int, int
 _query_vectors: dict = {}  # (model, query) -> vector: the TUI asks again as a query is refined, paged, filtered
 QUERY_VECTORS_KEPT = 64
 _query_pool = None
+_query_lock = threading.Lock()
 
 
-def _embedding_query(embedder, text: str):
-    """A future of the query's vector (already done when the query was embedded lately)."""
+def _embedding_query(embedder, text: str, *, supersede: bool = True):
+    """A future of the query's vector (already done when the query was embedded lately).
+
+    A new query drops the queries still waiting to be embedded: as a query is typed, each key
+    asks for its own, and only the latest is worth the model's time (`_query_vector` asks again
+    for one dropped while a search still waited on it).
+    """
     import concurrent.futures
 
     global _query_pool
     key = (embedder, text)
-    future = _query_vectors.get(key)
-    if future is None or (future.done() and future.exception() is not None):
-        if _query_pool is None:
-            _query_pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="meaning-query")
-        future = _query_pool.submit(lambda: embedder.embed([text], "query")[0])
-        if len(_query_vectors) >= QUERY_VECTORS_KEPT:
-            _query_vectors.pop(next(iter(_query_vectors)))
-        _query_vectors[key] = future
-    return future
+    with _query_lock:
+        future = _query_vectors.get(key)
+        if future is None or future.cancelled() or (future.done() and future.exception() is not None):
+            if supersede:
+                for other, waiting in list(_query_vectors.items()):
+                    if waiting.cancel():  # not started yet
+                        del _query_vectors[other]
+            if _query_pool is None:
+                _query_pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="meaning-query")
+            future = _query_pool.submit(lambda: embedder.embed([text], "query")[0])
+            if len(_query_vectors) >= QUERY_VECTORS_KEPT:
+                _query_vectors.pop(next(iter(_query_vectors)))
+            _query_vectors[key] = future
+        return future
+
+
+def _query_vector(future, embedder, text: str):
+    """The query's vector, asked for again if a newer query dropped it while it waited."""
+    import concurrent.futures
+
+    while True:
+        try:
+            return future.result()
+        except concurrent.futures.CancelledError:
+            future = _embedding_query(embedder, text, supersede=False)
 
 
 @dataclass
@@ -572,7 +594,7 @@ def search(index, text: str, *, embedder=None, why_not: str = "", themes=(), sou
         fill(searcher, store, embedder, progress)
     else:
         store.reload()
-    query_vector = query_vector.result()
+    query_vector = _query_vector(query_vector, embedder, meaning_text)
     restrict = word_search._combined_filter(prepared, themes, source, untagged, None)
     allowed = set(searcher.docs_for_query(restrict)) if restrict is not None else None
     ranking = rank(searcher, store, query_vector, allowed)
