@@ -31,6 +31,8 @@ from contextlib import contextmanager
 from typing import Callable, Iterator
 
 from whoosh import query as wq
+from whoosh.matching import NullMatcher
+from whoosh.searching import SearchContext
 
 from annotator.engine.hits import NOTICE_PREFIX, notice_line  # noqa: F401 - the budget's line, with the records
 from annotator.engine.schema import text_analyzer
@@ -173,10 +175,15 @@ class _Capped:
     def matcher(self, searcher, context=None):
         # Whoosh's MultiTerm.matcher drops the boost where a segment holds a single expansion: a
         # word inside German compounds (boost 0.1) scored ten times more in such a segment.
+        # The rest as Whoosh's, from the words found once (calling it would expand the term again).
         terms = [term for term in self._btexts(searcher.reader()) if term]
+        if not terms:
+            return NullMatcher()
         if len(terms) == 1:
             return wq.Term(self.field(), terms[0], boost=self.boost).matcher(searcher, context)
-        return super().matcher(searcher, context)
+        if self.constantscore:  # Whoosh's way of saying the words' scores do not matter
+            context = context.set(weighting=None) if context else SearchContext(weighting=None)
+        return wq.Or([wq.Term(self.field(), term) for term in terms], boost=self.boost).matcher(searcher, context)
 
     def _btexts(self, ixreader):
         terms = self.every_btext(ixreader)
