@@ -185,10 +185,7 @@ class AnnotatorApp(App):
         blind = self.session.blind()  # `annotator config blind` in another shell: the header and tags follow
         if blind != self._blind:
             self._blind = blind
-            if self.meaning.started:
-                self.meaning.show()
-            else:
-                self.main.show_title()
+            self.meaning.show()
             self.open_index()
         elif self.session.signatures() != self._signatures or self.session.themes() != self.look.themes:
             self.open_index()  # the codebook compared by content too: digits must mean what the file says

@@ -30,5 +30,5 @@ def digit_legend(look: ThemeLook, width: int = 0) -> Text:
 def numbered_chip(look: ThemeLook, theme_id: str) -> Text:
     chip = look.chip(theme_id)
     if len(chip.plain) > LEGEND_NAME_CHARS + 2:
-        chip = Text(f" {clip(chip.plain.strip(), LEGEND_NAME_CHARS)} ", style=chip.style)
+        chip = Text(f" {clip(chip.plain.strip(), LEGEND_NAME_CHARS)} ", style=look.span_style(theme_id))
     return chip

@@ -77,10 +77,12 @@ class MainScreen(Screen):
         self.set_status(self.status)
         self.query_one(SearchBox).focus()
 
-    def show_title(self, mode: str = "") -> None:
+    def show_title(self, mode: str | None = None) -> None:
         """Which workspace is open, on the search box's top edge (a folder opened by accident shows),
-        whether blind coding is on (only my own tags are shown) and the box's `mode`."""
+        whether blind coding is on (only my own tags are shown) and the box's `mode` (by default
+        the meaning switch's: "by words" from the start, so the edge always says which, as F2's help says)."""
         blind = " · blind" if self.app.session.blind() else ""
+        mode = self.app.meaning.label() if mode is None else mode
         mode = f" · {mode}" if mode else ""
         self.search_box.border_title = Text(f"annotator · {workspace_label(self.app.session.ws)}{blind}{mode}")
 

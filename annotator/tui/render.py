@@ -56,8 +56,9 @@ class ThemeLook:
         return clip(theme.name if theme else theme_id)
 
     def chip(self, theme_id: str) -> Text:
-        color = self.colors.get(theme_id, "#888888")
-        return Text(f" {show_controls(self.name(theme_id))} ", style=Style(color=_contrast(color), bgcolor=color))
+        # The colour is a span, not the Text's own style: text appended after a chip (a count, a
+        # hint) would take the Text's style, and stand in the theme's colour as if part of the chip.
+        return Text.assemble((f" {show_controls(self.name(theme_id))} ", self.span_style(theme_id)))
 
     def span_style(self, theme_id: str) -> Style:
         """The words a span tag quotes: on the theme's colour, as its chip is."""

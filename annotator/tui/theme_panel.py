@@ -27,7 +27,8 @@ class ThemePanel(OptionList):
     _shown: tuple[ThemeLook, Counter] | None = None
 
     def on_key(self, event: events.Key) -> None:
-        if event.is_printable and event.character and not event.character.isspace():
+        # `/` is a key of its own (its binding selects the query, as elsewhere), not a letter to type
+        if event.is_printable and event.character and not event.character.isspace() and event.key != "slash":
             event.prevent_default()
             event.stop()
             self.app.action_focus_search()  # the query selected: the letter replaces it, as after `/`

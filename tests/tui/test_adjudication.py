@@ -108,7 +108,7 @@ def test_blind_coding_in_the_tui(demo_session, monkeypatch):
 
     async def steps(app, pilot):
         title = str(app.main.search_box.border_title)
-        assert title.endswith("· blind")
+        assert title.endswith("· blind · by words")
         assert app.counts["free-will"] == 0  # wren never used it; demo and tutor's tags are not counted
         from pilot_helpers import type_query
 
@@ -175,7 +175,7 @@ def test_blind_switched_in_another_shell_shows_in_the_open_tui(demo_session, mon
         assert "blind" not in str(app.main.search_box.border_title)
         assert app.counts["free-will"] == 2  # tutor's tags are seen
         set_blind_coding(demo_session.ws, True)  # as `annotator config blind on` in another shell does
-        await wait_until(app, pilot, lambda: str(app.main.search_box.border_title).endswith("· blind"), "the header says blind")
+        await wait_until(app, pilot, lambda: str(app.main.search_box.border_title).endswith("· blind · by words"), "the header says blind")
         await wait_until(app, pilot, lambda: app.counts["free-will"] == 0, "only wren's tags counted")
 
     run(demo_session, steps)

@@ -88,7 +88,7 @@ async def test_a_codebook_change_just_before_a_tag_is_still_seen(app, workspace_
 async def test_the_header_names_the_workspace_folder(app, workspace_dir):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        assert str(app.main.search_box.border_title) == f"annotator · {workspace_dir.name}"
+        assert str(app.main.search_box.border_title) == f"annotator · {workspace_dir.name} · by words"
 
 
 async def palette_prompts(app, pilot, typed: str) -> list[str]:
