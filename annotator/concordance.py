@@ -138,10 +138,11 @@ def _finding(session, suggestion: str | None) -> str | None:
 
 
 def _only_common_words(words: list[str]) -> bool:
-    """Every word is one the index leaves out (a stop word, a single letter): it cannot narrow."""
-    from annotator.engine.search import analysed  # loaded with search, which every concordance uses
+    """Every word is one the index leaves out (a stop word, a single letter): it cannot narrow.
+    (A run of Chinese or Japanese is several terms, not a common word: search finds it.)"""
+    from annotator.engine.search import left_out  # loaded with search, which every concordance uses
 
-    return all(analysed(word) is None for word in words)
+    return all(left_out(word) for word in words)
 
 
 def _scanned_lines(session, typed: Term, width: int, limit: int | None, cancelled=None) -> tuple[list[KwicLine], int, bool]:
@@ -215,11 +216,14 @@ def context(text: str, start: int, end: int, width: int) -> tuple[str, str, str]
 
 
 def joined_context(line: KwicLine, side: int) -> tuple[str, str]:
-    """The left context right-aligned and the right one left-aligned in `side` + 1 characters, on
-    one line, the space between them and the match kept only where the text has one ("Ruth's")."""
+    """The left context right-aligned and the right one left-aligned in `side` + 1 columns, on
+    one line, the space between them and the match kept only where the text has one ("Ruth's").
+    Columns, not characters: a Chinese or Japanese character takes two."""
+    from annotator.cell_width import fit_left, fit_right
+
     left = " ".join(line.left.split()) + (" " if line.left[-1:].isspace() else "")
     right = (" " if line.right[:1].isspace() else "") + " ".join(line.right.split())
-    return left[-(side + 1):].rjust(side + 1), right[:side + 1].ljust(side + 1)
+    return fit_left(left, side + 1), fit_right(right, side + 1)
 
 
 def _phrase_pattern(words: list[str]) -> re.Pattern:

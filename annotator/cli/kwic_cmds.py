@@ -30,6 +30,7 @@ def register(subparsers, common) -> None:
 
 
 def cmd_kwic(args) -> int:
+    from annotator.cell_width import cell_len
     from annotator.concordance import joined_context
 
     from annotator.concordance import DEFAULT_WIDTH
@@ -53,13 +54,13 @@ def cmd_kwic(args) -> int:
     if found.suggestion:
         print(f"did you mean: {show_line(found.suggestion.strip(chr(34)))}")
     ids = max((len(show_line(line.id)) for line in found.lines), default=0)
-    longest = max((len(show_line(line.match)) for line in found.lines), default=0)
+    longest = max((cell_len(show_line(line.match)) for line in found.lines), default=0)  # columns: 時計 takes 4
     side = _fitted_side(columns, ids, max((len(show_line(line.location)) for line in found.lines), default=0),
                         longest + (0 if color else 2)) if columns else width
     for line in found.lines:
         match = f"\x1b[1;33m{show_line(line.match)}\x1b[0m" if color else f"[{show_line(line.match)}]"
         left = joined_context(line, side)[0]
-        right = joined_context(line, side + longest - len(show_line(line.match)))[1]  # the places line up
+        right = joined_context(line, side + longest - cell_len(show_line(line.match)))[1]  # the places line up
         print(f"{show_line(left)}{match}{show_line(right)}  {dim(show_line(line.id).ljust(ids) + '  ' + show_line(line.location), color)}")
     return 0
 

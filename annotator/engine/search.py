@@ -396,6 +396,12 @@ def analysed_terms(word: str) -> tuple[str, ...]:
     return found
 
 
+def left_out(word: str) -> bool:
+    """Whether the index leaves the word out altogether (a stop word, a single letter). Unlike
+    `analysed(word) is None`, a run of Chinese or Japanese (a term a character) is not left out."""
+    return all(is_exact_spelling(t.text) for t in _word_analyzer()(word.lower(), mode="query"))
+
+
 def _wanted(word: str, wanted: frozenset) -> bool:
     return any(term in wanted for term in analysed_terms(word))
 

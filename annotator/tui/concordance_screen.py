@@ -7,6 +7,7 @@ passage at the match; digits and `t` tag the passage, as everywhere a passage is
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import on, work
@@ -140,7 +141,7 @@ class ConcordanceScreen(Screen):
         keep = lines.highlighted
         found = self.found.lines
         where = min(WHERE_CHARS, max((len(line.location) for line in found), default=0))
-        longest = max((len(line.match) for line in found), default=0)
+        longest = max((cell_len(line.match) for line in found), default=0)  # columns: 時計 takes 4
         # The row fills the list: its width less the options' padding and a scrollbar's room.
         room = (lines.content_region.width or self.size.width) - 4
         side = max(MIN_SIDE, (room - longest - 2 - where) // 2 - 1)
@@ -151,7 +152,7 @@ class ConcordanceScreen(Screen):
     @staticmethod
     def _row(line: KwicLine, side: int, longest: int, where_chars: int) -> Text:
         left = joined_context(line, side)[0]
-        right = joined_context(line, side + longest - len(line.match))[1]  # the places line up
+        right = joined_context(line, side + longest - cell_len(line.match))[1]  # the places line up
         where = line.location if len(line.location) <= where_chars else line.location[: max(where_chars - 1, 0)] + "…"
         row = literal(left)
         row.append_text(literal(line.match, HIGHLIGHT))

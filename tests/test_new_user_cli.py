@@ -1,0 +1,67 @@
+"""What a student with a French, German or Chinese/Japanese book met in the CLI, each fixed:
+kwic found no Chinese or Japanese word, columns of wide characters stood out of line, and a
+French note paragraph about "la société" was named "Les"."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from rich.cells import cell_len
+
+from annotator.cell_width import clip_cells, fit_left, fit_right
+from annotator.exchange.importers.theme_notes import infer_names
+
+
+@pytest.fixture
+def cjk(cli, tmp_path):
+    ws = tmp_path / "w"
+    assert cli("init", "--empty", ws)[0] == 0
+    book = tmp_path / "deng.txt"
+    book.write_text("第一章\n\n皮普在墓地遇见了逃犯，心里十分害怕。\n\n他偷了食物，送给那个逃犯。\n\n"
+                    "第二章\n\n所有的時計都停了。\n", encoding="utf-8")
+    code, _, err = cli("--workspace", ws, "import", book, "--language", "zh")
+    assert code == 0, err
+    return ws
+
+
+def test_kwic_finds_a_chinese_word_inside_a_run(cli, cjk):
+    code, out, err = cli("--workspace", cjk, "kwic", "逃犯", "--json")
+    assert code == 0, err
+    lines = json.loads(out)["lines"]
+    assert [(line["id"], line["match"], line["left"][-2:]) for line in lines] == [("deng-p1", "逃犯", "见了"), ("deng-p2", "逃犯", "那个")]
+
+
+def test_kwic_lines_up_the_matches_in_columns_when_the_context_is_wide(cli, cjk):
+    code, out, _ = cli("--workspace", cjk, "kwic", "逃犯", "--width", "12")
+    assert code == 0
+    rows = [row for row in out.splitlines() if "[" in row]
+    assert len(rows) == 2
+    assert len({cell_len(row[: row.index("[")]) for row in rows}) == 1  # the matches start in one column
+    assert len({cell_len(row[: row.index("deng-")]) for row in rows}) == 1  # and the ids too
+
+
+def test_the_themes_table_keeps_its_columns_with_chinese_names(cli, tmp_path):
+    ws = tmp_path / "w"
+    assert cli("init", "--empty", ws)[0] == 0
+    for name in ("希望", "L'espérance", "Straße der Träume"):
+        assert cli("--workspace", ws, "theme", "add", name)[0] == 0
+    code, out, _ = cli("--workspace", ws, "themes")
+    assert code == 0
+    rows = out.splitlines()
+    assert len({cell_len(row[: row.index(" tagged")]) for row in rows}) == 1, out
+
+
+def test_text_fitted_to_columns():
+    assert fit_right("希望ab", 7) == "希望ab "
+    assert fit_left("希望希望", 5) == " 希望"  # a wide character is never cut in half
+    assert fit_left("ab", 4) == "  ab"
+    assert clip_cells("希望希望", 5) == "希望…"
+    assert clip_cells("hope", 5) == "hope"
+
+
+def test_an_unheaded_french_paragraph_is_not_named_by_an_article():
+    """Snowball's French stop words hold "le" and "la" but not "les"."""
+    paragraph = ("La société française condamne les pauvres sans les comprendre. Les lois et la police écrasent "
+                 "ceux qui sont déjà tombés, et la société ne leur laisse aucune chance de se relever.")
+    assert infer_names([paragraph]) == ["Société"]
