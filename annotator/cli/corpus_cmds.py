@@ -183,16 +183,19 @@ def cmd_themes(args) -> int:
 def theme_table(rows: list[dict]) -> list[str]:
     """`1  hope  Hope  3 tagged`, columns aligned and long names cut to fit the terminal; ids are
     what commands take, so an id is cut only past what leaves a name 12 characters."""
+    from annotator.cell_width import cell_len, clip_cells, fit_right
+
     columns = shutil.get_terminal_size((100, 24)).columns
     id_width = min(max(len(r["id"]) for r in rows), max(28, columns - 18 - 12)) if rows else 0
-    name_width = min(max(len(r["name"]) for r in rows), max(12, columns - id_width - 18)) if rows else 0
+    # names in columns, not characters: 希望 takes four, and the counts after it stay in line
+    name_width = min(max(cell_len(show_controls(r["name"])) for r in rows), max(12, columns - id_width - 18)) if rows else 0
     lines = []
     for number, row in enumerate(rows, start=1):
         key = str(number) if number <= 9 else " "
         under = f"  (under {clip(show_line(row['parent']), 28)})" if row.get("parent") else ""
         theme_id = clip(show_controls(row["id"]), id_width)
-        name = clip(show_controls(row["name"]), name_width)
-        lines.append(f"{key}  {theme_id:<{id_width}}  {name:<{name_width}} {row['count']:>4} tagged{under}")
+        name = fit_right(clip_cells(show_controls(row["name"]), name_width), name_width)
+        lines.append(f"{key}  {theme_id:<{id_width}}  {name} {row['count']:>4} tagged{under}")
     return lines
 
 
