@@ -107,7 +107,16 @@ def _stop_words(words: list[str]) -> frozenset[str]:
     lists = stop_word_lists()
     lowered = [w.lower() for w in words]
     best = max(lists, key=lambda code: (sum(w in lists[code] for w in lowered), code == "en"))
-    return lists["en"] | lists[best]
+    return lists["en"] | lists[best] | NOT_NAMES.get(best, frozenset())
+
+
+# Function words Snowball's stop lists leave out, which a paragraph repeats often enough to be
+# named by them: its French list has "le" and "la" but not "les" (a note on "la société" was "Les").
+NOT_NAMES = {
+    "fr": frozenset({"les", "cette", "cet", "comme", "plus", "tout", "tous", "toute", "toutes", "sans",
+                     "dont", "où", "aussi", "très", "bien", "ceux", "celle", "celles", "celui", "leurs",
+                     "entre", "sous", "vers", "chez", "encore", "alors", "donc", "quand"}),
+}
 
 
 def _content_words(text: str) -> list[tuple[str, str]]:
