@@ -61,3 +61,21 @@ async def test_slash_in_the_theme_panel_selects_the_query_without_typing_it(app)
         await settle(app, pilot)
         assert app.main.search_box.value == "lamp"
         assert app.focused is app.main.search_box
+
+
+def test_the_keys_legend_breaks_chinese_names_between_themes_and_fits_the_width():
+    """A long Japanese name was measured in characters: "8" stayed on one line, its chip wrapped
+    onto the next, unindented, and out of the screen's width."""
+    from rich.cells import cell_len
+
+    from annotator.corpus.model import Theme
+    from annotator.tui.legend import digit_legend
+
+    names = ["L'espérance", "La culpabilité", "Les", "Émile et l'éducation", "Ça ne va pas", "Straße der Träume",
+             "希望", "非常に長い日本語のテーマの名前はここで終わりません"]
+    look = ThemeLook([Theme(f"t{n}", name) for n, name in enumerate(names)])
+    lines = digit_legend(look, 78).plain.split("\n")
+    assert all(cell_len(line) <= 78 for line in lines), lines
+    assert all(line.startswith("      ") for line in lines[1:])
+    chip = lines[-1].split(" 8 ")[1].strip()  # the number and its chip on one line
+    assert chip.startswith("非常に長い") and cell_len(chip) <= 16
