@@ -105,12 +105,22 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 4) + 0.0
 
 
+def as_filed(name: str) -> str:
+    """The name as `--as` and `config name` file it ("Ana Lima" is annotations/Ana-Lima.yaml)."""
+    from annotator.corpus.identity import clean_name
+
+    try:
+        return clean_name(name)
+    except BadInput:
+        return name
+
+
 def resolve_annotator(store: Store, name: str) -> str:
     known = store.annotators()
     if name in known:
         return name
     for candidate in known:
-        if candidate.casefold() == name.casefold():
+        if candidate.casefold() in (name.casefold(), as_filed(name).casefold()):
             return candidate
     listed = ", ".join(known) or "none yet"
     raise NotFound(f"no annotator '{name}' in this workspace (annotators: {listed})")

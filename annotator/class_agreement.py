@@ -18,7 +18,7 @@ from typing import Iterable
 import numpy as np
 
 from annotator import agreement_stats as stats
-from annotator.agreement import cohen_kappa, compare
+from annotator.agreement import as_filed, cohen_kappa, compare
 from annotator.errors import AnnotatorError
 
 
@@ -98,7 +98,7 @@ def check_names(names: list[str], known: list[str]) -> list[str]:
     by_fold = {name.casefold(): name for name in known}
     resolved = []
     for name in names:
-        found = name if name in known else by_fold.get(name.casefold())
+        found = name if name in known else by_fold.get(name.casefold(), by_fold.get(as_filed(name).casefold()))
         if found is None:
             listed = ", ".join(known) or "none yet"
             raise BadAgreementInput(f"no annotator '{name}' in this workspace (annotators: {listed})")

@@ -65,3 +65,18 @@ def test_an_unheaded_french_paragraph_is_not_named_by_an_article():
     paragraph = ("La société française condamne les pauvres sans les comprendre. Les lois et la police écrasent "
                  "ceux qui sont déjà tombés, et la société ne leur laisse aucune chance de se relever.")
     assert infer_names([paragraph]) == ["Société"]
+
+
+def test_a_colleague_is_named_in_agreement_as_in_config_name(cli, demo_workspace_dir):
+    """`config name "Ana Lima"` and `--as "Ana Lima"` file her tags as Ana-Lima; agreement and
+    consensus refused "Ana Lima" (no annotator 'Ana Lima') though tag and show took it."""
+    ws = demo_workspace_dir
+    assert cli("--workspace", ws, "tag", "nlmg-002", "conformity", "--as", "Ana Lima")[0] == 0
+    code, out, err = cli("--workspace", ws, "agreement", "demo", "Ana Lima", "--json")
+    assert code == 0, err
+    assert json.loads(out)["annotators"] == ["demo", "Ana-Lima"]
+    code, out, err = cli("--workspace", ws, "agreement", "demo", "tutor", "ana lima", "--json")
+    assert code == 0, err
+    assert json.loads(out)["annotators"] == ["demo", "tutor", "Ana-Lima"]
+    code, _, err = cli("--workspace", ws, "agreement", "demo", "Ana Lim")
+    assert code == 2 and "no annotator 'Ana Lim'" in err
