@@ -80,3 +80,31 @@ def test_a_colleague_is_named_in_agreement_as_in_config_name(cli, demo_workspace
     assert json.loads(out)["annotators"] == ["demo", "tutor", "Ana-Lima"]
     code, _, err = cli("--workspace", ws, "agreement", "demo", "Ana Lim")
     assert code == 2 and "no annotator 'Ana Lim'" in err
+
+
+@pytest.mark.parametrize("line, location", [
+    ("PREMIÈRE PARTIE — FANTINE", "part 1"),
+    ("Deuxième partie", "part 2"),
+    ("Zweites Kapitel", "ch. 2"),
+    ("Erstes Kapitel: Die Verhaftung", "ch. 1"),
+    ("Erster Teil", "part 1"),
+    ("Segunda parte", "part 2"),
+    ("Parte prima", "part 1"),
+    ("Première partie de la soirée fut calme.", None),  # a sentence, not a heading
+])
+def test_headings_with_the_ordinal_first(line, location):
+    from annotator.exchange.importers.plaintext import heading_location
+
+    assert heading_location(line) == location
+
+
+def test_a_french_book_in_parts_and_books_is_located_by_them(cli, tmp_path):
+    ws = tmp_path / "w"
+    assert cli("init", "--empty", ws)[0] == 0
+    book = tmp_path / "miserables.txt"
+    book.write_text("PREMIÈRE PARTIE — FANTINE\n\nL'évêque accueille le forçat sans poser de question.\n\n"
+                    "DEUXIÈME PARTIE — COSETTE\n\nLa petite fille porte un seau trop lourd dans la forêt.\n",
+                    encoding="utf-8")
+    assert cli("--workspace", ws, "import", book, "--language", "fr")[0] == 0
+    code, out, _ = cli("--workspace", ws, "search", "foret", "--json")
+    assert [(hit["id"], hit["location"]) for hit in json.loads(out)["results"]] == [("miserables-p2", "part 2")]

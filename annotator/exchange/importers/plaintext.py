@@ -49,7 +49,27 @@ for _words in (
 ):
     for _i, _w in enumerate(_words.split()):
         _NUMBER_WORDS.setdefault(_w, _i)
-_NUMBER_WORDS.update({"première": 1, "un": 1, "uno": 1, "dos": 2, "tres": 3, "due": 2, "tre": 3})
+_NUMBER_WORDS.update({"première": 1, "un": 1, "uno": 1, "dos": 2, "tres": 3, "due": 2, "tre": 3,
+                      "prima": 1, "seconda": 2, "terza": 3})  # "Parte prima"
+
+
+# The ordinal first ("Première partie — Fantine", "Zweites Kapitel", "Segunda parte"), then the
+# heading word, then nothing or a title after a dash or colon (a sentence does not begin so).
+_ORDINALS = {w: n for n, words in enumerate((
+    "première premier premiere erste erster erstes ersten primera primero",
+    "deuxième deuxieme second seconde zweite zweiter zweites zweiten segunda segundo seconda",
+    "troisième troisieme dritte dritter drittes dritten tercera tercero terza",
+    "quatrième quatrieme vierte vierter viertes vierten cuarta cuarto quarta",
+    "cinquième cinquieme fünfte fünfter fünftes fünften quinta quinto",
+    "sixième sixieme sechste sechster sechstes sechsten sexta sexto sesta",
+    "septième septieme siebte siebter siebtes siebente siebenter siebentes séptima séptimo settima",
+    "huitième huitieme achte achter achtes achten octava octavo ottava",
+    "neuvième neuvieme neunte neunter neuntes neunten novena noveno nona",
+    "dixième dixieme zehnte zehnter zehntes zehnten décima décimo decima",
+), start=1) for w in words.split()}
+_ORDINAL_FIRST = re.compile(
+    r"^\s*(%s)\s+(%s)\s*(?:[.:—–-].*)?$" % ("|".join(sorted(_ORDINALS, key=len, reverse=True)),
+                                           "|".join(sorted(_LABEL, key=len, reverse=True))), re.IGNORECASE)
 
 
 def heading_location(line: str) -> str | None:
@@ -71,6 +91,9 @@ def _chapter_location(text: str) -> str | None:
     cjk = _CJK_HEADING.match(text)
     if cjk:
         return f"{_CJK_LABEL[cjk.group(2)]} {_cjk_number(cjk.group(1))}"
+    ordinal = _ORDINAL_FIRST.match(text)
+    if ordinal:
+        return f"{_LABEL[ordinal.group(2).lower()]} {_ORDINALS[ordinal.group(1).lower()]}"
     match = _CHAPTER.match(text)
     if not match:
         return None
