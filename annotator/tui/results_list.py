@@ -209,6 +209,13 @@ class ResultsList(KeyHandoff, ScrollView, can_focus=True):
         if self.hits:
             self.highlighted = max(0, min(to, len(self.hits) - 1))
 
+    def _on_focus(self, event: events.Focus) -> None:
+        # Reached by tab (or a click) with nothing selected: select the first, as `down` from the
+        # search box does, so the keys the footer then offers (enter, the digits) act on a passage.
+        super()._on_focus(event)
+        if self.highlighted is None and self.hits:
+            self.highlighted = 0
+
     def action_cursor_up(self) -> None:
         self._move(0 if self.highlighted is None else self.highlighted - 1)
 

@@ -79,3 +79,19 @@ def test_the_keys_legend_breaks_chinese_names_between_themes_and_fits_the_width(
     assert all(line.startswith("      ") for line in lines[1:])
     chip = lines[-1].split(" 8 ")[1].strip()  # the number and its chip on one line
     assert chip.startswith("非常に長い") and cell_len(chip) <= 16
+
+
+async def test_tab_into_the_results_selects_the_first_so_enter_and_digits_act(app):
+    """The footer offered "⏎ Open" after tab, but nothing was selected: enter and 1-9 did nothing."""
+    from pilot_helpers import result_ids, type_query
+
+    async with app.run_test(size=SMALLEST) as pilot:
+        await settle(app, pilot)
+        await type_query(app, pilot, "lamp")
+        await pilot.press("tab")
+        await settle(app, pilot)
+        assert app.focused is app.main.results
+        assert app.selected_passage_id() == result_ids(app)[0]
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen is not app.main  # the passage opened
