@@ -198,10 +198,19 @@ def _filtered_passages(session, typed: Term, holds, limit: int | None) -> tuple[
 
 def sort_lines(lines: list[KwicLine], sort: str) -> list[KwicLine]:
     if sort == "left":  # by the words just before, nearest first (as concordancers sort "1L")
-        return sorted(lines, key=lambda line: ([w.casefold() for w in reversed(_WORD.findall(line.left))], line.order, line.start))
+        return sorted(lines, key=lambda line: ([_nearest_first(w.casefold()) for w in reversed(_WORD.findall(line.left))], line.order, line.start))
     if sort == "right":
         return sorted(lines, key=lambda line: ([w.casefold() for w in _WORD.findall(line.right)], line.order, line.start))
     return sorted(lines, key=lambda line: (line.order, line.start))
+
+
+_CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+def _nearest_first(word: str) -> str:
+    """A run of Chinese or Japanese before a match is many words unspaced: it sorts by the
+    characters nearest the match first (墓地で: で, 地, 墓), as a word sorts by the word nearest."""
+    return word[::-1] if _CJK_RUN.fullmatch(word) else word
 
 
 def context(text: str, start: int, end: int, width: int) -> tuple[str, str, str]:

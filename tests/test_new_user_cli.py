@@ -108,3 +108,15 @@ def test_a_french_book_in_parts_and_books_is_located_by_them(cli, tmp_path):
     assert cli("--workspace", ws, "import", book, "--language", "fr")[0] == 0
     code, out, _ = cli("--workspace", ws, "search", "foret", "--json")
     assert [(hit["id"], hit["location"]) for hit in json.loads(out)["results"]] == [("miserables-p2", "part 2")]
+
+
+def test_kwic_sorted_left_sorts_a_chinese_context_by_the_characters_nearest_the_match(cli, tmp_path):
+    ws = tmp_path / "w"
+    assert cli("init", "--empty", ws)[0] == 0
+    book = tmp_path / "deng.txt"
+    # nearest the match: 了 (U+4E86) in p1, 个 (U+4E2A) in p2; from the runs' starts 一 (U+4E00) < 那 (U+90A3)
+    book.write_text("一直等了逃犯。\n\n那个逃犯。\n", encoding="utf-8")
+    assert cli("--workspace", ws, "import", book, "--language", "zh")[0] == 0
+    code, out, err = cli("--workspace", ws, "kwic", "逃犯", "--sort", "left", "--json")
+    assert code == 0, err
+    assert [line["id"] for line in json.loads(out)["lines"]] == ["deng-p2", "deng-p1"]
