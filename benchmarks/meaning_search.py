@@ -1,12 +1,13 @@
 """Search by meaning against words: MRR and recall@5 on paraphrased and keyword queries.
 
-    python benchmarks/meaning_search.py [--corpus demo|novel|heldout|all] [--json] [--keep DIR]
+    python benchmarks/meaning_search.py [--corpus demo|novel|heldout|heldout-pp|all] [--json] [--keep DIR]
     python benchmarks/meaning_search.py --scale 100000     # query time and RSS at N passages
     python benchmarks/meaning_search.py --embed-speed 200  # passages embedded a second, and 10k's time
 
 Query sets live in benchmarks/meaning_queries/: for the demo corpus (corpus/, Never Let Me Go),
 for Great Expectations (tests/fixtures/novel/, imported as a user would) and, held out, for the
-Jane Eyre scene summaries of tests/fixtures/suggest-heldout.yaml (written before any measuring). A `paraphrase`
+Jane Eyre scene summaries of tests/fixtures/suggest-heldout.yaml (written before any measuring) and,
+held out later, the Pride and Prejudice ones of tests/fixtures/suggest-heldout-pp.yaml. A `paraphrase`
 query is written without its targets' words (checked here: a query sharing a stemmed content
 word with a target is reported); a `keyword` query uses them. Each is ranked three ways:
 
@@ -41,8 +42,9 @@ from annotator.session import Session  # noqa: E402
 
 QUERIES = ROOT / "benchmarks" / "meaning_queries"
 SETS = {"demo": QUERIES / "never-let-me-go.yaml", "novel": QUERIES / "great-expectations.yaml",
-        "heldout": QUERIES / "jane-eyre.yaml"}
-HELDOUT = ROOT / "tests" / "fixtures" / "suggest-heldout.yaml"  # its scene summaries, one source
+        "heldout": QUERIES / "jane-eyre.yaml", "heldout-pp": QUERIES / "pride-and-prejudice.yaml"}
+HELDOUT = {"heldout": (ROOT / "tests" / "fixtures" / "suggest-heldout.yaml", "jane-eyre", "Jane Eyre"),  # scene summaries, one source
+           "heldout-pp": (ROOT / "tests" / "fixtures" / "suggest-heldout-pp.yaml", "pride-and-prejudice", "Pride and Prejudice")}
 DEPTH = 100
 
 
@@ -54,8 +56,8 @@ def workspace(name: str, keep: Path) -> Session:
         folder.mkdir(parents=True)
         if name == "demo":
             shutil.copytree(ROOT / "corpus", folder / "corpus")
-        elif name == "heldout":
-            heldout_workspace(folder)
+        elif name in HELDOUT:
+            heldout_workspace(folder, *HELDOUT[name])
         else:
             from annotator.corpus.workspace import init_workspace
 
@@ -71,16 +73,16 @@ def workspace(name: str, keep: Path) -> Session:
     return session
 
 
-def heldout_workspace(folder: Path) -> None:
-    """The held-out corpus's scene summaries as one source (its themes and gold labels left out)."""
+def heldout_workspace(folder: Path, corpus: Path, source: str, title: str) -> None:
+    """A held-out corpus's scene summaries as one source (its themes and gold labels left out)."""
     from annotator.corpus.model import Passage, Source, SourceFile
     from annotator.corpus.workspace import init_workspace
 
     init_workspace(folder, empty=True)
-    data = read_yaml(HELDOUT)
-    passages = [Passage(p["id"], " ".join(str(p["text"]).split()), "", "jane-eyre") for p in data["passages"]]
+    data = read_yaml(corpus)
+    passages = [Passage(p["id"], " ".join(str(p["text"]).split()), "", source) for p in data["passages"]]
     session = Session.open(folder)
-    session.store.save_source(SourceFile(Source("jane-eyre", "Jane Eyre (scene summaries)"), passages))
+    session.store.save_source(SourceFile(Source(source, f"{title} (scene summaries)"), passages))
     session.close()
 
 
@@ -247,7 +249,7 @@ def spec_window(result: dict) -> int:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", choices=["demo", "novel", "heldout", "all"], default="all")
+    parser.add_argument("--corpus", choices=["demo", "novel", "heldout", "heldout-pp", "all"], default="all")
     parser.add_argument("--keep", type=Path, default=Path(tempfile.gettempdir()) / "annotator-meaning-bench")
     parser.add_argument("--scale", type=int, metavar="N", help="measure query time and RSS at N passages instead")
     parser.add_argument("--embed-speed", type=int, metavar="N", help="time the embedding of N passages instead")
@@ -265,7 +267,7 @@ def main(argv=None) -> int:
         result = scale(args.scale, args.keep)
         print(json.dumps(result, indent=2) if args.json else result)
         return 0
-    names = ["demo", "novel", "heldout"] if args.corpus == "all" else [args.corpus]
+    names = ["demo", "novel", "heldout", "heldout-pp"] if args.corpus == "all" else [args.corpus]
     results = [measure(n, args.keep) for n in names]
     print(file=sys.stderr)
     if args.json:
