@@ -132,8 +132,16 @@ class Session:
     # -- reading passages ----------------------------------------------------------------
 
     def search(self, text: str, **options) -> SearchResult:
-        if self.looking() is not None:
-            return self._blind_search(text, **options)
+        result = self._blind_search(text, **options) if self.looking() is not None else self._search(text, **options)
+        return self._with_unknown_themes(text, result)
+
+    def _with_unknown_themes(self, text: str, result):
+        """Say which typed `theme:` filters name no theme (a typo would otherwise find nothing, silently)."""
+        if "theme" in text.lower() and (notice := codebook.unknown_themes_notice(text, self.themes())):
+            result.notice = f"{result.notice}; {notice}" if result.notice else notice
+        return result
+
+    def _search(self, text: str, **options) -> SearchResult:
         themes = [tid for t in options.pop("themes", ()) or () for tid in self.theme_and_subthemes(t)]
         if "theme" in text.lower():
             text = codebook.expand_typed_themes(text, self.themes())
@@ -167,9 +175,9 @@ class Session:
         embedded so far (`embed_passages` fills in the rest) and the result says how much.
         Without the model, the words alone, and the result says why.
         """
-        if self.looking() is not None:
-            return self._blind_meaning(text, progress=progress, fill_missing=fill_missing, sentences=sentences, **options)
-        return self._meaning(text, progress=progress, fill_missing=fill_missing, sentences=sentences, **options)
+        looking = self._blind_meaning if self.looking() is not None else self._meaning
+        result = looking(text, progress=progress, fill_missing=fill_missing, sentences=sentences, **options)
+        return self._with_unknown_themes(text, result)
 
     def _meaning(self, text: str, *, progress=None, fill_missing: bool = True, sentences: int | None = None, **options):
         from annotator.engine import embeddings, meaning

@@ -168,6 +168,18 @@ def test_theme_typed_in_the_query_includes_sub_themes_too(session):
     assert codebook.expand_typed_themes('"theme:hope" theme:nosuch', session.themes()) == '"theme:hope" theme:nosuch'
 
 
+def test_a_typed_theme_filter_that_names_no_theme_is_said_not_silent(cli, workspace_dir):
+    import json
+
+    ws = ["--workspace", workspace_dir]
+    code, out, _ = cli("search", "theme:hpoe", "theme:HOPE", "theme:x", "theme:hpoe", *ws)
+    assert code == 0 and "no theme 'hpoe', 'x'" in out
+    code, out, _ = cli("search", "theme:hope", "--json", *ws)
+    assert "notice" not in json.loads(out) and json.loads(out)["total"] == 2
+    code, out, _ = cli("search", "memory theme:nosuch", "--json", *ws)
+    assert json.loads(out)["notice"] == "no theme 'nosuch'"
+
+
 def test_themes_lists_the_parent(cli, workspace_dir):
     import json
 

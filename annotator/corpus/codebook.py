@@ -68,6 +68,19 @@ def expand_typed_themes(text: str, themes: list[Theme]) -> str:
     return _TYPED_THEME.sub(expand, text)
 
 
+def unknown_typed_themes(text: str, themes: list[Theme]) -> list[str]:
+    """The `theme:ID` filters typed in a query that name no theme, in the order typed, without repeats."""
+    known = {t.id for t in themes}
+    typed = (match.group(2).lower() for match in _TYPED_THEME.finditer(text))
+    return list(dict.fromkeys(theme_id for theme_id in typed if theme_id not in known))
+
+
+def unknown_themes_notice(text: str, themes: list[Theme]) -> str | None:
+    """"no theme 'hpoe'" for a typo in a typed filter, which would otherwise find nothing silently."""
+    unknown = unknown_typed_themes(text, themes)
+    return "no theme " + ", ".join(f"'{theme_id}'" for theme_id in unknown) if unknown else None
+
+
 def depth(themes: list[Theme], theme_id: str) -> int:
     by_id = {t.id: t for t in themes}
     level, seen, current = 0, {theme_id}, by_id.get(theme_id)
