@@ -695,11 +695,11 @@ class Session:
 
         return export(self, format_name, theme_names, whole=whole)
 
-    def write_export(self, path: Path, data: bytes, protected=()) -> None:
-        """Write an export atomically, refusing to overwrite anything under `protected`."""
+    def write_export(self, path: Path, data: bytes) -> None:
+        """Write an export atomically, never into the workspace's corpus/ or index/ (from any shell)."""
         from annotator.exchange.exports import write_file  # see above: not at start-up
 
-        write_file(path, data, protected=protected)
+        write_file(path, data, protected=[self.ws.corpus, self.ws.index_dir])
 
     # -- reports, agreement, whose tags are shown, status ----------------------------------
 

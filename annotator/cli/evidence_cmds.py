@@ -116,7 +116,7 @@ def cmd_export(args) -> int:
 
         print(f"note: {export_note(session.looking())}", file=sys.stderr)
     if args.output:
-        session.write_export(Path(args.output), data, protected=[session.ws.corpus, session.ws.index_dir])
+        session.write_export(Path(args.output), data)
         print(f"wrote {args.output} ({len(data):,} bytes)", file=sys.stderr)
         return 0
     if sys.stdout.isatty():

@@ -44,3 +44,18 @@ async def test_export_names_each_span_a_hand_edit_moved_or_broke(session, tmp_pa
     shown = await export_through_the_tui(app, target)
     assert any(m.startswith(f"{path}:6: span on lh-002 (loss): offsets 1-9 hold") for m in shown), shown
     assert any(m.startswith(f"{path}:10: span on lh-003 (loss) cannot be placed") for m in shown), shown
+
+
+async def test_export_never_writes_into_the_workspaces_corpus_or_index(session):
+    # The palette's Export goes through the same door as `annotator export -o`: a name inside
+    # corpus/ or index/ is refused, so a typo cannot put an export among the user's files.
+    app = AnnotatorApp(session)
+    before = sorted(p.name for p in session.ws.corpus.rglob("*"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app._export()
+        await wait_until(app, pilot, lambda: bool(app.screen.query(Input)), "the file name prompt")
+        app.screen.query_one(Input).value = str(session.ws.corpus / "annotations" / "evidence.md")
+        await pilot.press("enter")
+        await wait_until(app, pilot, lambda: any("refusing to write" in n.message for n in app._notifications), "the refusal")
+    assert sorted(p.name for p in session.ws.corpus.rglob("*")) == before
