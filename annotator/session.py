@@ -695,6 +695,13 @@ class Session:
 
         return export(self, format_name, theme_names, whole=whole)
 
+    @staticmethod
+    def export_format_for(path: Path) -> str:
+        """The format a file name asks for by its ending (`evidence.md` -> md), or a one-line error."""
+        from annotator.exchange.formats import format_for_file
+
+        return format_for_file(path)
+
     def write_export(self, path: Path, data: bytes) -> None:
         """Write an export atomically, never into the workspace's corpus/ or index/ (from any shell)."""
         from annotator.exchange.exports import write_file  # see above: not at start-up

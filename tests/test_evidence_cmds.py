@@ -68,6 +68,17 @@ def test_export_to_file_and_stdout_agree(cli, workspace_dir, tmp_path):
     assert target.read_text(encoding="utf-8") == out
 
 
+def test_export_takes_its_format_from_the_file_name_when_not_given(cli, workspace_dir, tmp_path):
+    code, _, err = cli("--workspace", workspace_dir, "export", "-o", tmp_path / "tags.CSV")
+    assert code == 0, err
+    assert (tmp_path / "tags.CSV").read_text(encoding="utf-8").startswith("passage")
+    code, _, err = cli("--workspace", workspace_dir, "export", "-o", tmp_path / "tags.txt")
+    assert code == 2 and "end the name in .md, .csv, .json, .qdpx" in err and "Traceback" not in err
+    code, _, err = cli("--workspace", workspace_dir, "export")
+    assert code == 2 and "--format md|csv|json|qdpx" in err
+    assert not (tmp_path / "tags.txt").exists()
+
+
 def test_export_theme_filter_and_csv(cli, workspace_dir):
     code, out, err = cli("--workspace", workspace_dir, "export", "--format", "csv", "--theme", "loss", "--theme", "Hope")
     assert code == 0, err

@@ -31,13 +31,25 @@ def register(subparsers, common) -> None:
     # cold start) would then pay for. export() rejects an unknown name in one line.
     p = subparsers.add_parser("export", parents=[common], help="export evidence (md, csv, json, qdpx)")
     p.add_argument(
-        "--format", required=True, metavar="md|csv|json|qdpx",
-        help="md: evidence sheet; csv: one row per tag; json: the whole workspace; qdpx: a REFI-QDA project",
+        "--format", metavar="md|csv|json|qdpx",
+        help="md: evidence sheet; csv: one row per tag; json: the whole workspace; qdpx: a REFI-QDA project"
+             " (default: what -o FILE's ending says)",
     )
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
     p.add_argument("--theme", action="append", default=[], metavar="T", help="only this theme (repeatable; default all)")
     p.add_argument("--whole", action="store_true", help="md, csv: whole passages, even where tags quote some of their words")
     p.set_defaults(handler=cmd_export)
+
+
+def export_format(args) -> str:
+    """--format, or the ending of -o FILE (`-o evidence.md`) when --format is not given."""
+    if args.format:
+        return args.format
+    if not args.output:
+        raise BadInput("say which format: --format md|csv|json|qdpx (or -o FILE ending in .md, .csv, .json or .qdpx)")
+    from annotator.session import Session
+
+    return Session.export_format_for(Path(args.output))
 
 
 def cmd_suggest(args) -> int:
@@ -107,10 +119,11 @@ def print_comments(item, *, label: bool, color: bool) -> None:
 
 
 def cmd_export(args) -> int:
+    chosen = export_format(args)
     session = open_session(args)
     sync_index(session)
     warn_span_problems(session)
-    data = session.export(args.format, args.theme, whole=args.whole)
+    data = session.export(chosen, args.theme, whole=args.whole)
     if session.looking() is not None:
         from annotator.blind import export_note
 
@@ -120,7 +133,7 @@ def cmd_export(args) -> int:
         print(f"wrote {args.output} ({len(data):,} bytes)", file=sys.stderr)
         return 0
     if sys.stdout.isatty():
-        if args.format == "qdpx":
+        if chosen == "qdpx":
             raise BadInput("a qdpx project is a zip file; write it with -o FILE.qdpx")
         # On a screen, escape sequences from passage text are shown, not obeyed;
         # a pipe or -o FILE still gets the exact bytes.

@@ -6,7 +6,10 @@ registers without importing the exports module that lists it.
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Callable, Protocol
+
+from annotator.errors import BadInput
 
 if TYPE_CHECKING:
     from annotator.corpus.model import AnnotationFile, Theme
@@ -49,3 +52,14 @@ def register(name: str) -> Callable[[Writer], Writer]:
         return writer
 
     return add
+
+
+FORMATS_BY_SUFFIX = {".md": "md", ".csv": "csv", ".json": "json", ".qdpx": "qdpx"}
+
+
+def format_for_file(path: PurePath) -> str:
+    """The export format a file name asks for by its ending (`evidence.md` -> md), or a one-line error."""
+    try:
+        return FORMATS_BY_SUFFIX[path.suffix.lower()]
+    except KeyError:
+        raise BadInput(f"{path.name}: end the name in {', '.join(FORMATS_BY_SUFFIX)} to choose the format") from None

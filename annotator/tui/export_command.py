@@ -6,20 +6,11 @@ from pathlib import Path
 
 from annotator.errors import AnnotatorError
 
-FORMATS_BY_SUFFIX = {".md": "md", ".csv": "csv", ".json": "json", ".qdpx": "qdpx"}
-
-
-def format_for(path: Path) -> str:
-    try:
-        return FORMATS_BY_SUFFIX[path.suffix.lower()]
-    except KeyError:
-        raise AnnotatorError(f"{path.name}: end the name in {', '.join(FORMATS_BY_SUFFIX)} to choose the format") from None
-
 
 def export_to(session, name: str) -> Path:
     """Write the export the file name's suffix asks for; the path written."""
     path = Path(name).expanduser().resolve()
-    data = session.export(format_for(path))
+    data = session.export(session.export_format_for(path))
     session.write_export(path, data)
     return path
 
