@@ -13,10 +13,13 @@ TEXTS = [
     # lowercased other than one character for one (İ, a final Σ), or Chinese beside French: the slower paths
     "İstanbul l’ÉTÉ, ΣΟΦΟΣ σοφός; ÉLISE ESPÉRANCE",
     "東京の夏 l’Été d’ÉLISE, SŒUR „Straße“ – Œuvre…",
+    # a word after any other character than a letter, a digit or a dot; a token holding `*` (a head the
+    # byte scanner's spaces would hide): that scanner steps aside for it
+    "«été»(été)[ÉTÉ]/été\\été été,été été;été «Élise»: é*té e*té ét*é ‹cœur› a*b été\x01été 'été' _été x.été",
 ]
 WORDS = ["espérance", "esperance", "elise", "coeur", "oedipe", "soeur", "été", "ete", "strasse", "aero", "thing",
          "lodz", "caj", "mail", "ray", "durfen", "madchen", "ol", "uber", "arger", "dass", "fluss", "naive", "cafe",
-         "creme", "мир", "αθηνα", "αλφα", "gros", "istanbul", "σοφος", "oeuvre"]
+         "creme", "мир", "αθηνα", "αλφα", "gros", "istanbul", "σοφος", "oeuvre", "é*té", "e*te", "a*b"]
 
 
 def generic_offsets(text: str, wanted: frozenset) -> list[list[int]]:

@@ -452,7 +452,7 @@ def match_offsets(text: str, terms: set) -> list[list[int]]:
         scanner = _byte_scanner(wanted)
         folded = _byte_folded_lower(text) if scanner is not None else None
         if folded is not None:  # Latin letters: as fast as English, one byte a character (is_wanted lowercases)
-            found = [[m.start(), m.end()] for m in scanner.finditer(folded) if is_wanted(text[m.start():m.end()])]
+            found = _byte_scanned(scanner, folded, text, is_wanted)
             return _joined_at_hyphens(text, found) if "-" in text else found  # no hyphen, no CJK: nothing to join
     lowered = text.lower()
     scanner = None if accented else _lowered_scanner(wanted)
@@ -463,8 +463,7 @@ def match_offsets(text: str, terms: set) -> list[list[int]]:
     if accented and len(lowered) == len(text) and not HAS_CJK.search(text):
         scanner = _byte_scanner(wanted)
         if scanner is not None:  # Latin letters: as fast as English, one byte a character
-            found = [[m.start(), m.end()] for m in scanner.finditer(_byte_folded(lowered))
-                     if is_wanted(lowered[m.start():m.end()])]
+            found = _byte_scanned(scanner, _byte_folded(lowered), lowered, is_wanted)
             return _joined_at_hyphens(text, found) if "-" in text else found  # no hyphen, no CJK: nothing to join
         found = [[m.start(), m.end()] for m in _accented_scanner(wanted).finditer(lowered) if is_wanted(m.group())]
         return _joined_at_hyphens(text, found)
@@ -519,7 +518,17 @@ def _folded_byte(char: str) -> str:
     return "_" if char.isalnum() else "\x01"
 
 
-_LATIN1_FOLD = "".join(_folded_byte(chr(code)) for code in range(256)).encode("ascii")
+_WORD_OR_DOT = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.")
+
+
+def _bounded(table: bytes, kept: bytes = b"") -> bytes:
+    """A translation table whose bytes other than word characters, dots (and `kept`) become spaces:
+    the bytes a word's head may follow, all one, so that `_byte_scanner` looks for a space before a
+    head (a literal, which the regular expression engine finds faster than it tests each byte)."""
+    return bytes(byte if byte in _WORD_OR_DOT or byte in kept else 32 for byte in table)
+
+
+_LATIN1_FOLD = _bounded("".join(_folded_byte(chr(code)) for code in range(256)).encode("ascii"))
 
 
 def _fold_beyond_latin1(error: UnicodeEncodeError):
@@ -531,12 +540,13 @@ codecs.register_error("annotator-fold", _fold_beyond_latin1)
 
 
 def _byte_folded(lowered: str) -> bytes:
-    """Lowercased text as ASCII bytes, one a character (offsets into them are offsets into the
-    text), accents folded, every word character still one (`\\w` finds the same words)."""
-    return lowered.encode("latin-1", "annotator-fold").translate(_LATIN1_FOLD)
+    """Lowercased text as ASCII bytes for `_byte_scanner`: a space, then one byte a character (offsets
+    into them, less one, are offsets into the text), accents folded, every word character and dot
+    still one (`\\w` finds the same words) and every other character a space."""
+    return b" " + lowered.encode("latin-1", "annotator-fold").translate(_LATIN1_FOLD)
 
 
-_LATIN1_FOLD_LOWER = "".join(_folded_byte(chr(code).lower()) for code in range(256)).encode("ascii")
+_LATIN1_FOLD_LOWER = _bounded("".join(_folded_byte(chr(code).lower()) for code in range(256)).encode("ascii"), b"\x00")
 # What lowercases other than one character for one, the same wherever its word stands (`İ` becomes two
 # characters, a final `Σ` another letter than an inner one), and Chinese or Japanese characters: marked
 # \x00 by `_byte_folded_lower`, which then gives up.
@@ -566,21 +576,32 @@ def _byte_folded_lower(text: str) -> bytes | None:
                 text = text.replace(char, folded)
         encoded = text.encode("latin-1", "annotator-fold-lower")
     found = encoded.translate(_LATIN1_FOLD_LOWER)
-    return None if b"\x00" in found else found
+    return None if b"\x00" in found else b" " + found
 
 
 @lru_cache(maxsize=256)
 def _byte_scanner(wanted: frozenset) -> re.Pattern | None:
-    """_accented_scanner for `_byte_folded` text: the heads without accents, found as in English text;
-    None when a head is not ASCII once folded (Greek, Cyrillic: _accented_scanner then)."""
+    """_accented_scanner for `_byte_folded` text: the heads without accents, found as in English text,
+    each after a space (no word character or dot before it); a match is the word with that space.
+    None when a head is not ASCII once folded (Greek, Cyrillic: _accented_scanner then), or holds what
+    the bytes have as a space (`*`, which a token may hold)."""
     heads = {stem_heads(term, True).lower() for term in wanted if term}
     if not all(head.isascii() for head in heads):
         return None
     heads = {head.encode("ascii") for head in heads}
-    by_length = [sorted(re.escape(h) for h in heads if len(h) == n) for n in (2, 1)]
-    alternatives = [rb"(?:%s)(?<![\w.]%s)" % (b"|".join(found), b"." * n)
-                    for n, found in zip((2, 1), by_length) if found]
-    return re.compile(rb"(?:%s)\w*(?:\.\w+)*" % b"|".join(alternatives or [b"(?!)"]))
+    if not all(_WORD_OR_DOT.issuperset(head) for head in heads):
+        return None
+    by_length = [re.escape(h) for n in (2, 1) for h in sorted(h for h in heads if len(h) == n)]
+    return re.compile(rb" (?:%s)\w*(?:\.\w+)*" % b"|".join(by_length or [b"(?!)"]))
+
+
+_SPAN = re.Match.span
+
+
+def _byte_scanned(scanner: re.Pattern, folded: bytes, text: str, is_wanted) -> list[list[int]]:
+    """[start, end] in `text` of each word `scanner` finds in its `_byte_folded` bytes that is wanted
+    (a match's first byte is the space before the word: one place before the word's in the text)."""
+    return [[start, end - 1] for start, end in map(_SPAN, scanner.finditer(folded)) if is_wanted(text[start:end - 1])]
 
 
 @lru_cache(maxsize=256)
