@@ -4,6 +4,11 @@ and fixed, laid down as a user or a classmate's zip would leave it, run through 
 from __future__ import annotations
 
 import json
+import os
+import resource
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -74,3 +79,80 @@ def test_a_link_beside_or_in_the_index_is_removed_never_followed(cli, workspace_
     assert _unchanged(elsewhere)
     assert sorted(p.name for p in workspace_dir.iterdir() if p.name.startswith("index")) == ["index"]
     assert not [p for p in (workspace_dir / "index").rglob("*") if p.is_symlink()]
+
+
+class TooLong(Exception):
+    pass
+
+
+@pytest.fixture
+def deadline():
+    """What used to hang fails instead: SIGALRM interrupts a wait that never ends (a pipe's)."""
+    def stop(_signum, _frame):
+        raise TooLong("still running after 30 s")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(30)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+def _limited():
+    """In the child: what used to read /dev/zero for ever fails at 3 GB of memory or a 256 MB file."""
+    resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (256 << 20, 256 << 20))
+
+
+def run_limited(ws, *args) -> subprocess.CompletedProcess:
+    """The CLI as a user runs it, in a process that cannot eat the machine's memory or disk."""
+    return subprocess.run([sys.executable, "-m", "annotator", "--workspace", str(ws), *map(str, args)],
+                          capture_output=True, text=True, timeout=120, preexec_fn=_limited)
+
+
+def _two_texts(tmp_path) -> list[Path]:
+    paths = []
+    for name in ("first", "second"):
+        path = tmp_path / f"{name}.txt"
+        path.write_text(f"The {name} keeper's log.\n\nA lamp lit at dusk.\n", encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def test_links_in_a_loop_in_the_corpus_do_not_stop_a_several_file_import(cli, workspace_dir, tmp_path, deadline):
+    """A cloned repository can hold links: two links in a loop in `corpus/passages` made the copy
+    an import of several files works on walk for ever. Only what the store reads is copied."""
+    (workspace_dir / "corpus" / "passages" / "loop").symlink_to("..")
+    (workspace_dir / "corpus" / "passages" / "loop2").symlink_to("..")
+    code, out, err = cli("--workspace", workspace_dir, "import", *_two_texts(tmp_path), "--dry-run")
+    assert code == 0 and "would import source 'first'" in out, err
+    code, out, err = cli("--workspace", workspace_dir, "import", *_two_texts(tmp_path))
+    assert code == 0 and (workspace_dir / "corpus" / "passages" / "second.yaml").exists(), err
+
+
+def test_a_link_to_a_device_in_the_corpus_is_not_read(workspace_dir, tmp_path):
+    """A link to /dev/zero anywhere in the corpus had a several-file import copy zeros until the disk
+    was full; as a passages file, every command read it until memory ran out. The first is not
+    copied (the store never reads it), the second is refused with one line naming it."""
+    (workspace_dir / "corpus" / "notes").symlink_to("/dev/zero")
+    done = run_limited(workspace_dir, "import", *_two_texts(tmp_path))
+    assert done.returncode == 0, done.stderr
+    zero = workspace_dir / "corpus" / "passages" / "zero.yaml"
+    zero.symlink_to("/dev/zero")
+    done = run_limited(workspace_dir, "search", "lamp")
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert str(zero) in done.stderr and "not a file" in done.stderr
+
+
+@pytest.mark.parametrize("where", ["passages/piped.yaml", "annotations/tester.yaml", "themes.yaml"])
+def test_a_corpus_file_that_is_a_named_pipe_is_one_line(cli, workspace_dir, tmp_path, where, deadline):
+    """A named pipe as a corpus file waited for ever for a writer, whatever the command: it is now
+    refused with one line naming it, and nothing is written."""
+    path = workspace_dir / "corpus" / where
+    path.unlink(missing_ok=True)
+    os.mkfifo(path)
+    for command in (["search", "lamp"], ["tag", "lh-005", "hope"], ["import", *_two_texts(tmp_path)]):
+        code, _out, err = cli("--workspace", workspace_dir, *command)
+        assert code == 2, (command, err)
+        assert err.count("\n") == 1 and str(path) in err and "not a file" in err, err
+    assert not (workspace_dir / "corpus" / "passages" / "first.yaml").exists()

@@ -9,9 +9,11 @@ leaves either the old or the new file, never half of one.
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
 import re
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -209,7 +211,7 @@ def read_yaml(path: Path) -> Any:
 def read_yaml_text(path: Path) -> str | None:
     """One YAML file's text (a BOM dropped), None if it is missing; a CorpusError if unreadable."""
     try:
-        raw = path.read_bytes()
+        raw = read_regular_file(path)
     except FileNotFoundError:
         return None
     except OSError as exc:
@@ -220,6 +222,19 @@ def read_yaml_text(path: Path) -> str | None:
         line = raw[: exc.start].count(b"\n") + 1
         raise CorpusError(path, "not valid UTF-8 text", line) from None
     return text
+
+
+def read_regular_file(path: Path) -> bytes:
+    """A file's bytes; an OSError when it is not a regular file. A corpus file that is a named pipe
+    or a link to a device (`/dev/zero`, `/dev/tty`: a cloned repository or an unpacked zip can hold
+    such a link) would otherwise be read forever, or wait forever for a writer."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # (opening a pipe does not wait)
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = "a folder" if stat.S_ISDIR(mode) else "a pipe, a device or a socket, not a file"
+            raise OSError(errno.EINVAL, f"it is {kind}")
+        return handle.read()
 
 
 # -- writing ------------------------------------------------------------------------------

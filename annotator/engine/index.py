@@ -37,7 +37,7 @@ from annotator.errors import AnnotatorError
 from annotator.corpus.model import Passage, Source
 from annotator.corpus.store import Store, file_signature
 from annotator.engine import index_seal
-from annotator.corpus.yamlio import atomic_write_text, parse_yaml
+from annotator.corpus.yamlio import atomic_write_text, parse_yaml, read_regular_file
 
 # 2: text postings keep positions only; 3: `order` a stored column, not indexed; 4: bulk-built segments
 # carry a term table (annotator.engine.fast.termtable), which an older index lacks: it is rebuilt once, with the
@@ -163,7 +163,7 @@ def open_index(folder: Path):
 def _source_head(path: Path) -> tuple[str, str, int] | None:
     """(imported_at, id, passage count estimate) from the `source:` block at the top of a passages file."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_regular_file(path).decode("utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return None
     cut = text.find("\npassages:")

@@ -13,7 +13,6 @@ copied; if another process changed it meanwhile, they are imported again on a ne
 
 from __future__ import annotations
 
-import os
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,22 +109,15 @@ def _try_on_a_copy(session, request: ImportRequest, annotator: str, progress: Im
 
 
 def corpus_signatures(folder: Path) -> dict[str, tuple]:
-    """Every YAML file under a corpus folder, by its path in the folder: what the store reads and an
-    import writes. Hidden files and folders (a write's temporary files, an editor's swap file that
-    changes as the user types) and others (an editor's backup `x.yaml~`) are not the corpus."""
+    """Every YAML file the store reads under a corpus folder, by its path in the folder: what an import writes."""
     from annotator.corpus.store import file_signature
+    from annotator.exchange.importers.dry_run import corpus_files
 
     found = {}
-    # Into linked folders too, as the copy and the store go: a change there must be seen as well.
-    for parent, folders, names in os.walk(folder, followlinks=True):
-        folders[:] = [name for name in folders if not name.startswith(".")]
-        for name in names:
-            if name.startswith(".") or not name.endswith((".yaml", ".yml")):
-                continue
-            path = Path(parent) / name
-            signature = file_signature(path)
-            if signature is not None:
-                found[path.relative_to(folder).as_posix()] = signature
+    for name in corpus_files(folder):
+        signature = file_signature(folder / name)
+        if signature is not None:
+            found[name] = signature
     return found
 
 
