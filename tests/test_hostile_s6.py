@@ -156,3 +156,13 @@ def test_a_corpus_file_that_is_a_named_pipe_is_one_line(cli, workspace_dir, tmp_
         assert code == 2, (command, err)
         assert err.count("\n") == 1 and str(path) in err and "not a file" in err, err
     assert not (workspace_dir / "corpus" / "passages" / "first.yaml").exists()
+
+
+@pytest.mark.parametrize("command", [["show"], ["show", "--json"], ["tag", "hope"], ["untag", "hope"], ["comment", "why"], ["suggest"]])
+def test_a_passage_id_that_is_not_utf8_is_not_found(cli, workspace_dir, command):
+    """An argument holding a byte that is not UTF-8 (`caf\\xe9` typed in a Latin-1 terminal) reaches
+    Python as a lone surrogate: as a passage id it was an internal error (exit 70)."""
+    name, *rest = command
+    code, _out, err = cli("--workspace", workspace_dir, name, "caf\udce9", *rest)
+    assert code == 3, err
+    assert err == "annotator: no passage 'caf\\udce9'; search for it with 'annotator search WORDS'\n"
