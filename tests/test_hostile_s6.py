@@ -3,6 +3,7 @@ and fixed, laid down as a user or a classmate's zip would leave it, run through 
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import resource
@@ -166,3 +167,28 @@ def test_a_passage_id_that_is_not_utf8_is_not_found(cli, workspace_dir, command)
     code, _out, err = cli("--workspace", workspace_dir, name, "caf\udce9", *rest)
     assert code == 3, err
     assert err == "annotator: no passage 'caf\\udce9'; search for it with 'annotator search WORDS'\n"
+
+
+def test_a_disk_full_at_the_second_file_of_an_import_writes_neither(cli, workspace_dir, tmp_path, monkeypatch):
+    """Several files are imported all or nothing, but a disk that filled up while their passages
+    were put into the workspace left the first ones written. (The disk fills at the second file:
+    a real full disk, a tmpfs, did the same by hand.)"""
+    import tempfile
+
+    passages = workspace_dir / "corpus" / "passages"
+    real_mkstemp = tempfile.mkstemp
+
+    def disk_full_at_the_second(*args, **kwargs):
+        if Path(kwargs.get("dir", "")) == passages and kwargs.get("prefix", "").startswith(".second.yaml"):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_mkstemp(*args, **kwargs)
+
+    before = {p.name: p.read_bytes() for p in passages.iterdir()}
+    monkeypatch.setattr(tempfile, "mkstemp", disk_full_at_the_second)
+    code, _out, err = cli("--workspace", workspace_dir, "import", *_two_texts(tmp_path))
+    assert code != 0 and "no space left" in err and err.count("\n") == 1, err
+    assert {p.name: p.read_bytes() for p in passages.iterdir()} == before  # no leftover either
+    monkeypatch.setattr(tempfile, "mkstemp", real_mkstemp)  # room made again: it all goes in
+    code, _out, err = cli("--workspace", workspace_dir, "import", *_two_texts(tmp_path))
+    assert code == 0, err
+    assert search(cli, workspace_dir, "dusk")[0][:2] == ["first-p2", "second-p2"]

@@ -347,7 +347,33 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise WriteFailure(f"cannot write {shown}: {os_error_reason(exc)}; the file was not changed") from None
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def atomic_write_all(files: list[tuple[Path, bytes]]) -> None:
+    """Write several files, none of them when one write is refused (a full disk, a permission):
+    each is first written whole beside its file, where a refusal comes, and only then are all
+    renamed into place. (A crash among the renames still leaves some new and some old.)"""
+    staged: list[tuple[str, Path]] = []
+    try:
+        for path, data in files:
+            target = write_target(path)
+            try:
+                staged.append((_stage(target, data), target))
+            except OSError as exc:
+                shown = path if target == path else f"{path} (a link to {target})"
+                raise WriteFailure(f"cannot write {shown}: {os_error_reason(exc)}; no file was changed") from None
+        for tmp_name, target in staged:
+            os.replace(tmp_name, target)
+    finally:
+        for tmp_name, _target in staged:
+            try:
+                os.unlink(tmp_name)
+            except OSError:  # renamed into place
+                pass
+    for folder in dict.fromkeys(target.parent for _tmp, target in staged):
+        _fsync_dir(folder)
+
+
+def _stage(path: Path, data: bytes) -> str:
+    """`data` written and synced to a new temporary file beside `path`; its name."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         mode = path.stat().st_mode & 0o7777
@@ -360,6 +386,18 @@ def _atomic_write(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+    except BaseException:
+        try:
+            os.unlink(tmp_name)
+        except OSError:
+            pass
+        raise
+    return tmp_name
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp_name = _stage(path, data)
+    try:
         os.replace(tmp_name, path)
     except BaseException:
         try:

@@ -124,7 +124,7 @@ def corpus_signatures(folder: Path) -> dict[str, tuple]:
 def _move_changes(tried, store, before: dict, copied: dict) -> bool:
     """Put the files the import changed in the copy (`tried`'s corpus) into the workspace's, under its
     lock, if no file there changed since it was copied; False (nothing written) when one did."""
-    from annotator.corpus.yamlio import atomic_write_bytes
+    from annotator.corpus.yamlio import atomic_write_all
 
     after = corpus_signatures(tried.ws.corpus)
     changed = sorted((name for name, signature in after.items() if copied.get(name) != signature), key=_write_order)
@@ -132,8 +132,8 @@ def _move_changes(tried, store, before: dict, copied: dict) -> bool:
     with store.locked():
         if corpus_signatures(store.ws.corpus) != before:
             return False
-        for name in changed:
-            atomic_write_bytes(store.ws.corpus / name, (tried.ws.corpus / name).read_bytes())
+        # All written before any is put in place: a full disk changes none of them.
+        atomic_write_all([(store.ws.corpus / name, (tried.ws.corpus / name).read_bytes()) for name in changed])
         for name in removed:
             (store.ws.corpus / name).unlink(missing_ok=True)
         _adopt_reads(tried, store, after)
