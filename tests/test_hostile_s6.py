@@ -192,3 +192,17 @@ def test_a_disk_full_at_the_second_file_of_an_import_writes_neither(cli, workspa
     code, _out, err = cli("--workspace", workspace_dir, "import", *_two_texts(tmp_path))
     assert code == 0, err
     assert search(cli, workspace_dir, "dusk")[0][:2] == ["first-p2", "second-p2"]
+
+
+@pytest.mark.parametrize("command", [["config", "name", "bob"], ["config", "blind", "on"]])
+def test_a_linked_settings_folder_is_never_written_through(cli, workspace_dir, tmp_path, command):
+    """A cloned workspace's `.annotator` linked to a folder of the user's had `config` write its
+    settings.yaml (merged into one there) and a .gitignore into that folder."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "settings.yaml").write_text("theme: dark\n", encoding="utf-8")
+    (workspace_dir / ".annotator").symlink_to(elsewhere)
+    code, _out, err = cli("--workspace", workspace_dir, *command)
+    assert code != 0 and err.count("\n") == 1 and "symbolic link" in err, err
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["settings.yaml"]
+    assert (elsewhere / "settings.yaml").read_text(encoding="utf-8") == "theme: dark\n"
