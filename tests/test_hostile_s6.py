@@ -206,3 +206,15 @@ def test_a_linked_settings_folder_is_never_written_through(cli, workspace_dir, t
     assert code != 0 and err.count("\n") == 1 and "symbolic link" in err, err
     assert sorted(p.name for p in elsewhere.iterdir()) == ["settings.yaml"]
     assert (elsewhere / "settings.yaml").read_text(encoding="utf-8") == "theme: dark\n"
+
+
+def test_what_a_killed_several_file_import_left_is_cleared_by_importing_again(cli, workspace_dir, tmp_path):
+    """A kill while the files went in (tests/kill_at.py before-rename) leaves each file not yet
+    renamed as a whole hidden copy beside its place; importing the same files again, which
+    completes the import, clears them."""
+    passages = workspace_dir / "corpus" / "passages"
+    for name in ("first", "second"):
+        (passages / f".{name}.yaml.k1ll3d.tmp").write_text("source:\n  id: half\n", encoding="utf-8")
+    code, _out, err = cli("--workspace", workspace_dir, "import", *_two_texts(tmp_path))
+    assert code == 0, err
+    assert sorted(p.name for p in passages.iterdir()) == ["first.yaml", "lighthouse.yaml", "second.yaml"]

@@ -124,6 +124,7 @@ def corpus_signatures(folder: Path) -> dict[str, tuple]:
 def _move_changes(tried, store, before: dict, copied: dict) -> bool:
     """Put the files the import changed in the copy (`tried`'s corpus) into the workspace's, under its
     lock, if no file there changed since it was copied; False (nothing written) when one did."""
+    from annotator.corpus.leftovers import remove_stale_temporaries
     from annotator.corpus.yamlio import atomic_write_all
 
     after = corpus_signatures(tried.ws.corpus)
@@ -132,6 +133,8 @@ def _move_changes(tried, store, before: dict, copied: dict) -> bool:
     with store.locked():
         if corpus_signatures(store.ws.corpus) != before:
             return False
+        for name in changed:  # what an import of these files killed while they went in left (we hold the lock)
+            remove_stale_temporaries(store.ws.corpus / name)
         # All written before any is put in place: a full disk changes none of them.
         atomic_write_all([(store.ws.corpus / name, (tried.ws.corpus / name).read_bytes()) for name in changed])
         for name in removed:
