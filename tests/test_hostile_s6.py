@@ -10,6 +10,7 @@ import resource
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -218,3 +219,23 @@ def test_what_a_killed_several_file_import_left_is_cleared_by_importing_again(cl
     code, _out, err = cli("--workspace", workspace_dir, "import", *_two_texts(tmp_path))
     assert code == 0, err
     assert sorted(p.name for p in passages.iterdir()) == ["first.yaml", "lighthouse.yaml", "second.yaml"]
+
+
+def test_the_corpus_copy_a_killed_import_left_in_the_temporary_folder_is_cleared(cli, workspace_dir, tmp_path, monkeypatch):
+    """A several-file import or a dry run works on a copy of the corpus in the temporary folder:
+    a kill while it worked (tests/kill_at.py before-rename:1..4) left that whole copy there for
+    good, one more at every kill. The next one clears those whose process is gone."""
+    import tempfile
+
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead, alive = temporary / f"annotator-dry-run-{gone.stdout.strip()}-k1ll3d", temporary / f"annotator-dry-run-{os.getpid()}-w0rk1ng"
+    for copy in (dead, alive):
+        (copy / "corpus" / "passages").mkdir(parents=True)
+        (copy / "corpus" / "passages" / "lighthouse.yaml").write_text("source: {}\n", encoding="utf-8")
+        os.utime(copy, (time.time() - 3600, time.time() - 3600))
+    code, _out, err = cli("--workspace", workspace_dir, "import", *_two_texts(tmp_path), "--dry-run")
+    assert code == 0, err
+    assert sorted(temporary.iterdir()) == [alive]  # (its process, this one, still works on it)

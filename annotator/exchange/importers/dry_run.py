@@ -11,14 +11,18 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
 from annotator.errors import AnnotatorError, CorpusError
+from annotator.corpus.leftovers import STALE_SECONDS
 from annotator.corpus.yamlio import read_regular_file
 from annotator.corpus.workspace import Workspace
 
+
+COPY_PREFIX = "annotator-dry-run-"  # then the process id, "-" and a random part
 
 # The folders of a corpus whose YAML files the store reads (annotator.corpus.store): the corpus's
 # own (themes.yaml, settings.yaml), the passages' and the annotations'.
@@ -44,7 +48,8 @@ def corpus_files(corpus: Path) -> list[str]:
 @contextmanager
 def corpus_copy(ws: Workspace) -> Iterator[Workspace]:
     """A workspace in a temporary folder holding a copy of `ws`'s corpus files; removed afterwards."""
-    with tempfile.TemporaryDirectory(prefix="annotator-dry-run-") as folder:
+    clear_dead_copies()
+    with tempfile.TemporaryDirectory(prefix=f"{COPY_PREFIX}{os.getpid()}-") as folder:
         scratch = Workspace(Path(folder), ws.found_by)
         for sub in CORPUS_FOLDERS:
             (scratch.corpus / sub).mkdir(parents=True, exist_ok=True)
@@ -54,6 +59,34 @@ def corpus_copy(ws: Workspace) -> Iterator[Workspace]:
             yield scratch
         except AnnotatorError as exc:
             raise _as_of(exc, scratch.root, ws.root) from None
+
+
+def clear_dead_copies() -> None:
+    """Remove the copies that imports killed mid-way left in the temporary folder (a whole corpus
+    each, never removed otherwise): those whose process is gone, made over a minute ago."""
+    if os.name != "posix":  # (os.kill(pid, 0) would end the process on Windows)
+        return
+    now = time.time()
+    for path in Path(tempfile.gettempdir()).glob(f"{COPY_PREFIX}*-*"):
+        pid = path.name[len(COPY_PREFIX):].split("-", 1)[0]
+        try:
+            if not pid.isdigit() or _alive(int(pid)) or now - path.lstat().st_mtime < STALE_SECONDS:
+                continue
+            if path.is_symlink() or path.lstat().st_uid != os.getuid():
+                continue
+        except OSError:  # gone meanwhile
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's: alive
+        return True
+    return True
 
 
 def _copy_file(source: Path, target: Path) -> None:
