@@ -66,21 +66,21 @@ def test_a_corpus_edited_by_hand_throughout_gets_nothing_written_and_keeps_the_e
 
 
 def test_an_import_cut_short_while_its_files_go_in_leaves_no_memo_without_its_passage(session, tmp_path, monkeypatch):
-    """A kill between two of the writes that put the copy's files into the workspace."""
-    from annotator.corpus import yamlio
+    """A kill between two of the renames that put the copy's files into the workspace."""
+    import os
 
     note = tmp_path / "sea.md"
     note.write_text("# One\n\nA note about the sea.\n", encoding="utf-8")
-    real, written = yamlio.atomic_write_bytes, []
+    real, written = os.replace, []
 
-    def killed_after_one(path, data, *args, **kwargs):
-        if Path(path).is_relative_to(session.ws.corpus):
+    def killed_after_one(source, target, *args, **kwargs):
+        if Path(target).is_relative_to(session.ws.corpus):
             if written:
                 raise KeyboardInterrupt  # the process dies here
-            written.append(path)
-        return real(path, data, *args, **kwargs)
+            written.append(target)
+        return real(source, target, *args, **kwargs)
 
-    monkeypatch.setattr(yamlio, "atomic_write_bytes", killed_after_one)
+    monkeypatch.setattr(os, "replace", killed_after_one)
     with pytest.raises(KeyboardInterrupt):
         session.import_files(ImportRequest([CLIPPINGS, note]))
     monkeypatch.undo()

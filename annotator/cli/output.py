@@ -53,6 +53,8 @@ MAX_MESSAGE_CHARS = 500
 def format_error(message: str) -> str:
     """A message as one line: controls and newlines made visible, a huge echoed value cut short."""
     line = show_controls(message).replace("\n", "\\n")
+    # A lone surrogate (a byte of an argument that is not UTF-8) as \udce9, whatever stderr's error handler.
+    line = line.encode("utf-8", "backslashreplace").decode("utf-8")
     if len(line) > MAX_MESSAGE_CHARS:
         half = MAX_MESSAGE_CHARS // 2
         line = f"{line[:half]} … {line[-half:]}"

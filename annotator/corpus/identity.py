@@ -12,7 +12,7 @@ import os
 import re
 from pathlib import Path
 
-from annotator.errors import BadInput
+from annotator.errors import BadInput, WriteFailure
 from annotator.corpus.workspace import Workspace
 from annotator.corpus.yamlio import atomic_write_text, read_yaml, write_yaml
 
@@ -51,6 +51,9 @@ def read_settings(ws: Workspace) -> dict:
 
 def write_setting(ws: Workspace, key: str, value: str | None) -> None:
     folder = settings_path(ws).parent
+    if folder.is_symlink():  # planted in a cloned or unpacked workspace: the write would land where it points
+        raise WriteFailure(f"cannot write {settings_path(ws)}: {folder} is a symbolic link to {os.path.realpath(folder)}; "
+                           "nothing was written (remove the link: the folder is made again, for you alone)")
     folder.mkdir(parents=True, exist_ok=True)
     ignore = folder / ".gitignore"
     if not ignore.exists():

@@ -71,11 +71,10 @@ def save(ws: Workspace, path: Path, signature: tuple[int, ...], outline: Outline
 
 
 def _write(ws: Workspace, path: Path, data: bytes) -> None:
-    folder = ws.index_dir / read_cache.FOLDER
     try:
-        if not ws.index_dir.is_dir():
-            return  # never make index/ itself: the engine swaps that folder whole when it rebuilds
-        folder.mkdir(exist_ok=True)
+        folder = read_cache.writable_folder(ws)
+        if folder is None:
+            return
         fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=folder)
         try:
             with os.fdopen(fd, "wb") as handle:

@@ -121,12 +121,22 @@ def save(ws: Workspace, path: Path, signature: tuple[int, ...], annotations: Ann
     _write(ws, path, header.encode("ascii") + b"\x00" + body)
 
 
-def _write(ws: Workspace, path: Path, data: bytes) -> None:
+def writable_folder(ws: Workspace) -> Path | None:
+    """`index/read-cache`, made if missing, or None: when `index/` is missing (never made here: the
+    engine swaps that folder whole when it rebuilds) or either is a symbolic link, which a crafted
+    workspace would plant to make the cache be written wherever it points, outside the workspace."""
+    if ws.index_dir.is_symlink() or not ws.index_dir.is_dir():
+        return None
     folder = ws.index_dir / FOLDER
+    folder.mkdir(exist_ok=True)  # (not parents: a folder swapped away meanwhile is not made again)
+    return None if folder.is_symlink() else folder
+
+
+def _write(ws: Workspace, path: Path, data: bytes) -> None:
     try:
-        if not ws.index_dir.is_dir():
-            return  # never make index/ itself: the engine swaps that folder whole when it rebuilds
-        folder.mkdir(exist_ok=True)  # (not parents: a folder swapped away meanwhile is not made again)
+        folder = writable_folder(ws)
+        if folder is None:
+            return
         target = _cache_file(ws, path)
         remove_stale_temporaries(target, older_than=STALE_SECONDS)  # a killed reader's (readers take no lock)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)

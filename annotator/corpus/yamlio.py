@@ -9,9 +9,11 @@ leaves either the old or the new file, never half of one.
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
 import re
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -209,7 +211,7 @@ def read_yaml(path: Path) -> Any:
 def read_yaml_text(path: Path) -> str | None:
     """One YAML file's text (a BOM dropped), None if it is missing; a CorpusError if unreadable."""
     try:
-        raw = path.read_bytes()
+        raw = read_regular_file(path)
     except FileNotFoundError:
         return None
     except OSError as exc:
@@ -220,6 +222,19 @@ def read_yaml_text(path: Path) -> str | None:
         line = raw[: exc.start].count(b"\n") + 1
         raise CorpusError(path, "not valid UTF-8 text", line) from None
     return text
+
+
+def read_regular_file(path: Path) -> bytes:
+    """A file's bytes; an OSError when it is not a regular file. A corpus file that is a named pipe
+    or a link to a device (`/dev/zero`, `/dev/tty`: a cloned repository or an unpacked zip can hold
+    such a link) would otherwise be read forever, or wait forever for a writer."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # (opening a pipe does not wait)
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = "a folder" if stat.S_ISDIR(mode) else "a pipe, a device or a socket, not a file"
+            raise OSError(errno.EINVAL, f"it is {kind}")
+        return handle.read()
 
 
 # -- writing ------------------------------------------------------------------------------
@@ -332,7 +347,33 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise WriteFailure(f"cannot write {shown}: {os_error_reason(exc)}; the file was not changed") from None
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def atomic_write_all(files: list[tuple[Path, bytes]]) -> None:
+    """Write several files, none of them when one write is refused (a full disk, a permission):
+    each is first written whole beside its file, where a refusal comes, and only then are all
+    renamed into place. (A crash among the renames still leaves some new and some old.)"""
+    staged: list[tuple[str, Path]] = []
+    try:
+        for path, data in files:
+            target = write_target(path)
+            try:
+                staged.append((_stage(target, data), target))
+            except OSError as exc:
+                shown = path if target == path else f"{path} (a link to {target})"
+                raise WriteFailure(f"cannot write {shown}: {os_error_reason(exc)}; no file was changed") from None
+        for tmp_name, target in staged:
+            os.replace(tmp_name, target)
+    finally:
+        for tmp_name, _target in staged:
+            try:
+                os.unlink(tmp_name)
+            except OSError:  # renamed into place
+                pass
+    for folder in dict.fromkeys(target.parent for _tmp, target in staged):
+        _fsync_dir(folder)
+
+
+def _stage(path: Path, data: bytes) -> str:
+    """`data` written and synced to a new temporary file beside `path`; its name."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         mode = path.stat().st_mode & 0o7777
@@ -345,6 +386,18 @@ def _atomic_write(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+    except BaseException:
+        try:
+            os.unlink(tmp_name)
+        except OSError:
+            pass
+        raise
+    return tmp_name
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp_name = _stage(path, data)
+    try:
         os.replace(tmp_name, path)
     except BaseException:
         try:

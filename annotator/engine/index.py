@@ -37,7 +37,7 @@ from annotator.errors import AnnotatorError
 from annotator.corpus.model import Passage, Source
 from annotator.corpus.store import Store, file_signature
 from annotator.engine import index_seal
-from annotator.corpus.yamlio import atomic_write_text, parse_yaml
+from annotator.corpus.yamlio import atomic_write_text, parse_yaml, read_regular_file
 
 # 2: text postings keep positions only; 3: `order` a stored column, not indexed; 4: bulk-built segments
 # carry a term table (annotator.engine.fast.termtable), which an older index lacks: it is rebuilt once, with the
@@ -163,7 +163,7 @@ def open_index(folder: Path):
 def _source_head(path: Path) -> tuple[str, str, int] | None:
     """(imported_at, id, passage count estimate) from the `source:` block at the top of a passages file."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_regular_file(path).decode("utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return None
     cut = text.find("\npassages:")
@@ -256,11 +256,27 @@ def _keep_embeddings(old: Path, new: Path) -> None:
     """The passages' embeddings (annotator.engine.meaning) outlive a rebuild: they are keyed by text,
     and computing them again takes minutes."""
     kept = old / "meaning"
+    # Never through a link: one planted in a crafted workspace (as `index`, `index.old` or the
+    # `meaning` folder) would move a folder from where it points, or have embeddings written there.
+    if old.is_symlink() or kept.is_symlink():
+        return
     if kept.is_dir() and not (new / "meaning").exists():
         try:
             os.replace(kept, new / "meaning")
         except OSError:
             pass
+
+
+def _discard(path: Path) -> None:
+    """Remove a leftover beside the index: a folder with what it holds, a file or a symbolic link
+    by itself (never what a link points to; a crafted workspace can hold one under any name)."""
+    if path.is_symlink() or not path.is_dir():
+        try:
+            path.unlink()
+        except OSError:  # gone already: nothing to remove
+            pass
+    else:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 class SearchIndex:
@@ -524,12 +540,12 @@ class SearchIndex:
         embeddings (a kill between the two renames, or just after them), which are kept.
         """
         building = self.folder.with_name(self.folder.name + ".building")
-        if building.exists():
-            shutil.rmtree(building, ignore_errors=True)
+        if building.exists() or building.is_symlink():
+            _discard(building)
         old = self.folder.with_name(self.folder.name + ".old")
-        if old.exists() and self.folder.is_dir():  # (with no index, the rebuild takes them from it)
+        if (old.exists() or old.is_symlink()) and self.folder.is_dir():  # (with no index, the rebuild takes them from it)
             _keep_embeddings(old, self.folder)
-            shutil.rmtree(old, ignore_errors=True)
+            _discard(old)
         # Whoosh writes a table of contents as `_annotator_N.toc.TIME`, the manifest `.manifest.json.X.tmp`,
         # then renames it; no commit cleans up one a kill left (none of Whoosh's patterns matches it).
         try:
@@ -546,7 +562,7 @@ class SearchIndex:
     def rebuild(self, progress: Progress | None = None) -> None:
         self.close()
         tmp = self.folder.with_name(self.folder.name + ".building")
-        shutil.rmtree(tmp, ignore_errors=True)
+        _discard(tmp)
         tmp.mkdir(parents=True)
         signatures = self.store.signatures()
         ordered = self._sources_in_corpus_order()
@@ -567,12 +583,12 @@ class SearchIndex:
         # Swap the finished index in: readers see the old one or the new one.
         old = self.folder.with_name(self.folder.name + ".old")
         _keep_embeddings(old, tmp)  # a swap killed after moving the index aside left them only there
-        shutil.rmtree(old, ignore_errors=True)
+        _discard(old)
         if self.folder.exists():
             os.replace(self.folder, old)
         os.replace(tmp, self.folder)
         _keep_embeddings(old, self.folder)
-        shutil.rmtree(old, ignore_errors=True)
+        _discard(old)
         self._manifest = manifest
         if progress:
             total = sum(count for _, _, count in ordered)

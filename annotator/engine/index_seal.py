@@ -19,6 +19,7 @@ import hmac
 import json
 import os
 import re
+import tempfile
 import time
 from pathlib import Path
 
@@ -57,29 +58,66 @@ def _read_or_make(path: Path) -> bytes:
             break
         if key is not None and len(key) == KEY_BYTES:
             return key
-        if key is None:
-            made = _make(path)
-            if made is not None:
-                return made
-        time.sleep(0.01)  # another process is writing it
+        # Missing, or damaged: a key is only ever published whole (below), so one of another length
+        # is what a crash left (an older version wrote it in place), and kept it would cost a rebuild
+        # of every index on every run. A new key costs one rebuild of each.
+        made = _publish(path, replace=key is not None)
+        if made is not None:
+            return made
+        time.sleep(0.01)  # another process published its key meanwhile: read that one
     # No key can be kept (a read-only home): this process's own, so its index is rebuilt once.
     return os.urandom(KEY_BYTES)
 
 
-def _make(path: Path) -> bytes | None:
+def _publish(path: Path, replace: bool) -> bytes | None:
+    """A new key written whole beside `path`, then put in place at once; None when another
+    process's key is there to be read instead."""
     key = os.urandom(KEY_BYTES)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return None  # made meanwhile by another process: read it
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError:
-        return os.urandom(KEY_BYTES)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(key)
-        handle.flush()
-        os.fsync(handle.fileno())
+        return key
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), 0o600)
+            handle.write(key)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if replace:
+            os.replace(tmp, path)
+            _fsync_dir(path.parent)
+            return None  # read back: another process replacing it too may have come last
+        try:
+            os.link(tmp, path)  # fails if another process's key is there: never two keys
+        except FileExistsError:
+            raise
+        except OSError:  # a file system without hard links: a rename (a race costs one rebuild)
+            os.replace(tmp, path)
+    except FileExistsError:
+        return None
+    except OSError:
+        return key
+    finally:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+    _fsync_dir(path.parent)
     return key
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _files(folder: Path) -> list:

@@ -1149,6 +1149,10 @@ def _surface_word(searcher, term: str) -> str | None:
 
 
 def get_document(index: SearchIndex, doc_id: str) -> Hit | None:
+    try:
+        doc_id.encode("utf-8")
+    except UnicodeEncodeError:  # a byte that is not UTF-8 in an argument (a lone surrogate): no id holds one
+        return None
     searcher = index.searcher()
     docnum = searcher.document_number(id=doc_id)
     if docnum is None:

@@ -13,7 +13,6 @@ copied; if another process changed it meanwhile, they are imported again on a ne
 
 from __future__ import annotations
 
-import os
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,29 +109,23 @@ def _try_on_a_copy(session, request: ImportRequest, annotator: str, progress: Im
 
 
 def corpus_signatures(folder: Path) -> dict[str, tuple]:
-    """Every YAML file under a corpus folder, by its path in the folder: what the store reads and an
-    import writes. Hidden files and folders (a write's temporary files, an editor's swap file that
-    changes as the user types) and others (an editor's backup `x.yaml~`) are not the corpus."""
+    """Every YAML file the store reads under a corpus folder, by its path in the folder: what an import writes."""
     from annotator.corpus.store import file_signature
+    from annotator.exchange.importers.dry_run import corpus_files
 
     found = {}
-    # Into linked folders too, as the copy and the store go: a change there must be seen as well.
-    for parent, folders, names in os.walk(folder, followlinks=True):
-        folders[:] = [name for name in folders if not name.startswith(".")]
-        for name in names:
-            if name.startswith(".") or not name.endswith((".yaml", ".yml")):
-                continue
-            path = Path(parent) / name
-            signature = file_signature(path)
-            if signature is not None:
-                found[path.relative_to(folder).as_posix()] = signature
+    for name in corpus_files(folder):
+        signature = file_signature(folder / name)
+        if signature is not None:
+            found[name] = signature
     return found
 
 
 def _move_changes(tried, store, before: dict, copied: dict) -> bool:
     """Put the files the import changed in the copy (`tried`'s corpus) into the workspace's, under its
     lock, if no file there changed since it was copied; False (nothing written) when one did."""
-    from annotator.corpus.yamlio import atomic_write_bytes
+    from annotator.corpus.leftovers import remove_stale_temporaries
+    from annotator.corpus.yamlio import atomic_write_all
 
     after = corpus_signatures(tried.ws.corpus)
     changed = sorted((name for name, signature in after.items() if copied.get(name) != signature), key=_write_order)
@@ -140,8 +133,10 @@ def _move_changes(tried, store, before: dict, copied: dict) -> bool:
     with store.locked():
         if corpus_signatures(store.ws.corpus) != before:
             return False
-        for name in changed:
-            atomic_write_bytes(store.ws.corpus / name, (tried.ws.corpus / name).read_bytes())
+        for name in changed:  # what an import of these files killed while they went in left (we hold the lock)
+            remove_stale_temporaries(store.ws.corpus / name)
+        # All written before any is put in place: a full disk changes none of them.
+        atomic_write_all([(store.ws.corpus / name, (tried.ws.corpus / name).read_bytes()) for name in changed])
         for name in removed:
             (store.ws.corpus / name).unlink(missing_ok=True)
         _adopt_reads(tried, store, after)
