@@ -198,5 +198,6 @@ async def test_a_suggested_theme_is_announced_as_a_digit_tag_is(app):
     async with app.run_test(size=SMALLEST) as pilot:
         await settle(app, pilot)
         app.add_tag("lh-002", "memory")  # what accepting a suggestion (or the theme picker's add) does
-        await wait_until(app, pilot, lambda: list(app._notifications), "the toast")
-        assert [n.message for n in app._notifications][-1] == "Tagged lh-002: Memory"  # was "Tagged: lh-002 Memory"
+        # Other toasts may come and go meanwhile on a busy machine: wait for the tag's own.
+        await wait_until(app, pilot, lambda: any(n.message.startswith("Tagged") for n in app._notifications), "the toast")
+        assert [n.message for n in app._notifications if n.message.startswith("Tagged")] == ["Tagged lh-002: Memory"]  # was "Tagged: lh-002 Memory"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import yaml
-from pilot_helpers import SIZE, settle
+from pilot_helpers import SIZE, settle, wait_until
 
 
 def my_tags(workspace_dir) -> list[dict]:
@@ -15,7 +15,7 @@ async def test_undo_keeps_a_comment_the_cli_wrote_on_the_tag_since(app, workspac
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("down", "1")  # lh-001 tagged with theme 1, hope
-        assert [t["theme"] for t in my_tags(workspace_dir)] == ["hope"]
+        await wait_until(app, pilot, lambda: [t["theme"] for t in my_tags(workspace_dir)] == ["hope"], "the tag written")
         code, _out, err = cli("--workspace", workspace_dir, "comment", "lh-001", "kept", "--theme", "hope", "--as", "tester")
         assert code == 0, err
         await pilot.press("u")
