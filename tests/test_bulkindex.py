@@ -123,6 +123,27 @@ def test_fast_analysis_of_ascii_only_texts_matches_the_analyzer():
     assert _fast_positions(ASCII_TRICKY) == [_analyzer_positions(text) for text in ASCII_TRICKY]
 
 
+def test_ascii_tokens_of_every_length_are_analysed_alike_batch_after_batch():
+    """Short tokens are looked up by their bytes as a number, longer ones as strings: words of 7 to 9
+    letters, dotted tokens across the 8-byte limit, and the same words again in a later batch."""
+    texts = ["abcdefg abcdefgh abcdefghi sketching sketches a.b.c.d.e f.g.h.i.j. 12345678.9 x.y..z",
+             "*star* under_score__ sketched SKETCHES Abcdefgh. e.g. i.e. ...dots... end.",
+             "the and of to", ""]
+    analysis = FastAnalysis(make_schema()["text"].analyzer)
+    for batch in (texts, list(reversed(texts)), texts + ["abcdefgh abcdefghij anew"]):
+        doc, terms, positions = analysis.analyse(batch)
+        found = [{} for _ in batch]
+        for d, t, p in zip(doc.tolist(), terms.tolist(), positions.tolist()):
+            found[d].setdefault(analysis.terms[t], []).append(p)
+        assert found == [_analyzer_positions(text) for text in batch]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(alphabet="aB9_*. \n-", max_size=120), min_size=1, max_size=4))
+def test_fast_analysis_matches_the_analyzer_on_long_and_dotted_ascii_tokens(texts):
+    assert _fast_positions(texts) == [_analyzer_positions(text) for text in texts]
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.text(alphabet=st.characters(max_codepoint=127, blacklist_categories=("Cs",)), max_size=80),
                 min_size=1, max_size=4))

@@ -3,8 +3,8 @@
 Whoosh's own writer sends every posting through a pool that pickles sorted runs
 to disk and merges them back, then writes the postings one call each; for a
 100k-passage corpus that takes minutes. A full build knows its documents up
-front, so `BulkWriter` analyses the text of many documents at a time with one
-regular-expression pass and NumPy, keeps the segment's postings in flat arrays,
+front, so `BulkWriter` analyses the text of many documents at a time with NumPy
+(ASCII text is tokenised over its bytes, without a string per token), keeps the segment's postings in flat arrays,
 groups them by term with one sort at commit, and writes them in Whoosh's format
 (annotator.engine.fast.postingblocks, all terms of a field at once; a field whose values
 it cannot encode goes a term at a time through `_TermWriter`). Readers see exactly what Whoosh's writer would have written
@@ -106,6 +106,9 @@ class _LanguageCodes:
         self._stemmed = _STEMMED.setdefault(lang.code, {})  # token -> (folded term, term as written or b"")
         self._codes: dict[str, int] = {}  # lowercased token -> term number, or _STOPPED
         self._spelled: dict[str, int] = {}  # lowercased token whose term as written differs -> its number
+        # Short ASCII tokens' bytes as numbers (ascending), and their term numbers (or _STOPPED)
+        self._known_keys = np.zeros(0, dtype=np.uint64)
+        self._known_codes = np.zeros(0, dtype=np.int64)
 
     def _terms(self, token: str) -> tuple[bytes, bytes]:
         """The token's folded term and its term as written (b"" when the same), or (b"", b"") when stopped."""
@@ -115,6 +118,75 @@ class _LanguageCodes:
         folded = fold(token)
         # LanguageFilter yields the word as written (when its accents fold), then its folded term
         return lang.stem(folded).encode("utf-8"), (token.encode("utf-8") if folded != token else b"")
+
+    def _codes_of(self, lowered: list[str]) -> np.ndarray:
+        """Each lowercased token's term number (or _STOPPED)."""
+        codes = np.fromiter(map(self._codes.get, lowered, repeat(_UNKNOWN, len(lowered))), dtype=np.int64, count=len(lowered))
+        unknown = np.flatnonzero(codes == _UNKNOWN).tolist()  # tokens new to this analysis
+        if unknown:
+            for token in {lowered[index] for index in unknown}:
+                self._code(token)
+            codes[unknown] = list(map(self._codes.__getitem__, map(lowered.__getitem__, unknown)))
+        return codes
+
+    def _ascii_codes(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """ASCII texts' token counts and their tokens' term numbers, found without a string per token.
+
+        _TOKENS on lowercased ASCII text, done over the bytes with NumPy: a token is a run of word
+        characters and of dots between two word characters. A token of up to 8 characters is known
+        by its bytes read as one 64-bit number, looked up among the numbers of the tokens seen
+        before; only a new one is made a string (and stemmed). Longer tokens are looked up as strings.
+        """
+        joined = "\n".join(texts).lower()  # a line break is in no token, so none spans two texts
+        raw = joined.encode("ascii") + bytes(8)  # 8 bytes can be read from any place
+        data = np.frombuffer(raw, dtype=np.uint8)[:-8]
+        starts, ends = _ascii_token_bounds(data)
+        text_starts = np.zeros(len(texts), dtype=np.int64)
+        if len(texts) > 1:
+            np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))[:-1] + 1, out=text_starts[1:])
+        counts = np.diff(np.append(np.searchsorted(starts, text_starts), len(starts)))
+        lengths = ends - starts
+        short = lengths <= 8
+        if short.all():
+            return counts, self._short_codes(joined, raw, starts, lengths)
+        codes = np.empty(len(starts), dtype=np.int64)
+        codes[short] = self._short_codes(joined, raw, starts[short], lengths[short])
+        long_at = np.flatnonzero(~short)
+        codes[long_at] = self._codes_of([joined[s:e] for s, e in zip(starts[long_at].tolist(), ends[long_at].tolist())])
+        return counts, codes
+
+    def _short_codes(self, joined: str, raw: bytes, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """The term numbers of tokens of at most 8 characters, looked up by their bytes as numbers."""
+        # Byte i of the 8 read from a start is byte i of the token, or 0 past its end: no token holds a 0.
+        windows = np.ndarray((len(raw) - 7,), dtype="<u8", buffer=raw, strides=(1,))
+        keys = windows[starts] & _BYTE_MASKS[lengths]
+        known = self._known_keys
+        if not len(keys):
+            return np.zeros(0, dtype=np.int64)
+        if len(known):
+            at = np.minimum(np.searchsorted(known, keys), len(known) - 1)
+            new = known[at] != keys
+        else:
+            new = np.ones(len(keys), dtype=bool)
+        if new.any():
+            self._learn_keys(joined, keys, starts, lengths, new)
+            known = self._known_keys
+            at = np.searchsorted(known, keys)
+        return self._known_codes[at]
+
+    def _learn_keys(self, joined: str, keys: np.ndarray, starts: np.ndarray, lengths: np.ndarray, new: np.ndarray) -> None:
+        """Add the tokens these new keys spell to the known keys, each with its term number."""
+        new_keys, first = np.unique(keys[new], return_index=True)
+        new_starts, new_lengths = starts[new][first].tolist(), lengths[new][first].tolist()
+        new_codes = []
+        for start, length in zip(new_starts, new_lengths):
+            token = joined[start:start + length]
+            code = self._codes.get(token)
+            new_codes.append(self._code(token) if code is None else code)
+        all_keys = np.concatenate((self._known_keys, new_keys))
+        order = np.argsort(all_keys, kind="stable")
+        self._known_keys = all_keys[order]
+        self._known_codes = np.concatenate((self._known_codes, np.array(new_codes, dtype=np.int64)))[order]
 
     def _code(self, token: str) -> int:
         terms = self._stemmed.get(token)
@@ -129,21 +201,15 @@ class _LanguageCodes:
 
     def analyse(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         all_ascii = all(map(str.isascii, texts))
-        if all_ascii:  # lowering ASCII text first keeps every token's bounds: one pass less
-            per_text = [_TOKENS.findall(text.lower()) for text in texts]
-            lowered = list(chain.from_iterable(per_text))
+        if all_ascii:
+            counts, codes = self._ascii_codes(texts)
         else:
             per_text = [_tokens(text) for text in texts]
             tokens = list(chain.from_iterable(per_text))
             # One lower() for all tokens: joined by spaces (never in a token), each lowers as it would alone.
             lowered = " ".join(tokens).lower().split(" ") if tokens else []
-        counts = np.fromiter(map(len, per_text), dtype=np.int64, count=len(per_text))
-        codes = np.fromiter(map(self._codes.get, lowered, repeat(_UNKNOWN, len(lowered))), dtype=np.int64, count=len(lowered))
-        unknown = np.flatnonzero(codes == _UNKNOWN).tolist()  # tokens new to this analysis
-        if unknown:
-            for token in {lowered[index] for index in unknown}:
-                self._code(token)
-            codes[unknown] = list(map(self._codes.__getitem__, map(lowered.__getitem__, unknown)))
+            counts = np.fromiter(map(len, per_text), dtype=np.int64, count=len(per_text))
+            codes = self._codes_of(lowered)
         doc = np.repeat(np.arange(len(texts)), counts)
         starts = np.cumsum(counts) - counts
         in_doc = np.arange(len(codes)) - starts[doc]  # place among the text's tokens, stopped ones included
@@ -165,6 +231,25 @@ class _LanguageCodes:
             codes = np.concatenate((codes, spelled[also]))
             positions = np.concatenate((positions, positions[also]))
         return doc, codes, positions
+
+
+# A token's first n bytes of the 8 read as a little-endian number, for n = 0..8.
+_BYTE_MASKS = np.array([(1 << (8 * n)) - 1 for n in range(9)], dtype=np.uint64)
+_ASCII_CLASS = np.zeros(256, dtype=np.uint8)  # 1: a character of a token (lowercased ASCII); 2: a dot
+_ASCII_CLASS[np.frombuffer(b"abcdefghijklmnopqrstuvwxyz0123456789_*", dtype=np.uint8)] = 1
+_ASCII_CLASS[ord(".")] = 2
+
+
+def _ascii_token_bounds(data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where _TOKENS finds tokens in lowercased ASCII bytes: each token's start and end."""
+    classes = _ASCII_CLASS[data]
+    word = classes == 1  # a letter, digit, underscore or star
+    in_token = word.copy()
+    if len(data) > 2:  # a dot joins the word characters on either side of it
+        dots = np.flatnonzero(classes[1:-1] == 2) + 1
+        in_token[dots[word[dots - 1] & word[dots + 1]]] = True
+    edges = np.diff(in_token.view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
 
 
 def _tokens(text: str) -> list[str]:
