@@ -267,6 +267,27 @@ class _FieldPostings:
         self.lengths = array("I")
         self.values: list[bytes] = []
         self.positions = array("i")  # a fast text field's: each posting's, in arrival order (for the term table)
+        # A fast text field's: each posting's place among its term's postings, and each term's postings so far
+        self.occurrences = array("I")
+        self.term_counts = np.zeros(0, dtype=np.int64)
+
+    def add_term_sorted(self, terms: np.ndarray) -> None:
+        """Count a batch's postings, given sorted by term: each one's place among its term's postings
+        (earlier batches' first), so that commit puts them in term order without a sort."""
+        if not len(terms):
+            return
+        first = np.ones(len(terms), dtype=bool)
+        first[1:] = terms[1:] != terms[:-1]
+        run_starts = np.flatnonzero(first)
+        runs = np.diff(np.append(run_starts, len(terms)))
+        highest = int(terms[-1])
+        if highest >= len(self.term_counts):
+            grown = np.zeros(max(highest + 1, 2 * len(self.term_counts)), dtype=np.int64)
+            grown[:len(self.term_counts)] = self.term_counts
+            self.term_counts = grown
+        within = np.arange(len(terms)) - np.repeat(run_starts, runs)
+        self.occurrences.frombytes((self.term_counts[terms] + within).astype(np.uint32).tobytes())
+        self.term_counts[terms[run_starts]] += runs
 
     def add(self, docnum: int, length: int, items) -> None:
         numbers = self.term_numbers
@@ -450,6 +471,7 @@ class BulkWriter(SegmentWriter):
         postings = self._postings(fieldname)
         # No values: postingblocks encodes the positions, term by term, as the segment is written.
         postings.extend(terms[starts], docnums[row_of[posted]], freqs.astype(np.float32), quantised[row_of[posted]], ())
+        postings.add_term_sorted(terms[starts])
         postings.positions.frombytes(positions.astype(np.int32).tobytes())  # posting by posting
         return lengths
 
@@ -540,6 +562,9 @@ class BulkWriter(SegmentWriter):
     def _write_field_at_once(self, fieldname: str, field, postings: _FieldPostings, term_numbers: dict[bytes, int]) -> None:
         """A field's postings regrouped into term order once, written for Whoosh by
         annotator.engine.fast.postingblocks and, from the same arrays, to the term table."""
+        if fieldname in self._fast_text:
+            self._write_text_field(fieldname, field, postings, term_numbers)
+            return
         terms = np.frombuffer(postings.terms, dtype=np.uint32)
         counts = np.bincount(terms, minlength=len(term_numbers))
         in_order = [btext for btext in sorted(term_numbers) if counts[term_numbers[btext]]]
@@ -551,15 +576,53 @@ class BulkWriter(SegmentWriter):
         np.cumsum(np.bincount(places, minlength=len(in_order)), out=post_starts[1:])
         del places, rank
         docs = np.frombuffer(postings.docs, dtype=np.uint32)[order]
-        arrival_weights = np.frombuffer(postings.weights, dtype=np.float32)
-        weights = arrival_weights[order]
+        weights = np.frombuffer(postings.weights, dtype=np.float32)[order]
         lengths = np.frombuffer(postings.lengths, dtype=np.uint32)[order]
-        positions = None
-        if fieldname in self._fast_text:
-            frequencies = arrival_weights.astype(np.int64)
-            arrival_starts = np.cumsum(frequencies) - frequencies
-            positions = _runs(np.frombuffer(postings.positions, dtype=np.int32), arrival_starts[order], frequencies[order])
         del postings, order
+        self._write_sorted_field(fieldname, field, in_order, post_starts, docs, weights, lengths, None)
+
+    def _write_text_field(self, fieldname: str, field, postings: _FieldPostings, term_numbers: dict[bytes, int]) -> None:
+        """_write_field_at_once for a fast text field: each posting (and its positions) moved straight to
+        its place in term order, known from its place among its term's postings (no sort, 32-bit arrays:
+        a worker's fresh memory is much of its cost)."""
+        terms = np.frombuffer(postings.terms, dtype=np.uint32)
+        counts = np.zeros(len(term_numbers), dtype=np.int64)
+        counts[:len(postings.term_counts)] = postings.term_counts[:len(term_numbers)]
+        in_order = [btext for btext in sorted(term_numbers) if counts[term_numbers[btext]]]
+        numbers = np.fromiter((term_numbers[btext] for btext in in_order), dtype=np.int64, count=len(in_order))
+        post_starts = np.zeros(len(in_order) + 1, dtype=np.int64)
+        np.cumsum(counts[numbers], out=post_starts[1:])
+        first_place = np.zeros(len(counts), dtype=np.int32)  # term number -> where its postings begin
+        first_place[numbers] = post_starts[:-1]
+        places = first_place[terms]
+        places += np.frombuffer(postings.occurrences, dtype=np.int32)  # (places are below 2**31)
+        del first_place
+        docs = _placed(np.frombuffer(postings.docs, dtype=np.uint32), places)
+        arrival_weights = np.frombuffer(postings.weights, dtype=np.float32)
+        weights = _placed(arrival_weights, places)
+        lengths = _placed(np.frombuffer(postings.lengths, dtype=np.uint32), places)
+        # Each posting's positions follow one another: moved by how far its first one moves.
+        frequencies = arrival_weights.astype(np.int32)
+        arrival_starts = np.cumsum(frequencies, dtype=np.int32)
+        arrival_starts -= frequencies
+        sorted_frequencies = weights.astype(np.int32)
+        sorted_starts = np.cumsum(sorted_frequencies, dtype=np.int32)
+        sorted_starts -= sorted_frequencies
+        moves = sorted_starts[places]
+        moves -= arrival_starts
+        del places, arrival_starts, sorted_starts, sorted_frequencies
+        arrival_positions = np.frombuffer(postings.positions, dtype=np.int32)
+        if len(frequencies) and frequencies.max() == 1:  # one position a posting: the postings' own places
+            token_places = moves
+        else:
+            token_places = np.repeat(moves, frequencies)
+        token_places += np.arange(len(arrival_positions), dtype=np.int32)
+        positions = _placed(arrival_positions, token_places)
+        del postings, token_places, moves, frequencies
+        self._write_sorted_field(fieldname, field, in_order, post_starts, docs, weights, lengths, positions)
+
+    def _write_sorted_field(self, fieldname: str, field, in_order: list[bytes], post_starts: np.ndarray,
+                            docs: np.ndarray, weights: np.ndarray, lengths: np.ndarray, positions) -> None:
         fieldwriter = self.fieldwriter
         fieldwriter.start_field(fieldname, field)
         postingblocks.FieldPostingsWriter(fieldwriter).write(in_order, post_starts, docs, weights, lengths, positions)
@@ -599,13 +662,15 @@ class BulkWriter(SegmentWriter):
         super().cancel()
 
 
+def _placed(values: np.ndarray, places: np.ndarray) -> np.ndarray:
+    """values[i] put at places[i] (a permutation)."""
+    result = np.empty_like(values)
+    result[places] = values
+    return result
+
+
 def _positive(weights: array) -> bool:
     return not len(weights) or bool(np.frombuffer(weights, dtype=np.float32).min() > 0)
-
-
-def _runs(values: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """values[starts[0]:starts[0] + counts[0]], then the next run, ... as one array."""
-    return values[postingblocks.run_indexes(np.asarray(starts, dtype=np.int64), np.asarray(counts, dtype=np.int64))]
 
 
 def _add_table_field(table: TableWriter, fieldname: str, in_order: list[bytes], bounds: np.ndarray,
