@@ -160,33 +160,34 @@ class _LanguageCodes:
         # Byte i of the 8 read from a start is byte i of the token, or 0 past its end: no token holds a 0.
         windows = np.ndarray((len(raw) - 7,), dtype="<u8", buffer=raw, strides=(1,))
         keys = windows[starts] & _BYTE_MASKS[lengths]
-        known = self._known_keys
         if not len(keys):
             return np.zeros(0, dtype=np.int64)
+        known = self._known_keys
+        codes = np.empty(len(keys), dtype=np.int64)
         if len(known):
             at = np.minimum(np.searchsorted(known, keys), len(known) - 1)
             new = known[at] != keys
+            codes[~new] = self._known_codes[at[~new]]
         else:
             new = np.ones(len(keys), dtype=bool)
         if new.any():
-            self._learn_keys(joined, keys, starts, lengths, new)
-            known = self._known_keys
-            at = np.searchsorted(known, keys)
-        return self._known_codes[at]
+            codes[new] = self._learn_keys(joined, keys[new], starts[new], lengths[new])
+        return codes
 
-    def _learn_keys(self, joined: str, keys: np.ndarray, starts: np.ndarray, lengths: np.ndarray, new: np.ndarray) -> None:
-        """Add the tokens these new keys spell to the known keys, each with its term number."""
-        new_keys, first = np.unique(keys[new], return_index=True)
-        new_starts, new_lengths = starts[new][first].tolist(), lengths[new][first].tolist()
+    def _learn_keys(self, joined: str, keys: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """The term numbers of tokens not seen before, their keys added to the known ones."""
+        new_keys, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
         new_codes = []
-        for start, length in zip(new_starts, new_lengths):
+        for start, length in zip(starts[first].tolist(), lengths[first].tolist()):
             token = joined[start:start + length]
             code = self._codes.get(token)
             new_codes.append(self._code(token) if code is None else code)
+        codes = np.array(new_codes, dtype=np.int64)
         all_keys = np.concatenate((self._known_keys, new_keys))
         order = np.argsort(all_keys, kind="stable")
         self._known_keys = all_keys[order]
-        self._known_codes = np.concatenate((self._known_codes, np.array(new_codes, dtype=np.int64)))[order]
+        self._known_codes = np.concatenate((self._known_codes, codes))[order]
+        return codes[inverse.reshape(-1)]
 
     def _code(self, token: str) -> int:
         terms = self._stemmed.get(token)
