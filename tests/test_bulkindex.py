@@ -171,3 +171,15 @@ def test_posting_values_and_ints_are_pickled_as_whoosh_reads_them():
     values = pickle.loads(b"\x80\x03(" + data.tobytes() + b"t.")
     assert values == tuple(Positions().encode(posting) for posting in postings)
     assert max(lengths) > 255  # pickled as BINBYTES, the others as SHORT_BINBYTES
+
+
+def test_postings_are_grouped_by_term_alike_below_and_above_65536_terms():
+    """A batch's postings are ordered by term with a radix sort of 16-bit halves, stable as argsort's."""
+    import numpy as np
+
+    from annotator.engine.fast.bulkindex import _stable_order
+
+    rng = np.random.default_rng(5)
+    for highest in (300, 70_000, 2**32 - 1):
+        keys = rng.integers(0, highest, 5_000, dtype=np.int64)
+        assert _stable_order(keys).tolist() == np.argsort(keys, kind="stable").tolist()

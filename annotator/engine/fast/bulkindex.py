@@ -461,7 +461,10 @@ class BulkWriter(SegmentWriter):
         if len(doc):
             np.add.at(lengths, row_of[doc], 1)
         # Group the tokens into postings: by term, then document (tokens come in document order).
-        order = np.lexsort((doc, terms))
+        if len(doc) and (doc[1:] >= doc[:-1]).all():  # (as they are, but for words also indexed as written)
+            order = _stable_order(terms)
+        else:
+            order = np.lexsort((doc, terms))
         doc, terms, positions = doc[order], terms[order], positions[order]
         new = np.ones(len(doc), dtype=bool)
         new[1:] = (doc[1:] != doc[:-1]) | (terms[1:] != terms[:-1])
@@ -661,6 +664,15 @@ class BulkWriter(SegmentWriter):
         if table is not None:
             table.discard()
         super().cancel()
+
+
+def _stable_order(keys: np.ndarray) -> np.ndarray:
+    """np.argsort(keys, kind="stable") for keys below 2**32, by NumPy's radix sort of 16-bit keys
+    (a pass for each half): several times faster than a merge sort."""
+    if int(keys.max()) < 1 << 16:
+        return np.argsort(keys.astype(np.uint16), kind="stable")
+    order = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
+    return order[np.argsort((keys[order] >> 16).astype(np.uint16), kind="stable")]
 
 
 def _placed(values: np.ndarray, places: np.ndarray) -> np.ndarray:
