@@ -561,6 +561,7 @@ class BulkWriter(SegmentWriter):
             if self._table is not None and not field.unique:  # ids are looked up by Whoosh, never scored
                 numbers = np.fromiter((term_numbers[btext] for btext in in_order), dtype=np.int64, count=len(in_order))
                 _add_table_field(self._table, fieldname, in_order, bounds, numbers, docs, weights)
+        whoosh_internals.write_hashes_at_once(whoosh_internals.term_index_writer(fieldwriter))
         fieldwriter.close()
 
     def _write_field_at_once(self, fieldname: str, field, postings: _FieldPostings, term_numbers: dict[bytes, int]) -> None:
