@@ -5,7 +5,7 @@ to disk and merges them back, then writes the postings one call each; for a
 100k-passage corpus that takes minutes. A full build knows its documents up
 front, so `BulkWriter` analyses the text of many documents at a time with NumPy
 (ASCII text is tokenised over its bytes, without a string per token), keeps the segment's postings in flat arrays,
-groups them by term with one sort at commit, and writes them in Whoosh's format
+puts them in term order at commit (the text's without a sort), and writes them in Whoosh's format
 (annotator.engine.fast.postingblocks, all terms of a field at once; a field whose values
 it cannot encode goes a term at a time through `_TermWriter`). Readers see exactly what Whoosh's writer would have written
 (tests compare the two, posting by posting). The text field's analyzer
