@@ -123,6 +123,27 @@ def test_fast_analysis_of_ascii_only_texts_matches_the_analyzer():
     assert _fast_positions(ASCII_TRICKY) == [_analyzer_positions(text) for text in ASCII_TRICKY]
 
 
+def test_ascii_tokens_of_every_length_are_analysed_alike_batch_after_batch():
+    """Short tokens are looked up by their bytes as a number, longer ones as strings: words of 7 to 9
+    letters, dotted tokens across the 8-byte limit, and the same words again in a later batch."""
+    texts = ["abcdefg abcdefgh abcdefghi sketching sketches a.b.c.d.e f.g.h.i.j. 12345678.9 x.y..z",
+             "*star* under_score__ sketched SKETCHES Abcdefgh. e.g. i.e. ...dots... end.",
+             "the and of to", ""]
+    analysis = FastAnalysis(make_schema()["text"].analyzer)
+    for batch in (texts, list(reversed(texts)), texts + ["abcdefgh abcdefghij anew"]):
+        doc, terms, positions = analysis.analyse(batch)
+        found = [{} for _ in batch]
+        for d, t, p in zip(doc.tolist(), terms.tolist(), positions.tolist()):
+            found[d].setdefault(analysis.terms[t], []).append(p)
+        assert found == [_analyzer_positions(text) for text in batch]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(alphabet="aB9_*. \n-", max_size=120), min_size=1, max_size=4))
+def test_fast_analysis_matches_the_analyzer_on_long_and_dotted_ascii_tokens(texts):
+    assert _fast_positions(texts) == [_analyzer_positions(text) for text in texts]
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.text(alphabet=st.characters(max_codepoint=127, blacklist_categories=("Cs",)), max_size=80),
                 min_size=1, max_size=4))
@@ -150,3 +171,15 @@ def test_posting_values_and_ints_are_pickled_as_whoosh_reads_them():
     values = pickle.loads(b"\x80\x03(" + data.tobytes() + b"t.")
     assert values == tuple(Positions().encode(posting) for posting in postings)
     assert max(lengths) > 255  # pickled as BINBYTES, the others as SHORT_BINBYTES
+
+
+def test_postings_are_grouped_by_term_alike_below_and_above_65536_terms():
+    """A batch's postings are ordered by term with a radix sort of 16-bit halves, stable as argsort's."""
+    import numpy as np
+
+    from annotator.engine.fast.bulkindex import _stable_order
+
+    rng = np.random.default_rng(5)
+    for highest in (300, 70_000, 2**32 - 1):
+        keys = rng.integers(0, highest, 5_000, dtype=np.int64)
+        assert _stable_order(keys).tolist() == np.argsort(keys, kind="stable").tolist()

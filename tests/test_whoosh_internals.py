@@ -127,6 +127,7 @@ def test_the_bulk_writers_names_exist_on_whooshs_writer(ix):
         postfile, tindex, fieldid, blocklimit, compression = wi.field_writer_parts(fieldwriter)
         assert hasattr(postfile, "write") and hasattr(postfile, "tell")
         assert hasattr(tindex, "add") and isinstance(fieldid, int) and blocklimit > 0
+        assert wi.term_index_writer(fieldwriter) is tindex and callable(tindex._write_hashes)
         assert isinstance(compression, int)
         for name in ("_check_state", "_check_fields", "_added", "_assemble_segment"):
             assert hasattr(writer, name), name
@@ -155,3 +156,20 @@ def test_not_is_mended_it_skips_a_deleted_document_after_the_last_excluded_one(i
     with ix.searcher() as searcher:
         found = sorted(searcher.stored_fields(h.docnum)["id"] for h in searcher.search(wq.Not(wq.Term("text", "sea")), limit=None))
         assert found == ["d2", "d3", "d4", "d5"]
+
+
+def test_hash_tables_written_a_bucket_at_a_time_are_whooshs_bytes():
+    """The bulk writer's term index writes each hash table at once: byte for byte what Whoosh writes."""
+    from whoosh.filedb.filetables import OrderedHashWriter
+
+    files = []
+    for fast in (False, True):
+        storage = RamStorage()
+        writer = OrderedHashWriter(storage.create_file("t"))
+        if fast:
+            wi.write_hashes_at_once(writer)
+        for number in range(3000):
+            writer.add(b"term%06d" % number, b"value %d" % number)
+        writer.close()
+        files.append(storage.open_file("t").read())
+    assert files[0] == files[1]

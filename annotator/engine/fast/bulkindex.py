@@ -3,9 +3,9 @@
 Whoosh's own writer sends every posting through a pool that pickles sorted runs
 to disk and merges them back, then writes the postings one call each; for a
 100k-passage corpus that takes minutes. A full build knows its documents up
-front, so `BulkWriter` analyses the text of many documents at a time with one
-regular-expression pass and NumPy, keeps the segment's postings in flat arrays,
-groups them by term with one sort at commit, and writes them in Whoosh's format
+front, so `BulkWriter` analyses the text of many documents at a time with NumPy
+(ASCII text is tokenised over its bytes, without a string per token), keeps the segment's postings in flat arrays,
+puts them in term order at commit (the text's without a sort), and writes them in Whoosh's format
 (annotator.engine.fast.postingblocks, all terms of a field at once; a field whose values
 it cannot encode goes a term at a time through `_TermWriter`). Readers see exactly what Whoosh's writer would have written
 (tests compare the two, posting by posting). The text field's analyzer
@@ -106,6 +106,9 @@ class _LanguageCodes:
         self._stemmed = _STEMMED.setdefault(lang.code, {})  # token -> (folded term, term as written or b"")
         self._codes: dict[str, int] = {}  # lowercased token -> term number, or _STOPPED
         self._spelled: dict[str, int] = {}  # lowercased token whose term as written differs -> its number
+        # Short ASCII tokens' bytes as numbers (ascending), and their term numbers (or _STOPPED)
+        self._known_keys = np.zeros(0, dtype=np.uint64)
+        self._known_codes = np.zeros(0, dtype=np.int64)
 
     def _terms(self, token: str) -> tuple[bytes, bytes]:
         """The token's folded term and its term as written (b"" when the same), or (b"", b"") when stopped."""
@@ -115,6 +118,76 @@ class _LanguageCodes:
         folded = fold(token)
         # LanguageFilter yields the word as written (when its accents fold), then its folded term
         return lang.stem(folded).encode("utf-8"), (token.encode("utf-8") if folded != token else b"")
+
+    def _codes_of(self, lowered: list[str]) -> np.ndarray:
+        """Each lowercased token's term number (or _STOPPED)."""
+        codes = np.fromiter(map(self._codes.get, lowered, repeat(_UNKNOWN, len(lowered))), dtype=np.int64, count=len(lowered))
+        unknown = np.flatnonzero(codes == _UNKNOWN).tolist()  # tokens new to this analysis
+        if unknown:
+            for token in {lowered[index] for index in unknown}:
+                self._code(token)
+            codes[unknown] = list(map(self._codes.__getitem__, map(lowered.__getitem__, unknown)))
+        return codes
+
+    def _ascii_codes(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """ASCII texts' token counts and their tokens' term numbers, found without a string per token.
+
+        _TOKENS on lowercased ASCII text, done over the bytes with NumPy: a token is a run of word
+        characters and of dots between two word characters. A token of up to 8 characters is known
+        by its bytes read as one 64-bit number, looked up among the numbers of the tokens seen
+        before; only a new one is made a string (and stemmed). Longer tokens are looked up as strings.
+        """
+        joined = "\n".join(texts).lower()  # a line break is in no token, so none spans two texts
+        raw = joined.encode("ascii") + bytes(8)  # 8 bytes can be read from any place
+        data = np.frombuffer(raw, dtype=np.uint8)[:-8]
+        starts, ends = _ascii_token_bounds(data)
+        text_starts = np.zeros(len(texts), dtype=np.int64)
+        if len(texts) > 1:
+            np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))[:-1] + 1, out=text_starts[1:])
+        counts = np.diff(np.append(np.searchsorted(starts, text_starts), len(starts)))
+        lengths = ends - starts
+        short = lengths <= 8
+        if short.all():
+            return counts, self._short_codes(joined, raw, starts, lengths)
+        codes = np.empty(len(starts), dtype=np.int64)
+        codes[short] = self._short_codes(joined, raw, starts[short], lengths[short])
+        long_at = np.flatnonzero(~short)
+        codes[long_at] = self._codes_of([joined[s:e] for s, e in zip(starts[long_at].tolist(), ends[long_at].tolist())])
+        return counts, codes
+
+    def _short_codes(self, joined: str, raw: bytes, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """The term numbers of tokens of at most 8 characters, looked up by their bytes as numbers."""
+        # Byte i of the 8 read from a start is byte i of the token, or 0 past its end: no token holds a 0.
+        windows = np.ndarray((len(raw) - 7,), dtype="<u8", buffer=raw, strides=(1,))
+        keys = windows[starts] & _BYTE_MASKS[lengths]
+        if not len(keys):
+            return np.zeros(0, dtype=np.int64)
+        known = self._known_keys
+        codes = np.empty(len(keys), dtype=np.int64)
+        if len(known):
+            at = np.minimum(np.searchsorted(known, keys), len(known) - 1)
+            new = known[at] != keys
+            codes[~new] = self._known_codes[at[~new]]
+        else:
+            new = np.ones(len(keys), dtype=bool)
+        if new.any():
+            codes[new] = self._learn_keys(joined, keys[new], starts[new], lengths[new])
+        return codes
+
+    def _learn_keys(self, joined: str, keys: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """The term numbers of tokens not seen before, their keys added to the known ones."""
+        new_keys, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        new_codes = []
+        for start, length in zip(starts[first].tolist(), lengths[first].tolist()):
+            token = joined[start:start + length]
+            code = self._codes.get(token)
+            new_codes.append(self._code(token) if code is None else code)
+        codes = np.array(new_codes, dtype=np.int64)
+        all_keys = np.concatenate((self._known_keys, new_keys))
+        order = np.argsort(all_keys, kind="stable")
+        self._known_keys = all_keys[order]
+        self._known_codes = np.concatenate((self._known_codes, codes))[order]
+        return codes[inverse.reshape(-1)]
 
     def _code(self, token: str) -> int:
         terms = self._stemmed.get(token)
@@ -129,21 +202,15 @@ class _LanguageCodes:
 
     def analyse(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         all_ascii = all(map(str.isascii, texts))
-        if all_ascii:  # lowering ASCII text first keeps every token's bounds: one pass less
-            per_text = [_TOKENS.findall(text.lower()) for text in texts]
-            lowered = list(chain.from_iterable(per_text))
+        if all_ascii:
+            counts, codes = self._ascii_codes(texts)
         else:
             per_text = [_tokens(text) for text in texts]
             tokens = list(chain.from_iterable(per_text))
             # One lower() for all tokens: joined by spaces (never in a token), each lowers as it would alone.
             lowered = " ".join(tokens).lower().split(" ") if tokens else []
-        counts = np.fromiter(map(len, per_text), dtype=np.int64, count=len(per_text))
-        codes = np.fromiter(map(self._codes.get, lowered, repeat(_UNKNOWN, len(lowered))), dtype=np.int64, count=len(lowered))
-        unknown = np.flatnonzero(codes == _UNKNOWN).tolist()  # tokens new to this analysis
-        if unknown:
-            for token in {lowered[index] for index in unknown}:
-                self._code(token)
-            codes[unknown] = list(map(self._codes.__getitem__, map(lowered.__getitem__, unknown)))
+            counts = np.fromiter(map(len, per_text), dtype=np.int64, count=len(per_text))
+            codes = self._codes_of(lowered)
         doc = np.repeat(np.arange(len(texts)), counts)
         starts = np.cumsum(counts) - counts
         in_doc = np.arange(len(codes)) - starts[doc]  # place among the text's tokens, stopped ones included
@@ -167,6 +234,25 @@ class _LanguageCodes:
         return doc, codes, positions
 
 
+# A token's first n bytes of the 8 read as a little-endian number, for n = 0..8.
+_BYTE_MASKS = np.array([(1 << (8 * n)) - 1 for n in range(9)], dtype=np.uint64)
+_ASCII_CLASS = np.zeros(256, dtype=np.uint8)  # 1: a character of a token (lowercased ASCII); 2: a dot
+_ASCII_CLASS[np.frombuffer(b"abcdefghijklmnopqrstuvwxyz0123456789_*", dtype=np.uint8)] = 1
+_ASCII_CLASS[ord(".")] = 2
+
+
+def _ascii_token_bounds(data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where _TOKENS finds tokens in lowercased ASCII bytes: each token's start and end."""
+    classes = _ASCII_CLASS[data]
+    word = classes == 1  # a letter, digit, underscore or star
+    in_token = word.copy()
+    if len(data) > 2:  # a dot joins the word characters on either side of it
+        dots = np.flatnonzero(classes[1:-1] == 2) + 1
+        in_token[dots[word[dots - 1] & word[dots + 1]]] = True
+    edges = np.diff(in_token.view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+
+
 def _tokens(text: str) -> list[str]:
     return TOKEN_EXPRESSION.findall(text) if not text.isascii() and HAS_CJK.search(text) else _TOKENS.findall(text)
 
@@ -182,6 +268,27 @@ class _FieldPostings:
         self.lengths = array("I")
         self.values: list[bytes] = []
         self.positions = array("i")  # a fast text field's: each posting's, in arrival order (for the term table)
+        # A fast text field's: each posting's place among its term's postings, and each term's postings so far
+        self.occurrences = array("I")
+        self.term_counts = np.zeros(0, dtype=np.int64)
+
+    def add_term_sorted(self, terms: np.ndarray) -> None:
+        """Count a batch's postings, given sorted by term: each one's place among its term's postings
+        (earlier batches' first), so that commit puts them in term order without a sort."""
+        if not len(terms):
+            return
+        first = np.ones(len(terms), dtype=bool)
+        first[1:] = terms[1:] != terms[:-1]
+        run_starts = np.flatnonzero(first)
+        runs = np.diff(np.append(run_starts, len(terms)))
+        highest = int(terms[-1])
+        if highest >= len(self.term_counts):
+            grown = np.zeros(max(highest + 1, 2 * len(self.term_counts)), dtype=np.int64)
+            grown[:len(self.term_counts)] = self.term_counts
+            self.term_counts = grown
+        within = np.arange(len(terms)) - np.repeat(run_starts, runs)
+        self.occurrences.frombytes((self.term_counts[terms] + within).astype(np.uint32).tobytes())
+        self.term_counts[terms[run_starts]] += runs
 
     def add(self, docnum: int, length: int, items) -> None:
         numbers = self.term_numbers
@@ -354,7 +461,10 @@ class BulkWriter(SegmentWriter):
         if len(doc):
             np.add.at(lengths, row_of[doc], 1)
         # Group the tokens into postings: by term, then document (tokens come in document order).
-        order = np.lexsort((doc, terms))
+        if len(doc) and (doc[1:] >= doc[:-1]).all():  # (as they are, but for words also indexed as written)
+            order = _stable_order(terms)
+        else:
+            order = np.lexsort((doc, terms))
         doc, terms, positions = doc[order], terms[order], positions[order]
         new = np.ones(len(doc), dtype=bool)
         new[1:] = (doc[1:] != doc[:-1]) | (terms[1:] != terms[:-1])
@@ -365,6 +475,7 @@ class BulkWriter(SegmentWriter):
         postings = self._postings(fieldname)
         # No values: postingblocks encodes the positions, term by term, as the segment is written.
         postings.extend(terms[starts], docnums[row_of[posted]], freqs.astype(np.float32), quantised[row_of[posted]], ())
+        postings.add_term_sorted(terms[starts])
         postings.positions.frombytes(positions.astype(np.int32).tobytes())  # posting by posting
         return lengths
 
@@ -450,11 +561,15 @@ class BulkWriter(SegmentWriter):
             if self._table is not None and not field.unique:  # ids are looked up by Whoosh, never scored
                 numbers = np.fromiter((term_numbers[btext] for btext in in_order), dtype=np.int64, count=len(in_order))
                 _add_table_field(self._table, fieldname, in_order, bounds, numbers, docs, weights)
+        whoosh_internals.write_hashes_at_once(whoosh_internals.term_index_writer(fieldwriter))
         fieldwriter.close()
 
     def _write_field_at_once(self, fieldname: str, field, postings: _FieldPostings, term_numbers: dict[bytes, int]) -> None:
         """A field's postings regrouped into term order once, written for Whoosh by
         annotator.engine.fast.postingblocks and, from the same arrays, to the term table."""
+        if fieldname in self._fast_text:
+            self._write_text_field(fieldname, field, postings, term_numbers)
+            return
         terms = np.frombuffer(postings.terms, dtype=np.uint32)
         counts = np.bincount(terms, minlength=len(term_numbers))
         in_order = [btext for btext in sorted(term_numbers) if counts[term_numbers[btext]]]
@@ -466,15 +581,53 @@ class BulkWriter(SegmentWriter):
         np.cumsum(np.bincount(places, minlength=len(in_order)), out=post_starts[1:])
         del places, rank
         docs = np.frombuffer(postings.docs, dtype=np.uint32)[order]
-        arrival_weights = np.frombuffer(postings.weights, dtype=np.float32)
-        weights = arrival_weights[order]
+        weights = np.frombuffer(postings.weights, dtype=np.float32)[order]
         lengths = np.frombuffer(postings.lengths, dtype=np.uint32)[order]
-        positions = None
-        if fieldname in self._fast_text:
-            frequencies = arrival_weights.astype(np.int64)
-            arrival_starts = np.cumsum(frequencies) - frequencies
-            positions = _runs(np.frombuffer(postings.positions, dtype=np.int32), arrival_starts[order], frequencies[order])
         del postings, order
+        self._write_sorted_field(fieldname, field, in_order, post_starts, docs, weights, lengths, None)
+
+    def _write_text_field(self, fieldname: str, field, postings: _FieldPostings, term_numbers: dict[bytes, int]) -> None:
+        """_write_field_at_once for a fast text field: each posting (and its positions) moved straight to
+        its place in term order, known from its place among its term's postings (no sort, 32-bit arrays:
+        a worker's fresh memory is much of its cost)."""
+        terms = np.frombuffer(postings.terms, dtype=np.uint32)
+        counts = np.zeros(len(term_numbers), dtype=np.int64)
+        counts[:len(postings.term_counts)] = postings.term_counts[:len(term_numbers)]
+        in_order = [btext for btext in sorted(term_numbers) if counts[term_numbers[btext]]]
+        numbers = np.fromiter((term_numbers[btext] for btext in in_order), dtype=np.int64, count=len(in_order))
+        post_starts = np.zeros(len(in_order) + 1, dtype=np.int64)
+        np.cumsum(counts[numbers], out=post_starts[1:])
+        first_place = np.zeros(len(counts), dtype=np.int32)  # term number -> where its postings begin
+        first_place[numbers] = post_starts[:-1]
+        places = first_place[terms]
+        places += np.frombuffer(postings.occurrences, dtype=np.int32)  # (places are below 2**31)
+        del first_place
+        docs = _placed(np.frombuffer(postings.docs, dtype=np.uint32), places)
+        arrival_weights = np.frombuffer(postings.weights, dtype=np.float32)
+        weights = _placed(arrival_weights, places)
+        lengths = _placed(np.frombuffer(postings.lengths, dtype=np.uint32), places)
+        # Each posting's positions follow one another: moved by how far its first one moves.
+        frequencies = arrival_weights.astype(np.int32)
+        arrival_starts = np.cumsum(frequencies, dtype=np.int32)
+        arrival_starts -= frequencies
+        sorted_frequencies = weights.astype(np.int32)
+        sorted_starts = np.cumsum(sorted_frequencies, dtype=np.int32)
+        sorted_starts -= sorted_frequencies
+        moves = sorted_starts[places]
+        moves -= arrival_starts
+        del places, arrival_starts, sorted_starts, sorted_frequencies
+        arrival_positions = np.frombuffer(postings.positions, dtype=np.int32)
+        if len(frequencies) and frequencies.max() == 1:  # one position a posting: the postings' own places
+            token_places = moves
+        else:
+            token_places = np.repeat(moves, frequencies)
+        token_places += np.arange(len(arrival_positions), dtype=np.int32)
+        positions = _placed(arrival_positions, token_places)
+        del postings, token_places, moves, frequencies
+        self._write_sorted_field(fieldname, field, in_order, post_starts, docs, weights, lengths, positions)
+
+    def _write_sorted_field(self, fieldname: str, field, in_order: list[bytes], post_starts: np.ndarray,
+                            docs: np.ndarray, weights: np.ndarray, lengths: np.ndarray, positions) -> None:
         fieldwriter = self.fieldwriter
         fieldwriter.start_field(fieldname, field)
         postingblocks.FieldPostingsWriter(fieldwriter).write(in_order, post_starts, docs, weights, lengths, positions)
@@ -514,13 +667,24 @@ class BulkWriter(SegmentWriter):
         super().cancel()
 
 
+def _stable_order(keys: np.ndarray) -> np.ndarray:
+    """np.argsort(keys, kind="stable") for keys below 2**32, by NumPy's radix sort of 16-bit keys
+    (a pass for each half): several times faster than a merge sort."""
+    if int(keys.max()) < 1 << 16:
+        return np.argsort(keys.astype(np.uint16), kind="stable")
+    order = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
+    return order[np.argsort((keys[order] >> 16).astype(np.uint16), kind="stable")]
+
+
+def _placed(values: np.ndarray, places: np.ndarray) -> np.ndarray:
+    """values[i] put at places[i] (a permutation)."""
+    result = np.empty_like(values)
+    result[places] = values
+    return result
+
+
 def _positive(weights: array) -> bool:
     return not len(weights) or bool(np.frombuffer(weights, dtype=np.float32).min() > 0)
-
-
-def _runs(values: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """values[starts[0]:starts[0] + counts[0]], then the next run, ... as one array."""
-    return values[postingblocks.run_indexes(np.asarray(starts, dtype=np.int64), np.asarray(counts, dtype=np.int64))]
 
 
 def _add_table_field(table: TableWriter, fieldname: str, in_order: list[bytes], bounds: np.ndarray,
