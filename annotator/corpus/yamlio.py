@@ -369,7 +369,7 @@ def atomic_write_all(files: list[tuple[Path, bytes]]) -> None:
             except OSError:  # renamed into place
                 pass
     for folder in dict.fromkeys(target.parent for _tmp, target in staged):
-        _fsync_dir(folder)
+        fsync_dir(folder)
 
 
 def _stage(path: Path, data: bytes) -> str:
@@ -387,10 +387,7 @@ def _stage(path: Path, data: bytes) -> str:
             handle.flush()
             os.fsync(handle.fileno())
     except BaseException:
-        try:
-            os.unlink(tmp_name)
-        except OSError:
-            pass
+        _remove_quietly(tmp_name)
         raise
     return tmp_name
 
@@ -400,12 +397,9 @@ def _atomic_write(path: Path, data: bytes) -> None:
     try:
         os.replace(tmp_name, path)
     except BaseException:
-        try:
-            os.unlink(tmp_name)
-        except OSError:
-            pass
+        _remove_quietly(tmp_name)
         raise
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -417,7 +411,15 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, data)
 
 
-def _fsync_dir(folder: Path) -> None:
+def _remove_quietly(name: str) -> None:
+    """A staged file that could not be put in place (or is gone already) is removed, without a new error."""
+    try:
+        os.unlink(name)
+    except OSError:
+        pass
+
+
+def fsync_dir(folder: Path) -> None:
     # The rename itself is durable only once the directory entry is on disk.
     try:
         fd = os.open(folder, os.O_RDONLY)

@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from annotator.corpus.yamlio import fsync_dir
+
 KEY_ENV = "ANNOTATOR_INDEX_KEY_FILE"  # where the key is kept, instead of the data folder (tests)
 KEY_BYTES = 32
 # The files Whoosh opens: tables of contents, segments and their term tables (not the write lock,
@@ -86,7 +88,7 @@ def _publish(path: Path, replace: bool) -> bytes | None:
             os.fsync(handle.fileno())
         if replace:
             os.replace(tmp, path)
-            _fsync_dir(path.parent)
+            fsync_dir(path.parent)
             return None  # read back: another process replacing it too may have come last
         try:
             os.link(tmp, path)  # fails if another process's key is there: never two keys
@@ -103,21 +105,8 @@ def _publish(path: Path, replace: bool) -> bytes | None:
             os.unlink(tmp)
         except OSError:
             pass
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
     return key
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _files(folder: Path) -> list:
