@@ -10,6 +10,8 @@ from __future__ import annotations
 import time
 from typing import Callable
 
+from textual.worker import WorkerCancelled
+
 SIZE = (100, 30)
 SMALLEST = (80, 24)
 TIME_LIMIT = 20.0  # seconds: far beyond what any step takes, even on a loaded machine
@@ -19,11 +21,19 @@ def _busy(app) -> bool:
     return any(not worker.is_finished for worker in app.workers)
 
 
+async def _workers_done(app) -> None:
+    """Until the running workers end; one superseded by a newer one (an exclusive group) counts as ended."""
+    try:
+        await app.workers.wait_for_complete()
+    except WorkerCancelled:
+        pass
+
+
 async def settle(app, pilot, time_limit: float = TIME_LIMIT) -> None:
     """Until every worker (index, search, warm-up step) has finished and its results reached the screen."""
     deadline = time.monotonic() + time_limit
     while True:
-        await app.workers.wait_for_complete()
+        await _workers_done(app)
         await pilot.pause()
         if not _busy(app):  # a worker's result may start another (a search after the index opens)
             await pilot.pause()
@@ -39,7 +49,7 @@ async def wait_until(app, pilot, condition: Callable[[], bool], what: str, time_
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"waited {time_limit:.0f} s for {what}")
-        await app.workers.wait_for_complete()
+        await _workers_done(app)
         await pilot.pause(0.01)
 
 
