@@ -12,7 +12,9 @@ answer must equal
     totals and match offsets; and, while the index holds no deleted documents, the same
     scores, order, did-you-mean and notices, however many segments it has. With deleted
     documents rankings may differ: Whoosh's BM25F statistics (idf, average length) count
-    them until their segment is merged away.
+    them until their segment is merged away; so do the document frequencies by which a
+    prefix, wildcard or fuzzy term cut by the query budget keeps its most frequent words,
+    so such a query may then find other passages.
 
 The comparison never analyses text itself: it only compares two answers, so it holds
 whatever the analyzer does. A short profile runs in the suite; ANNOTATOR_STRESS=1 runs
@@ -71,7 +73,8 @@ LANGUAGES = {"alpha": "en", "beta": "fr", "gamma": "de"}
 SOURCE_LANGUAGES = ["en", "fr", "de", "es", "zh", "ja"]
 # Words a concordance finds by reading the passages (the index leaves them out).
 COMMON_WORDS = ["the", "a", "of", "and", "to", "not", "or", "is", "it", "be", "et", "la", "der", "die"]
-THEMES = ["hope", "memory", "loss", "memory-lost"]  # memory-lost is a sub-theme of memory
+THEMES = ["hope", "memory", "loss", "memory-lost"]
+CUT = "matched too many words"  # the query budget's notice of a capped term (query_budget.Budget.notices)  # memory-lost is a sub-theme of memory
 
 
 def text_strategy(min_words=1, max_words=14):
@@ -581,6 +584,8 @@ class SearchOracle(RuleBasedStateMachine):
                 got = product_search(self.session, self.session.index, text, as_you_type, **options)
                 expected = product_search(fresh, fresh.index, text, as_you_type, **options)
                 self.checked += 1
+                if not ranked_alike and any(CUT in notice for notice in [*got.notices, *expected.notices]):
+                    continue  # a capped term keeps its most frequent words: deleted documents count until merged
                 assert_same_answer(got, expected, f"{text} (as_you_type={as_you_type}, fresh rebuild)", ranking=ranked_alike)
         finally:
             fresh.close()
