@@ -290,7 +290,12 @@ class _ExpandingReader:
         found: set[bytes] = set()
         try:
             for _, _, data, _, _ in self.scorer.leaves:
-                found.update(data.expansions(q))
+                expanded = data.expansions(q)
+                if getattr(expanded, "cut", False) and isinstance(q, query_budget.CappedPrefix | query_budget.CappedWildcard | query_budget.CappedFuzzy):
+                    # Said as Whoosh's expansion says it: no document may have been scored (a filter
+                    # that allows none), and the notice must not hang on the path the search took.
+                    query_budget.note_cut(q)
+                found.update(expanded)
         except Exception as exc:  # a bug in the fast path: loud under the tests, else logged
             fastpath.failed(self.folder, "expansion", exc)
             return None
