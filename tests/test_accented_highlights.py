@@ -1,8 +1,10 @@
 """Words with accents are marked where they are, whatever else the text holds (’, œ, Greek, Cyrillic)."""
 
 import pytest
+from hypothesis import example, given, settings, strategies as st
 
 from annotator.engine.analysis import query_languages
+from annotator.engine.index import text_analyzer
 from annotator.engine.search import _candidate_pattern, _joined_at_hyphens, _wanted, analysed_terms, match_offsets
 
 TEXTS = [
@@ -42,3 +44,38 @@ def test_a_french_word_is_marked_beside_a_typographic_apostrophe_and_a_ligature(
     with query_languages(("fr",)):
         wanted = frozenset(analysed_terms("esperance") + analysed_terms("soeur") + analysed_terms("coeur"))
         assert [text[a:b] for a, b in match_offsets(text, wanted)] == ["espérance", "cœur", "sœur"]
+
+
+
+# Words glued to what follows them: accents, ligatures, a capital and final sigma, NUL, apostrophes,
+# hyphens and dots inside words, the dotted capital I, letters `re` folds to ASCII: every highlight path.
+PIECES = ["e", "é", "É", "ete", "été", "ÉTÉ", "esp", "espérance", "ESPÉRANCE", "elise", "Élise", "Σ", "σ", "ς",
+          "ΣΟΦΟΣ", "σοφός", "hopeΣ", "œ", "Œ", "æ", "Æ", "ß", "ẞ", "ss", "oe", "soeur", "SŒUR", "STRASSE", "Straße",
+          "a", "x", "hope", "3", "ﬁ", "İ", "ı", "мир", "K", "\u212a", "\u017f"]
+JOINERS = ["", " ", " ", ", ", "'", "’", "-", ".", "\x00", "'a ", "’α "]
+@settings(max_examples=150, deadline=None, derandomize=True)
+@example(pieces=["ΣΟΦΟΣ'a "], words=[], own=[0], languages=("fr",))  # a last Σ before an apostrophe
+@example(pieces=["ete ", "ete", "İ"], words=[], own=[0], languages=("en",))  # İ: the byte path gives up
+@example(pieces=["été\x00", "ete"], words=["ete"], own=[], languages=("fr",))  # the text's own NUL
+@given(pieces=st.lists(st.tuples(st.sampled_from(PIECES), st.sampled_from(JOINERS)).map("".join), max_size=8), words=st.lists(st.sampled_from(WORDS), max_size=2),
+       own=st.lists(st.integers(0, 20), max_size=2), languages=st.sampled_from([("fr",), ("de", "en"), ("en",), ("es",)]))
+def test_every_highlight_path_marks_what_the_general_pattern_marks(pieces, words, own, languages):
+    """Whichever path a text takes (bytes folded and lowercased at once, the accented scanner, the general
+    pattern), the words whose terms a search looked for (some the text's own, as the index holds them) are marked alike."""
+    text = "".join(pieces)
+    with query_languages(languages):
+        indexed = [token.text for token in text_analyzer()(text)]
+        wanted = frozenset(t for word in words for t in analysed_terms(word)) | {w for w in words if not w.isascii()}
+        wanted |= {indexed[n % len(indexed)] for n in own if indexed}
+        assert match_offsets(text, wanted) == generic_offsets(text, wanted), (text, sorted(wanted))
+
+
+@pytest.mark.parametrize(("text", "marked"), [("ΣΟΦΟΣ'a", "ΣΟΦΟΣ"), ("é ΣΟΦΟΣ’α", "ΣΟΦΟΣ"), ("é hopeΣ'a", "hopeΣ"),
+                                              ("ss'Σ3 é", "Σ3")])
+def test_a_word_with_a_sigma_is_marked_whatever_stands_beside_it(text, marked):
+    """The index lowercases a word on its own (its last Σ a final ς, a Σ alone a σ); the text lowercased
+    whole gave σ before an apostrophe and a letter (`ΣΟΦΟΣ'a`), ς after a letter and an apostrophe
+    (`ss'Σ3`), and the word was not marked."""
+    with query_languages(("fr", "en")):
+        wanted = frozenset(token.text for token in text_analyzer()(marked))
+        assert [text[a:b] for a, b in match_offsets(text, wanted)] == [marked]

@@ -58,7 +58,7 @@ class Budget:
     def __init__(self, cancelled: Callable[[], bool] | None = None):
         self.cancelled = cancelled
         self._notices: dict[str, None] = {}  # insertion-ordered, without repeats
-        self._cut_terms: dict[str, int] = {}  # term as typed -> how many of its words were searched
+        self._cut_terms: dict[str, tuple[int, int]] = {}  # term as typed -> (its place in the query, words searched)
 
     def check(self) -> None:
         if self.cancelled is not None and self.cancelled():
@@ -67,14 +67,15 @@ class Budget:
     def note(self, notice: str) -> None:
         self._notices.setdefault(notice, None)
 
-    def note_cut(self, shown: str, kept: int) -> None:
-        self._cut_terms.setdefault(shown, kept)
+    def note_cut(self, shown: str, kept: int, place: int = 0) -> None:
+        self._cut_terms.setdefault(shown, (place, kept))
 
     @property
     def notices(self) -> list[str]:
         """What was cut, one short phrase each (many cut terms make one phrase)."""
         found = list(self._notices)
-        cut = list(self._cut_terms.items())
+        # In the order typed: the search's paths (Whoosh's, the NumPy scorer's) expand them in different orders
+        cut = [(shown, kept) for shown, (_, kept) in sorted(self._cut_terms.items(), key=lambda item: item[1][0])]
         if len(cut) == 1:
             found.append(f"{cut[0][0]} matched too many words; its {cut[0][1]} most frequent were searched")
         elif cut:
@@ -153,6 +154,7 @@ class _Capped:
 
     max_expansions = MAX_TERM_EXPANSIONS
     shown = ""  # the term as the user typed it, for the notice
+    place = 0  # its place among the query's capped terms, for the notice
     says_cut = True  # the as-you-type prefix is cut without a notice: the word is not typed out yet
     pinned: frozenset[bytes] | None = None  # the words kept, chosen across the whole index
     pinned_cut = False
@@ -253,7 +255,7 @@ class CappedFuzzy(_Capped, wq.FuzzyTerm):
 def note_cut(q) -> None:
     budget = current()
     if budget is not None and q.says_cut:
-        budget.note_cut(q.shown or q.text, q.max_expansions)
+        budget.note_cut(q.shown or q.text, q.max_expansions, getattr(q, "place", 0))
 
 
 _TYPED_FUZZY = re.compile(r"(\w[\w'-]*)~(\d*)", re.UNICODE)
@@ -291,16 +293,20 @@ def apply(q: wq.Query, words: str = "") -> wq.Query:
         return q
     share = max(1, min(MAX_TERM_EXPANSIONS, MAX_QUERY_EXPANSIONS // count))
     typed = _typed_fuzzy(words) if "~" in words else {}
+    places = iter(range(count))
 
     def cap(node: wq.Query) -> wq.Query:
         if not node.is_leaf():
             return node.apply(cap)
         if not _expanding(node):
             return node
+        place = next(places)
         own = getattr(node, "max_expansions", None)  # the as-you-type prefix has a smaller cap of its own
         if isinstance(node, wq.Prefix) and own is not None and own <= share:
             return node
-        return _capped(node, share, _shown(node, typed))
+        capped = _capped(node, share, _shown(node, typed))
+        capped.place = place
+        return capped
 
     return cap(q)
 

@@ -290,7 +290,12 @@ class _ExpandingReader:
         found: set[bytes] = set()
         try:
             for _, _, data, _, _ in self.scorer.leaves:
-                found.update(data.expansions(q))
+                expanded = data.expansions(q)
+                if getattr(expanded, "cut", False) and isinstance(q, query_budget.CappedPrefix | query_budget.CappedWildcard | query_budget.CappedFuzzy):
+                    # Said as Whoosh's expansion says it: no document may have been scored (a filter
+                    # that allows none), and the notice must not hang on the path the search took.
+                    query_budget.note_cut(q)
+                found.update(expanded)
         except Exception as exc:  # a bug in the fast path: loud under the tests, else logged
             fastpath.failed(self.folder, "expansion", exc)
             return None
@@ -460,12 +465,12 @@ def match_offsets(text: str, terms: set) -> list[list[int]]:
         found = [[m.start(), m.end()] for m in scanner.finditer(lowered) if is_wanted(m.group())]
         # Plain ASCII (no Chinese or Japanese characters) without a hyphen: nothing to join or widen.
         return _joined_at_hyphens(text, found) if "-" in text else found
-    if accented and len(lowered) == len(text) and not HAS_CJK.search(text):
-        scanner = _byte_scanner(wanted)
-        if scanner is not None:  # Latin letters: as fast as English, one byte a character
-            found = _byte_scanned(scanner, _byte_folded(lowered), lowered, is_wanted)
-            return _joined_at_hyphens(text, found) if "-" in text else found  # no hyphen, no CJK: nothing to join
-        found = [[m.start(), m.end()] for m in _accented_scanner(wanted).finditer(lowered) if is_wanted(m.group())]
+    if accented and len(lowered) == len(text) and not HAS_CJK.search(text):  # heads beyond Latin (Greek, Cyrillic)
+        # The word as written: the index lowercases each word on its own (a last Σ is a final ς), the
+        # text lowercased whole may not (`ΣΟΦΟΣ'a`: a σ, before an apostrophe and a letter).
+        # A σ whatever its place: `ss'Σ3` lowercased whole ends in ς, the word `Σ3` on its own is σ3.
+        scanned = lowered.replace("ς", "σ") if "ς" in lowered else lowered
+        found = [[m.start(), m.end()] for m in _accented_scanner(wanted).finditer(scanned) if is_wanted(text[m.start():m.end()])]
         return _joined_at_hyphens(text, found)
     pattern = _candidate_pattern(wanted, accented)
     heads = _head_finder(wanted, accented)
@@ -510,7 +515,7 @@ def _lowered_scanner(wanted: frozenset) -> re.Pattern | None:
 
 
 def _folded_byte(char: str) -> str:
-    """What a character becomes in `_byte_folded`: ASCII as it is; a letter with accents its letter
+    """What a character becomes in `_byte_folded_lower`: ASCII as it is; a letter with accents its letter
     without; another letter or digit `_` (a word character, in no head); anything else \\x01."""
     folded = fold_in_place(char)
     if char.isascii() or (folded.isascii() and folded.isalnum()):
@@ -528,36 +533,20 @@ def _bounded(table: bytes, kept: bytes = b"") -> bytes:
     return bytes(byte if byte in _WORD_OR_DOT or byte in kept else 32 for byte in table)
 
 
-_LATIN1_FOLD = _bounded("".join(_folded_byte(chr(code)) for code in range(256)).encode("ascii"))
-
-
-def _fold_beyond_latin1(error: UnicodeEncodeError):
-    """The characters Latin-1 lacks (`œ`, `’`, `ł`), folded one byte each as `_folded_byte` says."""
-    return "".join(_folded_byte(char) for char in error.object[error.start:error.end]), error.end
-
-
-codecs.register_error("annotator-fold", _fold_beyond_latin1)
-
-
-def _byte_folded(lowered: str) -> bytes:
-    """Lowercased text as ASCII bytes for `_byte_scanner`: a space, then one byte a character (offsets
-    into them, less one, are offsets into the text), accents folded, every word character and dot
-    still one (`\\w` finds the same words) and every other character a space."""
-    return b" " + lowered.encode("latin-1", "annotator-fold").translate(_LATIN1_FOLD)
-
-
 _LATIN1_FOLD_LOWER = _bounded("".join(_folded_byte(chr(code).lower()) for code in range(256)).encode("ascii"), b"\x00")
-# What lowercases other than one character for one, the same wherever its word stands (`İ` becomes two
-# characters, a final `Σ` another letter than an inner one), and Chinese or Japanese characters: marked
-# \x00 by `_byte_folded_lower`, which then gives up.
-_NOT_BYTE_FOLDED = re.compile(f"[\x00\u0130\u03a3{CJK_CHARS}]")
+# What lowercases other than one character for one (`İ` becomes two characters), and Chinese or Japanese
+# characters: marked \x00 by `_byte_folded_lower`, which then gives up. (A final `Σ` lowercases to
+# another letter than an inner one, but both are one non-ASCII letter, `_`; is_wanted lowercases the
+# word as written, as the index does.)
+_NOT_BYTE_FOLDED = re.compile(f"[\u0130{CJK_CHARS}]")
 # Characters beyond Latin-1 common in Western European text, each replaced by what it folds to before the
 # encoding: the encoder's error handler, called for each of them, would take longer than the rest.
 _COMMON_BEYOND_LATIN1 = tuple((char, _folded_byte(char.lower())) for char in "’‘“”„–—…œŒ")
 
 
 def _fold_lower_beyond_latin1(error: UnicodeEncodeError):
-    """`_fold_beyond_latin1` of the characters lowercased, `\\x00` for a `_NOT_BYTE_FOLDED` one."""
+    """The characters Latin-1 lacks (`œ`, `’`, `ł`) lowercased and folded one byte each as `_folded_byte`
+    says, `\\x00` for a `_NOT_BYTE_FOLDED` one."""
     return "".join("\x00" if _NOT_BYTE_FOLDED.match(char) else _folded_byte(char.lower())
                    for char in error.object[error.start:error.end]), error.end
 
@@ -566,8 +555,12 @@ codecs.register_error("annotator-fold-lower", _fold_lower_beyond_latin1)
 
 
 def _byte_folded_lower(text: str) -> bytes | None:
-    """`_byte_folded(text.lower())`, lowercased and folded in one translation (lowercasing text with
-    accents first takes longer than the rest); None for text that holds a `_NOT_BYTE_FOLDED` character."""
+    """Text as ASCII bytes for `_byte_scanner`: a space, then one byte a character (offsets into them,
+    less one, are offsets into the text), lowercased and accents folded in one translation, every word
+    character and dot still one (`\\w` finds the same words) and every other character a space;
+    None for text that holds a `_NOT_BYTE_FOLDED` character."""
+    if "\x00" in text:  # the text's own NUL, a non-word character as \x01 is: \x00 marks giving up
+        text = text.replace("\x00", "\x01")
     try:
         encoded = text.encode("latin-1")
     except UnicodeEncodeError:
@@ -581,8 +574,8 @@ def _byte_folded_lower(text: str) -> bytes | None:
 
 @lru_cache(maxsize=256)
 def _byte_scanner(wanted: frozenset) -> re.Pattern | None:
-    """_accented_scanner for `_byte_folded` text: the heads without accents, found as in English text,
-    each after a space (no word character or dot before it); a match is the word with that space.
+    """_accented_scanner for `_byte_folded_lower` text: the heads without accents, found as in English
+    text, each after a space (no word character or dot before it); a match is the word with that space.
     None when a head is not ASCII once folded (Greek, Cyrillic: _accented_scanner then), or holds what
     the bytes have as a space (`*`, which a token may hold)."""
     heads = {stem_heads(term, True).lower() for term in wanted if term}
@@ -599,7 +592,7 @@ _SPAN = re.Match.span
 
 
 def _byte_scanned(scanner: re.Pattern, folded: bytes, text: str, is_wanted) -> list[list[int]]:
-    """[start, end] in `text` of each word `scanner` finds in its `_byte_folded` bytes that is wanted
+    """[start, end] in `text` of each word `scanner` finds in its `_byte_folded_lower` bytes that is wanted
     (a match's first byte is the space before the word: one place before the word's in the text)."""
     return [[start, end - 1] for start, end in map(_SPAN, scanner.finditer(folded)) if is_wanted(text[start:end - 1])]
 
@@ -609,7 +602,7 @@ def _accented_scanner(wanted: frozenset) -> re.Pattern:
     """_lowered_scanner for lowercased text with accents: each head written with or without them
     (`accented_pattern`), one letter where a ligature may begin (`oe`: `œ`); in one pass of the
     regular expression engine, not a match tried at each head found (a third faster on French)."""
-    heads = {stem_heads(term, True).lower() for term in wanted if term}
+    heads = {stem_heads(term, True).lower().replace("ς", "σ") for term in wanted if term}  # (σ: see match_offsets)
     by_length = [sorted(accented_pattern(h) for h in heads if len(h) == n) for n in (2, 1)]
     alternatives = [r"(?:%s)(?<![\w.]%s)" % ("|".join(found), "." * n)
                     for n, found in zip((2, 1), by_length) if found]
