@@ -29,6 +29,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings, strategies as st
@@ -38,6 +39,7 @@ from annotator.corpus import codebook
 from annotator.engine import query_budget, search as search_mod
 from annotator.corpus.codebook import expand_typed_themes
 from annotator.errors import AnnotatorError
+from annotator.exchange import importers
 from annotator.exchange.importers import import_source
 from annotator.engine.index import SearchIndex
 from annotator.session import Session
@@ -254,6 +256,7 @@ class SearchOracle(RuleBasedStateMachine):
         self.languages = dict(LANGUAGES)
         self.checked = 0  # queries compared
         self.budget = None  # the query budget's caps as they were, while a tight one is in force
+        self.imports = 0  # imports so far: each one a minute after the last (see _import)
 
     # -- set-up ------------------------------------------------------------------------------
 
@@ -304,7 +307,12 @@ class SearchOracle(RuleBasedStateMachine):
     def _import(self, source_id: str, texts: list[str]) -> None:
         path = self.tmp / f"{source_id}.md"
         path.write_text("\n\n".join(texts) + "\n", encoding="utf-8")
-        import_source(self.session.store, path, source_id=source_id, annotator=ANNOTATOR, language=self.languages[source_id])
+        # A minute apart, as a user's imports are (within one second, import times tie): corpus order
+        # must not follow them, or a re-imported source would list elsewhere after a rebuild.
+        self.imports += 1
+        stamp = f"2026-12-03T{self.imports // 60 % 24:02d}:{self.imports % 60:02d}:00+00:00"
+        with mock.patch.object(importers, "now_iso", lambda: stamp):
+            import_source(self.session.store, path, source_id=source_id, annotator=ANNOTATOR, language=self.languages[source_id])
         self.sources[source_id] = texts
 
     def _passage_ids(self) -> list[str]:
