@@ -113,3 +113,27 @@ def test_search_lists_sources_as_the_store_and_the_concordance_do(ws, tmp_path):
     assert stored == ["keeper-p1", "keeper-2-p1"]
     assert _listing_ids(ws) == stored
     assert [line.id for line in kwic.concordance(ws, "the", limit=None).lines][::2] == stored
+
+
+def test_an_index_ordered_by_import_time_is_rebuilt_once(ws, tmp_path):
+    import json
+
+    from annotator.engine import index_seal
+    from annotator.engine.index import MANIFEST
+
+    _import(ws, tmp_path, "b", "Bravo.")
+    _import(ws, tmp_path, "a", "Alpha.")
+    folder = ws.index.folder
+    data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    old = {"schema": 7, "files": data["files"], "tags": data["tags"], "source_order": ["b", "a"]}  # version 7's
+    text = json.dumps(old, separators=(",", ":"))
+    (folder / MANIFEST).write_text(json.dumps({"seal": index_seal.seal(folder, text), **old}, separators=(",", ":")))
+    ws.close()
+    again = Session.open(ws.store.ws.root)
+    try:
+        report = again.sync()
+        assert report.rebuilt and report.reason == "index from an older version"
+        assert _listing_ids(again) == ["a-p1", "b-p1"]
+        assert not again.sync().changed
+    finally:
+        again.close()
