@@ -137,7 +137,10 @@ class Store:
         folder = self.ws.passages_dir
         if not folder.is_dir():
             return []
-        return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
+        # By source id (the file's stem), as corpus order has them (annotator.engine.schema): `keeper`
+        # before `keeper-2`, which a sort by whole file name puts first.
+        return sorted((p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and not p.name.startswith(".")),
+                      key=lambda p: (p.stem, p.name))
 
     def load_source_path(self, path: Path) -> SourceFile:
         source_file = self._cached(path, SourceFile.from_yaml)

@@ -31,7 +31,7 @@ from annotator.engine import fastpath, whoosh_internals
 from annotator.engine.analysis import ENGLISH
 from annotator.engine.schema import (  # noqa: F401 - the schema's names, importable from here as before
     INDEX_NAME, NOTE_ORDER_BASE, NOTE_PREFIX, SOURCE_STRIDE, StoredNumberColumn, default_language, make_schema,
-    note_doc, passage_doc, source_language, text_analyzer, with_language,
+    note_doc, passage_doc, position_between, source_language, text_analyzer, with_language,
 )
 from annotator.errors import AnnotatorError
 from annotator.corpus.model import Passage, Source
@@ -44,8 +44,9 @@ from annotator.corpus.yamlio import atomic_write_text, parse_yaml, read_regular_
 # usual one-line notice, rather than read the slow way (through Whoosh's postings) from then on;
 # 5: the term table holds the text field's positions (phrases are checked from it); 6: and the
 # segment's stored fields (a page of results is read from it); 7: accents folded, a folding word
-# also indexed as written, CJK characters are tokens, each passage in its language (engine.analysis).
-SCHEMA_VERSION = 7
+# also indexed as written, CJK characters are tokens, each passage in its language (engine.analysis);
+# 8: corpus order is sources by id (schema.py), at positions the manifest records, not by import time.
+SCHEMA_VERSION = 8
 MANIFEST = "manifest.json"
 # Segments this small (left by small updates): beyond MAX_SMALL_SEGMENTS of them, each commit folds
 # the FOLD_AT_ONCE smallest into its own new segment.
@@ -69,7 +70,7 @@ class Manifest:
     schema: int = SCHEMA_VERSION
     files: dict[str, list[int]] = field(default_factory=dict)
     tags: dict[str, list[str]] = field(default_factory=dict)
-    source_order: list[str] = field(default_factory=list)
+    source_positions: dict[str, int] = field(default_factory=dict)  # source id -> its position in corpus order
 
     @classmethod
     def read(cls, folder: Path) -> "Manifest | None":
@@ -80,13 +81,14 @@ class Manifest:
             given = data.pop("seal", None)
             if not index_seal.sealed(folder, json.dumps(data, separators=(",", ":")), given):
                 return None
-            return cls(int(data["schema"]), dict(data["files"]), dict(data["tags"]), list(data["source_order"]))
+            # (an older manifest has no positions: its index is rebuilt, being of an older schema)
+            return cls(int(data["schema"]), dict(data["files"]), dict(data["tags"]), dict(data.get("source_positions") or {}))
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
 
     def write(self, folder: Path) -> None:
         """Write it, sealed for the index files in `folder` now: call it after every commit."""
-        payload = {"schema": self.schema, "files": self.files, "tags": self.tags, "source_order": self.source_order}
+        payload = {"schema": self.schema, "files": self.files, "tags": self.tags, "source_positions": self.source_positions}
         text = json.dumps(payload, separators=(",", ":"))
         sealed = {"seal": index_seal.seal(folder, text), **payload}
         atomic_write_text(folder / MANIFEST, json.dumps(sealed, separators=(",", ":")))
@@ -138,6 +140,10 @@ def fold_small_segments(writer, segments, searcher=None):
                 reader.close()
     folded = {seg.segment_id() for seg in small}
     return [seg for seg in segments if seg.segment_id() not in folded]
+
+
+class NoRoomInCorpusOrder(Exception):
+    """An update found no position left for a new source between two others: the index is rebuilt."""
 
 
 @dataclass
@@ -521,6 +527,10 @@ class SearchIndex:
                 return SyncReport(rebuilt=True, reason=problem)
             try:
                 report = self._update()
+            except NoRoomInCorpusOrder as exc:  # (found before anything was written)
+                self.rebuild(progress)
+                self.pending_tags = {}
+                return SyncReport(rebuilt=True, reason=str(exc))
             except AnnotatorError:
                 raise
             except Exception as exc:  # reading the index to update it: damage found means rebuild
@@ -570,14 +580,14 @@ class SearchIndex:
         from annotator.engine import index_build  # NumPy and the bulk writer: only a full build needs them
 
         try:
-            source_order = index_build.build(self.store.ws.root, tmp, ordered, self.store.themes(), tags, progress)
+            source_positions = index_build.build(self.store.ws.root, tmp, ordered, self.store.themes(), tags, progress)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         manifest = Manifest(
             files={k: list(v) for k, v in signatures.items()},
             tags={pid: t for pid, t in tags.items()},
-            source_order=source_order,
+            source_positions=source_positions,
         )
         manifest.write(tmp)
         # Swap the finished index in: readers see the old one or the new one.
@@ -595,7 +605,7 @@ class SearchIndex:
             progress(total, total)
 
     def _sources_in_corpus_order(self) -> list[tuple[Path, str, int]]:
-        """(path, source id, about how many passages) by import time, reading only each file's head."""
+        """(path, source id, about how many passages) by source id, reading only each file's head."""
         heads = []
         for path in self.store.source_paths():
             head = _source_head(path)
@@ -603,19 +613,24 @@ class SearchIndex:
                 sf = self.store.load_source_path(path)
                 head = (sf.source.imported_at, sf.source.id, len(sf.passages))
             heads.append((head, path))
-        heads.sort(key=lambda item: (item[0][0], item[0][1]))
+        heads.sort(key=lambda item: item[0][1])
         return [(path, head[1], head[2]) for head, path in heads]
 
-    def _import_key(self, source_id: str) -> tuple[str, str]:
-        """A new source's place among the others, as _sources_in_corpus_order finds it."""
-        path = self.store.ws.source_file(source_id)
-        head = _source_head(path)
-        if head is None and path.exists():  # an unusual layout: read whole (an error in it is the update's to report)
-            try:
-                head = (self.store.load_source_path(path).source.imported_at, source_id)
-            except AnnotatorError:
-                pass
-        return (head[0], head[1]) if head is not None else ("", source_id)
+    @staticmethod
+    def _placed(positions: dict[str, int], changed_sources: list[str], present: set[str]) -> dict[str, int]:
+        """The sources' positions in corpus order after this update: the ones kept where they are (a
+        re-imported source too), removed ones gone, new ones each between its neighbours by id."""
+        placed = {source_id: position for source_id, position in positions.items() if source_id in present}
+        for source_id in changed_sources:
+            if source_id in placed or source_id not in present:
+                continue
+            before = max((s for s in placed if s < source_id), default=None)
+            after = min((s for s in placed if s > source_id), default=None)
+            position = position_between(placed.get(before), placed.get(after))
+            if position is None:
+                raise NoRoomInCorpusOrder(f"corpus order renumbered (no room left between {before} and {after})")
+            placed[source_id] = position
+        return placed
 
     def _update(self) -> SyncReport:
         report = SyncReport()
@@ -632,10 +647,8 @@ class SearchIndex:
         changed_sources = sorted(Path(k).stem for k in changed if Path(k).parent.as_posix() == Path(passages_rel).as_posix())
         tags_changed = any(Path(k).parent.as_posix() == Path(annotations_rel).as_posix() for k in changed)
 
-        # Sources keep their place in corpus order; new ones go last (they were imported last), in the
-        # order a full build gives them (import time, then id): several imported at once keep theirs.
-        source_order = list(manifest.source_order)
-        source_order += sorted((s for s in changed_sources if s not in source_order), key=self._import_key)
+        present = {Path(k).stem for k in current if Path(k).parent.as_posix() == Path(passages_rel).as_posix()}
+        positions = self._placed(manifest.source_positions, changed_sources, present)
         tags = tag_map(self.store) if tags_changed or changed_sources else manifest.tags
         ix = self.open()
         searcher = self.searcher()  # up to date: we hold the workspace lock
@@ -647,7 +660,7 @@ class SearchIndex:
             writer = ix.writer()
         try:
             for source_id in changed_sources:
-                self._update_source(writer, searcher, source_id, source_order.index(source_id), tags)
+                self._update_source(writer, searcher, source_id, positions.get(source_id, 0), tags)
             report.sources_updated = changed_sources
             if themes_rel in changed:
                 writer.delete_by_term("kind", "note", searcher)
@@ -663,7 +676,7 @@ class SearchIndex:
             raise
         manifest.files = current
         manifest.tags = tags
-        manifest.source_order = source_order
+        manifest.source_positions = positions
         manifest.write(self.folder)
         self._reopen()
         return report

@@ -26,7 +26,7 @@ from whoosh.index import TOC, clean_files
 
 from annotator.engine.fast.bulkindex import BulkWriter
 from annotator.engine.schema import (
-    INDEX_NAME, SOURCE_STRIDE, default_language, make_schema, note_doc, passage_doc, source_language,
+    INDEX_NAME, SOURCE_STRIDE, default_language, make_schema, note_doc, passage_doc, source_language, spaced_positions,
 )
 from annotator.errors import AnnotatorError
 from annotator.corpus.model import Theme
@@ -66,12 +66,13 @@ class PartResult:
 
 
 def plan_parts(ordered: list[tuple[Path, str, int]], themes: list[Theme], workers: int) -> list[Part]:
-    """Contiguous runs of sources, balanced over the workers, each at most PART_PASSAGES passages."""
+    """Contiguous runs of sources, balanced over the workers, each at most PART_PASSAGES passages;
+    each source at its position in corpus order (schema.spaced_positions)."""
     total = sum(count for _, _, count in ordered)
     wanted = max(workers, -(-total // PART_PASSAGES)) if total >= PARALLEL_MIN else 1
     share = max(1, -(-total // wanted))
     parts = [Part([])]
-    for position, (path, _, count) in enumerate(ordered):
+    for position, (path, _, count) in zip(spaced_positions(len(ordered)), ordered):
         current = parts[-1]
         if current.sources and current.passages + count > share and len(parts) < wanted:
             current = Part([])
@@ -126,8 +127,8 @@ def build_part(root: str, folder: str, part: Part, tags: dict[str, list[str]], p
 
 
 def build(root: Path, tmp: Path, ordered: list[tuple[Path, str, int]], themes: list[Theme],
-          tags: dict[str, list[str]], progress: Progress | None = None) -> list[str]:
-    """Build the whole index into the empty folder `tmp`; the source ids in corpus order."""
+          tags: dict[str, list[str]], progress: Progress | None = None) -> dict[str, int]:
+    """Build the whole index into the empty folder `tmp`; each source id's position in corpus order."""
     total = sum(count for _, _, count in ordered)
     workers = worker_count()
     parts = plan_parts(ordered, themes, workers)
@@ -139,7 +140,8 @@ def build(root: Path, tmp: Path, ordered: list[tuple[Path, str, int]], themes: l
         results = _build_here(root, folders, parts, tags, total, progress)
     check_unique_passage_ids((Path(path), ids) for result in results for path, ids in result.ids.items())
     _join_parts(tmp, INDEX_NAME, make_schema(), results)
-    return [source_id for result in results for source_id in result.source_ids]
+    return {source_id: position for part, result in zip(parts, results)
+            for source_id, (_, position) in zip(result.source_ids, part.sources)}
 
 
 def _build_here(root, folders, parts, tags, total, progress) -> list[PartResult]:

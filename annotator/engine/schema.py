@@ -19,9 +19,16 @@ if TYPE_CHECKING:
 
 INDEX_NAME = "annotator"
 NOTE_PREFIX = "note:"
-# Corpus order: the n-th passage of the k-th source file sorts as k * SOURCE_STRIDE + n.
+# Corpus order, what a listing shows (the empty query, a filter alone): sources by id, as their files
+# lie in corpus/passages/ (Store.source_paths), passages in file order, theme notes last in codebook
+# order. It follows from the corpus files alone, so an index updated after imports and re-imports lists
+# passages as a fresh rebuild does. The n-th passage of the source at position k sorts as
+# k * SOURCE_STRIDE + n. A full build spaces the sources' positions SOURCE_GAP apart, so that an update
+# places a new source between its neighbours without renumbering them (with no room left: a rebuild).
 SOURCE_STRIDE = 10_000_000
-NOTE_ORDER_BASE = 1 << 50
+SOURCE_GAP = 1 << 20
+NOTE_ORDER_BASE = 1 << 62  # (kept exact: the scorer reads the column as 64-bit integers, not floats)
+MAX_POSITION = NOTE_ORDER_BASE // SOURCE_STRIDE - 1
 
 
 class StoredNumberColumn(fields.COLUMN):
@@ -51,6 +58,23 @@ def make_schema() -> fields.Schema:
         # in it, and the languages a query is analysed in are those the index holds.
         language=fields.ID(stored=True),
     )
+
+
+def spaced_positions(count: int) -> list[int]:
+    """A full build's positions of `count` sources in corpus order: SOURCE_GAP apart, room before the first."""
+    gap = max(1, min(SOURCE_GAP, MAX_POSITION // (count + 1)))
+    return [(k + 1) * gap for k in range(count)]
+
+
+def position_between(before: int | None, after: int | None) -> int | None:
+    """A new source's position after `before` and before `after` (None: no source on that side);
+    None when no whole number is left between them."""
+    low = 0 if before is None else before  # (position 0 is kept free: a source can go before the first)
+    high = MAX_POSITION + 1 if after is None else after
+    if after is None and low + SOURCE_GAP < high:  # the last one: as a full build would space it
+        return low + SOURCE_GAP
+    middle = (low + high) // 2
+    return middle if low < middle < high else None
 
 
 def passage_doc(passage: Passage, order: int, themes: Iterable[str], language: str = ENGLISH) -> dict:

@@ -209,8 +209,10 @@ class SegmentData:
             values = self.reader.column_reader(fieldname)
             cached = _fixed_width_column(values, self.doc_count)
             if cached is None:
-                cached = np.fromiter((values[i] for i in range(self.doc_count)), dtype=np.float64, count=self.doc_count)
-            cached = self._columns[fieldname] = cached.astype(np.float64, copy=False)
+                cached = np.array([values[i] for i in range(self.doc_count)])
+            # Whole numbers stay whole: corpus order's keys (schema.NOTE_ORDER_BASE) pass float64's 2**53.
+            whole = cached.dtype.kind in "iub"
+            cached = self._columns[fieldname] = cached.astype(np.int64 if whole else np.float64, copy=False)
         return cached
 
     def lengths(self, fieldname: str) -> np.ndarray:
@@ -512,7 +514,7 @@ class VectorScorer:
             all_docs.append(idx + offset)
             all_keys.append(data.column(column)[idx])
         docs = np.concatenate(all_docs) if all_docs else np.zeros(0, dtype=np.int64)
-        keys = np.concatenate(all_keys) if all_keys else np.zeros(0)
+        keys = np.concatenate(all_keys) if all_keys else np.zeros(0, dtype=np.int64)
         order = np.lexsort((docs, keys))
         if limit:
             order = order[:limit]
