@@ -82,6 +82,8 @@ class MainScreen(Screen):
         whether blind coding is on (only my own tags are shown) and the box's `mode` (by default
         the meaning switch's: "by words" from the start, so the edge always says which, as F2's help says)."""
         blind = " · blind" if self.app.session.blind() else ""
+        if self.app.session.ws.read_only:  # searched and read, never written: say so before a tag is refused
+            blind += " · read-only"
         mode = self.app.meaning.label() if mode is None else mode
         mode = f" · {mode}" if mode else ""
         self.search_box.border_title = Text(f"annotator · {workspace_label(self.app.session.ws)}{blind}{mode}")
