@@ -136,6 +136,15 @@ def _existing(path: Path, origin: str) -> Workspace:
     return ws
 
 
+def _refuse_inside_a_workspaces_files(root: Path) -> None:
+    """A workspace made in another's corpus/ or index/ would put files in its corpus (committed
+    with it) or in its derived index (deleted at the next rebuild)."""
+    for folder in (root, *root.parents):
+        if folder.name in ("corpus", "index") and (folder.parent / "corpus" / "themes.yaml").is_file():
+            raise BadInput(f"{root} is in the {folder.name}/ folder of the workspace {folder.parent}; "
+                           "make the new workspace somewhere outside it")
+
+
 def demo_themes_text() -> str:
     from importlib import resources  # only `init` needs it; every start-up would import it
 
@@ -149,6 +158,7 @@ def init_workspace(root: Path, *, empty: bool = False) -> Workspace:
         raise BadInput(f"{ws.root} is already a workspace (it has corpus/themes.yaml)")
     if ws.root.exists() and not ws.root.is_dir():
         raise BadInput(f"{ws.root} exists and is not a folder")
+    _refuse_inside_a_workspaces_files(ws.root)
     try:
         ws.passages_dir.mkdir(parents=True, exist_ok=True)
         ws.annotations_dir.mkdir(parents=True, exist_ok=True)
