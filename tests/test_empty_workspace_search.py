@@ -1,4 +1,4 @@
-"""A search in a workspace with no passages yet says how to add some, not just "0 results"."""
+"""What the CLI says to a new user: a search before any import, comments of several lines."""
 
 from __future__ import annotations
 
@@ -14,3 +14,12 @@ def test_a_search_before_any_import_says_how_to_import(cli, tmp_path):
 def test_a_search_that_finds_nothing_among_passages_says_no_more(cli, workspace_dir):
     code, out, _err = cli("--workspace", workspace_dir, "search", "zebra")
     assert code == 0 and "no passages yet" not in out
+
+
+def test_a_comment_of_several_lines_is_indented_under_its_first(cli, workspace_dir):
+    assert cli("--workspace", workspace_dir, "comment", "lh-001", "first thought\nsecond thought")[0] == 0
+    assert cli("--workspace", workspace_dir, "tag", "lh-001", "hope", "--comment", "why\nand why not")[0] == 0
+    code, out, _err = cli("--workspace", workspace_dir, "show", "lh-001")
+    lines = out.splitlines()
+    assert "    second thought" in lines and "    and why not" in lines
+    assert "second thought" not in [line.strip() for line in lines if not line.startswith("    ")]
