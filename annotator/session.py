@@ -616,6 +616,10 @@ class Session:
         """Each corpus file's signature: a change by another process shows as a difference."""
         return self.store.signatures()
 
+    def has_passages(self) -> bool:
+        """Whether any source has been imported (a listing of corpus/passages/, nothing read)."""
+        return bool(self.store.source_paths())
+
     def check_annotations(self) -> None:
         """Every annotator's file read: a malformed one raises now, before a write, not after it."""
         self.store.all_annotations()

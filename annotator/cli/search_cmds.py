@@ -53,7 +53,7 @@ def cmd_search(args) -> int:
         print(result.notice)
     if result.notices:
         print(show_controls(result.notice_line()))
-    if not result.total and not session.store.source_paths():  # nothing to find yet: say how to add it
+    if not result.total and not session.has_passages():  # nothing to find yet: say how to add it
         print("no passages yet — import a book or your notes with: annotator import FILE")
     for hit in result.hits:
         print()
