@@ -1,4 +1,4 @@
-"""What the CLI says to a new user: a search before any import, comments of several lines."""
+"""What the CLI says to a new user: a search before any import, comments of several lines, an empty name."""
 
 from __future__ import annotations
 
@@ -23,3 +23,11 @@ def test_a_comment_of_several_lines_is_indented_under_its_first(cli, workspace_d
     lines = out.splitlines()
     assert "    second thought" in lines and "    and why not" in lines
     assert "second thought" not in [line.strip() for line in lines if not line.startswith("    ")]
+
+
+def test_an_empty_name_given_to_config_is_refused_not_ignored(cli, workspace_dir):
+    # `annotator config name "$NAME"` with NAME unset printed the settings as if nothing was asked
+    code, _out, err = cli("--workspace", workspace_dir, "config", "name", "")
+    assert code == 2 and "no usable letters" in err
+    code, out, _err = cli("--workspace", workspace_dir, "config", "name")
+    assert code == 0 and out.startswith("name: ")
