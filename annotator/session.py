@@ -513,9 +513,9 @@ class Session:
         if change is not None:
             try:
                 self.revert(change, index_later=index_later)
-            except ChangedSince:
-                self.history.drop_undo()  # the next undo goes on to older changes
-                raise
+            except (ChangedSince, PassageRemoved) as refused:
+                self.history.drop_undo()  # the next undo goes on to older changes, not the same refusal
+                raise _going_on(refused, self.history.next_undo(), "undo again for the change before it") from None
             self.history.undone()
         return change
 
@@ -525,9 +525,9 @@ class Session:
         if change is not None:
             try:
                 self.replay(change, index_later=index_later)
-            except ChangedSince:
+            except (ChangedSince, PassageRemoved) as refused:
                 self.history.drop_redo()
-                raise
+                raise _going_on(refused, self.history.next_redo(), "redo again for the change after it") from None
             self.history.redone()
         return change
 
@@ -615,6 +615,10 @@ class Session:
     def signatures(self) -> dict:
         """Each corpus file's signature: a change by another process shows as a difference."""
         return self.store.signatures()
+
+    def has_passages(self) -> bool:
+        """Whether any source has been imported (a listing of corpus/passages/, nothing read)."""
+        return bool(self.store.source_paths())
 
     def check_annotations(self) -> None:
         """Every annotator's file read: a malformed one raises now, before a write, not after it."""
@@ -974,6 +978,13 @@ class Session:
 # An import that brings at least this many passages, and most of the corpus, rebuilds the index
 # instead of updating it: as fast (in parallel), and its progress can be shown passage by passage.
 REBUILD_AFTER_IMPORT = 2000
+
+
+def _going_on(refused: AnnotatorError, following, hint: str) -> AnnotatorError:
+    """A refused undo or redo, saying what the next one does when there is a change left for it."""
+    if following is None:
+        return refused
+    return type(refused)(f"{refused}; {hint}")
 
 
 def _mostly_new(session: Session, reports: list) -> bool:

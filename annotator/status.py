@@ -17,6 +17,8 @@ def workspace_status(session) -> dict:
     status: dict = {
         "workspace": str(ws.root),
         "found_by": ws.found_by or "--workspace",
+        "read_only": ws.read_only,  # then the index lives in a per-user cache folder (Workspace.derived_home)
+        "index_folder": str(ws.index_dir),
         "problems": [],
     }
     status.update(_counts(session.store, status["problems"]))

@@ -23,6 +23,7 @@ def _isolated_environment(monkeypatch, tmp_path_factory):
     monkeypatch.delenv("ANNOTATOR_WORKSPACE", raising=False)
     monkeypatch.setenv("ANNOTATOR_NAME", "tester")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))  # a read-only workspace's index
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("ANNOTATOR_DEBUG", "1")  # a bug surfaces as its traceback, not the CLI's one-line "internal error"
     # Suggestions stay lexical (no torch loading) unless a test of the semantic path asks.

@@ -78,7 +78,7 @@ def cmd_import(args) -> int:
     for report in reports:
         lines = describe_import(report)
         print(show_line(lines[0]) + in_workspace(session))
-        for line in lines[1:] + unplaced_lines(report) + language_line(report):
+        for line in lines[1:] + unplaced_lines(report) + language_line(report) + title_line(report):
             print(show_line(line))
     if args.dry_run:
         print("dry run: nothing was written; run the same command without --dry-run to import")
@@ -142,6 +142,14 @@ def language_line(report) -> list[str]:
         return []
     how = "" if report.language_how == "given" else f", {report.language_how}"
     return [f"  language: {name(report.language)} ({report.language}{how})"]
+
+
+def title_line(report) -> list[str]:
+    """Where a title taken from the file's name came from, and how to give the work's own."""
+    if not report.title_from_file_name or len(report.sources) != 1:
+        return []
+    title = report.sources[0].title
+    return [f"  title: {title} (the file's name; --title \"...\" --author \"...\" name the work in citations)"]
 
 
 def passage_counts(counts) -> str:

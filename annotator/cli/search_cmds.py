@@ -53,6 +53,8 @@ def cmd_search(args) -> int:
         print(result.notice)
     if result.notices:
         print(show_controls(result.notice_line()))
+    if not result.total and not session.has_passages():  # nothing to find yet: say how to add it
+        print("no passages yet — import a book or your notes with: annotator import FILE")
     for hit in result.hits:
         print()
         print(format_heading(hit, color))
@@ -138,7 +140,7 @@ def cmd_show(args) -> int:
     if tags:
         print()
         for tag in tags:
-            comment = f" — {show_controls(tag.comment)}" if tag.comment else ""
+            comment = f" — {_comment_lines(tag.comment)}" if tag.comment else ""
             print(f"  {show_line(tag.theme)} by {show_line(tag.annotator)} {dim(show_line(tag.at), color)}{comment}")
             for span in placed_spans(tag, hit.text):
                 print(f"    “{show_line(' '.join(span.quote.split()))}” {dim(f'[{span.start}-{span.end}]', color)}")
@@ -146,5 +148,11 @@ def cmd_show(args) -> int:
     if memos:
         print()
         for memo in memos:
-            print(f"  comment by {show_line(memo.annotator)} {dim(show_line(memo.at), color)}: {show_controls(memo.text)}")
+            print(f"  comment by {show_line(memo.annotator)} {dim(show_line(memo.at), color)}: {_comment_lines(memo.text)}")
     return 0
+
+
+def _comment_lines(text: str) -> str:
+    """A comment of several lines, its later lines indented under the first (not at the margin,
+    where they read as the passage's text)."""
+    return show_controls(text).replace("\n", "\n    ")

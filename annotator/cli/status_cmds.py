@@ -56,6 +56,8 @@ def render_status(status: dict) -> str:
         ("index", status["index"]),
         ("meaning", f"search by meaning {status['meaning_search']}"),
     ]
+    if status.get("read_only"):
+        rows.insert(2, ("read-only", f"yes: search, read and export here; the index is kept in {show_controls(status['index_folder'])}"))
     lines = [f"{label:<10} {value}" for label, value in rows]
     lines += [f"problem    {show_controls(p)}" for p in status["problems"]]
     return "\n".join(lines)

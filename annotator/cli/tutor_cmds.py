@@ -231,7 +231,7 @@ def cmd_config(args) -> int:
         from annotator.cli.class_cmds import config_blind
 
         return config_blind(session, args)
-    if args.key == "name" and (args.value or args.unset):
+    if args.key == "name" and (args.value is not None or args.unset):  # "" is a name given, and refused
         if args.unset:
             session.set_name(None)
             name, source = session.name_setting()

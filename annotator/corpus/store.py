@@ -34,6 +34,10 @@ from annotator.corpus.yamlio import os_error_reason, parse_yaml, read_yaml, read
 
 LOCK_TIMEOUT_S = 30
 
+# A refused write in a workspace the user cannot write (its index kept elsewhere: Workspace.derived_home).
+READ_ONLY_HINT = (" (this workspace is read-only for you: search and read it here, or copy the folder"
+                  " somewhere you can write to change it)")
+
 THEMES_HEADER = "# The codebook: one entry per theme. Edit freely; ids are stable, names may change.\n"
 
 
@@ -85,6 +89,10 @@ class Store:
             raise WriteFailure(f"cannot take the workspace lock {self.ws.lock_file}: {_lock_problem(exc)}; nothing was changed") from None
         try:
             yield
+        except WriteFailure as exc:
+            if not self.ws.read_only or READ_ONLY_HINT in str(exc):
+                raise
+            raise WriteFailure(f"{exc}{READ_ONLY_HINT}") from None
         finally:
             lock.release()
 

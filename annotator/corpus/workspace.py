@@ -7,8 +7,10 @@ workspace in the platform's data directory, created on first use with the demo c
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from annotator.errors import BadInput, os_error_reason
@@ -28,7 +30,7 @@ class Workspace:
 
     @property
     def index_dir(self) -> Path:
-        return self.root / "index"
+        return (self.derived_home or self.root) / "index"
 
     @property
     def themes_file(self) -> Path:
@@ -45,7 +47,23 @@ class Workspace:
     @property
     def lock_file(self) -> Path:
         # Beside the corpus, not in it: git never sees it, and every writer shares it.
-        return self.root / ".annotator.lock"
+        return (self.derived_home or self.root) / ".annotator.lock"
+
+    @cached_property
+    def derived_home(self) -> Path | None:
+        """Where the index and the lock go when this folder cannot be written (a classmate's
+        folder, read-only media), so that it can still be searched and read; None otherwise."""
+        if not self.read_only:
+            return None
+        return read_only_index_home(self.root)
+
+    @cached_property
+    def read_only(self) -> bool:
+        """Whether the system refuses writes here: no lock could be taken, no tag written."""
+        if not self.root.is_dir():  # not made yet (init): nothing to say
+            return False
+        own_lock = self.root / ".annotator.lock"
+        return not os.access(self.root, os.W_OK) or (own_lock.exists() and not os.access(own_lock, os.W_OK))
 
     def source_file(self, source_id: str) -> Path:
         return _existing_spelling(self.passages_dir / f"{source_id}.yaml")
@@ -71,6 +89,14 @@ def user_workspace_dir() -> Path:
     from platformdirs import user_data_dir  # only when no workspace is named
 
     return Path(user_data_dir("annotator", appauthor=False)) / "workspace"
+
+
+def read_only_index_home(root: Path) -> Path:
+    """A per-user cache folder for a read-only workspace's index, one per workspace path."""
+    from platformdirs import user_cache_dir  # only for a read-only workspace
+
+    digest = hashlib.sha256(os.fsencode(root)).hexdigest()[:16]
+    return Path(user_cache_dir("annotator", appauthor=False)) / "read-only-workspaces" / digest
 
 
 def find_upwards(start: Path) -> Path | None:
@@ -110,6 +136,15 @@ def _existing(path: Path, origin: str) -> Workspace:
     return ws
 
 
+def _refuse_inside_a_workspaces_files(root: Path) -> None:
+    """A workspace made in another's corpus/ or index/ would put files in its corpus (committed
+    with it) or in its derived index (deleted at the next rebuild)."""
+    for folder in (root, *root.parents):
+        if folder.name in ("corpus", "index") and (folder.parent / "corpus" / "themes.yaml").is_file():
+            raise BadInput(f"{root} is in the {folder.name}/ folder of the workspace {folder.parent}; "
+                           "make the new workspace somewhere outside it")
+
+
 def demo_themes_text() -> str:
     from importlib import resources  # only `init` needs it; every start-up would import it
 
@@ -123,6 +158,7 @@ def init_workspace(root: Path, *, empty: bool = False) -> Workspace:
         raise BadInput(f"{ws.root} is already a workspace (it has corpus/themes.yaml)")
     if ws.root.exists() and not ws.root.is_dir():
         raise BadInput(f"{ws.root} exists and is not a folder")
+    _refuse_inside_a_workspaces_files(ws.root)
     try:
         ws.passages_dir.mkdir(parents=True, exist_ok=True)
         ws.annotations_dir.mkdir(parents=True, exist_ok=True)

@@ -89,6 +89,7 @@ class ConcordanceScreen(Screen):
 
     def show(self, found: Concordance) -> None:
         self.found = found
+        self.query_one(KwicList).display = bool(found.lines)  # no empty box: the head says why
         self._draw_head()
         self.query_one("#kwic-strip", Static).update(self._strip())
         self._fill()
@@ -100,6 +101,9 @@ class ConcordanceScreen(Screen):
 
     def _draw_head(self) -> None:
         found = self.found
+        if not found.lines:
+            self.query_one("#kwic-head", Static).update(self._nothing_found())
+            return
         head = Text()
         occurrences = f"{len(found.lines)} occurrence{'s' if len(found.lines) != 1 else ''}"
         if not found.complete:  # common words, read in book order until enough held them
@@ -114,6 +118,19 @@ class ConcordanceScreen(Screen):
         if found.suggestion:
             head.append_text(literal(f"\ndid you mean: {found.suggestion.strip(chr(34))}", DIM))
         self.query_one("#kwic-head", Static).update(head)
+
+    def _nothing_found(self) -> Text:
+        """The head when no passage holds the term: what was looked for, and what to do next."""
+        found = self.found
+        head = literal(f"No passage holds “{self.shown_term}”.")
+        if found.notice:
+            head.append_text(literal(f"\n{found.notice}", DIM))
+        if found.suggestion:
+            head.append_text(literal(f"\ndid you mean: {found.suggestion.strip(chr(34))}"))
+        if len(self.shown_term.split()) > 1:
+            head.append_text(literal("\nSeveral words are found here as one phrase, in this order.", DIM))
+        head.append_text(literal("\nesc goes back to the search; / there changes the words", DIM))
+        return head
 
     def _strip(self) -> Text:
         """A line per book: where in it (from its first passage to its last) each match falls."""

@@ -63,12 +63,15 @@ class GridScreen(Screen):
         self.query_one("#grid-head", Static).update(literal(head, DIM))
         table = self.query_one("#grid", DataTable)
         table.clear(columns=True)
-        table.add_column(Text("where"), key="where")
         for number, theme_id in enumerate(grid.themes, start=1):
             table.add_column(Text(str(number), justify="center"), key=theme_id)
         several = len({row.source for row in grid.rows}) > 1  # one book: its chapters need no title
+        # Each chapter is its row's label, not a cell: the cursor moves over the counts only (and
+        # the label stays in view when many themes scroll the table sideways).
         for index, row in enumerate(grid.rows):
-            table.add_row(one_line(_label(row, several)), *(self._cell(row, t, look) for t in grid.themes), key=str(index))
+            table.add_row(*(self._cell(row, t, look) for t in grid.themes), key=str(index),
+                          label=one_line(_label(row, several)))
+        table.move_cursor(**_first_tagged_cell(grid), animate=False)
         self.query_one("#grid-themes", Static).update(self._legend(grid, look))
 
     def _legend(self, grid: Grid, look) -> Text:
@@ -96,12 +99,21 @@ class GridScreen(Screen):
 
     @on(DataTable.CellSelected)
     def _open_cell(self, event: DataTable.CellSelected) -> None:
-        if self.grid is None or event.coordinate.column == 0:
+        if self.grid is None:
             return
         row = self.grid.rows[event.coordinate.row]
-        theme_id = self.grid.themes[event.coordinate.column - 1]
+        theme_id = self.grid.themes[event.coordinate.column]
         if row.count(theme_id):
             self.app.push_screen(CellPassages(row, theme_id))
+
+
+def _first_tagged_cell(grid: Grid) -> dict[str, int]:
+    """Where the cursor starts: the book's first tagged cell (enter lists its passages), else the top left."""
+    for row_index, row in enumerate(grid.rows):
+        for column, theme_id in enumerate(grid.themes):
+            if row.count(theme_id):
+                return {"row": row_index, "column": column}
+    return {"row": 0, "column": 0}
 
 
 def _label(row: GridRow, with_source: bool) -> str:

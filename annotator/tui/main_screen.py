@@ -62,6 +62,7 @@ class MainScreen(Screen):
         self.total = 0
         self.shown_query: str | None = None  # the query whose results the list shows
         self.status = "Opening the index…"  # the counter's text, shown above the results
+        self._search_queued = False  # a search of the box's text waits behind the keys queued up
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -82,6 +83,8 @@ class MainScreen(Screen):
         whether blind coding is on (only my own tags are shown) and the box's `mode` (by default
         the meaning switch's: "by words" from the start, so the edge always says which, as F2's help says)."""
         blind = " · blind" if self.app.session.blind() else ""
+        if self.app.session.ws.read_only:  # searched and read, never written: say so before a tag is refused
+            blind += " · read-only"
         mode = self.app.meaning.label() if mode is None else mode
         mode = f" · {mode}" if mode else ""
         self.search_box.border_title = Text(f"annotator · {workspace_label(self.app.session.ws)}{blind}{mode}")
@@ -107,7 +110,17 @@ class MainScreen(Screen):
 
     @on(SearchBox.Changed)
     def _query_changed(self, event: SearchBox.Changed) -> None:
-        self.search(event.value)
+        # One search after the keys already queued, not one for each: keys come faster than they are
+        # handled when a terminal types a paste key by key (no bracketed paste) or a key is held, and
+        # each new search worker cancels every earlier one still listed, so thousands of keys took
+        # minutes (quadratic) with the screen frozen. Typed one at a time, each key still searches.
+        if not self._search_queued:
+            self._search_queued = True
+            self.call_later(self._search_typed)
+
+    def _search_typed(self) -> None:
+        self._search_queued = False
+        self.search(self.search_box.value)
 
     def search(self, query: str | None = None, *, keep: str | None = None, more: bool = False) -> None:
         if not self.app.index_ready:

@@ -22,6 +22,11 @@ ADD = "+"  # what the "Add theme …" row answers before the new name (theme ids
 class ThemePicker(ModalScreen[str | None]):
     """Answers a theme id, ADD + a new theme's name, or None."""
 
+    # One line per theme: the list's width is not known when it is first filled, and a note cut for
+    # a wider list wrapped, leaving a second line holding just "…" under each theme at 80 columns.
+    DEFAULT_CSS = """
+    ThemePicker #picker-list { text-wrap: nowrap; text-overflow: ellipsis; }
+    """
     BINDINGS = [
         Binding("escape", "dismiss_none", "Cancel"),
         Binding("down", "move(1)", show=False),

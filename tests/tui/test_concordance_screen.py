@@ -125,3 +125,21 @@ def test_the_help_screen_says_how_the_concordance_reads_several_words():
 
     text = " ".join(HELP_FILE.read_text(encoding="utf-8").split())
     assert "several words are one phrase (`Miss Lucy`)" in text and "common words (`the`, `to be`) are listed too" in text
+
+
+async def test_a_phrase_no_passage_holds_says_so_instead_of_an_empty_box(app):
+    # The search finds passages holding either word; the concordance reads the words as one phrase
+    async with app.run_test(size=SMALLEST) as pilot:
+        screen = await open_concordance(app, pilot, "letter zebra")
+        head = str(screen.query_one("#kwic-head").render())
+        assert screen.found.lines == []
+        assert "No passage holds “letter zebra”" in head and "one phrase" in head and "esc goes back" in head
+        assert not screen.query_one("#kwic-lines").display
+
+
+def test_concordance_screen_with_nothing_found(snap_compare, app):
+    async def run_before(pilot):
+        await open_concordance(pilot.app, pilot, "letter zebra")
+        await settle(pilot.app, pilot)
+
+    assert snap_compare(app, run_before=run_before, terminal_size=SMALLEST)

@@ -20,8 +20,12 @@ async def test_the_grid_from_the_report_and_enter_on_a_cell_lists_its_passages(a
         await pilot.press("g")
         await wait_until(app, pilot, lambda: isinstance(app.screen, GridScreen) and app.screen.grid is not None, "the grid")
         grid = app.screen.grid
+        start = app.screen.query_one("#grid").cursor_coordinate
+        first = next((i, c) for i, r in enumerate(grid.rows) for c, t in enumerate(grid.themes) if r.count(t))
+        assert (start.row, start.column) == first  # the cursor starts on the first tagged cell, not a chapter's name
         row = next(i for i, r in enumerate(grid.rows) if r.count("memory"))
-        await pilot.press(*["down"] * row, "right", "right", "enter")  # column 2: memory
+        column = grid.themes.index("memory")  # the chapters are row labels: column 0 is theme 1
+        await pilot.press(*_moves(row - start.row, "down", "up"), *_moves(column - start.column, "right", "left"), "enter")
         await wait_until(app, pilot, lambda: isinstance(app.screen, CellPassages), "the cell's passages")
         ids = [app.screen.query_one("#cell-passages").get_option_at_index(i).id
                for i in range(app.screen.query_one("#cell-passages").option_count)]
@@ -29,6 +33,10 @@ async def test_the_grid_from_the_report_and_enter_on_a_cell_lists_its_passages(a
         await pilot.press("enter")
         await wait_until(app, pilot, lambda: isinstance(app.screen, PassageScreen), "the passage")
         assert app.screen.passage_id == ids[0]
+
+
+def _moves(steps: int, forward: str, back: str) -> list[str]:
+    return [forward] * steps if steps >= 0 else [back] * -steps
 
 
 def test_grid_screen(snap_compare, app):

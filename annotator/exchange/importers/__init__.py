@@ -53,6 +53,7 @@ class ImportReport(PassageCounts):
     dry_run: bool = False  # counted on a copy of the corpus: nothing was written
     language: str = ""  # the source's language code
     language_how: str = ""  # "given", "kept", "detected", "the workspace's"
+    title_from_file_name: bool = False  # no title given, in the file or before: the file's name, as typed
 
     def to_json(self) -> dict:
         return {
@@ -232,9 +233,13 @@ def import_source(
         choice = languages.choose(language or kept, None, [p.text for p in passages], languages.workspace_language(store.ws.corpus))
         report.language, report.language_how = choice.code, ("kept" if kept else choice.how)
         report.warnings += choice.warnings
+        # A title the file gives (its `# heading`, metadata) or an earlier import's; else the file's name as
+        # typed ("fr.txt" is "fr", not "Fr"), and the import says how to name the work for citations.
+        known_title = given_title or title or (old.source.title if old else "")
+        report.title_from_file_name = not known_title
         source = Source(
             id=wanted_id,
-            title=given_title or title or (old.source.title if old else "") or path.stem.replace("_", " ").replace("-", " ").title(),
+            title=known_title or path.stem,
             author=given_author or author or (old.source.author if old else ""),
             file=path.name,
             imported_at=now_iso(),
