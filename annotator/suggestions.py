@@ -47,7 +47,7 @@ BASELINE_MINIMUM = 8
 # passages (see calibrated_neighbour_weight); until there are enough of them, the default holds.
 CANDIDATE_WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0)  # the first must be 0: the tagged passages left out
 TEMPERATURES = (0.25, 0.5, 1.0, 2.0)  # sharpnesses each weight is judged at (see proven_weight)
-PROVING_MARGIN = 2.0  # log-likelihood a weight must gain over 0 on the tagged passages to count
+PROOF = 2.0  # standard errors a weight's gain over 0 on the tagged passages must pass to count (see proven_weight)
 DEFAULT_NEIGHBOUR_WEIGHT = 0.5
 CALIBRATION_MINIMUM = 8
 CALIBRATION_SAMPLE = 80
@@ -148,6 +148,14 @@ def _bare(word: str) -> str:
     for ending in ("’s", "'s"):
         word = word.removesuffix(ending)
     return word.strip("’'-")
+
+
+def unnamed(text: str, names: frozenset[str]) -> str:
+    """The text with each name (and its possessive) left out: tagged passages found like it by their
+    words are found by what they say, not by whom they name."""
+    if not names:
+        return text
+    return re.sub(r"\b[\w’'-]+\b", lambda m: "" if _bare(m.group()) in names else m.group(), text)
 
 
 def masked(text: str, names: frozenset[str]) -> str:
@@ -505,6 +513,7 @@ class Context:
     semantic_notes: SemanticNotes | None = None
     vectors: object = None  # the examples' embeddings, row by row
     base: Baselines | None = None
+    names: frozenset[str] = frozenset()  # the notes' and the works' names: never what tagged passages are alike in
 
 
 def gather(ctx: Context, text: str, hidden: set[str]):
@@ -514,7 +523,7 @@ def gather(ctx: Context, text: str, hidden: set[str]):
     neighbours = []
     if ctx.embeddings is None:
         if ctx.examples:
-            neighbours = [(1.0, neighbour_evidence(ctx.snapshot, ctx.examples, hidden, text))]
+            neighbours = [(1.0, neighbour_evidence(ctx.snapshot, ctx.examples, hidden, unnamed(text, ctx.names)))]
         return notes, neighbours
     vector = ctx.embeddings.embed([text])[0]
     notes.append((1.0, ctx.semantic_notes.evidence(vector).calibrated(base.semantic_notes if base else None)))
@@ -568,22 +577,22 @@ def calibrated_neighbour_weight(ctx: Context, hidden: set[str]) -> tuple[float, 
 
 def proven_weight(ctx: Context, sample: list[Example], hidden: set[str]) -> tuple[float, float]:
     """(weight, sharpness): the candidate weight under which suggestions for the `sample`'s passages
-    (each with its own tags hidden) give their own themes the most likelihood, if it beats leaving the
-    tagged passages out (weight 0) by PROVING_MARGIN, else 0; and the sharpness (of TEMPERATURES)
-    that serves that weight best, so that a suggestion's share, and so its label (strong, possible,
-    weak), is about as sure as suggestions have proved to be on the user's own tags.
+    (each with its own tags hidden) give their own themes the most likelihood, among the weights that
+    prove better than leaving the tagged passages out (weight 0), else 0; and the sharpness (of
+    TEMPERATURES) that serves that weight best, so that a suggestion's share, and so its label
+    (strong, possible, weak), is about as sure as suggestions have proved to be on the user's own tags.
 
     Likelihood is a proper score, steadier on a few dozen passages than counting which come out on
-    top; each weight is judged at its best sharpness (TEMPERATURES), so a weight is not preferred
-    for making the suggestions more or less sure of themselves but for ranking the right themes
-    higher. The margin is the usual likelihood-ratio test's for one parameter at about 5%: on a
-    few dozen passages a weight can win by chance, and then the tagged passages, no better than the
-    notes, only add noise (half tagged, Great Expectations lost a passage and Pride and Prejudice two).
+    top; each weight is judged at its best sharpness, so a weight is not preferred for making the
+    suggestions more or less sure of themselves but for ranking the right themes higher. A weight
+    proves itself when its gain over weight 0, passage by passage, is more than PROOF standard
+    errors above nothing: on a few dozen passages a weight can win by chance, or by a few passages
+    it rescues while it costs many others a little, and then the tagged passages only add noise.
     """
     import numpy as np  # NumPy: not at start-up
 
     theme_ids = [t.id for t in ctx.themes]
-    log_likelihood = np.zeros((len(CANDIDATE_WEIGHTS), len(TEMPERATURES)))
+    per_passage = []  # (weights × temperatures) log-likelihood of each sample passage's own themes
     weights = np.array(CANDIDATE_WEIGHTS)[:, None, None]
     temperatures = np.array(TEMPERATURES)[None, :, None]
     for example in sample:
@@ -594,12 +603,15 @@ def proven_weight(ctx: Context, sample: list[Example], hidden: set[str]) -> tupl
         totals -= totals.max(axis=2, keepdims=True)
         shares = np.exp(totals) / np.exp(totals).sum(axis=2, keepdims=True)
         own = [theme_ids.index(t) for t in example.themes if t in theme_ids]
-        log_likelihood += np.log(np.maximum(shares[:, :, own].sum(axis=2), 1e-6))
-    fit = log_likelihood.max(axis=1)
-    best = int(fit.argmax())
-    if fit[best] - fit[0] <= PROVING_MARGIN:
-        best = 0
-    return CANDIDATE_WEIGHTS[best], TEMPERATURES[int(log_likelihood[best].argmax())]
+        per_passage.append(np.log(np.maximum(shares[:, :, own].sum(axis=2), 1e-6)))
+    per_passage = np.array(per_passage)  # (passages × weights × temperatures)
+    sharpest = per_passage.sum(axis=0).argmax(axis=1)  # each weight's best sharpness
+    chosen = per_passage[:, np.arange(len(CANDIDATE_WEIGHTS)), sharpest]  # (passages × weights)
+    gains = chosen[:, 1:] - chosen[:, :1]
+    error = gains.std(axis=0, ddof=1) / np.sqrt(len(gains)) if len(gains) > 1 else np.full(gains.shape[1], np.inf)
+    proven = gains.mean(axis=0) > PROOF * error
+    best = 1 + int(np.where(proven, gains.mean(axis=0), -np.inf).argmax()) if proven.any() else 0
+    return CANDIDATE_WEIGHTS[best], TEMPERATURES[int(sharpest[best])]
 
 
 def suggest(
@@ -628,8 +640,9 @@ def suggest(
     snapshot = interface.snapshot(index)
     text = _in_its_language(snapshot, passage_id, text)
     ctx = Context(snapshot, themes, tagged_examples(snapshot, tags or {}), embeddings)
+    ctx.names = note_names(themes, titles, language_of(text))
     if embeddings is not None:
-        embeddings = ctx.embeddings = MaskedEmbeddings(embeddings, note_names(themes, titles, language_of(text)))
+        embeddings = ctx.embeddings = MaskedEmbeddings(embeddings, ctx.names)
         ctx.semantic_notes = SemanticNotes(embeddings, themes)
         if ctx.examples:
             ctx.vectors = embeddings.embed([e.text for e in ctx.examples])
