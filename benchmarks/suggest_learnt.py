@@ -14,7 +14,7 @@ Variants: the tagged passages' centroid per theme (as suggestions.prototype_evid
 corpus mean), a vote of the 10 nearest, a ridge classifier; the same over each passage's "profile"
 (its cosines with every note sentence and whole note); a ridge over the notes' own evidence. Each is
 shown alone, at fixed weights beside the notes, and at the weight leave-one-out chooses (likelihood,
-with or without each weight's best sharpness, and with a margin over weight 0: proven_weight's rule).
+with or without each weight's best sharpness, with a margin over weight 0, and by proven_weight's rule).
 It also prints how alike passages of one gold theme are, against passages of different themes.
 """
 
@@ -85,8 +85,11 @@ def ridge(vectors, labels, tagged, i, themes, lam=1.0, centre=None):
 TEMPERATURES = (0.25, 0.5, 1.0, 2.0)
 
 
-def blended(notes, learnt_fn, gold, tagged_mask, criterion="loglik", margin=0.0):
-    """Top-1 over all passages: notes z-sum + w * z(learnt), w chosen by LOO on the tagged passages."""
+def blended(notes, learnt_fn, gold, tagged_mask, criterion="loglik", margin=0.0, proof=None):
+    """Top-1 over all passages: notes z-sum + w * z(learnt), w chosen by LOO on the tagged passages
+    (by their summed likelihood, beating weight 0 by `margin`; or, given `proof`, as the product's
+    proven_weight: among the weights whose gain over 0, passage by passage, is `proof` standard errors
+    above nothing)."""
     n, themes = notes.shape
     right = []
     chosen = []
@@ -103,7 +106,9 @@ def blended(notes, learnt_fn, gold, tagged_mask, criterion="loglik", margin=0.0)
     for i in range(n):
         others = [j for j in np.flatnonzero(tagged_mask) if j != i]
         score = np.zeros((len(WEIGHTS), len(TEMPERATURES)))
+        each = []
         for j in others:
+            before = score.copy()
             lj = learnt(j, frozenset({i, j}))
             for w_i, w in enumerate(WEIGHTS):
                 total = notes[j] + w * lj
@@ -116,8 +121,15 @@ def blended(notes, learnt_fn, gold, tagged_mask, criterion="loglik", margin=0.0)
                         score[w_i, t_i] += np.log(max(p[gold[j]] / p.sum(), 1e-6))
                     else:
                         score[w_i, t_i] += total.argmax() == gold[j]
+            each.append(score - before)
         fit = score.max(axis=1)
         w = WEIGHTS[int(np.argmax(fit))] if fit.max() - fit[0] > margin else 0.0
+        if proof is not None:
+            sharpest = score.argmax(axis=1)
+            chosen_ll = np.array(each)[:, np.arange(len(WEIGHTS)), sharpest]
+            gains = chosen_ll[:, 1:] - chosen_ll[:, :1]
+            proven = gains.mean(0) > proof * gains.std(0, ddof=1) / np.sqrt(len(gains))
+            w = WEIGHTS[1 + int(np.where(proven, gains.mean(0), -np.inf).argmax())] if proven.any() else 0.0
         chosen.append(w)
         total = notes[i] + w * learnt(i, frozenset({i}))
         right.append(total.argmax() == gold[i])
@@ -221,6 +233,8 @@ def main(argv=None) -> int:
         for margin in (1.0, 2.0):
             print(f"  {'':<20} proving margin {margin}: loglik+temperature {blended(notes, fn, gold, tagged, margin=margin)[0]:.3f}"
                   f"  loglik {blended(notes, fn, gold, tagged, 'loglik1', margin=margin)[0]:.3f}")
+        print(f"  {'':<20} proven by 2 standard errors, passage by passage (as shipped):"
+              f" {blended(notes, fn, gold, tagged, proof=2.0)[0]:.3f}")
     return 0
 
 
