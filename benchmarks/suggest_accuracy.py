@@ -22,6 +22,9 @@ that counts. With
 `--method semantic` the optional `semantic` extra must be installed. `--plain`
 adds plain embedding baselines (whole-note cosine, note-sentence mean and max;
 tagged-centroid and 10-nearest-tagged votes with half tagged) for comparison.
+In each setting the top suggestions are also counted by their label (strong /
+possible / weak), with how many of each were right: a "strong" should be right
+more often than a "possible".
 A second corpus, tests/fixtures/suggest-heldout.yaml (Jane Eyre), checks that
 the method is not fitted to the first.
 """
@@ -90,14 +93,31 @@ def correct(session: Session, themes, passages, tagged, embeddings) -> dict[str,
 
 def top_themes(session: Session, themes, passages, tagged, embeddings) -> dict[str, str | None]:
     """Passage id -> its top suggestion (its own tags hidden)."""
+    top = top_suggestions(session, themes, passages, tagged, embeddings)
+    return {pid: s.theme if s else None for pid, s in top.items()}
+
+
+def top_suggestions(session: Session, themes, passages, tagged, embeddings) -> dict[str, "suggestions.Suggestion | None"]:
+    """Passage id -> its top suggestion, with its score and strength (its own tags hidden)."""
     tags = {p.id: [gold] for p, gold in tagged}
     result = {}
     for passage, _ in passages:
         ranked = suggestions.suggest(
             session.index, themes, passage.id, passage.text, tags=tags, limit=1, embeddings=embeddings, strict=True
         )
-        result[passage.id] = ranked[0].theme if ranked else None
+        result[passage.id] = ranked[0] if ranked else None
     return result
+
+
+def labels(top: dict, passages) -> dict[str, str]:
+    """Per strength label of the top suggestion: how many were right of how many ("right/all")."""
+    counts: dict[str, list[int]] = {"strong": [0, 0], "possible": [0, 0], "weak": [0, 0]}
+    for passage, gold in passages:
+        if top[passage.id] is not None:
+            count = counts[top[passage.id].strength]
+            count[0] += top[passage.id].theme == gold
+            count[1] += 1
+    return {k: f"{right}/{n}" for k, (right, n) in counts.items()}
 
 
 KEEP: Path | None = None  # --keep: where the embeddings are kept between runs (else in memory only)
@@ -113,7 +133,9 @@ def measure(corpus: Path, method: str) -> dict:
         for setting, tagged in (("zero_shot", []), ("half_tagged", half_tagged(passages))):
             session = make_session(Path(tmp) / setting, themes, passages, tagged)
             start = time.perf_counter()
-            top = top_themes(session, themes, passages, tagged, embeddings)
+            best = top_suggestions(session, themes, passages, tagged, embeddings)
+            top = {pid: s.theme if s else None for pid, s in best.items()}
+            results[f"{setting}_labels"] = labels(best, passages)
             right = {p.id: top[p.id] == gold for p, gold in passages}
             results[setting] = round(sum(right.values()) / len(right), 3)
             any_gold = [top[p.id] == gold or top[p.id] in also[p.id] for p, gold in passages]
@@ -202,6 +224,9 @@ def main(argv=None) -> int:
         )
         print(f"  {'':<9} top theme is any gold theme (gold or `also`): zero-shot {row['zero_shot_any_gold']:.3f}"
               f"   half tagged {row['half_tagged_any_gold']:.3f}")
+        print(f"  {'':<9} top suggestion right, by its label: zero-shot "
+              + ", ".join(f"{k} {v}" for k, v in row["zero_shot_labels"].items())
+              + "   half tagged " + ", ".join(f"{k} {v}" for k, v in row["half_tagged_labels"].items()))
     if plain:
         print("  plain embedding baselines: " + ", ".join(f"{k} {v:.3f}" for k, v in plain.items()))
     return 0

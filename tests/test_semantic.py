@@ -105,3 +105,72 @@ def test_names_in_the_notes_do_not_steer(semantic_on, tmp_path):
     faithful = session.suggest("p2", wait=True)
     assert faithful[0].theme == "loyalty" and faithful[0].strength == "strong"
     session.close()
+
+
+
+BEES = ["She lifts the frames from the hive and the bees hum over the honey.",
+        "The smoker puffs while she checks the brood comb for the queen.",
+        "A swarm hangs from the apple branch; she shakes it into a straw skep.",
+        "Jars of honey cool on the sill after a day spent spinning the combs.",
+        "Stung twice on the wrist, she still counts the drones at the entrance."]
+CLOCKS = ["He opens the watch case and oils the balance wheel with a fine brush.",
+          "The grandfather clock loses four minutes a day until he shortens the pendulum.",
+          "Tiny screws and a mainspring lie on the velvet cloth under his loupe.",
+          "He sets the chimes of the mantel clock to strike the quarter hours.",
+          "A cracked crystal and a bent hand: he lays the pocket watch on the bench."]
+NEW = {"new-bee": "Bees crowd the hive's entrance as she lifts a comb heavy with honey.",
+       "new-clock": "He winds the old clock and listens to the escapement tick."}
+
+
+def _bees_and_clocks(tmp_path, tags_for):
+    """(session, the new passages' suggestions before any tag): five bee-keeping scenes and five
+    clock-mending scenes, tagged as `tags_for(kind, n)` says, and two new scenes; no note speaks of
+    bees or clocks."""
+    from annotator.corpus.model import Passage, Source, SourceFile, Theme
+    from annotator.corpus.workspace import init_workspace
+    from annotator.session import Session
+
+    ws = init_workspace(tmp_path / "ws", empty=True)
+    session = Session.open(ws.root)
+    session.store.save_themes([
+        Theme("duty", "Duty", "Keeping a promise to others even when it costs you. Obligation shapes every choice."),
+        Theme("escape", "Escape", "Wanting to get away from home and begin again somewhere else."),
+        Theme("grief", "Grief", "Mourning someone who has died and the long ache of loss."),
+    ])
+    passages = [Passage(f"bee{n}", text, "", "s") for n, text in enumerate(BEES)]
+    passages += [Passage(f"clock{n}", text, "", "s") for n, text in enumerate(CLOCKS)]
+    passages += [Passage(pid, text, "", "s") for pid, text in NEW.items()]
+    session.store.save_source(SourceFile(Source("s", "S"), passages))
+    session.sync()
+    before = {pid: session.suggest(pid, wait=True) for pid in NEW}
+    for kind, texts in (("bee", BEES), ("clock", CLOCKS)):
+        for n in range(len(texts)):
+            session.tag(f"{kind}{n}", [tags_for(kind, n)])
+    return session, before
+
+
+def test_tagged_passages_teach_a_theme_their_notes_never_mention(semantic_on, tmp_path):
+    """The user tags the five bee scenes Duty and the five clock scenes Escape. A new bee scene gets
+    Duty first, a new clock scene Escape, each saying which tagged passage it is like: the tagged
+    passages proved themselves on one another."""
+    session, _ = _bees_and_clocks(tmp_path, lambda kind, n: "duty" if kind == "bee" else "escape")
+    bee, clock = (session.suggest(pid, wait=True)[0] for pid in NEW)
+    assert (bee.theme, clock.theme) == ("duty", "escape")
+    assert any(line.startswith("like bee") for line in bee.why)
+    assert any(line.startswith("like clock") for line in clock.why)
+    session.close()
+
+
+def test_tags_that_disagree_with_their_passages_are_not_followed(semantic_on, tmp_path):
+    """Bee and clock scenes tagged Duty and Escape by turns: what the tags say is not what the passages
+    share, so they cannot prove themselves on one another: a new scene's suggestions keep the notes'
+    order, with no "like" reason. And as the notes got half of those tags wrong, they are no surer of
+    themselves than before."""
+    session, before = _bees_and_clocks(tmp_path, lambda kind, n: ("duty", "escape")[(n + (kind == "clock")) % 2])
+    for pid in NEW:
+        after = session.suggest(pid, wait=True)
+        notes_order = [s.theme for s in before[pid]]
+        assert [s.theme for s in after if s.theme in notes_order] == notes_order
+        assert not any(line.startswith("like ") for s in after for line in s.why)
+        assert after[0].score <= before[pid][0].score
+    session.close()

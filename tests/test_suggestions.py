@@ -175,3 +175,31 @@ def test_zero_shot_accuracy_on_a_held_out_corpus_holds(tmp_path):
     from pathlib import Path
 
     assert _accuracy(Path(__file__).parent / "fixtures" / "suggest-heldout.yaml", tmp_path) >= 0.42
+
+
+def test_a_name_the_tagged_passages_share_does_not_carry_a_passage_to_their_theme(tmp_path):
+    """Every passage tagged Love names Biddy (and the Love note does too); a new passage that names her
+    but is about becoming a gentleman gets Ambition first: tagged passages are found like it by what
+    they say, not by whom they name."""
+    themes = [
+        Theme("love", "Love", "Tenderness and longing: all along, Biddy loves Pip quietly and waits for him."),
+        Theme("ambition", "Ambition", "Wanting to rise in the world: to become a gentleman, rich and refined."),
+    ]
+    chores = ["mends the kitchen curtain", "feeds the hens at dawn", "sweeps the yard", "bakes bread for the fair",
+              "carries water from the well", "darns a stocking by the fire", "reads to the old woman", "picks apples"]
+    texts = {f"b{n}": f"Biddy {chore}." for n, chore in enumerate(chores)}
+    rising = ["He orders a fine coat from a London tailor.", "He learns to hold a fork as the rich do.",
+              "He takes lessons in fencing and in Latin.", "He is ashamed of the forge and its soot.",
+              "He hires a servant he cannot afford.", "He joins a club of idle young men.",
+              "He reads the papers to seem refined.", "He buys rings and a gold watch."]
+    texts.update({f"r{n}": text for n, text in enumerate(rising)})
+    texts["new"] = "Biddy hears that he means to become a gentleman."
+    session = _workspace_with(tmp_path, themes, texts)
+    for n in range(len(chores)):
+        session.tag(f"b{n}", ["love"])
+    for n in range(len(rising)):
+        session.tag(f"r{n}", ["ambition"])
+    best = session.suggest("new")[0]
+    assert best.theme == "ambition"
+    assert not any(line.startswith("like b") for line in best.why)
+    session.close()
