@@ -18,6 +18,8 @@ async def test_undo_keeps_a_comment_the_cli_wrote_on_the_tag_since(app, workspac
         await wait_until(app, pilot, lambda: [t["theme"] for t in my_tags(workspace_dir)] == ["hope"], "the tag written")
         code, _out, err = cli("--workspace", workspace_dir, "comment", "lh-001", "kept", "--theme", "hope", "--as", "tester")
         assert code == 0, err
+        app.poll_corpus()  # what the 1 s timer does: the re-read done before the key, not racing it
+        await settle(app, pilot)
         await pilot.press("u")
         await settle(app, pilot)
         assert [(t["theme"], t.get("comment")) for t in my_tags(workspace_dir)] == [("hope", "kept")]
