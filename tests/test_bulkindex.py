@@ -138,6 +138,24 @@ def test_ascii_tokens_of_every_length_are_analysed_alike_batch_after_batch():
         assert found == [_analyzer_positions(text) for text in batch]
 
 
+def test_ascii_tokens_up_to_16_bytes_and_many_new_ones_are_analysed_alike():
+    """Tokens of up to 16 bytes are looked up as two numbers in a hash table that grows as words
+    arrive: 15 to 17 letters (and dotted ones across the limit), thousands of new words a batch."""
+    import random
+
+    rng = random.Random(7)
+    words = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(1, 18))) for _ in range(6000)]
+    edges = "abcdefghijklmno abcdefghijklmnop abcdefghijklmnopq abcdefgh.ijklmnop a.b.c.d.e.f.g.h.i"
+    texts = [edges] + [" ".join(words[i:i + 30]) for i in range(0, len(words), 30)]
+    analysis = FastAnalysis(make_schema()["text"].analyzer)
+    for batch in (texts[:100], texts, list(reversed(texts))):
+        doc, terms, positions = analysis.analyse(batch)
+        found = [{} for _ in batch]
+        for d, t, p in zip(doc.tolist(), terms.tolist(), positions.tolist()):
+            found[d].setdefault(analysis.terms[t], []).append(p)
+        assert found == [_analyzer_positions(text) for text in batch]
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.text(alphabet="aB9_*. \n-", max_size=120), min_size=1, max_size=4))
 def test_fast_analysis_matches_the_analyzer_on_long_and_dotted_ascii_tokens(texts):
