@@ -50,6 +50,7 @@ def _assert_same_index(tmp_path, docs) -> list[tuple[str, bytes]]:
         assert bulk_reader.stored_fields(docnum) == whoosh_reader.stored_fields(docnum)
         assert bulk_reader.doc_field_length(docnum, "text") == whoosh_reader.doc_field_length(docnum, "text")
     assert bulk_reader.field_length("text") == whoosh_reader.field_length("text")
+    assert list(bulk_reader.column_reader("order")) == list(whoosh_reader.column_reader("order"))
     return terms
 
 
@@ -201,3 +202,24 @@ def test_postings_are_grouped_by_term_alike_below_and_above_65536_terms():
     for highest in (300, 70_000, 2**32 - 1):
         keys = rng.integers(0, highest, 5_000, dtype=np.int64)
         assert _stable_order(keys).tolist() == np.argsort(keys, kind="stable").tolist()
+
+
+def test_documents_missing_fields_store_and_sort_alike(tmp_path):
+    """The columns filled for a batch at once leave a document without a field, a text or any
+    stored value as Whoosh's own writer does (its stored fields, order and length read back the same)."""
+    docs = [
+        {"id": "a", "text": "first words here", "order": 0},
+        {"id": "b", "text": "second", "order": 5},
+        {"tagged": "no"},  # nothing stored, no order, no text
+        {"id": "d", "order": 7},  # no text
+        {"id": "e", "text": "last one of all", "themes": "hope dread"},  # no order
+        {"id": "f", "text": "", "order": 0},
+    ]
+    whoosh_reader = build(tmp_path / "whoosh", docs, bulk=False).reader()
+    bulk_reader = build(tmp_path / "bulk", docs, bulk=True).reader()
+    for docnum in range(len(docs)):
+        assert bulk_reader.stored_fields(docnum) == whoosh_reader.stored_fields(docnum)
+        assert bulk_reader.doc_field_length(docnum, "text") == whoosh_reader.doc_field_length(docnum, "text")
+    assert list(bulk_reader.column_reader("order")) == list(whoosh_reader.column_reader("order"))
+    assert bulk_reader.field_length("text") == whoosh_reader.field_length("text")
+    assert list(bulk_reader.all_terms()) == list(whoosh_reader.all_terms())

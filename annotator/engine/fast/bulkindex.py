@@ -468,10 +468,64 @@ class BulkWriter(SegmentWriter):
         pending, self._pending = self._pending, []
         if not pending:
             return
-        lengths = {name: self._index_texts(name, pending).tolist() for name in self._fast_text}
+        lengths = {name: self._index_texts(name, pending) for name in self._fast_text}
         posted = {name for name in self._id_fields if self._index_ids(name, pending)}
-        perdoc = self.perdocwriter
         table = self._opened_table()
+        columns = whoosh_internals.doc_columns(self.perdocwriter)
+        if columns is not None:
+            self._add_docs_at_once(pending, lengths, posted, table, columns)
+        else:
+            self._add_docs_one_by_one(pending, {name: found.tolist() for name, found in lengths.items()}, posted, table)
+
+    def _add_docs_at_once(self, pending, lengths: dict[str, np.ndarray], posted: set[str], table, columns) -> None:
+        """A batch's stored fields, field lengths and column values, written field by field for all
+        its documents (whoosh_internals.DocColumns): the same bytes as _add_docs_one_by_one."""
+        schema = self.schema
+        first = pending[0][0]
+        columns.finish_docs(first, len(pending))
+        stored_dicts: list[dict] = [{} for _ in pending]
+        # Field by field in name order: each document's stored dict takes its fields in that order,
+        # as Whoosh's writer (given them sorted) stores them.
+        for fieldname in sorted({name for _, fields in pending for name in fields}):
+            field = schema[fieldname]
+            values = [fields.get(fieldname) for _, fields in pending]
+            rows = [row for row, value in enumerate(values) if value is not None]
+            if field.stored:  # a LanguageText as plain text: unpickled without a call to str()
+                for row in rows:
+                    value = values[row]
+                    stored_dicts[row][fieldname] = str(value) if isinstance(value, str) else value
+            if fieldname in lengths:
+                field_lengths = lengths[fieldname]
+            elif fieldname in posted or not field.indexed:
+                field_lengths = None
+            else:
+                field_lengths = np.zeros(len(pending), dtype=np.int64)
+                for row in rows:
+                    field_lengths[row] = self._index_field(fieldname, field, values[row], pending[row][0])
+            if field_lengths is not None:
+                columns.add_lengths(fieldname, first, postingblocks.length_bytes(field_lengths), int(field_lengths.sum()))
+            if field.column_type and rows:
+                column_values = [field.to_column_value(values[row]) if values[row] is not None else None
+                                 for row in range(len(pending))]
+                if len(rows) == len(pending):
+                    columns.add_numbers(fieldname, field.column_type, first, column_values)
+                else:  # (documents without the field add nothing to its column)
+                    for row in rows:
+                        columns.add_numbers(fieldname, field.column_type, first + row, column_values[row:row + 1])
+        # Stored fields are pickled once, for the term table and for Whoosh's stored column (as
+        # Whoosh's per-doc writer pickles them), where they go in a zlib stream of stored blocks.
+        pickles = [dumps(stored, 2) for stored in stored_dicts]
+        if all(stored_dicts):
+            columns.add_stored(first, list(map(zlib_stored, pickles)))
+        else:  # Whoosh's writer stores nothing for a document without stored fields
+            for row, pickled in enumerate(pickles):
+                if stored_dicts[row]:
+                    columns.add_stored(first + row, [zlib_stored(pickled)])
+        if table is not None:
+            table.add_stored(pickles)
+
+    def _add_docs_one_by_one(self, pending, lengths: dict[str, list[int]], posted: set[str], table) -> None:
+        perdoc = self.perdocwriter
         # Stored fields are pickled once, for the term table and for Whoosh's stored column (as
         # Whoosh's per-doc writer pickles them), where they go in a zlib stream of stored blocks.
         store_raw = whoosh_internals.stored_bytes_writer(perdoc)
