@@ -172,11 +172,26 @@ def positions_values(positions: np.ndarray, frequencies: np.ndarray) -> tuple[np
     # keep's row sums, counted from what each mask above drops (3 length bytes, MARK, the
     # first position's unused bytes, or APPEND and STOP)
     head_lengths = 22 - 3 * ~long_value - ~several - (5 - first_length) - 2 * several
-    return interleave([
-        (heads, _offsets(head_lengths)[:-1], head_lengths),
-        (items, items_start + first_length, items_length - first_length),  # the other positions
-        (np.frombuffer(b"e.", dtype=np.uint8), 0, several * 2),  # APPENDS and STOP after them
-    ], count)
+    # A value is its head, and for the few postings with several positions (a few percent), the
+    # other positions and APPENDS and STOP after it: the heads are laid down around those bytes.
+    pickled_lengths = head_lengths + np.where(several, items_length - first_length + 2, 0)
+    pickled_offsets = _offsets(pickled_lengths)
+    values = np.empty(int(pickled_offsets[-1]), dtype=np.uint8)
+    at = np.flatnonzero(several)
+    if not len(at):
+        values[:] = heads
+        return values, pickled_lengths
+    extra_lengths = pickled_lengths[at] - head_lengths[at]
+    extras, _ = interleave([
+        (items, items_start[at] + first_length[at], items_length[at] - first_length[at]),  # the other positions
+        (np.frombuffer(b"e.", dtype=np.uint8), 0, 2),  # APPENDS and STOP after them
+    ], len(at))
+    extra_places = run_indexes(pickled_offsets[at] + head_lengths[at], extra_lengths)
+    is_head = np.ones(len(values), dtype=bool)
+    is_head[extra_places] = False
+    values[is_head] = heads
+    values[extra_places] = extras
+    return values, pickled_lengths
 
 
 class FieldPostingsWriter:
