@@ -90,6 +90,11 @@ class FastAnalysis:
             parts.append((np.array(indexes, dtype=np.int64)[doc], codes, positions))
         return tuple(np.concatenate([part[k] for part in parts]) for k in range(3))
 
+    def finish(self) -> None:
+        """No more texts: the tokens' lookup tables are dropped (`terms` stays), so that their memory
+        is free before the segment is written, a build's peak."""
+        self._languages = {}
+
     def _codes_for(self, code: str) -> "_LanguageCodes":
         found = self._languages.get(code)
         if found is None:
@@ -641,6 +646,8 @@ class BulkWriter(SegmentWriter):
 
     def _flush_segment(self):
         self._add_pending()
+        for analysis in self._fast_text.values():
+            analysis.finish()
         self.perdocwriter.close()
         fieldwriter = self.fieldwriter
         self._table = self._opened_table()
