@@ -50,6 +50,7 @@ def _assert_same_index(tmp_path, docs) -> list[tuple[str, bytes]]:
         assert bulk_reader.stored_fields(docnum) == whoosh_reader.stored_fields(docnum)
         assert bulk_reader.doc_field_length(docnum, "text") == whoosh_reader.doc_field_length(docnum, "text")
     assert bulk_reader.field_length("text") == whoosh_reader.field_length("text")
+    assert list(bulk_reader.column_reader("order")) == list(whoosh_reader.column_reader("order"))
     return terms
 
 
@@ -138,6 +139,24 @@ def test_ascii_tokens_of_every_length_are_analysed_alike_batch_after_batch():
         assert found == [_analyzer_positions(text) for text in batch]
 
 
+def test_ascii_tokens_up_to_16_bytes_and_many_new_ones_are_analysed_alike():
+    """Tokens of up to 16 bytes are looked up as two numbers in a hash table that grows as words
+    arrive: 15 to 17 letters (and dotted ones across the limit), thousands of new words a batch."""
+    import random
+
+    rng = random.Random(7)
+    words = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(1, 18))) for _ in range(6000)]
+    edges = "abcdefghijklmno abcdefghijklmnop abcdefghijklmnopq abcdefgh.ijklmnop a.b.c.d.e.f.g.h.i"
+    texts = [edges] + [" ".join(words[i:i + 30]) for i in range(0, len(words), 30)]
+    analysis = FastAnalysis(make_schema()["text"].analyzer)
+    for batch in (texts[:100], texts, list(reversed(texts))):
+        doc, terms, positions = analysis.analyse(batch)
+        found = [{} for _ in batch]
+        for d, t, p in zip(doc.tolist(), terms.tolist(), positions.tolist()):
+            found[d].setdefault(analysis.terms[t], []).append(p)
+        assert found == [_analyzer_positions(text) for text in batch]
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.text(alphabet="aB9_*. \n-", max_size=120), min_size=1, max_size=4))
 def test_fast_analysis_matches_the_analyzer_on_long_and_dotted_ascii_tokens(texts):
@@ -183,3 +202,24 @@ def test_postings_are_grouped_by_term_alike_below_and_above_65536_terms():
     for highest in (300, 70_000, 2**32 - 1):
         keys = rng.integers(0, highest, 5_000, dtype=np.int64)
         assert _stable_order(keys).tolist() == np.argsort(keys, kind="stable").tolist()
+
+
+def test_documents_missing_fields_store_and_sort_alike(tmp_path):
+    """The columns filled for a batch at once leave a document without a field, a text or any
+    stored value as Whoosh's own writer does (its stored fields, order and length read back the same)."""
+    docs = [
+        {"id": "a", "text": "first words here", "order": 0},
+        {"id": "b", "text": "second", "order": 5},
+        {"tagged": "no"},  # nothing stored, no order, no text
+        {"id": "d", "order": 7},  # no text
+        {"id": "e", "text": "last one of all", "themes": "hope dread"},  # no order
+        {"id": "f", "text": "", "order": 0},
+    ]
+    whoosh_reader = build(tmp_path / "whoosh", docs, bulk=False).reader()
+    bulk_reader = build(tmp_path / "bulk", docs, bulk=True).reader()
+    for docnum in range(len(docs)):
+        assert bulk_reader.stored_fields(docnum) == whoosh_reader.stored_fields(docnum)
+        assert bulk_reader.doc_field_length(docnum, "text") == whoosh_reader.doc_field_length(docnum, "text")
+    assert list(bulk_reader.column_reader("order")) == list(whoosh_reader.column_reader("order"))
+    assert bulk_reader.field_length("text") == whoosh_reader.field_length("text")
+    assert list(bulk_reader.all_terms()) == list(whoosh_reader.all_terms())

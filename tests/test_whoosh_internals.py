@@ -132,6 +132,7 @@ def test_the_bulk_writers_names_exist_on_whooshs_writer(ix):
         for name in ("_check_state", "_check_fields", "_added", "_assemble_segment"):
             assert hasattr(writer, name), name
         assert callable(wi.stored_bytes_writer(writer.perdocwriter))
+        assert isinstance(wi.doc_columns(writer.perdocwriter), wi.DocColumns)  # (else one document at a time)
     finally:
         writer.cancel()
     assert isinstance(wi.terminfo_struct(), struct.Struct)

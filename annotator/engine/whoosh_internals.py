@@ -20,7 +20,10 @@ Who uses what:
   (replaced on the term index's writer by one writing a bucket at a time),
   the W3 field writer's _postfile/_tindex/_fieldid/_postwriter (its _blocklimit, _compression), and
   the SegmentWriter it extends (_check_state, _check_fields, _added, _assemble_segment), and the
-  W3 per-document writer's stored column (_colwriters['_stored'], its wrapped writer's _child).
+  W3 per-document writer's stored column (_colwriters['_stored'], its wrapped writer's _child),
+  and, to fill its columns for many documents at once (DocColumns), its _has_column/_create_column/
+  _get_column, _fieldlengths, _doccount and _indoc, whoosh3._lenfield, NumericColumn._typecode/_default,
+  a column writer's fill/_dbfile/_count and VarBytesColumn.Writer's _lengths/_offsets/_offset_base.
 - annotator.engine.search: TypingPrefix overrides Prefix._btexts.
 - Two Whoosh bugs mended below: AndNotMatcher._find_first and InverseMatcher._find_next.
 """
@@ -152,6 +155,84 @@ def stored_bytes_writer(perdocwriter):
     if not isinstance(child, VarBytesColumn.Writer):
         return None
     return lambda docnum, data: VarBytesColumn.Writer.add(child, docnum, data)
+
+
+class DocColumns:
+    """The W3 per-document writer's columns filled for a run of documents at once: what its
+    start_doc / add_field / add_column_value / finish_doc calls, one document at a time, write
+    (the same bytes in each column), without a dozen Python calls a document."""
+
+    def __init__(self, perdocwriter, stored):
+        self._perdoc = perdocwriter
+        self._stored = stored  # the stored column's (CompressedBytesColumn's) writer, its own add bypassed
+
+    def add_lengths(self, fieldname: str, first: int, length_bytes, total: int) -> None:
+        """A field's lengths for documents first, first + 1, ...: each one's length_to_byte (0 for
+        none) and their sum. As add_field with each nonzero length."""
+        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+        if total:
+            self.add_numbers(_lenfield(fieldname), LENGTHS_COLUMN, first, length_bytes)
+            self._perdoc._fieldlengths[fieldname] += total
+
+    def add_numbers(self, fieldname: str, column, first: int, values) -> None:
+        """add_column_value of each value (a sequence of numbers) for documents first, first + 1, ..."""
+        import numpy as np
+        from whoosh.columns import NumericColumn
+
+        perdoc = self._perdoc
+        if not perdoc._has_column(fieldname):
+            perdoc._create_column(fieldname, column)
+        writer = perdoc._get_column(fieldname)
+        if type(column) is not NumericColumn or type(writer) is not NumericColumn.Writer:
+            for docnum, value in enumerate(values, first):
+                writer.add(docnum, value)
+            return
+        values = np.asarray(values)
+        written = np.flatnonzero(values != column._default)  # Writer.add skips the default
+        if not len(written):
+            return
+        last = int(written[-1])
+        writer.fill(first)  # the default for documents before these that had no value
+        writer._dbfile.write(values[:last + 1].astype(">" + column._typecode).tobytes())
+        writer._count = first + last + 1
+
+    def add_stored(self, first: int, blobs: list[bytes]) -> None:
+        """The stored column's values (each a document's stored fields, pickled in a zlib stream)
+        for documents first, first + 1, ...; each nonempty."""
+        writer = self._stored
+        writer.fill(first)
+        writer._dbfile.write(b"".join(blobs))
+        sizes = list(map(len, blobs))
+        writer._lengths.extend(sizes)
+        base = writer._offset_base
+        offsets = [base] * len(sizes)
+        for index in range(1, len(sizes)):
+            offsets[index] = offsets[index - 1] + sizes[index - 1]
+        writer._offsets.extend(offsets)
+        writer._offset_base = base + sum(sizes)
+        writer._count = first + len(blobs)
+
+    def finish_docs(self, first: int, count: int) -> None:
+        """Documents first .. first + count - 1 started and finished (their values added above)."""
+        perdoc = self._perdoc
+        if perdoc._indoc or perdoc._doccount != first:
+            raise ValueError(f"expected document {perdoc._doccount}, not {first}")
+        perdoc._doccount += count
+
+
+def doc_columns(perdocwriter) -> DocColumns | None:
+    """DocColumns for a W3 per-document writer (between documents), or None for another kind."""
+    from whoosh.codec.whoosh3 import W3PerDocWriter
+    from whoosh.columns import VarBytesColumn
+
+    if type(perdocwriter) is not W3PerDocWriter or perdocwriter._indoc:
+        return None
+    # (a CompressedBytesColumn's writer: its VarBytesColumn part takes the zlib streams as they are)
+    child = getattr(perdocwriter._colwriters.get("_stored"), "_child", None)
+    if not isinstance(child, VarBytesColumn.Writer):
+        return None
+    return DocColumns(perdocwriter, child)
 
 
 def terminfo_struct():

@@ -90,6 +90,11 @@ class FastAnalysis:
             parts.append((np.array(indexes, dtype=np.int64)[doc], codes, positions))
         return tuple(np.concatenate([part[k] for part in parts]) for k in range(3))
 
+    def finish(self) -> None:
+        """No more texts: the tokens' lookup tables are dropped (`terms` stays), so that their memory
+        is free before the segment is written, a build's peak."""
+        self._languages = {}
+
     def _codes_for(self, code: str) -> "_LanguageCodes":
         found = self._languages.get(code)
         if found is None:
@@ -106,9 +111,7 @@ class _LanguageCodes:
         self._stemmed = _STEMMED.setdefault(lang.code, {})  # token -> (folded term, term as written or b"")
         self._codes: dict[str, int] = {}  # lowercased token -> term number, or _STOPPED
         self._spelled: dict[str, int] = {}  # lowercased token whose term as written differs -> its number
-        # Short ASCII tokens' bytes as numbers (ascending), and their term numbers (or _STOPPED)
-        self._known_keys = np.zeros(0, dtype=np.uint64)
-        self._known_codes = np.zeros(0, dtype=np.int64)
+        self._keyed = _TokenTable()  # ASCII tokens of up to 16 bytes, as numbers -> term number (or _STOPPED)
 
     def _terms(self, token: str) -> tuple[bytes, bytes]:
         """The token's folded term and its term as written (b"" when the same), or (b"", b"") when stopped."""
@@ -133,61 +136,60 @@ class _LanguageCodes:
         """ASCII texts' token counts and their tokens' term numbers, found without a string per token.
 
         _TOKENS on lowercased ASCII text, done over the bytes with NumPy: a token is a run of word
-        characters and of dots between two word characters. A token of up to 8 characters is known
-        by its bytes read as one 64-bit number, looked up among the numbers of the tokens seen
+        characters and of dots between two word characters. A token of up to 16 characters is known
+        by its bytes read as two 64-bit numbers, looked up in a hash table of the tokens seen
         before; only a new one is made a string (and stemmed). Longer tokens are looked up as strings.
         """
         joined = "\n".join(texts).lower()  # a line break is in no token, so none spans two texts
-        raw = joined.encode("ascii") + bytes(8)  # 8 bytes can be read from any place
-        data = np.frombuffer(raw, dtype=np.uint8)[:-8]
+        raw = joined.encode("ascii") + bytes(16)  # 16 bytes can be read from any place
+        data = np.frombuffer(raw, dtype=np.uint8)[:-16]
         starts, ends = _ascii_token_bounds(data)
         text_starts = np.zeros(len(texts), dtype=np.int64)
         if len(texts) > 1:
             np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))[:-1] + 1, out=text_starts[1:])
         counts = np.diff(np.append(np.searchsorted(starts, text_starts), len(starts)))
         lengths = ends - starts
-        short = lengths <= 8
-        if short.all():
-            return counts, self._short_codes(joined, raw, starts, lengths)
+        keyed = lengths <= 16
+        if keyed.all():
+            return counts, self._keyed_codes(joined, raw, starts, lengths)
         codes = np.empty(len(starts), dtype=np.int64)
-        codes[short] = self._short_codes(joined, raw, starts[short], lengths[short])
-        long_at = np.flatnonzero(~short)
+        codes[keyed] = self._keyed_codes(joined, raw, starts[keyed], lengths[keyed])
+        long_at = np.flatnonzero(~keyed)
         codes[long_at] = self._codes_of([joined[s:e] for s, e in zip(starts[long_at].tolist(), ends[long_at].tolist())])
         return counts, codes
 
-    def _short_codes(self, joined: str, raw: bytes, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-        """The term numbers of tokens of at most 8 characters, looked up by their bytes as numbers."""
-        # Byte i of the 8 read from a start is byte i of the token, or 0 past its end: no token holds a 0.
-        windows = np.ndarray((len(raw) - 7,), dtype="<u8", buffer=raw, strides=(1,))
-        keys = windows[starts] & _BYTE_MASKS[lengths]
-        if not len(keys):
+    def _keyed_codes(self, joined: str, raw: bytes, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """The term numbers of tokens of at most 16 characters, looked up by their bytes as two numbers."""
+        if not len(starts):
             return np.zeros(0, dtype=np.int64)
-        known = self._known_keys
-        codes = np.empty(len(keys), dtype=np.int64)
-        if len(known):
-            at = np.minimum(np.searchsorted(known, keys), len(known) - 1)
-            new = known[at] != keys
-            codes[~new] = self._known_codes[at[~new]]
-        else:
-            new = np.ones(len(keys), dtype=bool)
-        if new.any():
-            codes[new] = self._learn_keys(joined, keys[new], starts[new], lengths[new])
+        # Byte i of the 8 read from a place is the token's, or 0 past its end: no token holds a 0.
+        windows = np.ndarray((len(raw) - 7,), dtype="<u8", buffer=raw, strides=(1,))
+        low = windows[starts] & _LOW_MASKS[lengths]
+        high = windows[starts + 8] & _HIGH_MASKS[lengths]
+        codes, found = self._keyed.find(low, high)
+        if not found.all():
+            new = np.flatnonzero(~found)
+            codes[new] = self._learn_keys(joined, low[new], high[new], starts[new], lengths[new])
         return codes
 
-    def _learn_keys(self, joined: str, keys: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    def _learn_keys(self, joined: str, low: np.ndarray, high: np.ndarray, starts: np.ndarray,
+                    lengths: np.ndarray) -> np.ndarray:
         """The term numbers of tokens not seen before, their keys added to the known ones."""
-        new_keys, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        order = np.lexsort((high, low))  # stable: each key's first token leads its run
+        low_sorted, high_sorted = low[order], high[order]
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = (low_sorted[1:] != low_sorted[:-1]) | (high_sorted[1:] != high_sorted[:-1])
+        leaders = order[first]
         new_codes = []
-        for start, length in zip(starts[first].tolist(), lengths[first].tolist()):
+        for start, length in zip(starts[leaders].tolist(), lengths[leaders].tolist()):
             token = joined[start:start + length]
             code = self._codes.get(token)
             new_codes.append(self._code(token) if code is None else code)
         codes = np.array(new_codes, dtype=np.int64)
-        all_keys = np.concatenate((self._known_keys, new_keys))
-        order = np.argsort(all_keys, kind="stable")
-        self._known_keys = all_keys[order]
-        self._known_codes = np.concatenate((self._known_codes, codes))[order]
-        return codes[inverse.reshape(-1)]
+        self._keyed.add(low[leaders], high[leaders], codes)
+        inverse = np.empty(len(order), dtype=np.int64)
+        inverse[order] = np.cumsum(first) - 1
+        return codes[inverse]
 
     def _code(self, token: str) -> int:
         terms = self._stemmed.get(token)
@@ -234,8 +236,73 @@ class _LanguageCodes:
         return doc, codes, positions
 
 
-# A token's first n bytes of the 8 read as a little-endian number, for n = 0..8.
-_BYTE_MASKS = np.array([(1 << (8 * n)) - 1 for n in range(9)], dtype=np.uint64)
+# For a token of n bytes (n = 0..16): which of the 8 bytes read at its start, and of the 8 read
+# 8 bytes further, are its own (read as little-endian numbers).
+_LOW_MASKS = np.array([(1 << (8 * min(n, 8))) - 1 for n in range(17)], dtype=np.uint64)
+_HIGH_MASKS = np.array([(1 << (8 * max(n - 8, 0))) - 1 for n in range(17)], dtype=np.uint64)
+_MIX_LOW = np.uint64(0x9E3779B97F4A7C15)  # odd constants of multiplicative hashing
+_MIX_HIGH = np.uint64(0xC2B2AE3D27D4EB4F)
+
+
+class _TokenTable:
+    """Keys of two 64-bit numbers (a short token's bytes; the first never 0) -> int64 codes.
+
+    An open-addressing hash table with linear probing, probed for many keys at once with NumPy:
+    a batch's hundreds of thousands of tokens are found in a few vectorised rounds.
+    """
+
+    def __init__(self, bits: int = 12):
+        self._bits = bits
+        self._low = np.zeros(1 << bits, dtype=np.uint64)  # 0: an empty slot
+        self._high = np.zeros(1 << bits, dtype=np.uint64)
+        self._codes = np.zeros(1 << bits, dtype=np.int64)
+        self._count = 0
+
+    def _slots(self, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore"):
+            mixed = (low ^ (high * _MIX_HIGH)) * _MIX_LOW
+        return (mixed >> np.uint64(64 - self._bits)).astype(np.int64)
+
+    def find(self, low: np.ndarray, high: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each key's code, and whether it is there (where it is not, its code is undefined)."""
+        codes = np.empty(len(low), dtype=np.int64)
+        found = np.zeros(len(low), dtype=bool)
+        at = np.arange(len(low))
+        slots = self._slots(low, high)
+        mask = (1 << self._bits) - 1
+        while len(at):
+            held = self._low[slots]
+            hit = (held == low) & (self._high[slots] == high)
+            codes[at[hit]] = self._codes[slots[hit]]
+            found[at[hit]] = True
+            going_on = ~hit & (held != 0)  # another key in the slot: the next one may hold it
+            at, low, high, slots = at[going_on], low[going_on], high[going_on], (slots[going_on] + 1) & mask
+        return codes, found
+
+    def add(self, low: np.ndarray, high: np.ndarray, codes: np.ndarray) -> None:
+        """Add keys not there yet, each once."""
+        if 2 * (self._count + len(low)) > len(self._low):  # kept at most half full: short probes
+            used = np.flatnonzero(self._low)
+            old = self._low[used], self._high[used], self._codes[used]
+            bits = self._bits
+            while 1 << bits < 4 * (self._count + len(low)):
+                bits += 1
+            self.__init__(bits)
+            self._insert(*old)
+        self._insert(low, high, codes)
+
+    def _insert(self, low: np.ndarray, high: np.ndarray, codes: np.ndarray) -> None:
+        self._count += len(low)
+        slots = self._slots(low, high)
+        mask = (1 << self._bits) - 1
+        while len(low):
+            free = np.flatnonzero(self._low[slots] == 0)
+            taken, first = np.unique(slots[free], return_index=True)  # one key for each free slot
+            winners = free[first]
+            self._low[taken], self._high[taken], self._codes[taken] = low[winners], high[winners], codes[winners]
+            rest = np.ones(len(low), dtype=bool)
+            rest[winners] = False  # the others' slots are all taken now: on to the next
+            low, high, codes, slots = low[rest], high[rest], codes[rest], (slots[rest] + 1) & mask
 _ASCII_CLASS = np.zeros(256, dtype=np.uint8)  # 1: a character of a token (lowercased ASCII); 2: a dot
 _ASCII_CLASS[np.frombuffer(b"abcdefghijklmnopqrstuvwxyz0123456789_*", dtype=np.uint8)] = 1
 _ASCII_CLASS[ord(".")] = 2
@@ -406,10 +473,64 @@ class BulkWriter(SegmentWriter):
         pending, self._pending = self._pending, []
         if not pending:
             return
-        lengths = {name: self._index_texts(name, pending).tolist() for name in self._fast_text}
+        lengths = {name: self._index_texts(name, pending) for name in self._fast_text}
         posted = {name for name in self._id_fields if self._index_ids(name, pending)}
-        perdoc = self.perdocwriter
         table = self._opened_table()
+        columns = whoosh_internals.doc_columns(self.perdocwriter)
+        if columns is not None:
+            self._add_docs_at_once(pending, lengths, posted, table, columns)
+        else:
+            self._add_docs_one_by_one(pending, {name: found.tolist() for name, found in lengths.items()}, posted, table)
+
+    def _add_docs_at_once(self, pending, lengths: dict[str, np.ndarray], posted: set[str], table, columns) -> None:
+        """A batch's stored fields, field lengths and column values, written field by field for all
+        its documents (whoosh_internals.DocColumns): the same bytes as _add_docs_one_by_one."""
+        schema = self.schema
+        first = pending[0][0]
+        columns.finish_docs(first, len(pending))
+        stored_dicts: list[dict] = [{} for _ in pending]
+        # Field by field in name order: each document's stored dict takes its fields in that order,
+        # as Whoosh's writer (given them sorted) stores them.
+        for fieldname in sorted({name for _, fields in pending for name in fields}):
+            field = schema[fieldname]
+            values = [fields.get(fieldname) for _, fields in pending]
+            rows = [row for row, value in enumerate(values) if value is not None]
+            if field.stored:  # a LanguageText as plain text: unpickled without a call to str()
+                for row in rows:
+                    value = values[row]
+                    stored_dicts[row][fieldname] = str(value) if isinstance(value, str) else value
+            if fieldname in lengths:
+                field_lengths = lengths[fieldname]
+            elif fieldname in posted or not field.indexed:
+                field_lengths = None
+            else:
+                field_lengths = np.zeros(len(pending), dtype=np.int64)
+                for row in rows:
+                    field_lengths[row] = self._index_field(fieldname, field, values[row], pending[row][0])
+            if field_lengths is not None:
+                columns.add_lengths(fieldname, first, postingblocks.length_bytes(field_lengths), int(field_lengths.sum()))
+            if field.column_type and rows:
+                column_values = [field.to_column_value(values[row]) if values[row] is not None else None
+                                 for row in range(len(pending))]
+                if len(rows) == len(pending):
+                    columns.add_numbers(fieldname, field.column_type, first, column_values)
+                else:  # (documents without the field add nothing to its column)
+                    for row in rows:
+                        columns.add_numbers(fieldname, field.column_type, first + row, column_values[row:row + 1])
+        # Stored fields are pickled once, for the term table and for Whoosh's stored column (as
+        # Whoosh's per-doc writer pickles them), where they go in a zlib stream of stored blocks.
+        pickles = [dumps(stored, 2) for stored in stored_dicts]
+        if all(stored_dicts):
+            columns.add_stored(first, list(map(zlib_stored, pickles)))
+        else:  # Whoosh's writer stores nothing for a document without stored fields
+            for row, pickled in enumerate(pickles):
+                if stored_dicts[row]:
+                    columns.add_stored(first + row, [zlib_stored(pickled)])
+        if table is not None:
+            table.add_stored(pickles)
+
+    def _add_docs_one_by_one(self, pending, lengths: dict[str, list[int]], posted: set[str], table) -> None:
+        perdoc = self.perdocwriter
         # Stored fields are pickled once, for the term table and for Whoosh's stored column (as
         # Whoosh's per-doc writer pickles them), where they go in a zlib stream of stored blocks.
         store_raw = whoosh_internals.stored_bytes_writer(perdoc)
@@ -525,6 +646,8 @@ class BulkWriter(SegmentWriter):
 
     def _flush_segment(self):
         self._add_pending()
+        for analysis in self._fast_text.values():
+            analysis.finish()
         self.perdocwriter.close()
         fieldwriter = self.fieldwriter
         self._table = self._opened_table()
