@@ -89,6 +89,7 @@ def measure(root: Path, queries: list[str], folder: Path, library: Path, rep_str
     queries_file.write_text(json.dumps(queries))
     python = os.path.realpath(sys.executable)  # the interpreter itself, not a shim script...
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}  # ...with this one's packages
+    environment.setdefault("PYTHONHASHSEED", "0")  # the same sets and dicts, run after run
     if not rep_strings:
         environment["GLIBC_TUNABLES"] = _NO_REP_STRINGS
     subprocess.run(
