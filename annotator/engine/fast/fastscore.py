@@ -29,6 +29,7 @@ from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F, WeightingModel
 from whoosh.util.numeric import byte_to_length
 
+from annotator.engine.analysis import fold
 from annotator.engine.coordination import Coordinated, tiered_score
 from annotator.engine import query_budget
 from annotator.engine import whoosh_internals
@@ -43,6 +44,10 @@ SPARSE_UNION_MIN = 2
 # A union of two partial results whose documents number more than 1/DENSE_JOIN of the segment's
 # is summed in arrays over the segment (cheaper, then, than merging the two lists).
 DENSE_JOIN = 8
+# An accented word's spellings (as written, and its folded stem: VectorScorer._coordinated) are summed over
+# the documents they match rather than in arrays over the segment while their postings number at most
+# 1/SPARSE_COORDINATION_SUBSET of the segment's documents (and each spelling's are within another's).
+SPARSE_COORDINATION_SUBSET = 2
 # Postings summed per document: past 1/DENSE_SUM of the segment's documents, counted into arrays
 # over the segment rather than sorted (see _summed).
 DENSE_SUM = 4
@@ -670,9 +675,28 @@ class VectorScorer:
         return combined
 
     def _coordinated(self, q: Coordinated, sub, data, key) -> Partial:
+        """annotator.engine.coordination's strict tiers, summed slot by slot as its matcher sums them:
+        in arrays over the segment (_coordinated_dense), or, for an accented word's spellings matching
+        few documents, over those documents only (_sparse_coordinated)."""
+        if not _has_accents(q) or not _one_word(q):
+            return self._coordinated_dense(q, sub, data, key)
+        few: list[tuple[Partial, float]] = []
+        evaluated: dict[int, Partial] = {}
+        postings = 0
+        for part_query, coverage in _plain_parts(q):
+            part = evaluated[id(part_query)] = self._eval(part_query, sub, data, key)
+            few.append((part, coverage))
+            postings += len(part.ids)
+            if postings * SPARSE_COORDINATION_SUBSET > data.doc_count:
+                return self._coordinated_dense(q, sub, data, key, evaluated)
+        found = _sparse_coordinated(few, data.doc_count) if few else None
+        return found if found is not None else self._coordinated_dense(q, sub, data, key, evaluated)
+
+    def _coordinated_dense(self, q: Coordinated, sub, data, key, evaluated: dict | None = None) -> Partial:
         """annotator.engine.coordination's strict tiers, summed slot by slot as its matcher sums them.
 
         Arrays over the segment: a few, whatever the number of words (a pasted paragraph has hundreds).
+        `evaluated`: parts already evaluated (by id), not evaluated again.
         """
         total = np.zeros(data.doc_count)
         coverage_sum = np.zeros(data.doc_count)
@@ -686,7 +710,7 @@ class VectorScorer:
             pieces = slots.get(slot, ())
             if len(pieces) == 1:  # a plain word: its part's score and coverage, added where it matches
                 part_query, coverage = pieces[0]
-                part = self._eval(part_query, sub, data, key)
+                part = (evaluated.pop(id(part_query), None) if evaluated else None) or self._eval(part_query, sub, data, key)
                 termcount += part.termcount
                 size += part.size
                 nmatch[part.ids] += part.nmatch
@@ -696,7 +720,7 @@ class VectorScorer:
                 continue
             covered = slot_score = None
             for part_query, coverage in pieces:
-                part = self._eval(part_query, sub, data, key)
+                part = (evaluated.pop(id(part_query), None) if evaluated else None) or self._eval(part_query, sub, data, key)
                 termcount += part.termcount
                 size += part.size
                 nmatch[part.ids] += part.nmatch
@@ -903,6 +927,91 @@ class VectorScorer:
         return mask
 
 
+def _plain_parts(q: Coordinated):
+    """The (query, coverage) of each slot of plain words, in order, until a slot of several parts (a word
+    being typed): the parts _sparse_coordinated can sum, and _coordinated_dense evaluates first."""
+    slots: dict[int, list] = {}
+    for slot, part_query, coverage in q.parts():
+        slots.setdefault(slot, []).append((part_query, coverage))
+    for slot in range(len(q.subqueries)):
+        pieces = slots.get(slot, ())
+        if len(pieces) != 1:
+            return
+        yield pieces[0]
+
+
+def _sparse_coordinated(parts: list[tuple[Partial, float]], doc_count: int) -> Partial | None:
+    """VectorScorer._coordinated over the documents the parts match, not arrays over the segment, when each
+    part's documents are within those of the part matching most (a word as written, within its folded
+    stem's documents); None when not. Each document's parts are added in slot order from 0.0, as the
+    arrays over the segment add them."""
+    biggest = max((part for part, _ in parts), key=lambda part: len(part.ids))
+    ids, places = biggest.ids, []
+    for part, _ in parts:
+        if part is biggest or not len(part.ids):
+            places.append(slice(None) if part is biggest else part.ids)
+            continue
+        if not _within(ids, part.ids[[0, len(part.ids) // 2, -1]]):  # a first look, then every document
+            return None
+        at = np.searchsorted(ids, part.ids)
+        if at[-1] >= len(ids) or not np.array_equal(ids[at], part.ids):
+            return None
+        places.append(at)
+    total, coverage_sum = np.zeros(len(ids)), np.zeros(len(ids))
+    nmatch = np.zeros(len(ids), dtype=np.int32)
+    for (part, coverage), at in zip(parts, places):
+        nmatch[at] += part.nmatch
+        total[at] += part.score
+        coverage_sum[at] += coverage
+    return Partial(ids, tiered_score(coverage_sum, total), nmatch, sum(part.termcount for part, _ in parts),
+                   min(sum(part.size for part, _ in parts), doc_count))
+
+
+def _has_accents(q: wq.Query) -> bool:
+    """Whether a query has a word with letters beyond ASCII (then maybe a word as written beside its folded stem)."""
+    found = vars(q)  # (getattr of an attribute a query lacks raises inside: ten times the cost)
+    text = found.get("text")
+    if isinstance(text, str):
+        return not text.isascii()
+    if found.get("words"):  # a phrase
+        return not all(word.isascii() for word in found["words"])
+    for sub in found.get("subqueries") or ([found["child"]] if "child" in found else ()):
+        if _has_accents(sub):
+            return True
+    return False
+
+
+def _one_word(q: Coordinated) -> bool:
+    """Whether every slot may be a spelling of one word (their first two letters, folded, alike: a stem keeps them)."""
+    heads = set()
+    for sub in q.subqueries:
+        while not isinstance(text := vars(sub).get("text"), str):
+            found = vars(sub)
+            if found.get("words"):  # a phrase
+                text = found["words"][0]
+                break
+            inner = found.get("subqueries") or [found.get("child")]
+            sub = inner[0]
+            if sub is None:
+                return False
+        heads.add(fold(text)[:2])
+    return len(heads) == 1
+
+
+def _within(ids: np.ndarray, some: np.ndarray) -> bool:
+    """Whether these few documents are all among `ids` (sorted)."""
+    at = np.searchsorted(ids, some)
+    return bool(at[-1] < len(ids)) and np.array_equal(ids[at], some)
+
+
+def _sorted_unique(ids: np.ndarray) -> np.ndarray:
+    """np.unique(ids) for document numbers, without its overhead (a tenth of a millisecond for a few hundred)."""
+    ids = np.sort(ids, kind="stable")  # sorted runs (postings, one after another): merged
+    if len(ids) > 1:
+        ids = ids[np.concatenate(([True], ids[1:] != ids[:-1]))]
+    return ids
+
+
 def _weighted_sum(parts: list[Partial], weight, *, union: bool, doc_count: int) -> Partial:
     """Combine like Whoosh's make_weighted_tree: repeatedly join the two lightest."""
     pending = sorted(((weight(p), i, p) for i, p in enumerate(parts)), key=lambda t: (t[0], t[1]))
@@ -930,7 +1039,8 @@ def _summed(ids: np.ndarray, scores: np.ndarray, termcount: int, size: int, doc_
         score = np.bincount(ids, weights=scores, minlength=doc_count)
         unique = np.flatnonzero(nmatch)
         return Partial(unique, score[unique], nmatch[unique].astype(np.int32), termcount, size)
-    unique, inverse = np.unique(ids, return_inverse=True)
+    unique = _sorted_unique(ids)
+    inverse = np.searchsorted(unique, ids)  # np.unique's inverse
     score = np.bincount(inverse, weights=scores, minlength=len(unique))
     nmatch = np.bincount(inverse, minlength=len(unique)).astype(np.int32)
     return Partial(unique, score, nmatch, termcount, size)
