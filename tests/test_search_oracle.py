@@ -42,6 +42,7 @@ from annotator.exchange.importers import import_source
 from annotator.engine.index import SearchIndex
 from annotator.session import Session
 from annotator.corpus.workspace import init_workspace
+from oracle_checks import check_cli_search, check_csv_export, check_theme_filters
 
 STRESS = bool(os.environ.get("ANNOTATOR_STRESS"))
 # The suite's profile takes 15-40 s (by load); the long one (ANNOTATOR_STRESS=1) some 40 minutes.
@@ -445,6 +446,7 @@ class SearchOracle(RuleBasedStateMachine):
         except AnnotatorError:  # refused with a message (merging a parent into its own child)
             pass
         self.session.index.sync_tags()
+        check_theme_filters(self.session, self.root / "corpus")
         self._check(data)
 
     @staticmethod
@@ -562,6 +564,32 @@ class SearchOracle(RuleBasedStateMachine):
             except AnnotatorError:  # changed since (a re-import, a theme deleted): refused with a message
                 pass
         self._check(data)
+
+    @rule(data=st.data())
+    def cli_search(self, data):
+        """`annotator search` as a user runs it (its own session, as a new process): --json prints the
+        Session's answer, the plain output the same passages with the same words marked."""
+        text = query(data, self._passage_words())
+        theme = data.draw(st.sampled_from(self._theme_ids())) if not data.draw(st.integers(0, 4)) else None
+        source = data.draw(st.sampled_from(["alpha", "beta", "nosuch"])) if not data.draw(st.integers(0, 4)) else None
+        check_cli_search(self.session, self.root, text, data.draw(st.sampled_from([1, 3, 20])), theme, source,
+                         untagged=not data.draw(st.integers(0, 5)))
+        self.checked += 1
+
+    @rule(data=st.data())
+    def export_and_filters_agree_with_the_yaml(self, data):
+        """A few passages tagged (some words of them, or whole), then the CSV export's quotations and
+        the theme:/untagged filters against a reading of the YAML."""
+        for _ in range(data.draw(st.integers(0, 3))):
+            pid = self._pick(data)
+            words = self.session.passage(pid).text.split() if pid else []
+            quote = " ".join(words[:data.draw(st.integers(0, min(3, len(words))))]) or None
+            try:
+                self.session.tag(pid, [data.draw(st.sampled_from(self._theme_ids()))], quote=quote)
+            except AnnotatorError:  # a quote not found or ambiguous, or the passage tagged as a whole
+                pass
+        check_csv_export(self.session, self.root / "corpus")
+        check_theme_filters(self.session, self.root / "corpus")
 
     @precondition(lambda self: self.session is not None)
     @rule(data=st.data())
