@@ -28,6 +28,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -241,6 +242,45 @@ def assert_same_page(got, full, text: str, limit: int) -> None:
     buckets = score_buckets(full.hits)
     assert sorted(buckets[h.id] for h in got.hits) == [buckets[h.id] for h in full.hits[:limit]], f"{where}: not the top"
     assert got.notice == full.notice, where
+
+
+class Killed(BaseException):
+    """The process dies here (a BaseException: no `except Exception` of the product catches it)."""
+
+
+@contextmanager
+def killed_at_rename(nth: int, within: Path):
+    """The Nth rename into `within` (os.replace or os.rename: how every file is put in place) never
+    happens: the process is killed with its temporary file written, as tests/kill_at.py's
+    before-rename:N. What the dead process would not do is not done: no later rename, no clean-up
+    removing what it wrote."""
+    saved = {name: getattr(os, name) for name in ("replace", "rename", "unlink", "remove", "rmdir")}
+    saved_rmtree, count, dead = shutil.rmtree, [0], [False]
+
+    def counted(real):
+        def rename(source, target, *args, **kwargs):
+            count[0] += Path(target).is_relative_to(within)
+            if count[0] == nth:
+                dead[0] = True
+            if dead[0]:
+                raise Killed
+            return real(source, target, *args, **kwargs)
+        return rename
+
+    def unless_dead(real):
+        def call(*args, **kwargs):
+            return None if dead[0] else real(*args, **kwargs)
+        return call
+
+    os.replace, os.rename = counted(saved["replace"]), counted(saved["rename"])
+    os.unlink, os.remove, os.rmdir = (unless_dead(saved[name]) for name in ("unlink", "remove", "rmdir"))
+    shutil.rmtree = unless_dead(saved_rmtree)
+    try:
+        yield
+    finally:
+        for name, real in saved.items():
+            setattr(os, name, real)
+        shutil.rmtree = saved_rmtree
 
 
 class SearchOracle(RuleBasedStateMachine):
@@ -591,6 +631,52 @@ class SearchOracle(RuleBasedStateMachine):
         check_csv_export(self.session, self.root / "corpus")
         check_theme_filters(self.session, self.root / "corpus")
 
+    @rule(data=st.data())
+    def import_killed_midway(self, data):
+        """An import (one file or several, new sources or re-imported ones) killed at its Nth rename,
+        the YAML or the index half written; the next command's session syncs and then answers as a
+        fresh rebuild of what the corpus holds."""
+        from annotator.exchange.import_run import ImportRequest
+
+        folder = self.tmp / "import"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir()
+        names = data.draw(st.lists(st.sampled_from(["alpha", "beta", "gamma"]), min_size=1, max_size=3, unique=True))
+        for name in names:
+            texts = data.draw(st.lists(text_strategy(), min_size=1, max_size=4))
+            (folder / f"{name}.md").write_text("\n\n".join(texts) + "\n", encoding="utf-8")
+        one = len(names) == 1
+        request = ImportRequest([folder / f"{name}.md" for name in names], source_id=names[0] if one else None,
+                                annotator=ANNOTATOR, language=self.languages[names[0]] if one else None)
+        (self.tmp / "temp").mkdir(exist_ok=True)
+        tempfile.tempdir, temporary = str(self.tmp / "temp"), tempfile.tempdir  # what a kill leaves there is ours
+        try:
+            with killed_at_rename(data.draw(st.sampled_from(range(1, 8))), within=self.root):
+                self.session.import_files(request, progress=lambda *_: None)  # as the CLI: a new source rebuilds
+        except Killed:
+            pass
+        except AnnotatorError:  # refused as a whole (a several-file import of sources already there)
+            pass
+        finally:
+            tempfile.tempdir = temporary
+        self._next_process()
+        self.sources = {sf.source.id: [p.text for p in sf.passages] for sf in self.session.store.sources()}
+        self.session.sync()  # the next command's start
+        self.fresh_rebuild_answers_alike(data)
+        self._check(data)
+
+    def _next_process(self) -> None:
+        """The process died: its index and searchers are dropped (pending tags unwritten, as after a
+        kill) and the next command opens the workspace afresh."""
+        self.plain.close()
+        self.session.index.close()
+        self.session = Session.open(self.root)
+        os.environ["ANNOTATOR_FAST_PATHS"] = "0"
+        try:
+            self.plain = SearchIndex(self.session.store)
+        finally:
+            del os.environ["ANNOTATOR_FAST_PATHS"]
+
     @precondition(lambda self: self.session is not None)
     @rule(data=st.data())
     def fresh_rebuild_answers_alike(self, data):
@@ -605,10 +691,10 @@ class SearchOracle(RuleBasedStateMachine):
             # then, however the index was written (segments, bulk or Whoosh's writer, merges).
             ranked_alike = not self.session.index.searcher().reader().has_deletions()
             words = self._passage_words()
-            for _ in range(6):
-                text = query(data, words)
-                as_you_type = data.draw(st.booleans())
-                options = {k: v for k, v in search_options(data, self._theme_ids()).items() if k != "limit"}
+            for n in range(7):  # the listing of every passage and note first: texts, themes, fields
+                text = query(data, words) if n else ""
+                as_you_type = data.draw(st.booleans()) if n else False
+                options = {k: v for k, v in search_options(data, self._theme_ids()).items() if k != "limit"} if n else {}
                 got = product_search(self.session, self.session.index, text, as_you_type, **options)
                 expected = product_search(fresh, fresh.index, text, as_you_type, **options)
                 self.checked += 1
