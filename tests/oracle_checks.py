@@ -157,3 +157,36 @@ def check_csv_export(session, corpus: Path) -> None:
             assert text[start:end] == quoted, f"{row['passage']} {start}-{end}: {quoted!r} is not {text[start:end]!r}"
         else:
             assert quoted == text, f"{row['passage']}: the whole passage"
+
+
+# -- a concordance, read the slow way ----------------------------------------------------------------
+
+
+def check_kwic_word(session, word: str) -> bool:
+    """`annotator kwic WORD` (a word without accents, found through the index) lists every place where a
+    passage's own analysis (its language's tokens, stop words, stems) yields a term the word's analysis
+    yields: the passages read one by one, none skipped. False when the word is not one to check so (a
+    German source looks for words inside compounds; a common word is read, not searched)."""
+    from annotator import concordance as kwic
+    from annotator.engine.analysis import LanguageText, _chain
+    from annotator.engine.schema import default_language, source_language
+    from annotator.engine.search import searched_languages
+
+    if not re.fullmatch(r"[a-z]+", word):
+        return False
+    languages = session.index.read(lambda: searched_languages(session.index.searcher(), []))
+    wanted = {t.text for t in _chain(tuple(languages))(word, mode="query") if not t.stopped}
+    if not wanted or "de" in languages:
+        return False
+    every = set()
+    default = default_language(session.store)
+    for source_file in session.store.sources():
+        code = source_language(source_file.source, default)
+        for passage in source_file.passages:
+            for token in _chain((code,))(LanguageText(passage.text, code), positions=True, chars=True):
+                if not token.stopped and token.text in wanted:
+                    every.add((passage.id, token.startchar, token.endchar))
+    found = kwic.concordance(session, word, limit=None)
+    listed = {(line.id, line.start, line.end) for line in found.lines}
+    assert listed == every, f"kwic {word} ({languages}): listed but not there {sorted(listed - every)}, missed {sorted(every - listed)}"
+    return True

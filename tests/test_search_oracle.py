@@ -43,7 +43,7 @@ from annotator.exchange.importers import import_source
 from annotator.engine.index import SearchIndex
 from annotator.session import Session
 from annotator.corpus.workspace import init_workspace
-from oracle_checks import check_cli_search, check_csv_export, check_theme_filters
+from oracle_checks import check_cli_search, check_csv_export, check_kwic_word, check_theme_filters
 
 STRESS = bool(os.environ.get("ANNOTATOR_STRESS"))
 # The suite's profile takes 15-40 s (by load); the long one (ANNOTATOR_STRESS=1) some 40 minutes.
@@ -543,6 +543,13 @@ class SearchOracle(RuleBasedStateMachine):
         assert sorted((line.id, line.start, line.end) for line in found.lines) == sorted(every), term
         listed = list(dict.fromkeys(line.id for line in found.lines))
         assert listed == list(dict.fromkeys(pid for pid, _, _ in every)), f"{term}: corpus order"
+
+    @rule(data=st.data())
+    def concordance_of_a_word(self, data):
+        """`annotator kwic WORD` lists every occurrence a slow reading of every passage finds."""
+        pool = self._passage_words() or WORDS  # words of the text: found, often more than once a passage
+        for word in data.draw(st.lists(st.sampled_from(pool), min_size=1, max_size=3)):
+            self.checked += check_kwic_word(self.session, _bare(word).lower())
 
     @rule(data=st.data())
     def hand_edit(self, data):
