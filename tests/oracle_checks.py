@@ -172,8 +172,8 @@ def check_kwic_word(session, word: str) -> bool:
     from annotator.engine.schema import default_language, source_language
     from annotator.engine.search import searched_languages
 
-    if not re.fullmatch(r"[a-z]+", word):
-        return False
+    if not re.fullmatch(r"[a-z]+", word) or kwic._only_common_words([word]):
+        return False  # a common word is read in the text, as concordance_of_common_words checks
     languages = session.index.read(lambda: searched_languages(session.index.searcher(), []))
     wanted = {t.text for t in _chain(tuple(languages))(word, mode="query") if not t.stopped}
     if not wanted or "de" in languages:
