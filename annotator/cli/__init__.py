@@ -73,7 +73,12 @@ def tui_only(argv: list[str]) -> tuple[bool, str | None]:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     just_tui, workspace = tui_only(argv)
-    args = None if just_tui else build_parser().parse_args(argv)
+    args = None
+    if not just_tui:
+        from annotator.cli.query_args import with_query_words
+
+        parser = build_parser()
+        args = parser.parse_args(with_query_words(parser, argv))  # `search Norfolk -Ruth`: a query's word
     try:
         if just_tui or not args.command:
             if not (sys.stdin.isatty() and sys.stdout.isatty()):
