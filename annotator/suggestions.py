@@ -335,7 +335,6 @@ class Baselines:
     lexical_notes: dict[str, float] = field(default_factory=dict)
     semantic_notes: dict[str, float] = field(default_factory=dict)
     semantic_whole: dict[str, float] = field(default_factory=dict)
-    sample_ids: list[str] = field(default_factory=list)
     sample_vectors: object = None  # the sample's embeddings
     centre: object = None  # their mean: what every passage of the corpus has in common (see prototype_evidence)
 
@@ -357,7 +356,7 @@ def baselines(snapshot: Snapshot, themes: list[Theme], embeddings=None, semantic
     key = (codebook_key(themes), embeddings is not None, hash(tuple(sampled)))
     if key in _baselines:
         return _baselines[key]
-    found = Baselines(sample_ids=[pid for pid, _ in sampled])
+    found = Baselines()
     if len(sample) >= BASELINE_MINIMUM:
         for text in sample:
             for theme_id, score in note_index(themes, language_of(text)).evidence(text).scores.items():

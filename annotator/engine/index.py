@@ -166,8 +166,8 @@ def open_index(folder: Path):
     return storage.open_index(INDEX_NAME)
 
 
-def _source_head(path: Path) -> tuple[str, str, int] | None:
-    """(imported_at, id, passage count estimate) from the `source:` block at the top of a passages file."""
+def _source_head(path: Path) -> tuple[str, int] | None:
+    """(id, passage count estimate) from the `source:` block at the top of a passages file."""
     try:
         text = read_regular_file(path).decode("utf-8-sig")
     except (OSError, UnicodeDecodeError):
@@ -182,7 +182,7 @@ def _source_head(path: Path) -> tuple[str, str, int] | None:
         return None
     if source.id != path.stem:
         return None
-    return source.imported_at, source.id, text.count("\n- id:") + text.count("\n  - id:")
+    return source.id, text.count("\n- id:") + text.count("\n  - id:")
 
 
 def _folder_identity(folder: Path):
@@ -611,10 +611,10 @@ class SearchIndex:
             head = _source_head(path)
             if head is None:  # an unusual layout: read it whole (and report any error in it)
                 sf = self.store.load_source_path(path)
-                head = (sf.source.imported_at, sf.source.id, len(sf.passages))
+                head = (sf.source.id, len(sf.passages))
             heads.append((head, path))
-        heads.sort(key=lambda item: item[0][1])
-        return [(path, head[1], head[2]) for head, path in heads]
+        heads.sort(key=lambda item: item[0][0])
+        return [(path, source_id, count) for (source_id, count), path in heads]
 
     @staticmethod
     def _placed(positions: dict[str, int], changed_sources: list[str], present: set[str]) -> dict[str, int]:
