@@ -7,6 +7,7 @@ re-imports lists them as a fresh rebuild (`annotator reindex`) does.
 """
 
 import json
+import re
 
 import pytest
 
@@ -137,3 +138,17 @@ def test_an_index_ordered_by_import_time_is_rebuilt_once(ws, tmp_path):
         assert not again.sync().changed
     finally:
         again.close()
+
+
+def test_the_workspace_export_lists_sources_in_corpus_order(cli, tmp_path):
+    """The JSON export's sources come as every listing shows them (by id), not by import time."""
+    ws = tmp_path / "w"
+    assert cli("--workspace", ws, "init", "--empty")[0] == 0
+    assert cli("--workspace", ws, "import", _write(tmp_path / "beta.md", "The boat left."), "--source", "beta")[0] == 0
+    assert cli("--workspace", ws, "import", _write(tmp_path / "alpha.md", "A lamp lit."), "--source", "alpha")[0] == 0
+    for source_id, when in (("beta", "2020"), ("alpha", "2021")):  # beta imported a year before alpha
+        path = ws / "corpus" / "passages" / f"{source_id}.yaml"
+        path.write_text(re.sub(r"imported_at: '\d{4}", f"imported_at: '{when}", path.read_text(encoding="utf-8")), encoding="utf-8")
+    code, out, err = cli("--workspace", ws, "export", "--format", "json")
+    assert code == 0, err
+    assert [entry["source"]["id"] for entry in json.loads(out)["sources"]] == ["alpha", "beta"]

@@ -213,7 +213,7 @@ def workspace_json(session: "Session", theme_ids: list[str]) -> dict:
     viewer's alone while blind coding is on)."""
     themes = _themes_by_id(session)
     wanted = set(theme_ids)
-    sources = sorted(session.store.sources(), key=lambda sf: (sf.source.imported_at, sf.source.id))
+    sources = session.store.sources()  # corpus order: by id, as listings and the TUI show them
     annotations = []
     for af in sorted(annotation_files_seen(session), key=lambda a: a.annotator):
         tags = [_tag_json(t) for t in af.tags if t.theme in wanted]
