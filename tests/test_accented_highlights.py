@@ -79,3 +79,38 @@ def test_a_word_with_a_sigma_is_marked_whatever_stands_beside_it(text, marked):
     with query_languages(("fr", "en")):
         wanted = frozenset(token.text for token in text_analyzer()(marked))
         assert [text[a:b] for a, b in match_offsets(text, wanted)] == [marked]
+
+
+BOOK_WORDS = {  # every word of the test books, and the words stemmers rewrite or ligatures shorten
+    "en": "cry cries cried crying carry carries carried dry dries happy happily lying dying oxen caesar aether",
+    "fr": "cœur cœurs œuvre œuvres sœur bœuf chevaux cheval eaux yeux aïeul naïve maïs cahier cahiers ère été",
+    "de": "Straße Straßen Maß Maße groß größer Fuß Füße Häuser Haus Mädchen Bäume Träume Äpfel Öl Übel Tür",
+    "es": "",
+}
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "de", "es"])
+def test_every_word_begins_with_the_head_its_term_is_scanned_for(language):
+    """The byte scanner finds a word by its term's first letters (three for a stem of four or more):
+    every word of the test books, folded as the scanner reads it, begins with them, or it goes unmarked."""
+    import gzip
+    import re
+    from pathlib import Path
+
+    from annotator.engine.search import _byte_folded_lower, _scanned_head
+
+    fixtures = Path(__file__).parent / "fixtures"
+    books = [p.read_text(encoding="utf-8") for p in fixtures.joinpath("languages").glob(f"*.{language}.txt")]
+    if language == "en":
+        books.append(gzip.open(fixtures / "novel" / "great-expectations.txt.gz", "rt", encoding="utf-8").read(400_000))
+    text = " ".join([BOOK_WORDS[language], *books])
+    words = {w.lower() for w in re.findall(r"\w+", text)}
+    missed = []
+    with query_languages((language,)):
+        for word in words:
+            folded = _byte_folded_lower(word)
+            for term in analysed_terms(word) if folded is not None else ():
+                head = _scanned_head(term)
+                if len(head) == 3 and not folded[1:].decode("ascii").startswith(head):
+                    missed.append((word, term, head))
+    assert len(words) > 50 and not missed

@@ -572,19 +572,35 @@ def _byte_folded_lower(text: str) -> bytes | None:
     return None if b"\x00" in found else b" " + found
 
 
+_LIGATURE_FOLDS = ("ae", "oe", "ss", "th")  # what one letter folds to (æ œ ß þ): one byte in the text's bytes
+
+
+def _scanned_head(term: str) -> str:
+    """The first letters (folded) every word of this term begins with: three for a stem of four letters
+    or more (a stemmer rewrites a word's ending, never its first three letters then: `cry` is `cri`, but
+    `carry` is `carri`), unless they may stand for a ligature in the text (`coeur`: `cœur`, three bytes
+    `cou`); two otherwise (`stem_heads`). Fewer candidate words to test in French text, full of `de`,
+    `le`, `pr`…; tests/test_accented_highlights.py checks it on every word of the test books."""
+    folded = fold_in_place(term).lower()
+    head = folded[:3]
+    if len(folded) >= 4 and head.isascii() and head.isalpha() and not any(pair in folded[:4] for pair in _LIGATURE_FOLDS):
+        return head
+    return stem_heads(term, True).lower()
+
+
 @lru_cache(maxsize=256)
 def _byte_scanner(wanted: frozenset) -> re.Pattern | None:
     """_accented_scanner for `_byte_folded_lower` text: the heads without accents, found as in English
     text, each after a space (no word character or dot before it); a match is the word with that space.
     None when a head is not ASCII once folded (Greek, Cyrillic: _accented_scanner then), or holds what
     the bytes have as a space (`*`, which a token may hold)."""
-    heads = {stem_heads(term, True).lower() for term in wanted if term}
+    heads = {_scanned_head(term) for term in wanted if term}
     if not all(head.isascii() for head in heads):
         return None
     heads = {head.encode("ascii") for head in heads}
     if not all(_WORD_OR_DOT.issuperset(head) for head in heads):
         return None
-    by_length = [re.escape(h) for n in (2, 1) for h in sorted(h for h in heads if len(h) == n)]
+    by_length = [re.escape(h) for n in (3, 2, 1) for h in sorted(h for h in heads if len(h) == n)]
     return re.compile(rb" (?:%s)\w*(?:\.\w+)*" % b"|".join(by_length or [b"(?!)"]))
 
 
