@@ -410,10 +410,9 @@ def accented_pattern(head: str) -> str:
 @lru_cache(maxsize=4096)
 def stem_heads(term: str, accented: bool = False) -> str:
     """The first letters every word of this term begins with (a stem keeps its word's first two);
-    in text with accents, without them, and one letter where a ligature may begin (`oe`: `œ`)."""
-    if not accented:
-        return term[:2]
-    head = fold_in_place(term)[:2]
-    if head in ("ss", "ae", "oe", "th"):
+    in text with accents, without them, and one letter where a ligature may begin (`oe`: `œ`).
+    One letter for a two-letter stem ending in `i`: Porter's y to i may be its second (`eyed`: `ei`)."""
+    head = fold_in_place(term)[:2] if accented else term[:2]
+    if (accented and head in ("ss", "ae", "oe", "th")) or (len(term) == 2 and head.endswith("i")):
         head = head[:1]
     return head

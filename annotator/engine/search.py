@@ -508,7 +508,7 @@ def _lowered_scanner(wanted: frozenset) -> re.Pattern | None:
     """_candidate_pattern for the lowercased text, its two-letter heads first and the word-start test
     after them (a lookbehind: no word character or dot before the head), so that the regular
     expression engine skips straight to a head's first letter; None when a head is not two letters."""
-    heads = {term[:2].lower() for term in wanted if term}
+    heads = {stem_heads(term).lower() for term in wanted if term}
     if not heads or any(len(head) != 2 for head in heads):
         return None
     return re.compile(r"(?:%s)(?<![\w.]..)\w*(?:\.\w+)*" % "|".join(sorted(map(re.escape, heads))))
