@@ -407,12 +407,15 @@ def accented_pattern(head: str) -> str:
     return "".join(f"[{re.escape(_ACCENTED[c])}]" if c in _ACCENTED else re.escape(c) for c in head)
 
 
+LIGATURE_FOLDS = ("ss", "ae", "oe", "th")  # what one letter folds to (ß æ œ þ): one character in place
+
+
 @lru_cache(maxsize=4096)
 def stem_heads(term: str, accented: bool = False) -> str:
     """The first letters every word of this term begins with (a stem keeps its word's first two);
     in text with accents, without them, and one letter where a ligature may begin (`oe`: `œ`).
     One letter for a two-letter stem ending in `i`: Porter's y to i may be its second (`eyed`: `ei`)."""
     head = fold_in_place(term)[:2] if accented else term[:2]
-    if (accented and head in ("ss", "ae", "oe", "th")) or (len(term) == 2 and head.endswith("i")):
+    if (accented and head in LIGATURE_FOLDS) or (len(term) == 2 and head.endswith("i")):
         head = head[:1]
     return head

@@ -19,7 +19,7 @@ from itertools import islice
 from whoosh import qparser, query as wq
 from whoosh.qparser import QueryParser
 
-from annotator.engine.analysis import CJK_CHARS, ENGLISH, LETTER, HAS_CJK, LanguageQueryParser, current_query_languages, query_languages, fold, fold_in_place, accented_pattern, is_exact_spelling, stem_heads
+from annotator.engine.analysis import CJK_CHARS, ENGLISH, LETTER, LIGATURE_FOLDS, HAS_CJK, LanguageQueryParser, current_query_languages, query_languages, fold, fold_in_place, accented_pattern, is_exact_spelling, stem_heads
 
 from annotator.engine.coordination import coordinate
 from annotator.engine import fastpath, query_budget, whoosh_internals
@@ -572,9 +572,6 @@ def _byte_folded_lower(text: str) -> bytes | None:
     return None if b"\x00" in found else b" " + found
 
 
-_LIGATURE_FOLDS = ("ae", "oe", "ss", "th")  # what one letter folds to (æ œ ß þ): one byte in the text's bytes
-
-
 def _scanned_head(term: str) -> str:
     """The first letters (folded) every word of this term begins with: three for a stem of four letters
     or more (a stemmer rewrites a word's ending, never its first three letters then: `cry` is `cri`, but
@@ -583,7 +580,7 @@ def _scanned_head(term: str) -> str:
     `le`, `pr`…; tests/test_accented_highlights.py checks it on every word of the test books."""
     folded = fold_in_place(term).lower()
     head = folded[:3]
-    if len(folded) >= 4 and head.isascii() and head.isalpha() and not any(pair in folded[:4] for pair in _LIGATURE_FOLDS):
+    if len(folded) >= 4 and head.isascii() and head.isalpha() and not any(pair in folded[:4] for pair in LIGATURE_FOLDS):
         return head
     return stem_heads(term, True).lower()
 
