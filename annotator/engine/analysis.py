@@ -407,7 +407,7 @@ def accented_pattern(head: str) -> str:
     return "".join(f"[{re.escape(_ACCENTED[c])}]" if c in _ACCENTED else re.escape(c) for c in head)
 
 
-LIGATURE_FOLDS = ("ss", "ae", "oe", "th")  # what one letter folds to (ß æ œ þ): one character in place
+LIGATURE_FOLDS = frozenset(folded for folded in _LIGATURES.values() if len(folded) == 2)  # ß æ œ þ: one character in place
 
 
 @lru_cache(maxsize=4096)
