@@ -208,6 +208,16 @@ class Session:
         found.hits = [blind.seen_by(h, mine, order) for h in hits[:limit]]
         return found
 
+    def best_sentences(self, text: str, hits, stop=None) -> dict:
+        """Hit id -> [start, end] of the sentence nearest the meaning query `text` in each of `hits`
+        (their sentences embedded once and kept); {} without the model."""
+        from annotator.engine import embeddings, meaning
+
+        model = embeddings.embedder()
+        if model is None:
+            return {}
+        return meaning.sentences_for_query(self.ws.index_dir, model, text, hits, stop)
+
     def embed_passages(self, progress=None, stop=None, read_lock=None):
         """Embed the passages not embedded yet (for search by meaning); their Coverage, or None without the model.
 

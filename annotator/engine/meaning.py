@@ -492,6 +492,33 @@ def best_sentence(store: VectorStore, embedder, text: str, query_vector) -> list
     return list(spans[int((vectors @ query_vector).argmax())])
 
 
+def best_sentences(store: VectorStore, embedder, hits, query_vector, stop: Callable[[], bool] | None = None) -> dict:
+    """Hit id -> [start, end] of its sentence nearest the query (`stop` ends the search between two hits)."""
+    best = {}
+    for hit in hits:
+        if stop is not None and stop():
+            break
+        span = best_sentence(store, embedder, hit.text, query_vector)
+        if span is not None:
+            best[hit.id] = span
+    return best
+
+
+def sentences_for_query(index_dir: Path, embedder, text: str, hits, stop: Callable[[], bool] | None = None) -> dict:
+    """`best_sentences` for a query as typed, after its search (its vector is kept from the search).
+
+    A shell shows a meaning search's results first and then this: embedding the sentences of a
+    novel's long paragraphs takes a few hundred milliseconds the first time, the search itself tens.
+    """
+    from annotator.engine import search as word_search
+
+    meaning_text = emb.clean(word_search.prepare(text).words)
+    if not meaning_text or not hits:
+        return {}
+    query_vector = _query_vector(_embedding_query(embedder, meaning_text, supersede=False), embedder, meaning_text)
+    return best_sentences(store_for(index_dir, embedder), embedder, hits, query_vector, stop)
+
+
 def sentence_spans(text: str, limit: int = MAX_SENTENCES) -> list[tuple[int, int]]:
     """(start, end) of each sentence (at most `limit`: a long passage's later ones are not weighed)."""
     import re
@@ -608,12 +635,9 @@ def search(index, text: str, *, embedder=None, why_not: str = "", themes=(), sou
         hit.ranks = {"word_rank": item.word_rank, "meaning_rank": item.meaning_rank,
                      "similarity": None if item.similarity is None else round(item.similarity, 4)}
         hits.append(hit)
-    best = {}
-    for hit in hits[:sentences]:
-        span = best_sentence(store, embedder, hit.text, query_vector)
-        if span is not None:
-            best[hit.id] = span
-            if not hit.matches:
-                hit.matches = [span]
+    best = best_sentences(store, embedder, hits[:sentences], query_vector)
+    for hit in hits:
+        if hit.id in best and not hit.matches:
+            hit.matches = [best[hit.id]]
     return MeaningResult(query=text, total=len(fused), hits=hits, notices=words.notices,
                          coverage=ranking.coverage, sentences=best)

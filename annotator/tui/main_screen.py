@@ -165,6 +165,13 @@ class MainScreen(Screen):
             self.results.append_hits(result.hits, self.app.look)
         else:
             self.results.show_hits(result.hits, self.app.look, keep=keep)
+            if self.app.meaning.on:
+                self.app.meaning.find_sentences(result.query, result.hits)
+
+    def show_sentences(self, query: str, spans: dict) -> None:
+        """The rows of a meaning search highlight the sentence that matched best (spans by passage id)."""
+        if query == self.shown_query:
+            self.results.mark(spans)
 
     @on(ResultsList.NearEnd)
     def _load_more(self) -> None:

@@ -1,13 +1,15 @@
 """The search box's two modes: by words (as typed) and by meaning (F2 switches).
 
 By meaning, results are ranked by meaning and words together (Session.search_meaning)
-and each row highlights its best-matching sentence. The passages are embedded once, in a
+and the first rows highlight their best-matching sentence once found. The passages are embedded once, in a
 worker started by the first switch to meaning: searching by words or by meaning goes on
 meanwhile, the meaning part covering what is embedded so far, and the box's title says how
 much that is. Without the model the switch says why and stays on words.
 """
 
 from __future__ import annotations
+
+from functools import partial
 
 from textual.worker import get_current_worker
 
@@ -48,12 +50,24 @@ class MeaningMode:
         self.app.main.search()
 
     def search(self, query: str, limit: int):
-        """The meaning search for the results list (the caller holds the session lock)."""
-        result = self.app.session.unlocked.search_meaning(query, limit=limit, fill_missing=False, sentences=SENTENCE_RESULTS)
-        for hit in result.hits:
-            if hit.id in result.sentences:
-                hit.matches = [result.sentences[hit.id]]  # the row highlights the sentence that matched best
-        return result
+        """The meaning search for the results list (the caller holds the session lock). Its rows'
+        best sentences are found after they are shown (`find_sentences`)."""
+        return self.app.session.unlocked.search_meaning(query, limit=limit, fill_missing=False, sentences=0)
+
+    def find_sentences(self, query: str, hits) -> None:
+        """Highlight the sentence that matched best in the first rows, once found (a worker: the
+        first time, embedding a long passage's sentences takes longer than the search did)."""
+        if self.on and hits:
+            self.app.run_worker(partial(self._find_sentences, query, hits[:SENTENCE_RESULTS]), thread=True,
+                                exclusive=True, group="sentences", exit_on_error=False)
+
+    def _find_sentences(self, query: str, hits) -> None:
+        worker = get_current_worker()
+        stop = lambda: worker.is_cancelled or not self.app.is_running  # noqa: E731
+        # Not under the session's lock: the sentences' vectors live in the vector store, which has its own.
+        spans = self.app.session.unlocked.best_sentences(query, hits, stop)
+        if spans and not stop():
+            self.app.call_from_thread(self.app.main.show_sentences, query, spans)
 
     def _embed(self) -> None:
         """Embed what is not embedded yet, telling the box's title; then search again with all of it."""

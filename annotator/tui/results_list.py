@@ -102,6 +102,13 @@ class ResultsList(KeyHandoff, ScrollView, can_focus=True):
                 self.refresh()
                 return
 
+    def mark(self, spans: dict) -> None:
+        """Highlight these [start, end] spans instead of the rows' matches (spans by passage id)."""
+        for hit in self.hits:
+            if hit.id in spans:
+                hit.matches = [spans[hit.id]]
+        self.refresh()
+
     @property
     def selected_id(self) -> str | None:
         if self.highlighted is None or not self.hits:

@@ -3,6 +3,7 @@ searching: not the last query's count above its results, as if they were this on
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 
@@ -40,3 +41,34 @@ async def test_a_slow_meaning_query_says_it_is_searching(app, monkeypatch):
         await until(pilot, lambda: status() != main_screen.SEARCHING, "the results")
         await settle(app, pilot)
         assert app.main.shown_query == "storm" and status() != before
+
+
+async def test_meaning_results_show_before_their_best_sentences_are_found(app, monkeypatch):
+    """Finding a row's best sentence embeds its sentences (hundreds of milliseconds on a novel's long
+    paragraphs): the rows are shown first, and highlight their sentence when it is found."""
+    from pilot_helpers import type_query, wait_until
+
+    release = threading.Event()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f2")
+        await wait_until(app, pilot, lambda: str(app.main.search_box.border_title).endswith("· by meaning"), "every passage embedded")
+        await settle(app, pilot)
+        session = app.session.unlocked
+        found = session.best_sentences
+
+        def slow_sentences(text, hits, stop=None):
+            assert release.wait(20)
+            return found(text, hits, stop)
+
+        monkeypatch.setattr(session, "best_sentences", slow_sentences)
+        await pilot.press(*"no mail comes any more")
+        await until(pilot, lambda: app.main.shown_query == "no mail comes any more", "the results, before the sentences")
+        first = copy.copy(app.main.results.hits[0])
+        assert first.id == "lh-007"
+        assert {first.text[s:e].lower() for s, e in first.matches} <= {"no", "mail", "comes", "any", "more"}  # its words
+        release.set()
+        await until(pilot, lambda: app.main.results.hits[0].matches != first.matches, "the best sentence")
+        [(start, end)] = app.main.results.hits[0].matches
+        assert first.text[start:end].startswith(("Then the letters stop", "Three boats arrive"))
+        await type_query(app, pilot, "")
