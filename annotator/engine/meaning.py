@@ -616,4 +616,4 @@ def search(index, text: str, *, embedder=None, why_not: str = "", themes=(), sou
             if not hit.matches:
                 hit.matches = [span]
     return MeaningResult(query=text, total=len(fused), hits=hits, notices=words.notices,
-                         coverage=ranking.coverage, sentences=best)
+                         notice=word_search.empty_filters_notice(prepared.empty_filters), coverage=ranking.coverage, sentences=best)

@@ -47,6 +47,8 @@ AS_YOU_TYPE_MIN_PART = 2
 
 # Filters a user may type among the words: `theme:hope`, `source:book-1`, `kind:note`, `untagged`.
 _FILTER_TOKEN = re.compile(r"^(theme|themes|source|kind):(\S+)$", re.IGNORECASE)
+# ...and one typed with no value (`source:`): not a word to search, but a filter still to be named.
+_EMPTY_FILTER_TOKEN = re.compile(r"^(theme|themes|source|kind):$", re.IGNORECASE)
 # The words of a text as Whoosh's RegexTokenizer finds them (its default expression).
 _TOKEN = re.compile(r"\w+(\.?\w+)*", re.UNICODE)
 _ANALYSED_CACHE_LIMIT = 200_000
@@ -62,6 +64,7 @@ class Prepared:
     sources: list[str] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)
     untagged: bool = False
+    empty_filters: list[str] = field(default_factory=list)  # `source:` typed with no value, lowercased
     typing: str = ""  # the unfinished last word, lowercased, when it also matches as a prefix
     typing_exact: str = ""  # that word as itself (Whoosh syntax): it ranks above its completions
 
@@ -86,6 +89,8 @@ def prepare(text: str, *, as_you_type: bool = False) -> Prepared:
         match = _FILTER_TOKEN.match(bare)
         if bare.lower() == "untagged":
             prepared.untagged = True
+        elif _EMPTY_FILTER_TOKEN.match(bare):
+            prepared.empty_filters.append(bare.lower())
         elif match:
             name, value = match.group(1).lower(), match.group(2)
             if name.startswith("theme"):
@@ -812,11 +817,15 @@ def _search(
     restrict = _combined_filter(prepared, themes, source, untagged, kind)
     # A kind filter alone (the TUI always sends one) does not narrow enough to list: the words find nothing.
     narrowed = any((themes, source, untagged, prepared.themes, prepared.sources, prepared.untagged))
+    unnamed = empty_filters_notice(prepared.empty_filters)  # `source:`: said, whatever else was typed
     if common_only and not narrowed:  # not every passage of the corpus (or every note), from its first
-        return SearchResult(query=text, total=0, hits=[], notice=ONLY_COMMON_WORDS)
+        return SearchResult(query=text, total=0, hits=[], notice=_notices(unnamed, ONLY_COMMON_WORDS))
+    if unnamed and not prepared.words.strip() and not narrowed and not prepared.kinds:
+        # `theme:` alone: nothing to look for, not the whole corpus as an empty query lists it
+        return SearchResult(query=text, total=0, hits=[], notice=unnamed)
     if _no_word_to_look_for(q, prepared) and not common_only and not narrowed:
-        # `(`, `"`, `AND`, `*`, `theme:`: typed, but no word to look for; not the whole corpus as if it matched
-        return SearchResult(query=text, total=0, hits=[], notice=no_words_notice(prepared.words))
+        # `(`, `"`, `AND`, `*`: typed, but no word to look for; not the whole corpus as if it matched
+        return SearchResult(query=text, total=0, hits=[], notice=unnamed or NO_WORDS)
     scored = has_text_terms(q)
     if not scored and q is not wq.NullQuery and not isinstance(q, wq.Every):
         # e.g. `-word` alone: what remains after the exclusion, in corpus order
@@ -825,10 +834,8 @@ def _search(
     terms = _as_words(positive_text_terms(q, _ExpandingReader(index, searcher))) if scored else frozenset()
     hits = _hits(_stored_page(index, searcher, docnums), scores, terms, index.pending_tags)
     suggestion = None
-    notice = ONLY_COMMON_WORDS_FILTERED if common_only else None
-    if total == 0 and _EMPTY_FILTER.search(prepared.words):  # `theme:` alone: no "did you mean: them:"
-        notice = no_words_notice(prepared.words)
-    elif total == 0 and prepared.words.strip() and not (as_you_type and _still_typing(text)):
+    notice = _notices(unnamed, ONLY_COMMON_WORDS_FILTERED if common_only else None)
+    if total == 0 and prepared.words.strip() and not (as_you_type and _still_typing(text)):
         suggestion = _did_you_mean(searcher, text, q, index)
     return SearchResult(query=text, total=total, hits=hits, suggestion=suggestion, notice=notice)
 
@@ -862,7 +869,8 @@ ONLY_COMMON_WORDS_FILTERED = "only common words were typed (not indexed): showin
 
 
 NO_WORDS = "no word in the query to search for"  # brackets, quotes, operators, * alone (fits 80 columns)
-_EMPTY_FILTER = re.compile(r"(?<![\w:])(themes?|source|kind):(?=\s|$)")
+# What each filter typed with no value needs, as its notice says it.
+_FILTER_VALUES = {"theme:": "theme:NAME", "themes:": "themes:NAME", "source:": "source:ID", "kind:": "kind:passage or kind:note"}
 
 
 def _no_word_to_look_for(q: wq.Query, prepared: Prepared) -> bool:
@@ -876,12 +884,20 @@ def _no_word_to_look_for(q: wq.Query, prepared: Prepared) -> bool:
 _SYMBOLS_AND_OPERATORS = re.compile(r"(?:[\W_]|\b(?:AND|OR|NOT)\b)*")
 
 
-def no_words_notice(words: str) -> str:
-    """Why a query with no searchable word finds nothing: a filter with no value, or only symbols."""
-    empty = _EMPTY_FILTER.search(words)
-    if empty:
-        return f"'{empty.group(0)}' needs a name: {empty.group(1)}:NAME"
-    return NO_WORDS
+def empty_filters_notice(empty_filters: list[str]) -> str | None:
+    """One line for the filters typed with no value (`source:`), which filter nothing:
+    "'source:' needs a name: source:ID"."""
+    named = list(dict.fromkeys(empty_filters))
+    if not named:
+        return None
+    needs = "needs a name" if len(named) == 1 else "need a name"
+    typed = ", ".join(f"'{name}'" for name in named)
+    return f"{typed} {needs}: {', '.join(_FILTER_VALUES[name] for name in named)}"
+
+
+def _notices(*notices: str | None) -> str | None:
+    """The notices that apply, on one line."""
+    return "; ".join(n for n in notices if n) or None
 
 
 def _only_common_words(words: str) -> bool:
