@@ -10,6 +10,7 @@ back to its plain words.
 from __future__ import annotations
 
 import codecs
+import os
 import re
 import threading
 from dataclasses import dataclass, field
@@ -1092,7 +1093,7 @@ def _did_you_mean(searcher, text: str, q: wq.Query, index: SearchIndex | None = 
             continue  # no word is that long; correcting it would take seconds (pasted junk)
         found = _closest_term(searcher, term, index)
         if found:
-            surface = _surface_word(searcher, found)
+            surface = _surface_word(searcher, found, term)
             if surface:
                 replacements[term] = surface
     if not replacements:
@@ -1133,41 +1134,75 @@ def _vocabulary(searcher, index: SearchIndex | None = None) -> list[list[str]]:
 
 
 def _closest_term(searcher, term: str, index: SearchIndex | None = None) -> str | None:
-    """The indexed word nearest to `term` (edit distance 1, or 2 for longer words), the more
-    frequent on a tie. rapidfuzz scans the vocabulary in C; Whoosh's corrector took a second."""
+    """The indexed word spelled nearest to `term` (edit distance 1, or 2 for longer words; a swap of
+    two neighbouring letters is one edit), the more frequent on a tie. rapidfuzz scans the
+    vocabulary in C; Whoosh's corrector took a second."""
     from rapidfuzz import process
     from rapidfuzz.distance import Levenshtein
 
-    maxdist = 1 if len(term) <= 4 else 2
-    distances: dict[str, int] = {}
+    maxdist = _max_edits(term)
+    close: set[str] = set()
     for words in _vocabulary(searcher, index):  # segment by segment: no merged list to build
-        for word, distance, _ in process.extract(term, words, scorer=Levenshtein.distance, score_cutoff=maxdist, limit=20):
-            distances[word] = distance
-    # The 20 nearest, alphabetically first on a tie, as one search of the merged vocabulary would find them.
-    close = sorted(distances.items(), key=lambda c: (c[1], c[0]))[:20]
+        close.update(word for word, _, _ in process.extract(term, words, scorer=Levenshtein.distance, score_cutoff=maxdist, limit=None))
+    # A swap is two edits to Levenshtein: the swapped spellings are looked up, not scanned for with
+    # a transposition-aware distance (half as fast again over the whole vocabulary).
+    reader = searcher.reader()
+    close.update(swapped for swapped in _swaps(term) if ("text", swapped) in reader)
     if not close:
         return None
-    return min(close, key=lambda c: (c[1], -searcher.doc_frequency("text", c[0]), c[0]))[0]
+    nearest = min(_spelling_distance(term, word) for word in close)
+    tied = sorted(word for word in close if _spelling_distance(term, word) == nearest)
+    return min(tied, key=lambda word: -searcher.doc_frequency("text", word))  # alphabetically first on a tie
+
+
+def _swaps(word: str) -> set[str]:
+    """`word` with two neighbouring letters swapped, each way it can be (`hoep`: `ohep`, `hepo`, `hope`)."""
+    return {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1) if word[i] != word[i + 1]}
+
+
+def _max_edits(word: str) -> int:
+    return 1 if len(word) <= 4 else 2
+
+
+@lru_cache(maxsize=4096)
+def _spelling_distance(typed: str, word: str) -> tuple[int, int, int]:
+    """How far `word` is spelled from `typed`, nearest first: the edits (a swap of two neighbouring
+    letters is one), then a swap before other edits, then the edits later in the word (a longer
+    common beginning: a slip of the finger is seldom on the first letters). For `hopw`, `hope`
+    (its last letter) is nearer than `how` (a letter gone from the middle)."""
+    from rapidfuzz.distance import OSA, Levenshtein
+
+    edits = OSA.distance(typed, word)
+    swapped = edits < Levenshtein.distance(typed, word)
+    common = len(os.path.commonprefix([typed, word]))
+    return edits, 0 if swapped else 1, -common
 
 
 def _plausible_spelling(typed: str, better: str) -> bool:
     """The correction is near the word as typed, not only its stem: `lies` (stem `li`) is not `his`
     (stem `hi`, one edit from `li`); the same distances as _closest_term's."""
-    from rapidfuzz.distance import Levenshtein
+    from rapidfuzz.distance import OSA
 
     typed = fold(typed.lower())  # accents folded: `soeurr` is one edit from `sœur` (`soeur`)
-    return Levenshtein.distance(typed, fold(better.lower())) <= (1 if len(typed) <= 4 else 2)
+    return OSA.distance(typed, fold(better.lower())) <= _max_edits(typed)
 
 
-def _surface_word(searcher, term: str) -> str | None:
-    """A word as it is written in the corpus whose index term is `term` (`hailsham` for `hailsham`)."""
+def _surface_word(searcher, term: str, typed: str | None = None) -> str | None:
+    """A word as it is written in the corpus whose index term is `term` (`hailsham` for `hailsham`):
+    of those in its first passages, the one spelled nearest to `typed` (`hope`, not `hoping`, for `hopw`)."""
     docnums = list(islice(searcher.docs_for_query(wq.Term("text", term)), 3))
+    forms: list[str] = []
     for docnum in docnums:
         text = searcher.stored_fields(docnum).get("text", "")
         for m in _TOKEN.finditer(text):
-            if analysed(m.group()) == term:
-                return m.group().lower()
-    return term
+            form = m.group().lower()
+            if form not in forms and analysed(m.group()) == term:
+                if typed is None:
+                    return form
+                forms.append(form)
+    if not forms:
+        return term
+    return min(forms, key=lambda form: _spelling_distance(typed, form))  # the first found on a tie
 
 
 def get_document(index: SearchIndex, doc_id: str) -> Hit | None:
