@@ -90,14 +90,16 @@ class Term:
 
 
 _FILTER = re.compile(r'(?<!\S)(?:(?:theme|themes|source|kind):(?:"[^"]*"|\S+)|untagged)(?!\S)', re.IGNORECASE)
+# A filter typed with no value (`source:`) is no word to find: search names it in its notice.
+_EMPTY_FILTER = re.compile(r"(?<!\S)(?:theme|themes|source|kind):(?!\S)", re.IGNORECASE)
 _AS_WRITTEN = re.compile(r'(?<!\S)(?:AND|OR|NOT)(?!\S)|(?<!\S)-\w|[*~()]|"')
 
 
 def read_term(term: str) -> Term:
     """Several plain words (quoted or not) are one phrase; one word is itself (its stem-mates
     too); the query language's operators, or quotes around part of it, search it as written."""
-    filters = " ".join(m.group() for m in _FILTER.finditer(term))
-    words = " ".join(_FILTER.sub(" ", term).split())
+    filters = " ".join(m.group() for pattern in (_FILTER, _EMPTY_FILTER) for m in pattern.finditer(term))
+    words = " ".join(_EMPTY_FILTER.sub(" ", _FILTER.sub(" ", term)).split())
     quoted = re.fullmatch(r'"([^"]*)"?', words)  # one phrase in quotes (the closing one may be missing)
     if quoted:
         words = " ".join(quoted.group(1).split())

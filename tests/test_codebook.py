@@ -160,6 +160,37 @@ def test_cli_theme_commands(cli, workspace_dir):
     assert code == 2 and "#rrggbb" in err
 
 
+CONTROL_NAMES = ["\x1b[31mHope", "Ho\tpe", "Two\nlines", "\u202eepoH", "Bell\x07", "Left\u200eright"]
+
+
+@pytest.mark.parametrize("name", CONTROL_NAMES)
+def test_a_theme_name_with_control_characters_is_refused_on_one_line(cli, workspace_dir, name):
+    ws = ["--workspace", workspace_dir]
+    before = (workspace_dir / "corpus" / "themes.yaml").read_text(encoding="utf-8")
+    for command in (["theme", "add", name], ["theme", "rename", "hope", name], ["theme", "rename", "hope", name, "--id", "wish"]):
+        code, out, err = cli(*command, *ws)
+        assert code == 2 and out == "", (command, out)
+        assert err.count("\n") == 1 and "may hold no control or bidirectional characters" in err, err
+        assert "\x1b" not in err and "\u202e" not in err and "\t" not in err  # the name is shown escaped
+    assert (workspace_dir / "corpus" / "themes.yaml").read_text(encoding="utf-8") == before
+
+
+def test_a_hand_edited_name_with_control_characters_still_loads_and_can_be_renamed(cli, workspace_dir):
+    """A codebook edited by hand keeps working: shown escaped, its id changed, renamed to a clean name."""
+    path = workspace_dir / "corpus" / "themes.yaml"
+    themes = read(path)
+    themes[0]["name"] = "\x1b[31mHo\u202epe"
+    path.write_text(yaml.safe_dump(themes, allow_unicode=True), encoding="utf-8")
+    ws = ["--workspace", workspace_dir]
+    code, out, err = cli("themes", *ws)
+    assert code == 0 and "\\x1b[31mHo\\u202epe" in out and "\x1b" not in out, err
+    code, out, err = cli("theme", "rename", "hope", "--id", "wish", *ws)  # the name stays as it is
+    assert code == 0, err
+    code, out, err = cli("theme", "rename", "wish", "Hope", *ws)
+    assert code == 0, err
+    assert (read(path)[0]["id"], read(path)[0]["name"]) == ("wish", "Hope")
+
+
 def test_theme_typed_in_the_query_includes_sub_themes_too(session):
     codebook.set_parent(session.store, "memory", "hope")
     session.sync()

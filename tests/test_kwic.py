@@ -166,3 +166,14 @@ def test_a_word_typed_without_accents_finds_them_and_one_with_them_only_itself(c
     assert matches("strasse") == ["Straße"] and matches("soeur") == ["sœur"]
     code, out, _ = cli("--workspace", ws, "kwic", "a la maison")
     assert "[à la maison]" in out and "[a la maison]" in out  # the brackets mark the original characters
+
+
+def test_a_filter_with_no_value_is_named_not_searched_as_a_word(cli, demo_workspace_dir):
+    """`Norfolk source:` lists Norfolk (not the phrase "Norfolk source", found nowhere) and says why
+    `source:` filtered nothing; `source:` alone finds nothing, as search says it."""
+    code, out, err = cli("--workspace", demo_workspace_dir, "kwic", "Norfolk source:")
+    lines = out.splitlines()
+    assert code == 0 and lines[0] != "0 occurrences in 0 passages", out
+    assert lines[1] == "'source:' needs a name: source:ID" and "[Norfolk]" in lines[2], out
+    code, out, err = cli("--workspace", demo_workspace_dir, "kwic", "source:")
+    assert code == 0 and out.splitlines() == ["0 occurrences in 0 passages", "'source:' needs a name: source:ID"], out

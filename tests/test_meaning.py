@@ -100,6 +100,13 @@ def test_bad_queries_get_an_answer_not_a_traceback(cli, ready_dir, query):
     json.loads(out)
 
 
+def test_a_filter_with_no_value_is_named_by_meaning_too(cli, ready_dir):
+    found = search(cli, ready_dir, "a storm at sea source:")
+    assert found["results"] and found["notice"] == "'source:' needs a name: source:ID"
+    alone = search(cli, ready_dir, "source:")
+    assert alone["total"] == 0 and alone["notice"] == "'source:' needs a name: source:ID"
+
+
 def test_embeddings_survive_a_reindex_and_an_edit_embeds_only_that_passage(cli, ready_dir):
     workspace_dir = ready_dir
     assert cli("--workspace", workspace_dir, "reindex")[0] == 0

@@ -169,6 +169,40 @@ def test_did_you_mean_offers_the_closest_word_the_corpus_has(session):
     assert session.search("lighthouse").suggestion is None
 
 
+@pytest.fixture
+def spellings(tmp_path):
+    """Words a typo is one slip from, the wrong one the more frequent: `how` beside `hope`, `hoop`
+    beside `hope`, `Kenlinn` beside `Kerlin`."""
+    ws = init_workspace(tmp_path / "spellings", empty=True)
+    texts = ["She held on to hope, and to Kerlin, the town by the sea."] + [
+        f"How the children rolled the hoop down the lane to Kenlinn, day {n}." for n in range(6)]
+    Store(ws).save_source(SourceFile(
+        Source("lane", "The Lane", "Us", "lane.txt", "2026-01-01T00:00:00+00:00"),
+        [Passage(f"ln-{n}", text, f"para {n}", "lane") for n, text in enumerate(texts)],
+    ))
+    session = Session.open(ws.root)
+    session.sync()
+    yield session
+    session.close()
+
+
+@pytest.mark.parametrize("typed, meant", [
+    ("hopw", "hope"),  # its last letter slipped, not `how` (a letter gone from the middle)
+    ("hoep", "hope"),  # two letters swapped, not `hoop` (one changed in the middle)
+    ("Kerlinn", "Kerlin"),  # one letter too many at the end, not `Kenlinn` (one changed near the start)
+    ("Kerlinn hopw", "Kerlin hope"),
+])
+def test_did_you_mean_prefers_the_nearer_spelling_to_the_more_frequent_word(spellings, typed, meant):
+    result = spellings.search(typed)
+    assert result.total == 0 and result.suggestion == meant
+    assert spellings.search(result.suggestion).hits[0].id == "ln-0"
+
+
+def test_did_you_mean_in_the_demo_corpus_offers_hope_for_hopw(cli, demo_workspace_dir):
+    code, out, _ = cli("--workspace", demo_workspace_dir, "search", "hopw")
+    assert code == 0 and out.splitlines()[:2] == ["0 results", "did you mean: hope"], out
+
+
 def test_cli_shows_the_suggestion_in_words_and_json(cli, workspace_dir):
     code, out, _ = cli("--workspace", workspace_dir, "search", "Hailsam")
     assert code == 0 and "did you mean: Hailsham" in out

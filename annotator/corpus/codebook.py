@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from annotator.errors import BadInput, NotFound
 from annotator.corpus.model import COLOR_RE, SLUG_RE, AnnotationFile, Theme, theme_slug
 from annotator.corpus.store import Store
+from annotator.textsafe import has_controls, show_line
 
 PALETTE = ["#e06c75", "#98c379", "#61afef", "#e5c07b", "#c678dd", "#56b6c2", "#d19a66", "#be5046", "#7ec699"]
 
@@ -121,7 +122,7 @@ def add_theme(
     name = name.strip()
     if not name:
         raise BadInput("a theme needs a name")
-    _check_name_length(name)
+    _check_name(name)
     with store.locked():
         themes = store.themes()
         new_id = theme_id or theme_slug(name)
@@ -144,7 +145,14 @@ def add_theme(
 MAX_NAME_CHARS = 80
 
 
-def _check_name_length(name: str) -> None:
+def _check_name(name: str) -> None:
+    """A name typed for a theme (added or renamed): printable on one line, and not too long. A name
+    already in a hand-edited codebook is not checked: it loads, shown escaped."""
+    if has_controls(name):
+        raise BadInput(
+            f"theme name '{show_line(name[:MAX_NAME_CHARS])}' may hold no control or bidirectional characters "
+            "(tabs, line breaks, escapes, direction overrides)"
+        )
     if len(name) > MAX_NAME_CHARS:
         raise BadInput(
             f"a theme name can have at most {MAX_NAME_CHARS} characters (this one has {len(name)}); "
@@ -195,7 +203,7 @@ def rename_theme(store: Store, theme_id: str, new_name: str | None = None, new_i
         theme = find_theme(themes, theme_id)
         name = (new_name or "").strip() or theme.name
         if name != theme.name:
-            _check_name_length(name)
+            _check_name(name)
         if name.casefold() != theme.name.casefold() and any(t.name.casefold() == name.casefold() for t in themes):
             raise BadInput(f"a theme named '{name}' already exists")
         if not new_id or new_id == theme_id:

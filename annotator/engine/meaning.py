@@ -640,4 +640,4 @@ def search(index, text: str, *, embedder=None, why_not: str = "", themes=(), sou
         if hit.id in best and not hit.matches:
             hit.matches = [best[hit.id]]
     return MeaningResult(query=text, total=len(fused), hits=hits, notices=words.notices,
-                         coverage=ranking.coverage, sentences=best)
+                         notice=word_search.empty_filters_notice(prepared.empty_filters), coverage=ranking.coverage, sentences=best)

@@ -10,6 +10,7 @@ back to its plain words.
 from __future__ import annotations
 
 import codecs
+import os
 import re
 import threading
 from dataclasses import dataclass, field
@@ -47,6 +48,8 @@ AS_YOU_TYPE_MIN_PART = 2
 
 # Filters a user may type among the words: `theme:hope`, `source:book-1`, `kind:note`, `untagged`.
 _FILTER_TOKEN = re.compile(r"^(theme|themes|source|kind):(\S+)$", re.IGNORECASE)
+# ...and one typed with no value (`source:`): not a word to search, but a filter still to be named.
+_EMPTY_FILTER_TOKEN = re.compile(r"^(theme|themes|source|kind):$", re.IGNORECASE)
 # The words of a text as Whoosh's RegexTokenizer finds them (its default expression).
 _TOKEN = re.compile(r"\w+(\.?\w+)*", re.UNICODE)
 _ANALYSED_CACHE_LIMIT = 200_000
@@ -62,6 +65,7 @@ class Prepared:
     sources: list[str] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)
     untagged: bool = False
+    empty_filters: list[str] = field(default_factory=list)  # `source:` typed with no value, lowercased
     typing: str = ""  # the unfinished last word, lowercased, when it also matches as a prefix
     typing_exact: str = ""  # that word as itself (Whoosh syntax): it ranks above its completions
 
@@ -86,6 +90,8 @@ def prepare(text: str, *, as_you_type: bool = False) -> Prepared:
         match = _FILTER_TOKEN.match(bare)
         if bare.lower() == "untagged":
             prepared.untagged = True
+        elif _EMPTY_FILTER_TOKEN.match(bare):
+            prepared.empty_filters.append(bare.lower())
         elif match:
             name, value = match.group(1).lower(), match.group(2)
             if name.startswith("theme"):
@@ -812,11 +818,15 @@ def _search(
     restrict = _combined_filter(prepared, themes, source, untagged, kind)
     # A kind filter alone (the TUI always sends one) does not narrow enough to list: the words find nothing.
     narrowed = any((themes, source, untagged, prepared.themes, prepared.sources, prepared.untagged))
+    unnamed = empty_filters_notice(prepared.empty_filters)  # `source:`: said, whatever else was typed
     if common_only and not narrowed:  # not every passage of the corpus (or every note), from its first
-        return SearchResult(query=text, total=0, hits=[], notice=ONLY_COMMON_WORDS)
+        return SearchResult(query=text, total=0, hits=[], notice=_notices(unnamed, ONLY_COMMON_WORDS))
+    if unnamed and not prepared.words.strip() and not narrowed and not prepared.kinds:
+        # `theme:` alone: nothing to look for, not the whole corpus as an empty query lists it
+        return SearchResult(query=text, total=0, hits=[], notice=unnamed)
     if _no_word_to_look_for(q, prepared) and not common_only and not narrowed:
-        # `(`, `"`, `AND`, `*`, `theme:`: typed, but no word to look for; not the whole corpus as if it matched
-        return SearchResult(query=text, total=0, hits=[], notice=no_words_notice(prepared.words))
+        # `(`, `"`, `AND`, `*`: typed, but no word to look for; not the whole corpus as if it matched
+        return SearchResult(query=text, total=0, hits=[], notice=unnamed or NO_WORDS)
     scored = has_text_terms(q)
     if not scored and q is not wq.NullQuery and not isinstance(q, wq.Every):
         # e.g. `-word` alone: what remains after the exclusion, in corpus order
@@ -825,10 +835,8 @@ def _search(
     terms = _as_words(positive_text_terms(q, _ExpandingReader(index, searcher))) if scored else frozenset()
     hits = _hits(_stored_page(index, searcher, docnums), scores, terms, index.pending_tags)
     suggestion = None
-    notice = ONLY_COMMON_WORDS_FILTERED if common_only else None
-    if total == 0 and _EMPTY_FILTER.search(prepared.words):  # `theme:` alone: no "did you mean: them:"
-        notice = no_words_notice(prepared.words)
-    elif total == 0 and prepared.words.strip() and not (as_you_type and _still_typing(text)):
+    notice = _notices(unnamed, ONLY_COMMON_WORDS_FILTERED if common_only else None)
+    if total == 0 and prepared.words.strip() and not (as_you_type and _still_typing(text)):
         suggestion = _did_you_mean(searcher, text, q, index)
     return SearchResult(query=text, total=total, hits=hits, suggestion=suggestion, notice=notice)
 
@@ -862,7 +870,8 @@ ONLY_COMMON_WORDS_FILTERED = "only common words were typed (not indexed): showin
 
 
 NO_WORDS = "no word in the query to search for"  # brackets, quotes, operators, * alone (fits 80 columns)
-_EMPTY_FILTER = re.compile(r"(?<![\w:])(themes?|source|kind):(?=\s|$)")
+# What each filter typed with no value needs, as its notice says it.
+_FILTER_VALUES = {"theme:": "theme:NAME", "themes:": "themes:NAME", "source:": "source:ID", "kind:": "kind:passage or kind:note"}
 
 
 def _no_word_to_look_for(q: wq.Query, prepared: Prepared) -> bool:
@@ -876,12 +885,20 @@ def _no_word_to_look_for(q: wq.Query, prepared: Prepared) -> bool:
 _SYMBOLS_AND_OPERATORS = re.compile(r"(?:[\W_]|\b(?:AND|OR|NOT)\b)*")
 
 
-def no_words_notice(words: str) -> str:
-    """Why a query with no searchable word finds nothing: a filter with no value, or only symbols."""
-    empty = _EMPTY_FILTER.search(words)
-    if empty:
-        return f"'{empty.group(0)}' needs a name: {empty.group(1)}:NAME"
-    return NO_WORDS
+def empty_filters_notice(empty_filters: list[str]) -> str | None:
+    """One line for the filters typed with no value (`source:`), which filter nothing:
+    "'source:' needs a name: source:ID"."""
+    named = list(dict.fromkeys(empty_filters))
+    if not named:
+        return None
+    needs = "needs a name" if len(named) == 1 else "need a name"
+    typed = ", ".join(f"'{name}'" for name in named)
+    return f"{typed} {needs}: {', '.join(_FILTER_VALUES[name] for name in named)}"
+
+
+def _notices(*notices: str | None) -> str | None:
+    """The notices that apply, on one line."""
+    return "; ".join(n for n in notices if n) or None
 
 
 def _only_common_words(words: str) -> bool:
@@ -1076,7 +1093,7 @@ def _did_you_mean(searcher, text: str, q: wq.Query, index: SearchIndex | None = 
             continue  # no word is that long; correcting it would take seconds (pasted junk)
         found = _closest_term(searcher, term, index)
         if found:
-            surface = _surface_word(searcher, found)
+            surface = _surface_word(searcher, found, term)
             if surface:
                 replacements[term] = surface
     if not replacements:
@@ -1117,41 +1134,75 @@ def _vocabulary(searcher, index: SearchIndex | None = None) -> list[list[str]]:
 
 
 def _closest_term(searcher, term: str, index: SearchIndex | None = None) -> str | None:
-    """The indexed word nearest to `term` (edit distance 1, or 2 for longer words), the more
-    frequent on a tie. rapidfuzz scans the vocabulary in C; Whoosh's corrector took a second."""
+    """The indexed word spelled nearest to `term` (edit distance 1, or 2 for longer words; a swap of
+    two neighbouring letters is one edit), the more frequent on a tie. rapidfuzz scans the
+    vocabulary in C; Whoosh's corrector took a second."""
     from rapidfuzz import process
     from rapidfuzz.distance import Levenshtein
 
-    maxdist = 1 if len(term) <= 4 else 2
-    distances: dict[str, int] = {}
+    maxdist = _max_edits(term)
+    close: set[str] = set()
     for words in _vocabulary(searcher, index):  # segment by segment: no merged list to build
-        for word, distance, _ in process.extract(term, words, scorer=Levenshtein.distance, score_cutoff=maxdist, limit=20):
-            distances[word] = distance
-    # The 20 nearest, alphabetically first on a tie, as one search of the merged vocabulary would find them.
-    close = sorted(distances.items(), key=lambda c: (c[1], c[0]))[:20]
+        close.update(word for word, _, _ in process.extract(term, words, scorer=Levenshtein.distance, score_cutoff=maxdist, limit=None))
+    # A swap is two edits to Levenshtein: the swapped spellings are looked up, not scanned for with
+    # a transposition-aware distance (half as fast again over the whole vocabulary).
+    reader = searcher.reader()
+    close.update(swapped for swapped in _swaps(term) if ("text", swapped) in reader)
     if not close:
         return None
-    return min(close, key=lambda c: (c[1], -searcher.doc_frequency("text", c[0]), c[0]))[0]
+    nearest = min(_spelling_distance(term, word) for word in close)
+    tied = sorted(word for word in close if _spelling_distance(term, word) == nearest)
+    return min(tied, key=lambda word: -searcher.doc_frequency("text", word))  # alphabetically first on a tie
+
+
+def _swaps(word: str) -> set[str]:
+    """`word` with two neighbouring letters swapped, each way it can be (`hoep`: `ohep`, `hepo`, `hope`)."""
+    return {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1) if word[i] != word[i + 1]}
+
+
+def _max_edits(word: str) -> int:
+    return 1 if len(word) <= 4 else 2
+
+
+@lru_cache(maxsize=4096)
+def _spelling_distance(typed: str, word: str) -> tuple[int, int, int]:
+    """How far `word` is spelled from `typed`, nearest first: the edits (a swap of two neighbouring
+    letters is one), then a swap before other edits, then the edits later in the word (a longer
+    common beginning: a slip of the finger is seldom on the first letters). For `hopw`, `hope`
+    (its last letter) is nearer than `how` (a letter gone from the middle)."""
+    from rapidfuzz.distance import OSA, Levenshtein
+
+    edits = OSA.distance(typed, word)
+    swapped = edits < Levenshtein.distance(typed, word)
+    common = len(os.path.commonprefix([typed, word]))
+    return edits, 0 if swapped else 1, -common
 
 
 def _plausible_spelling(typed: str, better: str) -> bool:
     """The correction is near the word as typed, not only its stem: `lies` (stem `li`) is not `his`
     (stem `hi`, one edit from `li`); the same distances as _closest_term's."""
-    from rapidfuzz.distance import Levenshtein
+    from rapidfuzz.distance import OSA
 
     typed = fold(typed.lower())  # accents folded: `soeurr` is one edit from `sœur` (`soeur`)
-    return Levenshtein.distance(typed, fold(better.lower())) <= (1 if len(typed) <= 4 else 2)
+    return OSA.distance(typed, fold(better.lower())) <= _max_edits(typed)
 
 
-def _surface_word(searcher, term: str) -> str | None:
-    """A word as it is written in the corpus whose index term is `term` (`hailsham` for `hailsham`)."""
+def _surface_word(searcher, term: str, typed: str | None = None) -> str | None:
+    """A word as it is written in the corpus whose index term is `term` (`hailsham` for `hailsham`):
+    of those in its first passages, the one spelled nearest to `typed` (`hope`, not `hoping`, for `hopw`)."""
     docnums = list(islice(searcher.docs_for_query(wq.Term("text", term)), 3))
+    forms: list[str] = []
     for docnum in docnums:
         text = searcher.stored_fields(docnum).get("text", "")
         for m in _TOKEN.finditer(text):
-            if analysed(m.group()) == term:
-                return m.group().lower()
-    return term
+            form = m.group().lower()
+            if form not in forms and analysed(m.group()) == term:
+                if typed is None:
+                    return form
+                forms.append(form)
+    if not forms:
+        return term
+    return min(forms, key=lambda form: _spelling_distance(typed, form))  # the first found on a tie
 
 
 def get_document(index: SearchIndex, doc_id: str) -> Hit | None:

@@ -61,6 +61,15 @@ async def test_filters_typed_in_the_query(app, query, expected):
             assert result_ids(app) == expected
 
 
+async def test_a_filter_typed_with_no_value_is_named_in_the_counter(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await type_query(app, pilot, "lighthouse")
+        found = result_ids(app)
+        await type_query(app, pilot, " source:")
+        assert result_ids(app) == found and counter(app).endswith(" — 'source:' needs a name: source:ID")
+
+
 async def test_untagged_filter_leaves_tagged_passages_out(app):
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)

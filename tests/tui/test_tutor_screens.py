@@ -172,6 +172,26 @@ def test_codebook_add_and_merge_from_the_palette(demo_session):
     run(steps, demo_session)
 
 
+def test_a_theme_name_with_control_characters_is_refused_in_the_codebook_dialogs(demo_session):
+    before = [(t.id, t.name) for t in demo_session.themes()]
+
+    def refusals(app) -> list[str]:
+        return [str(n.message) for n in app._notifications if "may hold no control" in str(n.message)]
+
+    async def steps(app, pilot):
+        await palette(app, pilot, "add a")
+        await type_into(app, pilot, "\u202eepoH")
+        await wait_until(app, pilot, lambda: len(refusals(app)) == 1, "the refusal")
+        await palette(app, pilot, "rename a")
+        await type_into(app, pilot, "Hope")
+        await type_into(app, pilot, "\x1b[31mHope")
+        await wait_until(app, pilot, lambda: len(refusals(app)) == 2, "the refusal")
+        assert all("\n" not in line and "\x1b" not in line and "\u202e" not in line for line in refusals(app))
+        assert [(t.id, t.name) for t in demo_session.themes()] == before
+
+    run(steps, demo_session)
+
+
 def test_deleting_a_tagged_theme_asks_first(demo_session):
     async def steps(app, pilot):
         await palette(app, pilot, "delete a")
