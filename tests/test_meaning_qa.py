@@ -3,6 +3,7 @@ broken model, a damaged or crafted embedding cache (issue 19's "bad input")."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -56,3 +57,56 @@ def test_a_truncated_model_file_leaves_search_on_words_and_status_says_why(works
     assert found.stdout.splitlines()[0].startswith("by words only: the model could not be loaded")
     assert "lh-002" in found.stdout
     assert "Traceback" not in found.stderr
+
+
+@pytest.fixture(scope="module")
+def embedded(tmp_path_factory):
+    """The lighthouse passages' embeddings, made once for this module."""
+    from annotator.session import Session
+    from tests.conftest import FIXTURES
+
+    folder = tmp_path_factory.mktemp("embedded") / "ws"
+    shutil.copytree(FIXTURES / "workspace", folder)
+    session = Session.open(folder)
+    session.sync()
+    session.embed_passages()
+    session.close()
+    return folder / "index" / "meaning"
+
+
+@pytest.fixture
+def ready_dir(workspace_dir, embedded):
+    """The lighthouse workspace with its passages embedded already."""
+    shutil.copytree(embedded, workspace_dir / "index" / "meaning")
+    return workspace_dir
+
+
+def search(cli, workspace_dir, *query):
+    code, out, err = cli("--workspace", workspace_dir, "search", "--meaning", "--json", "--limit", "50", "--", *query)
+    assert code == 0, err
+    return json.loads(out)
+
+
+@pytest.mark.parametrize("query", [
+    "no mail comes any more, and she waits on the pier for every delivery -letters",
+    "no mail comes any more, and she waits on the pier for every delivery NOT letters",
+])
+def test_a_minus_word_leaves_its_passages_out_of_a_search_by_meaning(cli, ready_dir, query):
+    # Before: the meaning ranking ignored the exclusion (and embedded "-letters" as a word wanted):
+    # lh-007, "Then the letters stop", came first.
+    found = search(cli, ready_dir, query)
+    assert found["results"], found
+    assert not [r["id"] for r in found["results"] if "letter" in r["text"].lower()]
+
+
+@pytest.mark.parametrize(("query", "notice"), [
+    ("theme:", "'theme:' needs a name: theme:NAME"),
+    ('"  AND', "no word in the query to search for"),
+    ("* ( )", "no word in the query to search for"),
+])
+def test_a_query_with_no_word_gets_the_word_search_notice_not_a_ranking_of_nothing(cli, ready_dir, query, notice):
+    # Before: the model embedded `theme:` or `" AND` and every passage came back ranked by it, without a word.
+    found = search(cli, ready_dir, query)
+    assert found["results"] == [] and found["notice"] == notice
+    code, out, _ = cli("--workspace", ready_dir, "search", "--meaning", "--", query)
+    assert code == 0 and notice in out.splitlines()

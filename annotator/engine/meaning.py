@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import threading
 import weakref
 from dataclasses import dataclass, field
@@ -569,6 +570,41 @@ class MeaningResult(SearchResult):
         return data
 
 
+_NEGATED = re.compile(r'(?:(?<![\w-])-|\bNOT\s+)(?:"[^"]*"?|\([^)]*\)?|\S+)', re.UNICODE)
+# operators, fuzzy and prefix marks, quotes, brackets, a filter with no value (`theme:` being typed)
+_SYNTAX = re.compile(r'\b(?:AND|OR|NOT)\b|~\d*(?:\.\d+)?|[*"()^]|(?<![\w:])(?i:themes?|source|kind):(?=\s|$)', re.UNICODE)
+
+
+def meaning_words(words: str) -> str:
+    """What the model reads of a query (its filters already taken out): the words it asks for, not
+    those it excludes (`-word`, `NOT "a phrase"`: embedded, they would draw the ranking towards what
+    was excluded) nor its syntax (AND, OR, quotes, `*`, `~`); '' when no word is left."""
+    kept = " ".join(_SYNTAX.sub(" ", _NEGATED.sub(" ", words)).split())
+    return kept if re.search(r"\w", kept) else ""
+
+
+def excluded_docs(searcher, words: str, sources=()) -> set[int]:
+    """The documents holding what the query excludes at its top level (`silence -nobody`, `NOT word`)."""
+    from whoosh import query as wq
+
+    from annotator.engine import search as word_search
+    from annotator.engine.analysis import query_languages
+
+    if not words.strip() or ("-" not in words and "NOT" not in words):
+        return set()
+    with query_languages(word_search.searched_languages(searcher, list(sources))):
+        q = word_search._parse_words(words, searcher.schema)
+    negated = []
+    for node in [q, *(q.subqueries if isinstance(q, wq.And) else ())]:
+        if isinstance(node, wq.AndNot):
+            negated.append(node.b)
+        elif isinstance(node, wq.Not):
+            negated.append(node.query)
+    if not negated:
+        return set()
+    return set(searcher.docs_for_query(negated[0] if len(negated) == 1 else wq.Or(negated)))
+
+
 def search(index, text: str, *, embedder=None, why_not: str = "", themes=(), source: str | None = None,
            untagged: bool = False, limit: int = 20, progress: Callable[[int, int], None] | None = None,
            fill_missing: bool = True, sentences: int = SENTENCE_RESULTS) -> MeaningResult:
@@ -580,7 +616,7 @@ def search(index, text: str, *, embedder=None, why_not: str = "", themes=(), sou
     from annotator.engine import search as word_search
 
     prepared = word_search.prepare(text)
-    meaning_text = emb.clean(prepared.words)
+    meaning_text = emb.clean(meaning_words(prepared.words))
     # The query's embedding (the model's C engine lets go of the GIL) runs while the words are searched.
     query_vector = _embedding_query(embedder, meaning_text) if embedder is not None and meaning_text else None
     words = word_search.search(index, text, themes=themes, source=source, untagged=untagged, kind="passage", limit=max(WORD_CANDIDATES, limit))
@@ -597,6 +633,9 @@ def search(index, text: str, *, embedder=None, why_not: str = "", themes=(), sou
     query_vector = _query_vector(query_vector, embedder, meaning_text)
     restrict = word_search._combined_filter(prepared, themes, source, untagged, None)
     allowed = set(searcher.docs_for_query(restrict)) if restrict is not None else None
+    excluded = excluded_docs(searcher, prepared.words, word_search._sources_searched(text, source))
+    if excluded:  # `-word`, `NOT word`: passages holding it are left out by meaning as by words
+        allowed = (allowed if allowed is not None else set(passages(searcher).docnums.tolist())) - excluded
     ranking = rank(searcher, store, query_vector, allowed)
     fused = fuse([h.id for h in words.hits], ranking, word_shares(prepared.words, words.hits))
     by_id = {h.id: h for h in words.hits}
