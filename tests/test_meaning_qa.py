@@ -110,3 +110,19 @@ def test_a_query_with_no_word_gets_the_word_search_notice_not_a_ranking_of_nothi
     assert found["results"] == [] and found["notice"] == notice
     code, out, _ = cli("--workspace", ready_dir, "search", "--meaning", "--", query)
     assert code == 0 and notice in out.splitlines()
+
+
+def test_a_damaged_line_in_the_keys_file_does_not_shift_vectors_onto_other_passages(cli, ready_dir):
+    # Row n of the matrix is line n of the keys file. Before: a damaged line was skipped, every later
+    # key took the row before its own, and passages were ranked with other passages' vectors.
+    query = "no mail comes any more, and she waits on the pier for every delivery"
+    before = {r["id"]: r["similarity"] for r in search(cli, ready_dir, query)["results"]}
+    [keys] = (ready_dir / "index" / "meaning").glob("*.keys")
+    lines = keys.read_text().split("\n")
+    lines[1] = lines[1][:30]
+    keys.write_text("\n".join(lines))
+    found = search(cli, ready_dir, query)
+    assert found["coverage"] == {"embedded": 12, "total": 12}  # the rows after it embedded again
+    after = {r["id"]: r["similarity"] for r in found["results"]}
+    assert after.keys() == before.keys()
+    assert all(abs(after[k] - before[k]) < 1e-3 for k in before), (before, after)

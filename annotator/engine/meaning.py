@@ -22,6 +22,7 @@ import re
 import threading
 import weakref
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -99,8 +100,7 @@ class VectorStore:
                 size = self.vectors_path.stat().st_size if self.vectors_path.exists() else 0
             except OSError:
                 raw, size = b"", 0
-            lines = raw.split(b"\n")
-            keys = [line.decode("ascii", "replace") for line in lines[:-1] if len(line) == 40]
+            keys = _well_formed_keys(raw)
             count = min(len(keys), size // (self.dim * 4))
             self.rows = {k: i for i, k in enumerate(keys[:count])}
             self._count = count
@@ -246,6 +246,29 @@ class VectorStore:
             os.truncate(self.vectors_path, count * self.dim * 4)
         if self.keys_path.exists() and self.keys_path.stat().st_size != count * 41:
             os.truncate(self.keys_path, count * 41)
+
+
+def _well_formed_keys(raw: bytes) -> list[str]:
+    """The keys up to the first line that is not one (40 hex digits and a newline): row n is line n,
+    so a damaged line must not shift the rows after it onto other passages (they are embedded again)."""
+    import numpy as np
+
+    lines = len(raw) // 41
+    block = np.frombuffer(raw, dtype=np.uint8, count=lines * 41).reshape(lines, 41)
+    good = (block[:, 40] == ord("\n")) & _hex_digits()[block[:, :40]].all(axis=1)
+    bad = np.flatnonzero(~good)
+    kept = int(bad[0]) if len(bad) else lines
+    return raw[: kept * 41].decode("ascii").split("\n")[:kept]
+
+
+@lru_cache(maxsize=1)
+def _hex_digits():
+    """A 256-entry table: which bytes are lowercase hex digits."""
+    import numpy as np
+
+    table = np.zeros(256, dtype=bool)
+    table[np.frombuffer(b"0123456789abcdef", dtype=np.uint8)] = True
+    return table
 
 
 @dataclass
