@@ -126,3 +126,19 @@ def test_a_damaged_line_in_the_keys_file_does_not_shift_vectors_onto_other_passa
     after = {r["id"]: r["similarity"] for r in found["results"]}
     assert after.keys() == before.keys()
     assert all(abs(after[k] - before[k]) < 1e-3 for k in before), (before, after)
+
+
+def test_damaged_vectors_in_the_cache_are_left_out_and_the_json_stays_json(cli, ready_dir):
+    # Before: a NaN row ranked anywhere and printed `"similarity": NaN`, which no JSON parser but
+    # Python's reads (and NumPy warned on stderr).
+    import numpy as np
+
+    [vectors] = (ready_dir / "index" / "meaning").glob("*.f32")
+    matrix = np.fromfile(vectors, dtype=np.float32).reshape(-1, 384)
+    matrix[:3] = np.nan
+    matrix[3] = 1e30
+    matrix.tofile(vectors)
+    code, out, err = cli("--workspace", ready_dir, "search", "--meaning", "--json", "a storm at sea")
+    assert code == 0 and "Warning" not in err
+    data = json.loads(out, parse_constant=lambda name: pytest.fail(f"{name} in --json"))
+    assert data["results"] and all(-1.01 <= r["similarity"] <= 1.01 for r in data["results"] if r["similarity"] is not None)

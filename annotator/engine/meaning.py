@@ -62,6 +62,7 @@ APPROX_FROM = 20_000
 REDUCED_DIMS = 128
 RERANK = 2_000
 BASIS_SAMPLE = 20_000  # vectors the principal axes are found from
+SOUND_COSINE = 1.01  # a cosine beyond this (or NaN) comes from a damaged row of the cache: not ranked
 
 
 def text_key(text: str) -> str:
@@ -408,13 +409,21 @@ def rank(searcher, store: VectorStore, query_vector, allowed: set[int] | None = 
         return MeaningRanking([], [], [], cover)
     query_vector = np.asarray(query_vector, dtype=np.float32)
     projected = store.reduced(wait=False) if len(rows) >= APPROX_FROM else None
-    if projected is not None:
-        positions, sims = _two_passes(found, store, rows, embedded, query_vector, limit)
-    else:
-        positions = np.flatnonzero(embedded)
-        # a big store's vectors read once, not kept mapped: its projections are being made to stand in
-        whole = store.product(query_vector) if len(rows) >= APPROX_FROM else store.matrix() @ query_vector
-        sims = np.asarray(whole, dtype=np.float32)[rows[embedded]]
+    with np.errstate(invalid="ignore", over="ignore"):  # a damaged row (NaN, inf) is dropped below
+        if projected is not None:
+            positions, sims = _two_passes(found, store, rows, embedded, query_vector, limit)
+        else:
+            positions = np.flatnonzero(embedded)
+            # a big store's vectors read once, not kept mapped: its projections are being made to stand in
+            whole = store.product(query_vector) if len(rows) >= APPROX_FROM else store.matrix() @ query_vector
+            sims = np.asarray(whole, dtype=np.float32)[rows[embedded]]
+    # Unit vectors have cosines in [-1, 1]: a row of the cache that gives anything else is damaged
+    # (a NaN would print as NaN in --json, which is no JSON, and sort anywhere).
+    sound = np.isfinite(sims) & (np.abs(sims) <= SOUND_COSINE)
+    if not sound.all():
+        positions, sims = positions[sound], sims[sound]
+    if not len(sims):
+        return MeaningRanking([], [], [], cover)
     top = min(limit, len(sims))
     best = np.argpartition(-sims, top - 1)[:top]
     best = best[np.argsort(-sims[best], kind="stable")]
@@ -509,11 +518,15 @@ def fuse(word_ids: list[str], meaning: MeaningRanking, shares: list[float] | Non
 
 def best_sentence(store: VectorStore, embedder, text: str, query_vector) -> list[int] | None:
     """[start, end] of the passage's sentence nearest the query (None for a one-sentence passage)."""
+    import numpy as np
+
     spans = sentence_spans(text)
     if len(spans) < 2:
         return list(spans[0]) if spans else None
     vectors = embed_texts(store, embedder, [text[s:e] for s, e in spans])
-    return list(spans[int((vectors @ query_vector).argmax())])
+    with np.errstate(invalid="ignore", over="ignore"):
+        sims = np.nan_to_num(vectors @ query_vector, nan=-np.inf)
+    return list(spans[int(sims.argmax())])
 
 
 def sentence_spans(text: str, limit: int = MAX_SENTENCES) -> list[tuple[int, int]]:
