@@ -142,3 +142,23 @@ def test_damaged_vectors_in_the_cache_are_left_out_and_the_json_stays_json(cli, 
     assert code == 0 and "Warning" not in err
     data = json.loads(out, parse_constant=lambda name: pytest.fail(f"{name} in --json"))
     assert data["results"] and all(-1.01 <= r["similarity"] <= 1.01 for r in data["results"] if r["similarity"] is not None)
+
+
+def test_a_crafted_npz_cache_in_the_index_is_never_read(cli, ready_dir, monkeypatch):
+    # Before: `suggest` loaded index/embeddings-e5-small-q4.npz (an older cache it no longer used):
+    # 1.4 MB of deflated zeros there made it allocate 1.5 GB; a bigger one, whatever the machine has.
+    import numpy as np
+
+    from annotator.engine import semantic
+
+    assert cli("--workspace", ready_dir, "search", "storm")[0] == 0  # the index built (a rebuild clears index/)
+    crafted = ready_dir / "index" / semantic.CACHE_FILE
+    np.savez_compressed(crafted, keys=np.array(["a" * 40], dtype="U40"), vectors=np.zeros((1000, 384), np.float32))
+    opened = []
+    real_load = np.load
+    monkeypatch.setattr(np, "load", lambda file, *a, **k: opened.append(str(file)) or real_load(file, *a, **k))
+    semantic._caches.clear()
+    code, out, err = cli("--workspace", ready_dir, "suggest", "lh-010", "--json")
+    assert code == 0, err
+    assert json.loads(out)["suggestions"]
+    assert str(crafted) not in opened

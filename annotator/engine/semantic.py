@@ -82,18 +82,8 @@ class EmbeddingCache:
         self._vectors: dict[str, object] = {}
         self._dirty = False
         self._lock = threading.Lock()
-        self._load()
-
-    def _load(self) -> None:
-        if self.path is None or not self.path.exists():
-            return
-        import numpy as np
-
-        try:
-            with np.load(self.path, allow_pickle=False) as data:
-                self._vectors = dict(zip(data["keys"].tolist(), data["vectors"]))
-        except Exception:  # a damaged cache is only a cache: start again
-            self._vectors = {}
+        # A workspace's vectors are the rows of annotator.engine.meaning's matrix: a file left at
+        # `path` (an older cache, or one crafted: a small zip can inflate to gigabytes) is never read.
 
     def embed(self, texts: list[str]):
         """A matrix of unit vectors, one row per text, computing only the ones not seen before."""
