@@ -162,3 +162,30 @@ def test_a_crafted_npz_cache_in_the_index_is_never_read(cli, ready_dir, monkeypa
     assert code == 0, err
     assert json.loads(out)["suggestions"]
     assert str(crafted) not in opened
+
+
+def _reading_note_score(workspace_dir, note: str) -> float:
+    """What a theme "Author" with this note scores for nlmg-008 among the demo's themes."""
+    from annotator.corpus.model import Theme
+    from annotator.session import Session
+
+    session = Session.open(workspace_dir)
+    themes = [t for t in session.themes() if t.id != "reading"]
+    session.store.save_themes([*themes, Theme("reading", "Author", note)])
+    session.sync()
+    found = session.suggest("nlmg-008", limit=20, wait=True)
+    session.close()
+    return next(s.score for s in found if s.theme == "reading")
+
+
+@pytest.mark.parametrize("note", ["Never Let Me Go.", "Judy Bridgewater.", "Kazuo Ishiguro wrote Never Let Me Go."])
+def test_a_note_naming_only_the_work_or_a_name_does_not_steer_a_suggestion(demo_workspace_dir, note):
+    # nlmg-008: Kathy's Judy Bridgewater tape, the song "Never Let Me Go". Before: a theme whose note
+    # was only the title (or the singer's name) scored 0.77 (0.79) there, "strong", where the same
+    # theme with no note scores 0.31: the names, masked as "someone" in the note and in the passage
+    # alike, matched each other.
+    from annotator.suggestions import POSSIBLE
+
+    empty = _reading_note_score(demo_workspace_dir, "")
+    named = _reading_note_score(demo_workspace_dir, note)
+    assert named <= empty + POSSIBLE / 2, (named, empty)
