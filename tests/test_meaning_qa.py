@@ -189,3 +189,24 @@ def test_a_note_naming_only_the_work_or_a_name_does_not_steer_a_suggestion(demo_
     empty = _reading_note_score(demo_workspace_dir, "")
     named = _reading_note_score(demo_workspace_dir, note)
     assert named <= empty + POSSIBLE / 2, (named, empty)
+
+
+RANKS = {"word_rank", "meaning_rank", "similarity", "sentence"}
+
+
+def test_every_result_has_the_rank_keys_by_words_only_and_while_blind(cli, ready_dir, monkeypatch):
+    # Before: without the model (and while blind coding, whose copies of the hits lost them) a
+    # result had no word_rank, meaning_rank or similarity: a script reading them broke.
+    query = "no mail comes any more, and she waits on the pier for every delivery"
+    (ready_dir / "corpus" / "annotations" / "bob.yaml").write_text(
+        "annotator: bob\ntags:\n  - passage: lh-007\n    theme: memory\n    at: '2026-11-21T09:00:00+00:00'\n")
+    assert cli("--workspace", ready_dir, "config", "blind", "on")[0] == 0
+    blind = search(cli, ready_dir, query, "--as", "bob")["results"]
+    assert blind and all(RANKS <= set(r) for r in blind)
+    assert blind[0]["meaning_rank"] == 1 and blind[0]["similarity"] > 0.5
+    assert cli("--workspace", ready_dir, "config", "blind", "off")[0] == 0
+    monkeypatch.setenv("ANNOTATOR_MEANING", "0")
+    words = search(cli, ready_dir, "supply boat")
+    assert words["meaning_unavailable"].startswith("switched off") and words["coverage"] is None
+    assert [r["word_rank"] for r in words["results"]] == list(range(1, len(words["results"]) + 1))
+    assert all(r["meaning_rank"] is None and r["similarity"] is None for r in words["results"])

@@ -593,6 +593,7 @@ class MeaningResult(SearchResult):
     coverage: Coverage | None = None
     meaning: str = ""  # why there is no meaning part ("" when there is)
     sentences: dict = field(default_factory=dict)  # hit id -> [start, end] of its best sentence
+    ranks: dict = field(default_factory=dict)  # hit id -> its word_rank, meaning_rank and similarity
 
     def to_json(self) -> dict:
         data = super().to_json()
@@ -600,9 +601,10 @@ class MeaningResult(SearchResult):
         data["coverage"] = self.coverage.to_json() if self.coverage else None
         if self.meaning:
             data["meaning_unavailable"] = self.meaning
-        for hit_json, hit in zip(data["results"], self.hits):
+        for place, (hit_json, hit) in enumerate(zip(data["results"], self.hits)):
             hit_json["sentence"] = self.sentences.get(hit.id)
-            hit_json.update(getattr(hit, "ranks", {}))
+            # by words only (no model, or no word for it), the word ranking is the ranking
+            hit_json.update(self.ranks.get(hit.id) or {"word_rank": place + 1, "meaning_rank": None, "similarity": None})
         return data
 
 
@@ -676,12 +678,12 @@ def search(index, text: str, *, embedder=None, why_not: str = "", themes=(), sou
     fused = fuse([h.id for h in words.hits], ranking, word_shares(prepared.words, words.hits))
     by_id = {h.id: h for h in words.hits}
     docnum_of = dict(zip(ranking.ids, ranking.docnums))
-    hits = []
+    hits, ranks = [], {}
     for item in fused[: max(limit, 0)]:
         hit = by_id.get(item.id) or word_search._hit(searcher.stored_fields(docnum_of[item.id]), 0.0, set(), index.pending_tags)
         hit.score = item.score
-        hit.ranks = {"word_rank": item.word_rank, "meaning_rank": item.meaning_rank,
-                     "similarity": None if item.similarity is None else round(item.similarity, 4)}
+        ranks[hit.id] = {"word_rank": item.word_rank, "meaning_rank": item.meaning_rank,
+                         "similarity": None if item.similarity is None else round(item.similarity, 4)}
         hits.append(hit)
     best = {}
     for hit in hits[:sentences]:
@@ -691,4 +693,4 @@ def search(index, text: str, *, embedder=None, why_not: str = "", themes=(), sou
             if not hit.matches:
                 hit.matches = [span]
     return MeaningResult(query=text, total=len(fused), hits=hits, notices=words.notices,
-                         coverage=ranking.coverage, sentences=best)
+                         coverage=ranking.coverage, sentences=best, ranks=ranks)
