@@ -51,7 +51,7 @@ def test_a_truncated_model_file_leaves_search_on_words_and_status_says_why(works
     status = run(workspace_dir, "status", pythonpath=fake)
     assert status.returncode == 0, status.stderr
     [line] = [row for row in status.stdout.splitlines() if row.startswith("meaning")]
-    assert "could not be loaded" in line and "cut short or damaged" in line
+    assert "search by meaning unavailable: the model could not be loaded" in line and "cut short or damaged" in line
     found = run(workspace_dir, "search", "--meaning", "supply boat", pythonpath=fake)
     assert found.returncode == 0, found.stderr
     assert found.stdout.splitlines()[0].startswith("by words only: the model could not be loaded")
