@@ -210,3 +210,38 @@ def test_every_result_has_the_rank_keys_by_words_only_and_while_blind(cli, ready
     assert words["meaning_unavailable"].startswith("switched off") and words["coverage"] is None
     assert [r["word_rank"] for r in words["results"]] == list(range(1, len(words["results"]) + 1))
     assert all(r["meaning_rank"] is None and r["similarity"] is None for r in words["results"])
+
+
+@pytest.fixture
+def model_fails_to_load(monkeypatch):
+    """The model installed but not loadable here (as on a processor without AVX2)."""
+    from annotator.engine import embeddings, semantic
+
+    monkeypatch.setattr(embeddings, "_has_avx2", lambda: False)
+    monkeypatch.setattr(semantic, "_ready", False)
+    embeddings.reset()
+    yield
+    embeddings.reset()
+
+
+def test_suggest_runs_on_words_when_the_model_fails_to_load(cli, workspace_dir, model_fails_to_load):
+    # Before: "annotator: internal error (RuntimeError: the model could not be loaded ...)", exit 70.
+    code, out, err = cli("--workspace", workspace_dir, "suggest", "lh-010", "--json")
+    assert code == 0, err
+    assert json.loads(out)["suggestions"]
+    code, out, err = cli("--workspace", workspace_dir, "status")
+    assert code == 0 and "search by meaning unavailable: this processor lacks AVX2" in out
+
+
+def test_the_background_warm_up_ends_quietly_when_the_model_fails_to_load(model_fails_to_load, monkeypatch):
+    # Before: the TUI's warm-up thread raised RuntimeError, printed as a traceback over the screen.
+    import threading
+
+    from annotator.engine import semantic
+
+    raised = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: raised.append(args.exc_value))
+    thread = semantic.warm_up(lambda: None)
+    assert thread is not None
+    thread.join(timeout=60)
+    assert not raised and not semantic.ready()

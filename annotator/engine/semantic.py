@@ -41,6 +41,14 @@ def ready() -> bool:
     return _ready
 
 
+def loads() -> bool:
+    """Does the model load here (loaded now if need be)? False when it is missing, broken or switched off:
+    suggestions then run on words (annotator.engine.embeddings.unavailable says why)."""
+    from annotator.engine import embeddings
+
+    return available() and embeddings.embedder() is not None
+
+
 def model():
     """The embedding model (annotator.engine.embeddings); an error when it cannot be loaded."""
     global _ready
@@ -61,6 +69,8 @@ def warm_up(prepare=None) -> threading.Thread | None:
     if _warming is None or not _warming.is_alive():
 
         def work():
+            if not loads():  # a broken model: no traceback from this thread over the TUI, words go on
+                return
             model()
             if prepare is not None:
                 prepare()
