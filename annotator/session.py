@@ -814,9 +814,10 @@ class Session:
 
         if not semantic.available():
             return None
-        if wait or semantic.ready():
+        if semantic.ready() or (wait and semantic.loads()):  # a model that fails to load: words
             return semantic.cache_for(self.ws.index_dir)
-        self.prepare_suggestions()
+        if not wait:
+            self.prepare_suggestions()
         return None
 
     def similar(self, passage_id: str, limit: int = 10, *, wait: bool = False) -> list[Hit]:

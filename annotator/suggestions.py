@@ -138,6 +138,12 @@ def note_names(themes: list[Theme], titles: Iterable[str] = (), language: str = 
     for theme in themes if language not in CAPITALISED_NOUNS else ():
         for word in _INNER_CAPITAL.findall(" ".join(theme.description.split())):
             found.add(_bare(word))
+        for sentence in split_sentences(" ".join(theme.description.split())):
+            # a sentence that is a name and nothing else ("Judy Bridgewater.", "Never Let Me Go."):
+            # its first word is a name too, not a capital only because the sentence begins there
+            tokens = re.findall(r"[\w’'-]+", sentence)
+            if len(tokens) >= 2 and all(t[:1].isupper() for t in tokens):
+                found.update(_bare(t) for t in tokens)
     for title in titles:
         found.update(_bare(w) for w in re.findall(r"[\w’'-]+", title or "") if w[:1].isupper())
     return frozenset(w for w in found if w)
@@ -262,24 +268,43 @@ def note_index(themes: list[Theme], language: str = "en") -> NoteSentenceIndex:
     return cached
 
 
-def whole_note(theme: Theme) -> str:
-    """The theme's name and note as one text."""
-    return f"{theme.name}. {' '.join(theme.description.split())}".strip()
+def whole_note(theme: Theme, names: frozenset[str] = frozenset()) -> str:
+    """The theme's name and note as one text (the note's sentences of names alone left out)."""
+    told = telling_sentences(theme, names)
+    note = " ".join(theme.description.split()) if len(told) == len(note_sentences(theme)) - 1 else " ".join(told)
+    return f"{theme.name}. {note}".strip()
+
+
+def telling_sentences(theme: Theme, names: frozenset[str] = frozenset()) -> list[str]:
+    """The note's sentences that say something besides names: "Never Let Me Go." or "Kazuo Ishiguro
+    wrote Never Let Me Go.", its names masked, reads "someone someone someone someone." as does a
+    passage naming the song, and the two matched (a note of the work's title alone made its theme a
+    strong suggestion there). A sentence most of whose words are names is left out."""
+    return [s for s in note_sentences(theme)[1:] if not names or _says_more_than_names(s, names)]
+
+
+def _says_more_than_names(sentence: str, names: frozenset[str]) -> bool:
+    tokens = re.findall(r"[\w’'-]+", sentence)
+    named = sum(_bare(t) in names for t in tokens)
+    return 2 * named <= len(tokens) and bool(words(unnamed(sentence, names)))
 
 
 class SemanticNotes:
     """Every note sentence's embedding and each whole note's; a passage's evidence is its mean cosine
-    with a theme's two nearest sentences, and (a second view) its cosine with the whole note."""
+    with a theme's two nearest sentences, and (a second view) its cosine with the whole note.
+    A sentence of names alone (the `cache`'s, a MaskedEmbeddings) is left out of both."""
 
     def __init__(self, cache, themes: list[Theme]):
         import numpy as np  # NumPy: not at start-up
 
+        names = getattr(cache, "names", frozenset())
         self.theme_ids = [t.id for t in themes]
-        self.sentences: list[list[str]] = [note_sentences(t)[1:] or [t.name] for t in themes]
+        told = [telling_sentences(t, names) for t in themes]
+        self.sentences: list[list[str]] = [sentences or [t.name] for t, sentences in zip(themes, told)]
         self.vectors = [cache.embed(s) for s in self.sentences]
         # The whole note says what the theme is about as one idea, where a sentence may say one detail:
         # on the Great Expectations gold corpus the two views together get 0.51 right, one alone 0.45.
-        self.whole = cache.embed([whole_note(t) for t in themes])
+        self.whole = cache.embed([whole_note(t, names) for t in themes])
         self._np = np
 
     BEST = 2  # a theme's score: the mean cosine of the passage with its two nearest note sentences
@@ -309,8 +334,9 @@ class SemanticNotes:
 def embed_codebook(cache, themes: list[Theme], index: SearchIndex | None = None) -> None:
     """Embed every note sentence (and, given the index, the corpus sample that calibrates
     the themes' scores) ahead of the first suggestion, names masked as suggest() masks them."""
-    cache = MaskedEmbeddings(cache, note_names(themes))
-    cache.embed([s for t in themes for s in note_sentences(t)] + [whole_note(t) for t in themes])
+    names = note_names(themes)
+    cache = MaskedEmbeddings(cache, names)
+    cache.embed([s for t in themes for s in note_sentences(t)] + [whole_note(t, names) for t in themes])
     if index is not None:
         try:
             # its own searcher: this runs off the UI thread

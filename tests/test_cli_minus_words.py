@@ -36,3 +36,12 @@ def test_a_query_of_one_minus_word_is_searched_not_refused(cli, workspace_dir):
     code, out, err = cli("--workspace", workspace_dir, "search", "-hope", "--json")
     assert code == 0, err
     assert json.loads(out)["query"] == "-hope"
+
+
+@pytest.mark.parametrize("query", ["-lamp", "-lamp -storm", '-"the lamp"'])
+def test_a_query_of_minus_words_only_lists_the_passages_without_them(cli, workspace_dir, query):
+    # Before: Whoosh parsed a lone `-lamp` to no query at all, and every passage was listed, the
+    # three with the lamp among them; `NOT lamp` left them out.
+    listed = found(cli, workspace_dir, "search", query, "--limit", "50")
+    assert listed == found(cli, workspace_dir, "search", query.replace("-", "NOT ", 1).replace(" -", " NOT "), "--limit", "50")
+    assert listed and not {"lh-002", "lh-008", "lh-010"} & set(listed)

@@ -23,6 +23,14 @@ def test_suggest_text_names_the_theme_and_why(cli, workspace_dir):
     assert "note: “" in out
 
 
+def test_suggest_text_says_strong_possible_or_weak_not_only_a_decimal(cli, workspace_dir):
+    # Before: "0.08  playing-god  Playing God", a bare share only the README explained.
+    code, out, err = cli("--workspace", workspace_dir, "suggest", "lh-010", "--limit", "4")
+    assert code == 0, err
+    headings = [line for line in out.splitlines() if not line.startswith(" ")]
+    assert headings and all(line.split()[0] in ("strong", "possible", "weak") for line in headings), out
+
+
 def test_suggest_unknown_passage_is_one_line(cli, workspace_dir):
     code, out, err = cli("--workspace", workspace_dir, "suggest", "lh-999")
     assert code == 3 and err.count("\n") == 1 and "no passage 'lh-999'" in err

@@ -65,7 +65,7 @@ def cmd_suggest(args) -> int:
     color = use_color()
     names = {t.id: t.name for t in session.themes()}
     for s in suggestions:
-        print(f"{s.score:.2f}  {show_line(s.theme)}  {dim(show_line(clip(names.get(s.theme, ''))), color)}")
+        print(f"{s.strength:<8} {s.score:.2f}  {show_line(s.theme)}  {dim(show_line(clip(names.get(s.theme, ''))), color)}")
         for reason in s.why:
             print(f"      {dim(show_controls(reason), color)}")
     return 0

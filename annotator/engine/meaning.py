@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import threading
 import weakref
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -60,6 +62,7 @@ APPROX_FROM = 20_000
 REDUCED_DIMS = 128
 RERANK = 2_000
 BASIS_SAMPLE = 20_000  # vectors the principal axes are found from
+SOUND_COSINE = 1.01  # a cosine beyond this (or NaN) comes from a damaged row of the cache: not ranked
 
 
 def text_key(text: str) -> str:
@@ -98,8 +101,7 @@ class VectorStore:
                 size = self.vectors_path.stat().st_size if self.vectors_path.exists() else 0
             except OSError:
                 raw, size = b"", 0
-            lines = raw.split(b"\n")
-            keys = [line.decode("ascii", "replace") for line in lines[:-1] if len(line) == 40]
+            keys = _well_formed_keys(raw)
             count = min(len(keys), size // (self.dim * 4))
             self.rows = {k: i for i, k in enumerate(keys[:count])}
             self._count = count
@@ -247,6 +249,29 @@ class VectorStore:
             os.truncate(self.keys_path, count * 41)
 
 
+def _well_formed_keys(raw: bytes) -> list[str]:
+    """The keys up to the first line that is not one (40 hex digits and a newline): row n is line n,
+    so a damaged line must not shift the rows after it onto other passages (they are embedded again)."""
+    import numpy as np
+
+    lines = len(raw) // 41
+    block = np.frombuffer(raw, dtype=np.uint8, count=lines * 41).reshape(lines, 41)
+    good = (block[:, 40] == ord("\n")) & _hex_digits()[block[:, :40]].all(axis=1)
+    bad = np.flatnonzero(~good)
+    kept = int(bad[0]) if len(bad) else lines
+    return raw[: kept * 41].decode("ascii").split("\n")[:kept]
+
+
+@lru_cache(maxsize=1)
+def _hex_digits():
+    """A 256-entry table: which bytes are lowercase hex digits."""
+    import numpy as np
+
+    table = np.zeros(256, dtype=bool)
+    table[np.frombuffer(b"0123456789abcdef", dtype=np.uint8)] = True
+    return table
+
+
 @dataclass
 class Passages:
     """The index's passages as the meaning search needs them (read once per searcher)."""
@@ -384,13 +409,21 @@ def rank(searcher, store: VectorStore, query_vector, allowed: set[int] | None = 
         return MeaningRanking([], [], [], cover)
     query_vector = np.asarray(query_vector, dtype=np.float32)
     projected = store.reduced(wait=False) if len(rows) >= APPROX_FROM else None
-    if projected is not None:
-        positions, sims = _two_passes(found, store, rows, embedded, query_vector, limit)
-    else:
-        positions = np.flatnonzero(embedded)
-        # a big store's vectors read once, not kept mapped: its projections are being made to stand in
-        whole = store.product(query_vector) if len(rows) >= APPROX_FROM else store.matrix() @ query_vector
-        sims = np.asarray(whole, dtype=np.float32)[rows[embedded]]
+    with np.errstate(invalid="ignore", over="ignore"):  # a damaged row (NaN, inf) is dropped below
+        if projected is not None:
+            positions, sims = _two_passes(found, store, rows, embedded, query_vector, limit)
+        else:
+            positions = np.flatnonzero(embedded)
+            # a big store's vectors read once, not kept mapped: its projections are being made to stand in
+            whole = store.product(query_vector) if len(rows) >= APPROX_FROM else store.matrix() @ query_vector
+            sims = np.asarray(whole, dtype=np.float32)[rows[embedded]]
+    # Unit vectors have cosines in [-1, 1]: a row of the cache that gives anything else is damaged
+    # (a NaN would print as NaN in --json, which is no JSON, and sort anywhere).
+    sound = np.isfinite(sims) & (np.abs(sims) <= SOUND_COSINE)
+    if not sound.all():
+        positions, sims = positions[sound], sims[sound]
+    if not len(sims):
+        return MeaningRanking([], [], [], cover)
     top = min(limit, len(sims))
     best = np.argpartition(-sims, top - 1)[:top]
     best = best[np.argsort(-sims[best], kind="stable")]
@@ -485,11 +518,15 @@ def fuse(word_ids: list[str], meaning: MeaningRanking, shares: list[float] | Non
 
 def best_sentence(store: VectorStore, embedder, text: str, query_vector) -> list[int] | None:
     """[start, end] of the passage's sentence nearest the query (None for a one-sentence passage)."""
+    import numpy as np
+
     spans = sentence_spans(text)
     if len(spans) < 2:
         return list(spans[0]) if spans else None
     vectors = embed_texts(store, embedder, [text[s:e] for s, e in spans])
-    return list(spans[int((vectors @ query_vector).argmax())])
+    with np.errstate(invalid="ignore", over="ignore"):
+        sims = np.nan_to_num(vectors @ query_vector, nan=-np.inf)
+    return list(spans[int(sims.argmax())])
 
 
 def best_sentences(store: VectorStore, embedder, hits, query_vector, stop: Callable[[], bool] | None = None) -> dict:
@@ -512,7 +549,7 @@ def sentences_for_query(index_dir: Path, embedder, text: str, hits, stop: Callab
     """
     from annotator.engine import search as word_search
 
-    meaning_text = emb.clean(word_search.prepare(text).words)
+    meaning_text = emb.clean(meaning_words(word_search.prepare(text).words))
     if not meaning_text or not hits:
         return {}
     query_vector = _query_vector(_embedding_query(embedder, meaning_text, supersede=False), embedder, meaning_text)
@@ -583,6 +620,7 @@ class MeaningResult(SearchResult):
     coverage: Coverage | None = None
     meaning: str = ""  # why there is no meaning part ("" when there is)
     sentences: dict = field(default_factory=dict)  # hit id -> [start, end] of its best sentence
+    ranks: dict = field(default_factory=dict)  # hit id -> its word_rank, meaning_rank and similarity
 
     def to_json(self) -> dict:
         data = super().to_json()
@@ -590,10 +628,46 @@ class MeaningResult(SearchResult):
         data["coverage"] = self.coverage.to_json() if self.coverage else None
         if self.meaning:
             data["meaning_unavailable"] = self.meaning
-        for hit_json, hit in zip(data["results"], self.hits):
+        for place, (hit_json, hit) in enumerate(zip(data["results"], self.hits)):
             hit_json["sentence"] = self.sentences.get(hit.id)
-            hit_json.update(getattr(hit, "ranks", {}))
+            # by words only (no model, or no word for it), the word ranking is the ranking
+            hit_json.update(self.ranks.get(hit.id) or {"word_rank": place + 1, "meaning_rank": None, "similarity": None})
         return data
+
+
+_NEGATED = re.compile(r'(?:(?<![\w-])-|\bNOT\s+)(?:"[^"]*"?|\([^)]*\)?|\S+)', re.UNICODE)
+# operators, fuzzy and prefix marks, quotes, brackets, a filter with no value (`theme:` being typed)
+_SYNTAX = re.compile(r'\b(?:AND|OR|NOT)\b|~\d*(?:\.\d+)?|[*"()^]|(?<![\w:])(?i:themes?|source|kind):(?=\s|$)', re.UNICODE)
+
+
+def meaning_words(words: str) -> str:
+    """What the model reads of a query (its filters already taken out): the words it asks for, not
+    those it excludes (`-word`, `NOT "a phrase"`: embedded, they would draw the ranking towards what
+    was excluded) nor its syntax (AND, OR, quotes, `*`, `~`); '' when no word is left."""
+    kept = " ".join(_SYNTAX.sub(" ", _NEGATED.sub(" ", words)).split())
+    return kept if re.search(r"\w", kept) else ""
+
+
+def excluded_docs(searcher, words: str, sources=()) -> set[int]:
+    """The documents holding what the query excludes at its top level (`silence -nobody`, `NOT word`)."""
+    from whoosh import query as wq
+
+    from annotator.engine import search as word_search
+    from annotator.engine.analysis import query_languages
+
+    if not words.strip() or ("-" not in words and "NOT" not in words):
+        return set()
+    with query_languages(word_search.searched_languages(searcher, list(sources))):
+        q = word_search._parse_words(words, searcher.schema)
+    negated = []
+    for node in [q, *(q.subqueries if isinstance(q, wq.And) else ())]:
+        if isinstance(node, wq.AndNot):
+            negated.append(node.b)
+        elif isinstance(node, wq.Not):
+            negated.append(node.query)
+    if not negated:
+        return set()
+    return set(searcher.docs_for_query(negated[0] if len(negated) == 1 else wq.Or(negated)))
 
 
 def search(index, text: str, *, embedder=None, why_not: str = "", themes=(), source: str | None = None,
@@ -607,7 +681,7 @@ def search(index, text: str, *, embedder=None, why_not: str = "", themes=(), sou
     from annotator.engine import search as word_search
 
     prepared = word_search.prepare(text)
-    meaning_text = emb.clean(prepared.words)
+    meaning_text = emb.clean(meaning_words(prepared.words))
     # The query's embedding (the model's C engine lets go of the GIL) runs while the words are searched.
     query_vector = _embedding_query(embedder, meaning_text) if embedder is not None and meaning_text else None
     words = word_search.search(index, text, themes=themes, source=source, untagged=untagged, kind="passage", limit=max(WORD_CANDIDATES, limit))
@@ -624,20 +698,24 @@ def search(index, text: str, *, embedder=None, why_not: str = "", themes=(), sou
     query_vector = _query_vector(query_vector, embedder, meaning_text)
     restrict = word_search._combined_filter(prepared, themes, source, untagged, None)
     allowed = set(searcher.docs_for_query(restrict)) if restrict is not None else None
+    excluded = excluded_docs(searcher, prepared.words, word_search._sources_searched(text, source))
+    if excluded:  # `-word`, `NOT word`: passages holding it are left out by meaning as by words
+        allowed = (allowed if allowed is not None else set(passages(searcher).docnums.tolist())) - excluded
     ranking = rank(searcher, store, query_vector, allowed)
     fused = fuse([h.id for h in words.hits], ranking, word_shares(prepared.words, words.hits))
     by_id = {h.id: h for h in words.hits}
     docnum_of = dict(zip(ranking.ids, ranking.docnums))
-    hits = []
+    hits, ranks = [], {}
     for item in fused[: max(limit, 0)]:
         hit = by_id.get(item.id) or word_search._hit(searcher.stored_fields(docnum_of[item.id]), 0.0, set(), index.pending_tags)
         hit.score = item.score
-        hit.ranks = {"word_rank": item.word_rank, "meaning_rank": item.meaning_rank,
-                     "similarity": None if item.similarity is None else round(item.similarity, 4)}
+        ranks[hit.id] = {"word_rank": item.word_rank, "meaning_rank": item.meaning_rank,
+                         "similarity": None if item.similarity is None else round(item.similarity, 4)}
         hits.append(hit)
     best = best_sentences(store, embedder, hits[:sentences], query_vector)
     for hit in hits:
         if hit.id in best and not hit.matches:
             hit.matches = [best[hit.id]]
     return MeaningResult(query=text, total=len(fused), hits=hits, notices=words.notices,
-                         notice=word_search.empty_filters_notice(prepared.empty_filters), coverage=ranking.coverage, sentences=best)
+                         notice=word_search.empty_filters_notice(prepared.empty_filters), coverage=ranking.coverage,
+                         sentences=best, ranks=ranks)

@@ -239,9 +239,17 @@ def _limit_typing_prefix(q: wq.Query, typing: str) -> wq.Query:
     return fix(q)
 
 
+# A minus starting a term (not a hyphen inside a word): `-lamp`, `-"a phrase"`, `-(a b)`.
+_MINUS = re.compile(r"(?<![\w-])-(?=[\w\"(])", re.UNICODE)
+
+
 def _parse_uncached(words: str, schema) -> wq.Query:
     try:
         q = make_parser(schema).parse(words)
+        if (q is None or q is wq.NullQuery) and _MINUS.search(words):
+            # Whoosh's plus/minus syntax drops exclusions with nothing to exclude from: `-lamp` alone
+            # (or `-lamp -sea`) parsed to no query, and every passage was listed, the lamp's too.
+            q = make_parser(schema).parse(_MINUS.sub("NOT ", words))
     except (AssertionError, IndexError, NotImplementedError, ValueError, qparser.QueryParserError):
         # Whoosh's parser fails on some malformed input (`-word` inside parentheses, stray
         # operators; `" ANDNOT ANDNOT` trips an assert in its syntax tree): the query still

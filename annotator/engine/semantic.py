@@ -41,6 +41,14 @@ def ready() -> bool:
     return _ready
 
 
+def loads() -> bool:
+    """Does the model load here (loaded now if need be)? False when it is missing, broken or switched off:
+    suggestions then run on words (annotator.engine.embeddings.unavailable says why)."""
+    from annotator.engine import embeddings
+
+    return available() and embeddings.embedder() is not None
+
+
 def model():
     """The embedding model (annotator.engine.embeddings); an error when it cannot be loaded."""
     global _ready
@@ -61,6 +69,8 @@ def warm_up(prepare=None) -> threading.Thread | None:
     if _warming is None or not _warming.is_alive():
 
         def work():
+            if not loads():  # a broken model: no traceback from this thread over the TUI, words go on
+                return
             model()
             if prepare is not None:
                 prepare()
@@ -82,18 +92,8 @@ class EmbeddingCache:
         self._vectors: dict[str, object] = {}
         self._dirty = False
         self._lock = threading.Lock()
-        self._load()
-
-    def _load(self) -> None:
-        if self.path is None or not self.path.exists():
-            return
-        import numpy as np
-
-        try:
-            with np.load(self.path, allow_pickle=False) as data:
-                self._vectors = dict(zip(data["keys"].tolist(), data["vectors"]))
-        except Exception:  # a damaged cache is only a cache: start again
-            self._vectors = {}
+        # A workspace's vectors are the rows of annotator.engine.meaning's matrix: a file left at
+        # `path` (an older cache, or one crafted: a small zip can inflate to gigabytes) is never read.
 
     def embed(self, texts: list[str]):
         """A matrix of unit vectors, one row per text, computing only the ones not seen before."""

@@ -52,3 +52,15 @@ def test_the_help_screen_says_once_when_search_runs_on_words_only(monkeypatch):
     assert words_only_notice() == ""
     monkeypatch.setenv("ANNOTATOR_MEANING", "0")
     assert words_only_notice().count("words only") == 1
+
+
+@pytest.mark.parametrize(("query", "notice"), [("theme:", "'theme:' needs a name"), ('"  AND', "no word in the query")])
+async def test_a_query_with_no_word_in_meaning_mode_shows_the_one_line_notice(app, query, notice):
+    # Before: by meaning, `theme:` was embedded as it stood and every passage listed, no notice.
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f2")
+        await wait_until(app, pilot, lambda: title(app).endswith("· by meaning"), "every passage embedded")
+        await type_query(app, pilot, query)
+        assert result_ids(app) == []
+        assert notice in app.main.status and "\n" not in app.main.status
