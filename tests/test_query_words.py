@@ -163,3 +163,28 @@ def test_a_hyphenated_word_with_common_words_inside_is_highlighted_whole(cli, tm
     assert shown == {"kitchen-p1": ["state-of-the-art"], "kitchen-p2": ["state", "art"]}
     assert matched_words(run_json(cli, "search", '"mother-in-law arm-tap"', "--workspace", root)) == [
         ["mother-in-law", "arm-tap"]]
+
+
+@pytest.mark.parametrize("question, words", [("hope?", "hope"), ("why?", "why"),
+                                             ("where does the book show hope coming from lies?",
+                                              "where does the book show hope coming from lies")])
+def test_a_question_mark_ends_a_question_and_finds_what_the_words_find(cli, demo_workspace_dir, question, words):
+    asked = run_json(cli, "--workspace", demo_workspace_dir, "search", question)
+    plain = run_json(cli, "--workspace", demo_workspace_dir, "search", words)
+    assert asked["total"] == plain["total"] > 0
+    assert [r["id"] for r in asked["results"]] == [r["id"] for r in plain["results"]]
+
+
+def test_question_marks_alone_are_a_query_with_no_word(cli, demo_workspace_dir):
+    result = run_json(cli, "--workspace", demo_workspace_dir, "search", "???")
+    assert result["total"] == 0 and result["notice"] == "no word in the query to search for"
+
+
+def test_a_question_typed_in_the_box_is_a_finished_word(demo_workspace_dir):
+    session = Session.open(demo_workspace_dir)
+    try:
+        session.sync()
+        asked = session.search("why?", as_you_type=True)
+        assert asked.total > 0 and asked.total == session.search("why").total
+    finally:
+        session.close()

@@ -86,6 +86,10 @@ def prepare(text: str, *, as_you_type: bool = False) -> Prepared:
     prepared = Prepared("")
     out = []
     for i, token in enumerate(tokens):
+        finished = token.endswith("?")
+        if not token.startswith('"'):
+            # A question's mark (`why?`), not Whoosh's one-letter wildcard; `???` alone stays a query with no word.
+            token = token.replace("?", "") or "."
         bare = token.strip("()")
         match = _FILTER_TOKEN.match(bare)
         if bare.lower() == "untagged":
@@ -100,7 +104,7 @@ def prepare(text: str, *, as_you_type: bool = False) -> Prepared:
                 prepared.sources.append(value)
             else:
                 prepared.kinds.append(value.lower())
-        elif as_you_type and i == len(tokens) - 1 and not text[-1:].isspace() and (typed := _typed_word(token, prepared)):
+        elif as_you_type and i == len(tokens) - 1 and not finished and not text[-1:].isspace() and (typed := _typed_word(token, prepared)):
             out.append(typed)
         elif _HYPHENATED.match(token):
             out.append(_hyphenated_phrase(token))
