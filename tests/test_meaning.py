@@ -195,3 +195,16 @@ def test_a_big_corpus_ranks_in_two_passes_and_finds_what_one_pass_finds(ready_di
     assert filtered.hits and all("loss" in h.themes for h in filtered.hits)
     assert store.reduced()[0].shape == (len(store.rows), meaning.REDUCED_DIMS)
     session.close()
+
+
+def test_a_japanese_passage_is_highlighted_a_sentence_not_whole(cli, tmp_path):
+    from annotator.corpus.model import Passage, Source, SourceFile
+    from annotator.corpus.store import Store
+    from annotator.corpus.workspace import init_workspace
+
+    ws = init_workspace(tmp_path / "ja", empty=True)
+    text = "灯台の灯りが嵐の夜に消えた。彼女は毎朝、港で兄からの手紙を待っていた。"
+    Store(ws).save_source(SourceFile(Source("ja", "Japanese", "Us", "ja.txt", "2026-01-01T00:00:00+00:00"),
+                                     [Passage("ja-1", text, "p. 1", "ja")]))
+    [hit] = search(cli, ws.root, "waiting for a letter from her brother")["results"]
+    assert [hit["text"][a:b] for a, b in hit["matches"]] == ["彼女は毎朝、港で兄からの手紙を待っていた。"]

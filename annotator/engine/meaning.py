@@ -561,7 +561,7 @@ def sentence_spans(text: str, limit: int = MAX_SENTENCES) -> list[tuple[int, int
     import re
 
     spans = []
-    for m in re.finditer(r"[^.!?…\n]+(?:[.!?…]+[\"'”’)]*|\n|$)", text):
+    for m in re.finditer(r"[^.!?…。！？\n]+(?:[.!?…。！？]+[\"'”’)」』]*|\n|$)", text):
         stripped = m.group().strip()
         if len(stripped) > 1:
             start = m.start() + (len(m.group()) - len(m.group().lstrip()))

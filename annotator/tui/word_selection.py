@@ -19,7 +19,7 @@ from annotator.tui.render import HIGHLIGHT, literal
 
 # A word: letters and digits, joined by an apostrophe or a hyphen inside it (open-plan, Ruth's).
 WORD = re.compile(r"\w+(?:[-'’]\w+)*")
-SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*")
+SENTENCE_END = re.compile(r"[.!?…。！？]+[\"'”’)\]」』]*")  # Chinese and Japanese full stops too
 CURSOR = Style(underline=True, bold=True)
 SELECTION = Style(color="#ffffff", bgcolor="#3a5f9f", underline=True)  # apart from the search highlight (reverse)
 

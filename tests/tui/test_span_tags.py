@@ -150,3 +150,27 @@ async def test_a_span_whose_offsets_a_hand_edit_moved_is_reported_when_the_passa
         shown = [n.message for n in app._notifications]
         assert any(m.startswith(f"{path}:6: span on lh-002 (loss): offsets 1-9 hold ") for m in shown), shown
         assert "“lamp oil”" in str(screen.query_one("#passage-tags").render())  # still the words, where they are
+
+
+async def test_a_sentence_at_a_time_stops_at_a_japanese_full_stop(tmp_path):
+    from annotator.corpus.model import Passage, Source, SourceFile
+    from annotator.corpus.store import Store
+    from annotator.corpus.workspace import init_workspace
+    from annotator.session import Session
+    from annotator.tui.app import AnnotatorApp
+
+    ws = init_workspace(tmp_path / "ja", empty=True)
+    Store(ws).save_source(SourceFile(Source("ja", "Japanese", "Us", "ja.txt", "2026-01-01T00:00:00+00:00"),
+                                     [Passage("ja-1", "灯台の灯りが消えた。彼女は港で手紙を待っていた。", "p. 1", "ja")]))
+    session = Session.open(ws.root)
+    app = AnnotatorApp(session)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            app.open_passage("ja-1")
+            await wait_until(app, pilot, lambda: isinstance(app.screen, PassageScreen), "the passage view")
+            await settle(app, pilot)
+            await pilot.press("right", "full_stop")
+            assert app.screen.selected_span().quote == "灯台の灯りが消えた。"
+    finally:
+        session.close()
