@@ -191,6 +191,10 @@ def test_a_big_corpus_ranks_in_two_passes_and_finds_what_one_pass_finds(ready_di
     two_passes = session.search_meaning(query, sentences=0)
     filtered = session.search_meaning(query, sentences=0, themes=["loss"])
     assert [h.id for h in two_passes.hits][:3] == [h.id for h in one_pass.hits][:3]
+    for rows_read in (0, 10**9):  # every row read on its own, or through one mapping: the same answer
+        monkeypatch.setattr(meaning, "SPARSE_READ", rows_read)
+        again = session.search_meaning(query, sentences=0)
+        assert [(h.id, h.score) for h in again.hits] == [(h.id, h.score) for h in two_passes.hits]
     assert two_passes.hits[0].id == "lh-007"
     assert filtered.hits and all("loss" in h.themes for h in filtered.hits)
     assert store.reduced()[0].shape == (len(store.rows), meaning.REDUCED_DIMS)

@@ -62,6 +62,8 @@ APPROX_FROM = 20_000
 REDUCED_DIMS = 128
 RERANK = 2_000
 BASIS_SAMPLE = 20_000  # vectors the principal axes are found from
+PRODUCT_BLOCK = 8192  # rows read at a time for one product with all of them (a mapping of all would hold 150 MB at 100k)
+SPARSE_READ = 8  # rows read one by one when fewer than 1 in 8 of the file's are asked for
 SOUND_COSINE = 1.01  # a cosine beyond this (or NaN) comes from a damaged row of the cache: not ranked
 
 
@@ -171,19 +173,15 @@ class VectorStore:
             return kept, basis
 
     def product(self, vector):
-        """Every row's dot product with `vector`, read through a mapping closed at once (see read_rows)."""
+        """Every row's dot product with `vector`, a block of rows at a time (see read_rows)."""
         import numpy as np
 
         with self._lock:
-            if not self._memory and self._count:
-                import mmap
-
-                with open(self.vectors_path, "rb") as f, mmap.mmap(f.fileno(), self._count * self.dim * 4, access=mmap.ACCESS_READ) as mapped:
-                    view = np.frombuffer(mapped, dtype=np.float32).reshape(self._count, self.dim)
-                    found = np.asarray(view @ vector, dtype=np.float32)
-                    del view
-                return found
-            return np.asarray(self.matrix() @ vector, dtype=np.float32)
+            size = self._count + len(self._memory)
+            found = np.empty(size, dtype=np.float32)
+            for start in range(0, size, PRODUCT_BLOCK):
+                found[start : start + PRODUCT_BLOCK] = self.read_rows(np.arange(start, min(start + PRODUCT_BLOCK, size))) @ vector
+            return found
 
     def read_rows(self, rows):
         """A copy of these rows (ascending), read through a mapping closed at once: a mapping's pages count in
@@ -196,7 +194,9 @@ class VectorStore:
             rows = np.asarray(rows, dtype=np.int64)
             out = np.empty((len(rows), self.dim), dtype=np.float32)
             in_file = rows < self._count
-            if in_file.any():
+            if in_file.any() and in_file.sum() * SPARSE_READ < self._count:
+                out[in_file] = self._pread_rows(rows[in_file])
+            elif in_file.any():
                 with open(self.vectors_path, "rb") as f, mmap.mmap(f.fileno(), self._count * self.dim * 4, access=mmap.ACCESS_READ) as mapped:
                     view = np.frombuffer(mapped, dtype=np.float32).reshape(self._count, self.dim)
                     out[in_file] = view[rows[in_file]]
@@ -204,6 +204,18 @@ class VectorStore:
             if not in_file.all():
                 out[~in_file] = np.stack([self._memory[r - self._count][1] for r in rows[~in_file]])
             return out
+
+    def _pread_rows(self, rows):
+        """These rows read one at a time: a few rows here and there (a search's 2,000 of 100k) through a
+        mapping bring the file's pages around each into memory too (the kernel maps cached neighbours
+        with each fault: 150 MB for one search at 100k)."""
+        import numpy as np
+
+        size = self.dim * 4
+        with open(self.vectors_path, "rb", buffering=0) as f:
+            # a row cut short (the file truncated meanwhile) reads as zeros: a cosine of 0, never ranked first
+            raw = b"".join(os.pread(f.fileno(), size, int(row) * size).ljust(size, b"\0") for row in rows)
+        return np.frombuffer(raw, dtype=np.float32).reshape(len(rows), self.dim)
 
     def add(self, keys: list[str], vectors) -> None:
         """Append rows for keys not stored yet (the lock makes two processes' appends line up)."""
@@ -374,10 +386,9 @@ def embed_texts(store: VectorStore, embedder, texts: list[str]):
     missing = list({k: t for k, t in zip(keys, texts) if k not in store.rows}.items())
     if missing:
         store.add([k for k, _ in missing], embedder.embed([t for _, t in missing], "passage"))
-    matrix = store.matrix()
     if not keys:
         return np.zeros((0, store.dim), dtype=np.float32)
-    return np.asarray(matrix[[store.rows[k] for k in keys]], dtype=np.float32)
+    return store.read_rows([store.rows[k] for k in keys])
 
 
 @dataclass
@@ -442,7 +453,8 @@ def _two_passes(found: Passages, store: VectorStore, rows, wanted, query_vector,
     rough[~wanted_rows] = -np.inf
     depth = min(max(RERANK, limit), int(wanted_rows.sum()))
     best_rows = np.sort(np.argpartition(-rough, depth - 1)[:depth])
-    exact = np.asarray(store.matrix()[best_rows] @ query_vector, dtype=np.float32)
+    # read, not kept mapped: a search's 2,000 rows, mapped, would stay in memory, and 40 searches' most of the file
+    exact = np.asarray(store.read_rows(best_rows) @ query_vector, dtype=np.float32)
     # the passages holding those rows (a text found in two passages is one row)
     if found.by_row[0] is not rows:
         order = np.argsort(rows, kind="stable")
