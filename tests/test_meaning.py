@@ -141,7 +141,7 @@ def test_without_the_model_search_runs_on_words_and_status_says_why(cli, workspa
     monkeypatch.setenv("ANNOTATOR_MEANING", "0")
     code, out, err = cli("--workspace", workspace_dir, "search", "--meaning", "supply boat")
     assert code == 0
-    assert out.splitlines()[0].startswith("by words only: switched off")
+    assert out.splitlines()[0] == "by words only: switched off ($ANNOTATOR_MEANING=0)"  # said once
     assert "lh-002" in out
     data = search(cli, workspace_dir, "supply boat")
     assert data["meaning_unavailable"].startswith("switched off")
@@ -212,3 +212,11 @@ def test_a_japanese_passage_is_highlighted_a_sentence_not_whole(cli, tmp_path):
                                      [Passage("ja-1", text, "p. 1", "ja")]))
     [hit] = search(cli, ws.root, "waiting for a letter from her brother")["results"]
     assert [hit["text"][a:b] for a, b in hit["matches"]] == ["彼女は毎朝、港で兄からの手紙を待っていた。"]
+
+
+def test_a_misspelt_query_by_meaning_is_answered_and_the_spelling_offered(cli, ready_dir):
+    code, out, err = cli("--workspace", ready_dir, "search", "--meaning", "a stomr at sae")
+    assert code == 0, err
+    assert "did you mean: a storm at sae" in out.splitlines()[:3]
+    found = search(cli, ready_dir, "a stomr at sae")
+    assert found["results"] and found["suggestion"] == "a storm at sae"

@@ -42,7 +42,7 @@ def cmd_search(args) -> int:
         return 0
     color = use_color()
     if getattr(result, "meaning", ""):
-        print(dim(f"by words only: {show_line(result.meaning)}", color))
+        print(dim(f"by words only: {show_line(result.words_only_reason())}", color))
     if getattr(result, "coverage", None) and not result.coverage.complete:
         print(dim(result.coverage.line(), color))
     shown = len(result.hits)

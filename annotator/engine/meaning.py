@@ -634,6 +634,10 @@ class MeaningResult(SearchResult):
     sentences: dict = field(default_factory=dict)  # hit id -> [start, end] of its best sentence
     ranks: dict = field(default_factory=dict)  # hit id -> its word_rank, meaning_rank and similarity
 
+    def words_only_reason(self) -> str:
+        """Why this search ran on words only, without saying so again ("switched off ($ANNOTATOR_MEANING=0)")."""
+        return self.meaning.removesuffix(emb.WORDS_ONLY)
+
     def to_json(self) -> dict:
         data = super().to_json()
         data["mode"] = "meaning"
@@ -729,5 +733,5 @@ def search(index, text: str, *, embedder=None, why_not: str = "", themes=(), sou
         if hit.id in best and not hit.matches:
             hit.matches = [best[hit.id]]
     return MeaningResult(query=text, total=len(fused), hits=hits, notices=words.notices,
-                         notice=word_search.empty_filters_notice(prepared.empty_filters), coverage=ranking.coverage,
+                         suggestion=words.suggestion, notice=word_search.empty_filters_notice(prepared.empty_filters), coverage=ranking.coverage,
                          sentences=best, ranks=ranks)
