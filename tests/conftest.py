@@ -77,3 +77,26 @@ def cli(capsys):
         return code, captured.out, captured.err
 
     return run
+
+
+@pytest.fixture(scope="session")
+def lighthouse_embeddings(tmp_path_factory) -> Path:
+    """The lighthouse passages' embeddings (and a few sentences'), made once for the test run: the
+    `index/meaning` folder to copy (the tests of search by meaning; they skip without the model)."""
+    from annotator.session import Session
+
+    folder = tmp_path_factory.mktemp("embedded") / "ws"
+    shutil.copytree(FIXTURES / "workspace", folder)
+    session = Session.open(folder)
+    session.sync()
+    for query in ("a storm at sea", "no mail comes any more, and she waits on the pier for every delivery"):
+        session.search_meaning(query)
+    session.close()
+    return folder / "index" / "meaning"
+
+
+@pytest.fixture
+def ready_dir(workspace_dir, lighthouse_embeddings) -> Path:
+    """The lighthouse workspace with its passages embedded already."""
+    shutil.copytree(lighthouse_embeddings, workspace_dir / "index" / "meaning")
+    return workspace_dir

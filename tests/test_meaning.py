@@ -22,33 +22,6 @@ def meaning_on(monkeypatch):
         pytest.skip(f"no model here: {embeddings.unavailable()}")
 
 
-@pytest.fixture(scope="module")
-def embedded(tmp_path_factory):
-    """The lighthouse passages' embeddings (and some sentences'), made once for this module."""
-    import shutil
-
-    from annotator.session import Session
-    from tests.conftest import FIXTURES
-
-    folder = tmp_path_factory.mktemp("embedded") / "ws"
-    shutil.copytree(FIXTURES / "workspace", folder)
-    session = Session.open(folder)
-    session.sync()
-    for query in ("a storm at sea", "no mail comes any more, and she waits on the pier for every delivery"):
-        session.search_meaning(query)
-    session.close()
-    return folder / "index" / "meaning"
-
-
-@pytest.fixture
-def ready_dir(workspace_dir, embedded):
-    """The lighthouse workspace with its passages embedded already."""
-    import shutil
-
-    shutil.copytree(embedded, workspace_dir / "index" / "meaning")
-    return workspace_dir
-
-
 def search(cli, workspace_dir, *query):
     code, out, err = cli("--workspace", workspace_dir, "search", "--meaning", *query, "--json")
     assert code == 0, err

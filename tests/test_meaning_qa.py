@@ -59,28 +59,6 @@ def test_a_truncated_model_file_leaves_search_on_words_and_status_says_why(works
     assert "Traceback" not in found.stderr
 
 
-@pytest.fixture(scope="module")
-def embedded(tmp_path_factory):
-    """The lighthouse passages' embeddings, made once for this module."""
-    from annotator.session import Session
-    from tests.conftest import FIXTURES
-
-    folder = tmp_path_factory.mktemp("embedded") / "ws"
-    shutil.copytree(FIXTURES / "workspace", folder)
-    session = Session.open(folder)
-    session.sync()
-    session.embed_passages()
-    session.close()
-    return folder / "index" / "meaning"
-
-
-@pytest.fixture
-def ready_dir(workspace_dir, embedded):
-    """The lighthouse workspace with its passages embedded already."""
-    shutil.copytree(embedded, workspace_dir / "index" / "meaning")
-    return workspace_dir
-
-
 def search(cli, workspace_dir, *query):
     code, out, err = cli("--workspace", workspace_dir, "search", "--meaning", "--json", "--limit", "50", "--", *query)
     assert code == 0, err
