@@ -1,0 +1,55 @@
+"""A fresh-eyes pass over the CLI as a script writer and as a hand-editor of the YAML: what a
+mistyped filter or a hand-edited file does is said in one line, naming the file and line."""
+
+from __future__ import annotations
+
+import json
+
+
+def _edit(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_hand_written_passage_id_starting_note_is_refused_naming_the_file_and_line(cli, demo_workspace_dir):
+    """`note:hope` is the Hope theme note's id in the index: a passage given it took the note's place
+    (searching the note's words found the passage; the note was gone from search and suggestions)."""
+    source = demo_workspace_dir / "corpus" / "passages" / "never-let-me-go.yaml"
+    _edit(source, "id: nlmg-001", "id: 'note:hope'")
+    code, out, err = cli("--workspace", demo_workspace_dir, "search", "deferrals", "--json")
+    assert code != 0 and out == ""
+    assert err.startswith("annotator: ") and len(err.strip().splitlines()) == 1, err
+    assert "never-let-me-go.yaml:8" in err and "note:" in err, err
+    assert "Traceback" not in err
+
+
+def test_a_hand_written_passage_id_starting_note_in_any_case_is_refused(cli, demo_workspace_dir):
+    source = demo_workspace_dir / "corpus" / "passages" / "never-let-me-go.yaml"
+    _edit(source, "id: nlmg-001", "id: 'Note:x'")
+    code, _, err = cli("--workspace", demo_workspace_dir, "show", "nlmg-002")
+    assert code != 0 and "never-let-me-go.yaml:8" in err and "note:" in err, err
+
+
+def test_the_theme_note_is_still_found_with_an_ordinary_corpus(cli, demo_workspace_dir):
+    code, out, err = cli("--workspace", demo_workspace_dir, "search", "deferrals", "--json")
+    assert code == 0, err
+    assert "note:hope" in [r["id"] for r in json.loads(out)["results"]]
+
+
+def test_a_wrong_type_in_the_yaml_is_named_in_plain_words_not_a_python_class(cli, demo_workspace_dir):
+    source = demo_workspace_dir / "corpus" / "passages" / "never-let-me-go.yaml"
+    _edit(source, "location: ch. 1", "location: {chapter: 1}")
+    code, _, err = cli("--workspace", demo_workspace_dir, "search", "Kathy")
+    assert code != 0 and "never-let-me-go.yaml:8" in err, err
+    assert "'location' must be text, not a mapping" in err, err
+    assert "LineDict" not in err
+
+
+def test_a_memo_that_is_not_a_mapping_is_named_in_plain_words(cli, demo_workspace_dir):
+    demo = demo_workspace_dir / "corpus" / "annotations" / "demo.yaml"
+    demo.write_text(demo.read_text(encoding="utf-8") + "memos: [5]\n", encoding="utf-8")
+    code, _, err = cli("--workspace", demo_workspace_dir, "show", "nlmg-002")
+    assert code != 0 and "demo.yaml" in err, err
+    assert "each memo must be a mapping (key: value), not" in err, err
+    assert "AsWritten" not in err and "not int" not in err and "not str" not in err, err
