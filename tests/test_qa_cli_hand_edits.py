@@ -53,3 +53,29 @@ def test_a_memo_that_is_not_a_mapping_is_named_in_plain_words(cli, demo_workspac
     assert code != 0 and "demo.yaml" in err, err
     assert "each memo must be a mapping (key: value), not" in err, err
     assert "AsWritten" not in err and "not int" not in err and "not str" not in err, err
+
+
+def test_search_source_naming_no_source_says_so(cli, demo_workspace_dir):
+    """`--source never-let-me-goo` printed "0 results" and nothing else, so a script's typo looked like
+    a source with nothing in it; now the notice names it, as a typed `theme:nope` is named (still
+    exit 0, 0 results: a filter finding nothing is not an error)."""
+    for extra in ([], ["--meaning"]):
+        code, out, err = cli("--workspace", demo_workspace_dir, "search", "Tommy", "--source", "never-let-me-goo", *extra, "--json")
+        assert code == 0, err
+        data = json.loads(out)
+        assert data["total"] == 0 and data["notice"] == "no source 'never-let-me-goo'", (extra, data)
+    code, out, err = cli("--workspace", demo_workspace_dir, "search", "Tommy", "--source", "never-let-me-goo")
+    assert code == 0 and "no source 'never-let-me-goo'" in out.splitlines(), out
+    code, out, err = cli("--workspace", demo_workspace_dir, "search", "Tommy", "--source", "never-let-me-go", "--json")
+    assert code == 0 and json.loads(out)["total"] > 0 and "notice" not in json.loads(out), out
+
+
+def test_a_typed_source_filter_naming_no_source_says_so_as_a_typed_theme_does(cli, demo_workspace_dir):
+    code, out, err = cli("--workspace", demo_workspace_dir, "search", "Tommy source:nope", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["total"] == 0 and data["notice"] == "no source 'nope'", data
+    code, out, err = cli("--workspace", demo_workspace_dir, "search", "Tommy source:never-let-me-go", "--json")
+    assert code == 0 and json.loads(out)["total"] > 0 and "notice" not in json.loads(out), out
+    code, out, err = cli("--workspace", demo_workspace_dir, "search", "Tommy source:nope")
+    assert code == 0 and out.splitlines()[:2] == ["0 results", "no source 'nope'"], out
