@@ -79,3 +79,29 @@ def test_a_typed_source_filter_naming_no_source_says_so_as_a_typed_theme_does(cl
     assert code == 0 and json.loads(out)["total"] > 0 and "notice" not in json.loads(out), out
     code, out, err = cli("--workspace", demo_workspace_dir, "search", "Tommy source:nope")
     assert code == 0 and out.splitlines()[:2] == ["0 results", "no source 'nope'"], out
+
+
+def test_a_yaml_import_whose_passage_id_is_taken_is_not_told_to_use_source(cli, demo_workspace_dir, tmp_path):
+    """A .yaml file's passage ids are kept as written, so `--source other` refuses the same way:
+    the advice sent the user round in a circle."""
+    clash = tmp_path / "clash.yaml"
+    clash.write_text("passages:\n  - {id: nlmg-001, text: my own words}\n", encoding="utf-8")
+    code, _, err = cli("--workspace", demo_workspace_dir, "import", clash)
+    assert code != 0 and "passage id 'nlmg-001' already belongs to source 'never-let-me-go'" in err, err
+    assert "--source" not in err and "clash.yaml" in err, err
+    code, _, err = cli("--workspace", demo_workspace_dir, "import", clash, "--source", "other")
+    assert code != 0 and "--source" not in err, err
+    assert not (demo_workspace_dir / "corpus" / "passages" / "other.yaml").exists()
+
+
+def test_a_text_import_whose_derived_ids_are_taken_is_still_told_to_use_source(cli, demo_workspace_dir, tmp_path):
+    """A text file's ids come from its source id (`notes-p1`): there --source does give other ids."""
+    taken = tmp_path / "taken.yaml"
+    taken.write_text("passages:\n  - {id: notes-p1, text: already here}\n", encoding="utf-8")
+    assert cli("--workspace", demo_workspace_dir, "import", taken)[0] == 0
+    notes = tmp_path / "notes.txt"
+    notes.write_text("A paragraph of notes.\n", encoding="utf-8")
+    code, _, err = cli("--workspace", demo_workspace_dir, "import", notes)
+    assert code != 0 and "use --source to import under another id" in err, err
+    code, _, err = cli("--workspace", demo_workspace_dir, "import", notes, "--source", "my-notes")
+    assert code == 0, err
