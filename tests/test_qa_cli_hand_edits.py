@@ -105,3 +105,18 @@ def test_a_text_import_whose_derived_ids_are_taken_is_still_told_to_use_source(c
     assert code != 0 and "use --source to import under another id" in err, err
     code, _, err = cli("--workspace", demo_workspace_dir, "import", notes, "--source", "my-notes")
     assert code == 0, err
+
+
+def test_a_command_run_with_its_output_closed_is_not_an_internal_error(demo_workspace_dir):
+    """`annotator search hope >&-` (a shell closing stdout to silence it): Python then has no
+    sys.stdout, and the search ended in "internal error (AttributeError ...)", exit 70, where
+    `tag` (print) said nothing and exited 0."""
+    import subprocess
+    import sys
+
+    for args in (["search", "hope", "--json"], ["search", "hope"], ["export", "--format", "md"]):
+        command = [sys.executable, "-m", "annotator", "--workspace", str(demo_workspace_dir), *args]
+        done = subprocess.run(["sh", "-c", '"$@" >&-', "sh", *command], capture_output=True, text=True,
+                              env={k: v for k, v in __import__("os").environ.items() if k != "ANNOTATOR_DEBUG"})
+        assert done.returncode == 0, (args, done.stderr)
+        assert "internal error" not in done.stderr and "Traceback" not in done.stderr, done.stderr
