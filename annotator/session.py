@@ -133,13 +133,27 @@ class Session:
 
     def search(self, text: str, **options) -> SearchResult:
         result = self._blind_search(text, **options) if self.looking() is not None else self._search(text, **options)
-        return self._with_unknown_themes(text, result)
+        return self._with_unknown_filters(text, result, options.get("source"))
 
-    def _with_unknown_themes(self, text: str, result):
-        """Say which typed `theme:` filters name no theme (a typo would otherwise find nothing, silently)."""
+    def _with_unknown_filters(self, text: str, result, source=None):
+        """Say which typed `theme:` filters, and which `source:` filters typed or given (`--source`),
+        name none: a typo would otherwise find nothing, silently."""
         if "theme" in text.lower() and (notice := codebook.unknown_themes_notice(text, self.themes())):
             result.notice = f"{result.notice}; {notice}" if result.notice else notice
+        if (source or "source:" in text.lower()) and (notice := self._unknown_sources_notice(text, source)):
+            result.notice = f"{result.notice}; {notice}" if result.notice else notice
         return result
+
+    def source_ids(self) -> list[str]:
+        """The sources' ids (each the name of its file in corpus/passages/: a listing, nothing read)."""
+        return [path.stem for path in self.store.source_paths()]
+
+    def _unknown_sources_notice(self, text: str, source=None) -> str | None:
+        given = [source] if isinstance(source, str) else list(source or ())
+        typed = _search_module().prepare(text).sources if "source:" in text.lower() else []
+        known = set(self.source_ids())
+        unknown = list(dict.fromkeys(s for s in [*given, *typed] if s not in known))
+        return "no source " + ", ".join(f"'{s}'" for s in unknown) if unknown else None
 
     def _search(self, text: str, **options) -> SearchResult:
         themes = [tid for t in options.pop("themes", ()) or () for tid in self.theme_and_subthemes(t)]
@@ -177,7 +191,7 @@ class Session:
         """
         looking = self._blind_meaning if self.looking() is not None else self._meaning
         result = looking(text, progress=progress, fill_missing=fill_missing, sentences=sentences, **options)
-        return self._with_unknown_themes(text, result)
+        return self._with_unknown_filters(text, result, options.get("source"))
 
     def _meaning(self, text: str, *, progress=None, fill_missing: bool = True, sentences: int | None = None, **options):
         from annotator.engine import embeddings, meaning

@@ -72,6 +72,7 @@ def tui_only(argv: list[str]) -> tuple[bool, str | None]:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    _closed_streams_discard()
     just_tui, workspace = tui_only(argv)
     args = None
     if not just_tui:
@@ -103,6 +104,14 @@ def main(argv: list[str] | None = None) -> int:
         return _internal_error(exc)
     except Exception as exc:
         return _internal_error(exc)
+
+
+def _closed_streams_discard() -> None:
+    """A shell's `>&-` leaves Python no sys.stdout (or sys.stderr): what would be printed there is
+    discarded, as print() discards it, rather than ending in an AttributeError."""
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # open for the process's life
 
 
 # Errors of the place written to, not of annotator: said as such, not as a bug.

@@ -70,8 +70,26 @@ def _text(record: dict, key: str, path: Path, *, required: bool = False, default
             raise CorpusError(path, f"missing '{key}'", _line(record))
         return default
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise CorpusError(path, f"'{key}' must be text, not {type(value).__name__}", _line(record))
+        raise CorpusError(path, f"'{key}' must be text, not {yaml_kind(value)}", _line(record))
     return str(value)
+
+
+def yaml_kind(value: Any) -> str:
+    """What a YAML value is, in the words of someone editing the file: not a Python class's name
+    ("not LineDict", "not AsWritten")."""
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    return type(value).__name__
 
 
 # The `extra` of the (many) records with no unknown field: one shared empty dict, not one in
@@ -98,7 +116,7 @@ def _with_unknown(data: dict, extra: Mapping[str, Any]) -> dict:
 
 def _mapping(record: Any, path: Path, what: str, line: int | None = None) -> dict:
     if not isinstance(record, dict):
-        raise CorpusError(path, f"each {what} must be a mapping (key: value), not {type(record).__name__}", line)
+        raise CorpusError(path, f"each {what} must be a mapping (key: value), not {yaml_kind(record)}", line)
     return record
 
 
@@ -192,6 +210,10 @@ def _language(record: dict, path: Path) -> str:
         raise CorpusError(path, str(error), _line(record)) from None
 
 
+# Theme notes share the index with passages under this prefix (annotator.engine.index.NOTE_PREFIX).
+NOTE_ID_PREFIX = "note:"
+
+
 @dataclass
 class Passage:
     id: str
@@ -208,11 +230,15 @@ class Passage:
         if type(passage_id) is str and type(text) is str and (location is None or type(location) is str):
             # The usual record, checked at C speed: the same checks and values as below.
             passage_id = passage_id.strip()
-            if passage_id.split() == [passage_id]:
+            if passage_id.split() == [passage_id] and passage_id[:5].casefold() != NOTE_ID_PREFIX:
                 return cls(passage_id, text, location or "", source, _unknown(record, PASSAGE_KEYS))
         passage_id = _text(record, "id", path, required=True).strip()
         if not passage_id or any(ch.isspace() for ch in passage_id):
             raise CorpusError(path, f"passage id '{passage_id}' must be non-empty and have no spaces", _line(record))
+        if passage_id[:5].casefold() == NOTE_ID_PREFIX:
+            # The index holds each theme's note under `note:<theme id>`: a passage so named would take its place.
+            raise CorpusError(path, f"passage id '{passage_id}' must not start with '{NOTE_ID_PREFIX}' (theme notes use it)",
+                              _line(record))
         return cls(
             id=passage_id,
             text=_text(record, "text", path, required=True),

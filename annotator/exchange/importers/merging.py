@@ -58,9 +58,10 @@ def check_id_clashes(store: Store, source_id: str, passages: list[Passage], path
         clash = mine & {p.id for p in other.passages}
         if clash:
             example = sorted(clash)[0]
-            raise ImportFailure(
-                f"{path}: passage id '{example}' already belongs to source '{other.source.id}'; use --source to import under another id"
-            )
+            # Ids made from the source id (`notes-p1`) change with --source; ids the file writes itself do not.
+            hint = ("use --source to import under another id" if example.startswith(f"{source_id}-")
+                    else "the file gives its passages their ids, so give them other ids there")
+            raise ImportFailure(f"{path}: passage id '{example}' already belongs to source '{other.source.id}'; {hint}")
 
 
 def count_changes(report: PassageCounts, old: list[Passage], new: list[Passage]) -> None:
