@@ -16,6 +16,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from annotator.tui.render import DIM, ThemeLook, literal, one_line
+from annotator.tui.text_box import TextBox
 
 
 PASSAGE = ""  # the target "the passage as a whole" (theme ids are never empty)
@@ -38,7 +39,7 @@ class CommentScreen(ModalScreen[tuple[str, str] | None]):
         with Vertical(id="comment", classes="dialog"):
             yield Static("↑↓ which comment · enter save · ctrl+d delete · esc cancel", id="comment-help", markup=False)
             yield OptionList(id="comment-themes")
-            yield Input(placeholder="Why this passage shows the theme…", id="comment-input")
+            yield TextBox(placeholder="Why this passage shows the theme…", id="comment-input")
 
     def on_mount(self) -> None:
         self.query_one("#comment", Vertical).border_title = one_line(f"Comment on {self.passage_id} or one of its tags")
