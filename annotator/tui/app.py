@@ -73,6 +73,8 @@ class AnnotatorApp(App):
     TITLE = "annotator"
     BINDINGS = [
         Binding("f1", "help", "Help"),
+        # Everywhere a key is not text being typed (a text box types it): the report, the grid, the theme panel…
+        Binding("question_mark", "help", "Help", show=False),
         Binding("k", "concordance", "Concordance", show=False),
         Binding("f2", "toggle_meaning", "Words/meaning", show=False),
     ]
