@@ -6,7 +6,8 @@ ancestor's message queue. A letter typed just after a backspace, delivered in th
 inserted first and the backspace then deleted it: "ab⌫ab⌫" became "aba". This box runs its own
 bindings as the key arrives, in the order typed. Priority bindings (the app's, a dialog's) are
 run by the app before the key reaches the box, as before; a binding of the box wins over its
-ancestors' either way, so only the timing changes.
+ancestors' either way, so only the timing changes. Enter (submit) still goes the usual way, after
+the keys before it: a dialog's `down` `down` `enter` picks the third row, not the first.
 """
 
 from __future__ import annotations
@@ -14,11 +15,15 @@ from __future__ import annotations
 from textual import events
 from textual.widgets import Input
 
+LATE_ACTIONS = {"submit"}  # after the keys typed before it, which a dialog may handle (its up, down)
+
 
 class TextBox(Input):
     async def _on_key(self, event: events.Key) -> None:
         for binding in self._bindings.key_to_bindings.get(event.key, ()):
-            if not binding.priority and await self.app.run_action(binding.action, self):
+            if binding.priority or binding.action in LATE_ACTIONS:
+                continue
+            if await self.app.run_action(binding.action, self):
                 event.prevent_default()
                 event.stop()
                 self._restart_blink()

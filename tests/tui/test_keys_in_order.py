@@ -45,3 +45,19 @@ async def test_a_comment_typed_in_a_burst_is_saved_as_typed(app, workspace_dir):
         saved = yaml.safe_load((workspace_dir / "corpus" / "annotations" / "tester.yaml").read_text(encoding="utf-8"))
         comments = [t.get("comment") for t in saved["tags"]] + [m.get("text") for m in saved.get("memos") or []]
         assert "a" * 23 + "xaa" + "y" in comments, comments
+
+
+async def test_down_down_enter_in_a_burst_in_the_theme_picker_picks_the_third_theme(app, workspace_dir):
+    # enter (the box's submit) must wait for the downs before it, which the dialog handles.
+    from annotator.tui.theme_picker import ThemePicker
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("down", "t")
+        await wait_until(app, pilot, lambda: isinstance(app.screen, ThemePicker), "the theme picker")
+        third = app.look.themes[2].id
+        burst(app, ["down", "down", "enter"])
+        await wait_until(app, pilot, lambda: not isinstance(app.screen, ThemePicker), "the theme picked")
+        await settle(app, pilot)
+        saved = yaml.safe_load((workspace_dir / "corpus" / "annotations" / "tester.yaml").read_text(encoding="utf-8"))
+        assert [t["theme"] for t in saved["tags"]] == [third]
