@@ -73,6 +73,8 @@ class AnnotatorApp(App):
     TITLE = "annotator"
     BINDINGS = [
         Binding("f1", "help", "Help"),
+        # Everywhere a key is not text being typed (a text box types it): the report, the grid, the theme panel…
+        Binding("question_mark", "help", "Help", show=False),
         Binding("k", "concordance", "Concordance", show=False),
         Binding("f2", "toggle_meaning", "Words/meaning", show=False),
     ]
@@ -134,6 +136,9 @@ class AnnotatorApp(App):
         if signatures != self._failed_signatures:
             self.notify(message, title="Cannot read the corpus", severity="error", timeout=15, markup=False)
         self._failed_signatures = signatures
+        # Seen as they are, broken: the next change opens it again, even one that puts the files back
+        # as they were before (a broken file added, then deleted), which compared equal to the last good read.
+        self._signatures = signatures
 
     @work(thread=True, exclusive=True, group="warm", exit_on_error=False)
     def warm_up(self) -> None:
@@ -191,6 +196,9 @@ class AnnotatorApp(App):
             self.open_index()  # the codebook compared by content too: digits must mean what the file says
 
     def _corpus_changed(self, counts: Counter, signatures: dict) -> None:
+        if self._failed_signatures is not None:  # mended: the error's toast no longer says how things are
+            self._failed_signatures = None
+            self.clear_notifications()
         self.counts = counts
         self._signatures = signatures
         self.look = ThemeLook(self.session.themes())

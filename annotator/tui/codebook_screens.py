@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 from annotator.display import clip
 from annotator.errors import AnnotatorError
 from annotator.tui.render import literal, one_line
+from annotator.tui.text_box import TextBox
 
 PROMPT_CSS = """
 {name} {{ align: center middle; }}
@@ -37,7 +38,7 @@ class TextPrompt(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(literal(self.title_text))
-            yield Input(value=self.value, placeholder=self.placeholder)
+            yield TextBox(value=self.value, placeholder=self.placeholder)
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -65,7 +66,7 @@ class ThemeChoice(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(literal(self.title_text))
-            yield Input(placeholder="type to filter")
+            yield TextBox(placeholder="type to filter")
             yield OptionList()
 
     def on_mount(self) -> None:

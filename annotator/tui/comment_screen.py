@@ -16,6 +16,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from annotator.tui.render import DIM, ThemeLook, literal, one_line
+from annotator.tui.text_box import TextBox
 
 
 PASSAGE = ""  # the target "the passage as a whole" (theme ids are never empty)
@@ -23,6 +24,7 @@ PASSAGE = ""  # the target "the passage as a whole" (theme ids are never empty)
 
 class CommentScreen(ModalScreen[tuple[str, str] | None]):
     BINDINGS = [Binding("escape", "dismiss_none", "Cancel"), Binding("ctrl+d", "delete", "Delete comment", priority=True)]  # before the box's delete-right (the delete key does that)
+    LIST_ROWS = 14  # the most rows of themes shown, as app.tcss's max-height for the dialogs' lists
 
     def __init__(self, passage_id: str, look: ThemeLook, mine: dict[str, str], recent: str | None, memo: str = ""):
         super().__init__()
@@ -38,7 +40,7 @@ class CommentScreen(ModalScreen[tuple[str, str] | None]):
         with Vertical(id="comment", classes="dialog"):
             yield Static("↑↓ which comment · enter save · ctrl+d delete · esc cancel", id="comment-help", markup=False)
             yield OptionList(id="comment-themes")
-            yield Input(placeholder="Why this passage shows the theme…", id="comment-input")
+            yield TextBox(placeholder="Why this passage shows the theme…", id="comment-input")
 
     def on_mount(self) -> None:
         self.query_one("#comment", Vertical).border_title = one_line(f"Comment on {self.passage_id} or one of its tags")
@@ -47,6 +49,20 @@ class CommentScreen(ModalScreen[tuple[str, str] | None]):
         if self.initial is not None:
             options.highlighted = self.theme_ids.index(self.initial)
         self.query_one("#comment-input", Input).focus()
+        self.call_after_refresh(self._fit)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit)  # after the help line is wrapped to the new width
+
+    def _fit(self) -> None:
+        """The list no taller than the dialog leaves it: at a small terminal it scrolls, and the
+        text box below it stays in view (the dialog cut it off, and the user typed blind)."""
+        dialog = self.query_one("#comment", Vertical)
+        room = int(self.size.height * 0.9) - dialog.styles.gutter.height  # the dialog's max-height: 90%
+        room -= self.query_one("#comment-help", Static).outer_size.height + self.query_one("#comment-input", Input).outer_size.height
+        options = self.query_one("#comment-themes", OptionList)
+        options.styles.max_height = max(2, min(self.LIST_ROWS, room))
+        self.call_after_refresh(options.scroll_to_highlight)
 
     def _row(self, theme_id: str) -> Text:
         if theme_id == PASSAGE:

@@ -20,6 +20,7 @@ from textual.widgets import Input, ProgressBar, Static
 
 from annotator.errors import AnnotatorError
 from annotator.textsafe import show_controls
+from annotator.tui.text_box import TextBox
 
 HELP = "enter import · tab next box · esc close"
 KINDS = "Books (EPUB, PDF, Word, ODT, HTML, text, Markdown, YAML); highlights (Kindle, KOReader, Kobo, Readwise)"
@@ -39,10 +40,10 @@ class ImportScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="import", classes="dialog"):
             yield Static(f"{HELP}\n{NOTES if self.themes else KINDS}", id="import-help", markup=False)
-            yield Input(placeholder="File to import (its path; ~ works)", id="import-path")
+            yield TextBox(placeholder="File to import (its path; ~ works)", id="import-path")
             if not self.themes:  # a title and an author name a source; theme notes make none
-                yield Input(placeholder="Title (optional: else the file's own)", id="import-title")
-                yield Input(placeholder="Author (optional)", id="import-author")
+                yield TextBox(placeholder="Title (optional: else the file's own)", id="import-title")
+                yield TextBox(placeholder="Author (optional)", id="import-author")
             yield ProgressBar(total=1, show_eta=False, id="import-progress")  # empty, not the moving "waiting" bar
             yield Static("", id="import-status", markup=False)
 

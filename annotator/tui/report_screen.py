@@ -15,6 +15,8 @@ from annotator.reports import Report
 from annotator.tui.render import one_line
 
 BAR_WIDTH = 30
+MIN_BAR = 10  # the least bar kept before names are cut
+COUNT_CELLS = 6  # " 1234 " between a name and its bar
 
 
 class ReportScreen(Screen):
@@ -77,13 +79,22 @@ class ReportScreen(Screen):
             Text(f"{report.tagged} of {report.passages} passages tagged ({report.coverage:.0%}); "
                  f"{report.passages - report.tagged} untagged")
         )
-        self.query_one("#report-bars", Static).update(bars(report, self._colors()))
+        self._draw_bars()
         self._fill_table(report)
         sources = Text()
         for s in report.sources:
             sources.append_text(one_line(f"{s.title}: {s.passages} passages, {s.tagged} tagged, {s.untagged} untagged"))
             sources.append("\n")
         self.query_one("#report-sources", Static).update(sources)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._draw_bars)  # the bars fit the new width
+
+    def _draw_bars(self) -> None:
+        if self.report is not None:
+            # the screen less the bars' margins and the scroll bar (there once the report is longer than the screen)
+            room = self.size.width - 2 - 2
+            self.query_one("#report-bars", Static).update(bars(self.report, self._colors(), room))
 
     def _colors(self) -> dict[str, str]:
         return {t.id: t.color for t in self.session.themes() if t.color}
@@ -121,14 +132,19 @@ class ReportScreen(Screen):
         self.app.pop_screen()
 
 
-def bars(report: Report, colors: dict[str, str]) -> Text:
-    """One line per theme: name, count and a bar scaled to the largest count."""
+def bars(report: Report, colors: dict[str, str], room: int = 0) -> Text:
+    """One line per theme: name, count and a bar scaled to the largest count, in `room` cells when
+    given: the bar shrinks first, then the names are cut (wrapped, a bar fell under its name)."""
     text = Text()
     width = min(max([len(t.name) for t in report.themes] + [5]), NAME_CHARS)
+    bar_width = BAR_WIDTH
+    if room:
+        width = max(5, min(width, room - COUNT_CELLS - MIN_BAR))
+        bar_width = max(1, min(BAR_WIDTH, room - width - COUNT_CELLS))
     most = max([t.passages for t in report.themes] + [1])
     for t in report.themes:
-        length = round(BAR_WIDTH * t.passages / most) if t.passages else 0
-        text.append_text(one_line(f"{clip(t.name):<{width}} {t.passages:>4} "))
+        length = round(bar_width * t.passages / most) if t.passages else 0
+        text.append_text(one_line(f"{clip(t.name, width):<{width}} {t.passages:>4} "))
         text.append("█" * length, style=colors.get(t.id) or "cyan")
         text.append("\n")
     return text

@@ -27,8 +27,9 @@ class ThemePanel(OptionList):
     _shown: tuple[ThemeLook, Counter] | None = None
 
     def on_key(self, event: events.Key) -> None:
-        # `/` is a key of its own (its binding selects the query, as elsewhere), not a letter to type
-        if event.is_printable and event.character and not event.character.isspace() and event.key != "slash":
+        # `/` is a key of its own (its binding selects the query, as elsewhere), not a letter to type;
+        # `?` shows the help, as everywhere but in a text box
+        if event.is_printable and event.character and not event.character.isspace() and event.key not in ("slash", "question_mark"):
             event.prevent_default()
             event.stop()
             self.app.action_focus_search()  # the query selected: the letter replaces it, as after `/`

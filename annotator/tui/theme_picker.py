@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 
 from annotator.display import clip
 from annotator.tui.render import DIM, ThemeLook, literal
+from annotator.tui.text_box import TextBox
 
 
 ADD = "+"  # what the "Add theme …" row answers before the new name (theme ids are slugs: never "+")
@@ -40,7 +41,7 @@ class ThemePicker(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker", classes="dialog"):
-            yield Input(placeholder="Theme name…", id="picker-input")
+            yield TextBox(placeholder="Theme name…", id="picker-input")
             yield OptionList(id="picker-list")
 
     def on_mount(self) -> None:

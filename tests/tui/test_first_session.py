@@ -201,3 +201,21 @@ async def test_a_suggested_theme_is_announced_as_a_digit_tag_is(app):
         # Other toasts may come and go meanwhile on a busy machine: wait for the tag's own.
         await wait_until(app, pilot, lambda: any(n.message.startswith("Tagged") for n in app._notifications), "the toast")
         assert [n.message for n in app._notifications if n.message.startswith("Tagged")] == ["Tagged lh-002: Memory"]  # was "Tagged: lh-002 Memory"
+
+
+async def test_the_error_toast_goes_once_the_broken_file_is_mended(app, workspace_dir):
+    # It stayed up for its 15 seconds, "Cannot read the corpus" over a corpus read again.
+    from pilot_helpers import wait_until
+
+    bob = workspace_dir / "corpus" / "annotations" / "bob.yaml"
+    async with app.run_test(size=SMALLEST) as pilot:
+        await wait_until(app, pilot, lambda: app.index_ready and app.main.results.hits, "the corpus open")
+        bob.write_text("tags:\n  - passage: [unclosed\n", encoding="utf-8")
+        app.poll_corpus()
+        await wait_until(app, pilot, lambda: "bob.yaml" in app.main.status, "the error in the counter")
+        assert any("malformed YAML" in n.message for n in app._notifications)
+        bob.unlink()
+        app.poll_corpus()
+        await wait_until(app, pilot, lambda: "bob.yaml" not in app.main.status, "the corpus read again")
+        await pilot.pause()
+        assert not any("malformed YAML" in n.message for n in app._notifications)
