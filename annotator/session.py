@@ -138,10 +138,12 @@ class Session:
     def _with_unknown_filters(self, text: str, result, source=None):
         """Say which typed `theme:` filters, and which `source:` filters typed or given (`--source`),
         name none: a typo would otherwise find nothing, silently."""
-        if "theme" in text.lower() and (notice := codebook.unknown_themes_notice(text, self.themes())):
-            result.notice = f"{result.notice}; {notice}" if result.notice else notice
-        if (source or "source:" in text.lower()) and (notice := self._unknown_sources_notice(text, source)):
-            result.notice = f"{result.notice}; {notice}" if result.notice else notice
+        notices = [result.notice]
+        if "theme" in text.lower():
+            notices.append(codebook.unknown_themes_notice(text, self.themes()))
+        if source or "source:" in text.lower():
+            notices.append(self._unknown_sources_notice(text, source))
+        result.notice = "; ".join(n for n in notices if n) or result.notice
         return result
 
     def source_ids(self) -> list[str]:

@@ -210,8 +210,12 @@ def _language(record: dict, path: Path) -> str:
         raise CorpusError(path, str(error), _line(record)) from None
 
 
-# Theme notes share the index with passages under this prefix (annotator.engine.index.NOTE_PREFIX).
+# Theme notes share the index with passages, each under this prefix and its theme's id: no passage may use it.
 NOTE_ID_PREFIX = "note:"
+
+
+def reserved_for_notes(passage_id: str) -> bool:
+    return passage_id[: len(NOTE_ID_PREFIX)].casefold() == NOTE_ID_PREFIX
 
 
 @dataclass
@@ -230,12 +234,12 @@ class Passage:
         if type(passage_id) is str and type(text) is str and (location is None or type(location) is str):
             # The usual record, checked at C speed: the same checks and values as below.
             passage_id = passage_id.strip()
-            if passage_id.split() == [passage_id] and passage_id[:5].casefold() != NOTE_ID_PREFIX:
+            if passage_id.split() == [passage_id] and not reserved_for_notes(passage_id):
                 return cls(passage_id, text, location or "", source, _unknown(record, PASSAGE_KEYS))
         passage_id = _text(record, "id", path, required=True).strip()
         if not passage_id or any(ch.isspace() for ch in passage_id):
             raise CorpusError(path, f"passage id '{passage_id}' must be non-empty and have no spaces", _line(record))
-        if passage_id[:5].casefold() == NOTE_ID_PREFIX:
+        if reserved_for_notes(passage_id):
             # The index holds each theme's note under `note:<theme id>`: a passage so named would take its place.
             raise CorpusError(path, f"passage id '{passage_id}' must not start with '{NOTE_ID_PREFIX}' (theme notes use it)",
                               _line(record))

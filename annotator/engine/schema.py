@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, Iterable
 from whoosh import columns, fields
 
 from annotator.corpus.languages import workspace_language
-from annotator.corpus.model import Passage, Source, Theme
+from annotator.corpus.model import NOTE_ID_PREFIX, Passage, Source, Theme
 from annotator.engine.analysis import ENGLISH, LanguageText, text_analyzer
 
 if TYPE_CHECKING:
     from annotator.corpus.store import Store
 
 INDEX_NAME = "annotator"
-NOTE_PREFIX = "note:"
+NOTE_PREFIX = NOTE_ID_PREFIX  # a theme note's id in the index: "note:" and its theme's id
 # Corpus order, what a listing shows (the empty query, a filter alone): sources by id, as their files
 # lie in corpus/passages/ (Store.source_paths), passages in file order, theme notes last in codebook
 # order. It follows from the corpus files alone, so an index updated after imports and re-imports lists

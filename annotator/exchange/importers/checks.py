@@ -11,14 +11,12 @@ from pathlib import Path
 
 from annotator.errors import AnnotatorError, ImportFailure
 from annotator.exchange.importers.merging import check_id_clashes
-from annotator.corpus.model import SLUG_RE, AnnotationFile, Passage, Source
+from annotator.corpus.model import NOTE_ID_PREFIX, SLUG_RE, AnnotationFile, Passage, Source, reserved_for_notes
 from annotator.corpus.store import validate_annotator
 from annotator.textsafe import has_controls, show_line
 
 MAX_SOURCE_ID = 100
 
-# Theme notes share the index with passages under this prefix (annotator.engine.index.NOTE_PREFIX).
-RESERVED_PASSAGE_PREFIX = "note:"
 MAX_PASSAGE_ID = 200
 
 
@@ -28,8 +26,8 @@ def passage_id_problem(passage_id: str) -> str | None:
         return "must be non-empty and have no spaces"
     if has_controls(passage_id):
         return "must not hold control characters"
-    if passage_id.casefold().startswith(RESERVED_PASSAGE_PREFIX):
-        return f"must not start with '{RESERVED_PASSAGE_PREFIX}' (theme notes use it)"
+    if reserved_for_notes(passage_id):
+        return f"must not start with '{NOTE_ID_PREFIX}' (theme notes use it)"
     if len(passage_id) > MAX_PASSAGE_ID:
         return f"is longer than {MAX_PASSAGE_ID} characters"
     return None
